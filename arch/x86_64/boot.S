@@ -1,0 +1,129 @@
+/*
+ * arch/x86_64/boot.S: the PVH entry point. QEMU (`-kernel`) finds the
+ * XEN_ELFNOTE_PHYS32_ENTRY note and starts us in 32-bit protected mode,
+ * paging off, flat segments, %ebx = physical address of the
+ * hvm_start_info structure (PVH boot ABI).
+ *
+ * We switch to long mode with static early page tables that map:
+ *   - the first 4 GiB at 0 (identity, dropped once in the high half),
+ *   - the first 4 GiB at DIRECT_MAP (0xffff800000000000),
+ *   - the first 1 GiB at KERNEL_BASE (0xffffffff80000000), the kernel image,
+ * then clear .bss and call kmain(start_info_phys) on the boot stack.
+ */
+#define KERNEL_BASE 0xffffffff80000000
+#define PHYS(x) ((x) - KERNEL_BASE)
+#define PTE_P 0x1
+#define PTE_W 0x2
+#define PTE_PS 0x80
+
+	.section .note.Xen, "a"
+	.p2align 2
+	.long 4			/* namesz */
+	.long 4			/* descsz */
+	.long 18		/* XEN_ELFNOTE_PHYS32_ENTRY */
+	.asciz "Xen"
+	.long PHYS(pvh_entry)
+
+	.section .boot.text, "ax"
+	.code32
+	.globl pvh_entry
+pvh_entry:
+	cli
+	cld
+	movl %ebx, PHYS(boot_start_info)
+	rdtsc
+	movl %eax, PHYS(boot_tsc)
+	movl %edx, PHYS(boot_tsc) + 4
+
+	/* PAE, then the page tables, then long mode with NX, then paging. */
+	movl %cr4, %eax
+	orl $0x20, %eax
+	movl %eax, %cr4
+	movl $PHYS(early_pml4), %eax
+	movl %eax, %cr3
+	movl $0xc0000080, %ecx
+	rdmsr
+	orl $0x900, %eax	/* EFER.LME | EFER.NXE */
+	wrmsr
+	movl %cr0, %eax
+	orl $0x80010001, %eax	/* PG | WP | PE */
+	movl %eax, %cr0
+
+	lgdt PHYS(early_gdt_ptr)
+	ljmp $0x08, $PHYS(long_mode)
+
+	.code64
+long_mode:
+	movl $0x10, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	xorl %eax, %eax
+	movl %eax, %fs
+	movl %eax, %gs
+	movabsq $high_half, %rax
+	jmp *%rax
+
+	.text
+high_half:
+	/* Clear .bss: QEMU zero-fills it, other loaders may not. */
+	movabsq $__bss_start, %rdi
+	movabsq $__bss_end, %rcx
+	subq %rdi, %rcx
+	xorl %eax, %eax
+	rep stosb
+	movabsq $boot_stack_top, %rsp
+	xorl %ebp, %ebp
+	movl boot_start_info(%rip), %edi
+	call kmain
+1:	hlt
+	jmp 1b
+
+	.section .data.pagetables, "aw"
+	.p2align 12
+	.globl early_pml4
+early_pml4:
+	.quad PHYS(early_pdpt_low) + PTE_P + PTE_W
+	.fill 255, 8, 0
+	.quad PHYS(early_pdpt_low) + PTE_P + PTE_W	/* DIRECT_MAP */
+	.fill 254, 8, 0
+	.quad PHYS(early_pdpt_high) + PTE_P + PTE_W	/* KERNEL_BASE */
+early_pdpt_low:
+	.quad PHYS(early_pd) + 0x0000 + PTE_P + PTE_W
+	.quad PHYS(early_pd) + 0x1000 + PTE_P + PTE_W
+	.quad PHYS(early_pd) + 0x2000 + PTE_P + PTE_W
+	.quad PHYS(early_pd) + 0x3000 + PTE_P + PTE_W
+	.fill 508, 8, 0
+early_pdpt_high:
+	.fill 510, 8, 0
+	.quad PHYS(early_pd) + PTE_P + PTE_W
+	.quad 0
+early_pd:	/* 2048 2-MiB pages: the first 4 GiB */
+	.set i, 0
+	.rept 2048
+	.quad (i << 21) + PTE_P + PTE_W + PTE_PS
+	.set i, i + 1
+	.endr
+
+	.data
+	.p2align 3
+early_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code */
+	.quad 0x00cf92000000ffff	/* 0x10: data */
+early_gdt_ptr:
+	.word early_gdt_ptr - early_gdt - 1
+	.long PHYS(early_gdt)
+	.globl boot_start_info, boot_tsc
+boot_start_info:
+	.long 0
+	.p2align 3
+boot_tsc:
+	.quad 0
+
+	.bss
+	.p2align 12
+boot_stack:
+	.skip 16384
+	.globl boot_stack_top
+boot_stack_top:

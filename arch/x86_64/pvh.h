@@ -1,0 +1,40 @@
+/*
+ * The PVH boot ABI's start-of-day structures (Xen's hvm_start_info, as
+ * QEMU's -kernel fills it for an ELF with a PHYS32_ENTRY note).
+ */
+#ifndef ARCH_PVH_H
+#define ARCH_PVH_H
+
+#include <skiff/types.h>
+
+#define PVH_MAGIC 0x336ec578
+#define PVH_MEMMAP_RAM 1
+
+struct pvh_start_info {
+	u32 magic;
+	u32 version;
+	u32 flags;
+	u32 nr_modules;
+	u64 modlist_paddr;
+	u64 cmdline_paddr;
+	u64 rsdp_paddr;
+	u64 memmap_paddr; /* version >= 1 */
+	u32 memmap_entries;
+	u32 reserved;
+};
+
+struct pvh_module {
+	u64 paddr;
+	u64 size;
+	u64 cmdline_paddr;
+	u64 reserved;
+};
+
+struct pvh_memmap_entry {
+	u64 addr;
+	u64 size;
+	u32 type;
+	u32 reserved;
+};
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * arch/x86_64/trap.c: what happens after entry.S saved a trap frame.
+ * Exceptions caused by the program become its signals (SIGSEGV, SIGBUS,
+ * SIGILL, SIGFPE, SIGTRAP); page faults in mapped program memory are filled
+ * in (mm/fault.c); an exception in kernel code is a panic with a backtrace.
+ * Interrupts go to their drivers, and a trap ends by rescheduling when the
+ * scheduler asks.
+ */
+#include <skiff/arch.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include "../kernel/ksyms.h"
+#include "../sched/thread.h"
+#include "cpu.h"
+#include "lapic.h"
+#include "trap.h"
+
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
+
+static const char *const names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP error", "alignment check",
+	"machine check", "SIMD FP error", "virtualization", "control protection",
+};
+
+static void log_trap_frame(const struct trap_frame *f)
+{
+	klog_always("rax %016lx rbx %016lx rcx %016lx rdx %016lx", f->rax, f->rbx,
+	     f->rcx, f->rdx);
+	klog_always("rsi %016lx rdi %016lx rbp %016lx rsp %016lx", f->rsi, f->rdi,
+	     f->rbp, f->rsp);
+	klog_always("r8  %016lx r9  %016lx r10 %016lx r11 %016lx", f->r8, f->r9,
+	     f->r10, f->r11);
+	klog_always("r12 %016lx r13 %016lx r14 %016lx r15 %016lx", f->r12, f->r13,
+	     f->r14, f->r15);
+	backtrace_from(f->rbp, f->rip);
+}
+
+static bool from_program(const struct trap_frame *f)
+{
+	return f->rip < USER_END;
+}
+
+static void __noreturn kernel_fault(struct trap_frame *f, u64 addr)
+{
+	const char *name = f->vector < 32 && names[f->vector] ? names[f->vector] : "?";
+	u64 off = 0;
+	const char *sym = ksym_lookup(f->rip, &off);
+
+	log_trap_frame(f);
+	panic("%s (vector %lu, error %#lx) in kernel at %#lx (%s+%#lx), address %#lx",
+	      name, f->vector, f->error, f->rip, sym, off, addr);
+}
+
+/* The signal a program exception raises, and the address it reports. */
+static int exception_signal(struct trap_frame *f, u64 *addr)
+{
+	if (f->vector != 14)
+		*addr = f->rip;
+	switch (f->vector) {
+	case 0:  /* #DE */
+	case 16: /* #MF */
+	case 19: /* #XM */
+		return SIGFPE;
+	case 1: /* #DB */
+	case 3: /* #BP */
+		return SIGTRAP;
+	case 6: /* #UD */
+		return SIGILL;
+	case 17: /* #AC */
+		return SIGBUS;
+	case 14: /* #PF */
+		return SIGSEGV; /* *addr is CR2 already */
+	default: /* #GP, #SS, #NP...: Linux reports SIGSEGV at address 0 */
+		*addr = 0;
+		return SIGSEGV;
+	}
+}
+
+static void exception(struct trap_frame *f, u64 addr)
+{
+	if (f->vector == 14) {
+		/* Program memory not yet populated: the common case. */
+		if (addr < USER_END && vm_fault(addr, f->error) == 0)
+			return;
+	}
+	if (!from_program(f))
+		kernel_fault(f, addr);
+	int sig = exception_signal(f, &addr);
+	trap_program_signal(f, sig, addr);
+}
+
+void trap_handler(struct trap_frame *f)
+{
+	if (f->vector < 32) {
+		/* CR2 first: a nested fault would overwrite it. */
+		u64 cr2 = f->vector == 14 ? read_cr2() : 0;
+		/* Exceptions from code that ran with interrupts on keep them on. */
+		if (f->rflags & 0x200)
+			irq_enable();
+		exception(f, cr2);
+	} else if (f->vector == LAPIC_TIMER_VECTOR) {
+		lapic_eoi();
+		sched_timer_tick();
+	} else if (f->vector != LAPIC_SPURIOUS_VECTOR) {
+		lapic_eoi();
+	}
+	irq_disable();
+	if (sched_need_resched() && (f->rflags & 0x200))
+		schedule();
+}
+
+void trap_fatal(struct trap_frame *f)
+{
+	kernel_fault(f, read_cr2());
+}
+
+/* Without signal handlers, every exception the program causes is fatal. */
+void trap_program_signal(struct trap_frame *f, int sig, u64 addr)
+{
+	kernel_fatal_signal(sig, addr, f->rip);
+}

@@ -1,0 +1,17 @@
+/* arch/x86_64/trap.c's hooks into other layers. */
+#ifndef ARCH_TRAP_H
+#define ARCH_TRAP_H
+
+#include <skiff/types.h>
+#include "cpu.h"
+
+/*
+ * mm/fault.c: fills a fault at a program address (error = the #PF error
+ * code). 0 when the access is now possible, -EFAULT when it is not allowed.
+ */
+int vm_fault(u64 addr, u64 error);
+
+/* The program caused exception sig (at addr): deliver it or end the program. */
+void trap_program_signal(struct trap_frame *f, int sig, u64 addr);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * fs/devfs/console.c: the console as files: the program's fds 0, 1, 2 and
+ * the devices /dev/tty (5:0) and /dev/console (5:1). Layer: devices as
+ * files, over skiff/console.h.
+ *
+ * Writes go to a console channel chosen per open file: fd 2 writes to the
+ * stderr channel, everything else to stdout, so dup2(1, 2) sends fd 2 to
+ * stdout as on Linux. Reads take the program's stdin. Each std stream
+ * looks like what the host gave skiff: when boot_opts.tty_mask says the
+ * host stream is a terminal, a tty (S_IFCHR 136:0, answering TCGETS and
+ * TIOCGWINSZ); otherwise a pipe (S_IFIFO, -ENOTTY), so isatty() and stdio
+ * buffering match the native run.
+ */
+#include <skiff/console.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/proto.h>
+#include <skiff/vfs.h>
+#include "devfs.h"
+
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define PTS_MAJOR 136
+
+/* The console file of an open: its write channel and whether it is a tty. */
+struct con {
+	int channel;
+	bool tty;
+};
+
+static const struct con con_out = { PROTO_CH_STDOUT, false };
+static const struct con con_err = { PROTO_CH_STDERR, false };
+static const struct con tty_out = { PROTO_CH_STDOUT, true };
+static const struct con tty_err = { PROTO_CH_STDERR, true };
+
+/* struct termios of the kernel ABI (TCGETS), shared by all tty files. */
+struct ktermios {
+	u32 c_iflag, c_oflag, c_cflag, c_lflag;
+	u8 c_line;
+	u8 c_cc[19];
+};
+
+/* A terminal in its default "sane" mode. */
+static struct ktermios termios = {
+	.c_iflag = 0x4500,	/* ICRNL IXON IUTF8 */
+	.c_oflag = 0x5,		/* OPOST ONLCR */
+	.c_cflag = 0xbf,	/* B38400 CS8 CREAD */
+	.c_lflag = 0x8a3b,	/* ISIG ICANON ECHO ECHOE ECHOK IEXTEN ECHOCTL ECHOKE */
+	.c_cc = { 3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0,
+		  0x12, 0x0f, 0x17, 0x16, 0 },
+};
+
+static const struct con *con(struct file *f)
+{
+	return f->priv;
+}
+
+static long con_read(struct file *f, struct iobuf *io, u64 *pos)
+{
+	void *p;
+	int r = iobuf_check(io, 0, io->len, true, &p);
+
+	if (r < 0)
+		return r;
+	if ((f->flags & O_NONBLOCK) && !console_readable())
+		return -EAGAIN;
+	return console_read(p, io->len);
+}
+
+static long con_write(struct file *f, struct iobuf *io, u64 *pos)
+{
+	void *p;
+	int r = iobuf_check(io, 0, io->len, false, &p);
+
+	if (r < 0)
+		return r;
+	console_write(con(f)->channel, p, io->len);
+	return io->len;
+}
+
+static long tty_ioctl(unsigned long req, unsigned long arg)
+{
+	struct { u16 rows, cols, xpixel, ypixel; } ws = {
+		boot_opts.win_rows, boot_opts.win_cols, 0, 0
+	};
+	int pgrp = 1;
+
+	switch (req) {
+	case TCGETS:
+		return copy_to_user((void *)arg, &termios, sizeof(termios));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return copy_from_user(&termios, (void *)arg, sizeof(termios));
+	case TIOCGWINSZ:
+		return copy_to_user((void *)arg, &ws, sizeof(ws));
+	case TIOCSWINSZ:
+		return 0;
+	case TIOCGPGRP:
+		return copy_to_user((void *)arg, &pgrp, sizeof(pgrp));
+	case TIOCSPGRP:
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long con_ioctl(struct file *f, unsigned long req, unsigned long arg)
+{
+	if (!con(f)->tty)
+		return -ENOTTY;
+	return tty_ioctl(req, arg);
+}
+
+static u32 con_poll(struct file *f)
+{
+	return POLLOUT | (console_readable() ? POLLIN : 0);
+}
+
+static const struct file_ops con_std_ops = {
+	.read = con_read,
+	.write = con_write,
+	.ioctl = con_ioctl,
+	.poll = con_poll,
+};
+
+/* /dev/tty: the controlling terminal; without one, -ENXIO as on Linux. */
+static int tty_dev_open(struct inode *ino, struct file *f)
+{
+	if (!(boot_opts.tty_mask & 7))
+		return -ENXIO;
+	f->priv = (void *)&tty_out;
+	return 0;
+}
+
+static int console_dev_open(struct inode *ino, struct file *f)
+{
+	f->priv = (void *)&tty_out;
+	return 0;
+}
+
+const struct file_ops tty_dev_ops = {
+	.open = tty_dev_open,
+	.read = con_read,
+	.write = con_write,
+	.ioctl = con_ioctl,
+	.poll = con_poll,
+};
+
+const struct file_ops console_dev_ops = {
+	.open = console_dev_open,
+	.read = con_read,
+	.write = con_write,
+	.ioctl = con_ioctl,
+	.poll = con_poll,
+};
+
+static struct inode *std_inode(bool tty)
+{
+	static struct inode *tty_ino;
+	struct inode *ino;
+
+	if (tty && tty_ino)
+		return inode_get(tty_ino);
+	ino = inode_new(vfs_anon_super(), tty ? S_IFCHR | 0620 : S_IFIFO | 0600);
+	if (!ino)
+		return NULL;
+	ino->fops = &con_std_ops;
+	ino->blksize = tty ? 1024 : PAGE_SIZE;
+	if (tty) {
+		ino->rdev = MKDEV(PTS_MAJOR, 0);
+		tty_ino = inode_get(ino);
+	}
+	return ino;
+}
+
+int console_open_std(struct file *std[3])
+{
+	static const struct con *const cons[2][3] = {
+		{ &con_out, &con_out, &con_err },
+		{ &tty_out, &tty_out, &tty_err },
+	};
+
+	for (int i = 0; i < 3; i++) {
+		bool tty = boot_opts.tty_mask & (1u << i);
+		int flags = tty ? O_RDWR | O_LARGEFILE : i ? O_WRONLY : O_RDONLY;
+		struct inode *ino = std_inode(tty);
+		int r = ino ? file_open_inode(ino, NULL, flags, &std[i]) : -ENOMEM;
+
+		inode_put(ino);
+		if (r < 0)
+			return r;
+		std[i]->priv = (void *)cons[tty][i];
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * The console: the program's stdin/stdout/stderr and the kernel log, all over
+ * COM1 with the protocol of skiff/proto.h. drivers/serial.c + kernel/console.c.
+ */
+#ifndef SKIFF_CONSOLE_H
+#define SKIFF_CONSOLE_H
+
+#include <skiff/types.h>
+
+/* Writes len bytes to a channel (PROTO_CH_*). Never sleeps; takes the console lock. */
+void console_write(int channel, const void *buf, size_t len);
+
+/*
+ * Reads up to len bytes of the program's stdin. Sleeps until at least one
+ * byte is there; returns the count, 0 at end of file, or -EINTR.
+ */
+long console_read(void *buf, size_t len);
+
+/* True when console_read would not sleep (data or EOF pending). */
+bool console_readable(void);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Kernel core: log, panic, command line, power-off. kernel/.
+ */
+#ifndef SKIFF_KERNEL_H
+#define SKIFF_KERNEL_H
+
+#include <skiff/types.h>
+
+/* Kernel log on the console's log channel (seen with skiff --verbose). */
+void klog(const char *fmt, ...) __printf(1, 2);
+
+/* A broken invariant or a boot failure: log, backtrace, power off. */
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#define BUG_ON(cond)                                                    \
+	do {                                                            \
+		if (cond)                                               \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, __LINE__); \
+	} while (0)
+
+/* Options from the kernel command line (kernel/cmdline.c). */
+struct boot_options {
+	u64 tsc_khz;  /* tsc_khz=N: TSC rate given by the host, 0 if absent */
+	bool verbose; /* verbose: log boot steps and unknown syscalls */
+	u32 tty_mask; /* tty=N: bit 0/1/2 set when the host's stdin/out/err is a terminal */
+	u16 win_cols, win_rows; /* winsize=COLSxROWS of that terminal */
+	u64 realtime_ns; /* realtime=NS: the host's Unix time in ns at launch */
+};
+extern struct boot_options boot_opts;
+
+/* Fills buf with random bytes (RDRAND/RDSEED where present, else a TSC-seeded
+ * ChaCha-style generator). Any context; never sleeps. kernel/random.c. */
+void random_fill(void *buf, size_t len);
+
+/*
+ * Ends the VM: sends a control record (see skiff/proto.h) then powers off.
+ * kernel_exit(status) after the program's exit_group; kernel_fatal_signal()
+ * after a fatal signal; kernel_error() when the program could not be run.
+ */
+void kernel_exit(int status) __noreturn;
+void kernel_fatal_signal(int signo, u64 addr, u64 rip) __noreturn;
+void kernel_error(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+#endif

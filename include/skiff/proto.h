@@ -1,0 +1,54 @@
+/*
+ * The console protocol between the guest kernel and the host tool.
+ *
+ * Both directions use the first 16550 serial port (COM1, port 0x3f8), which
+ * QEMU connects to the skiff process through a pipe. The stream carries
+ * several channels, multiplexed with an escape byte so any binary data passes.
+ *
+ * Guest -> host:
+ *   PROTO_ESC PROTO_ESC          one literal 0xff byte on the current channel
+ *   PROTO_ESC n  (n < 16)        switch the current channel to n
+ *   any other byte               data on the current channel
+ * The stream starts on PROTO_CH_LOG, so firmware noise counts as kernel log.
+ * Channel PROTO_CH_CTL carries text records, one per line:
+ *   "exit STATUS"                the program exited with STATUS (0..255)
+ *   "signal SIGNO ADDR RIP"      a fatal signal killed it (ADDR, RIP in hex)
+ *   "error MESSAGE"              the kernel could not run the program
+ *   "panic"                      the kernel panicked (details on the log)
+ * After a record the kernel powers off (isa-debug-exit at PROTO_EXIT_PORT).
+ *
+ * Host -> guest (the program's stdin):
+ *   PROTO_ESC PROTO_ESC          one literal 0xff byte
+ *   PROTO_ESC PROTO_IN_EOF       end of file
+ *   any other byte               data
+ */
+#ifndef SKIFF_PROTO_H
+#define SKIFF_PROTO_H
+
+#define PROTO_ESC 0xff
+#define PROTO_CH_LOG 0	/* kernel log: shown by skiff --verbose only */
+#define PROTO_CH_STDOUT 1
+#define PROTO_CH_STDERR 2
+#define PROTO_CH_CTL 3	/* control records, see above */
+#define PROTO_IN_EOF 0x00
+
+#define PROTO_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4,iosize=4 */
+
+/*
+ * Files skiff puts in every image, read by the kernel at boot:
+ *   /.skiff/argv  argv strings, each ending in NUL (argv[0] first)
+ *   /.skiff/env   environment strings KEY=VAL, each ending in NUL
+ *   /.skiff/exe   the guest path of the program to run (no NUL)
+ *   /.skiff/cwd   the program's working directory (no NUL)
+ * The kernel command line carries options only:
+ *   tsc_khz=N       the host's TSC rate in kHz
+ *   verbose         log boot steps and unknown syscalls
+ *   tty=N           bit 0/1/2 set: skiff's stdin/stdout/stderr is a terminal
+ *                   (the guest console then answers TCGETS like a tty)
+ *   winsize=CxR     that terminal's columns and rows (TIOCGWINSZ)
+ *   realtime=NS     the host's Unix time in nanoseconds when it launched
+ *                   QEMU (the wall clock; microvm has no RTC)
+ */
+#define PROTO_DIR "/.skiff"
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * The virtual filesystem (fs/vfs/): one namespace of dentries over mounted
+ * filesystems (ramfs at /, procfs at /proc), inodes with an ops table, open
+ * files with an ops table, and the program's fd table. Layer: fs/, below the
+ * Linux ABI handlers of linux/.
+ *
+ * Objects and their lifetimes:
+ *   struct inode   a file of some filesystem; counted (inode_get/put), freed
+ *                  by its filesystem's evict when the last reference goes.
+ *   struct dentry  a name in the tree: parent, name, inode, children. A
+ *                  dentry stays while linked in its parent; an unlinked one
+ *                  lives on while referenced (open files, cwd), so an
+ *                  unlinked open file stays readable until closed.
+ *   struct file    an open file description: offset, flags, ops; counted,
+ *                  shared by dup'ed fds.
+ * Locks: vfs_ns_lock (a mutex) serializes every change and walk of the
+ * namespace; inode->lock guards a file's data and size; the fd table has a
+ * spinlock. Order: vfs_ns_lock, then inode->lock.
+ *
+ * Functions return 0, a count, or -Exxx. Functions named vfs_* that take a
+ * path take kernel strings; the Linux ABI layer copies program strings in.
+ */
+#ifndef SKIFF_VFS_H
+#define SKIFF_VFS_H
+
+#include <skiff/sched.h>
+
+/* Linux x86_64 ABI constants (the host's headers give the same values). */
+#ifndef O_CREAT
+#define O_ACCMODE 03
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DSYNC 010000
+#define O_ASYNC 020000
+#define O_DIRECT 040000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_SYNC 04010000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+#endif
+#ifndef S_IFMT
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+#endif
+#ifndef AT_FDCWD
+#define AT_FDCWD (-100)
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_EACCESS 0x200
+#define AT_REMOVEDIR 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_NO_AUTOMOUNT 0x800
+#define AT_EMPTY_PATH 0x1000
+#define AT_STATX_SYNC_TYPE 0x6000
+#endif
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+#ifndef F_OK
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+#endif
+#ifndef DT_UNKNOWN
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_BLK 6
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+#endif
+
+#define PATH_MAX 4096
+#define NAME_MAX 255
+#define MAXSYMLINKS 40	/* symlinks followed in one walk, as Linux */
+#define PIPE_BUF 4096	/* writes up to this size are atomic */
+#define MAX_RW_COUNT 0x7ffff000ul /* Linux caps one read/write at this */
+
+#define MKDEV(ma, mi) (((u64)(ma) << 8) | (mi)) /* st_rdev of x86_64 glibc */
+#define DEV_MAJOR(d) ((u32)((d) >> 8) & 0xfff)
+#define DEV_MINOR(d) ((u32)((d) & 0xff))
+
+struct inode;
+struct dentry;
+struct file;
+struct super;
+struct dir_ctx;
+
+struct vfs_time {
+	s64 sec;
+	s64 nsec;
+};
+
+/*
+ * A buffer that a read or write fills or drains. When user is set the bytes
+ * live in program memory: iobuf_copy_* check each range before touching it,
+ * so a bad pointer gives -EFAULT (or a short count), never a kernel fault.
+ */
+struct iobuf {
+	char *base;
+	size_t len;
+	bool user;
+};
+/* Each returns 0 or -EFAULT. iobuf_check gives the address of [at, at+n). */
+int iobuf_check(struct iobuf *io, size_t at, size_t n, bool write, void **p);
+int iobuf_copy_out(struct iobuf *io, size_t at, const void *src, size_t n);
+int iobuf_copy_in(struct iobuf *io, size_t at, void *dst, size_t n);
+int iobuf_zero(struct iobuf *io, size_t at, size_t n);
+
+/* Ops of a filesystem instance. */
+struct super_ops {
+	/* The last reference to an inode is gone: free its data and memory. */
+	void (*evict)(struct inode *ino);
+};
+
+struct super {
+	const struct super_ops *ops;
+	u64 dev;	/* st_dev */
+	u64 next_ino;	/* inode numbers handed out by super_next_ino */
+	u64 magic;	/* statfs f_type */
+	struct dentry *root;
+	void *priv;
+};
+
+/*
+ * Directory and link ops, called with vfs_ns_lock held. A directory whose
+ * iops->lookup is NULL is "dcache-complete": its dentries are its entries
+ * (ramfs), so a name missing from the dcache does not exist, and readdir
+ * lists the dentries. Names are NUL-terminated, at most NAME_MAX bytes.
+ * create makes a regular file, directory, device node or fifo by mode's type
+ * (rdev for devices) and returns it with one reference in *out; the VFS
+ * links the dentry. unlink/rmdir/rename update the filesystem's own records
+ * and link counts; the VFS moves the dentries.
+ */
+struct inode_ops {
+	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	int (*create)(struct inode *dir, const char *name, u32 mode, u64 rdev,
+		      struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, const char *target,
+		       struct inode **out);
+	int (*link)(struct inode *dir, const char *name, struct inode *target);
+	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
+	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
+	/*
+	 * victim: the inode at the new name, replaced (or, with
+	 * RENAME_EXCHANGE in flags, swapped with moved), or NULL.
+	 */
+	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
+		      const char *nname, struct inode *moved, struct inode *victim,
+		      unsigned flags);
+	/* Copies the target (no NUL) into buf; returns its full length. */
+	long (*readlink)(struct inode *ino, char *buf, size_t size);
+	/* Changes the size of a regular file (truncate), inode->lock held. */
+	int (*setsize)(struct inode *ino, u64 size);
+};
+
+/*
+ * Ops of an open file. read/write move bytes between the file at *pos and
+ * io, advance *pos, and return the count or -Exxx; they may sleep. A NULL
+ * llseek makes the file a stream (lseek, pread, pwrite give -ESPIPE).
+ */
+struct file_ops {
+	int (*open)(struct inode *ino, struct file *f);
+	void (*release)(struct file *f);
+	long (*read)(struct file *f, struct iobuf *io, u64 *pos);
+	long (*write)(struct file *f, struct iobuf *io, u64 *pos);
+	s64 (*llseek)(struct file *f, s64 off, int whence);
+	/* Emits entries from ctx->pos on (see struct dir_ctx). */
+	int (*iterate)(struct file *f, struct dir_ctx *ctx);
+	long (*ioctl)(struct file *f, unsigned long req, unsigned long arg);
+	int (*fsync)(struct file *f);
+	/* Current readiness, POLLIN/POLLOUT/POLLHUP/POLLERR bits. */
+	u32 (*poll)(struct file *f);
+};
+
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+
+struct inode {
+	u64 ino;
+	u32 mode;		/* S_IFMT type and permission bits */
+	u32 nlink;
+	u32 uid, gid;
+	u64 size;
+	u64 blocks;		/* 512-byte units allocated */
+	u64 rdev;		/* a device node's device */
+	struct vfs_time atime, mtime, ctime;
+	u32 ref;		/* inode_get/inode_put */
+	u32 blksize;		/* st_blksize */
+	struct super *sb;
+	const struct inode_ops *iops;
+	const struct file_ops *fops;	/* for files opened on this inode */
+	struct mutex lock;	/* data and size */
+	void *priv;		/* the filesystem's */
+};
+
+struct dentry {
+	struct dentry *parent;	/* itself for a filesystem's root */
+	struct inode *inode;
+	struct list children;	/* struct dentry.sibling, creation order */
+	struct list sibling;
+	u64 seq;		/* readdir position among the parent's entries */
+	u64 next_seq;		/* seq for the next child */
+	u32 ref;
+	bool linked;		/* in its parent's children list */
+	struct dentry *mounted;	/* root of the filesystem mounted here */
+	struct dentry *covered;	/* a mounted root: the dentry it hides */
+	char *name;		/* NUL-terminated; iname or kmalloc'd */
+	char iname[32];
+};
+
+/* Open file description. */
+struct file {
+	u32 ref;
+	u32 flags;		/* what F_GETFL shows: O_ACCMODE, O_APPEND, ... */
+	u32 fmode;		/* FMODE_* */
+	u64 pos;
+	struct dentry *dentry;	/* NULL for anonymous files (pipes, console) */
+	struct inode *inode;
+	const struct file_ops *ops;
+	struct mutex pos_lock;	/* serializes read/write/lseek on pos */
+	void *priv;		/* the file's owner (device, pipe, procfs) */
+};
+#define FMODE_READ 1
+#define FMODE_WRITE 2
+#define FMODE_PATH 4	/* O_PATH: only fstat, fchdir, *at() bases */
+
+/*
+ * readdir: iterate calls emit for each entry from ctx->pos on. emit returns
+ * false when the buffer is full; the iterator then stops without advancing
+ * past that entry. next_pos is the position after the entry (d_off).
+ */
+struct dir_ctx {
+	bool (*emit)(struct dir_ctx *ctx, const char *name, size_t len, u64 ino,
+		     unsigned type, u64 next_pos);
+	u64 pos;
+};
+/* Iterate op for dcache-complete directories: ".", "..", then dentries. */
+int dcache_iterate(struct file *f, struct dir_ctx *ctx);
+unsigned vfs_dtype(u32 mode);
+
+/* ---- fs/init.c: boot ---- */
+
+/*
+ * Mounts the root ramfs, unpacks the cpio newc initrd (len 0: none) into it,
+ * creates /tmp, /dev (null, zero, full, random, urandom, console, tty) and
+ * /proc, and opens the console as fds 0, 1, 2. A corrupt initrd gives
+ * -EINVAL. Called once at boot; may sleep.
+ */
+int fs_init(const void *initrd, size_t len);
+/* Changes the working directory (kernel path). */
+int vfs_chdir(const char *path);
+/* mkdir -p with mode (after umask); existing directories are fine. */
+int vfs_mkdir_p(const char *path, int mode);
+/* Sets the target of /proc/self/exe (the path is copied). */
+void proc_set_exe(const char *path);
+/* Sets /proc/self/cmdline: len bytes of NUL-terminated arguments (copied). */
+void proc_set_cmdline(const char *args, size_t len);
+
+/* ---- fs/vfs/inode.c, dentry.c ---- */
+
+extern struct mutex vfs_ns_lock;
+extern u32 vfs_umask;
+
+void vfs_time_now(struct vfs_time *t);
+/* A new inode of sb with one reference, mode, times now; NULL on -ENOMEM. */
+struct inode *inode_new(struct super *sb, u32 mode);
+struct inode *inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+/* A change: ctime, and with mtime also mtime, become now. */
+void inode_touch(struct inode *ino, bool mtime);
+u64 super_next_ino(struct super *sb);
+/* The filesystem of anonymous inodes (pipes, the console's std streams). */
+struct super *vfs_anon_super(void);
+/* A new super with its root dentry over root (takes its reference). */
+struct super *super_new(const struct super_ops *ops, u64 magic);
+void super_set_root(struct super *sb, struct inode *root);
+
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+/* A child by name in the dcache (no mount crossing), or NULL. */
+struct dentry *dentry_child(struct dentry *dir, const char *name, size_t len);
+/*
+ * For a filesystem building its own tree at mount (procfs): links a new
+ * dentry for ino (taking its reference) under dir; NULL on -ENOMEM.
+ */
+struct dentry *dentry_add(struct dentry *dir, const char *name,
+			  struct inode *ino);
+/* Mounts sb's root on the directory at path (kernel path): 0 or -Exxx. */
+int vfs_mount(const char *path, struct super *sb);
+/* The root of the namespace. */
+struct dentry *vfs_root(void);
+/* The path of d from the root into buf (NUL-terminated); returns the
+ * length or -ENAMETOOLONG / -ERANGE (buf too small) / -ENOENT (unlinked). */
+long dentry_path(struct dentry *d, char *buf, size_t size);
+/* The same with vfs_ns_lock already held (e.g. inside a readlink op). */
+long dentry_path_locked(struct dentry *d, char *buf, size_t size);
+
+/* ---- fs/vfs/namei.c: path walk ---- */
+
+#define WALK_FOLLOW 1		/* follow a final symlink */
+#define WALK_DIRECTORY 2	/* the result must be a directory */
+#define WALK_EMPTY 4		/* "" names base itself (AT_EMPTY_PATH) */
+
+/*
+ * Resolves path relative to base (NULL: the working directory) and returns
+ * its dentry with a reference. Takes vfs_ns_lock. -ENOENT, -ENOTDIR,
+ * -ELOOP, -ENAMETOOLONG.
+ */
+int vfs_lookup(struct dentry *base, const char *path, unsigned flags,
+	       struct dentry **out);
+
+/* ---- fs/vfs/ops.c: namespace changes (each takes vfs_ns_lock) ---- */
+
+int vfs_mkdir(struct dentry *base, const char *path, u32 mode);
+int vfs_mknod(struct dentry *base, const char *path, u32 mode, u64 rdev);
+int vfs_rmdir(struct dentry *base, const char *path);
+int vfs_unlink(struct dentry *base, const char *path);
+#define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE 2
+#define RENAME_WHITEOUT 4
+int vfs_rename(struct dentry *obase, const char *opath, struct dentry *nbase,
+	       const char *npath, unsigned flags);
+int vfs_symlink(const char *target, struct dentry *base, const char *path);
+int vfs_link(struct dentry *obase, const char *opath, struct dentry *nbase,
+	     const char *npath, unsigned walk_flags);
+/* readlink: copies at most size bytes of the target; returns the count. */
+long vfs_readlink(struct dentry *base, const char *path, char *buf,
+		  size_t size, bool empty_path);
+/* Permission check as root: X needs an x bit (or a directory). */
+int vfs_access(struct inode *ino, int mode);
+int vfs_chmod(struct inode *ino, u32 mode);
+/* Sets atime/mtime; NULL sets both to now. ctime becomes now. */
+int vfs_utimes(struct inode *ino, const struct vfs_time *atime,
+	       const struct vfs_time *mtime);
+int vfs_truncate(struct inode *ino, s64 len);
+
+/* ---- fs/vfs/open.c: open files ---- */
+
+/*
+ * Opens path relative to base (NULL: cwd) with Linux open flags and the
+ * creation mode (umask applied here). The new file has one reference.
+ */
+int vfs_openat(struct dentry *base, const char *path, int flags, int mode,
+	       struct file **out);
+int vfs_open(const char *path, int flags, int mode, struct file **out);
+/* Opens an inode (no dentry), e.g. a pipe end or the console. */
+int file_open_inode(struct inode *ino, struct dentry *d, int flags,
+		    struct file **out);
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+/* Reads or writes at the file offset (pos_lock held) or at off. */
+long file_read(struct file *f, struct iobuf *io);
+long file_write(struct file *f, struct iobuf *io);
+long file_pread_io(struct file *f, struct iobuf *io, u64 off);
+long file_pwrite_io(struct file *f, struct iobuf *io, u64 off);
+/* Kernel-buffer read at off (the ELF loader). */
+long file_pread(struct file *f, void *buf, size_t len, u64 off);
+u64 file_size(struct file *f);
+s64 file_lseek(struct file *f, s64 off, int whence);
+/* Reads a whole small file into a kmalloc'd buffer (NUL-terminated too). */
+int vfs_read_all(const char *path, char **buf, size_t *len, size_t max);
+/* lseek for files with a size: SET, CUR, END, DATA, HOLE. */
+s64 generic_llseek(struct file *f, s64 off, int whence);
+/* lseek of /dev/null and friends: always 0. */
+s64 noop_llseek(struct file *f, s64 off, int whence);
+
+/* ---- fs/vfs/fd.c: the program's fd table ---- */
+
+#define FD_CLOEXEC 1
+#define NR_OPEN_MAX (1u << 20) /* the hard limit of RLIMIT_NOFILE */
+
+/* Installs f (taking over its reference) at the lowest free fd >= min. */
+int fd_install(struct file *f, int min, bool cloexec);
+/* Puts f at fd (a new reference), closing what was there; returns fd. */
+int fd_install_at(int fd, struct file *f, bool cloexec);
+/* The file at fd with a new reference, or NULL. */
+struct file *fd_get(int fd);
+int fd_close(int fd);
+/* dup2/dup3: closes newfd first when in use; returns newfd. */
+int fd_dup_to(int oldfd, int newfd, bool cloexec);
+int fd_get_flags(int fd);	/* FD_CLOEXEC or -EBADF */
+int fd_set_flags(int fd, int flags);
+/* RLIMIT_NOFILE soft limit (fds are < it). */
+u64 fd_limit(void);
+int fd_set_limit(u64 soft);
+/* Calls fn for each open fd in order (for /proc/self/fd). */
+void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
+
+/* The working directory, with a new reference. */
+struct dentry *vfs_cwd(void);
+void vfs_set_cwd(struct dentry *d);
+
+/* ---- fs/pipe.c ---- */
+
+/* A pipe: r reads, w writes; flags O_NONBLOCK and O_DIRECT only here. */
+int pipe_create(int flags, struct file **r, struct file **w);
+
+/* ---- fs/devfs/: character devices ---- */
+
+/* The ops for a char device number, or NULL (open gives -ENXIO). */
+const struct file_ops *chrdev_ops(u64 rdev);
+/* fds 0, 1, 2: the console files (st_mode shows a tty or a pipe). */
+int console_open_std(struct file *std[3]);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * kernel/console.c: the console channels of skiff/proto.h over the COM1
+ * UART: the program's stdout/stderr, the kernel log, control records, and
+ * the program's stdin decoded from the host's escaped stream.
+ *
+ * Output is synchronous (a write returns once every byte is in the UART).
+ * Input is polled from the UART into a ring; a reader with nothing to read
+ * sleeps briefly and polls again.
+ */
+#include <skiff/console.h>
+#include <skiff/errno.h>
+#include <skiff/proto.h>
+#include <skiff/sched.h>
+#include <skiff/time.h>
+#include "../drivers/serial.h"
+
+static struct spinlock out_lock = SPINLOCK_INIT;
+static int out_channel = PROTO_CH_LOG; /* the channel the host is on */
+
+static struct spinlock in_lock = SPINLOCK_INIT;
+static u8 in_ring[4096];
+static u32 in_head, in_tail; /* free-running indices into in_ring */
+static bool in_esc;           /* the last byte seen was PROTO_ESC */
+static bool in_eof;           /* the host sent PROTO_ESC PROTO_IN_EOF */
+
+void console_write(int channel, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+
+	spin_lock(&out_lock);
+	if (channel != out_channel) {
+		serial_putc(PROTO_ESC);
+		serial_putc(channel);
+		out_channel = channel;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == PROTO_ESC)
+			serial_putc(PROTO_ESC);
+		serial_putc(p[i]);
+	}
+	spin_unlock(&out_lock);
+}
+
+/* Moves what the UART holds into the ring. Called with in_lock held. */
+static void poll_input(void)
+{
+	int c;
+
+	while (in_head - in_tail < sizeof(in_ring) && !in_eof &&
+	       (c = serial_getc()) >= 0) {
+		if (in_esc) {
+			in_esc = false;
+			if (c == PROTO_IN_EOF) {
+				in_eof = true;
+				break;
+			}
+		} else if (c == PROTO_ESC) {
+			in_esc = true;
+			continue;
+		}
+		in_ring[in_head++ % sizeof(in_ring)] = c;
+	}
+}
+
+bool console_readable(void)
+{
+	bool ready;
+
+	spin_lock(&in_lock);
+	poll_input();
+	ready = in_head != in_tail || in_eof;
+	spin_unlock(&in_lock);
+	return ready;
+}
+
+long console_read(void *buf, size_t len)
+{
+	u8 *p = buf;
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	for (;;) {
+		spin_lock(&in_lock);
+		poll_input();
+		while (n < len && in_tail != in_head)
+			p[n++] = in_ring[in_tail++ % sizeof(in_ring)];
+		bool eof = in_eof;
+		spin_unlock(&in_lock);
+		if (n || eof)
+			return n;
+		/* Nothing yet: poll again soon. */
+		int err = sched_sleep_until(time_monotonic_ns() + 200000);
+		if (err)
+			return err;
+	}
+}

@@ -1,0 +1,83 @@
+/*
+ * kernel/log.c: the kernel log and panic. The log goes to the console's log
+ * channel, which the host shows with `skiff --verbose`; panic is always sent
+ * and ends the VM with a "panic" control record.
+ */
+#include <skiff/arch.h>
+#include <skiff/console.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/proto.h>
+#include <skiff/time.h>
+#include "ksyms.h"
+
+static void log_line(const char *fmt, va_list ap)
+{
+	char buf[512];
+	u64 ns = time_monotonic_ns();
+	int n = fmt_snprintf(buf, sizeof(buf), "[%4lu.%06lu] ",
+			     (unsigned long)(ns / NSEC_PER_SEC),
+			     (unsigned long)(ns % NSEC_PER_SEC / 1000));
+
+	n += fmt_vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	console_write(PROTO_CH_LOG, buf, n);
+}
+
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!boot_opts.verbose)
+		return;
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
+}
+
+void klog_always(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(fmt, ap);
+	va_end(ap);
+}
+
+void backtrace_from(u64 rbp, u64 rip)
+{
+	klog_always("backtrace:");
+	for (int depth = 0; depth < 32; depth++) {
+		u64 off;
+		const char *name = ksym_lookup(rip, &off);
+		klog_always("  %016lx %s+0x%lx", rip, name, off);
+		/* Frame pointers: [rbp] = caller's rbp, [rbp+8] = return address. */
+		if (rbp < KERNEL_BASE_ADDR_MIN || (rbp & 7))
+			break;
+		rip = ((u64 *)rbp)[1];
+		rbp = ((u64 *)rbp)[0];
+		if (!rip)
+			break;
+	}
+}
+
+void panic(const char *fmt, ...)
+{
+	static int nested;
+	va_list ap;
+
+	irq_disable();
+	if (nested++ == 0) {
+		va_start(ap, fmt);
+		char msg[256];
+		fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		klog_always("kernel panic: %s", msg);
+		backtrace_from((u64)__builtin_frame_address(0),
+			       (u64)__builtin_return_address(0));
+	}
+	console_write(PROTO_CH_CTL, "panic\n", 6);
+	power_off();
+}

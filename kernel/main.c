@@ -1,0 +1,54 @@
+/*
+ * kernel/main.c: the boot sequence, from the PVH entry's C call to the
+ * program's first instruction (DESIGN.md, "Boot sequence").
+ */
+#include <skiff/arch.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/mm.h>
+#include <skiff/time.h>
+#include <skiff/vfs.h>
+#include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/lapic.h"
+#include "../arch/x86_64/pvh.h"
+#include "../arch/x86_64/tsc.h"
+#include "../drivers/serial.h"
+#include "../linux/exec.h"
+#include "../sched/thread.h"
+#include "cmdline.h"
+
+void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len);
+
+void kmain(u32 start_info_phys)
+{
+	const struct pvh_start_info *si = phys_to_virt(start_info_phys);
+	paddr_t initrd = 0;
+	u64 initrd_len = 0;
+
+	serial_init();
+	if (si->magic != PVH_MAGIC)
+		panic("not started through PVH (magic %#x)", si->magic);
+	if (si->cmdline_paddr)
+		cmdline_parse(phys_to_virt(si->cmdline_paddr));
+	if (si->nr_modules) {
+		const struct pvh_module *m = phys_to_virt(si->modlist_paddr);
+		initrd = m->paddr;
+		initrd_len = m->size;
+	}
+	cpu_init();
+	tsc_init();
+	time_set_realtime(boot_opts.realtime_ns);
+	klog("Skiff: TSC %lu kHz, initrd %lu bytes", (unsigned long)tsc_rate_khz(),
+	     (unsigned long)initrd_len);
+	mm_init(si, initrd, initrd_len);
+	lapic_init();
+	sched_init();
+	irq_enable();
+
+	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
+	if (r)
+		kernel_error("the image is corrupt: cannot unpack the initrd "
+			     "(error %d)", -r);
+	klog("boot: filesystems ready");
+	exec_program();
+}

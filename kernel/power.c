@@ -1,0 +1,68 @@
+/*
+ * kernel/power.c: the end of the VM. The program's fate goes to the host as
+ * a control record (skiff/proto.h), then QEMU's isa-debug-exit device stops
+ * the VM (QEMU flag: -device isa-debug-exit,iobase=0xf4,iosize=4); without
+ * that device a triple fault does (skiff runs QEMU with -no-reboot).
+ */
+#include <skiff/arch.h>
+#include <skiff/console.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/proto.h>
+#include "ksyms.h"
+
+void power_off(void)
+{
+	irq_disable();
+	outl(PROTO_EXIT_PORT, 0);
+	/* No debug-exit device: load an empty IDT and fault. */
+	struct __packed {
+		u16 limit;
+		u64 base;
+	} idt = { 0, 0 };
+	asm volatile("lidt %0; int3" : : "m"(idt));
+	for (;;)
+		asm volatile("hlt");
+}
+
+static void send_record(const char *fmt, ...)
+{
+	char buf[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	console_write(PROTO_CH_CTL, buf, n);
+}
+
+void kernel_exit(int status)
+{
+	klog("program exited with status %d", status & 0xff);
+	send_record("exit %d", status & 0xff);
+	power_off();
+}
+
+void kernel_fatal_signal(int signo, u64 addr, u64 rip)
+{
+	klog("program killed by signal %d at address %#lx, rip %#lx", signo,
+	     addr, rip);
+	send_record("signal %d %lx %lx", signo, addr, rip);
+	power_off();
+}
+
+void kernel_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	klog("error: %s", msg);
+	send_record("error %s", msg);
+	power_off();
+}

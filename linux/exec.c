@@ -1,0 +1,274 @@
+/*
+ * linux/exec.c: loads the program and starts its main thread, as Linux's
+ * execve would: the ELF's PT_LOAD segments at their addresses (a PIE at
+ * Linux's base without randomization), the break after them, an 8 MiB stack
+ * with argv, envp and the auxiliary vector (System V x86-64 ABI, 3.4.1).
+ * Layer: Linux ABI. Called once, at the end of boot, on the main thread.
+ */
+#include <skiff/arch.h>
+#include <skiff/elf.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/proto.h>
+#include <skiff/time.h>
+#include <skiff/vfs.h>
+#include "../arch/x86_64/cpu.h"
+#include "../mm/vm.h"
+#include "exec.h"
+
+#define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */
+#define STACK_SIZE (8ul << 20)    /* RLIMIT_STACK's default */
+#define MAX_ARG_BYTES (2ul << 20)
+
+enum {
+	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
+	AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
+	AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
+	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26,
+	AT_EXECFN = 31,
+};
+
+struct image {
+	struct elf_info info;
+	u64 bias;     /* added to every p_vaddr */
+	u64 phdr;     /* address of the loaded program headers */
+};
+
+static int prot_of(u32 flags)
+{
+	return ((flags & ELF_PF_R) ? PROT_READ : 0) |
+	       ((flags & ELF_PF_W) ? PROT_WRITE : 0) |
+	       ((flags & ELF_PF_X) ? PROT_EXEC : 0);
+}
+
+/* Reads and checks the ELF and program headers into a kmalloc'd buffer. */
+static int read_headers(struct file *f, struct image *img, u8 **phdrs,
+			const char **why)
+{
+	u8 ehdr[64];
+	u64 size = file_size(f);
+	long n = file_pread(f, ehdr, sizeof(ehdr), 0);
+
+	if (n < 0)
+		return n;
+	int r = elf_check_ehdr(ehdr, n, size, &img->info, why);
+	if (r)
+		return r;
+	size_t len = (size_t)img->info.phnum * sizeof(struct elf64_phdr);
+	*phdrs = kmalloc(len ? len : 1);
+	if (!*phdrs)
+		return -ENOMEM;
+	n = file_pread(f, *phdrs, len, img->info.phoff);
+	if (n != (long)len) {
+		*why = "cannot read the program headers";
+		return -ENOEXEC;
+	}
+	return elf_check_phdrs(*phdrs, &img->info, size, why);
+}
+
+/*
+ * Maps [lo, hi) read-write, reads every segment in, then gives each page
+ * its segment's protection (the union where two segments share a page) and
+ * unmaps the holes between segments.
+ */
+static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
+{
+	struct elf_info *in = &img->info;
+	u64 lo = ALIGN_DOWN(in->load_lo + img->bias, PAGE_SIZE);
+	u64 hi = ALIGN_UP(in->load_hi + img->bias, PAGE_SIZE);
+	long r = vm_map(lo, hi - lo, PROT_READ | PROT_WRITE, true, false);
+
+	if (r < 0)
+		return r;
+	u64 prev_end = lo;
+	int prev_prot = 0;
+	for (unsigned i = 0; i < in->phnum; i++) {
+		struct elf64_phdr ph;
+		elf_phdr_get(phdrs, i, &ph);
+		if (ph.p_type != ELF_PT_LOAD)
+			continue;
+		u64 va = ph.p_vaddr + img->bias;
+		if (ph.p_filesz &&
+		    file_pread(f, (void *)va, ph.p_filesz, ph.p_offset) !=
+			    (long)ph.p_filesz)
+			return -EIO;
+		u64 s = ALIGN_DOWN(va, PAGE_SIZE);
+		u64 e = ALIGN_UP(va + ph.p_memsz, PAGE_SIZE);
+		int prot = prot_of(ph.p_flags);
+		if (s > prev_end)
+			vm_unmap(prev_end, s - prev_end);
+		if (s < prev_end) { /* a page shared with the previous segment */
+			vm_protect(s, PAGE_SIZE, prot | prev_prot);
+			s += PAGE_SIZE;
+		}
+		if (e > s)
+			vm_protect(s, e - s, prot);
+		prev_end = MAX(prev_end, e);
+		prev_prot = prot;
+	}
+	return 0;
+}
+
+/* Pushes len bytes below *sp and returns where they went. */
+static u64 push_bytes(u64 *sp, const void *data, size_t len)
+{
+	*sp -= len;
+	memcpy((void *)*sp, data, len);
+	return *sp;
+}
+
+/* Splits a buffer of NUL-terminated strings into a pointer array. */
+static size_t count_strings(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	return n;
+}
+
+static u64 build_stack(struct image *img, const char *args, size_t args_len,
+		       const char *env, size_t env_len, const char *execfn)
+{
+	long top = vm_map(VM_STACK_TOP - STACK_SIZE, STACK_SIZE,
+			  PROT_READ | PROT_WRITE, true, false);
+	if (top < 0)
+		return 0;
+	u64 sp = VM_STACK_TOP;
+	size_t argc = count_strings(args, args_len);
+	size_t envc = count_strings(env, env_len);
+
+	/* Strings at the top: execfn, platform, random bytes, env, args. */
+	u64 fn = push_bytes(&sp, execfn, strlen(execfn) + 1);
+	u64 platform = push_bytes(&sp, "x86_64", 7);
+	u8 rnd[16];
+	random_fill(rnd, sizeof(rnd));
+	u64 random = push_bytes(&sp, rnd, sizeof(rnd));
+	u64 env_at = push_bytes(&sp, env, env_len);
+	u64 args_at = push_bytes(&sp, args, args_len);
+
+	u32 r[4];
+	cpuid(1, 0, r);
+	u64 auxv[][2] = {
+		{ AT_PHDR, img->phdr },
+		{ AT_PHENT, sizeof(struct elf64_phdr) },
+		{ AT_PHNUM, img->info.phnum },
+		{ AT_PAGESZ, PAGE_SIZE },
+		{ AT_BASE, 0 },
+		{ AT_FLAGS, 0 },
+		{ AT_ENTRY, img->info.entry + img->bias },
+		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
+		{ AT_PLATFORM, platform },
+		{ AT_HWCAP, r[3] },
+		{ AT_CLKTCK, 100 },
+		{ AT_SECURE, 0 },
+		{ AT_RANDOM, random },
+		{ AT_HWCAP2, cpu_feat.fsgsbase ? 2 : 0 },
+		{ AT_EXECFN, fn },
+		{ AT_NULL, 0 },
+	};
+
+	/* argc, argv[], NULL, envp[], NULL, auxv: 16-byte aligned at argc. */
+	size_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
+	sp = ALIGN_DOWN(sp - words * 8, 16);
+	u64 *w = (u64 *)sp;
+	*w++ = argc;
+	for (size_t i = 0; i < argc; i++) {
+		*w++ = args_at;
+		args_at += strlen((char *)args_at) + 1;
+	}
+	*w++ = 0;
+	for (size_t i = 0; i < envc; i++) {
+		*w++ = env_at;
+		env_at += strlen((char *)env_at) + 1;
+	}
+	*w++ = 0;
+	memcpy(w, auxv, sizeof(auxv));
+	return sp;
+}
+
+/* Reads one of the /.skiff files skiff wrote; empty if absent. */
+static char *read_config(const char *name, size_t *len)
+{
+	char path[64];
+	char *buf = NULL;
+
+	fmt_snprintf(path, sizeof(path), "%s/%s", PROTO_DIR, name);
+	if (vfs_read_all(path, &buf, len, MAX_ARG_BYTES) < 0) {
+		*len = 0;
+		return kzalloc(1);
+	}
+	return buf;
+}
+
+/* Ensures a buffer of strings ends in NUL. */
+static void terminate(char **buf, size_t *len)
+{
+	if (*len && (*buf)[*len - 1] != '\0') {
+		*buf = krealloc(*buf, *len + 1);
+		if (*buf)
+			(*buf)[(*len)++] = '\0';
+	}
+}
+
+void exec_program(void)
+{
+	size_t args_len, env_len, exe_len, cwd_len;
+	char *args = read_config("argv", &args_len);
+	char *env = read_config("env", &env_len);
+	char *exe = read_config("exe", &exe_len);
+	char *cwd = read_config("cwd", &cwd_len);
+	const char *why = "";
+	struct image img = { 0 };
+	struct file *f;
+	u8 *phdrs = NULL;
+
+	if (!args || !env || !exe || !cwd)
+		kernel_error("out of memory reading the program's arguments");
+	terminate(&args, &args_len);
+	terminate(&env, &env_len);
+	terminate(&exe, &exe_len);
+	terminate(&cwd, &cwd_len);
+	if (!args || !env || !exe || !cwd)
+		kernel_error("out of memory reading the program's arguments");
+	if (!exe_len)
+		kernel_error("the image names no program (%s/exe)", PROTO_DIR);
+	if (!args_len) { /* no argv: argv[0] is the program's path */
+		args = exe;
+		args_len = exe_len;
+	}
+	if (cwd_len > 1 && (vfs_mkdir_p(cwd, 0755) || vfs_chdir(cwd)))
+		kernel_error("cannot enter the working directory %s", cwd);
+
+	int r = vfs_open(exe, 0, 0, &f);
+	if (r)
+		kernel_error("%s: cannot open the program (error %d)", exe, -r);
+	r = read_headers(f, &img, &phdrs, &why);
+	if (r == -ENOEXEC)
+		kernel_error("%s: %s", exe, why);
+	if (r)
+		kernel_error("%s: cannot read the program (error %d)", exe, -r);
+	if (img.info.has_interp)
+		kernel_error("%s: dynamically linked programs are not supported "
+			     "yet (build with -static)", exe);
+	if (img.info.type == ELF_ET_DYN)
+		img.bias = PIE_BASE - ALIGN_DOWN(img.info.load_lo, PAGE_SIZE);
+	img.phdr = img.info.phdr_vaddr ? img.info.phdr_vaddr + img.bias : 0;
+	r = load_segments(f, &img, phdrs);
+	file_put(f);
+	kfree(phdrs);
+	if (r)
+		kernel_error("%s: cannot load the program (error %d)", exe, -r);
+	vm_set_brk_start(img.info.load_hi + img.bias);
+
+	const char *execfn = strchr(args, '/') ? args : exe;
+	u64 sp = build_stack(&img, args, args_len, env, env_len, execfn);
+	if (!sp)
+		kernel_error("out of memory for the program's stack");
+	proc_set_exe(exe);
+	proc_set_cmdline(args, args_len);
+	klog("boot: %lu us from entry to the program's first instruction",
+	     (unsigned long)(time_monotonic_ns() / 1000));
+	enter_program(img.info.entry + img.bias, sp, 0x202);
+}

@@ -1,0 +1,316 @@
+/*
+ * linux/file.c: read, write, readv, writev, pread64, pwrite64, open,
+ * openat, creat, close, lseek, ioctl, truncate, ftruncate, fsync,
+ * fdatasync, sync. Layer: Linux ABI over fs/ (skiff/vfs.h). Each entry
+ * validates its arguments in Linux's order, then calls the VFS.
+ */
+#include <skiff/errno.h>
+#include <skiff/mm.h>
+#include <skiff/vfs.h>
+#include "fsabi.h"
+#include "sys.h"
+
+#define FIONREAD 0x541b
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define FIOASYNC 0x5452
+
+long sys_read(int fd, void *buf, size_t count)
+{
+	struct iobuf io = { buf, count, true };
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = file_read(f, &io);
+	file_put(f);
+	return r;
+}
+
+long sys_write(int fd, const void *buf, size_t count)
+{
+	struct iobuf io = { (char *)buf, count, true };
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = file_write(f, &io);
+	file_put(f);
+	return r;
+}
+
+long sys_pread64(int fd, void *buf, size_t count, s64 off)
+{
+	struct iobuf io = { buf, count, true };
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = off < 0 ? -EINVAL : file_pread_io(f, &io, off);
+	file_put(f);
+	return r;
+}
+
+long sys_pwrite64(int fd, const void *buf, size_t count, s64 off)
+{
+	struct iobuf io = { (char *)buf, count, true };
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = off < 0 ? -EINVAL : file_pwrite_io(f, &io, off);
+	file_put(f);
+	return r;
+}
+
+/* Copies the iovec array in and checks the lengths: -EINVAL, -EFAULT. */
+static long iov_get(const struct iovec *uiov, int cnt, struct iovec **out)
+{
+	struct iovec *iov;
+	size_t total = 0;
+
+	if (cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	iov = kmalloc(cnt * sizeof(*iov) + 1); /* + 1: cnt may be 0 */
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, uiov, cnt * sizeof(*iov)) < 0) {
+		kfree(iov);
+		return -EFAULT;
+	}
+	for (int i = 0; i < cnt; i++) {
+		if ((s64)iov[i].iov_len < 0 ||
+		    __builtin_add_overflow(total, iov[i].iov_len, &total) ||
+		    (s64)total < 0) {
+			kfree(iov);
+			return -EINVAL;
+		}
+	}
+	*out = iov;
+	return 0;
+}
+
+/* readv/writev: one read per segment, stopping at a short one. */
+static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write)
+{
+	struct iovec *iov;
+	struct file *f = fd_get(fd);
+	long r, total = 0;
+
+	if (!f)
+		return -EBADF;
+	r = f->fmode & (write ? FMODE_WRITE : FMODE_READ) ? 0 : -EBADF;
+	if (r == 0)
+		r = iov_get(uiov, cnt, &iov);
+	if (r < 0) {
+		file_put(f);
+		return r;
+	}
+	for (int i = 0; i < cnt; i++) {
+		struct iobuf io = { iov[i].iov_base, iov[i].iov_len, true };
+
+		if (!io.len)
+			continue;
+		/* A stream must not block once some data moved. */
+		if (total && !f->ops->llseek && f->ops->poll &&
+		    !(f->ops->poll(f) & (write ? POLLOUT : POLLIN | POLLHUP)))
+			break;
+		r = write ? file_write(f, &io) : file_read(f, &io);
+		if (r < 0)
+			break;
+		total += r;
+		if ((size_t)r != iov[i].iov_len)
+			break;
+	}
+	kfree(iov);
+	file_put(f);
+	return total ? total : r;
+}
+
+long sys_readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	return vec_rw(fd, iov, iovcnt, false);
+}
+
+long sys_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	return vec_rw(fd, iov, iovcnt, true);
+}
+
+long sys_openat(int dirfd, const char *path, int flags, int mode)
+{
+	struct dentry *base;
+	struct file *f;
+	char *kpath;
+	long r;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		if ((flags & O_ACCMODE) == O_RDONLY)
+			return -EINVAL;
+	} else if (flags & (O_TMPFILE & ~O_DIRECTORY)) {
+		return -EINVAL;
+	}
+	r = at_path(path, &kpath);
+	if (r < 0)
+		return r;
+	r = at_base(dirfd, kpath, &base);
+	if (r == 0 && (flags & O_TMPFILE) == O_TMPFILE)
+		r = -EOPNOTSUPP; /* DIVERGENCE: no O_TMPFILE yet */
+	else if (r == 0)
+		r = vfs_openat(base, kpath, flags, mode & 07777, &f);
+	if (r == 0) {
+		r = fd_install(f, 0, flags & O_CLOEXEC);
+		if (r < 0)
+			file_put(f);
+	}
+	if (base)
+		dentry_put(base);
+	kfree(kpath);
+	return r;
+}
+
+long sys_open(const char *path, int flags, int mode)
+{
+	return sys_openat(AT_FDCWD, path, flags, mode);
+}
+
+long sys_creat(const char *path, int mode)
+{
+	return sys_openat(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+long sys_close(int fd)
+{
+	return fd_close(fd);
+}
+
+long sys_lseek(int fd, s64 off, int whence)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = file_lseek(f, off, whence);
+	file_put(f);
+	return r;
+}
+
+/* The ioctls every file answers (Linux's do_vfs_ioctl). */
+static long common_ioctl(int fd, struct file *f, unsigned long req,
+			 unsigned long arg)
+{
+	int on;
+
+	switch (req) {
+	case FIOCLEX:
+		return fd_set_flags(fd, FD_CLOEXEC);
+	case FIONCLEX:
+		return fd_set_flags(fd, 0);
+	case FIONBIO:
+		if (copy_from_user(&on, (void *)arg, sizeof(on)) < 0)
+			return -EFAULT;
+		__atomic_fetch_and(&f->flags, ~O_NONBLOCK, __ATOMIC_RELAXED);
+		if (on)
+			__atomic_fetch_or(&f->flags, O_NONBLOCK, __ATOMIC_RELAXED);
+		return 0;
+	case FIOASYNC:
+		return copy_from_user(&on, (void *)arg, sizeof(on));
+	case FIONREAD:
+		if (!S_ISREG(f->inode->mode))
+			return 1; /* the file's own ioctl answers */
+		on = f->pos < file_size(f) ? MIN(file_size(f) - f->pos,
+						 (u64)0x7fffffff) : 0;
+		return copy_to_user((void *)arg, &on, sizeof(on));
+	default:
+		return 1;
+	}
+}
+
+long sys_ioctl(int fd, unsigned long req, unsigned long arg)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
+	r = common_ioctl(fd, f, req, arg);
+	if (r == 1)
+		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
+	file_put(f);
+	return r;
+}
+
+long sys_truncate(const char *path, s64 len)
+{
+	struct dentry *d;
+	char *kpath;
+	long r = len < 0 ? -EINVAL : at_path(path, &kpath);
+
+	if (r < 0)
+		return r;
+	r = vfs_lookup(NULL, kpath, WALK_FOLLOW, &d);
+	kfree(kpath);
+	if (r < 0)
+		return r;
+	r = S_ISDIR(d->inode->mode) ? -EISDIR : vfs_truncate(d->inode, len);
+	dentry_put(d);
+	return r;
+}
+
+long sys_ftruncate(int fd, s64 len)
+{
+	struct file *f;
+	long r;
+
+	if (len < 0)
+		return -EINVAL;
+	f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & FMODE_WRITE) || !S_ISREG(f->inode->mode))
+		r = -EINVAL;
+	else
+		r = vfs_truncate(f->inode, len);
+	file_put(f);
+	return r;
+}
+
+static long do_fsync(int fd)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH)
+		r = -EBADF;
+	else
+		r = f->ops && f->ops->fsync ? f->ops->fsync(f) : -EINVAL;
+	file_put(f);
+	return r;
+}
+
+long sys_fsync(int fd)
+{
+	return do_fsync(fd);
+}
+
+long sys_fdatasync(int fd)
+{
+	return do_fsync(fd);
+}
+
+long sys_sync(void)
+{
+	return 0;
+}

@@ -1,0 +1,115 @@
+/*
+ * linux/misc.c: uname, getrandom, resource limits, sysinfo. Layer: Linux ABI.
+ */
+#include <skiff/errno.h>
+#include <skiff/lib.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/time.h>
+#include "abi.h"
+#include "sys.h"
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+long sys_uname(struct linux_utsname *buf)
+{
+	struct linux_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	str_lcpy(u.sysname, "Linux", sizeof(u.sysname));
+	str_lcpy(u.nodename, "skiff", sizeof(u.nodename));
+	/* glibc checks the release against its minimum kernel version. */
+	str_lcpy(u.release, "6.1.0-skiff", sizeof(u.release));
+	str_lcpy(u.version, "#1 SMP Skiff unikernel", sizeof(u.version));
+	str_lcpy(u.machine, "x86_64", sizeof(u.machine));
+	str_lcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(buf, &u, sizeof(u));
+}
+
+long sys_getrandom(void *buf, size_t len, unsigned flags)
+{
+	if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_RANDOM) && (flags & GRND_INSECURE))
+		return -EINVAL;
+	if (len > 0x1ffffff) /* Linux returns at most 32 MiB - 1 per call */
+		len = 0x1ffffff;
+	if (user_check(buf, len, true))
+		return -EFAULT;
+	random_fill(buf, len);
+	return len;
+}
+
+/* The limits Linux gives a process by default, and ours. */
+static struct linux_rlimit limits[RLIM_NLIMITS] = {
+	[0] = { RLIM_INFINITY, RLIM_INFINITY },       /* CPU */
+	[1] = { RLIM_INFINITY, RLIM_INFINITY },       /* FSIZE */
+	[2] = { RLIM_INFINITY, RLIM_INFINITY },       /* DATA */
+	[RLIMIT_STACK] = { 8 << 20, RLIM_INFINITY },
+	[4] = { 0, RLIM_INFINITY },                   /* CORE */
+	[5] = { RLIM_INFINITY, RLIM_INFINITY },       /* RSS */
+	[6] = { 63449, 63449 },                       /* NPROC */
+	[RLIMIT_NOFILE] = { 1024, 1048576 },
+	[8] = { 8 << 20, 8 << 20 },                   /* MEMLOCK */
+	[9] = { RLIM_INFINITY, RLIM_INFINITY },       /* AS */
+	[10] = { RLIM_INFINITY, RLIM_INFINITY },      /* LOCKS */
+	[11] = { 63449, 63449 },                      /* SIGPENDING */
+	[12] = { 819200, 819200 },                    /* MSGQUEUE */
+	[13] = { 0, 0 },                              /* NICE */
+	[14] = { 0, 0 },                              /* RTPRIO */
+	[15] = { RLIM_INFINITY, RLIM_INFINITY },      /* RTTIME */
+};
+
+u64 rlimit_nofile(void)
+{
+	return limits[RLIMIT_NOFILE].cur;
+}
+
+long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
+		   struct linux_rlimit *oldl)
+{
+	struct linux_rlimit n;
+
+	if (pid < 0 || (pid && pid != 1))
+		return -ESRCH;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (newl) {
+		if (copy_from_user(&n, newl, sizeof(n)))
+			return -EFAULT;
+		if (n.cur > n.max)
+			return -EINVAL;
+		if (n.max > limits[res].max && res == RLIMIT_NOFILE)
+			return -EPERM;
+	}
+	if (oldl && copy_to_user(oldl, &limits[res], sizeof(*oldl)))
+		return -EFAULT;
+	if (newl)
+		limits[res] = n;
+	return 0;
+}
+
+long sys_getrlimit(int res, struct linux_rlimit *rl)
+{
+	return sys_prlimit64(0, res, NULL, rl);
+}
+
+long sys_setrlimit(int res, const struct linux_rlimit *rl)
+{
+	return sys_prlimit64(0, res, rl, NULL);
+}
+
+long sys_sysinfo(struct linux_sysinfo *info)
+{
+	struct linux_sysinfo s;
+
+	memset(&s, 0, sizeof(s));
+	s.uptime = time_monotonic_ns() / NSEC_PER_SEC;
+	s.totalram = page_total_count() * PAGE_SIZE;
+	s.freeram = page_free_count() * PAGE_SIZE;
+	s.procs = 1;
+	s.mem_unit = 1;
+	return copy_to_user(info, &s, sizeof(s));
+}

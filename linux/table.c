@@ -1,0 +1,59 @@
+/*
+ * linux/table.c: the system call table, the one place that maps Linux x86_64
+ * syscall numbers to handlers. Layer: Linux ABI.
+ *
+ * Every syscall name of Linux x86_64 (build/gen/syscalls.h, generated from
+ * the host's kernel headers) is declared as a weak symbol sys_<name>; those
+ * that some file of linux/ defines are linked in, the others stay NULL and
+ * return -ENOSYS. So adding a syscall is writing its sys_ function, nothing
+ * more. syscall_dispatch() is called by the SYSCALL entry stub.
+ */
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/sched.h>
+#include "syscall.h"
+
+#define SYSCALL(nr, name) extern long sys_##name(void) __attribute__((weak));
+#include "syscalls.h"
+#undef SYSCALL
+
+#define SYSCALL(nr, name) [nr] = (syscall_fn)(void (*)(void))sys_##name,
+static const syscall_fn table[] = {
+#include "syscalls.h"
+};
+#undef SYSCALL
+
+#define SYSCALL(nr, name) [nr] = #name,
+static const char *const names[] = {
+#include "syscalls.h"
+};
+#undef SYSCALL
+
+static u8 logged[ARRAY_SIZE(table) / 8 + 1]; /* unknown numbers already logged */
+
+const char *syscall_name(unsigned long nr)
+{
+	return nr < ARRAY_SIZE(names) && names[nr] ? names[nr] : "unknown";
+}
+
+static long unknown(unsigned long nr)
+{
+	if (boot_opts.verbose) {
+		if (nr >= ARRAY_SIZE(table))
+			klog("syscall %lu: not a Linux syscall, -ENOSYS", nr);
+		else if (!(__atomic_fetch_or(&logged[nr / 8], 1 << (nr % 8),
+					     __ATOMIC_RELAXED) & (1 << (nr % 8))))
+			klog("syscall %s (%lu): not implemented, -ENOSYS",
+			     syscall_name(nr), nr);
+	}
+	return -ENOSYS;
+}
+
+long syscall_dispatch(struct syscall_frame *f)
+{
+	unsigned long nr = f->rax;
+
+	if (nr >= ARRAY_SIZE(table) || !table[nr])
+		return unknown(nr);
+	return table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+}

@@ -1,0 +1,137 @@
+/*
+ * mm/page.c: the physical page allocator. A bitmap with one bit per 4 KiB
+ * page of guest-physical memory (set = in use), filled from the PVH memory
+ * map. page_alloc finds a run of free pages with a next-fit scan; it is
+ * small, exact and fast enough for a kernel that allocates few large runs.
+ * One spinlock; never sleeps.
+ */
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/mm.h>
+#include <skiff/sched.h>
+#include "page.h"
+
+static struct spinlock lock = SPINLOCK_INIT;
+static u64 *bitmap;
+static size_t npages;    /* pages covered by the bitmap */
+static size_t nfree;     /* free pages now */
+static size_t ntotal;    /* usable RAM pages */
+static size_t hint;      /* where the next scan starts */
+
+static bool used(size_t i)
+{
+	return bitmap[i / 64] & (1ull << (i % 64));
+}
+
+static void set_range(size_t first, size_t n, bool use)
+{
+	for (size_t i = first; i < first + n; i++) {
+		if (use)
+			bitmap[i / 64] |= 1ull << (i % 64);
+		else
+			bitmap[i / 64] &= ~(1ull << (i % 64));
+	}
+}
+
+void page_init(void *map, size_t map_pages)
+{
+	bitmap = map;
+	npages = map_pages;
+	memset(bitmap, 0xff, ALIGN_UP(npages, 64) / 8);
+}
+
+void page_add_free(paddr_t start, paddr_t end)
+{
+	size_t first = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+	size_t last = MIN(end >> PAGE_SHIFT, npages);
+
+	for (size_t i = first; i < last; i++) {
+		if (used(i)) {
+			set_range(i, 1, false);
+			nfree++;
+			ntotal++;
+		}
+	}
+}
+
+void page_reserve(paddr_t start, paddr_t end)
+{
+	size_t first = start >> PAGE_SHIFT;
+	size_t last = MIN(ALIGN_UP(end, PAGE_SIZE) >> PAGE_SHIFT, npages);
+
+	for (size_t i = first; i < last; i++) {
+		if (!used(i)) {
+			set_range(i, 1, true);
+			nfree--;
+			ntotal--;
+		}
+	}
+}
+
+/* The first index >= from where n free pages start, or npages. */
+static size_t find_run(size_t from, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = from; i < npages; i++) {
+		if (!(i % 64) && bitmap[i / 64] == ~0ull) {
+			run = 0;
+			i += 63;
+			continue;
+		}
+		run = used(i) ? 0 : run + 1;
+		if (run == n)
+			return i + 1 - n;
+	}
+	return npages;
+}
+
+void *page_alloc(size_t n)
+{
+	size_t first;
+
+	if (!n)
+		return NULL;
+	spin_lock(&lock);
+	first = find_run(hint, n);
+	if (first == npages)
+		first = find_run(0, n);
+	if (first == npages) {
+		spin_unlock(&lock);
+		return NULL;
+	}
+	set_range(first, n, true);
+	nfree -= n;
+	hint = first + n;
+	spin_unlock(&lock);
+
+	void *p = phys_to_virt((paddr_t)first << PAGE_SHIFT);
+	memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+void page_free(void *p, size_t n)
+{
+	size_t first = virt_to_phys(p) >> PAGE_SHIFT;
+
+	spin_lock(&lock);
+	for (size_t i = first; i < first + n; i++)
+		if (!used(i))
+			panic("page_free: page %#lx is not in use",
+			      (unsigned long)i << PAGE_SHIFT);
+	set_range(first, n, false);
+	nfree += n;
+	if (first < hint)
+		hint = first;
+	spin_unlock(&lock);
+}
+
+size_t page_free_count(void)
+{
+	return nfree;
+}
+
+size_t page_total_count(void)
+{
+	return ntotal;
+}

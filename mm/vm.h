@@ -1,0 +1,46 @@
+/*
+ * mm/vm.c: the program's address space as a sorted list of areas (VMAs),
+ * populated lazily on fault. Used by linux/mm.c, linux/exec.c and
+ * mm/uaccess.c. All calls take the VM lock; none sleeps.
+ */
+#ifndef MM_VM_H
+#define MM_VM_H
+
+#include <skiff/lib.h>
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+
+#define VM_STACK_TOP 0x7ffffffff000ul /* as Linux without randomization */
+#define VM_MMAP_TOP 0x7ffff7fff000ul  /* mmap allocates downwards from here */
+#define VM_MIN_ADDR 0x10000ul          /* vm.mmap_min_addr */
+
+struct vma {
+	u64 start, end; /* [start, end), page-aligned */
+	int prot;       /* PROT_* */
+	struct list link;
+};
+
+/*
+ * Maps [addr, addr+len) of anonymous zero-filled memory. Without fixed,
+ * addr is a hint and a free range is chosen (top-down below VM_MMAP_TOP);
+ * with fixed, what was there is unmapped first, unless noreplace, which
+ * fails with -EEXIST. Returns the address or -ENOMEM / -EINVAL.
+ */
+long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace);
+int vm_unmap(u64 addr, u64 len);
+int vm_protect(u64 addr, u64 len, int prot);
+/* mremap: -ENOMEM when it cannot grow in place and may not move. */
+long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new);
+/* Frees the pages of [addr, addr+len): the next touch reads zeros. */
+int vm_discard(u64 addr, u64 len);
+/* brk(2): sets the program break; returns the break now in force. */
+u64 vm_brk(u64 newbrk);
+void vm_set_brk_start(u64 start);
+/* 0 when [addr, addr+len) is all mapped with at least prot. */
+int vm_check(u64 addr, u64 len, int prot);
+/* The end of the mapped run containing addr with at least prot, or addr. */
+u64 vm_mapped_end(u64 addr, int prot);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * sched/sched.c: the run queue, the timer list and the context switch.
+ *
+ * One scheduler lock (a raw spinlock taken with interrupts off) guards the
+ * run queue, every thread's state, the wait queues' sleeper lists and the
+ * timer list. It is held across switch_to and released by the thread that
+ * resumes (or by sched_thread_start in a new thread).
+ *
+ * Tickless: the LAPIC timer is armed for the earliest sleeper's deadline,
+ * or for the end of the time slice when others are waiting to run.
+ */
+#include <skiff/arch.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/time.h>
+#include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/lapic.h"
+#include "../arch/x86_64/percpu.h"
+#include "thread.h"
+
+#define SLICE_NS 10000000ull /* 10 ms */
+
+static volatile u32 sched_lock;
+static struct list runq = { &runq, &runq };
+static struct list timers = { &timers, &timers }; /* sorted by deadline */
+static u64 slice_end;
+
+extern void switch_to(struct context *old, struct context *new);
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&sched_lock, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&sched_lock, 0, __ATOMIC_RELEASE);
+}
+
+struct thread *thread_current(void)
+{
+	return this_cpu()->current;
+}
+
+int thread_tid(void)
+{
+	return this_cpu()->current->tid;
+}
+
+static void enqueue(struct thread *t)
+{
+	if (!t->on_runq && t != this_cpu()->idle) {
+		list_push_back(&runq, &t->run_link);
+		t->on_runq = true;
+	}
+}
+
+static void timer_remove(struct thread *t)
+{
+	if (t->deadline) {
+		list_remove(&t->timer_link);
+		t->deadline = 0;
+	}
+}
+
+static void timer_insert(struct thread *t, u64 deadline)
+{
+	struct list *pos = &timers;
+
+	t->deadline = deadline;
+	list_for_each(it, &timers) {
+		if (list_entry(it, struct thread, timer_link)->deadline > deadline)
+			break;
+		pos = it;
+	}
+	list_insert_after(pos, &t->timer_link);
+}
+
+/* Makes a sleeping thread runnable with result r. Scheduler lock held. */
+static void wake_locked(struct thread *t, int r)
+{
+	if (t->state != THREAD_SLEEPING)
+		return;
+	if (t->wq) {
+		list_remove(&t->wait_link);
+		t->wq = NULL;
+	}
+	timer_remove(t);
+	t->wake_result = r;
+	t->state = THREAD_RUNNABLE;
+	enqueue(t);
+	if (this_cpu()->current == this_cpu()->idle)
+		this_cpu()->need_resched = true;
+}
+
+/* Arms the timer for the next event. Scheduler lock held. */
+static void rearm(void)
+{
+	u64 next = 0;
+
+	if (!list_empty(&timers))
+		next = list_entry(timers.next, struct thread, timer_link)->deadline;
+	if (!list_empty(&runq) && (!next || slice_end < next))
+		next = slice_end;
+	lapic_timer_arm(next);
+}
+
+static void switch_fpu_and_tls(struct thread *prev, struct thread *next)
+{
+	if (prev->fpu_area) {
+		fpu_save(prev->fpu_area);
+		prev->fs_base = rdmsr(MSR_FS_BASE);
+	}
+	if (next->fpu_area) {
+		fpu_restore(next->fpu_area);
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	}
+}
+
+/* Picks the next thread and switches to it. Lock held, IRQs off. */
+static void schedule_locked(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *prev = cpu->current, *next;
+
+	cpu->need_resched = false;
+	if (prev->state == THREAD_RUNNABLE)
+		enqueue(prev);
+	if (list_empty(&runq)) {
+		next = cpu->idle;
+	} else {
+		next = list_entry(runq.next, struct thread, run_link);
+		list_remove(&next->run_link);
+		next->on_runq = false;
+	}
+	slice_end = time_monotonic_ns() + SLICE_NS;
+	rearm();
+	if (next == prev)
+		return;
+	switch_fpu_and_tls(prev, next);
+	cpu->current = next;
+	cpu->kstack_top = next->kstack_top;
+	cpu->kstack_base = (u64)next->kstack;
+	switch_to(&prev->ctx, &next->ctx);
+}
+
+void schedule(void)
+{
+	u64 flags = irq_save();
+
+	lock();
+	schedule_locked();
+	unlock();
+	irq_restore(flags);
+}
+
+void sched_yield(void)
+{
+	schedule();
+}
+
+/* The first code a new thread runs (from thread_trampoline). */
+void sched_thread_start(void)
+{
+	unlock();
+	irq_enable();
+}
+
+bool sched_need_resched(void)
+{
+	return this_cpu()->need_resched;
+}
+
+void sched_timer_tick(void)
+{
+	u64 now = time_monotonic_ns();
+
+	lock();
+	while (!list_empty(&timers)) {
+		struct thread *t = list_entry(timers.next, struct thread, timer_link);
+		if (t->deadline > now)
+			break;
+		wake_locked(t, -ETIMEDOUT);
+	}
+	if (!list_empty(&runq) && now >= slice_end)
+		this_cpu()->need_resched = true;
+	rearm();
+	unlock();
+}
+
+static void spin_release(struct spinlock *l, u64 *flags)
+{
+	*flags = l->saved_flags;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
+{
+	struct thread *t = thread_current();
+	u64 lk_flags = 0, flags = irq_save();
+	int r;
+
+	lock();
+	if (lk)
+		spin_release(lk, &lk_flags);
+	if (t->sigpending & ~t->sigmask) {
+		r = -EINTR;
+		goto out;
+	}
+	if (deadline_ns && deadline_ns <= time_monotonic_ns()) {
+		r = -ETIMEDOUT;
+		goto out;
+	}
+	t->state = THREAD_SLEEPING;
+	t->wake_result = 0;
+	if (wq) {
+		t->wq = wq;
+		list_push_back(&wq->sleepers, &t->wait_link);
+	}
+	if (deadline_ns)
+		timer_insert(t, deadline_ns);
+	schedule_locked();
+	r = t->wake_result;
+out:
+	unlock();
+	if (lk) {
+		spin_lock(lk);
+		lk->saved_flags = lk_flags;
+	}
+	irq_restore(flags);
+	return r;
+}
+
+static void wake(struct waitq *wq, bool all)
+{
+	u64 flags = irq_save();
+
+	lock();
+	while (!list_empty(&wq->sleepers)) {
+		wake_locked(list_entry(wq->sleepers.next, struct thread, wait_link), 0);
+		if (!all)
+			break;
+	}
+	unlock();
+	irq_restore(flags);
+}
+
+void waitq_wake_one(struct waitq *wq)
+{
+	wake(wq, false);
+}
+
+void waitq_wake_all(struct waitq *wq)
+{
+	wake(wq, true);
+}
+
+/* Wakes t from any sleep with -EINTR (a signal arrived). */
+void sched_interrupt(struct thread *t)
+{
+	u64 flags = irq_save();
+
+	lock();
+	wake_locked(t, -EINTR);
+	unlock();
+	irq_restore(flags);
+}
+
+int sched_sleep_until(u64 deadline_ns)
+{
+	int r = waitq_sleep(NULL, NULL, deadline_ns);
+
+	return r == -ETIMEDOUT ? 0 : r;
+}
+
+void sched_add(struct thread *t)
+{
+	u64 flags = irq_save();
+
+	lock();
+	t->state = THREAD_RUNNABLE;
+	enqueue(t);
+	rearm();
+	unlock();
+	irq_restore(flags);
+}

@@ -1,0 +1,104 @@
+/*
+ * sched/thread.c: creating threads, the idle thread, and the boot context
+ * becoming the program's main thread.
+ */
+#include <skiff/arch.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/mm.h>
+#include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/percpu.h"
+#include "thread.h"
+
+extern void thread_trampoline(void);
+extern u8 boot_stack_top[];
+void sched_add(struct thread *t);
+
+static struct thread main_thread;
+static int next_tid = 1;
+
+static u8 *alloc_fpu_area(void)
+{
+	u8 *a = kmalloc(cpu_feat.xsave_size + 64);
+
+	if (!a)
+		return NULL;
+	a = (u8 *)ALIGN_UP((u64)a, 64);
+	memcpy(a, fpu_initial_state, cpu_feat.xsave_size);
+	return a;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     bool program)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->kstack = page_alloc(KSTACK_SIZE / PAGE_SIZE);
+	if (!t->kstack)
+		goto out_free_thread;
+	if (program && !(t->fpu_area = alloc_fpu_area()))
+		goto out_free_stack;
+	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
+	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	str_lcpy(t->name, name, sizeof(t->name));
+	list_init(&t->run_link);
+	list_init(&t->wait_link);
+	list_init(&t->timer_link);
+
+	/* The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns. */
+	u64 *sp = (u64 *)t->kstack_top;
+	*--sp = 0; /* keeps the trampoline's calls 16-byte aligned */
+	*--sp = (u64)thread_trampoline;
+	*--sp = 0;            /* rbp */
+	*--sp = 0;            /* rbx */
+	*--sp = (u64)fn;      /* r12 */
+	*--sp = (u64)arg;     /* r13 */
+	*--sp = 0;            /* r14 */
+	*--sp = 0;            /* r15 */
+	t->ctx.rsp = (u64)sp;
+	if (fn)
+		sched_add(t);
+	return t;
+
+out_free_stack:
+	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
+out_free_thread:
+	kfree(t);
+	return NULL;
+}
+
+static void idle_loop(void *arg)
+{
+	for (;;) {
+		irq_disable();
+		if (!sched_need_resched())
+			asm volatile("sti; hlt" : : : "memory");
+		irq_enable();
+		schedule();
+	}
+}
+
+void sched_init(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *t = &main_thread;
+
+	t->tid = next_tid++;
+	t->state = THREAD_RUNNABLE;
+	t->kstack = (u8 *)((u64)boot_stack_top - KSTACK_SIZE);
+	t->kstack_top = (u64)boot_stack_top;
+	t->fpu_area = alloc_fpu_area();
+	str_lcpy(t->name, "main", sizeof(t->name));
+	list_init(&t->run_link);
+	list_init(&t->wait_link);
+	list_init(&t->timer_link);
+	cpu->current = t;
+	cpu->idle = thread_create("idle", NULL, NULL, false);
+	if (!t->fpu_area || !cpu->idle)
+		panic("out of memory creating the first threads");
+	cpu->idle->state = THREAD_RUNNABLE;
+	/* The idle thread starts in idle_loop the first time it is picked. */
+	((u64 *)cpu->idle->ctx.rsp)[3] = (u64)idle_loop;
+}

@@ -1,0 +1,55 @@
+/*
+ * struct thread and the scheduler's internal interface (sched/). The rest of
+ * the kernel uses skiff/sched.h; linux/ and arch/ include this for the
+ * fields they own (TLS base, tid pointers, signal state).
+ */
+#ifndef SCHED_THREAD_H
+#define SCHED_THREAD_H
+
+#include <skiff/sched.h>
+
+enum thread_state {
+	THREAD_RUNNABLE, /* running or on the run queue */
+	THREAD_SLEEPING, /* on a wait queue and/or the timer list */
+	THREAD_DEAD,
+};
+
+struct context {
+	u64 rsp; /* switch_to saves the callee-saved registers on the stack */
+};
+
+struct thread {
+	struct context ctx;      /* first: entry.S's switch_to uses offset 0 */
+	int tid;
+	enum thread_state state;
+	bool on_runq;
+	struct list run_link;    /* run queue */
+	struct list wait_link;   /* the waitq it sleeps on */
+	struct list timer_link;  /* the timer list, when deadline != 0 */
+	struct waitq *wq;        /* the waitq it sleeps on, or NULL */
+	u64 deadline;            /* monotonic ns, 0 = none */
+	int wake_result;         /* what waitq_sleep returns */
+	u8 *kstack;              /* lowest address of its kernel stack */
+	u64 kstack_top;
+	u8 *fpu_area;            /* XSAVE area, NULL for kernel-only threads */
+	u64 fs_base;             /* the program's TLS base */
+	int *clear_child_tid;    /* set_tid_address */
+	void *robust_list;       /* set_robust_list */
+	u64 sigmask;             /* blocked signals (bit n-1 = signal n) */
+	u64 sigpending;          /* pending signals for this thread */
+	char name[16];
+};
+
+/* Creates a kernel thread running fn(arg) and makes it runnable. */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     bool program);
+/* Turns the boot context into the first thread (the program's main thread). */
+void sched_init(void);
+/* Switches to another runnable thread if one should run now. */
+void schedule(void);
+/* Called by the timer interrupt: wakes expired sleepers, ends time slices. */
+void sched_timer_tick(void);
+/* Whether a trap should reschedule before returning. */
+bool sched_need_resched(void);
+
+#endif

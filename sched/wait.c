@@ -1,0 +1,38 @@
+/*
+ * sched/wait.c: wait queues and mutexes on top of the scheduler's
+ * waitq_sleep / waitq_wake_* (sched/sched.c).
+ */
+#include <skiff/sched.h>
+#include "thread.h"
+
+void waitq_init(struct waitq *wq)
+{
+	wq->lock = (struct spinlock)SPINLOCK_INIT;
+	list_init(&wq->sleepers);
+}
+
+void mutex_init(struct mutex *m)
+{
+	m->lock = (struct spinlock)SPINLOCK_INIT;
+	m->owner = NULL;
+	waitq_init(&m->waiters);
+}
+
+void mutex_lock(struct mutex *m)
+{
+	struct thread *self = thread_current();
+
+	spin_lock(&m->lock);
+	while (m->owner)
+		waitq_sleep(&m->waiters, &m->lock, 0);
+	m->owner = self;
+	spin_unlock(&m->lock);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	spin_lock(&m->lock);
+	m->owner = NULL;
+	spin_unlock(&m->lock);
+	waitq_wake_one(&m->waiters);
+}

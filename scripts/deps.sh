@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages Skiff needs to build, run and test, if any is
+# missing. Runs as root (apt-get) or through sudo.
+set -e
+need=""
+for p in gcc make qemu-system-x86 musl-tools libcmocka-dev cpio gcc-multilib bsdutils; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
+done
+[ -z "$need" ] && exit 0
+echo "skiff: installing$need" >&2
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need >/dev/null

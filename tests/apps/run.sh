@@ -1,0 +1,275 @@
+#!/bin/sh
+# tests/apps/run.sh: the differential test of Skiff against Linux.
+#
+# Every tests/apps/NAME.c is built three ways (build/apps/NAME.static with
+# gcc -static, NAME.pie with gcc -static-pie, NAME.musl with musl-gcc
+# -static), run natively on this host, then in Skiff on each machine
+# (microvm, q35). A check is one (program, build, machine) triple: it passes
+# when stdout and the exit status match the native run of the same binary.
+#
+#   tests/apps/run.sh [NAME...]     all programs, or only those named
+#   APPS_BUILDS="static pie musl"   builds to test (default all three)
+#   APPS_MACHINES="microvm q35"     machines to test (default both)
+#   APPS_JOBS=2                     VMs run at once (default 2)
+#   APPS_ACCEL=tcg                  skiff --accel (default tcg; auto uses
+#                                   KVM where the host really has it)
+#
+# Lines near the top of a program set how it runs (both runs alike):
+#   /* ARGS: a "b c" */     arguments (shell words)
+#   /* ENV: K=V K2=V2 */    environment beyond skiff's defaults, PATH and
+#                           HOME (words without spaces or quotes)
+#   /* STDIN: printf 'x' */ a shell command whose output is the stdin
+#                           (default: /dev/null)
+#   /* SKIFF: -m 1G */      extra options for skiff run only
+#   /* TTY */               run under script(1): stdio is a terminal
+# Both runs start in the same fresh, empty directory under /tmp, with
+# umask 022 and the environment skiff gives by default (env -i natively).
+# A native exit by signal N shows as 128+N, as skiff reports it.
+#
+# Accepted differences: tests/apps/differences.txt, one per line,
+# "NAME BUILD MACHINE reason" (BUILD, MACHINE may be *); each NAME must be
+# explained in docs/linux-compat.md. A mismatch listed there still passes.
+#
+# Output: one line per check ("ok" or "FAIL" with a diff and skiff's
+# stderr), then "apps: N passed, N failed". Exit status 0 if none failed.
+# Internal: run.sh --one NAME BUILD MACHINE runs one VM check (for xargs).
+
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$(pwd)
+OUT=build/apps
+RES=$ROOT/$OUT/res
+SKIFF=$ROOT/build/skiff
+VM_TIMEOUT=120
+DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror"
+: "${APPS_BUILDS:=static pie musl}"
+: "${APPS_MACHINES:=microvm q35}"
+: "${APPS_JOBS:=2}"
+: "${APPS_ACCEL:=tcg}"
+umask 022
+ulimit -c 0
+
+# directive FILE NAME: the text of "/* NAME: text */" in FILE's first lines.
+directive() {
+	head -n 20 "$1" | sed -n "s,^/\* $2: \(.*\) \*/\$,\1,p" | head -n 1
+}
+
+has_flag() {
+	head -n 20 "$1" | grep -q "^/\* $2 \*/\$"
+}
+
+# build_one NAME BUILD: compiles build/apps/NAME.BUILD if out of date.
+build_one() {
+	src=tests/apps/$1.c
+	bin=$OUT/$1.$2
+	if [ -x "$bin" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt tests/apps/check.h ]; then
+		return 0
+	fi
+	case $2 in
+	static) cmd="gcc -static $CFLAGS" ;;
+	pie) cmd="gcc -static-pie -fPIE $CFLAGS" ;;
+	musl) cmd="musl-gcc -static $CFLAGS" ;;
+	esac
+	$cmd -o "$bin" "$src" -lm >"$bin.build.log" 2>&1
+}
+
+# run_prog SRC CWD OUTFILE ERRFILE CMD...: runs CMD in CWD as SRC says
+# (stdin, TTY), under the timeout; prints the exit status.
+run_prog() {
+	src=$1 cwd=$2 out=$3 err=$4
+	shift 4
+	input=$(directive "$src" STDIN)
+	if has_flag "$src" TTY; then
+		cmdline=""
+		for w in "$@"; do
+			cmdline="$cmdline '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"
+		done
+		set -- script -qec "$cmdline" /dev/null
+	fi
+	(
+		cd "$cwd" || exit 99
+		if [ -n "$input" ]; then
+			sh -c "$input" | timeout -k 5 $VM_TIMEOUT "$@" >"$out" 2>"$err"
+		else
+			timeout -k 5 $VM_TIMEOUT "$@" </dev/null >"$out" 2>"$err"
+		fi
+	)
+	echo $?
+}
+
+# native NAME BUILD: runs the binary on the host, twice (the output must
+# not change between runs), into $RES/NAME.BUILD.native.{out,err,rc}.
+native() {
+	src=tests/apps/$1.c
+	base=$RES/$1.$2.native
+	bin=$ROOT/$OUT/$1.$2
+	for i in 1 2; do
+		eval "set -- $(directive "$src" ARGS)"
+		# shellcheck disable=SC2046
+		set -- env -i PATH=$DEFAULT_PATH HOME=/ $(directive "$src" ENV) "$bin" "$@"
+		cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
+		run_prog "$src" "$cwd" "$base.out$i" "$base.err" "$@" >"$base.rc$i"
+		rm -rf "$cwd"
+	done
+	mv "$base.out1" "$base.out"
+	mv "$base.rc1" "$base.rc"
+	if ! cmp -s "$base.out" "$base.out2" || ! cmp -s "$base.rc" "$base.rc2"; then
+		echo "native output changes between runs" >"$base.unstable"
+		diff "$base.out" "$base.out2" | head -n 10 >>"$base.unstable"
+	else
+		rm -f "$base.unstable"
+	fi
+	rm -f "$base.out2" "$base.rc2"
+}
+
+# accepted NAME BUILD MACHINE: prints the reason if the difference is listed.
+accepted() {
+	[ -f tests/apps/differences.txt ] || return 1
+	awk -v n="$1" -v b="$2" -v m="$3" '
+		/^[ \t]*(#|$)/ { next }
+		$1 == n && ($2 == b || $2 == "*") && ($3 == m || $3 == "*") {
+			$1 = $2 = $3 = ""; sub(/^ +/, ""); print; found = 1; exit }
+		END { exit !found }' tests/apps/differences.txt
+}
+
+# one NAME BUILD MACHINE: the VM run of one check; writes $RES/..status
+# ("pass" or "fail") and prints the check's report in one piece.
+one() {
+	NAME=$1 BUILD=$2 MACHINE=$3
+	src=tests/apps/$NAME.c
+	base=$RES/$NAME.$BUILD.$MACHINE
+	nat=$RES/$NAME.$BUILD.native
+	report=$base.report
+	envopts=""
+	for kv in $(directive "$src" ENV); do
+		envopts="$envopts -e $kv"
+	done
+	eval "set -- $(directive "$src" ARGS)"
+	# shellcheck disable=SC2046
+	set -- "$SKIFF" run --machine "$MACHINE" --accel "$APPS_ACCEL" $envopts \
+		$(directive "$src" SKIFF) "$ROOT/$OUT/$NAME.$BUILD" "$@"
+	cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
+	start=$(date +%s%N)
+	run_prog "$src" "$cwd" "$base.out" "$base.err" "$@" >"$base.rc"
+	t=$((($(date +%s%N) - start) / 100000000))
+	secs=$((t / 10)).$((t % 10))
+	rm -rf "$cwd"
+	rc=$(cat "$base.rc") nrc=$(cat "$nat.rc")
+	what="$NAME $BUILD $MACHINE"
+	why=""
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		why="timed out after ${VM_TIMEOUT}s"
+	elif ! cmp -s "$nat.out" "$base.out"; then
+		why="stdout differs (exit $nrc native, $rc skiff)"
+	elif [ "$rc" != "$nrc" ]; then
+		why="exit status $rc, native $nrc"
+	fi
+	if [ -z "$why" ]; then
+		printf 'ok   %s (%ss)\n' "$what" "$secs" >"$report"
+		echo pass >"$base.status"
+	elif reason=$(accepted "$NAME" "$BUILD" "$MACHINE"); then
+		printf 'ok   %s: accepted difference: %s\n' "$what" "$reason" >"$report"
+		echo pass >"$base.status"
+	else
+		{
+			printf 'FAIL %s: %s (%ss)\n' "$what" "$why" "$secs"
+			if ! cmp -s "$nat.out" "$base.out"; then
+				echo "  --- native  +++ skiff (first differences)"
+				diff -u --label native --label skiff "$nat.out" "$base.out" |
+					sed -n '3,$p' | head -n 20 | cut -c 1-200 | sed 's/^/  /'
+			fi
+			if [ -s "$base.err" ]; then
+				echo "  skiff stderr:"
+				head -n 12 "$base.err" | cut -c 1-200 | sed 's/^/  | /'
+			fi
+		} >"$report"
+		echo fail >"$base.status"
+	fi
+	cat "$report"
+}
+
+if [ "$1" = --one ]; then
+	one "$2" "$3" "$4"
+	exit 0
+fi
+
+mkdir -p "$OUT" "$RES"
+if [ $# -gt 0 ]; then
+	names="$*"
+else
+	names=$(ls tests/apps/*.c | sed 's,.*/,,; s,\.c$,,')
+fi
+pass=0
+fail=0
+failed_list=""
+note_fail() {
+	fail=$((fail + $1))
+	failed_list="$failed_list
+  $2"
+}
+
+# 1. Build every program three ways and run it natively.
+todo=""
+for NAME in $names; do
+	if [ ! -f tests/apps/"$NAME".c ]; then
+		echo "FAIL $NAME: no tests/apps/$NAME.c"
+		note_fail 1 "$NAME (missing)"
+		continue
+	fi
+	nm=$(echo $APPS_MACHINES | wc -w)
+	for BUILD in $APPS_BUILDS; do
+		BIN=$OUT/$NAME.$BUILD
+		rm -f "$RES/$NAME.$BUILD".*
+		if ! build_one "$NAME" "$BUILD"; then
+			echo "FAIL $NAME $BUILD: does not build"
+			sed 's/^/  /' "$BIN.build.log" | head -n 20
+			note_fail "$nm" "$NAME $BUILD (build)"
+			continue
+		fi
+		native "$NAME" "$BUILD"
+		if [ -f "$RES/$NAME.$BUILD.native.unstable" ]; then
+			echo "FAIL $NAME $BUILD: native run not deterministic"
+			sed 's/^/  /' "$RES/$NAME.$BUILD.native.unstable"
+			note_fail "$nm" "$NAME $BUILD (unstable natively)"
+			continue
+		fi
+		for MACHINE in $APPS_MACHINES; do
+			todo="$todo $NAME $BUILD $MACHINE"
+		done
+	done
+done
+
+# 2. Run the VMs, at most APPS_JOBS at once.
+if [ ! -x build/skiff ] || [ ! -f build/kernel.elf ]; then
+	echo "apps: build/skiff or build/kernel.elf missing: run make first"
+fi
+if [ -n "$todo" ]; then
+	echo $todo | xargs -n 3 -P "$APPS_JOBS" "$ROOT/tests/apps/run.sh" --one
+fi
+
+# 3. Count.
+set -- $todo
+while [ $# -ge 3 ]; do
+	if [ "$(cat "$RES/$1.$2.$3.status" 2>/dev/null)" = pass ]; then
+		pass=$((pass + 1))
+	else
+		note_fail 1 "$1 $2 $3"
+	fi
+	shift 3
+done
+
+# 4. Every accepted difference must be explained in docs/linux-compat.md.
+if [ -s tests/apps/differences.txt ]; then
+	for n in $(grep -v '^[[:space:]]*\(#\|$\)' tests/apps/differences.txt | awk '{print $1}' | sort -u); do
+		if ! grep -qw "$n" docs/linux-compat.md 2>/dev/null; then
+			echo "FAIL differences.txt: $n is not explained in docs/linux-compat.md"
+			note_fail 1 "differences.txt: $n"
+		fi
+	done
+fi
+
+if [ "$fail" -gt 0 ]; then
+	echo "apps: failed:$failed_list"
+fi
+echo "apps: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

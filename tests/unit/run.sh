@@ -1,0 +1,36 @@
+#!/bin/sh
+# Builds and runs every tests/unit/test_*.c on the host under ASan and UBSan.
+# A test's first line names the kernel sources it needs:
+#   /* SOURCES: lib/printf.c lib/strconv.c */
+# Prints one line per test program and ends with "N passed, N failed"
+# counting the cmocka test cases.
+cd "$(dirname "$0")/../.." || exit 1
+out=build/unit
+mkdir -p "$out"
+cflags="-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Iinclude -Itests/unit -D_GNU_SOURCE -DSKIFF_HOST_TEST"
+pass=0
+fail=0
+for t in tests/unit/test_*.c; do
+	name=$(basename "$t" .c)
+	srcs=$(head -n 1 "$t" | sed -n 's,^/\* SOURCES:\(.*\)\*/.*$,\1,p')
+	if ! gcc $cflags -o "$out/$name" "$t" tests/unit/shim.c $srcs -lcmocka \
+		>"$out/$name.build.log" 2>&1; then
+		echo "FAIL $name (build)"; sed 's/^/  /' "$out/$name.build.log" | head -30
+		fail=$((fail + 1))
+		continue
+	fi
+	log="$out/$name.log"
+	CMOCKA_MESSAGE_OUTPUT=stdout timeout 120 "$out/$name" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^\[       OK \]' "$log")
+	# cmocka lists each failed case twice (inline and in the summary).
+	f=$(grep -E '^\[  FAILED  \] [a-z_0-9]+$' "$log" | sort -u | wc -l)
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ "$rc" -eq 0 ]; then echo "ok   $name ($p cases)"; else
+		echo "FAIL $name"; grep -v '^\[ \(RUN\|       OK\) ' "$log" | head -40 | sed 's/^/  /'; fi
+done
+echo "unit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,44 @@
+/* Host versions of kernel services for unit tests; see shim.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/sched.h>
+#include "shim.h"
+
+struct boot_options boot_opts;
+
+void *kmalloc(size_t size) { return malloc(size ? size : 1); }
+void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
+void *krealloc(void *p, size_t size) { return realloc(p, size ? size : 1); }
+void kfree(void *p) { free(p); }
+
+void klog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+void spin_lock(struct spinlock *l) { l->locked++; }
+void spin_unlock(struct spinlock *l) { l->locked--; }
+void mutex_init(struct mutex *m) { m->owner = NULL; }
+void mutex_lock(struct mutex *m) { (void)m; }
+void mutex_unlock(struct mutex *m) { (void)m; }
+void waitq_init(struct waitq *wq) { list_init(&wq->sleepers); }
+void waitq_wake_one(struct waitq *wq) { (void)wq; }
+void waitq_wake_all(struct waitq *wq) { (void)wq; }

@@ -1,0 +1,253 @@
+/*
+ * The command line of `skiff run` and `skiff build` into struct skiff_opts,
+ * plus the path and size helpers the options need. A bad command line ends
+ * skiff here with one line on stderr and SKIFF_EXIT_USAGE.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "skiff.h"
+
+enum { OPT_FILE = 256, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL };
+
+static const struct option long_opts[] = {
+	{ "memory", required_argument, NULL, 'm' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "file", required_argument, NULL, OPT_FILE },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ NULL, 0, NULL, 0 },
+};
+
+static __noreturn void bad_usage(const char *fmt, const char *arg)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	skiff_err("%s (see skiff --help)", msg);
+	exit(SKIFF_EXIT_USAGE);
+}
+
+bool opts_parse_memory(const char *s, u64 *mib)
+{
+	static const char *const units = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	u64 bytes, shift = 20;
+
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return false;
+		shift = 10 * (u - units + 1);
+		end++;
+		if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
+			end += strlen(end);
+	}
+	if (*end || v > ((1ull << 40) >> shift) || v == 0)
+		return false;
+	bytes = (u64)v << shift;
+	*mib = (bytes + (1ull << 20) - 1) >> 20;
+	return true;
+}
+
+char *path_normalize(const char *abs)
+{
+	size_t len = strlen(abs), n = 0;
+	char *out = xmalloc(len + 2);
+	const char *p = abs, *c;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		c = p;
+		while (*p && *p != '/')
+			p++;
+		if (p - c == 0 || (p - c == 1 && c[0] == '.'))
+			continue;
+		if (p - c == 2 && c[0] == '.' && c[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+			continue;
+		}
+		out[n++] = '/';
+		memcpy(out + n, c, p - c);
+		n += p - c;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
+}
+
+char *path_absolute(const char *path)
+{
+	char cwd[PATH_MAX], *joined, *abs;
+
+	if (path[0] == '/')
+		return path_normalize(path);
+	if (!getcwd(cwd, sizeof(cwd))) {
+		skiff_err("cannot get the current directory: %s", strerror(errno));
+		exit(SKIFF_EXIT_FAILED);
+	}
+	joined = xasprintf("%s/%s", cwd, path);
+	abs = path_normalize(joined);
+	free(joined);
+	return abs;
+}
+
+/* --file HOST[:GUEST]; the last ':' followed by '/' starts GUEST. */
+static void add_file(struct skiff_opts *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	struct file_spec *f;
+	char *guest = NULL;
+
+	if (colon && colon[1] != '/')
+		colon = NULL;
+	if (colon == arg)
+		bad_usage("--file %s: no host file", arg);
+	if (colon && colon[strlen(colon) - 1] == '/') {
+		/* "GUEST/" names a directory: keep HOST's file name. */
+		const char *base = memrchr(arg, '/', colon - arg);
+		char *g;
+
+		base = base ? base + 1 : arg;
+		g = xasprintf("%s%.*s", colon + 1, (int)(colon - base), base);
+		guest = path_normalize(g);
+		free(g);
+	} else if (colon) {
+		guest = path_normalize(colon + 1);
+	}
+	o->files = realloc(o->files, (o->nfiles + 1) * sizeof(*o->files));
+	if (!o->files)
+		bad_usage("%s", "out of memory");
+	f = &o->files[o->nfiles++];
+	f->host = colon ? strndup(arg, colon - arg) : xstrdup(arg);
+	f->guest = guest;
+}
+
+/* -e KEY=VAL, or -e KEY for skiff's own value of KEY (skipped if unset). */
+static void add_env(struct skiff_opts *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char *kv;
+
+	if (eq == arg || !arg[0])
+		bad_usage("-e %s: expected KEY=VALUE", arg);
+	if (eq) {
+		kv = xstrdup(arg);
+	} else {
+		const char *v = getenv(arg);
+
+		if (!v)
+			return;
+		kv = xasprintf("%s=%s", arg, v);
+	}
+	o->env = realloc(o->env, (o->nenv + 1) * sizeof(*o->env));
+	if (!o->env)
+		bad_usage("%s", "out of memory");
+	o->env[o->nenv++] = kv;
+}
+
+static void vm_option(struct skiff_opts *o, const char *name)
+{
+	if (o->build)
+		bad_usage("%s is an option of skiff run, not skiff build", name);
+}
+
+static void parse_one(struct skiff_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'm':
+		vm_option(o, "--memory");
+		if (!opts_parse_memory(arg, &o->memory_mib))
+			bad_usage("--memory %s: expected a size such as 512M or 2G", arg);
+		if (o->memory_mib < SKIFF_MIN_MEMORY_MIB)
+			bad_usage("--memory %s: too small, the minimum is 16M", arg);
+		break;
+	case 'e':
+		add_env(o, arg);
+		break;
+	case 'o':
+		if (!o->build)
+			bad_usage("%s", "-o is an option of skiff build");
+		o->output = arg;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case OPT_FILE:
+		add_file(o, arg);
+		break;
+	case OPT_MACHINE:
+		vm_option(o, "--machine");
+		if (strcmp(arg, "microvm") && strcmp(arg, "q35"))
+			bad_usage("--machine %s: expected microvm or q35", arg);
+		o->q35 = !strcmp(arg, "q35");
+		break;
+	case OPT_ACCEL:
+		vm_option(o, "--accel");
+		if (!strcmp(arg, "auto"))
+			o->accel = ACCEL_AUTO;
+		else if (!strcmp(arg, "kvm"))
+			o->accel = ACCEL_KVM;
+		else if (!strcmp(arg, "tcg"))
+			o->accel = ACCEL_TCG;
+		else
+			bad_usage("--accel %s: expected auto, kvm or tcg", arg);
+		break;
+	case OPT_KERNEL:
+		vm_option(o, "--kernel");
+		o->kernel = arg;
+		break;
+	}
+}
+
+void opts_parse(int argc, char **argv, struct skiff_opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->build = !strcmp(argv[0], "build");
+	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
+	opterr = 0;
+	/* '+': stop at PROGRAM, its own options are its ARGS. */
+	while ((c = getopt_long(argc, argv, "+:m:e:o:vh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c == ':')
+			bad_usage("option %s needs a value", argv[optind - 1]);
+		if (c == '?' && optopt) {
+			char opt[3] = { '-', (char)optopt, 0 };
+
+			bad_usage("unknown option %s", opt);
+		}
+		if (c == '?')
+			bad_usage("unknown option %s", argv[optind - 1]);
+		parse_one(o, c, optarg);
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	if (o->argc == 0)
+		bad_usage("%s", "missing PROGRAM");
+	if (o->build && !o->output)
+		bad_usage("%s", "skiff build needs -o IMAGE");
+}

@@ -1,0 +1,186 @@
+/*
+ * QEMU: the command line for a Skiff VM, starting it with its stdin, stdout
+ * and stderr on pipes to skiff, and reaping it.
+ *
+ * The guest's COM1 is QEMU's stdio (-chardev stdio -serial chardev:con), so
+ * the console protocol of skiff/proto.h runs over QEMU's stdin and stdout.
+ * QEMU's own messages (stderr) are shown only when something fails or with
+ * --verbose. QEMU gets its own process group, so a ^C reaches skiff only,
+ * and dies with skiff (PR_SET_PDEATHSIG) if skiff is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <skiff/proto.h>
+#include "skiff.h"
+
+#define MAX_ARGS 48
+
+struct argv_builder {
+	char *v[MAX_ARGS + 1];
+	int n;
+};
+
+static void arg(struct argv_builder *a, char *s)
+{
+	if (a->n < MAX_ARGS)
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* The kernel command line: options only (skiff/proto.h). */
+static char *kernel_cmdline(const struct vm_config *vm)
+{
+	char buf[256];
+	int n = 0;
+
+	if (vm->tsc_khz)
+		n += snprintf(buf + n, sizeof(buf) - n, " tsc_khz=%llu",
+			      (unsigned long long)vm->tsc_khz);
+	if (vm->tty_mask)
+		n += snprintf(buf + n, sizeof(buf) - n, " tty=%u", vm->tty_mask);
+	if (vm->cols && vm->rows)
+		n += snprintf(buf + n, sizeof(buf) - n, " winsize=%ux%u",
+			      vm->cols, vm->rows);
+	if (vm->verbose)
+		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
+	return xstrdup(n ? buf + 1 : "");
+}
+
+static void build_argv(const struct vm_config *vm, struct argv_builder *a)
+{
+	a->n = 0;
+	arg(a, (char *)vm->qemu);
+	arg(a, "-M");
+	arg(a, vm->q35 ? "q35" : "microvm,x-option-roms=off,rtc=off");
+	arg(a, "-nodefaults");
+	arg(a, "-no-user-config");
+	arg(a, "-display");
+	arg(a, "none");
+	arg(a, "-no-reboot");
+	arg(a, "-m");
+	arg(a, xasprintf("%lluM", (unsigned long long)vm->memory_mib));
+	arg(a, "-cpu");
+	arg(a, vm->kvm ? "host" : "max");
+	arg(a, "-accel");
+	arg(a, vm->kvm ? "kvm" : "tcg");
+	arg(a, "-kernel");
+	arg(a, (char *)vm->kernel);
+	arg(a, "-initrd");
+	arg(a, (char *)vm->initrd);
+	arg(a, "-append");
+	arg(a, kernel_cmdline(vm));
+	arg(a, "-chardev");
+	arg(a, "stdio,id=con,signal=off");
+	arg(a, "-serial");
+	arg(a, "chardev:con");
+	arg(a, "-device");
+	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
+}
+
+static void print_argv(const struct argv_builder *a)
+{
+	fputs("skiff:", stderr);
+	for (int i = 0; i < a->n; i++) {
+		const char *s = a->v[i];
+
+		if (!*s || strpbrk(s, " \t'\"$\\"))
+			fprintf(stderr, " '%s'", s);
+		else
+			fprintf(stderr, " %s", s);
+	}
+	fputc('\n', stderr);
+}
+
+/* In the child: plumbing, then exec; an exec error goes back on errfd. */
+static __noreturn void child(const struct argv_builder *a, int in, int out,
+			     int err, int errfd, pid_t parent)
+{
+	sigset_t none;
+	int e;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		goto fail;
+	execvp(a->v[0], a->v);
+fail:
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int qemu_start(const struct vm_config *vm, struct qemu *q)
+{
+	struct argv_builder a;
+	int in[2], out[2], err[2], ep[2], e = 0;
+	pid_t self = getpid();
+
+	build_argv(vm, &a);
+	if (vm->verbose)
+		print_argv(&a);
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+	    pipe2(err, O_CLOEXEC) || pipe2(ep, O_CLOEXEC)) {
+		skiff_err("pipe: %s", strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	fflush(NULL);
+	q->pid = fork();
+	if (q->pid < 0) {
+		skiff_err("fork: %s", strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	if (q->pid == 0)
+		child(&a, in[0], out[1], err[1], ep[1], self);
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(ep[1]);
+	if (read(ep[0], &e, sizeof(e)) == sizeof(e)) {
+		skiff_err("cannot run %s: %s", vm->qemu, strerror(e));
+		waitpid(q->pid, NULL, 0);
+		close(ep[0]);
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		return SKIFF_EXIT_FAILED;
+	}
+	close(ep[0]);
+	q->in = in[1];
+	q->out = out[0];
+	q->err = err[0];
+	fcntl(q->in, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+int qemu_reap(struct qemu *q, int grace_ms)
+{
+	struct timespec tick = { 0, 10 * 1000000 };
+	int status = 0;
+
+	for (int waited = 0; waited < grace_ms; waited += 10) {
+		if (waitpid(q->pid, &status, WNOHANG) == q->pid)
+			goto out;
+		nanosleep(&tick, NULL);
+	}
+	kill(q->pid, SIGKILL);
+	while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
+		;
+out:
+	close(q->in);
+	close(q->out);
+	close(q->err);
+	return status;
+}

@@ -1,0 +1,345 @@
+/*
+ * The relay between skiff's stdio and a running VM, one poll loop:
+ *   skiff's stdin  -> escaped (proto.h) -> QEMU's stdin -> guest COM1
+ *   guest COM1 -> QEMU's stdout -> proto.c -> output queue -> skiff's
+ *                                 stdout (channel 1) / stderr (2, and the
+ *                                 kernel log with --verbose)
+ *   QEMU's stderr -> kept for error messages (and stderr with --verbose)
+ *
+ * Nothing blocks while the other direction could fill: QEMU's stdin is
+ * non-blocking, skiff's stdout/stderr are written (at most PIPE_BUF bytes at
+ * a time) only when poll says they can take it, and QEMU's output is read
+ * only while the output queue is under OUT_LIMIT, so a slow reader of
+ * skiff's stdout slows the guest down instead of growing memory. The queue
+ * is one ordered list, so stdout and stderr keep the guest's order.
+ *
+ * The loop ends when QEMU closes its stdout and stderr (it exited), a
+ * little after the guest sent its final record if QEMU lingers, on a
+ * signal to skiff (relay_catch_signals), or when skiff's stdout is a
+ * closed pipe (then skiff ends like a program killed by SIGPIPE).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <skiff/proto.h>
+#include "skiff.h"
+
+#define OUT_LIMIT (256 * 1024) /* queued output above which QEMU waits */
+#define CHUNK_CAP 16384
+#define READ_SIZE 4096
+#define RECORD_GRACE_MS 3000  /* QEMU's time to exit after the final record */
+
+struct chunk {
+	struct chunk *next;
+	int fd;			/* 1 or 2 */
+	size_t len, off;	/* bytes in data, bytes already written */
+	u8 data[CHUNK_CAP];
+};
+
+struct relay {
+	struct qemu *q;
+	bool verbose;
+	s64 launch_ns;
+	struct relay_result *r;
+	struct proto_demux demux;
+	struct chunk *head, *tail;	/* output queue */
+	size_t queued;			/* bytes in it */
+	u8 inq[2 * READ_SIZE + 2];	/* escaped stdin for QEMU */
+	size_t in_len, in_off;
+	bool stdin_eof;			/* read; the EOF marker is in inq */
+	bool stdin_dead;		/* QEMU's stdin is closed: stop */
+	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
+	size_t err_len, log_len;	/* bytes in r->qemu_err, r->log_tail */
+};
+
+static volatile sig_atomic_t caught_signal;
+static sigset_t run_mask; /* the mask ppoll runs with: signals open */
+
+static void on_signal(int signo)
+{
+	caught_signal = signo;
+}
+
+void relay_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		sigaddset(&block, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &block, &run_mask);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+s64 relay_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Keeps the last size-1 bytes of a stream in buf. */
+static void keep_tail(char *buf, size_t size, size_t *len, const u8 *p,
+		      size_t n)
+{
+	if (n >= size - 1) {
+		p += n - (size - 1);
+		n = size - 1;
+	}
+	if (*len + n > size - 1) {
+		size_t drop = *len + n - (size - 1);
+
+		memmove(buf, buf + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(buf + *len, p, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+static void enqueue(struct relay *rl, int fd, const u8 *p, size_t n)
+{
+	while (n) {
+		struct chunk *t = rl->tail;
+		size_t k;
+
+		if (!t || t->fd != fd || t->len == CHUNK_CAP) {
+			t = xmalloc(sizeof(*t));
+			t->next = NULL;
+			t->fd = fd;
+			t->len = t->off = 0;
+			if (rl->tail)
+				rl->tail->next = t;
+			else
+				rl->head = t;
+			rl->tail = t;
+		}
+		k = MIN(n, CHUNK_CAP - t->len);
+		memcpy(t->data + t->len, p, k);
+		t->len += k;
+		rl->queued += k;
+		p += k;
+		n -= k;
+	}
+}
+
+/* proto.c's sink: guest data by channel. */
+static void on_guest_data(void *ctx, int channel, const u8 *p, size_t n)
+{
+	struct relay *rl = ctx;
+
+	if (channel == PROTO_CH_STDOUT || channel == PROTO_CH_STDERR) {
+		if (rl->r->first_output_ns < 0)
+			rl->r->first_output_ns = relay_now_ns() - rl->launch_ns;
+		enqueue(rl, channel, p, n);
+		return;
+	}
+	if (channel == PROTO_CH_LOG)
+		keep_tail(rl->r->log_tail, sizeof(rl->r->log_tail),
+			  &rl->log_len, p, n);
+	if (rl->verbose)
+		enqueue(rl, 2, p, n);
+}
+
+static void pop_chunk(struct relay *rl)
+{
+	struct chunk *c = rl->head;
+
+	rl->queued -= c->len - c->off;
+	rl->head = c->next;
+	if (!rl->head)
+		rl->tail = NULL;
+	free(c);
+}
+
+/* One write of the head of the queue; poll said its fd is writable. */
+static void write_head(struct relay *rl)
+{
+	struct chunk *c = rl->head;
+	ssize_t n = write(c->fd, c->data + c->off, MIN(c->len - c->off, PIPE_BUF));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		if (errno == EPIPE)
+			rl->r->broken_pipe = true;
+		/* Output that cannot be written is dropped, like a native
+		 * program's writes to a full disk. */
+		pop_chunk(rl);
+		return;
+	}
+	c->off += n;
+	rl->queued -= n;
+	if (c->off == c->len)
+		pop_chunk(rl);
+}
+
+static void read_stdin(struct relay *rl)
+{
+	u8 buf[READ_SIZE];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	rl->in_off = 0;
+	if (n <= 0) {
+		rl->stdin_eof = true;
+		rl->inq[0] = PROTO_ESC;
+		rl->inq[1] = PROTO_IN_EOF;
+		rl->in_len = 2;
+		return;
+	}
+	rl->in_len = proto_escape_input(buf, n, rl->inq);
+}
+
+static void write_guest_stdin(struct relay *rl)
+{
+	ssize_t n = write(rl->q->in, rl->inq + rl->in_off,
+			  rl->in_len - rl->in_off);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		rl->stdin_dead = true;
+		return;
+	}
+	rl->in_off += n;
+	if (rl->in_off == rl->in_len)
+		rl->in_off = rl->in_len = 0;
+}
+
+static void read_qemu_out(struct relay *rl)
+{
+	u8 buf[READ_SIZE];
+	ssize_t n = read(rl->q->out, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		rl->out_eof = true;
+		return;
+	}
+	if (rl->r->first_byte_ns < 0)
+		rl->r->first_byte_ns = relay_now_ns() - rl->launch_ns;
+	proto_feed(&rl->demux, buf, n);
+}
+
+static void read_qemu_err(struct relay *rl)
+{
+	u8 buf[READ_SIZE];
+	ssize_t n = read(rl->q->err, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		rl->err_eof = true;
+		return;
+	}
+	keep_tail(rl->r->qemu_err, sizeof(rl->r->qemu_err), &rl->err_len, buf, n);
+	if (rl->verbose)
+		enqueue(rl, 2, buf, n);
+}
+
+enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_COUNT };
+
+static void set_pollfds(const struct relay *rl, struct pollfd *p)
+{
+	bool feeding = !rl->stdin_dead && rl->in_len > rl->in_off;
+
+	p[P_STDIN] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_QIN] = (struct pollfd){ feeding ? rl->q->in : -1, POLLOUT, 0 };
+	p[P_QOUT] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_QERR] = (struct pollfd){ rl->err_eof ? -1 : rl->q->err, POLLIN, 0 };
+	p[P_OUT] = (struct pollfd){ rl->head ? rl->head->fd : -1, POLLOUT, 0 };
+	if (!rl->stdin_eof && !rl->stdin_dead && rl->in_len == 0)
+		p[P_STDIN].fd = 0;
+	if (!rl->out_eof && rl->queued < OUT_LIMIT)
+		p[P_QOUT].fd = rl->q->out;
+}
+
+/* A readiness event, or an error the next read or write will report. */
+static bool ready(const struct pollfd *p)
+{
+	return p->fd >= 0 && p->revents;
+}
+
+/* Waits for and handles one round of events; false when the loop is over. */
+static bool relay_step(struct relay *rl, s64 deadline)
+{
+	struct pollfd p[P_COUNT];
+	struct timespec ts, *tsp = NULL;
+
+	if (caught_signal || rl->r->broken_pipe || (rl->out_eof && rl->err_eof))
+		return false;
+	if (rl->demux.rec.kind != REC_NONE) {
+		s64 left = deadline - relay_now_ns();
+
+		if (left <= 0)
+			return false;
+		ts = (struct timespec){ left / 1000000000, left % 1000000000 };
+		tsp = &ts;
+	}
+	set_pollfds(rl, p);
+	if (ppoll(p, P_COUNT, tsp, &run_mask) < 0)
+		return errno == EINTR;
+	if (ready(&p[P_OUT]))
+		write_head(rl);
+	if (ready(&p[P_QIN]))
+		write_guest_stdin(rl);
+	if (ready(&p[P_STDIN]))
+		read_stdin(rl);
+	if (ready(&p[P_QERR]))
+		read_qemu_err(rl);
+	if (ready(&p[P_QOUT]))
+		read_qemu_out(rl);
+	return true;
+}
+
+/* After the loop: what is left of the output, written in full. */
+static void drain(struct relay *rl)
+{
+	while (rl->head) {
+		struct pollfd p = { rl->head->fd, POLLOUT, 0 };
+
+		if (!rl->r->broken_pipe && poll(&p, 1, -1) >= 0)
+			write_head(rl);
+		else
+			pop_chunk(rl);
+	}
+}
+
+int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
+	      struct relay_result *r)
+{
+	struct relay rl = { .q = q, .verbose = verbose,
+			    .launch_ns = launch_ns, .r = r };
+	s64 deadline = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->first_byte_ns = r->first_output_ns = -1;
+	proto_init(&rl.demux, on_guest_data, &rl);
+	for (;;) {
+		if (rl.demux.rec.kind != REC_NONE && !deadline)
+			deadline = relay_now_ns() + RECORD_GRACE_MS * 1000000ll;
+		if (!relay_step(&rl, deadline))
+			break;
+	}
+	r->rec = rl.demux.rec;
+	r->signo = caught_signal;
+	r->qemu_closed = rl.out_eof && rl.err_eof;
+	if (!r->signo)
+		drain(&rl);
+	while (rl.head)
+		pop_chunk(&rl);
+	return 0;
+}

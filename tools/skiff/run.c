@@ -1,0 +1,298 @@
+/*
+ * `skiff run` and `skiff build`: check the program, write the image, boot
+ * it, relay the console, and turn the guest's final record into skiff's
+ * exit status (see the exit statuses in main.c's usage text).
+ *
+ * The throw-away image of `skiff run` is a temporary file that is unlinked
+ * as soon as it is created; QEMU reads it through the inherited descriptor
+ * (/dev/fd/N), so nothing is left behind whichever way skiff ends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "skiff.h"
+
+#define QEMU_GRACE_MS 3000 /* QEMU's time to exit after the relay ends */
+
+/* fds 0-2 open, so files skiff opens never take their numbers. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(SKIFF_EXIT_FAILED);
+}
+
+static int temp_image(const struct skiff_opts *o, const struct program *p,
+		      int *fd_out, u64 *size)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path), err;
+
+	if (fd < 0) {
+		skiff_err("cannot create a temporary file in %s: %s (set TMPDIR?)",
+			  dir && *dir ? dir : "/tmp", strerror(errno));
+		free(path);
+		return SKIFF_EXIT_FAILED;
+	}
+	unlink(path);
+	err = image_write(fd, path, o, p, size);
+	free(path);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/* The guest keeps the image and unpacks it: refuse what cannot fit. */
+static int check_fits(u64 image, u64 memory_mib)
+{
+	u64 need_mib = (2 * image >> 20) + 32;
+
+	if (need_mib <= memory_mib)
+		return 0;
+	skiff_err("the image (%llu MiB) does not fit in %llu MiB of guest memory; use --memory %lluM or more",
+		  (unsigned long long)(image >> 20),
+		  (unsigned long long)memory_mib,
+		  (unsigned long long)ALIGN_UP(need_mib, 64));
+	return SKIFF_EXIT_FAILED;
+}
+
+static void terminal_info(struct vm_config *vm)
+{
+	struct winsize ws;
+
+	vm->tty_mask = 0;
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			vm->tty_mask |= 1u << fd;
+	for (int fd = 0; fd < 3; fd++) {
+		if ((vm->tty_mask & (1u << fd)) &&
+		    ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row) {
+			vm->cols = ws.ws_col;
+			vm->rows = ws.ws_row;
+			break;
+		}
+	}
+}
+
+/* The image to boot: a prebuilt one, or a throw-away one of PROGRAM. */
+static int prepare_image(const struct skiff_opts *o, const struct program *p,
+			 struct vm_config *vm)
+{
+	u64 size;
+	int fd, err;
+
+	if (p->is_image) {
+		struct stat st;
+
+		if (o->argc > 1 || o->nenv || o->nfiles) {
+			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e and --file to skiff build",
+				  p->typed);
+			return SKIFF_EXIT_USAGE;
+		}
+		vm->initrd = p->real;
+		size = stat(p->real, &st) == 0 ? (u64)st.st_size : 0;
+		return check_fits(size, o->memory_mib);
+	}
+	err = program_check(p);
+	if (!err)
+		err = temp_image(o, p, &fd, &size);
+	if (!err)
+		err = check_fits(size, o->memory_mib);
+	if (!err)
+		vm->initrd = xasprintf("/dev/fd/%d", fd);
+	return err;
+}
+
+static bool is_fault(int signo)
+{
+	return signo == SIGSEGV || signo == SIGBUS || signo == SIGILL ||
+	       signo == SIGFPE || signo == SIGTRAP;
+}
+
+/* Like a shell reporting a native crash; silent for SIGINT and SIGPIPE. */
+static int report_signal(const struct proto_record *rec)
+{
+	int signo = rec->status;
+	const char *abbrev = sigabbrev_np(signo);
+	char name[32];
+
+	if (abbrev)
+		snprintf(name, sizeof(name), "SIG%s", abbrev);
+	else
+		snprintf(name, sizeof(name), "signal %d", signo);
+	if (is_fault(signo))
+		skiff_err("program killed by %s (%s) at address 0x%llx, rip 0x%llx",
+			  name, strsignal(signo), (unsigned long long)rec->addr,
+			  (unsigned long long)rec->rip);
+	else if (signo != SIGINT && signo != SIGPIPE)
+		skiff_err("program killed by %s (%s)", name, strsignal(signo));
+	return 128 + signo;
+}
+
+/* The last non-empty line of s, in place. */
+static const char *last_line(char *s)
+{
+	char *end = s + strlen(s), *start;
+
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	return start;
+}
+
+static int outcome(struct relay_result *r, int qemu_status)
+{
+	switch (r->rec.kind) {
+	case REC_EXIT:
+		return r->rec.status;
+	case REC_SIGNAL:
+		return report_signal(&r->rec);
+	case REC_ERROR:
+		skiff_err("%s", r->rec.msg);
+		return SKIFF_EXIT_CANNOT_RUN;
+	case REC_PANIC:
+		skiff_err("the guest crashed (kernel panic%s%s); rerun with --verbose",
+			  r->rec.msg[0] ? ": " : "", r->rec.msg);
+		return SKIFF_EXIT_FAILED;
+	case REC_NONE:
+		break;
+	}
+	if (WIFSIGNALED(qemu_status))
+		skiff_err("QEMU was killed by signal %d (%s); rerun with --verbose",
+			  WTERMSIG(qemu_status), strsignal(WTERMSIG(qemu_status)));
+	else if (WEXITSTATUS(qemu_status) && *last_line(r->qemu_err))
+		skiff_err("QEMU failed: %s", last_line(r->qemu_err));
+	else
+		skiff_err("the guest crashed (it stopped without an exit status); rerun with --verbose");
+	return SKIFF_EXIT_FAILED;
+}
+
+static __noreturn void die_by_signal(int signo)
+{
+	sigset_t set;
+
+	signal(signo, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(signo);
+	exit(128 + signo);
+}
+
+static void print_ms(const char *what, s64 ns)
+{
+	if (ns >= 0)
+		fprintf(stderr, ", %s %.1f ms", what, ns / 1e6);
+	else
+		fprintf(stderr, ", %s never", what);
+}
+
+static void print_times(const struct relay_result *r, s64 exit_ns)
+{
+	fputs("skiff: from launch", stderr);
+	print_ms("to the first console byte", r->first_byte_ns);
+	print_ms("to the program's first output", r->first_output_ns);
+	print_ms("to QEMU's exit", exit_ns);
+	fputc('\n', stderr);
+}
+
+/* Boots vm and relays until it ends; returns skiff's exit status. */
+static int boot(const struct skiff_opts *o, struct vm_config *vm)
+{
+	struct relay_result *r = xmalloc(sizeof(*r));
+	struct qemu q;
+	s64 launch;
+	int status, err;
+
+	relay_catch_signals();
+	launch = relay_now_ns();
+	err = qemu_start(vm, &q);
+	if (err)
+		return err;
+	relay_run(&q, o->verbose, launch, r);
+	status = qemu_reap(&q, r->qemu_closed ? QEMU_GRACE_MS : 0);
+	if (o->verbose)
+		print_times(r, relay_now_ns() - launch);
+	if (r->signo)
+		die_by_signal(r->signo);
+	if (r->broken_pipe)
+		die_by_signal(SIGPIPE);
+	err = outcome(r, status);
+	free(r);
+	return err;
+}
+
+int run_command(const struct skiff_opts *o)
+{
+	struct vm_config vm = { .memory_mib = o->memory_mib, .q35 = o->q35,
+				.verbose = o->verbose };
+	struct program p;
+	int err;
+
+	ensure_std_fds();
+	err = program_find(o->argv[0], &p);
+	if (!err)
+		err = prepare_image(o, &p, &vm);
+	if (err)
+		return err;
+	vm.kernel = host_kernel_path(o->kernel);
+	vm.qemu = vm.kernel ? host_find_qemu() : NULL;
+	if (!vm.kernel || !vm.qemu)
+		return SKIFF_EXIT_FAILED;
+	vm.kvm = host_use_kvm(o->accel);
+	vm.tsc_khz = host_tsc_khz();
+	terminal_info(&vm);
+	return boot(o, &vm);
+}
+
+int build_command(const struct skiff_opts *o)
+{
+	char *tmp = xasprintf("%s.XXXXXX", o->output);
+	struct program p;
+	mode_t mask;
+	u64 size;
+	int fd, err;
+
+	err = program_find(o->argv[0], &p);
+	if (!err && p.is_image) {
+		skiff_err("%s is already a Skiff image", p.typed);
+		err = SKIFF_EXIT_USAGE;
+	}
+	if (!err)
+		err = program_check(&p);
+	if (err)
+		return err;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		skiff_err("%s: %s", o->output, strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0644 & ~mask);
+	err = image_write(fd, o->output, o, &p, &size);
+	if (close(fd) < 0 && !err) {
+		skiff_err("writing the image %s: %s", o->output, strerror(errno));
+		err = SKIFF_EXIT_FAILED;
+	}
+	if (!err && rename(tmp, o->output) < 0) {
+		skiff_err("%s: %s", o->output, strerror(errno));
+		err = SKIFF_EXIT_FAILED;
+	}
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
+}
