@@ -10,6 +10,7 @@
 #include <skiff/lib.h>
 #include <skiff/proto.h>
 #include "ksyms.h"
+#include "../arch/x86_64/tsc.h"
 
 void power_off(void)
 {
@@ -39,9 +40,13 @@ static void send_record(const char *fmt, ...)
 	console_write(PROTO_CH_CTL, buf, n);
 }
 
+extern u64 vm_fault_count, vm_fault_cycles;
+
 void kernel_exit(int status)
 {
-	klog("program exited with status %d", status & 0xff);
+	klog("program exited with status %d; %lu page faults, %lu us in them",
+	     status & 0xff, (unsigned long)vm_fault_count,
+	     (unsigned long)(tsc_to_ns(vm_fault_cycles) / 1000));
 	send_record("exit %d", status & 0xff);
 	power_off();
 }

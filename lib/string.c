@@ -5,11 +5,18 @@
  */
 #include <skiff/lib.h>
 
+/*
+ * Bulk moves go eight bytes at a time: as fast as byte moves on CPUs with
+ * fast string instructions, and several times faster under QEMU's TCG,
+ * which emulates each iteration of a rep instruction.
+ */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t q = n / 8, r = n % 8;
 
-	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(r) : : "memory");
 	return ret;
 }
 
@@ -28,8 +35,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	u64 v = 0x0101010101010101ull * (u8)c;
+	size_t q = n / 8, r = n % 8;
 
-	asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+	asm volatile("rep stosb" : "+D"(dst), "+c"(r) : "a"(v) : "memory");
 	return ret;
 }
 

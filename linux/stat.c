@@ -364,28 +364,34 @@ long sys_lchown(const char *path, int uid, int gid)
 long sys_fchown(int fd, int uid, int gid)
 {
 	struct file *f = fd_get(fd);
+	long r = 0;
 
 	if (!f)
 		return -EBADF;
-	if (!(f->fmode & FMODE_PATH))
+	if (f->fmode & FMODE_PATH)
+		r = -EBADF;
+	else
 		set_owner(f->inode, uid, gid);
 	file_put(f);
-	return f->fmode & FMODE_PATH ? -EBADF : 0;
+	return r;
+}
+
+static bool nsec_valid(s64 nsec)
+{
+	return nsec == UTIME_NOW || nsec == UTIME_OMIT ||
+	       (nsec >= 0 && nsec < 1000000000);
 }
 
 /* One utimensat time: now, kept (omit), or given. */
-static int utime_get(const struct linux_timespec *t, struct vfs_time cur,
-		     struct vfs_time *out)
+static void utime_get(const struct linux_timespec *t, struct vfs_time cur,
+		      struct vfs_time *out)
 {
 	if (t->tv_nsec == UTIME_NOW)
 		vfs_time_now(out);
 	else if (t->tv_nsec == UTIME_OMIT)
 		*out = cur;
-	else if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000)
-		return -EINVAL;
 	else
 		*out = (struct vfs_time){ t->tv_sec, t->tv_nsec };
-	return 0;
 }
 
 long sys_utimensat(int dirfd, const char *path,
@@ -400,6 +406,8 @@ long sys_utimensat(int dirfd, const char *path,
 
 	if (times && copy_from_user(t, times, sizeof(t)) < 0)
 		return -EFAULT;
+	if (times && (!nsec_valid(t[0].tv_nsec) || !nsec_valid(t[1].tv_nsec)))
+		return -EINVAL;
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (path)
@@ -409,11 +417,13 @@ long sys_utimensat(int dirfd, const char *path,
 	if (r < 0)
 		return r;
 	ino = held_inode(d, f);
-	if (!times)
+	if (!times) {
 		r = vfs_utimes(ino, NULL, NULL);
-	else if ((r = utime_get(&t[0], ino->atime, &at)) == 0 &&
-		 (r = utime_get(&t[1], ino->mtime, &mt)) == 0)
+	} else {
+		utime_get(&t[0], ino->atime, &at);
+		utime_get(&t[1], ino->mtime, &mt);
 		r = vfs_utimes(ino, &at, &mt);
+	}
 	at_release(d, f);
 	return r;
 }

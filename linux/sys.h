@@ -20,6 +20,7 @@ struct linux_utsname;
 struct linux_rlimit;
 struct linux_sysinfo;
 struct linux_sigaction;
+struct linux_statfs;
 
 /* linux/file.c, linux/fd.c, linux/stat.c, linux/dir.c: files (fs/) */
 long sys_read(int fd, void *buf, size_t count);
@@ -76,6 +77,15 @@ long sys_chmod(const char *path, int mode);
 long sys_fchmod(int fd, int mode);
 long sys_fchmodat(int dirfd, const char *path, int mode);
 long sys_utimensat(int dirfd, const char *path, const struct linux_timespec *times, int flags);
+long sys_close_range(unsigned first, unsigned last, unsigned flags);
+long sys_statfs(const char *path, struct linux_statfs *buf);
+long sys_fstatfs(int fd, struct linux_statfs *buf);
+long sys_chown(const char *path, int uid, int gid);
+long sys_lchown(const char *path, int uid, int gid);
+long sys_fchown(int fd, int uid, int gid);
+long sys_fchownat(int dirfd, const char *path, int uid, int gid, int flags);
+long sys_mknod(const char *path, int mode, unsigned dev);
+long sys_mknodat(int dirfd, const char *path, int mode, unsigned dev);
 
 /* linux/mm.c: memory (mm/) */
 long sys_brk(unsigned long addr);

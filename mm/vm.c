@@ -6,6 +6,7 @@
  *  3. every present page was allocated by vm_fault and is freed when its
  *     area (or that part of it) goes away.
  */
+#include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
@@ -17,6 +18,7 @@
 static struct spinlock lock = SPINLOCK_INIT;
 static struct list areas = { &areas, &areas };
 static u64 brk_start, brk_cur;
+u64 vm_fault_count, vm_fault_cycles; /* for the verbose exit report */
 
 static struct vma *vma_of(struct list *l)
 {
@@ -354,6 +356,7 @@ u64 vm_mapped_end(u64 addr, int prot)
 int vm_fault(u64 addr, u64 error)
 {
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
+	u64 t0 = rdtsc();
 	int r = -EFAULT;
 
 	spin_lock(&lock);
@@ -386,5 +389,7 @@ int vm_fault(u64 addr, u64 error)
 	r = 0;
 out:
 	spin_unlock(&lock);
+	vm_fault_count++;
+	vm_fault_cycles += rdtsc() - t0;
 	return r;
 }

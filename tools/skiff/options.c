@@ -36,7 +36,7 @@ static __noreturn void bad_usage(const char *fmt, const char *arg)
 	exit(SKIFF_EXIT_USAGE);
 }
 
-bool opts_parse_memory(const char *s, u64 *mib)
+int opts_parse_memory(const char *s, u64 *mib)
 {
 	static const char *const units = "KMGT";
 	unsigned long long v;
@@ -45,25 +45,27 @@ bool opts_parse_memory(const char *s, u64 *mib)
 	u64 bytes, shift = 20;
 
 	if (!isdigit((unsigned char)s[0]))
-		return false;
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno)
-		return false;
+		return -ERANGE;
 	if (*end) {
 		u = strchr(units, toupper((unsigned char)*end));
 		if (!u)
-			return false;
+			return -EINVAL;
 		shift = 10 * (u - units + 1);
 		end++;
 		if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
 			end += strlen(end);
 	}
-	if (*end || v > ((1ull << 40) >> shift) || v == 0)
-		return false;
+	if (*end)
+		return -EINVAL;
+	if (v > ((1ull << 40) >> shift))
+		return -ERANGE;
 	bytes = (u64)v << shift;
 	*mib = (bytes + (1ull << 20) - 1) >> 20;
-	return true;
+	return 0;
 }
 
 char *path_normalize(const char *abs)
@@ -173,11 +175,16 @@ static void vm_option(struct skiff_opts *o, const char *name)
 
 static void parse_one(struct skiff_opts *o, int c, const char *arg)
 {
+	int err;
+
 	switch (c) {
 	case 'm':
 		vm_option(o, "--memory");
-		if (!opts_parse_memory(arg, &o->memory_mib))
+		err = opts_parse_memory(arg, &o->memory_mib);
+		if (err == -EINVAL)
 			bad_usage("--memory %s: expected a size such as 512M or 2G", arg);
+		if (err)
+			bad_usage("--memory %s: too large, the maximum is 1T", arg);
 		if (o->memory_mib < SKIFF_MIN_MEMORY_MIB)
 			bad_usage("--memory %s: too small, the minimum is 16M", arg);
 		break;

@@ -26,7 +26,9 @@ static bool parse_num(const char **s, int base, u64 *v)
 {
 	char *end;
 
-	if (!(**s >= '0' && **s <= '9') && !(base == 16 && strchr("abcdefABCDEF", **s)))
+	bool hex = base == 16 && **s && strchr("abcdefABCDEF", **s);
+
+	if (!(**s >= '0' && **s <= '9') && !hex)
 		return false;
 	*v = strtoull(*s, &end, base);
 	if (*end && *end != ' ')

@@ -52,17 +52,19 @@ static int temp_image(const struct skiff_opts *o, const struct program *p,
 	return 0;
 }
 
-/* The guest keeps the image and unpacks it: refuse what cannot fit. */
+/*
+ * The kernel keeps the image in memory and serves its files from it (see
+ * fs/initrd.c), and itself boots in a few MiB: refuse what cannot fit.
+ */
 static int check_fits(u64 image, u64 memory_mib)
 {
-	u64 need_mib = (2 * image >> 20) + 32;
+	u64 need_mib = ((image + (1 << 20) - 1) >> 20) + 8;
 
 	if (need_mib <= memory_mib)
 		return 0;
-	skiff_err("the image (%llu MiB) does not fit in %llu MiB of guest memory; use --memory %lluM or more",
-		  (unsigned long long)(image >> 20),
-		  (unsigned long long)memory_mib,
-		  (unsigned long long)ALIGN_UP(need_mib, 64));
+	skiff_err("the image (%.1f MiB) does not fit in %llu MiB of guest memory; use --memory %lluM or more",
+		  image / 1048576.0, (unsigned long long)memory_mib,
+		  (unsigned long long)ALIGN_UP(need_mib + 32, 64));
 	return SKIFF_EXIT_FAILED;
 }
 

@@ -64,8 +64,9 @@ char *xasprintf(const char *fmt, ...) __printf(1, 2);
 
 /* options.c: parses argv (from the command name on); exits on bad usage. */
 void opts_parse(int argc, char **argv, struct skiff_opts *o);
-/* "512M", "1G", "1024K", "300" (MiB): size in MiB, rounded up; false if garbage. */
-bool opts_parse_memory(const char *s, u64 *mib);
+/* "512M", "1G", "1024K", "300" (MiB) into MiB, rounded up: 0, -EINVAL if
+ * garbage, -ERANGE above 1 TiB. */
+int opts_parse_memory(const char *s, u64 *mib);
 /* Lexically normalizes an absolute path ("." "..", "//", trailing "/"). */
 char *path_normalize(const char *abs);
 /* The absolute form of a host path, relative to the current directory. */
