@@ -8,6 +8,7 @@
 
 void syscall_handler(struct syscall_frame *f)
 {
+	thread_current()->sys_frame = f;
 	f->rax = syscall_dispatch(f);
 	if (sched_need_resched())
 		schedule();

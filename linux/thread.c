@@ -6,10 +6,13 @@
 #include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/lib.h>
 #include <skiff/mm.h>
 #include "../arch/x86_64/cpu.h"
 #include "../sched/thread.h"
+#include "../sched/futex.h"
 #include "abi.h"
+#include "syscall.h"
 #include "sys.h"
 
 #define ARCH_SET_GS 0x1001
@@ -75,10 +78,199 @@ long sys_exit_group(int status)
 	kernel_exit(status);
 }
 
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048
+
+/* Marks one robust futex of the exiting thread as its owner's death. */
+static void robust_release(u64 entry, s64 offset, int tid)
+{
+	u32 *word = (u32 *)(entry + offset);
+	u32 v;
+
+	if (user_check(word, sizeof(*word), true))
+		return;
+	v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+	while ((v & FUTEX_TID_MASK) == (u32)tid) {
+		u32 nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+		if (__atomic_compare_exchange_n(word, &v, nv, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			if (v & FUTEX_WAITERS)
+				futex_wake(word, 1, ~0u);
+			break;
+		}
+	}
+}
+
+/* Walks the robust list glibc registered (set_robust_list(2)). */
+static void robust_list_cleanup(struct thread *t)
+{
+	u64 head[3]; /* list, futex_offset, list_op_pending */
+	u64 entry;
+
+	if (!t->robust_list || copy_from_user(head, t->robust_list, sizeof(head)))
+		return;
+	entry = head[0];
+	for (int n = 0; entry != (u64)t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
+		u64 next;
+		if (copy_from_user(&next, (void *)entry, sizeof(next)))
+			break;
+		if (entry != head[2])
+			robust_release(entry, head[1], t->tid);
+		entry = next;
+	}
+	if (head[2])
+		robust_release(head[2], head[1], t->tid);
+}
+
 long sys_exit(int status)
 {
-	/* Until the program can create threads, its only thread ends it. */
-	kernel_exit(status);
+	struct thread *t = thread_current();
+
+	robust_list_cleanup(t);
+	if (thread_exit_last())
+		kernel_exit(status);
+	if (t->clear_child_tid &&
+	    !user_check(t->clear_child_tid, sizeof(int), true)) {
+		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
+		futex_wake((u32 *)t->clear_child_tid, 1, ~0u);
+	}
+	thread_exit();
+}
+
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_SIGHAND 0x800
+#define CLONE_PIDFD 0x1000
+#define CLONE_PTRACE 0x2000
+#define CLONE_VFORK 0x4000
+#define CLONE_PARENT 0x8000
+#define CLONE_THREAD 0x10000
+#define CLONE_NEWNS 0x20000
+#define CLONE_SYSVSEM 0x40000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_DETACHED 0x400000
+#define CLONE_UNTRACED 0x800000
+#define CLONE_CHILD_SETTID 0x1000000
+#define CLONE_IO 0x80000000ul
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |       \
+			    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |        \
+			    CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_IO |    \
+			    CLONE_UNTRACED | CLONE_PTRACE)
+#define NEEDED (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
+
+extern void clone_return(struct syscall_frame *f) __noreturn;
+
+/* A new thread's first code: its copy of the parent's syscall frame. */
+static void clone_start(void *arg)
+{
+	struct syscall_frame f;
+
+	memcpy(&f, arg, sizeof(f));
+	kfree(arg);
+	clone_return(&f); /* the stack above f is not needed again */
+}
+
+struct clone_req {
+	u64 flags;
+	u64 stack;
+	int *parent_tid;
+	int *child_tid;
+	u64 tls;
+};
+
+/* clone and clone3 with the flags of a thread; fork-like clones: -ENOSYS. */
+static long do_clone(const struct clone_req *rq)
+{
+	struct thread *self = thread_current();
+
+	if ((rq->flags & ~(CLONE_THREAD_FLAGS | 0xff)) ||
+	    (rq->flags & NEEDED) != NEEDED)
+		return -ENOSYS; /* DIVERGENCE: no fork; one program per VM */
+	if ((rq->flags & CLONE_PARENT_SETTID) &&
+	    user_check(rq->parent_tid, sizeof(int), true))
+		return -EFAULT;
+	if ((rq->flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
+	    user_check(rq->child_tid, sizeof(int), true))
+		return -EFAULT;
+	if ((rq->flags & CLONE_SETTLS) && rq->tls >= USER_END)
+		return -EPERM;
+
+	struct syscall_frame *f = kmalloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, self->sys_frame, sizeof(*f));
+	f->rax = 0;
+	if (rq->stack)
+		f->rsp = rq->stack;
+	struct thread *t = thread_create("thread", NULL, NULL, true);
+	if (!t) {
+		kfree(f);
+		return -EAGAIN;
+	}
+	fpu_save(t->fpu_area); /* the child starts with the parent's FPU state */
+	t->fs_base = (rq->flags & CLONE_SETTLS) ? rq->tls : rdmsr(MSR_FS_BASE);
+	t->sigmask = self->sigmask;
+	if (rq->flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = rq->child_tid;
+	if (rq->flags & CLONE_CHILD_SETTID)
+		*rq->child_tid = t->tid;
+	if (rq->flags & CLONE_PARENT_SETTID)
+		*rq->parent_tid = t->tid;
+	int tid = t->tid;
+	thread_start(t, clone_start, f);
+	return tid;
+}
+
+long sys_clone(unsigned long flags, unsigned long stack, int *parent_tid,
+	       int *child_tid, unsigned long tls)
+{
+	struct clone_req rq = { flags, stack, parent_tid, child_tid, tls };
+
+	return do_clone(&rq);
+}
+
+struct clone_args {
+	u64 flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+		stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+long sys_clone3(struct clone_args *uargs, size_t size)
+{
+	struct clone_args a;
+
+	memset(&a, 0, sizeof(a));
+	if (size < 64 || size > PAGE_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&a, uargs, MIN(size, sizeof(a))))
+		return -EFAULT;
+	if (a.exit_signal || a.set_tid || a.set_tid_size || a.cgroup)
+		return -EINVAL;
+	if ((a.stack == 0) != (a.stack_size == 0))
+		return -EINVAL;
+	struct clone_req rq = { a.flags, a.stack ? a.stack + a.stack_size : 0,
+				(int *)a.parent_tid, (int *)a.child_tid, a.tls };
+	return do_clone(&rq);
+}
+
+long sys_fork(void)
+{
+	return -ENOSYS; /* DIVERGENCE: one program per VM */
+}
+
+long sys_vfork(void)
+{
+	return -ENOSYS; /* DIVERGENCE: one program per VM */
+}
+
+long sys_execve(const char *path, char *const argv[], char *const envp[])
+{
+	return -ENOSYS; /* DIVERGENCE: one program per VM */
 }
 
 long sys_getpid(void)

@@ -19,12 +19,16 @@
 #include "../arch/x86_64/percpu.h"
 #include "thread.h"
 
+void thread_free(struct thread *t);
+
 #define SLICE_NS 10000000ull /* 10 ms */
 
 static volatile u32 sched_lock;
 static struct list runq = { &runq, &runq };
 static struct list timers = { &timers, &timers }; /* sorted by deadline */
 static u64 slice_end;
+static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
+static int live_threads = 1;
 
 extern void switch_to(struct context *old, struct context *new);
 
@@ -255,6 +259,79 @@ void waitq_wake_one(struct waitq *wq)
 void waitq_wake_all(struct waitq *wq)
 {
 	wake(wq, true);
+}
+
+int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
+		     void *arg, int max, struct waitq *to)
+{
+	u64 flags = irq_save();
+	int n = 0;
+
+	lock();
+	list_for_each_safe(it, tmp, &wq->sleepers) {
+		if (n >= max)
+			break;
+		struct thread *t = list_entry(it, struct thread, wait_link);
+		if (!match(t, arg))
+			continue;
+		if (to && to != wq) {
+			list_remove(&t->wait_link);
+			list_push_back(&to->sleepers, &t->wait_link);
+			t->wq = to;
+		} else if (!to) {
+			wake_locked(t, 0);
+		}
+		n++;
+	}
+	unlock();
+	irq_restore(flags);
+	return n;
+}
+
+void sched_count_thread(void)
+{
+	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
+}
+
+bool thread_exit_last(void)
+{
+	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED) == 1;
+}
+
+void thread_exit(void)
+{
+	struct thread *t = thread_current();
+
+	irq_disable();
+	lock();
+	live_threads--;
+	t->state = THREAD_DEAD;
+	timer_remove(t);
+	list_push_back(&zombies, &t->run_link);
+	schedule_locked();
+	panic("a dead thread ran again");
+}
+
+void sched_reap(void)
+{
+	u64 flags = irq_save();
+	struct list mine;
+
+	list_init(&mine);
+	lock();
+	list_for_each_safe(it, tmp, &zombies) {
+		struct thread *t = list_entry(it, struct thread, run_link);
+		if (t == this_cpu()->current)
+			continue;
+		list_remove(it);
+		list_push_back(&mine, it);
+	}
+	unlock();
+	irq_restore(flags);
+	list_for_each_safe(it, tmp, &mine) {
+		struct thread *t = list_entry(it, struct thread, run_link);
+		thread_free(t);
+	}
 }
 
 /* Wakes t from any sleep with -EINTR (a signal arrived). */

@@ -13,26 +13,44 @@
 extern void thread_trampoline(void);
 extern u8 boot_stack_top[];
 void sched_add(struct thread *t);
+void sched_count_thread(void);
 
 static struct thread main_thread;
 static int next_tid = 1;
 
+
+/* The XSAVE area, 64-byte aligned, at the start of a block of pages. */
 static u8 *alloc_fpu_area(void)
 {
-	u8 *a = kmalloc(cpu_feat.xsave_size + 64);
+	u8 *a = page_alloc(ALIGN_UP(cpu_feat.xsave_size, PAGE_SIZE) / PAGE_SIZE);
 
-	if (!a)
-		return NULL;
-	a = (u8 *)ALIGN_UP((u64)a, 64);
-	memcpy(a, fpu_initial_state, cpu_feat.xsave_size);
+	if (a)
+		memcpy(a, fpu_initial_state, cpu_feat.xsave_size);
 	return a;
+}
+
+static void free_fpu_area(u8 *a)
+{
+	if (a)
+		page_free(a, ALIGN_UP(cpu_feat.xsave_size, PAGE_SIZE) / PAGE_SIZE);
+}
+
+void thread_free(struct thread *t)
+{
+	if (t == &main_thread) /* its stack is the boot stack */
+		return;
+	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
+	free_fpu_area(t->fpu_area);
+	kfree(t);
 }
 
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program)
 {
-	struct thread *t = kzalloc(sizeof(*t));
+	struct thread *t;
 
+	sched_reap();
+	t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
 	t->kstack = page_alloc(KSTACK_SIZE / PAGE_SIZE);
@@ -67,6 +85,16 @@ out_free_stack:
 out_free_thread:
 	kfree(t);
 	return NULL;
+}
+
+void thread_start(struct thread *t, void (*fn)(void *), void *arg)
+{
+	u64 *frame = (u64 *)t->ctx.rsp;
+
+	frame[3] = (u64)fn;  /* r12 */
+	frame[2] = (u64)arg; /* r13 */
+	sched_count_thread();
+	sched_add(t);
 }
 
 static void idle_loop(void *arg)

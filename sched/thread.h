@@ -37,12 +37,35 @@ struct thread {
 	void *robust_list;       /* set_robust_list */
 	u64 sigmask;             /* blocked signals (bit n-1 = signal n) */
 	u64 sigpending;          /* pending signals for this thread */
+	void *sys_frame;         /* struct syscall_frame of the syscall in progress */
+	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
+	u32 futex_bitset;
 	char name[16];
 };
 
 /* Creates a kernel thread running fn(arg) and makes it runnable. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program);
+/* Sets a thread made with fn == NULL running fn(arg). */
+void thread_start(struct thread *t, void (*fn)(void *), void *arg);
+
+/*
+ * Ends the current thread (its stack is freed later, by another thread).
+ * The caller has done the Linux side (clear_child_tid, robust list).
+ * Returns true when it was the program's last thread, without ending it.
+ */
+bool thread_exit_last(void);
+void thread_exit(void) __noreturn;
+/* Frees the stacks of threads that have exited. */
+void sched_reap(void);
+
+/*
+ * Wakes up to max sleepers of wq for which match(t, arg) holds, or moves
+ * them to the waitq to (when to != NULL). Returns how many.
+ */
+int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
+		     void *arg, int max, struct waitq *to);
+
 /* Turns the boot context into the first thread (the program's main thread). */
 void sched_init(void);
 /* Switches to another runnable thread if one should run now. */

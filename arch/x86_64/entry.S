@@ -157,6 +157,8 @@ syscall_entry:
 	sti
 	call syscall_handler
 	cli
+	.globl syscall_exit
+syscall_exit:
 	popq %r15
 	popq %r14
 	popq %r13
@@ -178,6 +180,17 @@ syscall_entry:
 	popfq
 	popq %rsp
 	jmp *%rcx
+
+/*
+ * void clone_return(struct syscall_frame *f): a new program thread's way
+ * out: returns from the parent's syscall with the frame f (on this thread's
+ * kernel stack), as if it had made the call itself.
+ */
+	.globl clone_return
+clone_return:
+	cli
+	movq %rdi, %rsp
+	jmp syscall_exit
 
 /*
  * void switch_to(struct context *old, struct context *new): saves the

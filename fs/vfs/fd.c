@@ -15,9 +15,8 @@ static struct {
 	struct file **files;	/* cap entries, NULL when free */
 	u8 *cloexec;		/* FD_CLOEXEC per fd */
 	unsigned cap;
-	u64 limit;		/* RLIMIT_NOFILE soft limit */
 	struct dentry *cwd;
-} fdt = { .lock = SPINLOCK_INIT, .limit = 1024 };
+} fdt = { .lock = SPINLOCK_INIT };
 
 /* Makes room for fd n; lock held (kmalloc never sleeps). */
 static int grow(unsigned n)
@@ -51,7 +50,7 @@ static int grow(unsigned n)
 
 int fd_install(struct file *f, int min, bool cloexec)
 {
-	u64 fd;
+	u64 fd, limit = fd_limit();
 	int r;
 
 	if (min < 0)
@@ -59,7 +58,7 @@ int fd_install(struct file *f, int min, bool cloexec)
 	spin_lock(&fdt.lock);
 	for (fd = min; fd < fdt.cap && fdt.files[fd]; fd++)
 		;
-	r = fd >= fdt.limit ? -EMFILE : grow(fd);
+	r = fd >= limit ? -EMFILE : grow(fd);
 	if (r == 0) {
 		fdt.files[fd] = f;
 		fdt.cloexec[fd] = cloexec;
@@ -116,7 +115,7 @@ int fd_install_at(int fd, struct file *f, bool cloexec)
 	struct file *prev;
 	int r;
 
-	if (fd < 0 || (u64)fd >= fdt.limit)
+	if (fd < 0 || (u64)fd >= fd_limit())
 		return -EBADF;
 	spin_lock(&fdt.lock);
 	prev = install_at(fd, f, cloexec, &r);
@@ -131,7 +130,7 @@ int fd_dup_to(int oldfd, int newfd, bool cloexec)
 	struct file *f, *prev = NULL;
 	int r = -EBADF;
 
-	if (newfd < 0 || (u64)newfd >= fdt.limit)
+	if (newfd < 0 || (u64)newfd >= fd_limit())
 		return -EBADF;
 	spin_lock(&fdt.lock);
 	f = oldfd >= 0 && (unsigned)oldfd < fdt.cap ? fdt.files[oldfd] : NULL;
@@ -169,15 +168,7 @@ int fd_set_flags(int fd, int flags)
 
 u64 fd_limit(void)
 {
-	return __atomic_load_n(&fdt.limit, __ATOMIC_RELAXED);
-}
-
-int fd_set_limit(u64 soft)
-{
-	if (soft > NR_OPEN_MAX)
-		return -EPERM;
-	__atomic_store_n(&fdt.limit, soft, __ATOMIC_RELAXED);
-	return 0;
+	return MIN(rlimit_nofile(), (u64)NR_OPEN_MAX);
 }
 
 /* fn runs without the lock, on a referenced file. */

@@ -14,7 +14,7 @@ enum { LAST_NORM, LAST_DOT, LAST_DOTDOT, LAST_ROOT };
 
 struct walk {
 	int links;		/* symlinks followed so far (ELOOP past 40) */
-	char *bufs[MAXSYMLINKS + 1]; /* symlink targets kept for names */
+	char *bufs[VFS_MAX_LINKS + 1]; /* symlink targets kept for names */
 	int nbufs;
 };
 

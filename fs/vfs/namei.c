@@ -6,7 +6,7 @@
  * parent), a component longer than NAME_MAX gives -ENAMETOOLONG, walking
  * through a non-directory -ENOTDIR, a missing name -ENOENT. Symlinks are
  * followed inside a path, at its end when asked (WALK_FOLLOW) or when the
- * path ends with '/', and at most MAXSYMLINKS times in one walk (-ELOOP). A
+ * path ends with '/', and at most VFS_MAX_LINKS times in one walk (-ELOOP). A
  * trailing '/' requires a directory. Everything runs with vfs_ns_lock held.
  */
 #include <skiff/errno.h>
@@ -82,7 +82,7 @@ int walk_readlink(struct walk *w, struct dentry *link, const char **target)
 	char *buf;
 	long n;
 
-	if (++w->links > MAXSYMLINKS || w->nbufs >= (int)ARRAY_SIZE(w->bufs))
+	if (++w->links > VFS_MAX_LINKS || w->nbufs >= (int)ARRAY_SIZE(w->bufs))
 		return -ELOOP;
 	if (!ino->iops || !ino->iops->readlink)
 		return -EINVAL;

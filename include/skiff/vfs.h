@@ -107,7 +107,7 @@
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
-#define MAXSYMLINKS 40	/* symlinks followed in one walk, as Linux */
+#define VFS_MAX_LINKS 40	/* symlinks followed in one walk, as Linux */
 #define PIPE_BUF 4096	/* writes up to this size are atomic */
 #define MAX_RW_COUNT 0x7ffff000ul /* Linux caps one read/write at this */
 
@@ -354,9 +354,11 @@ int vfs_mkdir(struct dentry *base, const char *path, u32 mode);
 int vfs_mknod(struct dentry *base, const char *path, u32 mode, u64 rdev);
 int vfs_rmdir(struct dentry *base, const char *path);
 int vfs_unlink(struct dentry *base, const char *path);
+#ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE 2
 #define RENAME_WHITEOUT 4
+#endif
 int vfs_rename(struct dentry *obase, const char *opath, struct dentry *nbase,
 	       const char *npath, unsigned flags);
 int vfs_symlink(const char *target, struct dentry *base, const char *path);
@@ -419,9 +421,10 @@ int fd_close(int fd);
 int fd_dup_to(int oldfd, int newfd, bool cloexec);
 int fd_get_flags(int fd);	/* FD_CLOEXEC or -EBADF */
 int fd_set_flags(int fd, int flags);
-/* RLIMIT_NOFILE soft limit (fds are < it). */
+/* fds are below this: the RLIMIT_NOFILE soft limit. */
 u64 fd_limit(void);
-int fd_set_limit(u64 soft);
+/* The RLIMIT_NOFILE soft limit, kept by linux/misc.c (setrlimit). */
+u64 rlimit_nofile(void);
 /* Calls fn for each open fd in order (for /proc/self/fd). */
 void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 

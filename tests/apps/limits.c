@@ -61,12 +61,13 @@ int main(void)
 	show_lim("setrlimit(NOFILE, {100, 100})", SYS(SYS_setrlimit, RLIMIT_NOFILE, &set), &set);
 	show_lim("getrlimit(NOFILE)", SYS(SYS_getrlimit, RLIMIT_NOFILE, &l), &l);
 
-	set.cur = 4 << 20;
-	set.max = 8 << 20;
-	show_lim("setrlimit(CORE, {4 MB, 8 MB})", SYS(SYS_setrlimit, RLIMIT_CORE, &set), &set);
-	show_lim("getrlimit(CORE)", SYS(SYS_getrlimit, RLIMIT_CORE, &l), &l);
+	/* lowering the hard limit needs no privilege, raising it would */
 	set.cur = 0;
-	show_lim("prlimit64(0, CORE, {0, 8 MB}, &old)",
+	set.max = 0;
+	show_lim("setrlimit(CORE, {0, 0})", SYS(SYS_setrlimit, RLIMIT_CORE, &set), &set);
+	show_lim("getrlimit(CORE)", SYS(SYS_getrlimit, RLIMIT_CORE, &l), &l);
+	set.cur = 4096;
+	show_lim("prlimit64(0, CORE, {4096, 0}, &old)",
 		 SYS(SYS_prlimit64, 0, RLIMIT_CORE, &set, &old), &old);
 
 	SHOW(SYS(SYS_getrlimit, 99, &l));

@@ -37,7 +37,15 @@
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
 OUT=build/apps
-RES=$ROOT/$OUT/res
+# Results of this run; moved to build/apps/res at the end. Concurrent runs
+# (two `make test`) each have their own.
+own_res=""
+if [ -z "$APPS_RES" ]; then
+	APPS_RES=$ROOT/$OUT/res.$$
+	own_res=1
+fi
+RES=$APPS_RES
+export APPS_RES
 SKIFF=$ROOT/build/skiff
 VM_TIMEOUT=120
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -47,7 +55,8 @@ CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror"
 : "${APPS_JOBS:=2}"
 : "${APPS_ACCEL:=tcg}"
 umask 022
-ulimit -c 0
+# no core files from the crash tests; the hard limit stays (limits.c)
+ulimit -S -c 0
 
 # directive FILE NAME: the text of "/* NAME: text */" in FILE's first lines.
 directive() {
@@ -70,7 +79,9 @@ build_one() {
 	pie) cmd="gcc -static-pie -fPIE $CFLAGS" ;;
 	musl) cmd="musl-gcc -static $CFLAGS" ;;
 	esac
-	$cmd -o "$bin" "$src" -lm >"$bin.build.log" 2>&1
+	# build beside, then rename: a concurrent run never sees half a binary
+	$cmd -o "$bin.tmp.$$" "$src" -lm >"$bin.build.log" 2>&1 &&
+		mv -f "$bin.tmp.$$" "$bin"
 }
 
 # run_prog SRC CWD OUTFILE ERRFILE CMD...: runs CMD in CWD as SRC says
@@ -89,9 +100,10 @@ run_prog() {
 	(
 		cd "$cwd" || exit 99
 		if [ -n "$input" ]; then
-			sh -c "$input" | timeout -k 5 $VM_TIMEOUT "$@" >"$out" 2>"$err"
+			sh -c "$input" 9>&- |
+				timeout -k 5 $VM_TIMEOUT "$@" >"$out" 2>"$err" 9>&-
 		else
-			timeout -k 5 $VM_TIMEOUT "$@" </dev/null >"$out" 2>"$err"
+			timeout -k 5 $VM_TIMEOUT "$@" </dev/null >"$out" 2>"$err" 9>&-
 		fi
 	)
 	echo $?
@@ -226,7 +238,8 @@ for NAME in $names; do
 			note_fail "$nm" "$NAME $BUILD (build)"
 			continue
 		fi
-		native "$NAME" "$BUILD"
+		# /tmp/skiff-test-* are shared by every native run on this host
+		( flock 9 && native "$NAME" "$BUILD" ) 9>"$OUT/.native.lock"
 		if [ -f "$RES/$NAME.$BUILD.native.unstable" ]; then
 			echo "FAIL $NAME $BUILD: native run not deterministic"
 			sed 's/^/  /' "$RES/$NAME.$BUILD.native.unstable"
@@ -268,6 +281,10 @@ if [ -s tests/apps/differences.txt ]; then
 	done
 fi
 
+if [ -n "$own_res" ]; then
+	rm -rf "${ROOT:?}/$OUT/res"
+	mv "$RES" "$ROOT/$OUT/res"
+fi
 if [ "$fail" -gt 0 ]; then
 	echo "apps: failed:$failed_list"
 fi

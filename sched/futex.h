@@ -1,0 +1,20 @@
+/*
+ * sched/futex.c: the futex core used by linux/futex.c and thread exit.
+ * All may sleep except futex_wake; uaddr is a program address.
+ */
+#ifndef SCHED_FUTEX_H
+#define SCHED_FUTEX_H
+
+#include <skiff/types.h>
+
+/* Sleeps while *uaddr == val, until woken (0), deadline (-ETIMEDOUT),
+ * a signal (-EINTR); -EAGAIN when *uaddr != val at the start. */
+int futex_wait(u32 *uaddr, u32 val, u64 deadline_ns, u32 bitset);
+/* Wakes up to n waiters on uaddr whose bitset intersects; returns how many. */
+int futex_wake(u32 *uaddr, int n, u32 bitset);
+/* Wakes nwake waiters of uaddr and moves up to nmove others to uaddr2;
+ * with cmpval, first -EAGAIN unless *uaddr == *cmpval. */
+int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
+		  const u32 *cmpval);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * Host versions of the kernel services fs/ and the file syscalls of linux/
+ * use, for their unit tests (listed in those tests' SOURCES line): pages
+ * are aligned heap blocks, program memory is any pointer but the first
+ * page (so NULL and small addresses give -EFAULT), the console is a
+ * capture buffer, clocks and randomness are simple, nothing sleeps.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <skiff/console.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/sched.h>
+#include <skiff/time.h>
+#include "shim.h"
+#include "shim_fs.h"
+
+static size_t pages_used;
+char shim_console_out[3][4096];
+size_t shim_console_len[3];
+u64 shim_rlimit_nofile = 1024;
+
+void *page_alloc(size_t n)
+{
+	void *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+
+	if (p) {
+		memset(p, 0, n * PAGE_SIZE);
+		pages_used += n;
+	}
+	return p;
+}
+
+void page_free(void *p, size_t n)
+{
+	pages_used -= n;
+	free(p);
+}
+
+size_t page_free_count(void) { return 1000000 - pages_used; }
+size_t page_total_count(void) { return 1000000; }
+size_t shim_pages_used(void) { return pages_used; }
+
+int user_check(const void *p, size_t len, bool write)
+{
+	(void)write;
+	if (len && (uintptr_t)p < PAGE_SIZE)
+		return -EFAULT;
+	return 0;
+}
+
+int copy_from_user(void *dst, const void *usrc, size_t len)
+{
+	if (user_check(usrc, len, false))
+		return -EFAULT;
+	memcpy(dst, usrc, len);
+	return 0;
+}
+
+int copy_to_user(void *udst, const void *src, size_t len)
+{
+	if (user_check(udst, len, true))
+		return -EFAULT;
+	memcpy(udst, src, len);
+	return 0;
+}
+
+int user_strdup(const char *usrc, size_t max, char **out)
+{
+	size_t n;
+
+	if (user_check(usrc, 1, false))
+		return -EFAULT;
+	n = strnlen(usrc, max);
+	if (n == max)
+		return -ENAMETOOLONG;
+	*out = strdup(usrc);
+	return *out ? 0 : -ENOMEM;
+}
+
+u64 time_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+void random_fill(void *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		((u8 *)buf)[i] = rand();
+}
+
+void console_write(int channel, const void *buf, size_t len)
+{
+	size_t *l = &shim_console_len[channel % 3];
+	size_t n = len < sizeof(shim_console_out[0]) - *l ?
+			   len : sizeof(shim_console_out[0]) - *l;
+
+	memcpy(shim_console_out[channel % 3] + *l, buf, n);
+	*l += n;
+}
+
+long console_read(void *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+bool console_readable(void) { return true; }
+
+/* Single-threaded tests never wait: a sleep would be a deadlock. */
+int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
+{
+	(void)wq;
+	(void)lk;
+	(void)deadline_ns;
+	return -EINTR;
+}
+
+u64 rlimit_nofile(void) { return shim_rlimit_nofile; }

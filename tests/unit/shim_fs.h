@@ -1,0 +1,13 @@
+/* What tests/unit/shim_fs.c exposes to the fs unit tests. */
+#ifndef SKIFF_TEST_SHIM_FS_H
+#define SKIFF_TEST_SHIM_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern char shim_console_out[3][4096];	/* bytes written per channel */
+extern size_t shim_console_len[3];
+extern uint64_t shim_rlimit_nofile;	/* what rlimit_nofile() returns */
+size_t shim_pages_used(void);		/* pages allocated, not freed */
+
+#endif
