@@ -76,7 +76,7 @@ test: deps all
 	@tests/run.sh
 
 bench: deps all
-	@bench/run.sh
+	@QUICK=$(QUICK) bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -8,7 +8,7 @@
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "devfs/devfs.h"
-#include "initrd.h"
+#include "boot.h"
 #include "procfs/procfs.h"
 #include "ramfs/ramfs.h"
 
@@ -44,8 +44,7 @@ int vfs_mkdir_p(const char *path, int mode)
 	return r;
 }
 
-/* Makes a directory with exactly mode, or fixes the mode of an existing one. */
-static int make_dir(const char *path, u32 mode)
+int fs_make_dir(const char *path, u32 mode)
 {
 	struct dentry *d;
 	int r = vfs_mkdir_p(path, mode);
@@ -62,7 +61,7 @@ static int make_dir(const char *path, u32 mode)
 static int make_dev(void)
 {
 	char path[32];
-	int r = make_dir("/dev", 0755);
+	int r = fs_make_dir("/dev", 0755);
 
 	for (const struct devfs_node *n = devfs_nodes; n->name && r == 0; n++) {
 		fmt_snprintf(path, sizeof(path), "/dev/%s", n->name);
@@ -101,11 +100,11 @@ static int fs_init_steps(const void *initrd, size_t len)
 		klog("fs: initrd: error %d", r);
 		return r;
 	}
-	r = make_dir("/tmp", 01777);
+	r = fs_make_dir("/tmp", 01777);
 	if (r == 0)
 		r = make_dev();
 	if (r == 0)
-		r = make_dir("/proc", 0555);
+		r = fs_make_dir("/proc", 0555);
 	if (r == 0)
 		r = procfs_mount("/proc");
 	if (r == 0)

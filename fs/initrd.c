@@ -11,7 +11,7 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
-#include "initrd.h"
+#include "boot.h"
 #include "ramfs/ramfs.h"
 
 /* Regular files seen with nlink > 1, for hard links. */
@@ -102,7 +102,8 @@ static int unpack_file(struct unpack *u, const struct cpio_entry *e)
 	if (first)
 		r = vfs_link(vfs_root(), first, vfs_root(), u->path, 0);
 	else
-		r = vfs_mknod(vfs_root(), u->path, S_IFREG | (e->mode & 07777), 0);
+		r = vfs_mknod(vfs_root(), u->path,
+			      S_IFREG | (e->mode & 07777), 0);
 	if (r < 0)
 		return r;
 	if (e->nlink > 1 && !first)
@@ -150,20 +151,6 @@ static int make_room(struct unpack *u, u32 type)
 	return vfs_unlink(vfs_root(), u->path);
 }
 
-static int make_dir(const char *path, u32 mode)
-{
-	struct dentry *d;
-	int r = vfs_mkdir_p(path, mode);
-
-	if (r == 0)
-		r = vfs_lookup(vfs_root(), path, 0, &d);
-	if (r == 0) {
-		vfs_chmod(d->inode, mode);
-		dentry_put(d);
-	}
-	return r;
-}
-
 static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 {
 	u32 type = e->mode & S_IFMT;
@@ -179,7 +166,7 @@ static int unpack_entry(struct unpack *u, const struct cpio_entry *e)
 		return r;
 	switch (type) {
 	case S_IFDIR:
-		r = make_dir(u->path, e->mode & 07777);
+		r = fs_make_dir(u->path, e->mode & 07777);
 		break;
 	case S_IFREG:
 		r = unpack_file(u, e);

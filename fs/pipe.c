@@ -1,12 +1,17 @@
 /*
- * fs/pipe.c: pipes. Layer: fs. A pipe is a 64 KiB ring buffer (Linux's
- * default capacity) behind one anonymous S_IFIFO inode and two files.
+ * fs/pipe.c: pipes. Layer: fs. A pipe is 16 page-sized slots (64 KiB,
+ * Linux's default) behind one anonymous S_IFIFO inode and two files. The
+ * slots follow Linux's pipe buffers, so capacities and partial writes match
+ * it: a write first appends its last (len % 4096) bytes' worth to the
+ * newest slot if they fit there, then fills whole free slots a page at a
+ * time; a read drains the oldest slots.
  *
  * read sleeps while the pipe is empty and has writers; it returns 0 (end of
- * file) once empty with no writers left. write sleeps while full; a write
- * of at most PIPE_BUF bytes goes in whole or not at all; with no reader
- * left write gives -EPIPE (SIGPIPE is the signal layer's business). Both
- * give -EAGAIN instead of sleeping with O_NONBLOCK on their file.
+ * file) once empty with no writers left. write sleeps while all slots are
+ * taken; a write of at most PIPE_BUF bytes lands in one slot, so it is
+ * atomic; with no reader left write gives -EPIPE (the caller raises
+ * SIGPIPE). Both give -EAGAIN instead of sleeping with O_NONBLOCK.
+ * DIVERGENCE: O_DIRECT (packet mode) pipes behave as byte streams.
  * Locks: p->lock (a spinlock) guards everything; waitq_sleep drops it
  * while asleep.
  */
@@ -14,16 +19,21 @@
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 
-#define PIPE_SIZE (64 * 1024)
+#define PIPE_SLOTS 16
+
+struct slot {
+	u16 off, len;	/* the data in this slot's page */
+};
 
 struct pipe {
 	struct spinlock lock;
-	char *buf;
-	u32 head;	/* index of the first unread byte */
-	u32 count;	/* bytes in the buffer */
-	u32 readers, writers; /* open files of each end */
-	struct waitq rwait;   /* readers waiting for data */
-	struct waitq wwait;   /* writers waiting for room */
+	char *buf;		/* PIPE_SLOTS pages, one per slot */
+	u32 head, tail;		/* slots [tail, head) hold data (mod 16) */
+	struct slot slots[PIPE_SLOTS];
+	u32 bytes;		/* bytes buffered */
+	u32 readers, writers;	/* open files of each end */
+	struct waitq rwait;	/* readers waiting for data */
+	struct waitq wwait;	/* writers waiting for room */
 };
 
 static struct pipe *pipe_of(struct file *f)
@@ -31,71 +41,111 @@ static struct pipe *pipe_of(struct file *f)
 	return f->inode->priv;
 }
 
-/* Copies up to n buffered bytes out; lock held. */
-static int ring_out(struct pipe *p, struct iobuf *io, size_t at, size_t n)
+static bool pipe_empty(struct pipe *p)
 {
-	size_t first = MIN(n, (size_t)PIPE_SIZE - p->head);
-	int r = iobuf_copy_out(io, at, p->buf + p->head, first);
+	return p->head == p->tail;
+}
 
-	if (r == 0 && n > first)
-		r = iobuf_copy_out(io, at + first, p->buf, n - first);
+static bool pipe_full(struct pipe *p)
+{
+	return p->head - p->tail >= PIPE_SLOTS;
+}
+
+static struct slot *slot(struct pipe *p, u32 i)
+{
+	return &p->slots[i % PIPE_SLOTS];
+}
+
+static char *slot_end(struct pipe *p, u32 i)
+{
+	return p->buf + (i % PIPE_SLOTS) * PAGE_SIZE + slot(p, i)->off +
+	       slot(p, i)->len;
+}
+
+/* Copies buffered bytes out, oldest first; lock held. */
+static long drain(struct pipe *p, struct iobuf *io)
+{
+	size_t done = 0;
+
+	while (done < io->len && !pipe_empty(p)) {
+		struct slot *s = slot(p, p->tail);
+		size_t n = MIN(s->len, io->len - done);
+		char *src = slot_end(p, p->tail) - s->len;
+		int r = iobuf_copy_out(io, done, src, n);
+
+		if (r < 0)
+			return done ? (long)done : r;
+		s->off += n;
+		s->len -= n;
+		p->bytes -= n;
+		done += n;
+		if (!s->len)
+			p->tail++;
+	}
+	return done;
+}
+
+/* Appends n bytes from io at "at" to slot i, which has room; lock held. */
+static int slot_fill(struct pipe *p, u32 i, struct iobuf *io, size_t at,
+		     size_t n)
+{
+	int r = iobuf_copy_in(io, at, slot_end(p, i), n);
+
 	if (r == 0) {
-		p->head = (p->head + n) % PIPE_SIZE;
-		p->count -= n;
+		slot(p, i)->len += n;
+		p->bytes += n;
 	}
 	return r;
 }
 
-static int ring_in(struct pipe *p, struct iobuf *io, size_t at, size_t n)
+/* Linux's merge: the write's tail-of-page part joins the newest slot. */
+static long merge(struct pipe *p, struct iobuf *io)
 {
-	size_t tail = (p->head + p->count) % PIPE_SIZE;
-	size_t first = MIN(n, (size_t)PIPE_SIZE - tail);
-	int r = iobuf_copy_in(io, at, p->buf + tail, first);
+	size_t chars = io->len % PAGE_SIZE;
+	struct slot *last = slot(p, p->head - 1);
+	int r;
 
-	if (r == 0 && n > first)
-		r = iobuf_copy_in(io, at + first, p->buf, n - first);
-	if (r == 0)
-		p->count += n;
-	return r;
+	if (!chars || pipe_empty(p) ||
+	    last->off + last->len + chars > PAGE_SIZE)
+		return 0;
+	r = slot_fill(p, p->head - 1, io, 0, chars);
+	return r < 0 ? r : (long)chars;
 }
 
 static long pipe_read(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct pipe *p = pipe_of(f);
 	long r = 0;
-	size_t n;
 
 	if (!io->len)
 		return 0;
 	spin_lock(&p->lock);
-	while (!p->count && p->writers) {
+	while (pipe_empty(p) && p->writers) {
 		r = f->flags & O_NONBLOCK ? -EAGAIN :
 		    waitq_sleep(&p->rwait, &p->lock, 0);
 		if (r < 0)
 			goto out;
 	}
-	n = MIN(io->len, p->count);
-	r = ring_out(p, io, 0, n);
-	if (r == 0) {
-		r = n;
+	r = drain(p, io);
+	if (r > 0)
 		waitq_wake_all(&p->wwait);
-	}
 out:
 	spin_unlock(&p->lock);
+	if (r > 0)
+		vfs_poll_wake();
 	return r;
 }
 
-/* Room for the next chunk, sleeping if needed: >0, or -EPIPE/-EAGAIN/-EINTR. */
-static long wait_room(struct file *f, struct pipe *p, size_t want)
+/* Waits for a free slot: 0, or -EPIPE/-EAGAIN/-EINTR. Lock held. */
+static int wait_room(struct file *f, struct pipe *p)
 {
 	for (;;) {
-		size_t room = PIPE_SIZE - p->count;
 		int r;
 
 		if (!p->readers)
 			return -EPIPE;
-		if (room && (want > PIPE_BUF || room >= want))
-			return room;
+		if (!pipe_full(p))
+			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
 		r = waitq_sleep(&p->wwait, &p->lock, 0);
@@ -107,27 +157,32 @@ static long wait_room(struct file *f, struct pipe *p, size_t want)
 static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct pipe *p = pipe_of(f);
-	size_t done = 0;
-	long r = 0;
+	long done, r = 0;
 
 	if (!io->len)
 		return 0;
 	spin_lock(&p->lock);
-	while (done < io->len) {
-		size_t n;
+	done = p->readers ? merge(p, io) : -EPIPE;
+	while (done >= 0 && (size_t)done < io->len) {
+		size_t n = MIN(PAGE_SIZE, io->len - done);
 
-		r = wait_room(f, p, io->len - done);
+		r = wait_room(f, p);
 		if (r < 0)
 			break;
-		n = MIN((size_t)r, io->len - done);
-		r = ring_in(p, io, done, n);
+		*slot(p, p->head) = (struct slot){ 0, 0 };
+		r = slot_fill(p, p->head, io, done, n);
 		if (r < 0)
 			break;
+		p->head++;
 		done += n;
 		waitq_wake_all(&p->rwait);
 	}
+	if (done > 0)
+		waitq_wake_all(&p->rwait);
 	spin_unlock(&p->lock);
-	return done ? (long)done : r;
+	if (done > 0)
+		vfs_poll_wake();
+	return done ? done : r;
 }
 
 static void pipe_free(struct pipe *p)
@@ -151,6 +206,7 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->rwait);
 	waitq_wake_all(&p->wwait);
 	spin_unlock(&p->lock);
+	vfs_poll_wake();
 	if (last) {
 		f->inode->priv = NULL;
 		pipe_free(p);
@@ -164,14 +220,14 @@ static u32 pipe_poll(struct file *f)
 
 	spin_lock(&p->lock);
 	if (f->fmode & FMODE_READ) {
-		if (p->count)
-			ev |= POLLIN;
+		if (!pipe_empty(p))
+			ev |= POLLIN | POLLRDNORM;
 		if (!p->writers)
 			ev |= POLLHUP;
 	}
 	if (f->fmode & FMODE_WRITE) {
-		if (p->count < PIPE_SIZE)
-			ev |= POLLOUT;
+		if (!pipe_full(p))
+			ev |= POLLOUT | POLLWRNORM;
 		if (!p->readers)
 			ev |= POLLERR;
 	}
@@ -189,7 +245,7 @@ static long pipe_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	if (req != FIONREAD)
 		return -ENOTTY;
 	spin_lock(&p->lock);
-	n = p->count;
+	n = p->bytes;
 	spin_unlock(&p->lock);
 	return copy_to_user((void *)arg, &n, sizeof(n));
 }
@@ -209,7 +265,7 @@ static struct inode *pipe_inode(void)
 
 	if (!p)
 		return NULL;
-	p->buf = kmalloc(PIPE_SIZE);
+	p->buf = kmalloc(PIPE_SLOTS * PAGE_SIZE);
 	ino = p->buf ? inode_new(vfs_anon_super(), S_IFIFO | 0600) : NULL;
 	if (!ino) {
 		pipe_free(p);

@@ -6,6 +6,7 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
+#include <skiff/proto.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
@@ -26,6 +27,9 @@ void kmain(u32 start_info_phys)
 	u64 initrd_len = 0;
 
 	serial_init();
+	/* COM1 is ready: tell the host it may send stdin now (skiff/proto.h). */
+	serial_putc(PROTO_ESC);
+	serial_putc(PROTO_CH_LOG);
 	if (si->magic != PVH_MAGIC)
 		panic("not started through PVH (magic %#x)", si->magic);
 	if (si->cmdline_paddr)

@@ -90,7 +90,8 @@ static int parse_entry(struct cpio_iter *it, struct cpio_entry *e)
 		return -EINVAL;
 	e->name = (const char *)h + CPIO_HDR_SIZE;
 	e->namelen = f[F_NAMESIZE] - 1;
-	if (e->name[e->namelen] != 0 || strnlen(e->name, e->namelen) != e->namelen)
+	if (e->name[e->namelen] != 0 ||
+	    strnlen(e->name, e->namelen) != e->namelen)
 		return -EINVAL;
 	data_off = ALIGN_UP(name_end, 4);
 	data_end = data_off + f[F_SIZE];

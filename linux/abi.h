@@ -81,4 +81,91 @@ struct linux_sigaction {
 
 #define NSIG 64
 
+/* siginfo_t: 128 bytes; the union's layouts we fill. */
+struct linux_siginfo {
+	s32 signo, err, code, pad;
+	union {
+		u64 addr;                                /* faults */
+		struct { s32 pid; u32 uid; } kill;       /* kill, tgkill, queue */
+		struct { s32 tid, overrun; u64 value; } timer;
+		u8 raw[112];
+	};
+};
+
+struct linux_stack {
+	u64 sp;
+	s32 flags, pad;
+	u64 size;
+};
+
+/* The kernel's struct ucontext with its sigcontext (glibc's mcontext). */
+struct linux_sigcontext {
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	u16 cs, gs, fs, ss;
+	u64 err, trapno, oldmask, cr2;
+	u64 fpstate; /* address of the XSAVE area */
+	u64 reserved1[8];
+};
+
+struct linux_ucontext {
+	u64 flags;
+	u64 link;
+	struct linux_stack stack;
+	struct linux_sigcontext mc;
+	u64 sigmask;
+};
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
+
+#define SA_NOCLDSTOP 0x1
+#define SA_NOCLDWAIT 0x2
+#define SA_SIGINFO 0x4
+#define SA_RESTORER 0x04000000
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000u
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1u << 31)
+#define MINSIGSTKSZ 2048
+
+#define SI_USER 0
+#define SI_TKILL (-6)
+#define SI_TIMER (-2)
+#define SI_QUEUE (-1)
+#define SI_KERNEL 0x80
+
+static inline u64 sigbit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
 #endif

@@ -8,6 +8,7 @@
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "fsabi.h"
+#include "signal.h"
 #include "sys.h"
 
 #define FIONREAD 0x541b
@@ -29,6 +30,14 @@ long sys_read(int fd, void *buf, size_t count)
 	return r;
 }
 
+/* A write to a pipe without readers also raises SIGPIPE, as on Linux. */
+static long sigpipe(long r)
+{
+	if (r == -EPIPE)
+		signal_send_thread(thread_current(), SIGPIPE, NULL);
+	return r;
+}
+
 long sys_write(int fd, const void *buf, size_t count)
 {
 	struct iobuf io = { (char *)buf, count, true };
@@ -39,7 +48,7 @@ long sys_write(int fd, const void *buf, size_t count)
 		return -EBADF;
 	r = file_write(f, &io);
 	file_put(f);
-	return r;
+	return sigpipe(r);
 }
 
 long sys_pread64(int fd, void *buf, size_t count, s64 off)
@@ -95,8 +104,25 @@ static long iov_get(const struct iovec *uiov, int cnt, struct iovec **out)
 	return 0;
 }
 
-/* readv/writev: one read per segment, stopping at a short one. */
-static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write)
+/* One segment at the file offset, or at *off (then advanced). */
+static long seg_rw(struct file *f, struct iobuf *io, bool write, s64 *off)
+{
+	long r;
+
+	if (!off)
+		return write ? file_write(f, io) : file_read(f, io);
+	r = write ? file_pwrite_io(f, io, *off) : file_pread_io(f, io, *off);
+	if (r > 0)
+		*off += r;
+	return r;
+}
+
+/*
+ * readv/writev (off NULL) and preadv/pwritev: one transfer per segment,
+ * stopping at a short one.
+ */
+static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write,
+		   s64 *off)
 {
 	struct iovec *iov;
 	struct file *f = fd_get(fd);
@@ -105,6 +131,8 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write)
 	if (!f)
 		return -EBADF;
 	r = f->fmode & (write ? FMODE_WRITE : FMODE_READ) ? 0 : -EBADF;
+	if (r == 0 && off && (*off < 0 || !f->ops->llseek))
+		r = *off < 0 ? -EINVAL : -ESPIPE;
 	if (r == 0)
 		r = iov_get(uiov, cnt, &iov);
 	if (r < 0) {
@@ -120,7 +148,7 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write)
 		if (total && !f->ops->llseek && f->ops->poll &&
 		    !(f->ops->poll(f) & (write ? POLLOUT : POLLIN | POLLHUP)))
 			break;
-		r = write ? file_write(f, &io) : file_read(f, &io);
+		r = seg_rw(f, &io, write, off);
 		if (r < 0)
 			break;
 		total += r;
@@ -134,12 +162,25 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write)
 
 long sys_readv(int fd, const struct iovec *iov, int iovcnt)
 {
-	return vec_rw(fd, iov, iovcnt, false);
+	return vec_rw(fd, iov, iovcnt, false, NULL);
 }
 
 long sys_writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	return vec_rw(fd, iov, iovcnt, true);
+	return sigpipe(vec_rw(fd, iov, iovcnt, true, NULL));
+}
+
+/* On x86_64 the whole offset is in pos_l (pos_h is for 32-bit ABIs). */
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, s64 pos_l,
+		s64 pos_h)
+{
+	return vec_rw(fd, iov, iovcnt, false, &pos_l);
+}
+
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, s64 pos_l,
+		 s64 pos_h)
+{
+	return sigpipe(vec_rw(fd, iov, iovcnt, true, &pos_l));
 }
 
 long sys_openat(int dirfd, const char *path, int flags, int mode)
@@ -155,13 +196,12 @@ long sys_openat(int dirfd, const char *path, int flags, int mode)
 	} else if (flags & (O_TMPFILE & ~O_DIRECTORY)) {
 		return -EINVAL;
 	}
+	flags |= O_LARGEFILE; /* as Linux does for 64-bit programs */
 	r = at_path(path, &kpath);
 	if (r < 0)
 		return r;
 	r = at_base(dirfd, kpath, &base);
-	if (r == 0 && (flags & O_TMPFILE) == O_TMPFILE)
-		r = -EOPNOTSUPP; /* DIVERGENCE: no O_TMPFILE yet */
-	else if (r == 0)
+	if (r == 0)
 		r = vfs_openat(base, kpath, flags, mode & 07777, &f);
 	if (r == 0) {
 		r = fd_install(f, 0, flags & O_CLOEXEC);
@@ -245,7 +285,7 @@ long sys_ioctl(int fd, unsigned long req, unsigned long arg)
 	}
 	r = common_ioctl(fd, f, req, arg);
 	if (r == 1)
-		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
+		r = f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
 	file_put(f);
 	return r;
 }
@@ -313,4 +353,75 @@ long sys_fdatasync(int fd)
 long sys_sync(void)
 {
 	return 0;
+}
+
+#define FALLOC_FL_KEEP_SIZE 1
+#define POSIX_FADV_NOREUSE 5
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
+
+/*
+ * Memory is allocated on write: fallocate only extends the size. Like
+ * tmpfs without hole punching, other modes are -EOPNOTSUPP.
+ */
+long sys_fallocate(int fd, int mode, s64 off, s64 len)
+{
+	struct file *f = fd_get(fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (off < 0 || len <= 0)
+		r = -EINVAL;
+	else if (mode & ~FALLOC_FL_KEEP_SIZE)
+		r = -EOPNOTSUPP;
+	else if (!(f->fmode & FMODE_WRITE))
+		r = -EBADF;
+	else if (S_ISFIFO(f->inode->mode))
+		r = -ESPIPE;
+	else if (S_ISDIR(f->inode->mode))
+		r = -EISDIR;
+	else if (!S_ISREG(f->inode->mode))
+		r = -ENODEV;
+	else if (off + len < off)
+		r = -EFBIG;
+	else if (!(mode & FALLOC_FL_KEEP_SIZE) &&
+		 (u64)(off + len) > file_size(f))
+		r = vfs_truncate(f->inode, off + len);
+	file_put(f);
+	return r;
+}
+
+long sys_fadvise64(int fd, s64 off, s64 len, int advice)
+{
+	struct file *f = fd_get(fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (S_ISFIFO(f->inode->mode))
+		r = -ESPIPE;
+	else if (advice < 0 || advice > POSIX_FADV_NOREUSE || len < 0)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
+/* One process: no other holder can conflict with a lock. */
+long sys_flock(int fd, unsigned cmd)
+{
+	struct file *f = fd_get(fd);
+	unsigned op = cmd & ~LOCK_NB;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->fmode & FMODE_PATH)
+		r = -EBADF;
+	else if (op != LOCK_SH && op != LOCK_EX && op != LOCK_UN)
+		r = -EINVAL;
+	file_put(f);
+	return r;
 }

@@ -18,7 +18,9 @@ struct iovec {
 	size_t iov_len;
 };
 #endif
+#ifndef UIO_MAXIOV
 #define UIO_MAXIOV 1024
+#endif
 
 struct linux_stat {	/* 144 bytes */
 	u64 st_dev;
@@ -36,7 +38,7 @@ struct linux_stat {	/* 144 bytes */
 	s64 unused[3];
 };
 
-struct statx_timestamp {
+struct linux_statx_timestamp {
 	s64 tv_sec;
 	u32 tv_nsec;
 	s32 reserved;
@@ -55,16 +57,18 @@ struct linux_statx {	/* 256 bytes */
 	u64 stx_size;
 	u64 stx_blocks;
 	u64 stx_attributes_mask;
-	struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
 	u32 stx_rdev_major, stx_rdev_minor;
 	u32 stx_dev_major, stx_dev_minor;
 	u64 stx_mnt_id;
 	u32 stx_dio_mem_align, stx_dio_offset_align;
 	u64 spare3[12];
 };
+#ifndef STATX_BASIC_STATS
 #define STATX_BASIC_STATS 0x7ffu
 #define STATX_MNT_ID 0x1000u
 #define STATX__RESERVED 0x80000000u
+#endif
 
 struct linux_statfs {	/* 120 bytes */
 	s64 f_type, f_bsize;

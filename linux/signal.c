@@ -1,22 +1,22 @@
 /*
- * linux/signal.c: signal dispositions and masks. They are recorded and
- * reported back as Linux does; delivery comes with threads and handlers.
+ * linux/signal.c: the signal syscalls: dispositions, masks, the alternate
+ * stack, sending (kill, tgkill, tkill), and waiting (rt_sigsuspend,
+ * rt_sigtimedwait, rt_sigpending, pause). Delivery is in sigdeliver.c.
  * Layer: Linux ABI.
  */
 #include <skiff/errno.h>
+#include <skiff/lib.h>
 #include <skiff/mm.h>
-#include "../sched/thread.h"
-#include "abi.h"
+#include <skiff/time.h>
+#include "signal.h"
 #include "sys.h"
 
-#define SIGKILL 9
-#define SIGSTOP 19
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 
-static struct linux_sigaction actions[NSIG];
+struct linux_sigaction sig_actions[NSIG];
+struct spinlock sig_lock = SPINLOCK_INIT;
 
 long sys_rt_sigaction(int sig, const struct linux_sigaction *act,
 		      struct linux_sigaction *old, size_t setsize)
@@ -31,19 +31,32 @@ long sys_rt_sigaction(int sig, const struct linux_sigaction *act,
 		return -EFAULT;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	if (old && copy_to_user(old, &actions[sig - 1], sizeof(*old)))
-		return -EFAULT;
+	spin_lock(&sig_lock);
+	struct linux_sigaction prev = sig_actions[sig - 1];
 	if (act) {
 		a.mask &= ~UNBLOCKABLE;
-		actions[sig - 1] = a;
+		sig_actions[sig - 1] = a;
+		/* Setting SIG_IGN discards what is pending (POSIX). */
+		if (a.handler == SIG_IGN)
+			proc_pending &= ~sigbit(sig);
 	}
+	spin_unlock(&sig_lock);
+	if (old && copy_to_user(old, &prev, sizeof(prev)))
+		return -EFAULT;
 	return 0;
+}
+
+/* Sets the current thread's mask and claims what it now lets through. */
+static void set_mask(struct thread *t, u64 mask)
+{
+	t->sigmask = mask & ~UNBLOCKABLE;
+	signal_claim(t);
 }
 
 long sys_rt_sigprocmask(int how, const u64 *set, u64 *old, size_t setsize)
 {
 	struct thread *t = thread_current();
-	u64 s = 0;
+	u64 s = 0, prev = t->sigmask;
 
 	if (setsize != sizeof(u64))
 		return -EINVAL;
@@ -51,16 +64,193 @@ long sys_rt_sigprocmask(int how, const u64 *set, u64 *old, size_t setsize)
 		return -EFAULT;
 	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
 		return -EINVAL;
-	if (old && copy_to_user(old, &t->sigmask, sizeof(*old)))
+	if (old && copy_to_user(old, &prev, sizeof(prev)))
 		return -EFAULT;
 	if (!set)
 		return 0;
-	s &= ~UNBLOCKABLE;
 	if (how == SIG_BLOCK)
-		t->sigmask |= s;
+		set_mask(t, prev | s);
 	else if (how == SIG_UNBLOCK)
-		t->sigmask &= ~s;
+		set_mask(t, prev & ~s);
 	else
-		t->sigmask = s;
+		set_mask(t, s);
 	return 0;
+}
+
+long sys_rt_sigpending(u64 *set, size_t setsize)
+{
+	struct thread *t = thread_current();
+
+	if (setsize > sizeof(u64))
+		return -EINVAL;
+	u64 p = (t->sigpending | proc_pending) & t->sigmask;
+	return copy_to_user(set, &p, setsize);
+}
+
+static bool on_altstack(struct thread *t, u64 sp)
+{
+	return t->altstack_size && sp > t->altstack_sp &&
+	       sp - t->altstack_sp <= t->altstack_size;
+}
+
+long sys_sigaltstack(const struct linux_stack *ss, struct linux_stack *old)
+{
+	struct thread *t = thread_current();
+	u64 sp = ((struct syscall_frame *)t->sys_frame)->rsp;
+	struct linux_stack n, o = {
+		.sp = t->altstack_sp,
+		.size = t->altstack_size,
+		.flags = t->altstack_size ? (on_altstack(t, sp) ? SS_ONSTACK : 0)
+					  : SS_DISABLE,
+	};
+
+	o.flags |= t->altstack_flags & SS_AUTODISARM;
+	if (ss) {
+		if (copy_from_user(&n, ss, sizeof(n)))
+			return -EFAULT;
+		if (on_altstack(t, sp))
+			return -EPERM;
+		int mode = n.flags & ~SS_AUTODISARM;
+		if (mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK)
+			return -EINVAL;
+		if (mode == SS_DISABLE) {
+			n.sp = n.size = 0;
+		} else if (n.size < MINSIGSTKSZ) {
+			return -ENOMEM;
+		}
+		if (old && copy_to_user(old, &o, sizeof(o)))
+			return -EFAULT;
+		t->altstack_sp = n.sp;
+		t->altstack_size = n.size;
+		t->altstack_flags = n.flags & SS_AUTODISARM;
+		return 0;
+	}
+	return old ? copy_to_user(old, &o, sizeof(o)) : 0;
+}
+
+static int check_sig(int sig)
+{
+	return sig < 0 || sig > NSIG ? -EINVAL : 0;
+}
+
+static struct linux_siginfo user_info(int sig, int code)
+{
+	struct linux_siginfo i;
+
+	memset(&i, 0, sizeof(i));
+	i.signo = sig;
+	i.code = code;
+	i.kill.pid = 1;
+	return i;
+}
+
+long sys_kill(int pid, int sig)
+{
+	if (check_sig(sig))
+		return -EINVAL;
+	if (pid != 1 && pid != 0 && pid != -1)
+		return -ESRCH; /* one process per VM */
+	if (sig) {
+		struct linux_siginfo i = user_info(sig, SI_USER);
+		signal_send_process(sig, &i);
+	}
+	return 0;
+}
+
+static long thread_kill(int tid, int sig)
+{
+	struct thread *t;
+
+	if (check_sig(sig) || tid <= 0)
+		return -EINVAL;
+	t = thread_find(tid);
+	if (!t)
+		return -ESRCH;
+	if (sig) {
+		struct linux_siginfo i = user_info(sig, SI_TKILL);
+		signal_send_thread(t, sig, &i);
+	}
+	return 0;
+}
+
+long sys_tgkill(int tgid, int tid, int sig)
+{
+	if (tgid <= 0)
+		return -EINVAL;
+	if (tgid != 1)
+		return check_sig(sig) ? -EINVAL : -ESRCH;
+	return thread_kill(tid, sig);
+}
+
+long sys_tkill(int tid, int sig)
+{
+	return thread_kill(tid, sig);
+}
+
+long sys_rt_sigsuspend(const u64 *set, size_t setsize)
+{
+	struct thread *t = thread_current();
+	u64 mask;
+
+	if (setsize != sizeof(u64))
+		return -EINVAL;
+	if (copy_from_user(&mask, set, sizeof(mask)))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	set_mask(t, mask);
+	while (waitq_sleep(NULL, NULL, 0) != -EINTR)
+		;
+	return -EINTR;
+}
+
+long sys_pause(void)
+{
+	while (waitq_sleep(NULL, NULL, 0) != -EINTR)
+		;
+	return -EINTR;
+}
+
+long sys_rt_sigtimedwait(const u64 *uset, struct linux_siginfo *uinfo,
+			 const struct linux_timespec *uts, size_t setsize)
+{
+	struct thread *t = thread_current();
+	struct linux_siginfo info;
+	struct linux_timespec ts;
+	u64 set, deadline = 0;
+
+	if (setsize != sizeof(u64))
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (uts) {
+		if (copy_from_user(&ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
+			return -EINVAL;
+		deadline = time_monotonic_ns() + ts.tv_sec * NSEC_PER_SEC +
+			   ts.tv_nsec;
+	}
+	/* Let the awaited signals wake us although they are blocked. */
+	u64 mask = t->sigmask;
+	for (;;) {
+		int sig = signal_dequeue(t, set, &info);
+		if (sig) {
+			t->sigmask = mask;
+			if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+				return -EFAULT;
+			return sig;
+		}
+		t->sigmask = mask & ~set;
+		signal_claim(t);
+		int r = waitq_sleep(NULL, NULL, deadline ? deadline : 0);
+		t->sigmask = mask;
+		if (r == -ETIMEDOUT || (uts && !deadline))
+			return -EAGAIN;
+		if (r == -EINTR && !((t->sigpending | proc_pending) & set))
+			return -EINTR; /* another signal, with a handler */
+		if (uts && time_monotonic_ns() >= deadline)
+			deadline = 1;
+	}
 }

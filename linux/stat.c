@@ -128,9 +128,9 @@ long sys_fstat(int fd, struct linux_stat *ust)
 	return copy_to_user(ust, &st, sizeof(st));
 }
 
-static struct statx_timestamp stx_ts(struct vfs_time t)
+static struct linux_statx_timestamp stx_ts(struct vfs_time t)
 {
-	return (struct statx_timestamp){ t.sec, t.nsec, 0 };
+	return (struct linux_statx_timestamp){ t.sec, t.nsec, 0 };
 }
 
 static void statx_fill(struct inode *ino, struct linux_statx *sx)
@@ -187,10 +187,12 @@ static long statfs_fill(struct inode *ino, struct linux_statfs *ubuf)
 	memset(&s, 0, sizeof(s));
 	s.f_type = ino->sb ? ino->sb->magic : 0;
 	s.f_bsize = s.f_frsize = PAGE_SIZE;
-	s.f_blocks = page_total_count();
-	s.f_bfree = s.f_bavail = page_free_count();
-	s.f_files = s.f_blocks / 2;
-	s.f_ffree = s.f_files;
+	if (ino->sb && ino->sb->memory) {
+		s.f_blocks = page_total_count();
+		s.f_bfree = s.f_bavail = page_free_count();
+		s.f_files = s.f_blocks / 2;
+		s.f_ffree = s.f_files;
+	}
 	s.f_namelen = NAME_MAX;
 	s.f_flags = ST_VALID;
 	return copy_to_user(ubuf, &s, sizeof(s));
@@ -413,7 +415,8 @@ long sys_utimensat(int dirfd, const char *path,
 	if (path)
 		r = at_inode(dirfd, path, flags, &d, &f);
 	else
-		r = dirfd == AT_FDCWD ? -EFAULT : (f = at_file(dirfd)) ? 0 : -EBADF;
+		r = dirfd == AT_FDCWD ? -EFAULT :
+		    (f = at_file(dirfd)) ? 0 : -EBADF;
 	if (r < 0)
 		return r;
 	ino = held_inode(d, f);

@@ -22,7 +22,7 @@ struct linux_sysinfo;
 struct linux_sigaction;
 struct linux_statfs;
 
-/* linux/file.c, linux/fd.c, linux/stat.c, linux/dir.c: files (fs/) */
+/* linux/file.c, fd.c, stat.c, dir.c, sendfile.c, poll.c: files (fs/) */
 long sys_read(int fd, void *buf, size_t count);
 long sys_write(int fd, const void *buf, size_t count);
 long sys_readv(int fd, const struct iovec *iov, int iovcnt);
@@ -86,6 +86,20 @@ long sys_fchown(int fd, int uid, int gid);
 long sys_fchownat(int dirfd, const char *path, int uid, int gid, int flags);
 long sys_mknod(const char *path, int mode, unsigned dev);
 long sys_mknodat(int dirfd, const char *path, int mode, unsigned dev);
+long sys_preadv(int fd, const struct iovec *iov, int iovcnt, s64 pos_l, s64 pos_h);
+long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, s64 pos_l, s64 pos_h);
+long sys_fallocate(int fd, int mode, s64 off, s64 len);
+long sys_fadvise64(int fd, s64 off, s64 len, int advice);
+long sys_flock(int fd, unsigned cmd);
+long sys_sendfile(int out_fd, int in_fd, s64 *off, size_t count);
+long sys_copy_file_range(int fd_in, s64 *off_in, int fd_out, s64 *off_out, size_t len, unsigned flags);
+
+/* linux/poll.c */
+struct linux_pollfd;
+long sys_poll(struct linux_pollfd *fds, unsigned nfds, int timeout);
+long sys_ppoll(struct linux_pollfd *fds, unsigned nfds, struct linux_timespec *tsp, const u64 *sigmask, size_t sigsetsize);
+long sys_select(int n, u64 *inp, u64 *outp, u64 *exp, struct linux_timeval *tvp);
+long sys_pselect6(int n, u64 *inp, u64 *outp, u64 *exp, struct linux_timespec *tsp, const void *sig);
 
 /* linux/mm.c: memory (mm/) */
 long sys_brk(unsigned long addr);

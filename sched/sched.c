@@ -26,6 +26,7 @@ void thread_free(struct thread *t);
 static volatile u32 sched_lock;
 static struct list runq = { &runq, &runq };
 static struct list timers = { &timers, &timers }; /* sorted by deadline */
+static struct list ktimers = { &ktimers, &ktimers }; /* sorted by deadline */
 static u64 slice_end;
 static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
 static int live_threads = 1;
@@ -106,6 +107,11 @@ static void rearm(void)
 
 	if (!list_empty(&timers))
 		next = list_entry(timers.next, struct thread, timer_link)->deadline;
+	if (!list_empty(&ktimers)) {
+		u64 k = list_entry(ktimers.next, struct ktimer, link)->deadline;
+		if (!next || k < next)
+			next = k;
+	}
 	if (!list_empty(&runq) && (!next || slice_end < next))
 		next = slice_end;
 	lapic_timer_arm(next);
@@ -188,10 +194,42 @@ void sched_timer_tick(void)
 			break;
 		wake_locked(t, -ETIMEDOUT);
 	}
+	while (!list_empty(&ktimers)) {
+		struct ktimer *k = list_entry(ktimers.next, struct ktimer, link);
+		if (k->deadline > now)
+			break;
+		list_remove(&k->link);
+		k->deadline = 0;
+		unlock();
+		k->fn(k); /* may send a signal, waking threads */
+		lock();
+	}
 	if (!list_empty(&runq) && now >= slice_end)
 		this_cpu()->need_resched = true;
 	rearm();
 	unlock();
+}
+
+void ktimer_set(struct ktimer *k, u64 deadline_ns)
+{
+	u64 flags = irq_save();
+	struct list *pos = &ktimers;
+
+	lock();
+	if (k->deadline)
+		list_remove(&k->link);
+	k->deadline = deadline_ns;
+	if (deadline_ns) {
+		list_for_each(it, &ktimers) {
+			if (list_entry(it, struct ktimer, link)->deadline > deadline_ns)
+				break;
+			pos = it;
+		}
+		list_insert_after(pos, &k->link);
+	}
+	rearm();
+	unlock();
+	irq_restore(flags);
 }
 
 static void spin_release(struct spinlock *l, u64 *flags)

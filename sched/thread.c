@@ -17,6 +17,40 @@ void sched_count_thread(void);
 
 static struct thread main_thread;
 static int next_tid = 1;
+static struct spinlock all_lock = SPINLOCK_INIT;
+static struct list all_threads = { &all_threads, &all_threads };
+
+struct thread *thread_find(int tid)
+{
+	struct thread *found = NULL;
+
+	spin_lock(&all_lock);
+	list_for_each(it, &all_threads) {
+		struct thread *t = list_entry(it, struct thread, all_link);
+		if (t->tid == tid && t->state != THREAD_DEAD)
+			found = t;
+	}
+	spin_unlock(&all_lock);
+	return found;
+}
+
+void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
+{
+	spin_lock(&all_lock);
+	list_for_each(it, &all_threads) {
+		struct thread *t = list_entry(it, struct thread, all_link);
+		if (t->state != THREAD_DEAD && t->fpu_area)
+			fn(t, arg);
+	}
+	spin_unlock(&all_lock);
+}
+
+static void all_add(struct thread *t)
+{
+	spin_lock(&all_lock);
+	list_push_back(&all_threads, &t->all_link);
+	spin_unlock(&all_lock);
+}
 
 
 /* The XSAVE area, 64-byte aligned, at the start of a block of pages. */
@@ -37,6 +71,9 @@ static void free_fpu_area(u8 *a)
 
 void thread_free(struct thread *t)
 {
+	spin_lock(&all_lock);
+	list_remove(&t->all_link);
+	spin_unlock(&all_lock);
 	if (t == &main_thread) /* its stack is the boot stack */
 		return;
 	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
@@ -64,6 +101,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	list_init(&t->run_link);
 	list_init(&t->wait_link);
 	list_init(&t->timer_link);
+	all_add(t);
 
 	/* The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns. */
 	u64 *sp = (u64 *)t->kstack_top;
@@ -122,6 +160,7 @@ void sched_init(void)
 	list_init(&t->run_link);
 	list_init(&t->wait_link);
 	list_init(&t->timer_link);
+	all_add(t);
 	cpu->current = t;
 	cpu->idle = thread_create("idle", NULL, NULL, false);
 	if (!t->fpu_area || !cpu->idle)

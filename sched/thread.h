@@ -37,6 +37,13 @@ struct thread {
 	void *robust_list;       /* set_robust_list */
 	u64 sigmask;             /* blocked signals (bit n-1 = signal n) */
 	u64 sigpending;          /* pending signals for this thread */
+	u64 saved_sigmask;       /* mask to restore after sigsuspend & co */
+	bool restore_sigmask;    /* saved_sigmask is in force after delivery */
+	u64 altstack_sp, altstack_size; /* sigaltstack */
+	int altstack_flags;
+	struct sig_info *sig_infos; /* siginfo of pending thread signals */
+	long sys_nr;             /* the syscall in progress */
+	struct list all_link;    /* every thread (thread_find) */
 	void *sys_frame;         /* struct syscall_frame of the syscall in progress */
 	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
 	u32 futex_bitset;
@@ -46,6 +53,25 @@ struct thread {
 /* Creates a kernel thread running fn(arg) and makes it runnable. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program);
+/* Wakes t from a sleep with -EINTR: a signal arrived for it. */
+void sched_interrupt(struct thread *t);
+
+/* The thread with this tid, or NULL. */
+struct thread *thread_find(int tid);
+/* Calls fn for every live program thread, under the thread list lock. */
+void thread_for_each(void (*fn)(struct thread *, void *), void *arg);
+
+/*
+ * A callback at a monotonic time, run from the timer interrupt (it must not
+ * sleep). ktimer_set re-arms (deadline 0 cancels).
+ */
+struct ktimer {
+	u64 deadline;
+	void (*fn)(struct ktimer *);
+	struct list link;
+};
+void ktimer_set(struct ktimer *k, u64 deadline_ns);
+
 /* Sets a thread made with fn == NULL running fn(arg). */
 void thread_start(struct thread *t, void (*fn)(void *), void *arg);
 

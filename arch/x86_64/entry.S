@@ -107,9 +107,17 @@ isr_common:
 	PUSH_GPRS
 	movq %rsp, %rdi
 	call trap_handler
+trap_exit:
 	POP_GPRS
 	addq $16, %rsp		/* vector and error code */
 	iretq
+
+/* void trap_return(struct trap_frame *f): leaves through f (rt_sigreturn). */
+	.globl trap_return
+trap_return:
+	cli
+	movq %rdi, %rsp
+	jmp trap_exit
 
 isr_fatal:
 	PUSH_GPRS

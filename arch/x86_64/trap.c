@@ -10,6 +10,8 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
+#include "../linux/signal.h"
+#include "../mm/vm.h"
 #include "../sched/thread.h"
 #include "cpu.h"
 #include "lapic.h"
@@ -97,6 +99,28 @@ static void exception(struct trap_frame *f, u64 addr)
 	trap_program_signal(f, sig, addr);
 }
 
+/* The si_code Linux gives a fault (siginfo(2)). */
+static int fault_code(const struct trap_frame *f, int sig, u64 addr)
+{
+	switch (f->vector) {
+	case 14: /* SEGV_ACCERR where a mapping exists, else SEGV_MAPERR */
+		return vm_check(addr, 1, 0) == 0 ? 2 : 1;
+	case 0:
+		return 1; /* FPE_INTDIV */
+	case 19:
+	case 16:
+		return 7; /* FPE_FLTINV */
+	case 6:
+		return 2; /* ILL_ILLOPN */
+	case 17:
+		return 1; /* BUS_ADRALN */
+	case 1:
+		return 2; /* TRAP_TRACE */
+	default:
+		return 0x80; /* SI_KERNEL: #BP, #GP, ... */
+	}
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	if (f->vector < 32) {
@@ -115,6 +139,11 @@ void trap_handler(struct trap_frame *f)
 	irq_disable();
 	if (sched_need_resched() && (f->rflags & 0x200))
 		schedule();
+	if (from_program(f)) {
+		irq_enable();
+		signal_deliver_trap(f);
+		irq_disable();
+	}
 }
 
 void trap_fatal(struct trap_frame *f)
@@ -122,8 +151,7 @@ void trap_fatal(struct trap_frame *f)
 	kernel_fault(f, read_cr2());
 }
 
-/* Without signal handlers, every exception the program causes is fatal. */
 void trap_program_signal(struct trap_frame *f, int sig, u64 addr)
 {
-	kernel_fatal_signal(sig, addr, f->rip);
+	signal_fault(f, sig, fault_code(f, sig, addr), addr);
 }

@@ -35,6 +35,7 @@
 #include <sys/io.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -276,6 +277,7 @@ static int run_mode(const char *m)
 /* isa-debug-exit turns the value v into QEMU's exit status (v << 1) | 1. */
 static void power_off(int status)
 {
+	tcdrain(1);	/* the serial port sends what the tty still holds */
 	if (ioperm(DEBUG_EXIT_PORT, 4, 1) == 0)
 		outl((unsigned)status, DEBUG_EXIT_PORT);
 	reboot(RB_POWER_OFF);
@@ -283,6 +285,8 @@ static void power_off(int status)
 		pause();
 }
 
+/* Options first, wherever they are, so that a word the Linux kernel passes
+ * on to /init cannot come between them and the modes. */
 int main(int argc, char **argv)
 {
 	int poweroff = 0, status = 0, i;
@@ -294,10 +298,13 @@ int main(int argc, char **argv)
 			tsc_khz = strtoull(argv[i] + 10, NULL, 10);
 		else if (!strcmp(argv[i], "--quick"))
 			scale = 1;
-		else if (run_mode(argv[i])) {
+	}
+	for (i = 1; i < argc && !status; i++) {
+		if (!strncmp(argv[i], "--", 2))
+			continue;
+		if (run_mode(argv[i])) {
 			out("microbench: unknown mode %s\n", argv[i]);
 			status = 1;
-			break;
 		}
 	}
 	if (poweroff)

@@ -52,7 +52,8 @@ static struct ktermios termios = {
 	.c_iflag = 0x4500,	/* ICRNL IXON IUTF8 */
 	.c_oflag = 0x5,		/* OPOST ONLCR */
 	.c_cflag = 0xbf,	/* B38400 CS8 CREAD */
-	.c_lflag = 0x8a3b,	/* ISIG ICANON ECHO ECHOE ECHOK IEXTEN ECHOCTL ECHOKE */
+	.c_lflag = 0x8a3b,	/* ISIG ICANON ECHO ECHOE ECHOK IEXTEN ECHOCTL
+				   ECHOKE */
 	.c_cc = { 3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0,
 		  0x12, 0x0f, 0x17, 0x16, 0 },
 };
@@ -121,7 +122,13 @@ static long con_ioctl(struct file *f, unsigned long req, unsigned long arg)
 
 static u32 con_poll(struct file *f)
 {
-	return POLLOUT | (console_readable() ? POLLIN : 0);
+	u32 ev = 0;
+
+	if (f->fmode & FMODE_READ)
+		ev |= console_readable() ? POLLIN | POLLRDNORM : 0;
+	if (f->fmode & FMODE_WRITE)
+		ev |= POLLOUT | POLLWRNORM;
+	return ev;
 }
 
 static const struct file_ops con_std_ops = {
@@ -192,7 +199,10 @@ int console_open_std(struct file *std[3])
 		bool tty = boot_opts.tty_mask & (1u << i);
 		int flags = tty ? O_RDWR | O_LARGEFILE : i ? O_WRONLY : O_RDONLY;
 		struct inode *ino = std_inode(tty);
-		int r = ino ? file_open_inode(ino, NULL, flags, &std[i]) : -ENOMEM;
+		int r = -ENOMEM;
+
+		if (ino)
+			r = file_open_inode(ino, NULL, flags, &std[i]);
 
 		inode_put(ino);
 		if (r < 0)

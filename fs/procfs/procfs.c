@@ -1,8 +1,9 @@
 /*
  * fs/procfs/procfs.c: /proc. Layer: filesystem. A fixed tree of nodes made
  * at mount: directories, symlinks whose target is computed when read
- * (/proc/self/exe, /proc/self/cwd), and files whose text is generated when
- * opened and read from that snapshot (/proc/self/cmdline). Files show
+ * (/proc/self/exe, /proc/self/cwd, /proc/mounts), and files whose text is
+ * generated when opened and read from that snapshot (/proc/self/cmdline,
+ * /proc/self/mounts). Files show
  * st_size 0 as on Linux. Read-only: the directories have no create op.
  */
 #include <skiff/errno.h>
@@ -69,11 +70,33 @@ static int gen_cmdline(char **buf, size_t *len)
 	return 0;
 }
 
+/* What is mounted where (getmntent, df). */
+static int gen_mounts(char **buf, size_t *len)
+{
+	static const char text[] = "ramfs / ramfs rw 0 0\n"
+				   "proc /proc proc rw,nosuid,nodev,noexec 0 0\n";
+
+	*buf = kmalloc(sizeof(text));
+	if (!*buf)
+		return -ENOMEM;
+	memcpy(*buf, text, sizeof(text) - 1);
+	*len = sizeof(text) - 1;
+	return 0;
+}
+
+static long link_mounts(char *buf, size_t size)
+{
+	memcpy(buf, "self/mounts", MIN(size, (size_t)11));
+	return 11;
+}
+
 static const struct proc_node nodes[] = {
 	{ "self", S_IFDIR | 0555, NULL, NULL, NULL },
 	{ "self/exe", S_IFLNK | 0777, link_exe, NULL, NULL },
 	{ "self/cwd", S_IFLNK | 0777, link_cwd, NULL, NULL },
 	{ "self/cmdline", S_IFREG | 0444, NULL, gen_cmdline, NULL },
+	{ "self/mounts", S_IFREG | 0444, NULL, gen_mounts, NULL },
+	{ "mounts", S_IFLNK | 0777, link_mounts, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 
@@ -209,7 +232,9 @@ int procfs_add(struct super *sb, const struct proc_node *n, struct inode *ino)
 int procfs_mount(const char *path)
 {
 	struct super *sb = super_new(&proc_sops, PROC_SUPER_MAGIC);
-	static const struct proc_node root = { "", S_IFDIR | 0555, NULL, NULL, NULL };
+	static const struct proc_node root = {
+		"", S_IFDIR | 0555, NULL, NULL, NULL
+	};
 	struct inode *ino;
 	int r;
 

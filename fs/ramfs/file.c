@@ -72,7 +72,8 @@ static long ramfs_read(struct file *file, struct iobuf *io, u64 *pos)
 		n = 0;
 	while (done < n && r == 0) {
 		u64 off = *pos + done;
-		size_t in = off % PAGE_SIZE, chunk = MIN(n - done, PAGE_SIZE - in);
+		size_t in = off % PAGE_SIZE;
+		size_t chunk = MIN(n - done, PAGE_SIZE - in);
 		const u8 *page = f->ext ? f->ext + off - in
 					: ps_lookup(&f->ps, off / PAGE_SIZE);
 
@@ -148,14 +149,32 @@ int ramfs_setsize(struct inode *ino, u64 size)
 		return -EFBIG;
 	if (size < ino->size) {
 		ps_truncate(&f->ps, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
-		page = size % PAGE_SIZE ? ps_lookup(&f->ps, size / PAGE_SIZE) : NULL;
-		if (page)
+		page = ps_lookup(&f->ps, size / PAGE_SIZE);
+		if (page && size % PAGE_SIZE)
 			memset((u8 *)page + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
 	}
 	ino->size = size;
 	update_blocks(ino);
 	return 0;
+}
+
+static int ramfs_get_page(struct file *file, u64 index, void **page)
+{
+	struct inode *ino = file->inode;
+	int r;
+
+	mutex_lock(&ino->lock);
+	r = index < ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE ? 0 : -ENXIO;
+	if (r == 0)
+		r = materialize(ino);
+	if (r == 0) {
+		*page = ps_get(&rf(ino)->ps, index);
+		r = *page ? 0 : -ENOMEM;
+		update_blocks(ino);
+	}
+	mutex_unlock(&ino->lock);
+	return r;
 }
 
 static int ramfs_fsync(struct file *f)
@@ -165,7 +184,7 @@ static int ramfs_fsync(struct file *f)
 
 static u32 ramfs_poll(struct file *f)
 {
-	return POLLIN | POLLOUT;
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
 const struct file_ops ramfs_file_ops = {
@@ -174,4 +193,5 @@ const struct file_ops ramfs_file_ops = {
 	.llseek = generic_llseek,
 	.fsync = ramfs_fsync,
 	.poll = ramfs_poll,
+	.get_page = ramfs_get_page,
 };

@@ -87,7 +87,8 @@ static bool trunc_node(struct pagestore *ps, void *node, unsigned h, u64 base,
 		void **t = node;
 		u64 b = base + i * span;
 
-		if (t[i] && b + span > first && trunc_node(ps, t[i], h - 1, b, first))
+		if (t[i] && b + span > first &&
+		    trunc_node(ps, t[i], h - 1, b, first))
 			t[i] = NULL;
 	}
 	if (base < first)

@@ -65,6 +65,7 @@ struct super *ramfs_new(void)
 
 	if (!sb)
 		return NULL;
+	sb->memory = true;
 	root = ramfs_inode(sb, S_IFDIR | 0755, 0);
 	if (!root) {
 		kfree(sb);

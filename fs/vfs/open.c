@@ -137,7 +137,8 @@ static int open_create(struct walk *w, struct dentry *base, const char *path,
 	if (!l.dir->inode->iops || !l.dir->inode->iops->create)
 		return -EACCES;
 	*created = true;
-	return vfs_create_last(&l, S_IFREG | (mode & 07777 & ~vfs_umask), 0, out);
+	mode = S_IFREG | (mode & 07777 & ~vfs_umask);
+	return vfs_create_last(&l, mode, 0, out);
 }
 
 static int open_walk(struct dentry *base, const char *path, int flags,
@@ -164,6 +165,38 @@ static int open_walk(struct dentry *base, const char *path, int flags,
 	return r;
 }
 
+/*
+ * O_TMPFILE: a regular file in the directory dir, with no name (nlink 0);
+ * it goes away on its last close. Returns an unlinked dentry for it.
+ */
+static int open_tmpfile(struct dentry *dir, u32 mode, bool linkable,
+			struct dentry **out)
+{
+	const struct inode_ops *iops = dir->inode->iops;
+	struct inode *ino;
+	int r;
+
+	if (!iops || !iops->create || !iops->unlink)
+		return -EOPNOTSUPP;
+	mutex_lock(&vfs_ns_lock);
+	r = dir->linked ? iops->create(dir->inode, "", S_IFREG | mode, 0, &ino)
+			: -ENOENT;
+	if (r == 0) {
+		iops->unlink(dir->inode, "", ino);
+		if (linkable)
+			ino->flags |= I_LINKABLE;
+	}
+	mutex_unlock(&vfs_ns_lock);
+	if (r < 0)
+		return r;
+	*out = dentry_alloc(dir, "#tmpfile", ino);
+	if (!*out) {
+		inode_put(ino);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int vfs_openat(struct dentry *base, const char *path, int flags, int mode,
 	       struct file **out)
 {
@@ -175,11 +208,23 @@ int vfs_openat(struct dentry *base, const char *path, int flags, int mode,
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 	if (!base)
 		base = cwd = vfs_cwd();
-	r = open_walk(base, path, flags, mode, &d, &created);
+	r = open_walk(base, path, flags & ~(O_TMPFILE & ~O_DIRECTORY), mode,
+		      &d, &created);
 	if (cwd)
 		dentry_put(cwd);
 	if (r < 0)
 		return r;
+	if ((flags & O_TMPFILE) == O_TMPFILE) {
+		struct dentry *dir = d;
+
+		r = open_tmpfile(dir, mode & 07777 & ~vfs_umask,
+				 !(flags & O_EXCL), &d);
+		dentry_put(dir);
+		if (r < 0)
+			return r;
+		flags &= ~O_DIRECTORY;
+		created = true;
+	}
 	r = open_dentry(d, flags, created, out);
 	dentry_put(d);
 	return r;

@@ -219,12 +219,17 @@ int vfs_link(struct dentry *obase, const char *opath, struct dentry *nbase,
 		r = create_prep(&w, nbase, npath, false, &l);
 	if (r == 0 && old->inode->sb != l.dir->inode->sb)
 		r = -EXDEV;
+	else if (r == 0 && !old->inode->nlink &&
+		 !(old->inode->flags & I_LINKABLE))
+		r = -ENOENT; /* unlinked */
 	else if (r == 0 && S_ISDIR(old->inode->mode))
 		r = -EPERM;
 	else if (r == 0 && !l.dir->inode->iops->link)
 		r = -EPERM;
 	if (r == 0)
 		r = l.dir->inode->iops->link(l.dir->inode, l.cname, old->inode);
+	if (r == 0)
+		old->inode->flags &= ~I_LINKABLE;
 	if (r == 0)
 		r = add_entry(&l, inode_get(old->inode), NULL);
 	ns_end(nbase, &w);

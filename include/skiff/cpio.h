@@ -27,7 +27,7 @@ struct cpio_entry {
 	size_t namelen;		/* strlen(name) */
 	u32 ino, mode, uid, gid, nlink, mtime;
 	u32 devmajor, devminor, rdevmajor, rdevminor;
-	const void *data;	/* file data or symlink target, inside the archive */
+	const void *data;	/* file data or symlink target (in the archive) */
 	size_t size;
 };
 

@@ -21,6 +21,10 @@
  *   PROTO_ESC PROTO_ESC          one literal 0xff byte
  *   PROTO_ESC PROTO_IN_EOF       end of file
  *   any other byte               data
+ * The host sends nothing before its first byte from the guest: input that
+ * reaches the UART before the kernel sets it up is lost (enabling the FIFOs
+ * clears them). So the kernel sends PROTO_ESC PROTO_CH_LOG as soon as COM1
+ * is set up.
  */
 #ifndef SKIFF_PROTO_H
 #define SKIFF_PROTO_H

@@ -153,6 +153,7 @@ struct super {
 	u64 dev;	/* st_dev */
 	u64 next_ino;	/* inode numbers handed out by super_next_ino */
 	u64 magic;	/* statfs f_type */
+	bool memory;	/* statfs counts free memory as its space (ramfs) */
 	struct dentry *root;
 	void *priv;
 };
@@ -174,15 +175,16 @@ struct inode_ops {
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       struct inode **out);
 	int (*link)(struct inode *dir, const char *name, struct inode *target);
-	int (*unlink)(struct inode *dir, const char *name, struct inode *victim);
+	int (*unlink)(struct inode *dir, const char *name,
+		      struct inode *victim);
 	int (*rmdir)(struct inode *dir, const char *name, struct inode *victim);
 	/*
 	 * victim: the inode at the new name, replaced (or, with
 	 * RENAME_EXCHANGE in flags, swapped with moved), or NULL.
 	 */
 	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
-		      const char *nname, struct inode *moved, struct inode *victim,
-		      unsigned flags);
+		      const char *nname, struct inode *moved,
+		      struct inode *victim, unsigned flags);
 	/* Copies the target (no NUL) into buf; returns its full length. */
 	long (*readlink)(struct inode *ino, char *buf, size_t size);
 	/* Changes the size of a regular file (truncate), inode->lock held. */
@@ -206,13 +208,28 @@ struct file_ops {
 	int (*fsync)(struct file *f);
 	/* Current readiness, POLLIN/POLLOUT/POLLHUP/POLLERR bits. */
 	u32 (*poll)(struct file *f);
+	/*
+	 * For mmap: the kernel address of the page at index of the file's
+	 * data in *page (a hole gets a zeroed page). The page belongs to the
+	 * file: stores to it are the file's data (MAP_SHARED); it stays valid
+	 * while the inode lives, until a truncate below it. -ENXIO at or past
+	 * the end of the file, -ENOMEM. May sleep.
+	 */
+	int (*get_page)(struct file *f, u64 index, void **page);
 };
 
+#ifndef POLLIN
 #define POLLIN 0x001
 #define POLLPRI 0x002
 #define POLLOUT 0x004
 #define POLLERR 0x008
 #define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+#endif
 
 struct inode {
 	u64 ino;
@@ -225,12 +242,15 @@ struct inode {
 	struct vfs_time atime, mtime, ctime;
 	u32 ref;		/* inode_get/inode_put */
 	u32 blksize;		/* st_blksize */
+	u32 flags;		/* I_* */
 	struct super *sb;
 	const struct inode_ops *iops;
 	const struct file_ops *fops;	/* for files opened on this inode */
 	struct mutex lock;	/* data and size */
 	void *priv;		/* the filesystem's */
 };
+
+#define I_LINKABLE 1	/* nlink 0 but linkat may name it (O_TMPFILE) */
 
 struct dentry {
 	struct dentry *parent;	/* itself for a filesystem's root */
@@ -250,10 +270,10 @@ struct dentry {
 /* Open file description. */
 struct file {
 	u32 ref;
-	u32 flags;		/* what F_GETFL shows: O_ACCMODE, O_APPEND, ... */
+	u32 flags;		/* F_GETFL: O_ACCMODE, O_APPEND, ... */
 	u32 fmode;		/* FMODE_* */
 	u64 pos;
-	struct dentry *dentry;	/* NULL for anonymous files (pipes, console) */
+	struct dentry *dentry;	/* NULL: anonymous (pipes, console) */
 	struct inode *inode;
 	const struct file_ops *ops;
 	struct mutex pos_lock;	/* serializes read/write/lseek on pos */
@@ -431,6 +451,21 @@ void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 /* The working directory, with a new reference. */
 struct dentry *vfs_cwd(void);
 void vfs_set_cwd(struct dentry *d);
+
+/* ---- fs/vfs/poll.c ---- */
+
+/* A file's readiness (POLL* bits); files without a poll op are ready. */
+u32 file_poll(struct file *f);
+/* The change counter to read before checking files. */
+u64 vfs_poll_seq(void);
+/*
+ * Sleeps until vfs_poll_wake() moves the counter past seq, the monotonic
+ * deadline (0: none), or a short recheck interval, whichever comes first.
+ * 0 (check again), -ETIMEDOUT (deadline passed), or -EINTR. May sleep.
+ */
+int vfs_poll_wait(u64 seq, u64 deadline);
+/* Something may have become ready. Any context but with no poll_lock. */
+void vfs_poll_wake(void);
 
 /* ---- fs/pipe.c ---- */
 

@@ -80,7 +80,7 @@ build_one() {
 	musl) cmd="musl-gcc -static $CFLAGS" ;;
 	esac
 	# build beside, then rename: a concurrent run never sees half a binary
-	$cmd -o "$bin.tmp.$$" "$src" -lm >"$bin.build.log" 2>&1 &&
+	$cmd -o "$bin.tmp.$$" "$src" -lm >"$OUT/log/$1.$2.log" 2>&1 &&
 		mv -f "$bin.tmp.$$" "$bin"
 }
 
@@ -205,7 +205,8 @@ if [ "$1" = --one ]; then
 	exit 0
 fi
 
-mkdir -p "$OUT" "$RES"
+mkdir -p "$OUT/log" "$RES"
+[ -n "$own_res" ] && trap 'rm -rf "$RES"; exit 130' INT TERM
 if [ $# -gt 0 ]; then
 	names="$*"
 else
@@ -230,11 +231,10 @@ for NAME in $names; do
 	fi
 	nm=$(echo $APPS_MACHINES | wc -w)
 	for BUILD in $APPS_BUILDS; do
-		BIN=$OUT/$NAME.$BUILD
 		rm -f "$RES/$NAME.$BUILD".*
 		if ! build_one "$NAME" "$BUILD"; then
 			echo "FAIL $NAME $BUILD: does not build"
-			sed 's/^/  /' "$BIN.build.log" | head -n 20
+			sed 's/^/  /' "$OUT/log/$NAME.$BUILD.log" | head -n 20
 			note_fail "$nm" "$NAME $BUILD (build)"
 			continue
 		fi

@@ -15,6 +15,7 @@
 #include <skiff/mm.h>
 #include <skiff/sched.h>
 #include <skiff/time.h>
+#include "../../linux/signal.h"
 #include "shim.h"
 #include "shim_fs.h"
 
@@ -89,6 +90,14 @@ u64 time_realtime_ns(void)
 	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
+u64 time_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
 void random_fill(void *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -124,3 +133,16 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 }
 
 u64 rlimit_nofile(void) { return shim_rlimit_nofile; }
+
+/* Signals: counted, for the tests to look at. */
+int shim_signals_sent[64];
+
+struct thread *thread_current(void) { return NULL; }
+
+void signal_send_thread(struct thread *t, int sig,
+			const struct linux_siginfo *info)
+{
+	(void)t;
+	(void)info;
+	shim_signals_sent[sig % 64]++;
+}

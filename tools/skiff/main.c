@@ -20,7 +20,8 @@ static const char usage_text[] =
 "status. The program's stdout and stderr are skiff's; skiff's stdin is the\n"
 "program's. skiff build writes the image to a file instead; skiff run IMAGE\n"
 "boots such an image as it was built (its arguments, environment and files\n"
-"are fixed when it is built).\n"
+"are fixed when it is built). PROGRAM is a path, or a name looked up in the\n"
+"current directory, then in $PATH.\n"
 "\n"
 "Image options:\n"
 "  -e, --env KEY=VAL       set an environment variable (repeatable); -e KEY\n"
@@ -48,9 +49,11 @@ static const char usage_text[] =
 "  0-255   the program's exit status\n"
 "  128+N   the program was killed by signal N (reported on stderr)\n"
 "  2       bad command line\n"
-"  125     skiff, QEMU or the guest kernel failed (kernel panic, QEMU error)\n"
+"  125     skiff, QEMU or the guest kernel failed (a --file that cannot be\n"
+"          packed, an image too big for --memory, QEMU error, kernel panic)\n"
 "  126     PROGRAM cannot run (not an x86_64 ELF program, truncated,\n"
-"          dynamically linked, not executable, or refused by the kernel)\n"
+"          dynamically linked, not executable) or the kernel stopped it with\n"
+"          an error (such as running out of guest memory)\n"
 "  127     PROGRAM was not found\n";
 
 void skiff_err(const char *fmt, ...)

@@ -43,6 +43,9 @@ static char *kernel_cmdline(const struct vm_config *vm)
 	if (vm->tsc_khz)
 		n += snprintf(buf + n, sizeof(buf) - n, " tsc_khz=%llu",
 			      (unsigned long long)vm->tsc_khz);
+	if (vm->realtime_ns)
+		n += snprintf(buf + n, sizeof(buf) - n, " realtime=%llu",
+			      (unsigned long long)vm->realtime_ns);
 	if (vm->tty_mask)
 		n += snprintf(buf + n, sizeof(buf) - n, " tty=%u", vm->tty_mask);
 	if (vm->cols && vm->rows)

@@ -13,6 +13,8 @@
  * skiff's stdout slows the guest down instead of growing memory. The queue
  * is one ordered list, so stdout and stderr keep the guest's order.
  *
+ * skiff's stdin is read only after the guest's first byte (skiff/proto.h).
+ *
  * The loop ends when QEMU closes its stdout and stderr (it exited), a
  * little after the guest sent its final record if QEMU lingers, on a
  * signal to skiff (relay_catch_signals), or when skiff's stdout is a
@@ -261,7 +263,9 @@ static void set_pollfds(const struct relay *rl, struct pollfd *p)
 	p[P_QOUT] = (struct pollfd){ -1, POLLIN, 0 };
 	p[P_QERR] = (struct pollfd){ rl->err_eof ? -1 : rl->q->err, POLLIN, 0 };
 	p[P_OUT] = (struct pollfd){ rl->head ? rl->head->fd : -1, POLLOUT, 0 };
-	if (!rl->stdin_eof && !rl->stdin_dead && rl->in_len == 0)
+	/* Input sent before the guest's first byte would be lost (proto.h). */
+	if (!rl->stdin_eof && !rl->stdin_dead && rl->in_len == 0 &&
+	    rl->r->first_byte_ns >= 0)
 		p[P_STDIN].fd = 0;
 	if (!rl->out_eof && rl->queued < OUT_LIMIT)
 		p[P_QOUT].fd = rl->q->out;
@@ -305,17 +309,18 @@ static bool relay_step(struct relay *rl, s64 deadline)
 	return true;
 }
 
-/* After the loop: what is left of the output, written in full. */
+/* After the loop: what is left of the output, written in full unless the
+ * reader is gone or a signal says stop. */
 static void drain(struct relay *rl)
 {
-	while (rl->head) {
+	while (rl->head && !rl->r->broken_pipe && !caught_signal) {
 		struct pollfd p = { rl->head->fd, POLLOUT, 0 };
 
-		if (!rl->r->broken_pipe && poll(&p, 1, -1) >= 0)
+		if (ppoll(&p, 1, NULL, &run_mask) > 0)
 			write_head(rl);
-		else
-			pop_chunk(rl);
 	}
+	while (rl->head)
+		pop_chunk(rl);
 }
 
 int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
@@ -334,12 +339,9 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 		if (!relay_step(&rl, deadline))
 			break;
 	}
+	r->qemu_closed = rl.out_eof && rl.err_eof;
+	drain(&rl);
 	r->rec = rl.demux.rec;
 	r->signo = caught_signal;
-	r->qemu_closed = rl.out_eof && rl.err_eof;
-	if (!r->signo)
-		drain(&rl);
-	while (rl.head)
-		pop_chunk(&rl);
 	return 0;
 }

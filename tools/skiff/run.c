@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "skiff.h"
 
@@ -214,11 +215,14 @@ static void print_times(const struct relay_result *r, s64 exit_ns)
 static int boot(const struct skiff_opts *o, struct vm_config *vm)
 {
 	struct relay_result *r = xmalloc(sizeof(*r));
+	struct timespec now;
 	struct qemu q;
 	s64 launch;
 	int status, err;
 
 	relay_catch_signals();
+	clock_gettime(CLOCK_REALTIME, &now);
+	vm->realtime_ns = (u64)now.tv_sec * 1000000000 + now.tv_nsec;
 	launch = relay_now_ns();
 	err = qemu_start(vm, &q);
 	if (err)

@@ -100,6 +100,7 @@ struct vm_config {
 	u64 memory_mib;
 	bool q35, kvm, verbose;
 	u64 tsc_khz;
+	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
 	u16 cols, rows;		/* the terminal's size, 0 if unknown */
 };

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Fetches Debian's kernel for the Linux guest of `make bench` (bench/run.sh),
+# with `apt-get download`: nothing is installed on the host, nothing is
+# committed.
+#
+# Usage: bench/linux/fetch.sh OUTDIR [PACKAGE]
+#   PACKAGE: the meta-package to follow, linux-image-cloud-amd64 (default:
+#   the kernel Debian builds for VMs) or linux-image-amd64.
+# Leaves in OUTDIR:
+#   vmlinuz   the bzImage as packaged (QEMU boots it on microvm and q35)
+#   vmlinux   the same kernel decompressed: an ELF that QEMU boots through
+#             its PVH note, as it boots Skiff (absent if there is no note)
+#   config    the kernel's build configuration
+#   version   "package version" of what was fetched
+# Cached: once OUTDIR/vmlinuz exists nothing is fetched again (delete OUTDIR
+# to follow a newer Debian kernel).
+set -eu
+out=$1
+meta=${2:-linux-image-cloud-amd64}
+[ -s "$out/vmlinuz" ] && [ -s "$out/version" ] && exit 0
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# The meta-package depends on the versioned image package, e.g.
+# linux-image-6.1.0-56-cloud-amd64.
+resolve() {
+	apt-cache depends --important "$meta" 2>/dev/null |
+		awk '/Depends: linux-image-/ { print $2; exit }'
+}
+pkg=$(resolve)
+if [ -z "$pkg" ]; then
+	apt-get update -qq
+	pkg=$(resolve)
+fi
+[ -n "$pkg" ] || { echo "fetch.sh: cannot resolve $meta" >&2; exit 1; }
+
+# apt drops privileges to _apt while downloading, which cannot write into a
+# root-owned directory: download as ourselves.
+cd "$out"
+rm -f ./*.deb
+apt-get download -q -o APT::Sandbox::User="$(id -un)" "$pkg" >/dev/null
+deb=$(ls ./*.deb)
+rm -rf pkg
+dpkg-deb -x "$deb" pkg
+cp pkg/boot/vmlinuz-* vmlinuz
+cp pkg/boot/config-* config
+dpkg-deb -f "$deb" Package Version | paste -sd" " | sed "s/[^ ]*: //g" > version
+
+# The bzImage's payload (boot protocol >= 2.08): setup_sects at 0x1f1,
+# payload_offset at 0x248 and payload_length at 0x24c, counted from the end
+# of the real-mode setup code.
+u8() { od -An -tu1 -j "$1" -N1 vmlinuz | tr -d ' '; }
+u32() { od -An -tu4 -j "$1" -N4 vmlinuz | tr -d ' '; }
+sects=$(u8 $((0x1f1)))
+[ "$sects" = 0 ] && sects=4
+start=$(( (sects + 1) * 512 + $(u32 $((0x248))) ))
+len=$(u32 $((0x24c)))
+tail -c +$((start + 1)) vmlinuz | head -c "$len" > payload
+case $(od -An -tx1 -N4 payload | tr -d ' ') in
+02214c18) unpack="lz4 -dc" ;;
+fd377a58) unpack="xz -dc" ;;
+1f8b*) unpack="gzip -dc" ;;
+28b52ffd) unpack="zstd -dcq" ;;
+*) unpack="" ;;
+esac
+rm -f vmlinux
+# The payload ends with the 4-byte uncompressed size, which some tools call
+# trailing garbage: the exit status does not matter, the ELF check does.
+[ -n "$unpack" ] && $unpack < payload > vmlinux 2>/dev/null || true
+if ! readelf -n vmlinux 2>/dev/null | grep -q 'Xen.*0x00000012'; then
+	echo "fetch.sh: no PVH entry in $pkg's vmlinux, PVH variant skipped" >&2
+	rm -f vmlinux
+fi
+rm -rf payload pkg "$deb"

@@ -1,0 +1,328 @@
+#!/bin/bash
+# bench/report.sh: turns the raw results of bench/run.sh into
+# docs/performance.md and, when gnuplot is installed, docs/performance.png.
+#
+# Usage: bench/report.sh RESULTS_DIR OUT.md
+# RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
+# ("first_ms exit_ms status" per run, "fail ..." for a failed run),
+# mem-GUEST (MiB or "none"), micro-GUEST-N (the program's output), sizes,
+# cmd-* (the exact commands) and elapsed. Missing files give "n/a" cells.
+set -euo pipefail
+R=$1
+OUT=$2
+PNG=${OUT%.md}.png
+GUESTS="floor skiff skiff-qemu linux linux-pvh"
+
+fact() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$R/facts"; }
+
+label() {
+	case $1 in
+	floor) echo "floor (empty PVH guest)" ;;
+	skiff) echo "Skiff, \`skiff run\`" ;;
+	skiff-qemu) echo "Skiff, QEMU alone" ;;
+	linux) echo "Linux, bzImage" ;;
+	linux-pvh) echo "Linux, vmlinux via PVH" ;;
+	esac
+}
+
+# "median min max count" of column $2 of the successful runs in file $1.
+stats() {
+	[ -s "$1" ] || { echo "- - - 0"; return; }
+	grep -v '^fail' "$1" | awk -v c="$2" '{ print $c }' | sort -g |
+		awk '{ v[NR] = $1 } END {
+			if (!NR) { print "- - - 0"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf "%.0f %.0f %.0f %d\n", m, v[1], v[NR], NR }'
+}
+
+fails() { grep -c '^fail' "$1" 2>/dev/null || true; }
+
+cell() { # median min max count
+	[ "$4" = 0 ] && { echo "n/a"; return; }
+	echo "$1 ($2–$3)"
+}
+
+ratio() { # a b: a/b with 2 digits, n/a if either is missing
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-" || a == "" || b == "" || b + 0 == 0)
+			print "n/a"
+		else printf "%.2f\n", a / b }'
+}
+
+median_exit() { stats "$R/boot-$1-$2" 2 | cut -d' ' -f1; }
+
+boot_section() {
+	local m g s1 s2 f
+	echo "## Boot"
+	echo
+	echo "From QEMU's launch (or \`skiff run\`'s) to the program's first line"
+	echo "on the console, and to QEMU's exit; milliseconds, median (min–max)"
+	echo "of $(fact runs) runs of each guest, with $(fact boot_mem) MiB of guest RAM. The"
+	echo "program is \`microbench hello\` (static glibc); the floor prints"
+	echo "\"floor\" and exits."
+	echo
+	echo "| Machine | Guest | First line, ms | Exit, ms | Failed runs |"
+	echo "|---|---|---|---|---|"
+	for m in microvm q35; do
+		for g in $GUESTS; do
+			f=$R/boot-$m-$g
+			[ -e "$f" ] || continue
+			s1=$(stats "$f" 1)
+			s2=$(stats "$f" 2)
+			echo "| $m | $(label "$g") | $(cell $s1) | $(cell $s2) | $(fails "$f") |"
+		done
+	done
+	echo
+	echo "Ratios of the medians of the time to exit:"
+	echo
+	echo "| Ratio | microvm | q35 |"
+	echo "|---|---|---|"
+	for pair in "skiff-qemu floor" "skiff floor" "skiff-qemu linux" \
+		"skiff linux" "skiff-qemu linux-pvh"; do
+		set -- $pair
+		echo "| $(label "$1") / $(label "$2") | $(ratio \
+			"$(median_exit microvm "$1")" "$(median_exit microvm "$2")") | $(ratio \
+			"$(median_exit q35 "$1")" "$(median_exit q35 "$2")") |"
+	done
+	echo
+}
+
+mem_of() { [ -s "$R/mem-$1" ] && cat "$R/mem-$1" || echo "-"; }
+
+memory_section() {
+	local g v
+	echo "## Memory"
+	echo
+	echo "The smallest \`-m\` (MiB) at which \`microbench hello\` still prints its"
+	echo "line and exits 0, on microvm, found by bisection (a run that fails or"
+	echo "takes over 20 s counts as too small). Skiff is booted by QEMU alone"
+	echo "here: \`skiff run\` itself refuses less than 16 MiB."
+	echo
+	echo "| Guest | Smallest -m, MiB | Skiff / this |"
+	echo "|---|---|---|"
+	for g in skiff-qemu linux linux-pvh; do
+		v=$(mem_of "$g")
+		[ "$v" = - ] && continue
+		echo "| $(label "$g") | $v | $(ratio "$(mem_of skiff-qemu)" "$v") |"
+	done
+	echo
+}
+
+# Median over the runs of guest $1 of the figure named $2.
+micro_value() {
+	cat "$R"/micro-"$1"-* 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }' |
+		sort -g | awk '{ v[NR] = $1 } END {
+			if (!NR) { print "-"; exit }
+			print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+micro_section() {
+	local k s l
+	echo "## Inside the guest"
+	echo
+	echo "The same static binary, \`microbench all\`, in Skiff and as /init of"
+	echo "the Linux guest (bzImage), on microvm with $(fact micro_mem) MiB. Each figure is the"
+	echo "median of 5 repetitions after a warm-up inside one boot, then the"
+	echo "median over $(fact micro_runs) boot(s). Lower is better."
+	echo
+	echo "| Measure | Skiff | Linux | Skiff / Linux |"
+	echo "|---|---|---|---|"
+	for k in null_syscall_ns thread_create_join_us ctx_switch_ns \
+		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms; do
+		s=$(micro_value skiff "$k")
+		l=$(micro_value linux "$k")
+		echo "| \`$k\` | ${s/-/n/a} | ${l/-/n/a} | $(ratio "$s" "$l") |"
+	done
+	echo
+	echo "- \`null_syscall_ns\`: getppid() in a loop, ns per call"
+	echo "- \`thread_create_join_us\`: pthread_create + pthread_join, µs per pair"
+	echo "- \`ctx_switch_ns\`: two threads ping-pong a byte over two pipes; ns"
+	echo "  per switch (half a round trip; one vCPU)"
+	echo "- \`mmap_touch_munmap_64m_ms\`: mmap 64 MiB anonymous, write one byte"
+	echo "  per 4 KiB page, munmap; ms"
+	echo "- \`file_write_64m_ms\`, \`file_read_64m_ms\`: write 64 MiB to"
+	echo "  /microbench.tmp in the root filesystem in 1 MiB writes, then read it"
+	echo "  back; ms"
+	echo
+}
+
+size_of() { awk -v k="$1" '$1 == k { print $2 }' "$R/sizes"; }
+kib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN { printf "%.0f", b / 1024 }' || echo "-"; }
+
+size_section() {
+	local sk sh lz li lx
+	sk=$(kib "$(size_of skiff_kernel_stripped)")
+	sh=$(kib "$(size_of skiff_hello_image)")
+	lz=$(kib "$(size_of linux_vmlinuz)")
+	li=$(kib "$(size_of linux_initramfs)")
+	lx=$(kib "$(size_of linux_vmlinux)")
+	echo "## Size"
+	echo
+	echo "KiB. Skiff's kernel is build/kernel.elf stripped ($(kib "$(size_of skiff_kernel)") KiB as"
+	echo "built, with debug information, which QEMU does not load). Linux's is"
+	echo "the packaged bzImage (${lx} KiB once decompressed, the ELF booted"
+	echo "through PVH). The hello image is what carries \`microbench\` ($(kib "$(size_of microbench)") KiB)"
+	echo "into the guest: Skiff's image, the Linux guest's initramfs."
+	echo
+	echo "| | Skiff | Linux | Skiff / Linux |"
+	echo "|---|---|---|---|"
+	echo "| Kernel image | $sk | $lz | $(ratio "$sk" "$lz") |"
+	echo "| Hello image | $sh | $li | $(ratio "$sh" "$li") |"
+	echo "| Both | $(awk -v a="$sk" -v b="$sh" 'BEGIN { print (a == "-" ? "-" : a + b) }') | $((lz + li)) | $(ratio \
+		"$(awk -v a="$sk" -v b="$sh" 'BEGIN { print (a == "-" ? "-" : a + b) }')" $((lz + li))) |"
+	echo
+}
+
+goals_section() {
+	local r m s l
+	r=$(ratio "$(median_exit microvm skiff-qemu)" "$(median_exit microvm floor)")
+	m=$(mem_of skiff-qemu)
+	s=$(micro_value skiff null_syscall_ns)
+	l=$(micro_value linux null_syscall_ns)
+	echo "## Skiff's goals"
+	echo
+	echo "| Goal | Measured |"
+	echo "|---|---|"
+	echo "| Boot within 1.5x of the floor (microvm, QEMU alone, to exit) | ${r}x |"
+	echo "| hello in 4 MiB of guest RAM or less | ${m/-/n/a} MiB |"
+	echo "| A null syscall at least 5x cheaper than in the Linux guest | $(ratio "$l" "$s")x cheaper |"
+	echo
+}
+
+commands_section() {
+	local f
+	echo "## Exact commands"
+	echo
+	echo "All of this is \`make bench\` (\`make bench QUICK=1\` for the quick"
+	echo "mode), that is bench/run.sh; these are the commands it timed, one per"
+	echo "guest, machine and program arguments (\`timeit\` is bench/timeit.c,"
+	echo "which starts the command and notes when the first line and the exit"
+	echo "come):"
+	echo
+	echo '```'
+	for f in "$R"/cmd-*; do
+		[ -e "$f" ] || continue
+		echo "# ${f##*/cmd-}"
+		cat "$f"
+		echo
+	done
+	echo '```'
+	echo
+}
+
+header() {
+	echo "# Performance"
+	echo
+	echo "Generated by \`make bench\` (bench/run.sh) on $(fact date); do not edit."
+	echo "Absolute times on a shared machine drift; the ratios of guests"
+	echo "measured side by side, interleaved in one run, are what holds."
+	echo
+	echo "| Machine | |"
+	echo "|---|---|"
+	echo "| CPUs (nproc) | $(fact nproc) |"
+	echo "| CPU | $(fact cpu) |"
+	echo "| QEMU | $(fact qemu) |"
+	echo "| Accelerator | $(fact accel) |"
+	echo "| Host kernel | $(fact host_kernel) |"
+	echo "| Host TSC | $(fact tsc_khz) kHz |"
+	echo "| Linux guest | Debian $(fact linux) |"
+	echo "| Skiff | commit $(fact commit) |"
+	echo "| Load average (1, 5, 15 min) | $(fact load_start) at the start, $(fact load_end) at the end |"
+	echo "| Mode | $([ "$(fact quick)" = 1 ] && echo "quick" || echo "full"), $(awk '{ print $2 }' "$R/elapsed") s |"
+	echo
+}
+
+method_section() {
+	cat <<'EOF'
+## How it is measured
+
+- **Same QEMU for all.** Every guest runs on the same QEMU binary, machine
+  type, accelerator and `-cpu` as `skiff run` uses (read from `skiff run -v`),
+  one vCPU, `-nodefaults`, the console on COM1, and ends through
+  isa-debug-exit. Runs are sequential and interleaved round-robin (floor,
+  Skiff, Linux, ... then again), so a change in the host's load hits every
+  guest alike.
+- **The floor** (bench/floor/floor.S) is an ELF with only a PVH entry that
+  prints "floor" on COM1 and writes isa-debug-exit: what QEMU, its firmware
+  and the machine cost before any kernel runs.
+- **Skiff, `skiff run`** is what a user types: the host tool packs the
+  program into an image, starts QEMU and relays the console.
+  **Skiff, QEMU alone** boots an image made beforehand by `skiff build` with
+  the QEMU command line `skiff run` uses: the kernel's share, comparable to
+  the floor and Linux rows.
+- **The Linux guest** is Debian's cloud kernel (bench/linux/fetch.sh, with
+  `apt-get download`) with an initramfs whose /init is the benchmark program
+  itself, which powers off through isa-debug-exit. The command line is in
+  bench/linux/cmdline.sh with the reason for each option (`quiet`,
+  `tsc_early_khz=`, `cryptomgr.notests`, `pci=off` on microvm, ...). Linux
+  keeps microvm's RTC (`rtc=off`, which Skiff uses, costs Linux about 2 s of
+  waiting for a clock that is not there). "bzImage" is the kernel as
+  packaged; "vmlinux via PVH" is the same kernel decompressed beforehand,
+  which QEMU loads like Skiff, skipping decompression in the guest.
+- **Inside the guest**, times come from RDTSC converted with the host's TSC
+  rate (under TCG the guest reads the host's TSC), the same clock in every
+  guest whatever its own clocksource.
+EOF
+	echo
+}
+
+short_label() {
+	case $1 in
+	floor) echo "floor" ;;
+	skiff) echo "Skiff\\n(skiff run)" ;;
+	skiff-qemu) echo "Skiff\\n(QEMU alone)" ;;
+	linux) echo "Linux\\n(bzImage)" ;;
+	linux-pvh) echo "Linux\\n(PVH)" ;;
+	esac
+}
+
+# docs/performance.png: boot medians, and Linux's time over Skiff's for
+# each microbenchmark.
+chart() {
+	command -v gnuplot >/dev/null || return 0
+	local d=$R/chart-boot.dat u=$R/chart-micro.dat g k
+	for g in $GUESTS; do
+		[ -e "$R/boot-microvm-$g" ] || continue
+		echo "\"$(short_label "$g")\" $(median_exit microvm "$g" | sed 's/^-$/NaN/') $(median_exit q35 "$g" | sed 's/^-$/NaN/')"
+	done >"$d"
+	for k in null_syscall_ns thread_create_join_us ctx_switch_ns \
+		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms; do
+		echo "\"$(echo "${k%_*}" | sed "s/_touch_munmap//; s/_64m$//")\" $(ratio "$(micro_value linux "$k")" "$(micro_value skiff "$k")" | sed 's|^n/a$|NaN|')"
+	done >"$u"
+	gnuplot <<EOF || true
+set terminal png size 1200,520 font ",10" noenhanced
+set bmargin 6
+set output "$PNG"
+set multiplot layout 1,2 title "Skiff vs Linux guest vs floor, QEMU $(fact accel), $(fact date)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set grid ytics
+set xtics nomirror
+set logscale y
+set title "Boot: launch to exit, ms (median of $(fact runs), log scale)"
+set yrange [10:*]
+set key top left
+plot "$d" using 2:xtic(1) title "microvm", "" using 3 title "q35"
+set title "Inside the guest: Linux time / Skiff time (above 1: Skiff faster)"
+set yrange [0.1:*]
+set xtics rotate by -30
+plot "$u" using 2:xtic(1) notitle lc rgb "#4070a0"
+unset multiplot
+EOF
+}
+
+{
+	header
+	goals_section
+	boot_section
+	memory_section
+	micro_section
+	size_section
+	method_section
+	commands_section
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+chart
+[ -s "$PNG" ] && sed -i "s|^## Skiff's goals|![Boot times]($(basename "$PNG"))\n\n## Skiff's goals|" "$OUT"
+exit 0

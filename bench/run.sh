@@ -1,0 +1,312 @@
+#!/bin/bash
+# bench/run.sh: `make bench`. Measures Skiff side by side with a Linux guest
+# (Debian's kernel, the same program as its /init) and with the floor (an
+# empty PVH guest), on the same QEMU, machine types and accelerator, in one
+# run, and writes docs/performance.md (and docs/performance.png if gnuplot
+# is there). Expects build/skiff and build/kernel.elf (make all).
+#
+# Environment:
+#   QUICK=1       fewer repetitions: finishes in under 3 minutes
+#   BENCH_LINUX   the Debian kernel meta-package (linux-image-cloud-amd64)
+#   BENCH_ACCEL   tcg (default) or kvm, for every guest alike
+#
+# Parts, in order: build (build/bench/), boot times (QEMU launch to the
+# program's first line and to QEMU's exit, interleaved round-robin so drift
+# hits every guest alike), smallest memory (bisection), microbenchmarks
+# inside the guests (bench/prog/microbench.c), sizes; then bench/report.sh
+# writes the results. Raw results stay in build/bench/results/. Nothing
+# here asserts a timing: a figure that cannot be measured is reported as
+# missing, with the reason, and the run goes on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+B=build/bench
+R=$B/results
+[ "${QUICK:-0}" = 0 ] && QUICK=
+RUNS=10 MICRO_RUNS=3
+[ -n "$QUICK" ] && RUNS=3 MICRO_RUNS=1
+BOOT_MEM=128		# MiB for the boot runs of every guest
+MICRO_MEM=512		# MiB for the microbenchmarks (a 64 MiB file + mmap)
+ACCEL=${BENCH_ACCEL:-tcg}
+LINUX_PKG=${BENCH_LINUX:-linux-image-cloud-amd64}
+MACHINES="microvm q35"
+HELLO="hello from microbench"
+START=$(date +%s)
+
+log() { echo "bench: $*" >&2; }
+
+# Debian packages only the benchmark needs; a failure costs one part.
+install_missing() {
+	local need="" p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || need="$need $p"
+	done
+	[ -z "$need" ] && return 0
+	log "installing$need"
+	local sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $need \
+		>/dev/null 2>&1 ||
+		{ $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$sudo apt-get install -y -qq $need >/dev/null; } ||
+		log "could not install$need"
+}
+
+build() {
+	mkdir -p "$B" "$R"
+	rm -f "$R"/*
+	install_missing gnuplot-nox lz4 cpio
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
+		-o "$B/microbench" bench/prog/microbench.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+		-o "$B/timeit" bench/timeit.c
+	bench/floor/build.sh "$B/floor.elf"
+	bench/linux/fetch.sh "$B/linux" "$LINUX_PKG"
+	bench/linux/mkinitramfs.sh "$B/microbench" "$B/linux/initramfs.cpio"
+	KHZ=$("$B/microbench" calibrate | awk '{ print $2 }')
+	log "host TSC $KHZ kHz"
+}
+
+# Skiff's own QEMU command line for MACHINE (from skiff run -v), which
+# fixes the -M options and -cpu that every guest shares. Sets SKIFF_OK.
+skiff_probe() {
+	local m line
+	SKIFF_OK=1
+	for m in $MACHINES; do
+		if ! timeout 120 build/skiff run -v --accel "$ACCEL" \
+			--machine "$m" -m "$BOOT_MEM" "$B/microbench" hello \
+			>"$R/skiff-probe-$m.out" 2>"$R/skiff-probe-$m.err" ||
+		   ! grep -q "$HELLO" "$R/skiff-probe-$m.out"; then
+			log "skiff run fails on $m: Skiff columns left empty"
+			SKIFF_OK=
+		fi
+		line=$(grep -m1 '^skiff: .*qemu' "$R/skiff-probe-$m.err" || true)
+		echo "${line#skiff: }" >"$R/skiff-qemu-$m.argv"
+	done
+	if [ -n "$SKIFF_OK" ]; then
+		build/skiff build -o "$B/hello.img" "$B/microbench" \
+			--tsc-khz="$KHZ" hello
+	fi
+}
+
+# The value after option $1 in the QEMU command saved by skiff_probe.
+skiff_qemu_opt() {
+	local words w prev=""
+	eval "words=($(cat "$R/skiff-qemu-$2.argv"))"
+	for w in "${words[@]}"; do
+		[ "$prev" = "$1" ] && { echo "$w"; return; }
+		prev=$w
+	done
+}
+
+machine_opt() { # MACHINE: skiff's -M (microvm,x-option-roms=off,rtc=off)
+	local v
+	v=$(skiff_qemu_opt -M "$1" 2>/dev/null || true)
+	echo "${v:-$1}"
+}
+
+cpu_opt() {
+	local v
+	v=$(skiff_qemu_opt -cpu microvm 2>/dev/null || true)
+	echo "${v:-max}"
+}
+
+# QEMU options every guest shares; $1 machine option, $2 MiB.
+qemu_base() {
+	QEMU=(qemu-system-x86_64 -M "$1" -nodefaults -no-user-config
+		-display none -no-reboot -m "${2}M" -cpu "$(cpu_opt)"
+		-accel "$ACCEL" -serial stdio
+		-device isa-debug-exit,iobase=0xf4,iosize=4)
+}
+
+# Sets CMD to the command running guest $1 on machine $2 with $3 MiB and
+# the program arguments that follow; EXPECT to its exit status when the
+# program exits 0 (isa-debug-exit makes QEMU exit with 1).
+guest_cmd() {
+	local g=$1 m=$2 mem=$3 kernel
+	shift 3
+	EXPECT=1
+	case $g in
+	floor)
+		qemu_base "$(machine_opt "$m")" "$mem"
+		CMD=("${QEMU[@]}" -kernel "$B/floor.elf") ;;
+	skiff)
+		EXPECT=0
+		CMD=(build/skiff run --accel "$ACCEL" --machine "$m" -m "$mem"
+			"$B/microbench" "$@") ;;
+	skiff-qemu)
+		qemu_base "$(machine_opt "$m")" "$mem"
+		CMD=("${QEMU[@]}" -kernel build/kernel.elf
+			-initrd "$B/hello.img" -append "tsc_khz=$KHZ") ;;
+	linux | linux-pvh)
+		kernel=$B/linux/vmlinuz
+		[ "$g" = linux-pvh ] && kernel=$B/linux/vmlinux
+		# Linux keeps the RTC: without one it waits about 2 s for it.
+		local mo=$m
+		[ "$m" = microvm ] && mo=microvm,x-option-roms=off
+		qemu_base "$mo" "$mem"
+		CMD=("${QEMU[@]}" -kernel "$kernel"
+			-initrd "$B/linux/initramfs.cpio" -append
+			"$(bench/linux/cmdline.sh "$m" "$KHZ") -- --poweroff $*") ;;
+	esac
+	# The first use of each command line is kept for the report.
+	local f="$R/cmd-$g-$m-$*"
+	f=${f// /_}
+	[ -e "$f" ] || shell_words "${CMD[@]}" >"$f"
+}
+
+# Prints its arguments as one shell command line, quoting where needed.
+shell_words() {
+	local w sep=""
+	for w in "$@"; do
+		case $w in
+		*[!A-Za-z0-9_./=,:+-]* | "") w="'${w//\'/\'\\\'\'}'" ;;
+		esac
+		printf '%s%s' "$sep" "$w"
+		sep=" "
+	done
+	echo
+}
+
+guest_available() {
+	case $1 in
+	skiff | skiff-qemu) [ -n "$SKIFF_OK" ] ;;
+	linux-pvh) [ -s "$B/linux/vmlinux" ] ;;
+	*) true ;;
+	esac
+}
+
+# One boot of guest $1 on machine $2: appends "first_ms exit_ms status" to
+# results/boot-MACHINE-GUEST ("fail ..." when it did not run as expected).
+boot_once() {
+	local g=$1 m=$2 match=$HELLO r
+	[ "$g" = floor ] && match=floor
+	guest_cmd "$g" "$m" "$BOOT_MEM" --tsc-khz="$KHZ" hello
+	r=$("$B/timeit" -t 60 -m "$match" -o "$R/last.log" -- "${CMD[@]}")
+	set -- $r
+	if [ "$3" != "$EXPECT" ] || [ "$1" = -1.0 ]; then
+		log "$g on $m: status $3, output: $(head -c 200 "$R/last.log")"
+		echo "fail $r" >>"$R/boot-$m-$g"
+	else
+		echo "$r" >>"$R/boot-$m-$g"
+	fi
+}
+
+boot_all() {
+	local i m g
+	log "boot: $RUNS runs of each guest on $MACHINES"
+	for i in $(seq "$RUNS"); do
+		for m in $MACHINES; do
+			for g in floor skiff skiff-qemu linux linux-pvh; do
+				guest_available "$g" && boot_once "$g" "$m"
+			done
+		done
+	done
+}
+
+# Does guest $1 print the hello line and exit 0 with $2 MiB on microvm?
+mem_ok() {
+	local mib=$2 r
+	guest_cmd "$1" microvm "$mib" --tsc-khz="$KHZ" hello
+	r=$("$B/timeit" -t 20 -m "$HELLO" -o "$R/last.log" -- "${CMD[@]}")
+	echo "$1 $mib $r" >>"$R/mem-probes"
+	set -- $r
+	[ "$3" = "$EXPECT" ] && [ "$1" != -1.0 ]
+}
+
+# Smallest MiB at which guest $1 runs hello, by bisection: first doubling
+# from BOOT_MEM until it runs (up to 1024), then halving the gap from 0.
+# Assumes more memory never hurts. Writes results/mem-GUEST.
+mem_bisect() {
+	local g=$1 lo=0 hi=$BOOT_MEM mid
+	while ! mem_ok "$g" "$hi"; do
+		lo=$hi
+		hi=$((hi * 2))
+		if [ "$hi" -gt 1024 ]; then
+			echo "none" >"$R/mem-$g"
+			return
+		fi
+	done
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		if mem_ok "$g" "$mid"; then hi=$mid; else lo=$mid; fi
+	done
+	echo "$hi" >"$R/mem-$g"
+}
+
+# Skiff through QEMU alone: `skiff run` itself refuses less than 16 MiB.
+mem_all() {
+	local g
+	for g in skiff-qemu linux linux-pvh; do
+		[ -n "$QUICK" ] && [ "$g" = linux-pvh ] && continue
+		guest_available "$g" || continue
+		log "memory: bisecting $g"
+		mem_bisect "$g"
+	done
+}
+
+micro_all() {
+	local i g r q=""
+	[ -n "$QUICK" ] && q=--quick
+	for i in $(seq "$MICRO_RUNS"); do
+		for g in skiff linux; do
+			guest_available "$g" || continue
+			log "microbenchmarks: $g, run $i of $MICRO_RUNS"
+			guest_cmd "$g" microvm "$MICRO_MEM" --tsc-khz="$KHZ" $q all
+			r=$("$B/timeit" -t 600 -o "$R/micro-$g-$i" -- "${CMD[@]}")
+			echo "$r" >>"$R/micro-$g-status"
+		done
+	done
+}
+
+sizes() {
+	local f=$R/sizes
+	: >"$f"
+	if [ -n "$SKIFF_OK" ]; then
+		strip -o "$B/kernel.stripped" build/kernel.elf
+		echo "skiff_kernel $(stat -c %s build/kernel.elf)" >>"$f"
+		echo "skiff_kernel_stripped $(stat -c %s "$B/kernel.stripped")" >>"$f"
+		echo "skiff_hello_image $(stat -c %s "$B/hello.img")" >>"$f"
+	fi
+	echo "linux_vmlinuz $(stat -c %s "$B/linux/vmlinuz")" >>"$f"
+	[ -s "$B/linux/vmlinux" ] &&
+		echo "linux_vmlinux $(stat -c %s "$B/linux/vmlinux")" >>"$f"
+	echo "linux_initramfs $(stat -c %s "$B/linux/initramfs.cpio")" >>"$f"
+	echo "microbench $(stat -c %s "$B/microbench")" >>"$f"
+}
+
+facts() {
+	local f=$R/facts
+	{
+		echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "nproc $(nproc)"
+		echo "cpu $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+		echo "qemu $(qemu-system-x86_64 --version | head -1)"
+		echo "accel $ACCEL"
+		echo "host_kernel $(uname -r)"
+		echo "tsc_khz $KHZ"
+		echo "linux $(cat "$B/linux/version")"
+		echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo none)$(
+			git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
+		echo "quick ${QUICK:-0}"
+		echo "runs $RUNS"
+		echo "micro_runs $MICRO_RUNS"
+		echo "boot_mem $BOOT_MEM"
+		echo "micro_mem $MICRO_MEM"
+		echo "load_start $LOAD_START"
+		echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)"
+	} >"$f"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+build
+skiff_probe
+boot_all
+mem_all
+micro_all
+sizes
+echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
+facts
+bench/report.sh "$R" docs/performance.md
+log "done in $(($(date +%s) - START)) s: docs/performance.md"

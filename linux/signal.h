@@ -1,0 +1,38 @@
+/*
+ * Signals inside the kernel (linux/signal.c, linux/sigdeliver.c). Layer:
+ * Linux ABI. One process: dispositions are shared by all threads, masks and
+ * pending sets are per thread; a process-directed signal goes to a thread
+ * that does not block it (or waits in proc_pending until one unblocks it).
+ * DIVERGENCE: signals do not queue (one pending instance per number, also
+ * for real-time signals).
+ */
+#ifndef LINUX_SIGNAL_H
+#define LINUX_SIGNAL_H
+
+#include "../arch/x86_64/cpu.h"
+#include "../sched/thread.h"
+#include "abi.h"
+#include "syscall.h"
+
+#define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
+
+extern struct linux_sigaction sig_actions[NSIG];
+extern struct spinlock sig_lock;
+extern u64 proc_pending;
+
+/* Makes sig pending for thread t (info may be NULL) and wakes it. */
+void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info);
+/* Makes sig pending for the process. */
+void signal_send_process(int sig, const struct linux_siginfo *info);
+/* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */
+int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info);
+/* Gives t the process-pending signals it no longer blocks. */
+void signal_claim(struct thread *t);
+
+/* Delivery on the way back to the program: after a syscall, after a trap. */
+void signal_deliver_syscall(struct syscall_frame *f);
+void signal_deliver_trap(struct trap_frame *f);
+/* A synchronous fault: run the handler now, or end the program. */
+void signal_fault(struct trap_frame *f, int sig, int code, u64 addr);
+
+#endif
