@@ -128,7 +128,8 @@ static size_t count_strings(const char *buf, size_t len)
 	return n;
 }
 
-static u64 build_stack(struct image *img, const char *args, size_t args_len,
+static u64 build_stack(struct image *img, u64 base, const char *args,
+		       size_t args_len,
 		       const char *env, size_t env_len, const char *execfn)
 {
 	long top = vm_map(VM_STACK_TOP - STACK_SIZE, STACK_SIZE,
@@ -155,7 +156,7 @@ static u64 build_stack(struct image *img, const char *args, size_t args_len,
 		{ AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, img->info.phnum },
 		{ AT_PAGESZ, PAGE_SIZE },
-		{ AT_BASE, 0 },
+		{ AT_BASE, base },
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, img->info.entry + img->bias },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
@@ -212,6 +213,76 @@ static void terminate(char **buf, size_t *len)
 	}
 }
 
+/*
+ * Opens, checks and loads one ELF. main: the program (a PIE at PIE_BASE);
+ * else the interpreter, placed where the mmap area has room. On success
+ * *interp is the kmalloc'd PT_INTERP path (main only), or NULL.
+ */
+static int load_elf(const char *path, bool main, struct image *img,
+		    char **interp, const char **why)
+{
+	struct file *f;
+	u8 *phdrs = NULL;
+	int r = vfs_open(path, 0, 0, &f);
+
+	*why = NULL;
+	if (interp)
+		*interp = NULL;
+	if (r)
+		return r;
+	r = read_headers(f, img, &phdrs, why);
+	if (r)
+		goto out;
+	if (img->info.has_interp && !main) {
+		*why = "the interpreter has an interpreter";
+		r = -ENOEXEC;
+		goto out;
+	}
+	if (img->info.has_interp) {
+		*interp = kmalloc(img->info.interp_len);
+		if (!*interp) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (file_pread(f, *interp, img->info.interp_len,
+			       img->info.interp_off) != (long)img->info.interp_len) {
+			r = -EIO;
+			goto out;
+		}
+		(*interp)[img->info.interp_len - 1] = '\0';
+	}
+	u64 lo = ALIGN_DOWN(img->info.load_lo, PAGE_SIZE);
+	u64 span = ALIGN_UP(img->info.load_hi, PAGE_SIZE) - lo;
+	if (img->info.type == ELF_ET_DYN && main) {
+		img->bias = PIE_BASE - lo;
+	} else if (img->info.type == ELF_ET_DYN) {
+		long at = vm_map(0, span, 0, false, false); /* find room */
+		if (at < 0) {
+			r = at;
+			goto out;
+		}
+		img->bias = at - lo;
+	}
+	img->phdr = img->info.phdr_vaddr ? img->info.phdr_vaddr + img->bias : 0;
+	r = load_segments(f, img, phdrs);
+out:
+	file_put(f);
+	kfree(phdrs);
+	return r;
+}
+
+static void __noreturn load_failed(const char *path, int r, const char *why)
+{
+	if (why)
+		kernel_error("%s: %s", path, why);
+	if (r == -ENOENT)
+		kernel_error("%s: no such file in the image", path);
+	if (r == -ENOMEM)
+		kernel_error("%s: out of memory loading it; give the VM more "
+			     "memory (-m)", path);
+	kernel_error("%s: cannot load it (error %d)", path, -r);
+}
+
 void exec_program(void)
 {
 	size_t args_len, env_len, exe_len, cwd_len;
@@ -219,10 +290,9 @@ void exec_program(void)
 	char *env = read_config("env", &env_len);
 	char *exe = read_config("exe", &exe_len);
 	char *cwd = read_config("cwd", &cwd_len);
-	const char *why = "";
-	struct image img = { 0 };
-	struct file *f;
-	u8 *phdrs = NULL;
+	const char *why = NULL;
+	struct image img = { 0 }, interp_img = { 0 };
+	char *interp = NULL;
 
 	if (!args || !env || !exe || !cwd)
 		kernel_error("out of memory reading the program's arguments");
@@ -241,34 +311,27 @@ void exec_program(void)
 	if (cwd_len > 1 && (vfs_mkdir_p(cwd, 0755) || vfs_chdir(cwd)))
 		kernel_error("cannot enter the working directory %s", cwd);
 
-	int r = vfs_open(exe, 0, 0, &f);
+	int r = load_elf(exe, true, &img, &interp, &why);
 	if (r)
-		kernel_error("%s: cannot open the program (error %d)", exe, -r);
-	r = read_headers(f, &img, &phdrs, &why);
-	if (r == -ENOEXEC)
-		kernel_error("%s: %s", exe, why);
-	if (r)
-		kernel_error("%s: cannot read the program (error %d)", exe, -r);
-	if (img.info.has_interp)
-		kernel_error("%s: dynamically linked programs are not supported "
-			     "yet (build with -static)", exe);
-	if (img.info.type == ELF_ET_DYN)
-		img.bias = PIE_BASE - ALIGN_DOWN(img.info.load_lo, PAGE_SIZE);
-	img.phdr = img.info.phdr_vaddr ? img.info.phdr_vaddr + img.bias : 0;
-	r = load_segments(f, &img, phdrs);
-	file_put(f);
-	kfree(phdrs);
-	if (r)
-		kernel_error("%s: cannot load the program (error %d)", exe, -r);
+		load_failed(exe, r, why);
 	vm_set_brk_start(img.info.load_hi + img.bias);
+	u64 entry = img.info.entry + img.bias, base = 0;
+	if (interp) {
+		r = load_elf(interp, false, &interp_img, NULL, &why);
+		if (r)
+			load_failed(interp, r, why);
+		base = interp_img.bias + ALIGN_DOWN(interp_img.info.load_lo, PAGE_SIZE);
+		entry = interp_img.info.entry + interp_img.bias;
+		kfree(interp);
+	}
 
 	const char *execfn = strchr(args, '/') ? args : exe;
-	u64 sp = build_stack(&img, args, args_len, env, env_len, execfn);
+	u64 sp = build_stack(&img, base, args, args_len, env, env_len, execfn);
 	if (!sp)
 		kernel_error("out of memory for the program's stack");
 	proc_set_exe(exe);
 	proc_set_cmdline(args, args_len);
 	klog("boot: %lu us from entry to the program's first instruction",
 	     (unsigned long)(time_monotonic_ns() / 1000));
-	enter_program(img.info.entry + img.bias, sp, 0x202);
+	enter_program(entry, sp, 0x202);
 }

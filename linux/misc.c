@@ -93,6 +93,8 @@ long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 
 long sys_getrlimit(int res, struct linux_rlimit *rl)
 {
+	if (!rl)
+		return -EFAULT;
 	return sys_prlimit64(0, res, NULL, rl);
 }
 

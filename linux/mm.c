@@ -4,6 +4,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
+#include <skiff/vfs.h>
 #include "../mm/vm.h"
 #include "abi.h"
 #include "sys.h"
@@ -15,6 +16,32 @@
 long sys_brk(unsigned long addr)
 {
 	return vm_brk(addr);
+}
+
+/* mmap of a file: checks the fd and its open mode as Linux does. */
+static long map_file(unsigned long addr, size_t len, int prot, int flags,
+		     int fd, s64 off, bool fixed)
+{
+	struct file *f = fd_get(fd);
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & FMODE_READ) || (f->fmode & FMODE_PATH))
+		r = -EACCES;
+	else if (shared && (prot & PROT_WRITE) && !(f->fmode & FMODE_WRITE))
+		r = -EACCES;
+	else if (!f->ops || !f->ops->get_page)
+		r = -ENODEV;
+	else if (off < 0)
+		r = -EINVAL;
+	else
+		r = vm_map_file(addr, len, prot, fixed,
+				flags & MAP_FIXED_NOREPLACE, f, off / PAGE_SIZE,
+				shared);
+	file_put(f);
+	return r;
 }
 
 long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
@@ -33,12 +60,12 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 		return -EINVAL;
 	if (len > USER_END)
 		return -ENOMEM;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* file mappings: not yet */
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed && (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
-	return vm_map(addr, len, prot, fixed, flags & MAP_FIXED_NOREPLACE);
+	if (flags & MAP_ANONYMOUS)
+		return vm_map(addr, len, prot, fixed, flags & MAP_FIXED_NOREPLACE);
+	return map_file(addr, len, prot, flags, fd, off, fixed);
 }
 
 long sys_munmap(unsigned long addr, size_t len)
@@ -74,6 +101,14 @@ long sys_mremap(unsigned long old, size_t oldlen, size_t newlen, int flags,
 #define MADV_NOHUGEPAGE 15
 #define MADV_DONTDUMP 16
 #define MADV_DODUMP 17
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_MERGEABLE 12
+#define MADV_UNMERGEABLE 13
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
 
 long sys_madvise(unsigned long addr, size_t len, int advice)
 {
@@ -93,6 +128,14 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 	case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
 		return vm_check(addr, len, 0) ? -ENOMEM : 0;
 	default:
 		return -EINVAL;

@@ -16,6 +16,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include "../mm/vm.h"
+#include "../arch/x86_64/trap.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -175,6 +176,8 @@ static bool deliver(struct thread *t, struct linux_sigcontext *mc, int sig,
 			return false;
 		kernel_fatal_signal(sig, fault_addr, mc->rip);
 	}
+
+	rseq_abort_check(&mc->rip); /* a handler ends a critical section */
 
 	/* Where the frame goes: the alternate stack, or below the red zone. */
 	u64 sp = mc->rsp - 128;

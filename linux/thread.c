@@ -67,10 +67,76 @@ long sys_set_robust_list(void *head, size_t len)
 	return 0;
 }
 
+long sys_get_robust_list(int pid, void **head, size_t *len)
+{
+	struct thread *t = pid ? thread_find(pid) : thread_current();
+	size_t l = 24;
+
+	if (!t)
+		return -ESRCH;
+	if (copy_to_user(head, &t->robust_list, sizeof(*head)) ||
+	    copy_to_user(len, &l, sizeof(l)))
+		return -EFAULT;
+	return 0;
+}
+
+#define RSEQ_FLAG_UNREGISTER 1
+#define RSEQ_MIN_LEN 32
+
+/*
+ * rseq(2). One CPU: cpu_id is always 0. A critical section interrupted by
+ * preemption or a signal restarts at its abort handler (rseq_abort_check).
+ */
 long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 {
-	/* DIVERGENCE: no restartable sequences; libc falls back. */
-	return -ENOSYS;
+	struct thread *t = thread_current();
+	u64 a = (u64)rseq;
+
+	if (flags & RSEQ_FLAG_UNREGISTER) {
+		if (flags & ~RSEQ_FLAG_UNREGISTER)
+			return -EINVAL;
+		if (t->rseq != a || t->rseq_len != len)
+			return -EINVAL;
+		if (t->rseq_sig != sig)
+			return -EPERM;
+		t->rseq = 0;
+		return 0;
+	}
+	if (t->rseq) {
+		if (t->rseq != a || t->rseq_len != len)
+			return -EINVAL;
+		return t->rseq_sig != sig ? -EPERM : -EBUSY;
+	}
+	if (flags || (a & 31) || len < RSEQ_MIN_LEN)
+		return -EINVAL;
+	if (user_check(rseq, len, true))
+		return -EFAULT;
+	u32 ids[2] = { 0, 0 }; /* cpu_id_start, cpu_id */
+	memcpy(rseq, ids, sizeof(ids));
+	t->rseq = a;
+	t->rseq_len = len;
+	t->rseq_sig = sig;
+	return 0;
+}
+
+void rseq_abort_check(u64 *rip)
+{
+	struct thread *t = thread_current();
+	u64 cs_addr, cs[4]; /* version+flags, start_ip, post_commit_offset, abort_ip */
+	u32 sig;
+
+	if (!t->rseq || copy_from_user(&cs_addr, (void *)(t->rseq + 8), 8) ||
+	    !cs_addr)
+		return;
+	if (copy_from_user(cs, (void *)cs_addr, sizeof(cs)))
+		return;
+	if (*rip < cs[1] || *rip - cs[1] >= cs[2])
+		return;
+	if (copy_from_user(&sig, (void *)(cs[3] - 4), 4) || sig != t->rseq_sig)
+		kernel_fatal_signal(11, cs[3], *rip);
+	cs_addr = 0;
+	copy_to_user((void *)(t->rseq + 8), &cs_addr, 8);
+	*rip = cs[3];
 }
 
 long sys_exit_group(int status)

@@ -122,7 +122,7 @@ long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec *req,
 	u64 ns;
 
 	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
+		return -EOPNOTSUPP;
 	if (clock_now(clk) < 0 || clk == CLOCK_MONOTONIC_RAW ||
 	    clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE)
 		return -EINVAL;

@@ -3,14 +3,17 @@
  *  1. areas are sorted, page-aligned, non-empty and never overlap;
  *  2. a present page-table entry in the low half lies inside an area whose
  *     prot its flags reflect;
- *  3. every present page was allocated by vm_fault and is freed when its
- *     area (or that part of it) goes away.
+ *  3. a present page is either the program's own (anonymous, or a private
+ *     copy of a file page), allocated by vm_fault and freed when its area
+ *     (or that part) goes away; or a file's page (PTE_FILE, MAP_SHARED),
+ *     which stays the file's.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/sched.h>
+#include <skiff/vfs.h>
 #include "../arch/x86_64/paging.h"
 #include "../arch/x86_64/trap.h"
 #include "vm.h"
@@ -71,13 +74,44 @@ static void insert(struct vma *n)
 	list_insert_after(pos, &n->link);
 }
 
+#define PTE_FILE (1ull << 9) /* software bit: the page belongs to a file */
+
 static void free_pages(u64 start, u64 end)
 {
 	for (u64 va = pt_next_mapped(start, end); va < end;
 	     va = pt_next_mapped(va + PAGE_SIZE, end)) {
+		bool file = pt_flags(va) & PTE_FILE;
 		paddr_t pa = pt_unmap(va);
-		if (pa)
+		if (pa && !file)
 			page_free(phys_to_virt(pa), 1);
+	}
+}
+
+/* Areas of files wait here to drop their file outside the lock. */
+static struct list deferred = { &deferred, &deferred };
+
+/* Frees an area that is off the list. Lock held. */
+static void vma_free(struct vma *v)
+{
+	if (v->file)
+		list_push_back(&deferred, &v->link);
+	else
+		kfree(v);
+}
+
+/* Drops the file references of freed areas (file_put may sleep). */
+static void put_deferred(void)
+{
+	for (;;) {
+		spin_lock(&lock);
+		struct vma *v = list_empty(&deferred) ? NULL : vma_of(deferred.next);
+		if (v)
+			list_remove(&v->link);
+		spin_unlock(&lock);
+		if (!v)
+			return;
+		file_put(v->file);
+		kfree(v);
 	}
 }
 
@@ -93,6 +127,9 @@ static int split_at(u64 addr)
 		return -ENOMEM;
 	*n = *v;
 	n->start = addr;
+	n->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
+	if (n->file)
+		file_get(n->file);
 	v->end = addr;
 	list_insert_after(&v->link, &n->link);
 	return 0;
@@ -108,7 +145,7 @@ static int unmap_locked(u64 start, u64 end)
 		if (v->start >= start && v->end <= end) {
 			free_pages(v->start, v->end);
 			list_remove(&v->link);
-			kfree(v);
+			vma_free(v);
 		}
 	}
 	return 0;
@@ -137,6 +174,12 @@ static bool valid_range(u64 addr, u64 len)
 }
 
 long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace)
+{
+	return vm_map_file(addr, len, prot, fixed, noreplace, NULL, 0, false);
+}
+
+long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
+		 struct file *f, u64 pgoff, bool shared)
 {
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
@@ -167,9 +210,12 @@ long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace)
 			return -ENOMEM;
 		}
 	}
-	*n = (struct vma){ .start = addr, .end = addr + len, .prot = prot };
+	*n = (struct vma){ .start = addr, .end = addr + len, .prot = prot,
+			   .file = f ? file_get(f) : NULL, .pgoff = pgoff,
+			   .shared = shared };
 	insert(n);
 	spin_unlock(&lock);
+	put_deferred();
 	return addr;
 }
 
@@ -181,6 +227,7 @@ int vm_unmap(u64 addr, u64 len)
 	spin_lock(&lock);
 	int r = unmap_locked(addr, addr + len);
 	spin_unlock(&lock);
+	put_deferred();
 	return r;
 }
 
@@ -216,7 +263,8 @@ int vm_protect(u64 addr, u64 len, int prot)
 			v->prot = prot;
 			for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
 			     va = pt_next_mapped(va + PAGE_SIZE, v->end))
-				pt_protect(va, pte_flags(prot));
+				pt_protect(va, pte_flags(prot) |
+						       (pt_flags(va) & PTE_FILE));
 		}
 	}
 	spin_unlock(&lock);
@@ -238,11 +286,12 @@ int vm_discard(u64 addr, u64 len)
 static void move_pages(u64 old, u64 new, u64 len)
 {
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		u64 file = pt_flags(old + off) & PTE_FILE;
 		paddr_t pa = pt_unmap(old + off);
 		if (!pa)
 			continue;
 		struct vma *v = find(new + off);
-		if (pt_map(new + off, pa, pte_flags(v ? v->prot : 0)))
+		if (pt_map(new + off, pa, pte_flags(v ? v->prot : 0) | file) && !file)
 			page_free(phys_to_virt(pa), 1); /* contents lost: OOM */
 	}
 }
@@ -282,7 +331,10 @@ long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new
 			r = -ENOMEM;
 		} else {
 			*n = (struct vma){ .start = dst, .end = dst + newlen,
-					   .prot = prot };
+					   .prot = prot, .file = v->file ?
+					   file_get(v->file) : NULL,
+					   .pgoff = v->pgoff + (old - v->start) / PAGE_SIZE,
+					   .shared = v->shared };
 			insert(n);
 			move_pages(old, dst, MIN(oldlen, newlen));
 			unmap_locked(old, old + oldlen);
@@ -290,6 +342,7 @@ long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new
 		}
 	}
 	spin_unlock(&lock);
+	put_deferred();
 	return r;
 }
 
@@ -353,10 +406,55 @@ u64 vm_mapped_end(u64 addr, int prot)
 	return a;
 }
 
+static void __noreturn out_of_memory(u64 addr)
+{
+	kernel_error("out of memory: no page for address %#lx (%lu MiB "
+		     "total); give the VM more memory (-m)",
+		     addr, page_total_count() * PAGE_SIZE >> 20);
+}
+
+/*
+ * The page a file-backed fault maps: the file's own page (shared), or a
+ * copy of it (private; zeros past the end of the file). Called without the
+ * VM lock: get_page may sleep. 0, -EFAULT (SIGBUS territory: past the end
+ * of the file) or -ENOMEM.
+ */
+static int file_page(struct file *f, u64 index, bool shared, void **out)
+{
+	void *src;
+	int r;
+
+	if (!f->ops->get_page)
+		return -EFAULT;
+	r = f->ops->get_page(f, index, &src);
+	if (r == -ENXIO && !shared) {
+		*out = page_alloc(1); /* a private page past EOF: zeros */
+		return *out ? 0 : -ENOMEM;
+	}
+	if (r)
+		return r == -ENOMEM ? r : -EFAULT;
+	if (shared) {
+		*out = src;
+		return 0;
+	}
+	*out = page_alloc(1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, src, PAGE_SIZE);
+	/* Bytes past the end of the file read as zeros. */
+	u64 size = file_size(f), at = index * PAGE_SIZE;
+	if (size < at + PAGE_SIZE)
+		memset((u8 *)*out + (size > at ? size - at : 0), 0,
+		       PAGE_SIZE - (size > at ? size - at : 0));
+	return 0;
+}
+
 int vm_fault(u64 addr, u64 error)
 {
 	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
 	u64 t0 = rdtsc();
+	void *page = NULL;
+	u64 extra = 0;
 	int r = -EFAULT;
 
 	spin_lock(&lock);
@@ -369,19 +467,41 @@ int vm_fault(u64 addr, u64 error)
 		goto out;
 	if (error & 1) {
 		/* Present: another thread filled it, or flags are stale. */
-		pt_protect(va, pte_flags(v->prot));
+		pt_protect(va, pte_flags(v->prot) | (pt_flags(va) & PTE_FILE));
 		r = 0;
 		goto out;
 	}
-	void *page = page_alloc(1);
-	if (!page) {
+	if (v->file) {
+		struct file *f = file_get(v->file);
+		u64 index = v->pgoff + (va - v->start) / PAGE_SIZE;
+		bool shared = v->shared;
 		spin_unlock(&lock);
-		kernel_error("out of memory: no page for address %#lx "
-			     "(%lu MiB total); give the VM more memory (-m)",
-			     addr, page_total_count() * PAGE_SIZE >> 20);
+		r = file_page(f, index, shared, &page);
+		file_put(f);
+		if (r == -ENOMEM)
+			out_of_memory(addr);
+		if (r)
+			return r;
+		extra = shared ? PTE_FILE : 0;
+		spin_lock(&lock);
+		/* The area may have changed while the lock was dropped. */
+		v = find(addr);
+		if (!v || v->file != f || pt_lookup(va)) {
+			if (!shared)
+				page_free(page, 1);
+			r = 0; /* the program retries the access */
+			goto out;
+		}
+	} else {
+		page = page_alloc(1);
+		if (!page) {
+			spin_unlock(&lock);
+			out_of_memory(addr);
+		}
 	}
-	if (pt_map(va, virt_to_phys(page), pte_flags(v->prot))) {
-		page_free(page, 1);
+	if (pt_map(va, virt_to_phys(page), pte_flags(v->prot) | extra)) {
+		if (!extra)
+			page_free(page, 1);
 		spin_unlock(&lock);
 		kernel_error("out of memory for page tables; give the VM "
 			     "more memory (-m)");

@@ -16,9 +16,14 @@
 #define VM_MMAP_TOP 0x7ffff7fff000ul  /* mmap allocates downwards from here */
 #define VM_MIN_ADDR 0x10000ul          /* vm.mmap_min_addr */
 
+struct file;
+
 struct vma {
 	u64 start, end; /* [start, end), page-aligned */
 	int prot;       /* PROT_* */
+	struct file *file; /* backing file (a reference), NULL: anonymous */
+	u64 pgoff;      /* file page mapped at start */
+	bool shared;    /* MAP_SHARED: the file's own pages are mapped */
 	struct list link;
 };
 
@@ -29,6 +34,13 @@ struct vma {
  * fails with -EEXIST. Returns the address or -ENOMEM / -EINVAL.
  */
 long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace);
+/*
+ * The same for a file (taking a reference to it) from page pgoff:
+ * MAP_PRIVATE pages are copies made on first touch; MAP_SHARED pages are
+ * the file's own (file_ops.get_page), so stores reach the file.
+ */
+long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
+		 struct file *f, u64 pgoff, bool shared);
 int vm_unmap(u64 addr, u64 len);
 int vm_protect(u64 addr, u64 len, int prot);
 /* mremap: -ENOMEM when it cannot grow in place and may not move. */

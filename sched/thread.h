@@ -44,6 +44,8 @@ struct thread {
 	struct sig_info *sig_infos; /* siginfo of pending thread signals */
 	long sys_nr;             /* the syscall in progress */
 	struct list all_link;    /* every thread (thread_find) */
+	u64 rseq;                /* registered struct rseq, 0: none */
+	u32 rseq_len, rseq_sig;
 	void *sys_frame;         /* struct syscall_frame of the syscall in progress */
 	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
 	u32 futex_bitset;

@@ -87,6 +87,13 @@ paddr_t pt_lookup(u64 va)
 	return e && (*e & PTE_P) ? (*e & ADDR_MASK) : 0;
 }
 
+u64 pt_flags(u64 va)
+{
+	u64 *e = walk(va, false);
+
+	return e && (*e & PTE_P) ? (*e & ~ADDR_MASK) : 0;
+}
+
 void pt_protect(u64 va, u64 flags)
 {
 	u64 *e = walk(va, false);

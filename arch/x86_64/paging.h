@@ -17,6 +17,8 @@ int pt_map(u64 va, paddr_t pa, u64 flags);
 paddr_t pt_unmap(u64 va);
 paddr_t pt_lookup(u64 va);
 void pt_protect(u64 va, u64 flags);
+/* The flags of va's entry (0 if not present). */
+u64 pt_flags(u64 va);
 /* The first mapped page address in [va, end), or end. Skips empty tables. */
 u64 pt_next_mapped(u64 va, u64 end);
 

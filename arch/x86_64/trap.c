@@ -137,10 +137,15 @@ void trap_handler(struct trap_frame *f)
 		lapic_eoi();
 	}
 	irq_disable();
-	if (sched_need_resched() && (f->rflags & 0x200))
+	bool switched = false;
+	if (sched_need_resched() && (f->rflags & 0x200)) {
 		schedule();
+		switched = true;
+	}
 	if (from_program(f)) {
 		irq_enable();
+		if (switched)
+			rseq_abort_check(&f->rip);
 		signal_deliver_trap(f);
 		irq_disable();
 	}

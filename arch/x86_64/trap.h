@@ -14,4 +14,7 @@ int vm_fault(u64 addr, u64 error);
 /* The program caused exception sig (at addr): deliver it or end the program. */
 void trap_program_signal(struct trap_frame *f, int sig, u64 addr);
 
+/* linux/thread.c: restarts an interrupted rseq critical section. */
+void rseq_abort_check(u64 *rip);
+
 #endif

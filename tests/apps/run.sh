@@ -1,18 +1,26 @@
 #!/bin/sh
 # tests/apps/run.sh: the differential test of Skiff against Linux.
 #
-# Every tests/apps/NAME.c is built three ways (build/apps/NAME.static with
+# Every tests/apps/NAME.c is built four ways (build/apps/NAME.static with
 # gcc -static, NAME.pie with gcc -static-pie, NAME.musl with musl-gcc
-# -static), run natively on this host, then in Skiff on each machine
-# (microvm, q35). A check is one (program, build, machine) triple: it passes
-# when stdout and the exit status match the native run of the same binary.
+# -static, NAME.dyn with plain gcc: dynamic, glibc's ld.so), run natively
+# on this host, then in Skiff. A check is one (program, build, machine)
+# triple: it passes when stdout and the exit status match the native run
+# of the same binary. Every build runs on microvm; the static build also
+# on q35 (the machine changes the devices and the boot path, not how a
+# program is loaded, so one build there is enough).
 #
 #   tests/apps/run.sh [NAME...]     all programs, or only those named
-#   APPS_BUILDS="static pie musl"   builds to test (default all three)
-#   APPS_MACHINES="microvm q35"     machines to test (default both)
+#   APPS_BUILDS="static pie musl dyn"  builds to test (default all four)
+#   APPS_MACHINES="microvm q35"     machines for every build (default:
+#                                   microvm, and q35 for APPS_Q35_BUILDS)
+#   APPS_Q35_BUILDS="static"        builds also run on q35 by default
 #   APPS_JOBS=2                     VMs run at once (default 2)
 #   APPS_ACCEL=tcg                  skiff --accel (default tcg; auto uses
 #                                   KVM where the host really has it)
+#
+# Each tests/apps/lib/NAME.c is built into build/apps/libNAME.so (gcc
+# -shared -fPIC) before the programs, for the programs that dlopen it.
 #
 # Lines near the top of a program set how it runs (both runs alike):
 #   /* ARGS: a "b c" */     arguments (shell words)
@@ -22,6 +30,9 @@
 #                           (default: /dev/null)
 #   /* SKIFF: -m 1G */      extra options for skiff run only
 #   /* TTY */               run under script(1): stdio is a terminal
+# In ARGS, ENV and SKIFF, @APPS@ stands for the absolute path of
+# build/apps: "/* SKIFF: --file @APPS@/libdl_calc.so */" puts the library
+# in the guest at the same path the native run finds it at.
 # Both runs start in the same fresh, empty directory under /tmp, with
 # umask 022 and the environment skiff gives by default (env -i natively).
 # A native exit by signal N shows as 128+N, as skiff reports it.
@@ -50,17 +61,19 @@ SKIFF=$ROOT/build/skiff
 VM_TIMEOUT=120
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror"
-: "${APPS_BUILDS:=static pie musl}"
-: "${APPS_MACHINES:=microvm q35}"
+: "${APPS_BUILDS:=static pie musl dyn}"
+: "${APPS_Q35_BUILDS:=static}"
 : "${APPS_JOBS:=2}"
 : "${APPS_ACCEL:=tcg}"
 umask 022
 # no core files from the crash tests; the hard limit stays (limits.c)
 ulimit -S -c 0
 
-# directive FILE NAME: the text of "/* NAME: text */" in FILE's first lines.
+# directive FILE NAME: the text of "/* NAME: text */" in FILE's first
+# lines, with @APPS@ replaced by the absolute path of build/apps.
 directive() {
-	head -n 20 "$1" | sed -n "s,^/\* $2: \(.*\) \*/\$,\1,p" | head -n 1
+	head -n 20 "$1" | sed -n "s,^/\* $2: \(.*\) \*/\$,\1,p" | head -n 1 |
+		sed "s,@APPS@,$ROOT/$OUT,g"
 }
 
 has_flag() {
@@ -78,14 +91,44 @@ build_one() {
 	static) cmd="gcc -static $CFLAGS" ;;
 	pie) cmd="gcc -static-pie -fPIE $CFLAGS" ;;
 	musl) cmd="musl-gcc -static $CFLAGS" ;;
+	dyn) cmd="gcc $CFLAGS" ;;
+	*) echo "unknown build $2" >"$OUT/log/$1.$2.log"; return 1 ;;
 	esac
 	# build beside, then rename: a concurrent run never sees half a binary
-	$cmd -o "$bin.tmp.$$" "$src" -lm >"$OUT/log/$1.$2.log" 2>&1 &&
+	$cmd -pthread -o "$bin.tmp.$$" "$src" -lm >"$OUT/log/$1.$2.log" 2>&1 &&
 		mv -f "$bin.tmp.$$" "$bin"
 }
 
+# build_libs: compiles tests/apps/lib/NAME.c into build/apps/libNAME.so
+# when out of date; prints a FAIL line for each that does not build.
+build_libs() {
+	for src in tests/apps/lib/*.c; do
+		[ -f "$src" ] || continue
+		n=$(basename "$src" .c)
+		so=$OUT/lib$n.so
+		[ -f "$so" ] && [ "$so" -nt "$src" ] && continue
+		if ! gcc -shared -fPIC $CFLAGS -o "$so.tmp.$$" "$src" \
+			>"$OUT/log/lib$n.log" 2>&1 || ! mv -f "$so.tmp.$$" "$so"; then
+			echo "FAIL lib$n.so: does not build"
+			sed 's/^/  /' "$OUT/log/lib$n.log" | head -n 20
+		fi
+	done
+}
+
+# machines BUILD: the machines BUILD runs on.
+machines() {
+	if [ -n "$APPS_MACHINES" ]; then
+		echo "$APPS_MACHINES"
+	elif echo " $APPS_Q35_BUILDS " | grep -q " $1 "; then
+		echo microvm q35
+	else
+		echo microvm
+	fi
+}
+
 # run_prog SRC CWD OUTFILE ERRFILE CMD...: runs CMD in CWD as SRC says
-# (stdin, TTY), under the timeout; prints the exit status.
+# (stdin, TTY), under the timeout; prints the exit status. (Callers send
+# its stderr to /dev/null: that is where the shell reports a crash.)
 run_prog() {
 	src=$1 cwd=$2 out=$3 err=$4
 	shift 4
@@ -120,7 +163,7 @@ native() {
 		# shellcheck disable=SC2046
 		set -- env -i PATH=$DEFAULT_PATH HOME=/ $(directive "$src" ENV) "$bin" "$@"
 		cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
-		run_prog "$src" "$cwd" "$base.out$i" "$base.err" "$@" >"$base.rc$i"
+		run_prog "$src" "$cwd" "$base.out$i" "$base.err" "$@" >"$base.rc$i" 2>/dev/null
 		rm -rf "$cwd"
 	done
 	mv "$base.out1" "$base.out"
@@ -162,7 +205,7 @@ one() {
 		$(directive "$src" SKIFF) "$ROOT/$OUT/$NAME.$BUILD" "$@"
 	cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
 	start=$(date +%s%N)
-	run_prog "$src" "$cwd" "$base.out" "$base.err" "$@" >"$base.rc"
+	run_prog "$src" "$cwd" "$base.out" "$base.err" "$@" >"$base.rc" 2>/dev/null
 	t=$((($(date +%s%N) - start) / 100000000))
 	secs=$((t / 10)).$((t % 10))
 	rm -rf "$cwd"
@@ -221,7 +264,8 @@ note_fail() {
   $2"
 }
 
-# 1. Build every program three ways and run it natively.
+# 1. Build the libraries, then every program each way, and run it natively.
+build_libs
 todo=""
 for NAME in $names; do
 	if [ ! -f tests/apps/"$NAME".c ]; then
@@ -229,8 +273,8 @@ for NAME in $names; do
 		note_fail 1 "$NAME (missing)"
 		continue
 	fi
-	nm=$(echo $APPS_MACHINES | wc -w)
 	for BUILD in $APPS_BUILDS; do
+		nm=$(machines "$BUILD" | wc -w)
 		rm -f "$RES/$NAME.$BUILD".*
 		if ! build_one "$NAME" "$BUILD"; then
 			echo "FAIL $NAME $BUILD: does not build"
@@ -246,7 +290,7 @@ for NAME in $names; do
 			note_fail "$nm" "$NAME $BUILD (unstable natively)"
 			continue
 		fi
-		for MACHINE in $APPS_MACHINES; do
+		for MACHINE in $(machines "$BUILD"); do
 			todo="$todo $NAME $BUILD $MACHINE"
 		done
 	done
