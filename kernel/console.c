@@ -4,14 +4,15 @@
  * the program's stdin decoded from the host's escaped stream.
  *
  * Output is synchronous (a write returns once every byte is in the UART).
- * Input is polled from the UART into a ring; a reader with nothing to read
- * sleeps briefly and polls again.
+ * Input moves from the UART into a ring on the receive interrupt (IRQ 4)
+ * and whenever a reader looks; a reader with nothing to read sleeps until
+ * the interrupt wakes it. When the ring is full the UART is left alone, so
+ * QEMU stops taking bytes from the host: nothing is lost.
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
-#include <skiff/time.h>
 #include "../drivers/serial.h"
 
 static struct spinlock out_lock = SPINLOCK_INIT;
@@ -22,6 +23,7 @@ static u8 in_ring[4096];
 static u32 in_head, in_tail; /* free-running indices into in_ring */
 static bool in_esc;           /* the last byte seen was PROTO_ESC */
 static bool in_eof;           /* the host sent PROTO_ESC PROTO_IN_EOF */
+static struct waitq in_wq = { SPINLOCK_INIT, { &in_wq.sleepers, &in_wq.sleepers } };
 
 void console_write(int channel, const void *buf, size_t len)
 {
@@ -73,6 +75,23 @@ bool console_readable(void)
 	return ready;
 }
 
+/* fs/ overrides this to wake poll/epoll waiters on stdin. */
+void __attribute__((weak)) console_input_ready(void)
+{
+}
+
+void console_rx_interrupt(void)
+{
+	spin_lock(&in_lock);
+	poll_input();
+	bool ready = in_head != in_tail || in_eof;
+	spin_unlock(&in_lock);
+	if (ready) {
+		waitq_wake_all(&in_wq);
+		console_input_ready();
+	}
+}
+
 long console_read(void *buf, size_t len)
 {
 	u8 *p = buf;
@@ -80,18 +99,20 @@ long console_read(void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	spin_lock(&in_lock);
 	for (;;) {
-		spin_lock(&in_lock);
 		poll_input();
 		while (n < len && in_tail != in_head)
 			p[n++] = in_ring[in_tail++ % sizeof(in_ring)];
-		bool eof = in_eof;
-		spin_unlock(&in_lock);
-		if (n || eof)
-			return n;
-		/* Nothing yet: poll again soon. */
-		int err = sched_sleep_until(time_monotonic_ns() + 200000);
-		if (err)
+		if (n || in_eof)
+			break;
+		int err = waitq_sleep(&in_wq, &in_lock, 0);
+		if (err) {
+			spin_unlock(&in_lock);
 			return err;
+		}
 	}
+	poll_input(); /* room again: take what waited in the UART */
+	spin_unlock(&in_lock);
+	return n;
 }

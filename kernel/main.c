@@ -10,6 +10,7 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/ioapic.h"
 #include "../arch/x86_64/lapic.h"
 #include "../arch/x86_64/pvh.h"
 #include "../arch/x86_64/tsc.h"
@@ -47,6 +48,8 @@ void kmain(u32 start_info_phys)
 	mm_init(si, initrd, initrd_len);
 	lapic_init();
 	sched_init();
+	ioapic_route(SERIAL_IRQ, SERIAL_VECTOR);
+	serial_enable_rx_irq(true);
 	irq_enable();
 
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);

@@ -7,6 +7,7 @@
  * scheduler asks.
  */
 #include <skiff/arch.h>
+#include <skiff/console.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
@@ -14,6 +15,7 @@
 #include "../mm/vm.h"
 #include "../sched/thread.h"
 #include "cpu.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "trap.h"
 
@@ -133,6 +135,9 @@ void trap_handler(struct trap_frame *f)
 	} else if (f->vector == LAPIC_TIMER_VECTOR) {
 		lapic_eoi();
 		sched_timer_tick();
+	} else if (f->vector == SERIAL_VECTOR) {
+		console_rx_interrupt();
+		lapic_eoi();
 	} else if (f->vector != LAPIC_SPURIOUS_VECTOR) {
 		lapic_eoi();
 	}

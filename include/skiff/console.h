@@ -19,4 +19,13 @@ long console_read(void *buf, size_t len);
 /* True when console_read would not sleep (data or EOF pending). */
 bool console_readable(void);
 
+/* kernel/console.c: the serial receive interrupt's handler. */
+void console_rx_interrupt(void);
+
+/*
+ * Called when stdin input arrives (from the interrupt: must not sleep);
+ * fs/ wakes its pollers. Provided by fs/.
+ */
+void console_input_ready(void);
+
 #endif
