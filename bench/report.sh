@@ -108,12 +108,22 @@ memory_section() {
 	echo
 }
 
-# Median over the runs of guest $1 of the figure named $2.
-micro_value() {
-	cat "$R"/micro-"$1"-* 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }' |
-		sort -g | awk '{ v[NR] = $1 } END {
-			if (!NR) { print "-"; exit }
-			print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# "median min max" over the runs of guest $1 of the figure named $2.
+micro_stats() {
+	cat "$R"/micro-"$1"-[0-9]* 2>/dev/null |
+		awk -v k="$2" '$1 == k { print $2 }' | sort -g |
+		awk '{ v[NR] = $1 } END {
+			if (!NR) { print "- - -"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			print m, v[1], v[NR] }'
+}
+
+micro_value() { micro_stats "$1" "$2" | cut -d' ' -f1; }
+
+micro_cell() { # median min max
+	[ "$1" = - ] && { echo "n/a"; return; }
+	[ "$2" = "$3" ] && { echo "$1"; return; }
+	echo "$1 ($2–$3)"
 }
 
 micro_section() {
@@ -122,16 +132,18 @@ micro_section() {
 	echo
 	echo "The same static binary, \`microbench all\`, in Skiff and as /init of"
 	echo "the Linux guest (bzImage), on microvm with $(fact micro_mem) MiB. Each figure is the"
-	echo "median of 5 repetitions after a warm-up inside one boot, then the"
-	echo "median over $(fact micro_runs) boot(s). Lower is better."
+	echo "median of 5 repetitions after a warm-up inside one boot; the table"
+	echo "gives the median (min–max) of that over $(fact micro_runs) boot(s) of each guest,"
+	echo "alternating. Lower is better. The spread comes mostly from the other"
+	echo "work on the host taking the CPU from QEMU's vCPU thread."
 	echo
-	echo "| Measure | Skiff | Linux | Skiff / Linux |"
+	echo "| Measure | Skiff | Linux | Skiff / Linux (medians) |"
 	echo "|---|---|---|---|"
 	for k in null_syscall_ns thread_create_join_us ctx_switch_ns \
 		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms; do
-		s=$(micro_value skiff "$k")
-		l=$(micro_value linux "$k")
-		echo "| \`$k\` | ${s/-/n/a} | ${l/-/n/a} | $(ratio "$s" "$l") |"
+		echo "| \`$k\` | $(micro_cell $(micro_stats skiff "$k")) |" \
+			"$(micro_cell $(micro_stats linux "$k")) |" \
+			"$(ratio "$(micro_value skiff "$k")" "$(micro_value linux "$k")") |"
 	done
 	echo
 	echo "- \`null_syscall_ns\`: getppid() in a loop, ns per call"

@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 B=build/bench
 R=$B/results
 [ "${QUICK:-0}" = 0 ] && QUICK=
-RUNS=10 MICRO_RUNS=3
+RUNS=10 MICRO_RUNS=5
 [ -n "$QUICK" ] && RUNS=3 MICRO_RUNS=1
 BOOT_MEM=128		# MiB for the boot runs of every guest
 MICRO_MEM=512		# MiB for the microbenchmarks (a 64 MiB file + mmap)

@@ -68,44 +68,53 @@ static int read_headers(struct file *f, struct image *img, u8 **phdrs,
 }
 
 /*
- * Maps [lo, hi) read-write, reads every segment in, then gives each page
- * its segment's protection (the union where two segments share a page) and
- * unmaps the holes between segments.
+ * Maps each PT_LOAD segment as ld.so would: its file pages as a private
+ * file mapping (copied on first touch, so untouched pages cost nothing),
+ * the rest of its memory as anonymous zeros, and zeros over the tail of
+ * the last file page when a .bss follows.
  */
 static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
 {
 	struct elf_info *in = &img->info;
-	u64 lo = ALIGN_DOWN(in->load_lo + img->bias, PAGE_SIZE);
-	u64 hi = ALIGN_UP(in->load_hi + img->bias, PAGE_SIZE);
-	long r = vm_map(lo, hi - lo, PROT_READ | PROT_WRITE, true, false);
 
-	if (r < 0)
-		return r;
-	u64 prev_end = lo;
-	int prev_prot = 0;
 	for (unsigned i = 0; i < in->phnum; i++) {
 		struct elf64_phdr ph;
 		elf_phdr_get(phdrs, i, &ph);
-		if (ph.p_type != ELF_PT_LOAD)
+		if (ph.p_type != ELF_PT_LOAD || !ph.p_memsz)
 			continue;
 		u64 va = ph.p_vaddr + img->bias;
-		if (ph.p_filesz &&
-		    file_pread(f, (void *)va, ph.p_filesz, ph.p_offset) !=
-			    (long)ph.p_filesz)
-			return -EIO;
-		u64 s = ALIGN_DOWN(va, PAGE_SIZE);
-		u64 e = ALIGN_UP(va + ph.p_memsz, PAGE_SIZE);
+		u64 start = ALIGN_DOWN(va, PAGE_SIZE);
+		u64 file_end = va + ph.p_filesz, mem_end = va + ph.p_memsz;
+		u64 file_pages_end = ALIGN_UP(file_end, PAGE_SIZE);
 		int prot = prot_of(ph.p_flags);
-		if (s > prev_end)
-			vm_unmap(prev_end, s - prev_end);
-		if (s < prev_end) { /* a page shared with the previous segment */
-			vm_protect(s, PAGE_SIZE, prot | prev_prot);
-			s += PAGE_SIZE;
+		long r;
+
+		if (ph.p_filesz) {
+			r = vm_map_file(start, file_pages_end - start, prot, true,
+					false, f, ALIGN_DOWN(ph.p_offset, PAGE_SIZE) /
+						  PAGE_SIZE, false);
+			if (r < 0)
+				return r;
+		} else {
+			file_pages_end = start;
 		}
-		if (e > s)
-			vm_protect(s, e - s, prot);
-		prev_end = MAX(prev_end, e);
-		prev_prot = prot;
+		if (ALIGN_UP(mem_end, PAGE_SIZE) > file_pages_end) {
+			r = vm_map(file_pages_end, ALIGN_UP(mem_end, PAGE_SIZE) -
+				   file_pages_end, prot, true, false);
+			if (r < 0)
+				return r;
+		}
+		/* As Linux: zeros from the end of the file data to the end of
+		 * its page (ld.so's early malloc relies on it). */
+		u64 zero_end = file_pages_end;
+		if (ph.p_memsz > ph.p_filesz && zero_end > file_end) {
+			if (!(prot & PROT_WRITE))
+				vm_protect(start, file_pages_end - start,
+					   prot | PROT_WRITE);
+			memset((void *)file_end, 0, zero_end - file_end);
+			if (!(prot & PROT_WRITE))
+				vm_protect(start, file_pages_end - start, prot);
+		}
 	}
 	return 0;
 }

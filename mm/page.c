@@ -88,6 +88,15 @@ static size_t find_run(size_t from, size_t n)
 
 void *page_alloc(size_t n)
 {
+	void *p = page_alloc_dirty(n);
+
+	if (p)
+		memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+void *page_alloc_dirty(size_t n)
+{
 	size_t first;
 
 	if (!n)
@@ -105,9 +114,7 @@ void *page_alloc(size_t n)
 	hint = first + n;
 	spin_unlock(&lock);
 
-	void *p = phys_to_virt((paddr_t)first << PAGE_SHIFT);
-	memset(p, 0, n * PAGE_SIZE);
-	return p;
+	return phys_to_virt((paddr_t)first << PAGE_SHIFT);
 }
 
 void page_free(void *p, size_t n)

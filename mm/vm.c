@@ -415,37 +415,28 @@ static void __noreturn out_of_memory(u64 addr)
 
 /*
  * The page a file-backed fault maps: the file's own page (shared), or a
- * copy of it (private; zeros past the end of the file). Called without the
- * VM lock: get_page may sleep. 0, -EFAULT (SIGBUS territory: past the end
- * of the file) or -ENOMEM.
+ * private copy read from the file (zeros past its end). Called without the
+ * VM lock: reading may sleep. 0, -EFAULT (no such page: SIGBUS territory)
+ * or -ENOMEM.
  */
 static int file_page(struct file *f, u64 index, bool shared, void **out)
 {
-	void *src;
-	int r;
-
-	if (!f->ops->get_page)
-		return -EFAULT;
-	r = f->ops->get_page(f, index, &src);
-	if (r == -ENXIO && !shared) {
-		*out = page_alloc(1); /* a private page past EOF: zeros */
-		return *out ? 0 : -ENOMEM;
-	}
-	if (r)
-		return r == -ENOMEM ? r : -EFAULT;
 	if (shared) {
-		*out = src;
-		return 0;
+		if (!f->ops->get_page)
+			return -EFAULT;
+		int r = f->ops->get_page(f, index, out);
+		return r == -ENOMEM ? r : r ? -EFAULT : 0;
 	}
-	*out = page_alloc(1);
-	if (!*out)
+	u8 *p = page_alloc_dirty(1);
+	if (!p)
 		return -ENOMEM;
-	memcpy(*out, src, PAGE_SIZE);
-	/* Bytes past the end of the file read as zeros. */
-	u64 size = file_size(f), at = index * PAGE_SIZE;
-	if (size < at + PAGE_SIZE)
-		memset((u8 *)*out + (size > at ? size - at : 0), 0,
-		       PAGE_SIZE - (size > at ? size - at : 0));
+	long n = file_pread(f, p, PAGE_SIZE, index * PAGE_SIZE);
+	if (n < 0) {
+		page_free(p, 1);
+		return -EFAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	*out = p;
 	return 0;
 }
 

@@ -44,6 +44,12 @@ rm -rf pkg
 dpkg-deb -x "$deb" pkg
 cp pkg/boot/vmlinuz-* vmlinuz
 cp pkg/boot/config-* config
+# What the guest needs built in, not as modules: the 8250 serial console and
+# initramfs support (the archive is an uncompressed cpio).
+for opt in SERIAL_8250 SERIAL_8250_CONSOLE BLK_DEV_INITRD; do
+	grep -q "^CONFIG_$opt=y" config ||
+		{ echo "fetch.sh: $pkg lacks CONFIG_$opt=y" >&2; exit 1; }
+done
 dpkg-deb -f "$deb" Package Version | paste -sd" " | sed "s/[^ ]*: //g" > version
 
 # The bzImage's payload (boot protocol >= 2.08): setup_sects at 0x1f1,

@@ -31,6 +31,8 @@ static inline paddr_t virt_to_phys(const void *v)
  * n contiguous zeroed pages, or NULL. Any context; never sleeps.
  */
 void *page_alloc(size_t n);
+/* The same without zeroing: for pages the caller fills completely. */
+void *page_alloc_dirty(size_t n);
 void page_free(void *p, size_t n);
 size_t page_free_count(void);
 size_t page_total_count(void);
