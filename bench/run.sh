@@ -62,6 +62,13 @@ build() {
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$B/timeit" bench/timeit.c
 	bench/floor/build.sh "$B/floor.elf"
+	# Others may relink build/ while this runs: time one copy throughout.
+	if [ -x build/skiff ] && [ -s build/kernel.elf ]; then
+		cp build/skiff "$B/skiff"
+		cp build/kernel.elf "$B/kernel.elf"
+	else
+		rm -f "$B/skiff" "$B/kernel.elf"
+	fi
 	bench/linux/fetch.sh "$B/linux" "$LINUX_PKG"
 	bench/linux/mkinitramfs.sh "$B/microbench" "$B/linux/initramfs.cpio"
 	KHZ=$("$B/microbench" calibrate | awk '{ print $2 }')
@@ -74,7 +81,7 @@ skiff_probe() {
 	local m line
 	SKIFF_OK=1
 	for m in $MACHINES; do
-		if ! timeout 120 build/skiff run -v --accel "$ACCEL" \
+		if ! timeout 120 "$B/skiff" run -v --accel "$ACCEL" \
 			--machine "$m" -m "$BOOT_MEM" "$B/microbench" hello \
 			>"$R/skiff-probe-$m.out" 2>"$R/skiff-probe-$m.err" ||
 		   ! grep -q "$HELLO" "$R/skiff-probe-$m.out"; then
@@ -85,7 +92,7 @@ skiff_probe() {
 		echo "${line#skiff: }" >"$R/skiff-qemu-$m.argv"
 	done
 	if [ -n "$SKIFF_OK" ]; then
-		build/skiff build -o "$B/hello.img" "$B/microbench" \
+		"$B/skiff" build -o "$B/hello.img" "$B/microbench" \
 			--tsc-khz="$KHZ" hello
 	fi
 }
@@ -133,11 +140,11 @@ guest_cmd() {
 		CMD=("${QEMU[@]}" -kernel "$B/floor.elf") ;;
 	skiff)
 		EXPECT=0
-		CMD=(build/skiff run --accel "$ACCEL" --machine "$m" -m "$mem"
+		CMD=("$B/skiff" run --accel "$ACCEL" --machine "$m" -m "$mem"
 			"$B/microbench" "$@") ;;
 	skiff-qemu)
 		qemu_base "$(machine_opt "$m")" "$mem"
-		CMD=("${QEMU[@]}" -kernel build/kernel.elf
+		CMD=("${QEMU[@]}" -kernel "$B/kernel.elf"
 			-initrd "$B/hello.img" -append "tsc_khz=$KHZ") ;;
 	linux | linux-pvh)
 		kernel=$B/linux/vmlinuz
@@ -153,7 +160,8 @@ guest_cmd() {
 	# The first use of each command line is kept for the report.
 	local f="$R/cmd-$g-$m-$*"
 	f=${f// /_}
-	[ -e "$f" ] || shell_words "${CMD[@]}" >"$f"
+	[ -e "$f" ] || { echo "# $g on $m, $mem MiB: microbench $*"
+		shell_words "${CMD[@]}"; } >"$f"
 }
 
 # Prints its arguments as one shell command line, quoting where needed.
@@ -264,8 +272,8 @@ sizes() {
 	local f=$R/sizes
 	: >"$f"
 	if [ -n "$SKIFF_OK" ]; then
-		strip -o "$B/kernel.stripped" build/kernel.elf
-		echo "skiff_kernel $(stat -c %s build/kernel.elf)" >>"$f"
+		strip -o "$B/kernel.stripped" "$B/kernel.elf"
+		echo "skiff_kernel $(stat -c %s "$B/kernel.elf")" >>"$f"
 		echo "skiff_kernel_stripped $(stat -c %s "$B/kernel.stripped")" >>"$f"
 		echo "skiff_hello_image $(stat -c %s "$B/hello.img")" >>"$f"
 	fi
@@ -288,7 +296,8 @@ facts() {
 		echo "tsc_khz $KHZ"
 		echo "linux $(cat "$B/linux/version")"
 		echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo none)$(
-			git status --porcelain 2>/dev/null | grep -q . && echo ' (with uncommitted changes)')"
+			git status --porcelain 2>/dev/null | grep -q . &&
+			echo ' (with uncommitted changes)')"
 		echo "quick ${QUICK:-0}"
 		echo "runs $RUNS"
 		echo "micro_runs $MICRO_RUNS"

@@ -1,7 +1,8 @@
 /*
  * fs/init.c: the filesystems at boot (fs_init) and vfs_mkdir_p.
  * Layer: fs. Order: the root ramfs, the initrd into it, /tmp (1777), /dev
- * with its device nodes, /proc, then the console as fds 0, 1 and 2.
+ * with its device nodes, /dev/pts, /dev/shm and the /dev/fd & co. links,
+ * /proc, /sys, then the console as fds 0, 1 and 2.
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
@@ -58,14 +59,31 @@ int fs_make_dir(const char *path, u32 mode)
 	return 0;
 }
 
+/* The symlinks of /dev into /proc, as udev makes them. */
+static const char *const dev_links[][2] = {
+	{ "/dev/fd", "/proc/self/fd" },
+	{ "/dev/stdin", "/proc/self/fd/0" },
+	{ "/dev/stdout", "/proc/self/fd/1" },
+	{ "/dev/stderr", "/proc/self/fd/2" },
+};
+
 static int make_dev(void)
 {
 	char path[32];
 	int r = fs_make_dir("/dev", 0755);
 
+	if (r == 0)
+		r = fs_make_dir("/dev/pts", 0755);
+	if (r == 0)
+		r = fs_make_dir("/dev/shm", 01777); /* shm_open's tmpfs */
 	for (const struct devfs_node *n = devfs_nodes; n->name && r == 0; n++) {
 		fmt_snprintf(path, sizeof(path), "/dev/%s", n->name);
 		r = vfs_mknod(vfs_root(), path, S_IFCHR | n->mode, n->rdev);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links) && r == 0; i++) {
+		r = vfs_symlink(dev_links[i][1], vfs_root(), dev_links[i][0]);
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -106,7 +124,11 @@ static int fs_init_steps(const void *initrd, size_t len)
 	if (r == 0)
 		r = fs_make_dir("/proc", 0555);
 	if (r == 0)
-		r = procfs_mount("/proc");
+		r = procfs_mount("/proc", proc_root, PROC_SUPER_MAGIC);
+	if (r == 0)
+		r = fs_make_dir("/sys", 0555);
+	if (r == 0)
+		r = procfs_mount("/sys", sys_root, SYSFS_MAGIC);
 	if (r == 0)
 		r = open_console();
 	return r;

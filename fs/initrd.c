@@ -10,6 +10,7 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
+#include <skiff/proto.h>
 #include <skiff/vfs.h>
 #include "boot.h"
 #include "ramfs/ramfs.h"
@@ -202,6 +203,9 @@ int initrd_unpack(const void *buf, size_t len)
 	vfs_umask = 0;
 	cpio_iter_init(&it, buf, len);
 	while ((r = cpio_next(&it, &e)) > 0) {
+		/* skiff's padding, which page-aligns the next file's data */
+		if (!strcmp(skip_prefix(e.name), PROTO_PAD_NAME))
+			continue;
 		r = unpack_entry(u, &e);
 		if (r < 0) {
 			klog("initrd: %s: error %d", e.name, r);

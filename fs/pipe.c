@@ -1,6 +1,7 @@
 /*
- * fs/pipe.c: pipes. Layer: fs. A pipe is 16 page-sized slots (64 KiB,
- * Linux's default) behind one anonymous S_IFIFO inode and two files. The
+ * fs/pipe.c: pipes and FIFOs. Layer: fs. A pipe is 16 page-sized slots
+ * (64 KiB, Linux's default) behind one S_IFIFO inode: an anonymous inode
+ * with two files (pipe2), or a ramfs inode opened by name (a FIFO). The
  * slots follow Linux's pipe buffers, so capacities and partial writes match
  * it: a write first appends its last (len % 4096) bytes' worth to the
  * newest slot if they fit there, then fills whole free slots a page at a
@@ -11,9 +12,16 @@
  * taken; a write of at most PIPE_BUF bytes lands in one slot, so it is
  * atomic; with no reader left write gives -EPIPE (the caller raises
  * SIGPIPE). Both give -EAGAIN instead of sleeping with O_NONBLOCK.
+ * Opening a FIFO (or reopening a pipe through /proc/self/fd) follows
+ * Linux's fifo_open: read-only waits for a writer, write-only for a reader
+ * (or -ENXIO with O_NONBLOCK), read-write never waits.
  * DIVERGENCE: O_DIRECT (packet mode) pipes behave as byte streams.
- * Locks: p->lock (a spinlock) guards everything; waitq_sleep drops it
- * while asleep.
+ *
+ * Locks: p->mutex serializes readers and writers and covers the copies to
+ * and from program memory (which may fault pages in); p->lock, a
+ * spinlock, guards the indices and counts that poll reads and that
+ * sleepers recheck. A change of those takes both. Notifications
+ * (vfs_poll_notify) go out with neither held.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -26,14 +34,16 @@ struct slot {
 };
 
 struct pipe {
+	struct mutex mutex;
 	struct spinlock lock;
 	char *buf;		/* PIPE_SLOTS pages, one per slot */
 	u32 head, tail;		/* slots [tail, head) hold data (mod 16) */
 	struct slot slots[PIPE_SLOTS];
 	u32 bytes;		/* bytes buffered */
 	u32 readers, writers;	/* open files of each end */
-	struct waitq rwait;	/* readers waiting for data */
-	struct waitq wwait;	/* writers waiting for room */
+	u32 r_counter, w_counter; /* opens of each end so far (FIFO waits) */
+	struct waitq rwait;	/* readers waiting for data, FIFO opens */
+	struct waitq wwait;	/* writers waiting for room, FIFO opens */
 };
 
 static struct pipe *pipe_of(struct file *f)
@@ -62,7 +72,7 @@ static char *slot_end(struct pipe *p, u32 i)
 	       slot(p, i)->len;
 }
 
-/* Copies buffered bytes out, oldest first; lock held. */
+/* Copies buffered bytes out, oldest first; mutex held. */
 static long drain(struct pipe *p, struct iobuf *io)
 {
 	size_t done = 0;
@@ -75,25 +85,29 @@ static long drain(struct pipe *p, struct iobuf *io)
 
 		if (r < 0)
 			return done ? (long)done : r;
+		spin_lock(&p->lock);
 		s->off += n;
 		s->len -= n;
 		p->bytes -= n;
-		done += n;
 		if (!s->len)
 			p->tail++;
+		spin_unlock(&p->lock);
+		done += n;
 	}
 	return done;
 }
 
-/* Appends n bytes from io at "at" to slot i, which has room; lock held. */
+/* Appends n bytes from io at "at" to slot i, which has room; mutex held. */
 static int slot_fill(struct pipe *p, u32 i, struct iobuf *io, size_t at,
 		     size_t n)
 {
 	int r = iobuf_copy_in(io, at, slot_end(p, i), n);
 
 	if (r == 0) {
+		spin_lock(&p->lock);
 		slot(p, i)->len += n;
 		p->bytes += n;
+		spin_unlock(&p->lock);
 	}
 	return r;
 }
@@ -112,31 +126,70 @@ static long merge(struct pipe *p, struct iobuf *io)
 	return r < 0 ? r : (long)chars;
 }
 
+/*
+ * Sleeps on wq until ready(p) or a signal, with the mutex dropped:
+ * 0 or -EINTR. Called with the mutex held; returns with it held.
+ */
+static int pipe_sleep(struct pipe *p, struct waitq *wq,
+		      bool (*ready)(struct pipe *))
+{
+	int r = 0;
+
+	mutex_unlock(&p->mutex);
+	spin_lock(&p->lock);
+	while (!ready(p) && r == 0)
+		r = waitq_sleep(wq, &p->lock, 0);
+	spin_unlock(&p->lock);
+	mutex_lock(&p->mutex);
+	return r;
+}
+
+static bool readable(struct pipe *p)
+{
+	return !pipe_empty(p) || !p->writers;
+}
+
 static long pipe_read(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct pipe *p = pipe_of(f);
+	bool was_full;
 	long r = 0;
 
 	if (!io->len)
 		return 0;
-	spin_lock(&p->lock);
-	while (pipe_empty(p) && p->writers) {
+	mutex_lock(&p->mutex);
+	while (!readable(p)) {
 		r = f->flags & O_NONBLOCK ? -EAGAIN :
-		    waitq_sleep(&p->rwait, &p->lock, 0);
+		    pipe_sleep(p, &p->rwait, readable);
 		if (r < 0)
 			goto out;
 	}
+	was_full = pipe_full(p);
 	r = drain(p, io);
-	if (r > 0)
+	if (r > 0) {
 		waitq_wake_all(&p->wwait);
+		/* Writers' edge: room appeared in a full pipe (Linux). */
+		if (was_full)
+			vfs_poll_notify(f->inode, POLL_OUT_BITS);
+	}
 out:
-	spin_unlock(&p->lock);
-	if (r > 0)
-		vfs_poll_wake();
+	mutex_unlock(&p->mutex);
 	return r;
 }
 
-/* Waits for a free slot: 0, or -EPIPE/-EAGAIN/-EINTR. Lock held. */
+static bool writable(struct pipe *p)
+{
+	return !pipe_full(p) || !p->readers;
+}
+
+/* Tells readers about data: their sleep, and their poll and epoll. */
+static void data_arrived(struct file *f, struct pipe *p)
+{
+	waitq_wake_all(&p->rwait);
+	vfs_poll_notify(f->inode, POLL_IN_BITS);
+}
+
+/* Waits for a free slot: 0, or -EPIPE/-EAGAIN/-EINTR. Mutex held. */
 static int wait_room(struct file *f, struct pipe *p)
 {
 	for (;;) {
@@ -148,12 +201,17 @@ static int wait_room(struct file *f, struct pipe *p)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		r = waitq_sleep(&p->wwait, &p->lock, 0);
+		data_arrived(f, p);
+		r = pipe_sleep(p, &p->wwait, writable);
 		if (r < 0)
 			return r;
 	}
 }
 
+/*
+ * As Linux with a polled pipe, every write call ends with a notification
+ * of the readers, whatever it wrote (edge-triggered epoll sees it).
+ */
 static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct pipe *p = pipe_of(f);
@@ -161,7 +219,7 @@ static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 
 	if (!io->len)
 		return 0;
-	spin_lock(&p->lock);
+	mutex_lock(&p->mutex);
 	done = p->readers ? merge(p, io) : -EPIPE;
 	while (done >= 0 && (size_t)done < io->len) {
 		size_t n = MIN(PAGE_SIZE, io->len - done);
@@ -173,15 +231,14 @@ static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 		r = slot_fill(p, p->head, io, done, n);
 		if (r < 0)
 			break;
+		spin_lock(&p->lock);
 		p->head++;
+		spin_unlock(&p->lock);
 		done += n;
 		waitq_wake_all(&p->rwait);
 	}
-	if (done > 0)
-		waitq_wake_all(&p->rwait);
-	spin_unlock(&p->lock);
-	if (done > 0)
-		vfs_poll_wake();
+	data_arrived(f, p);
+	mutex_unlock(&p->mutex);
 	return done ? done : r;
 }
 
@@ -191,26 +248,28 @@ static void pipe_free(struct pipe *p)
 	kfree(p);
 }
 
-/* The last file of the pipe frees it; the inode goes right after. */
+/* The last file of the pipe frees it; the inode may live on (a FIFO). */
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = pipe_of(f);
 	bool last;
 
+	mutex_lock(&f->inode->lock);
 	spin_lock(&p->lock);
 	if (f->fmode & FMODE_READ)
 		p->readers--;
 	if (f->fmode & FMODE_WRITE)
 		p->writers--;
 	last = !p->readers && !p->writers;
+	spin_unlock(&p->lock);
 	waitq_wake_all(&p->rwait);
 	waitq_wake_all(&p->wwait);
-	spin_unlock(&p->lock);
-	vfs_poll_wake();
+	vfs_poll_notify(f->inode, 0);
 	if (last) {
 		f->inode->priv = NULL;
 		pipe_free(p);
 	}
+	mutex_unlock(&f->inode->lock);
 }
 
 static u32 pipe_poll(struct file *f)
@@ -222,7 +281,8 @@ static u32 pipe_poll(struct file *f)
 	if (f->fmode & FMODE_READ) {
 		if (!pipe_empty(p))
 			ev |= POLLIN | POLLRDNORM;
-		if (!p->writers)
+		/* A FIFO reader sees no hang-up before a writer came. */
+		if (!p->writers && (uintptr_t)f->priv != p->w_counter)
 			ev |= POLLHUP;
 	}
 	if (f->fmode & FMODE_WRITE) {
@@ -250,7 +310,121 @@ static long pipe_ioctl(struct file *f, unsigned long req, unsigned long arg)
 	return copy_to_user((void *)arg, &n, sizeof(n));
 }
 
-static const struct file_ops pipe_ops = {
+static struct pipe *pipe_new(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->buf = kmalloc(PIPE_SLOTS * PAGE_SIZE);
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
+	mutex_init(&p->mutex);
+	p->lock = (struct spinlock)SPINLOCK_INIT;
+	waitq_init(&p->rwait);
+	waitq_init(&p->wwait);
+	return p;
+}
+
+/* Waits until *counter moves past seen (the other end was opened). */
+static int wait_partner(struct pipe *p, struct waitq *wq, u32 *counter,
+			u32 seen)
+{
+	int r = 0;
+
+	spin_lock(&p->lock);
+	while (*counter == seen && r == 0)
+		r = waitq_sleep(wq, &p->lock, 0);
+	spin_unlock(&p->lock);
+	return r;
+}
+
+/* Counts a new end and wakes the other side's waiting opens. */
+static void count_open(struct pipe *p, bool read, bool write)
+{
+	spin_lock(&p->lock);
+	if (read) {
+		p->readers++;
+		p->r_counter++;
+	}
+	if (write) {
+		p->writers++;
+		p->w_counter++;
+	}
+	spin_unlock(&p->lock);
+	waitq_wake_all(read ? &p->wwait : &p->rwait);
+	if (read && write)
+		waitq_wake_all(&p->rwait);
+}
+
+/* Frees the inode's pipe when no file uses it; ino->lock held. */
+static void drop_unused(struct inode *ino, struct pipe *p)
+{
+	if (!p->readers && !p->writers) {
+		ino->priv = NULL;
+		pipe_free(p);
+	}
+}
+
+/* Undoes count_open after an interrupted wait; ino->lock held. */
+static void uncount_open(struct inode *ino, struct pipe *p, bool read)
+{
+	spin_lock(&p->lock);
+	if (read)
+		p->readers--;
+	else
+		p->writers--;
+	spin_unlock(&p->lock);
+	waitq_wake_all(read ? &p->wwait : &p->rwait);
+	drop_unused(ino, p);
+}
+
+/* fifo_open of Linux: attaches the inode's pipe and counts this end. */
+static int pipe_open(struct inode *ino, struct file *f)
+{
+	bool rd = f->fmode & FMODE_READ, wr = f->fmode & FMODE_WRITE;
+	struct pipe *p;
+	u32 seen;
+	int r = 0;
+
+	if (!rd && !wr)
+		return -EINVAL;
+	mutex_lock(&ino->lock);
+	p = ino->priv ? ino->priv : pipe_new();
+	if (!p) {
+		mutex_unlock(&ino->lock);
+		return -ENOMEM;
+	}
+	ino->priv = p;
+	if (wr && !rd && !p->readers && (f->flags & O_NONBLOCK)) {
+		drop_unused(ino, p);
+		mutex_unlock(&ino->lock);
+		return -ENXIO;
+	}
+	seen = rd ? p->w_counter : p->r_counter;
+	/* Linux's f_version: the writers seen so far (for POLLHUP). */
+	if (rd && !wr && !p->writers && (f->flags & O_NONBLOCK) &&
+	    ino->sb != vfs_anon_super())
+		f->priv = (void *)(uintptr_t)p->w_counter;
+	count_open(p, rd, wr);
+	if (rd != wr && !(rd ? p->writers : p->readers) &&
+	    !(rd && (f->flags & O_NONBLOCK))) {
+		mutex_unlock(&ino->lock);
+		r = wait_partner(p, rd ? &p->rwait : &p->wwait,
+				 rd ? &p->w_counter : &p->r_counter, seen);
+		mutex_lock(&ino->lock);
+		if (r < 0)
+			uncount_open(ino, p, rd);
+	}
+	mutex_unlock(&ino->lock);
+	vfs_poll_notify(ino, 0);
+	return r;
+}
+
+const struct file_ops fifo_ops = {
+	.open = pipe_open,
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
@@ -258,44 +432,21 @@ static const struct file_ops pipe_ops = {
 	.ioctl = pipe_ioctl,
 };
 
-static struct inode *pipe_inode(void)
-{
-	struct pipe *p = kzalloc(sizeof(*p));
-	struct inode *ino;
-
-	if (!p)
-		return NULL;
-	p->buf = kmalloc(PIPE_SLOTS * PAGE_SIZE);
-	ino = p->buf ? inode_new(vfs_anon_super(), S_IFIFO | 0600) : NULL;
-	if (!ino) {
-		pipe_free(p);
-		return NULL;
-	}
-	waitq_init(&p->rwait);
-	waitq_init(&p->wwait);
-	p->readers = p->writers = 1;
-	ino->priv = p;
-	ino->fops = &pipe_ops;
-	return ino;
-}
-
 int pipe_create(int flags, struct file **r, struct file **w)
 {
-	struct inode *ino = pipe_inode();
+	struct inode *ino = inode_new(vfs_anon_super(), S_IFIFO | 0600);
 	int extra = flags & (O_NONBLOCK | O_DIRECT), err;
 
 	if (!ino)
 		return -ENFILE;
-	err = file_open_inode(ino, NULL, O_RDONLY | extra, r);
-	if (err < 0) {
-		pipe_free(ino->priv);
-		ino->priv = NULL;
-	} else {
+	ino->fops = &fifo_ops;
+	/* O_NONBLOCK: the read end must not wait for the write end. */
+	err = file_open_inode(ino, NULL, O_RDONLY | O_NONBLOCK | extra, r);
+	if (err == 0) {
+		(*r)->flags = O_RDONLY | extra;
 		err = file_open_inode(ino, NULL, O_WRONLY | extra, w);
-		if (err < 0) {
-			((struct pipe *)ino->priv)->writers = 0;
+		if (err < 0)
 			file_put(*r);
-		}
 	}
 	inode_put(ino);
 	return err;

@@ -66,18 +66,26 @@ void backtrace_from(u64 rbp, u64 rip)
 void panic(const char *fmt, ...)
 {
 	static int nested;
+	static char msg[256];
 	va_list ap;
 
 	irq_disable();
 	if (nested++ == 0) {
 		va_start(ap, fmt);
-		char msg[256];
 		fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 		klog_always("kernel panic: %s", msg);
 		backtrace_from((u64)__builtin_frame_address(0),
 			       (u64)__builtin_return_address(0));
 	}
-	console_write(PROTO_CH_CTL, "panic\n", 6);
+	/* The record carries the message: skiff shows it without --verbose. */
+	char rec[300];
+	int n = fmt_snprintf(rec, sizeof(rec) - 1, "panic %s", msg);
+	n = MIN(n, (int)sizeof(rec) - 2);
+	for (int i = 0; i < n; i++)
+		if (rec[i] == '\n')
+			rec[i] = ' ';
+	rec[n++] = '\n';
+	console_write(PROTO_CH_CTL, rec, n);
 	power_off();
 }

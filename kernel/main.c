@@ -17,6 +17,7 @@
 #include "../drivers/serial.h"
 #include "../linux/exec.h"
 #include "../sched/thread.h"
+#include "boottrace.h"
 #include "cmdline.h"
 
 void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len);
@@ -43,19 +44,20 @@ void kmain(u32 start_info_phys)
 	cpu_init();
 	tsc_init();
 	time_set_realtime(boot_opts.realtime_ns);
-	klog("Skiff: TSC %lu kHz, initrd %lu bytes", (unsigned long)tsc_rate_khz(),
-	     (unsigned long)initrd_len);
+	boot_mark("cpu and clock");
 	mm_init(si, initrd, initrd_len);
+	boot_mark("memory");
 	lapic_init();
 	sched_init();
 	ioapic_route(SERIAL_IRQ, SERIAL_VECTOR);
 	serial_enable_rx_irq(true);
 	irq_enable();
+	boot_mark("interrupts and threads");
 
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "
 			     "(error %d)", -r);
-	klog("boot: filesystems ready");
+	boot_mark("filesystems");
 	exec_program();
 }

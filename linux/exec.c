@@ -15,6 +15,8 @@
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
 #include "../mm/vm.h"
+#include "../arch/x86_64/tsc.h"
+#include "../kernel/boottrace.h"
 #include "exec.h"
 
 #define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */
@@ -195,6 +197,7 @@ static u64 build_stack(struct image *img, u64 base, const char *args,
 	}
 	*w++ = 0;
 	memcpy(w, auxv, sizeof(auxv));
+	proc_set_auxv(auxv, sizeof(auxv));
 	return sp;
 }
 
@@ -340,7 +343,13 @@ void exec_program(void)
 		kernel_error("out of memory for the program's stack");
 	proc_set_exe(exe);
 	proc_set_cmdline(args, args_len);
-	klog("boot: %lu us from entry to the program's first instruction",
-	     (unsigned long)(time_monotonic_ns() / 1000));
+	proc_set_environ(env, env_len);
+	boot_mark("program loaded");
+	if (boot_opts.verbose) {
+		boot_report();
+		klog("boot: %lu us from entry to the program's first instruction "
+		     "(TSC %lu kHz)", (unsigned long)(time_monotonic_ns() / 1000),
+		     (unsigned long)tsc_rate_khz());
+	}
 	enter_program(entry, sp, 0x202);
 }

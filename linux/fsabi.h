@@ -98,6 +98,18 @@ int at_path(const char *upath, char **kpath);
 /* The file at fd, or NULL, for fstat-like calls (O_PATH files too). */
 struct file *at_file(int fd);
 
+/* linux/poll.c */
+/* A timeout (NULL: none) as a monotonic deadline (0: none): -EFAULT, -EINVAL. */
+int timespec_deadline(const struct linux_timespec *uts, u64 *deadline);
+/*
+ * The signal mask argument of ppoll, pselect6, epoll_pwait (NULL: none):
+ * installs it for the call, the old one saved. -EINVAL (size), -EFAULT.
+ */
+int sigmask_set_user(const u64 *umask, size_t size);
+/* After the call: puts the old mask back unless the call was interrupted
+ * (then signal delivery does it after the handler). */
+void sigmask_restore_unless(bool interrupted);
+
 /* linux/stat.c */
 void stat_fill(struct inode *ino, struct linux_stat *st);
 

@@ -90,8 +90,8 @@ long sys_futex(u32 *uaddr, int op, u32 val, const struct linux_timespec *timeout
 	u64 deadline;
 	int r;
 
-	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
-		return -ENOSYS;
+	if (realtime && cmd != FUTEX_WAIT_BITSET)
+		return -ENOSYS; /* as Linux: only WAIT_BITSET takes the realtime clock */
 	/* val2 (nr to requeue) travels in the timeout argument. */
 	u32 val2 = (u32)(unsigned long)timeout;
 	switch (cmd) {

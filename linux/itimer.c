@@ -54,10 +54,16 @@ static void fire(struct ktimer *k)
 		signal_send_process(SIGALRM, &info);
 		return;
 	}
+	struct thread *t = p->notify == SIGEV_THREAD_ID ? thread_find(p->tid) : NULL;
+	/* Still pending from the last expiry: count an overrun, as Linux. */
+	if (signal_is_pending(t, p->signo))
+		p->overrun++;
+	else
+		p->overrun = 0;
 	info.code = SI_TIMER;
 	info.timer.tid = p->id;
+	info.timer.overrun = p->overrun;
 	info.timer.value = p->value;
-	struct thread *t = p->notify == SIGEV_THREAD_ID ? thread_find(p->tid) : NULL;
 	if (t)
 		signal_send_thread(t, p->signo, &info);
 	else
@@ -114,7 +120,7 @@ long sys_setitimer(int which, const struct linux_timeval *nv,
 		   struct linux_timeval *old)
 {
 	struct linux_timeval v[2];
-	u64 interval, value;
+	u64 interval = 0, value = 0;
 
 	if (which < ITIMER_REAL || which > ITIMER_PROF)
 		return -EINVAL;
@@ -230,7 +236,7 @@ long sys_timer_settime(long id, int flags, const struct linux_itimerspec *nv,
 {
 	struct ptimer *p = timer_of(id);
 	struct linux_itimerspec v;
-	u64 interval, value;
+	u64 interval = 0, value = 0;
 
 	if (!p)
 		return -EINVAL;

@@ -18,11 +18,10 @@ long sys_uname(struct linux_utsname *buf)
 	struct linux_utsname u;
 
 	memset(&u, 0, sizeof(u));
-	str_lcpy(u.sysname, "Linux", sizeof(u.sysname));
-	str_lcpy(u.nodename, "skiff", sizeof(u.nodename));
-	/* glibc checks the release against its minimum kernel version. */
-	str_lcpy(u.release, "6.1.0-skiff", sizeof(u.release));
-	str_lcpy(u.version, "#1 SMP Skiff unikernel", sizeof(u.version));
+	str_lcpy(u.sysname, UTS_SYSNAME, sizeof(u.sysname));
+	str_lcpy(u.nodename, UTS_NODENAME, sizeof(u.nodename));
+	str_lcpy(u.release, UTS_RELEASE, sizeof(u.release));
+	str_lcpy(u.version, UTS_VERSION, sizeof(u.version));
 	str_lcpy(u.machine, "x86_64", sizeof(u.machine));
 	str_lcpy(u.domainname, "(none)", sizeof(u.domainname));
 	return copy_to_user(buf, &u, sizeof(u));
@@ -101,6 +100,54 @@ long sys_getrlimit(int res, struct linux_rlimit *rl)
 long sys_setrlimit(int res, const struct linux_rlimit *rl)
 {
 	return sys_prlimit64(0, res, rl, NULL);
+}
+
+struct linux_rusage {
+	struct linux_timeval utime, stime;
+	s64 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
+		oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
+#define RUSAGE_SELF 0
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_THREAD 1
+
+extern u64 vm_fault_count;
+
+/* DIVERGENCE: CPU time is the time since boot, all of it user time. */
+long sys_getrusage(int who, struct linux_rusage *ru)
+{
+	struct linux_rusage r;
+	u64 ns = time_monotonic_ns();
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	if (who != RUSAGE_CHILDREN) {
+		r.utime = (struct linux_timeval){ ns / NSEC_PER_SEC,
+						  ns % NSEC_PER_SEC / 1000 };
+		r.maxrss = (page_total_count() - page_free_count()) * 4;
+		r.minflt = vm_fault_count;
+	}
+	return copy_to_user(ru, &r, sizeof(r));
+}
+
+long sys_times(u64 *buf)
+{
+	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / 100);
+	u64 t[4] = { ticks, 0, 0, 0 }; /* utime, stime, cutime, cstime */
+
+	if (buf && copy_to_user(buf, t, sizeof(t)))
+		return -EFAULT;
+	return ticks;
+}
+
+long sys_personality(unsigned long persona)
+{
+	/* PER_LINUX (0) is the only personality; 0xffffffff queries. */
+	if (persona != 0xffffffff && persona != 0)
+		return -EINVAL;
+	return 0;
 }
 
 long sys_sysinfo(struct linux_sysinfo *info)

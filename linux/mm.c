@@ -91,6 +91,34 @@ long sys_mremap(unsigned long old, size_t oldlen, size_t newlen, int flags,
 			flags & MREMAP_FIXED, new);
 }
 
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+/* MAP_SHARED pages are the file's own pages: nothing to write back. */
+long sys_msync(unsigned long addr, size_t len, int flags)
+{
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	return vm_check(addr, ALIGN_UP(len, PAGE_SIZE), 0) ? -ENOMEM : 0;
+}
+
+long sys_mincore(unsigned long addr, size_t len, u8 *vec)
+{
+	size_t pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (vm_check(addr, pages * PAGE_SIZE, 0))
+		return -ENOMEM;
+	if (user_check(vec, pages, true))
+		return -EFAULT;
+	for (size_t i = 0; i < pages; i++)
+		vec[i] = vm_resident(addr + i * PAGE_SIZE);
+	return 0;
+}
+
 #define MADV_NORMAL 0
 #define MADV_RANDOM 1
 #define MADV_SEQUENTIAL 2

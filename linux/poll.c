@@ -1,16 +1,49 @@
 /*
- * linux/poll.c: poll, ppoll, select, pselect6. Layer: Linux ABI over the
- * readiness of open files (fs/vfs/poll.c). A call checks every fd, then
- * sleeps until something may have changed or its timeout passes.
- * DIVERGENCE: the signal mask of ppoll/pselect6 is not applied while
- * waiting.
+ * linux/poll.c: poll, ppoll, select, pselect6, and the signal mask of the
+ * p* calls (also used by epoll_pwait). Layer: Linux ABI over the readiness
+ * of open files (fs/vfs/poll.c). A call checks every fd, then sleeps until
+ * a notification moves the poll counter or its timeout passes.
+ * ppoll, pselect6 and epoll_pwait install their mask for the wait; when a
+ * signal interrupts them the mask stays until its handler has run (as
+ * rt_sigsuspend), otherwise it is put back at once (Linux's
+ * restore_saved_sigmask_unless).
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "fsabi.h"
+#include "signal.h"
 #include "sys.h"
+
+int sigmask_set_user(const u64 *umask, size_t size)
+{
+	struct thread *t;
+	u64 m;
+
+	if (!umask)
+		return 0;
+	if (size != sizeof(m))
+		return -EINVAL;
+	if (copy_from_user(&m, umask, sizeof(m)) < 0)
+		return -EFAULT;
+	t = thread_current();
+	t->saved_sigmask = t->sigmask;
+	t->restore_sigmask = true;
+	t->sigmask = m & ~UNBLOCKABLE;
+	signal_claim(t);
+	return 0;
+}
+
+void sigmask_restore_unless(bool interrupted)
+{
+	struct thread *t = thread_current();
+
+	if (t && t->restore_sigmask && !interrupted) {
+		t->restore_sigmask = false;
+		t->sigmask = t->saved_sigmask;
+	}
+}
 
 struct linux_pollfd {
 	s32 fd;
@@ -89,7 +122,7 @@ long sys_poll(struct linux_pollfd *fds, unsigned nfds, int timeout)
 			      deadline_after((u64)timeout * 1000000));
 }
 
-static int timespec_in(const struct linux_timespec *uts, u64 *deadline)
+int timespec_deadline(const struct linux_timespec *uts, u64 *deadline)
 {
 	struct linux_timespec ts;
 
@@ -118,13 +151,15 @@ long sys_ppoll(struct linux_pollfd *fds, unsigned nfds,
 	       size_t sigsetsize)
 {
 	u64 deadline;
-	int r = timespec_in(tsp, &deadline);
+	int r = timespec_deadline(tsp, &deadline);
 
 	if (r < 0)
 		return r;
-	if (sigmask && sigsetsize != 8)
-		return -EINVAL;
+	r = sigmask_set_user(sigmask, sigsetsize);
+	if (r < 0)
+		return r;
 	r = do_poll(fds, nfds, deadline);
+	sigmask_restore_unless(r == -EINTR);
 	if (tsp && r != -EFAULT)
 		timespec_left(tsp, deadline);
 	return r;
@@ -257,12 +292,19 @@ long sys_select(int n, u64 *inp, u64 *outp, u64 *exp,
 long sys_pselect6(int n, u64 *inp, u64 *outp, u64 *exp,
 		  struct linux_timespec *tsp, const void *sig)
 {
+	struct { const u64 *set; size_t size; } pack = { NULL, 0 };
 	u64 deadline;
-	long r = timespec_in(tsp, &deadline);
+	long r = timespec_deadline(tsp, &deadline);
 
 	if (r < 0)
 		return r;
+	if (sig && copy_from_user(&pack, sig, sizeof(pack)) < 0)
+		return -EFAULT;
+	r = sigmask_set_user(pack.set, pack.size);
+	if (r < 0)
+		return r;
 	r = do_select(n, inp, outp, exp, deadline);
+	sigmask_restore_unless(r == -EINTR);
 	if (tsp && r != -EFAULT)
 		timespec_left(tsp, deadline);
 	return r;

@@ -77,6 +77,7 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 	spin_unlock(&sig_lock);
 	if (!(t->sigmask & sigbit(sig)))
 		sched_interrupt(t);
+	signalfd_notify();
 }
 
 struct pick {
@@ -111,6 +112,17 @@ void signal_send_process(int sig, const struct linux_siginfo *info)
 		proc_pending |= sigbit(sig);
 	}
 	spin_unlock(&sig_lock);
+	signalfd_notify();
+}
+
+bool signal_is_pending(struct thread *t, int sig)
+{
+	/* A process signal may sit with the thread it was routed to. */
+	struct thread *self = thread_current();
+	u64 pending = proc_pending | (t ? t->sigpending :
+				      self->fpu_area ? self->sigpending : 0);
+
+	return pending & sigbit(sig);
 }
 
 void signal_claim(struct thread *t)
@@ -129,7 +141,11 @@ void signal_claim(struct thread *t)
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info)
 {
 	spin_lock(&sig_lock);
-	u64 avail = (t->sigpending | proc_pending) & set;
+	/* As Linux: the thread's own signals first, then the process's;
+	 * within each, synchronous faults first, then the lowest number. */
+	u64 avail = t->sigpending & set;
+	if (!avail)
+		avail = proc_pending & set;
 	if (!avail) {
 		spin_unlock(&sig_lock);
 		return 0;
@@ -192,6 +208,10 @@ static bool deliver(struct thread *t, struct linux_sigcontext *mc, int sig,
 
 	struct rt_sigframe *fr = (void *)frame_at;
 	memset(fr, 0, sizeof(*fr));
+	/* XSAVE leaves bytes 8-63 of the header alone: clear it, as Linux
+	 * does, or stale stack bytes fail rt_sigreturn's check. */
+	if (cpu_feat.xsave)
+		memset((void *)(fpstate + 512), 0, 64);
 	fpu_save((void *)fpstate);
 	fr->pretcode = act.restorer;
 	fr->info = *info;

@@ -254,3 +254,40 @@ long sys_rt_sigtimedwait(const u64 *uset, struct linux_siginfo *uinfo,
 			deadline = 1;
 	}
 }
+
+/* rt_sigqueueinfo: a signal with the sender's own siginfo (sigqueue(3)). */
+long sys_rt_sigqueueinfo(int pid, int sig, const struct linux_siginfo *uinfo)
+{
+	struct linux_siginfo info;
+
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (check_sig(sig))
+		return -EINVAL;
+	if (pid != 1 && pid != 0)
+		return -ESRCH;
+	if (sig) {
+		info.signo = sig;
+		signal_send_process(sig, &info);
+	}
+	return 0;
+}
+
+long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
+			   const struct linux_siginfo *uinfo)
+{
+	struct linux_siginfo info;
+	struct thread *t;
+
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (check_sig(sig) || tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	if (tgid != 1 || !(t = thread_find(tid)))
+		return -ESRCH;
+	if (sig) {
+		info.signo = sig;
+		signal_send_thread(t, sig, &info);
+	}
+	return 0;
+}

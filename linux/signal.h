@@ -26,8 +26,13 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 void signal_send_process(int sig, const struct linux_siginfo *info);
 /* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info);
+/* Whether sig is pending for t (NULL: for the process) and not yet taken. */
+bool signal_is_pending(struct thread *t, int sig);
 /* Gives t the process-pending signals it no longer blocks. */
 void signal_claim(struct thread *t);
+/* A signal became pending: wakes signalfd readers and pollers
+ * (linux/signalfd.c). Any context; no signal lock held. */
+void signalfd_notify(void);
 
 /* Delivery on the way back to the program: after a syscall, after a trap. */
 void signal_deliver_syscall(struct syscall_frame *f);

@@ -101,6 +101,23 @@ long sys_ppoll(struct linux_pollfd *fds, unsigned nfds, struct linux_timespec *t
 long sys_select(int n, u64 *inp, u64 *outp, u64 *exp, struct linux_timeval *tvp);
 long sys_pselect6(int n, u64 *inp, u64 *outp, u64 *exp, struct linux_timespec *tsp, const void *sig);
 
+/* linux/epoll.c, events.c, signalfd.c: event files (fs/eventpoll.c & co.) */
+struct linux_epoll_event;
+struct linux_itimerspec;
+long sys_epoll_create(int size);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, struct linux_epoll_event *ev);
+long sys_epoll_wait(int epfd, struct linux_epoll_event *ev, int max, int timeout);
+long sys_epoll_pwait(int epfd, struct linux_epoll_event *ev, int max, int timeout, const u64 *sigmask, size_t sigsetsize);
+long sys_epoll_pwait2(int epfd, struct linux_epoll_event *ev, int max, const struct linux_timespec *timeout, const u64 *sigmask, size_t sigsetsize);
+long sys_eventfd(unsigned initval);
+long sys_eventfd2(unsigned initval, int flags);
+long sys_timerfd_create(int clk, int flags);
+long sys_timerfd_settime(int fd, int flags, const struct linux_itimerspec *new, struct linux_itimerspec *old);
+long sys_timerfd_gettime(int fd, struct linux_itimerspec *cur);
+long sys_signalfd(int fd, const u64 *mask, size_t sizemask);
+long sys_signalfd4(int fd, const u64 *mask, size_t sizemask, int flags);
+
 /* linux/mm.c: memory (mm/) */
 long sys_brk(unsigned long addr);
 long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd, s64 off);

@@ -10,6 +10,7 @@
 #include <skiff/mm.h>
 #include "../arch/x86_64/cpu.h"
 #include "../sched/thread.h"
+#include "../mm/vm.h"
 #include "../sched/futex.h"
 #include "abi.h"
 #include "syscall.h"
@@ -255,6 +256,13 @@ static long do_clone(const struct clone_req *rq)
 {
 	struct thread *self = thread_current();
 
+	/* Linux's own consistency checks come first (copy_process). */
+	if ((rq->flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+		return -EINVAL;
+	if ((rq->flags & CLONE_THREAD) && !(rq->flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((rq->flags & CLONE_SIGHAND) && !(rq->flags & CLONE_VM))
+		return -EINVAL;
 	if ((rq->flags & ~(CLONE_THREAD_FLAGS | 0xff)) ||
 	    (rq->flags & NEEDED) != NEEDED)
 		return -ENOSYS; /* DIVERGENCE: no fork; one program per VM */
@@ -274,7 +282,7 @@ static long do_clone(const struct clone_req *rq)
 	f->rax = 0;
 	if (rq->stack)
 		f->rsp = rq->stack;
-	struct thread *t = thread_create("thread", NULL, NULL, true);
+	struct thread *t = thread_create(thread_current()->name, NULL, NULL, true);
 	if (!t) {
 		kfree(f);
 		return -EAGAIN;
@@ -315,7 +323,11 @@ long sys_clone3(struct clone_args *uargs, size_t size)
 		return -EINVAL;
 	if (copy_from_user(&a, uargs, MIN(size, sizeof(a))))
 		return -EFAULT;
-	if (a.exit_signal || a.set_tid || a.set_tid_size || a.cgroup)
+	if (a.flags >> 32 & ~3ull) /* beyond CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP */
+		return -EINVAL;
+	if (a.exit_signal > NSIG || a.set_tid || a.set_tid_size || a.cgroup)
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
 		return -EINVAL;
 	if ((a.stack == 0) != (a.stack_size == 0))
 		return -EINVAL;
@@ -387,6 +399,142 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 	if (copy_to_user(mask, &cpus, sizeof(cpus)))
 		return -EFAULT;
 	return sizeof(cpus);
+}
+
+long sys_sched_setaffinity(int pid, size_t len, const unsigned long *mask)
+{
+	unsigned long m;
+
+	if (pid < 0 || (pid && pid != 1 && !thread_find(pid)))
+		return -ESRCH;
+	if (len < sizeof(m))
+		return -EINVAL;
+	if (copy_from_user(&m, mask, sizeof(m)))
+		return -EFAULT;
+	/* One CPU: a mask without CPU 0 leaves no CPU to run on. */
+	return (m & 1) ? 0 : -EINVAL;
+}
+
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+
+static int nice_value; /* the process's nice value; it does not change scheduling */
+
+long sys_getpriority(int which, int who)
+{
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	if (who != 0 && who != 1 && !(which == PRIO_PROCESS && thread_find(who)))
+		return -ESRCH;
+	return 20 - nice_value; /* the kernel's encoding: 40..1 */
+}
+
+long sys_setpriority(int which, int who, int prio)
+{
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	if (who != 0 && who != 1 && !(which == PRIO_PROCESS && thread_find(who)))
+		return -ESRCH;
+	nice_value = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+	return 0;
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_TIMERSLACK 29
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_THP_DISABLE 41
+#define PR_GET_THP_DISABLE 42
+#define PR_CAPBSET_READ 23
+#define PR_SET_VMA 0x53564d41
+
+static int dumpable = 1, no_new_privs, pdeathsig, thp_disable;
+
+long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
+	       unsigned long a5)
+{
+	struct thread *t = thread_current();
+
+	switch (op) {
+	case PR_SET_NAME: {
+		char name[16];
+		if (!user_check((void *)a2, 1, false)) {
+			u64 end = MIN(a2 + 15, vm_mapped_end(a2, PROT_READ));
+			size_t n = strnlen((const char *)a2, end - a2);
+			memcpy(name, (const char *)a2, n);
+			name[n] = '\0';
+			memcpy(t->name, name, sizeof(name));
+			return 0;
+		}
+		return -EFAULT;
+	}
+	case PR_GET_NAME:
+		return copy_to_user((void *)a2, t->name, 16);
+	case PR_SET_DUMPABLE:
+		if (a2 > 1)
+			return -EINVAL;
+		dumpable = a2;
+		return 0;
+	case PR_GET_DUMPABLE:
+		return dumpable;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return no_new_privs;
+	case PR_SET_PDEATHSIG:
+		if (a2 > NSIG)
+			return -EINVAL;
+		pdeathsig = a2;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return copy_to_user((void *)a2, &pdeathsig, sizeof(int));
+	case PR_SET_THP_DISABLE:
+		thp_disable = !!a2;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		return thp_disable;
+	case PR_GET_TIMERSLACK:
+		return 50000;
+	case PR_SET_TIMERSLACK:
+		return 0;
+	case PR_CAPBSET_READ:
+		return a2 <= 40 ? 1 : -EINVAL;
+	case PR_SET_VMA:
+		return 0; /* naming anonymous memory: accepted, not shown */
+	default:
+		return -EINVAL;
+	}
+}
+
+#define MEMBARRIER_CMD_QUERY 0
+#define MEMBARRIER_CMD_GLOBAL 1
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED 2
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED 4
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
+#define MEMBARRIER_SUPPORTED 0x1f
+
+/* One CPU: every barrier is already complete when the call is made. */
+long sys_membarrier(int cmd, unsigned flags, int cpu)
+{
+	if (flags)
+		return -EINVAL;
+	if (cmd == MEMBARRIER_CMD_QUERY)
+		return MEMBARRIER_SUPPORTED;
+	if (cmd & ~MEMBARRIER_SUPPORTED || __builtin_popcount(cmd) != 1)
+		return -EINVAL;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return 0;
 }
 
 long sys_sched_yield(void)

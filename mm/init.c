@@ -37,7 +37,5 @@ void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len)
 	if (initrd_len)
 		page_reserve(initrd, initrd + initrd_len);
 	paging_init(max);
-	klog("memory: %lu KiB usable, %lu KiB free",
-	     (unsigned long)(page_total_count() * 4),
-	     (unsigned long)(page_free_count() * 4));
+
 }

@@ -382,12 +382,20 @@ int vm_check(u64 addr, u64 len, int prot)
 	spin_lock(&lock);
 	for (u64 a = addr; a < end;) {
 		struct vma *v = find(a);
-		if (!v || (v->prot & prot) != prot || !v->prot) {
+		if (!v || (v->prot & prot) != prot) {
 			r = -EFAULT;
 			break;
 		}
 		a = v->end;
 	}
+	spin_unlock(&lock);
+	return r;
+}
+
+bool vm_resident(u64 addr)
+{
+	spin_lock(&lock);
+	bool r = pt_lookup(addr) != 0;
 	spin_unlock(&lock);
 	return r;
 }
@@ -503,4 +511,53 @@ out:
 	vm_fault_count++;
 	vm_fault_cycles += rdtsc() - t0;
 	return r;
+}
+
+/* Copies the areas, with their files referenced. Lock held. */
+static size_t snapshot(struct vm_area_info *out, size_t max)
+{
+	size_t n = 0;
+
+	list_for_each(it, &areas) {
+		struct vma *v = vma_of(it);
+		struct vm_area_info *a = &out[n];
+
+		if (n == max)
+			break;
+		*a = (struct vm_area_info){ .start = v->start, .end = v->end,
+			.prot = v->prot, .shared = v->shared, .pgoff = v->pgoff,
+			.file = v->file ? file_get(v->file) : NULL };
+		for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
+		     va = pt_next_mapped(va + PAGE_SIZE, v->end))
+			a->resident++;
+		if (v->start >= brk_start && v->end <= ALIGN_UP(brk_cur, PAGE_SIZE))
+			a->name = "[heap]";
+		else if (v->end == VM_STACK_TOP)
+			a->name = "[stack]";
+		n++;
+	}
+	return n;
+}
+
+int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
+		     void *arg)
+{
+	struct vm_area_info *all;
+	size_t n = 0;
+
+	spin_lock(&lock);
+	list_for_each(it, &areas)
+		n++;
+	all = kmalloc((n ? n : 1) * sizeof(*all));
+	if (all)
+		n = snapshot(all, n);
+	spin_unlock(&lock);
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		fn(&all[i], arg);
+	for (size_t i = 0; i < n; i++)
+		file_put(all[i].file);
+	kfree(all);
+	return 0;
 }

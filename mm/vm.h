@@ -50,9 +50,28 @@ int vm_discard(u64 addr, u64 len);
 /* brk(2): sets the program break; returns the break now in force. */
 u64 vm_brk(u64 newbrk);
 void vm_set_brk_start(u64 start);
-/* 0 when [addr, addr+len) is all mapped with at least prot. */
+/* 0 when [addr, addr+len) is all mapped with at least prot (0: mapped at all). */
 int vm_check(u64 addr, u64 len, int prot);
+/* Whether the page at addr is in memory (mincore). */
+bool vm_resident(u64 addr);
 /* The end of the mapped run containing addr with at least prot, or addr. */
 u64 vm_mapped_end(u64 addr, int prot);
+
+/* An area as vm_for_each_area shows it (/proc/self/maps, status). */
+struct vm_area_info {
+	u64 start, end;
+	int prot;
+	bool shared;
+	struct file *file;	/* a reference held during the call, or NULL */
+	u64 pgoff;
+	u64 resident;		/* pages present */
+	const char *name;	/* "[heap]", "[stack]", or NULL */
+};
+/*
+ * Calls fn for each area, lowest first. The areas are copied under the VM
+ * lock, then fn runs without it (it may sleep). 0 or -ENOMEM.
+ */
+int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
+		     void *arg);
 
 #endif

@@ -6,6 +6,13 @@
  * timer list. It is held across switch_to and released by the thread that
  * resumes (or by sched_thread_start in a new thread).
  *
+ * Fairness, as a small CFS: each thread's vruntime counts the CPU time it
+ * used; the run queue is kept in vruntime order and the thread that used
+ * least runs next. A thread that wakes from a sleep comes back no further
+ * behind than half a slice, and preempts the running thread if it has used
+ * clearly less: so a lock handed to a sleeping waiter is taken at once,
+ * and a CPU-bound thread cannot starve the others.
+ *
  * Tickless: the LAPIC timer is armed for the earliest sleeper's deadline,
  * or for the end of the time slice when others are waiting to run.
  */
@@ -21,13 +28,15 @@
 
 void thread_free(struct thread *t);
 
-#define SLICE_NS 10000000ull /* 10 ms */
+#define SLICE_NS 4000000ull /* 4 ms */
+#define WAKEUP_GRAN_NS 1000000ull /* a waker keeps the CPU unless this far ahead */
 
 static volatile u32 sched_lock;
 static struct list runq = { &runq, &runq };
 static struct list timers = { &timers, &timers }; /* sorted by deadline */
 static struct list ktimers = { &ktimers, &ktimers }; /* sorted by deadline */
 static u64 slice_end;
+static u64 min_vruntime; /* the smallest vruntime among runnable threads */
 static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
 static int live_threads = 1;
 
@@ -56,10 +65,23 @@ int thread_tid(void)
 
 static void enqueue(struct thread *t)
 {
-	if (!t->on_runq && t != this_cpu()->idle) {
-		list_push_back(&runq, &t->run_link);
-		t->on_runq = true;
+	struct list *pos = &runq;
+
+	if (t->on_runq || t == this_cpu()->idle)
+		return;
+	list_for_each(it, &runq) {
+		if (list_entry(it, struct thread, run_link)->vruntime > t->vruntime)
+			break;
+		pos = it;
 	}
+	list_insert_after(pos, &t->run_link);
+	t->on_runq = true;
+}
+
+/* CPU time the running thread has used, including the current stretch. */
+static u64 current_vruntime(struct thread *t, u64 now)
+{
+	return t->vruntime + (now > t->run_start ? now - t->run_start : 0);
 }
 
 static void timer_remove(struct thread *t)
@@ -95,8 +117,14 @@ static void wake_locked(struct thread *t, int r)
 	timer_remove(t);
 	t->wake_result = r;
 	t->state = THREAD_RUNNABLE;
+	/* A sleeper keeps at most half a slice of credit. */
+	if (t->vruntime + SLICE_NS / 2 < min_vruntime)
+		t->vruntime = min_vruntime - SLICE_NS / 2;
 	enqueue(t);
-	if (this_cpu()->current == this_cpu()->idle)
+	struct thread *cur = this_cpu()->current;
+	if (cur == this_cpu()->idle ||
+	    t->vruntime + WAKEUP_GRAN_NS <
+		    current_vruntime(cur, time_monotonic_ns()))
 		this_cpu()->need_resched = true;
 }
 
@@ -112,8 +140,9 @@ static void rearm(void)
 		if (!next || k < next)
 			next = k;
 	}
+	/* slice_end is 0 until the first switch: "now", not "never". */
 	if (!list_empty(&runq) && (!next || slice_end < next))
-		next = slice_end;
+		next = MAX(slice_end, 1);
 	lapic_timer_arm(next);
 }
 
@@ -135,7 +164,10 @@ static void schedule_locked(void)
 	struct percpu *cpu = this_cpu();
 	struct thread *prev = cpu->current, *next;
 
+	u64 now = time_monotonic_ns();
 	cpu->need_resched = false;
+	if (prev != cpu->idle)
+		prev->vruntime = current_vruntime(prev, now);
 	if (prev->state == THREAD_RUNNABLE)
 		enqueue(prev);
 	if (list_empty(&runq)) {
@@ -145,7 +177,11 @@ static void schedule_locked(void)
 		list_remove(&next->run_link);
 		next->on_runq = false;
 	}
-	slice_end = time_monotonic_ns() + SLICE_NS;
+	if (next != cpu->idle) {
+		min_vruntime = MAX(min_vruntime, next->vruntime);
+		next->run_start = now;
+	}
+	slice_end = now + SLICE_NS;
 	rearm();
 	if (next == prev)
 		return;
@@ -168,7 +204,22 @@ void schedule(void)
 
 void sched_yield(void)
 {
-	schedule();
+	struct thread *t = thread_current();
+	u64 flags = irq_save();
+
+	lock();
+	/* Go behind every runnable thread, as CFS's yield does. */
+	if (!list_empty(&runq)) {
+		u64 last = list_entry(runq.prev, struct thread, run_link)->vruntime;
+		u64 now = time_monotonic_ns();
+		if (current_vruntime(t, now) <= last) {
+			t->vruntime = last + 1;
+			t->run_start = now;
+		}
+	}
+	schedule_locked();
+	unlock();
+	irq_restore(flags);
 }
 
 /* The first code a new thread runs (from thread_trampoline). */
@@ -396,6 +447,7 @@ void sched_add(struct thread *t)
 
 	lock();
 	t->state = THREAD_RUNNABLE;
+	t->vruntime = min_vruntime;
 	enqueue(t);
 	rearm();
 	unlock();

@@ -23,6 +23,8 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	bool on_runq;
+	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
+	u64 run_start;           /* when it last got the CPU */
 	struct list run_link;    /* run queue */
 	struct list wait_link;   /* the waitq it sleeps on */
 	struct list timer_link;  /* the timer list, when deadline != 0 */

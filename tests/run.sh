@@ -4,6 +4,7 @@
 #   tests/unit/run.sh       host unit tests of kernel modules (ASan, UBSan)
 #   tests/apps/run.sh       test programs natively and in Skiff, compared
 #   tests/bad-input/run.sh  skiff run on things that are not programs
+#   tests/skiff/deps.sh     what skiff packs for dynamic programs
 #   tests/real/run.sh       unmodified Debian programs, if present
 # Each part ends with "PART: N passed, N failed"; this script adds them up
 # and ends with the line "N passed, N failed". A part that stops without
@@ -39,6 +40,7 @@ part() {
 part unit tests/unit/run.sh
 part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
+part deps tests/skiff/deps.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

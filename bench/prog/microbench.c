@@ -250,28 +250,58 @@ static void calibrate(void)
 	    ((double)(b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)));
 }
 
-static int run_mode(const char *m)
+static void bench_null(void)
 {
-	int all = !strcmp(m, "all");
+	measure("null_syscall_ns", run_null, 50000 * scale, 50000.0 * scale, 1);
+}
 
-	if (!strcmp(m, "hello"))
-		out("hello from microbench\n");
-	else if (!strcmp(m, "calibrate"))
-		calibrate();
-	else if (!all && strcmp(m, "null") && strcmp(m, "thread") &&
-		 strcmp(m, "ctxsw") && strcmp(m, "mmap") && strcmp(m, "file"))
-		return -1;
-	if (all || !strcmp(m, "null"))
-		measure("null_syscall_ns", run_null, 50000 * scale, 50000.0 * scale, 1);
-	if (all || !strcmp(m, "thread"))
-		measure("thread_create_join_us", run_thread, 100 * scale, 100.0 * scale, 1e3);
-	if (all || !strcmp(m, "ctxsw"))
-		measure("ctx_switch_ns", run_ctxsw, 2500 * scale, 5000.0 * scale, 1);
-	if (all || !strcmp(m, "mmap"))
-		measure("mmap_touch_munmap_64m_ms", run_mmap, 1, 1, 1e6);
-	if (all || !strcmp(m, "file"))
-		file_bench();
-	return 0;
+static void bench_thread(void)
+{
+	measure("thread_create_join_us", run_thread, 100 * scale,
+		100.0 * scale, 1e3);
+}
+
+static void bench_ctxsw(void)
+{
+	measure("ctx_switch_ns", run_ctxsw, 2500 * scale, 5000.0 * scale, 1);
+}
+
+static void bench_mmap(void)
+{
+	measure("mmap_touch_munmap_64m_ms", run_mmap, 1, 1, 1e6);
+}
+
+static void hello(void)
+{
+	out("hello from microbench\n");
+}
+
+static const struct mode {
+	const char *name;
+	void (*run)(void);
+	int in_all;		/* part of "all" */
+} modes[] = {
+	{ "hello", hello, 0 },
+	{ "calibrate", calibrate, 0 },
+	{ "null", bench_null, 1 },
+	{ "thread", bench_thread, 1 },
+	{ "ctxsw", bench_ctxsw, 1 },
+	{ "mmap", bench_mmap, 1 },
+	{ "file", file_bench, 1 },
+};
+
+static int run_mode(const char *name)
+{
+	int all = !strcmp(name, "all"), found = all;
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (all ? modes[i].in_all : !strcmp(name, modes[i].name)) {
+			modes[i].run();
+			found = 1;
+		}
+	}
+	return found ? 0 : -1;
 }
 
 /* isa-debug-exit turns the value v into QEMU's exit status (v << 1) | 1. */

@@ -7,9 +7,15 @@
  * stderr channel, everything else to stdout, so dup2(1, 2) sends fd 2 to
  * stdout as on Linux. Reads take the program's stdin. Each std stream
  * looks like what the host gave skiff: when boot_opts.tty_mask says the
- * host stream is a terminal, a tty (S_IFCHR 136:0, answering TCGETS and
- * TIOCGWINSZ); otherwise a pipe (S_IFIFO, -ENOTTY), so isatty() and stdio
- * buffering match the native run.
+ * host stream is a terminal, the device /dev/pts/0 (136:0, answering
+ * TCGETS and TIOCGWINSZ, so ttyname() finds it); otherwise a pipe
+ * (S_IFIFO, -ENOTTY), so isatty() and stdio buffering match the native
+ * run.
+ *
+ * Input readiness: kernel/console.c calls console_input_ready() from the
+ * serial receive interrupt; it notifies every inode that console files
+ * were opened on (the std streams, /dev/tty, /dev/console), which wakes
+ * poll, select and epoll.
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
@@ -27,7 +33,6 @@
 #define TIOCSPGRP 0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
-#define PTS_MAJOR 136
 
 /* The console file of an open: its write channel and whether it is a tty. */
 struct con {
@@ -61,6 +66,35 @@ static struct ktermios termios = {
 static const struct con *con(struct file *f)
 {
 	return f->priv;
+}
+
+/* The inodes console files are open on, referenced for good. */
+static struct spinlock inodes_lock = SPINLOCK_INIT;
+static struct inode *inodes[8];
+
+static void remember(struct inode *ino)
+{
+	spin_lock(&inodes_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(inodes); i++) {
+		if (inodes[i] == ino)
+			break;
+		if (!inodes[i]) {
+			inodes[i] = inode_get(ino);
+			break;
+		}
+	}
+	spin_unlock(&inodes_lock);
+}
+
+void console_input_ready(void)
+{
+	struct inode *list[ARRAY_SIZE(inodes)];
+
+	spin_lock(&inodes_lock);
+	memcpy(list, inodes, sizeof(list));
+	spin_unlock(&inodes_lock);
+	for (size_t i = 0; i < ARRAY_SIZE(list) && list[i]; i++)
+		vfs_poll_notify(list[i], POLL_IN_BITS);
 }
 
 static long con_read(struct file *f, struct iobuf *io, u64 *pos)
@@ -131,7 +165,16 @@ static u32 con_poll(struct file *f)
 	return ev;
 }
 
+/* A std stream opened again (/dev/stdin, /proc/self/fd/N). */
+static int con_std_open(struct inode *ino, struct file *f)
+{
+	f->priv = ino->priv;
+	remember(ino);
+	return 0;
+}
+
 static const struct file_ops con_std_ops = {
+	.open = con_std_open,
 	.read = con_read,
 	.write = con_write,
 	.ioctl = con_ioctl,
@@ -144,12 +187,15 @@ static int tty_dev_open(struct inode *ino, struct file *f)
 	if (!(boot_opts.tty_mask & 7))
 		return -ENXIO;
 	f->priv = (void *)&tty_out;
+	remember(ino);
 	return 0;
 }
 
+/* /dev/console and /dev/pts/0 (the terminal of fds 0-2, if they are one). */
 static int console_dev_open(struct inode *ino, struct file *f)
 {
 	f->priv = (void *)&tty_out;
+	remember(ino);
 	return 0;
 }
 
@@ -169,23 +215,30 @@ const struct file_ops console_dev_ops = {
 	.poll = con_poll,
 };
 
-static struct inode *std_inode(bool tty)
+/* The inode of a std stream that is no terminal: a pipe-like one each. */
+static struct inode *std_inode(const struct con *c)
 {
-	static struct inode *tty_ino;
-	struct inode *ino;
+	struct inode *ino = inode_new(vfs_anon_super(), S_IFIFO | 0600);
 
-	if (tty && tty_ino)
-		return inode_get(tty_ino);
-	ino = inode_new(vfs_anon_super(), tty ? S_IFCHR | 0620 : S_IFIFO | 0600);
 	if (!ino)
 		return NULL;
 	ino->fops = &con_std_ops;
-	ino->blksize = tty ? 1024 : PAGE_SIZE;
-	if (tty) {
-		ino->rdev = MKDEV(PTS_MAJOR, 0);
-		tty_ino = inode_get(ino);
-	}
+	ino->priv = (void *)c;
 	return ino;
+}
+
+/* A terminal std stream is /dev/pts/0 opened, as on Linux (ttyname). */
+static int open_tty(int i, struct file **out)
+{
+	struct dentry *d;
+	int r = vfs_lookup(vfs_root(), "/dev/pts/0", 0, &d);
+
+	if (r < 0)
+		return r;
+	d->inode->blksize = 1024;
+	r = file_open_inode(d->inode, d, O_RDWR | O_LARGEFILE, out);
+	dentry_put(d);
+	return r;
 }
 
 int console_open_std(struct file *std[3])
@@ -197,13 +250,14 @@ int console_open_std(struct file *std[3])
 
 	for (int i = 0; i < 3; i++) {
 		bool tty = boot_opts.tty_mask & (1u << i);
-		int flags = tty ? O_RDWR | O_LARGEFILE : i ? O_WRONLY : O_RDONLY;
-		struct inode *ino = std_inode(tty);
+		struct inode *ino = tty ? NULL : std_inode(cons[0][i]);
 		int r = -ENOMEM;
 
-		if (ino)
-			r = file_open_inode(ino, NULL, flags, &std[i]);
-
+		if (tty)
+			r = open_tty(i, &std[i]);
+		else if (ino)
+			r = file_open_inode(ino, NULL, i ? O_WRONLY : O_RDONLY,
+					    &std[i]);
 		inode_put(ino);
 		if (r < 0)
 			return r;

@@ -1,7 +1,8 @@
 /*
  * fs/devfs/mem.c: the memory character devices of Linux's major 1:
  * /dev/null (1:3), zero (1:5), full (1:7), random (1:8), urandom (1:9),
- * and chrdev_ops(), which maps a device number to its file ops.
+ * and chrdev_ops(), which maps a device number to its file ops (the
+ * console's too: tty 5:0, console 5:1, pts/0 136:0).
  * Layer: devices as files. The nodes themselves are ramfs inodes under
  * /dev (made by fs_init), so stat shows the right st_rdev.
  */
@@ -98,6 +99,7 @@ const struct file_ops *chrdev_ops(u64 rdev)
 	case MKDEV(5, 0):
 		return &tty_dev_ops;
 	case MKDEV(5, 1):
+	case MKDEV(136, 0):
 		return &console_dev_ops;
 	default:
 		return NULL;
@@ -112,5 +114,6 @@ const struct devfs_node devfs_nodes[] = {
 	{ "urandom", 0666, MKDEV(1, 9) },
 	{ "tty", 0666, MKDEV(5, 0) },
 	{ "console", 0600, MKDEV(5, 1) },
+	{ "pts/0", 0620, MKDEV(136, 0) },
 	{ NULL, 0, 0 },
 };

@@ -1,21 +1,68 @@
-/* Private to fs/procfs/ and fs/init.c. */
+/*
+ * Private to fs/procfs/ and fs/init.c: a filesystem of generated files,
+ * the engine of /proc and /sys (procfs.c), and the tables it serves
+ * (pid.c: /proc/1 and its threads; info.c: the system files; sysfs.c).
+ *
+ * A tree is described by tables of struct proc_node. Every inode stands
+ * for a node and an argument (arg: the thread id of a /proc/1/task/TID
+ * entry, 0 for the process; the fd of a /proc/self/fd entry). A directory
+ * is static (dir: a table) or dynamic (dyn: numbered entries that come and
+ * go, such as fds and threads). A file's text is made by show when it is
+ * opened and read from that snapshot; a symlink's target by readlink when
+ * read; a magic link (get_file) leads to an open file itself.
+ */
 #ifndef FS_PROCFS_PROCFS_H
 #define FS_PROCFS_PROCFS_H
 
 #include <skiff/vfs.h>
 
-/* A node of /proc: a directory, a symlink (readlink) or a file (gen). */
+/* A growing text buffer; on -ENOMEM it stops growing and remembers. */
+struct pbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+void pb_printf(struct pbuf *b, const char *fmt, ...) __printf(2, 3);
+void pb_write(struct pbuf *b, const void *p, size_t n);
+
+struct proc_dyn;
+
 struct proc_node {
-	const char *name;	/* path below /proc */
-	u32 mode;
-	long (*readlink)(char *buf, size_t size); /* vfs_ns_lock held */
-	int (*gen)(char **buf, size_t *len);	   /* kmalloc'd text */
-	const struct file_ops *fops;		   /* instead of gen */
+	const char *name;	/* NULL ends a table */
+	u32 mode;		/* S_IFDIR, S_IFLNK or S_IFREG and permissions */
+	int (*show)(struct pbuf *b, long arg);		/* a file's text */
+	long (*write)(long arg, const char *buf, size_t len); /* writable */
+	long (*readlink)(long arg, char *buf, size_t size); /* vfs_ns_lock */
+	int (*get_file)(long arg, struct file **out);	/* a magic link */
+	const struct proc_node *dir;	/* a static directory's entries */
+	const struct proc_dyn *dyn;	/* a dynamic directory's */
+	bool keep_arg;		/* a static dir's entries take its arg */
 };
 
-/* Mounts a new procfs at path. */
-int procfs_mount(const char *path);
-/* Links ino (its reference taken; NULL: -ENOMEM) at n->name in sb. */
-int procfs_add(struct super *sb, const struct proc_node *n, struct inode *ino);
+/* The numbered entries of a dynamic directory (named by arg in decimal). */
+struct proc_dyn {
+	/* The smallest existing arg >= from, or -1. */
+	long (*next)(long from);
+	bool (*exists)(long arg);
+	const struct proc_node *node;	/* what each entry is */
+	/* The entry's mode when it is made (NULL: node->mode). */
+	u32 (*mode)(long arg);
+};
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+
+/* procfs.c: mounts a tree with the root directory's table at path. */
+int procfs_mount(const char *path, const struct proc_node *root, u64 magic);
+
+/* The tables. */
+extern const struct proc_node proc_root[];	/* info.c */
+extern const struct proc_node sys_root[];	/* sysfs.c */
+extern const struct proc_node proc_pid_entries[]; /* pid.c: /proc/1 */
+
+/* pid.c, for info.c: the process-wide lines of /proc/PID/mounts. */
+int proc_show_mounts(struct pbuf *b, long arg);
+long proc_link_self(long arg, char *buf, size_t size);
+long proc_link_thread_self(long arg, char *buf, size_t size);
 
 #endif

@@ -74,6 +74,7 @@ struct inode *inode_new(struct super *sb, u32 mode)
 	ino->blksize = PAGE_SIZE;
 	ino->sb = sb;
 	mutex_init(&ino->lock);
+	list_init(&ino->watchers);
 	vfs_time_now(&ino->mtime);
 	ino->atime = ino->ctime = ino->mtime;
 	return ino;
@@ -145,4 +146,34 @@ int iobuf_zero(struct iobuf *io, size_t at, size_t n)
 	if (r == 0)
 		memset(p, 0, n);
 	return r;
+}
+
+/*
+ * Anonymous inode files (eventfd, epoll, timerfd, signalfd): each has an
+ * inode of its own in the anonymous filesystem, so that readiness watches
+ * (struct poll_watch) can hang on it, with Linux's mode 0600 and no file
+ * type. inode->priv is the name /proc/self/fd shows.
+ */
+int anon_file_open(const char *name, const struct file_ops *ops, void *priv,
+		   int flags, struct file **out)
+{
+	struct inode *ino = inode_new(vfs_anon_super(), 0600);
+	int r;
+
+	if (!ino)
+		return -ENFILE;
+	ino->fops = ops;
+	ino->priv = (void *)name;
+	r = file_open_inode(ino, NULL, O_RDWR | flags, out);
+	if (r == 0)
+		(*out)->priv = priv;
+	inode_put(ino);
+	return r;
+}
+
+const char *anon_file_name(struct inode *ino)
+{
+	if (ino->sb != vfs_anon_super() || (ino->mode & S_IFMT))
+		return NULL;
+	return ino->priv;
 }

@@ -16,6 +16,9 @@ struct walk {
 	int links;		/* symlinks followed so far (ELOOP past 40) */
 	char *bufs[VFS_MAX_LINKS + 1]; /* symlink targets kept for names */
 	int nbufs;
+	/* Dentries magic links led to, referenced until walk_done. */
+	struct dentry *pins[VFS_MAX_LINKS + 1];
+	int npins;
 };
 
 /* The parent directory of a path and its last component. */
@@ -43,6 +46,12 @@ int walk_parent(struct walk *w, struct dentry *base, const char *path,
 struct dentry *walk_last(struct last *l, int *err);
 /* Reads the target of a symlink for the walk (kept until walk_done). */
 int walk_readlink(struct walk *w, struct dentry *link, const char **target);
+/*
+ * For a magic link (iops->get_file): the dentry of the file it stands for,
+ * kept referenced until walk_done. Returns 1 with *out set, 0 when link is
+ * an ordinary symlink, or -Exxx.
+ */
+int walk_magic(struct walk *w, struct dentry *link, struct dentry **out);
 
 /* dentry.c */
 struct dentry *dentry_alloc(struct dentry *parent, const char *name,

@@ -18,12 +18,15 @@ void walk_init(struct walk *w)
 {
 	w->links = 0;
 	w->nbufs = 0;
+	w->npins = 0;
 }
 
 void walk_done(struct walk *w)
 {
 	while (w->nbufs > 0)
 		kfree(w->bufs[--w->nbufs]);
+	while (w->npins > 0)
+		dentry_put(w->pins[--w->npins]);
 }
 
 static bool is_dir(struct dentry *d)
@@ -66,6 +69,11 @@ static struct dentry *step(struct dentry *dir, const char *name, size_t len,
 	if (len == 2 && name[0] == '.' && name[1] == '.')
 		return dir == vfs_root() ? dir : dentry_dotdot(dir);
 	d = dentry_child(dir, name, len);
+	if (d && dir->inode->iops && dir->inode->iops->revalidate &&
+	    !dir->inode->iops->revalidate(d)) {
+		dentry_unlink(d);
+		d = NULL;
+	}
 	if (!d && dir->inode->iops && dir->inode->iops->lookup && dir->linked) {
 		d = fs_lookup(dir, name, len, err);
 		if (*err == -ENOENT)
@@ -100,6 +108,36 @@ int walk_readlink(struct walk *w, struct dentry *link, const char **target)
 	return 0;
 }
 
+int walk_magic(struct walk *w, struct dentry *link, struct dentry **out)
+{
+	const struct inode_ops *iops = link->inode->iops;
+	struct file *f;
+	struct dentry *d;
+	int r;
+
+	if (!iops || !iops->get_file)
+		return 0;
+	if (++w->links > VFS_MAX_LINKS || w->npins >= (int)ARRAY_SIZE(w->pins))
+		return -ELOOP;
+	r = iops->get_file(link->inode, &f);
+	if (r < 0)
+		return r;
+	if (f->dentry) {
+		d = dentry_get(f->dentry);
+	} else {
+		/* An anonymous file (a pipe): a dentry of its own, unlinked. */
+		d = dentry_alloc(NULL, "anon", inode_get(f->inode));
+		if (!d)
+			inode_put(f->inode);
+	}
+	file_put(f);
+	if (!d)
+		return -ENOMEM;
+	w->pins[w->npins++] = d;
+	*out = d;
+	return 1;
+}
+
 static int walk_n(struct walk *w, struct dentry *dir, const char *path,
 		  size_t plen, unsigned flags, struct dentry **out);
 
@@ -107,8 +145,11 @@ static int walk_n(struct walk *w, struct dentry *dir, const char *path,
 static int follow(struct walk *w, struct dentry *dir, struct dentry **d)
 {
 	const char *target;
-	int r = walk_readlink(w, *d, &target);
+	int r = walk_magic(w, *d, d);
 
+	if (r)
+		return r < 0 ? r : 0;
+	r = walk_readlink(w, *d, &target);
 	if (r < 0)
 		return r;
 	return walk_n(w, dir, target, strlen(target), WALK_FOLLOW, d);

@@ -25,6 +25,8 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->ref, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (!list_empty(&f->epitems))
+		eventpoll_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	if (f->dentry)
@@ -58,7 +60,10 @@ int file_open_inode(struct inode *ino, struct dentry *d, int flags,
 	f->ops = ino->fops;
 	if (S_ISCHR(ino->mode) && !ino->fops)
 		f->ops = chrdev_ops(ino->rdev);
+	if (S_ISFIFO(ino->mode) && !ino->fops)
+		f->ops = &fifo_ops;
 	mutex_init(&f->pos_lock);
+	list_init(&f->epitems);
 	if (!(flags & O_PATH)) {
 		r = !f->ops ? -ENXIO : f->ops->open ? f->ops->open(ino, f) : 0;
 		if (r < 0) {
@@ -89,7 +94,8 @@ int open_dentry(struct dentry *d, int flags, bool created, struct file **out)
 		return -ENOTDIR;
 	if (S_ISLNK(ino->mode))
 		return -ELOOP;
-	if (S_ISSOCK(ino->mode))
+	/* Sockets and anonymous inodes (eventfd & co.) cannot be reopened. */
+	if (S_ISSOCK(ino->mode) || !(ino->mode & S_IFMT))
 		return -ENXIO;
 	if ((flags & O_TRUNC) && !created && S_ISREG(ino->mode)) {
 		r = vfs_truncate(ino, 0);
@@ -127,6 +133,9 @@ static int open_create(struct walk *w, struct dentry *base, const char *path,
 			*out = d;
 			return 0;
 		}
+		r = walk_magic(w, d, out);
+		if (r)
+			return r < 0 ? r : 0;
 		r = walk_readlink(w, d, &path);
 		if (r < 0)
 			return r;

@@ -54,5 +54,8 @@
  *                   QEMU (the wall clock; microvm has no RTC)
  */
 #define PROTO_DIR "/.skiff"
+/* Padding entries skiff puts before large files so that their data starts
+ * on a page boundary of the image; the kernel skips them. */
+#define PROTO_PAD_NAME ".skiff/pad"
 
 #endif

@@ -189,6 +189,19 @@ struct inode_ops {
 	long (*readlink)(struct inode *ino, char *buf, size_t size);
 	/* Changes the size of a regular file (truncate), inode->lock held. */
 	int (*setsize)(struct inode *ino, u64 size);
+	/*
+	 * For directories whose entries come and go by themselves
+	 * (/proc/self/fd): false when the cached child d is stale; the walk
+	 * then unlinks it and asks lookup again.
+	 */
+	bool (*revalidate)(struct dentry *d);
+	/*
+	 * A "magic" symlink (/proc/self/fd/N): the open file it stands for,
+	 * with a new reference. A walk that follows it lands on that file's
+	 * dentry (or, for an anonymous file, on a dentry of its inode made for
+	 * the walk), so open() reopens the very file, as on Linux.
+	 */
+	int (*get_file)(struct inode *ino, struct file **out);
 };
 
 /*
@@ -247,6 +260,7 @@ struct inode {
 	const struct inode_ops *iops;
 	const struct file_ops *fops;	/* for files opened on this inode */
 	struct mutex lock;	/* data and size */
+	struct list watchers;	/* struct poll_watch.link (vfs_poll_lock) */
 	void *priv;		/* the filesystem's */
 };
 
@@ -277,6 +291,7 @@ struct file {
 	struct inode *inode;
 	const struct file_ops *ops;
 	struct mutex pos_lock;	/* serializes read/write/lseek on pos */
+	struct list epitems;	/* epoll items watching it (fs/eventpoll.c) */
 	void *priv;		/* the file's owner (device, pipe, procfs) */
 };
 #define FMODE_READ 1
@@ -314,6 +329,10 @@ int vfs_mkdir_p(const char *path, int mode);
 void proc_set_exe(const char *path);
 /* Sets /proc/self/cmdline: len bytes of NUL-terminated arguments (copied). */
 void proc_set_cmdline(const char *args, size_t len);
+/* Sets /proc/self/environ: len bytes of NUL-terminated strings (copied). */
+void proc_set_environ(const char *env, size_t len);
+/* Sets /proc/self/auxv: the auxiliary vector, AT_NULL pair included. */
+void proc_set_auxv(const void *auxv, size_t len);
 
 /* ---- fs/vfs/inode.c, dentry.c ---- */
 
@@ -344,6 +363,8 @@ struct dentry *dentry_child(struct dentry *dir, const char *name, size_t len);
  */
 struct dentry *dentry_add(struct dentry *dir, const char *name,
 			  struct inode *ino);
+/* Removes d from the tree (a stale entry of /proc); vfs_ns_lock held. */
+void dentry_unlink(struct dentry *d);
 /* Mounts sb's root on the directory at path (kernel path): 0 or -Exxx. */
 int vfs_mount(const char *path, struct super *sb);
 /* The root of the namespace. */
@@ -452,25 +473,127 @@ void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 struct dentry *vfs_cwd(void);
 void vfs_set_cwd(struct dentry *d);
 
-/* ---- fs/vfs/poll.c ---- */
+/* ---- fs/vfs/poll.c: readiness and waiting for it ---- */
+
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000
+#endif
+/* The readiness bits that "in" and "out" notifications concern. */
+#define POLL_IN_BITS (POLLIN | POLLPRI | POLLRDNORM | POLLRDBAND | POLLRDHUP)
+#define POLL_OUT_BITS (POLLOUT | POLLWRNORM | POLLWRBAND)
+
+/*
+ * Guards every inode's watchers list, the watches' fields and epoll's
+ * ready lists. A spinlock: notifications come from interrupts (timers,
+ * console input). Order: a file's own spinlock (a pipe's) is never held
+ * while taking it; it may be held while taking the scheduler's.
+ */
+extern struct spinlock vfs_poll_lock;
+
+/*
+ * A watch on an inode's readiness (an epoll item). fn runs on every
+ * notification of the inode whose events meet w->events (a notification
+ * with events 0 meets every watch), with vfs_poll_lock held, in any
+ * context: it must not sleep.
+ */
+struct poll_watch {
+	struct list link;	/* inode->watchers */
+	struct list all;	/* every watch (vfs_poll_wake without inode) */
+	u32 events;		/* POLL* bits of interest; 0: disabled */
+	void (*fn)(struct poll_watch *w, u32 events);
+};
+/* Adds or removes a watch; vfs_poll_lock held. */
+void poll_watch_add(struct inode *ino, struct poll_watch *w);
+void poll_watch_del(struct poll_watch *w);
 
 /* A file's readiness (POLL* bits); files without a poll op are ready. */
 u32 file_poll(struct file *f);
-/* The change counter to read before checking files. */
+/* Whether the file reports readiness changes (epoll may watch it). */
+bool file_can_poll(struct file *f);
+/* The change counter to read before checking files (poll, select). */
 u64 vfs_poll_seq(void);
 /*
- * Sleeps until vfs_poll_wake() moves the counter past seq, the monotonic
- * deadline (0: none), or a short recheck interval, whichever comes first.
- * 0 (check again), -ETIMEDOUT (deadline passed), or -EINTR. May sleep.
+ * Sleeps until a notification moves the counter past seq, or the
+ * monotonic deadline (0: none). 0 (check again), -ETIMEDOUT (deadline
+ * passed), or -EINTR. May sleep.
  */
 int vfs_poll_wait(u64 seq, u64 deadline);
-/* Something may have become ready. Any context but with no poll_lock. */
+/*
+ * The state of ino changed so that events (POLL* bits; 0: any) may now be
+ * reported: new data or end of file (POLL_IN_BITS), room to write
+ * (POLL_OUT_BITS), an error or hang-up. Wakes poll/select sleepers and runs
+ * the inode's watches. Every file kind with a poll op calls it after each
+ * such change, with none of its own spinlocks held. Any context.
+ */
+void vfs_poll_notify(struct inode *ino, u32 events);
+/* The same with vfs_poll_lock held (a watch notifying its own file). */
+void vfs_poll_notify_locked(struct inode *ino, u32 events);
+/*
+ * For sources that cannot name their inode: something somewhere may have
+ * become ready. Wakes every poller and triggers every watch (spurious
+ * edge-triggered reports are possible; prefer vfs_poll_notify).
+ */
 void vfs_poll_wake(void);
 
 /* ---- fs/pipe.c ---- */
 
 /* A pipe: r reads, w writes; flags O_NONBLOCK and O_DIRECT only here. */
 int pipe_create(int flags, struct file **r, struct file **w);
+/* The ops of a FIFO (a named pipe; S_IFIFO inodes of ramfs). */
+extern const struct file_ops fifo_ops;
+
+/* ---- fs/eventpoll.c, eventfd.c, timerfd.c: event files ---- */
+
+/* An epoll instance (epoll_create1's flags: O_CLOEXEC only, not here). */
+int epoll_create_file(struct file **out);
+/* struct epoll_event of the Linux ABI (packed on x86_64). */
+struct linux_epoll_event {
+	u32 events;
+	u64 data;
+} __attribute__((packed));
+#ifndef EPOLL_CTL_ADD
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLLEXCLUSIVE (1u << 28)
+#define EPOLLWAKEUP (1u << 29)
+#define EPOLLONESHOT (1u << 30)
+#define EPOLLET (1u << 31)
+#endif
+/* epoll_ctl on ep (an epoll file) for fd, which is f; ev NULL for DEL. */
+int epoll_ctl_file(struct file *ep, int op, int fd, struct file *f,
+		   const struct linux_epoll_event *ev);
+/*
+ * epoll_wait: up to max events into the program's array uev; waits until
+ * one is ready, the monotonic deadline (0: none; "now" polls once) or a
+ * signal. Returns the count, -EINTR, -EFAULT, -EINVAL (not an epoll file).
+ */
+int epoll_wait_file(struct file *ep, struct linux_epoll_event *uev, int max,
+		    u64 deadline);
+/* The file is going away: drops the epoll items watching it. */
+void eventpoll_release(struct file *f);
+bool file_is_epoll(struct file *f);
+
+#define EFD_SEMAPHORE 1
+/* An eventfd with its counter at initval; flags EFD_SEMAPHORE, O_NONBLOCK. */
+int eventfd_create(u64 initval, int flags, struct file **out);
+
+/* A timerfd on CLOCK_MONOTONIC/BOOTTIME (realtime false) or REALTIME. */
+int timerfd_create_file(bool realtime, int flags, struct file **out);
+/*
+ * Arms (value 0: disarms) a timerfd: value and interval in ns, value
+ * absolute (on the timer's clock) when abs. *old_value and *old_interval get
+ * the previous setting (time left). -EINVAL if f is not a timerfd.
+ */
+int timerfd_set(struct file *f, bool abs, u64 value, u64 interval,
+		u64 *old_value, u64 *old_interval);
+int timerfd_get(struct file *f, u64 *value, u64 *interval);
+
+/* A new anonymous inode file ("anon_inode:[name]") with ops and priv. */
+int anon_file_open(const char *name, const struct file_ops *ops, void *priv,
+		   int flags, struct file **out);
+/* The name of an anonymous inode file ("eventfd"), or NULL. */
+const char *anon_file_name(struct inode *ino);
 
 /* ---- fs/devfs/: character devices ---- */
 
@@ -478,5 +601,6 @@ int pipe_create(int flags, struct file **r, struct file **w);
 const struct file_ops *chrdev_ops(u64 rdev);
 /* fds 0, 1, 2: the console files (st_mode shows a tty or a pipe). */
 int console_open_std(struct file *std[3]);
+
 
 #endif

@@ -20,6 +20,13 @@
  *   scratch_leave()     chdir to / and remove it, so reruns start the same
  *   rm_rf(path)         remove a file or a directory tree, quietly
  *   die_flush()         flush stdout before a program kills itself
+ *   rcname(r)           "0" or the errno name of a pthread-style result
+ *                       (an error number returned, not set in errno)
+ *   mono_ns()           CLOCK_MONOTONIC in nanoseconds (for relations only)
+ *   sleep_ms(ms)        sleep at least ms milliseconds, across signals
+ *   WAIT_FOR(cond)      poll cond every millisecond for up to 10 seconds;
+ *                       true if it became true (a bound, never a timing
+ *                       check: used so a stuck kernel ends the program)
  */
 #ifndef TESTS_APPS_CHECK_H
 #define TESTS_APPS_CHECK_H
@@ -36,6 +43,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define E(x) [x] = #x
@@ -170,5 +178,32 @@ static inline void die_flush(void)
 	fflush(stdout);
 	fflush(stderr);
 }
+
+static inline const char *rcname(int r)
+{
+	return r == 0 ? "0" : errname(r);
+}
+
+static inline long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+#define WAIT_FOR(cond) ({ int ok_ = 0; \
+	for (int i_ = 0; i_ < 10000 && !(ok_ = !!(cond)); i_++) { \
+		sleep_ms(1); \
+	} \
+	ok_; })
 
 #endif

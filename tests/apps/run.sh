@@ -30,6 +30,8 @@
 #                           (default: /dev/null)
 #   /* SKIFF: -m 1G */      extra options for skiff run only
 #   /* TTY */               run under script(1): stdio is a terminal
+#   /* BUILDS: musl dyn */  only these builds make sense for the program
+#                           (say why in its header comment)
 # In ARGS, ENV and SKIFF, @APPS@ stands for the absolute path of
 # build/apps: "/* SKIFF: --file @APPS@/libdl_calc.so */" puts the library
 # in the guest at the same path the native run finds it at.
@@ -273,7 +275,11 @@ for NAME in $names; do
 		note_fail 1 "$NAME (missing)"
 		continue
 	fi
+	only=$(directive tests/apps/"$NAME".c BUILDS)
 	for BUILD in $APPS_BUILDS; do
+		if [ -n "$only" ] && ! echo " $only " | grep -q " $BUILD "; then
+			continue
+		fi
 		nm=$(machines "$BUILD" | wc -w)
 		rm -f "$RES/$NAME.$BUILD".*
 		if ! build_one "$NAME" "$BUILD"; then

@@ -16,6 +16,7 @@
 #include <skiff/sched.h>
 #include <skiff/time.h>
 #include "../../linux/signal.h"
+#include "../../mm/vm.h"
 #include "shim.h"
 #include "shim_fs.h"
 
@@ -137,7 +138,72 @@ u64 rlimit_nofile(void) { return shim_rlimit_nofile; }
 /* Signals: counted, for the tests to look at. */
 int shim_signals_sent[64];
 
-struct thread *thread_current(void) { return NULL; }
+/* One thread, the main one (tid 1), for /proc and the signal masks. */
+static struct thread shim_thread = { .tid = 1, .name = "main" };
+
+struct thread *thread_current(void) { return &shim_thread; }
+int thread_tid(void) { return 1; }
+
+void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
+{
+	fn(&shim_thread, arg);
+}
+
+struct linux_sigaction sig_actions[NSIG];
+struct spinlock sig_lock;
+u64 proc_pending;
+
+void signal_claim(struct thread *t)
+{
+	t->sigpending |= proc_pending & ~t->sigmask;
+	proc_pending &= t->sigmask;
+}
+
+/* No address space on the host: /proc/self/maps is empty. */
+u64 vm_fault_count;
+
+int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
+		     void *arg)
+{
+	(void)fn;
+	(void)arg;
+	return 0;
+}
+
+u64 tsc_rate_khz(void) { return 1000000; }
+
+/* Timers: armed ones wait in a list until shim_run_timers() finds them due. */
+static struct ktimer *armed[64];
+
+void ktimer_set(struct ktimer *k, u64 deadline_ns)
+{
+	size_t free_slot = ARRAY_SIZE(armed);
+
+	for (size_t i = 0; i < ARRAY_SIZE(armed); i++) {
+		if (armed[i] == k)
+			armed[i] = NULL;
+		if (!armed[i] && free_slot == ARRAY_SIZE(armed))
+			free_slot = i;
+	}
+	k->deadline = deadline_ns;
+	if (deadline_ns && free_slot < ARRAY_SIZE(armed))
+		armed[free_slot] = k;
+}
+
+void shim_run_timers(void)
+{
+	u64 now = time_monotonic_ns();
+
+	for (size_t i = 0; i < ARRAY_SIZE(armed); i++) {
+		struct ktimer *k = armed[i];
+
+		if (k && k->deadline <= now) {
+			armed[i] = NULL;
+			k->deadline = 0;
+			k->fn(k);
+		}
+	}
+}
 
 void signal_send_thread(struct thread *t, int sig,
 			const struct linux_siginfo *info)

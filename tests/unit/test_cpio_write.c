@@ -161,12 +161,75 @@ static void test_write_error(void **state)
 	free(c);
 }
 
+/*
+ * cpio_align_next: the data of each file written after it starts at a
+ * 4096-byte offset of the archive (found by its unique first bytes), GNU
+ * cpio extracts every file intact, and apart from the padding entries
+ * (all named .skiff/pad) the archive lists what was added, in order.
+ */
+static void test_align(void **state)
+{
+	struct cpio *c = malloc(sizeof(*c));
+	char name[64], marker[32], list[4096] = "";
+	u8 *data = malloc(10000), *arch;
+	size_t len;
+	struct stat st;
+	int fd;
+
+	fd = open(at("p.cpio"), O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	cpio_init(c, fd);
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "/d/%.*s", 1 + i, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP");
+		snprintf(marker, sizeof(marker), "<file %02d>", i);
+		memset(data, i, 10000);
+		memcpy(data, marker, strlen(marker));
+		len = 100 + i * 211;
+		if (i % 3)
+			assert_int_equal(cpio_align_next(c, name, 4096), 0);
+		assert_int_equal(cpio_add_data(c, name, 0644, 0, data, len), 0);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s\n", name + 1);
+	}
+	assert_int_equal(cpio_finish(c), 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	arch = malloc(st.st_size);
+	assert_int_equal(pread(fd, arch, st.st_size, 0), st.st_size);
+	for (int i = 1; i < 40; i++) {
+		u8 *hit;
+
+		if (!(i % 3))
+			continue;
+		snprintf(marker, sizeof(marker), "<file %02d>", i);
+		hit = memmem(arch, st.st_size, marker, strlen(marker));
+		assert_non_null(hit);
+		assert_int_equal((hit - arch) % 4096, 0);
+	}
+	close(fd);
+	free(arch);
+	free(c);
+
+	assert_int_equal(sh("mkdir %s/pout && cd %s/pout && cpio -idmu --quiet < ../p.cpio", dir), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "pout/d/%.*s", 1 + i, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP");
+		snprintf(marker, sizeof(marker), "<file %02d>", i);
+		memset(data, i, 10000);
+		memcpy(data, marker, strlen(marker));
+		assert_file(name, data, 100 + i * 211, 0644);
+	}
+	write_source("want", (const u8 *)list, strlen(list));
+	assert_int_equal(sh("cd %s && cpio -it --quiet < p.cpio | grep -vx '.skiff/pad' | cmp -s - want", dir), 0);
+	assert_int_equal(sh("cd %s && test $(cpio -it --quiet < p.cpio | grep -cx '.skiff/pad') -le 26", dir), 0);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_short_source),
 		cmocka_unit_test(test_write_error),
+		cmocka_unit_test(test_align),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

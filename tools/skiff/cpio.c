@@ -147,6 +147,35 @@ int cpio_add_fd(struct cpio *c, const char *name, unsigned mode, u64 mtime,
 	return err;
 }
 
+/* Header and name of an entry named name, padded to 4 bytes. */
+static u64 header_len(const char *name)
+{
+	while (*name == '/')
+		name++;
+	return ALIGN_UP(110 + strlen(name) + 1, 4);
+}
+
+int cpio_align_next(struct cpio *c, const char *name, u32 align)
+{
+	static const u8 zeros[4096];
+	u64 next = header_len(name), pad;
+	int err;
+
+	if ((c->size + next) % align == 0)
+		return 0;
+	/* Every length here is a multiple of 4, so pad is one too. */
+	pad = (align - (c->size + header_len(CPIO_PAD_NAME) + next) % align) %
+	      align;
+	err = header(c, CPIO_PAD_NAME, S_IFREG, 0, pad);
+	while (!err && pad) {
+		size_t n = MIN(pad, sizeof(zeros));
+
+		err = put(c, zeros, n);
+		pad -= n;
+	}
+	return err;
+}
+
 int cpio_finish(struct cpio *c)
 {
 	int err = header(c, CPIO_TRAILER, 0, 0, 0);

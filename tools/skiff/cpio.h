@@ -13,9 +13,13 @@
 #ifndef SKIFF_TOOL_CPIO_H
 #define SKIFF_TOOL_CPIO_H
 
+#include <skiff/proto.h>
 #include <skiff/types.h>
 
 #define CPIO_MAX_FILE 0xffffffffull /* newc sizes are 32-bit */
+#define CPIO_PAGE 4096
+/* The name of padding entries: regular files of zeros, to be skipped. */
+#define CPIO_PAD_NAME PROTO_PAD_NAME /* the kernel skips these */
 
 struct cpio {
 	int fd;		/* where the archive goes */
@@ -36,6 +40,13 @@ int cpio_add_symlink(struct cpio *c, const char *name, const char *target,
  * CPIO_MAX_FILE, -ESTALE if src ends early (the file shrank meanwhile). */
 int cpio_add_fd(struct cpio *c, const char *name, unsigned mode, u64 mtime,
 		int src, u64 len);
+/*
+ * Makes the data of the next entry, named name, start at a multiple of
+ * align (a power of two, at least 4) from the start of the archive: writes
+ * a padding entry named CPIO_PAD_NAME (mode 0, zeros) if it would not.
+ * A reader that skips entries of that exact name sees the same archive.
+ */
+int cpio_align_next(struct cpio *c, const char *name, u32 align);
 int cpio_finish(struct cpio *c);
 
 #endif

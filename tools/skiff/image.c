@@ -1,17 +1,25 @@
 /*
  * The image skiff boots: a cpio newc archive (cpio.c) the kernel unpacks
  * into its root filesystem. It holds:
- *   - the program at its real host path (and, if the path the user typed
- *     differs, a symlink there to the real path);
- *   - each --file HOST[:GUEST] at GUEST, default HOST's absolute path; a
- *     symlink is stored as a symlink to the real path of its target, and the
- *     target is stored at that path;
- *   - the current directory, so relative paths work in the guest;
+ *   - the program at the path typed (made absolute), with the host's
+ *     symlinks on the way, and its file at its real path;
+ *   - a dynamically linked program's interpreter and libraries (deps.c),
+ *     at the paths ld.so finds them on the host, with their symlinks (a
+ *     merged-/usr Debian's /lib -> usr/lib), and /etc/ld.so.cache, so the
+ *     guest's ld.so finds them, and what is dlopened later, the same way;
+ *   - an interpreter's own files (runtimes.c: python3's stdlib, ...);
+ *   - each --dir HOST[:GUEST] tree and --file HOST[:GUEST] file, with the
+ *     libraries of the ELF files among them;
+ *   - the current directory (empty), so relative paths work in the guest;
  *   - the files of skiff/proto.h: /.skiff/argv, env, exe, cwd;
- *   - every parent directory of the above, mode 0755.
- * Entries are collected first, sorted so that a directory precedes its
- * contents, checked for clashes (one path given two different contents),
- * then written. File data is streamed, never held in memory.
+ *   - /etc/passwd, group, hosts, resolv.conf and nsswitch.conf, written by
+ *     skiff for a VM on QEMU's user network (not the host's), unless
+ *     --file or --dir put others there.
+ * Entries are collected (entries.c), sorted so that a directory precedes
+ * its contents, checked for clashes, then written. File data is streamed,
+ * never held in memory. A file of IMAGE_ALIGN_MIN bytes or more has its
+ * data at a page boundary of the archive (a padding entry before it, see
+ * cpio.h), so the kernel can map it where it lies.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,91 +33,27 @@
 #include "cpio.h"
 #include "skiff.h"
 
-enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
+#define IMAGE_ALIGN_MIN 65536
+#define LD_SO_CACHE "/etc/ld.so.cache"
 
-struct entry {
-	char *guest;		/* absolute, normalized path in the image */
-	enum entry_kind kind;
-	char *src;		/* FILE: host path; LINK: target; DATA: bytes */
-	size_t len;		/* DATA: length of src */
-	unsigned mode;		/* permission bits */
-	const char *origin;	/* what asked for it, for messages */
+/* Written by skiff; what programs read through glibc's NSS and resolver. */
+static const struct {
+	const char *path, *text;
+} etc_files[] = {
+	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n" },
+	{ "/etc/group", "root:x:0:\n" },
+	{ "/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n" },
+	{ "/etc/resolv.conf", "nameserver 10.0.2.3\n" }, /* QEMU user net */
+	{ "/etc/nsswitch.conf",
+	  "passwd: files\ngroup: files\nhosts: files dns\n" },
 };
 
-struct entries {
-	struct entry *v;
-	size_t n, cap;
+struct collect {
+	struct entries *es;
+	struct deps *deps;	/* NULL for a static program */
+	bool quiet;		/* no warning for a library not found */
+	int err;		/* the first error of a callback */
 };
-
-static void add(struct entries *es, const char *guest, enum entry_kind kind,
-		char *src, size_t len, unsigned mode, const char *origin)
-{
-	if (es->n == es->cap) {
-		es->cap = es->cap ? 2 * es->cap : 32;
-		es->v = realloc(es->v, es->cap * sizeof(*es->v));
-		if (!es->v) {
-			skiff_err("out of memory");
-			exit(SKIFF_EXIT_FAILED);
-		}
-	}
-	es->v[es->n++] = (struct entry){ xstrdup(guest), kind, src, len, mode,
-					 origin };
-}
-
-/* guest and all its parent directories (but "/"). */
-static void add_with_parents(struct entries *es, const char *guest,
-			     enum entry_kind kind, char *src, size_t len,
-			     unsigned mode, const char *origin)
-{
-	char *dir = xstrdup(guest);
-
-	for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		add(es, dir, ENT_DIR, NULL, 0, 0755, origin);
-		*s = '/';
-	}
-	free(dir);
-	add(es, guest, kind, src, len, mode, origin);
-}
-
-/*
- * The host file host at guest. A symlink becomes a symlink to its target's
- * real path, and the target is stored there too.
- */
-static int add_host(struct entries *es, const char *host, const char *guest,
-		    const char *origin)
-{
-	char real[PATH_MAX];
-	struct stat st;
-	bool link;
-
-	if (lstat(host, &st) < 0 || ((link = S_ISLNK(st.st_mode)) &&
-				     stat(host, &st) < 0)) {
-		skiff_err("%s: %s", origin, strerror(errno));
-		return SKIFF_EXIT_FAILED;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		skiff_err("%s: is a directory; only files can be put in an image for now",
-			  origin);
-		return SKIFF_EXIT_FAILED;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		skiff_err("%s: not a regular file", origin);
-		return SKIFF_EXIT_FAILED;
-	}
-	if (!realpath(host, real)) {
-		skiff_err("%s: %s", origin, strerror(errno));
-		return SKIFF_EXIT_FAILED;
-	}
-	if (link && strcmp(real, guest)) {
-		add_with_parents(es, guest, ENT_LINK, xstrdup(real), 0, 0777,
-				 origin);
-		guest = real;
-	}
-	add_with_parents(es, guest, ENT_FILE, xstrdup(real), 0,
-			 st.st_mode & 07777, origin);
-	return 0;
-}
 
 /* NUL-terminated strings, concatenated. */
 static char *join0(char **v, size_t n, size_t *len)
@@ -130,15 +74,19 @@ static char *join0(char **v, size_t n, size_t *len)
 	return buf;
 }
 
-/* The defaults of proto.h, then -e values, a later KEY replacing an earlier. */
+/* The defaults of proto.h (and skiff run's TERM when its output is a
+ * terminal), then -e values, a later KEY replacing an earlier. */
 static char *env_block(const struct skiff_opts *o, size_t *len)
 {
-	char **v = xmalloc((o->nenv + 2) * sizeof(*v));
+	char **v = xmalloc((o->nenv + 3) * sizeof(*v));
+	const char *term = getenv("TERM");
 	size_t n = 0;
-	char *buf;
+	char *buf, *term_kv = NULL;
 
 	v[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	v[n++] = "HOME=/";
+	if (!o->build && term && *term && isatty(STDOUT_FILENO))
+		v[n++] = term_kv = xasprintf("TERM=%s", term);
 	for (size_t i = 0; i < o->nenv; i++) {
 		size_t key = strchr(o->env[i], '=') - o->env[i] + 1, j;
 
@@ -150,6 +98,7 @@ static char *env_block(const struct skiff_opts *o, size_t *len)
 	}
 	buf = join0(v, n, len);
 	free(v);
+	free(term_kv);
 	return buf;
 }
 
@@ -165,18 +114,122 @@ static void add_control_files(struct entries *es, const struct skiff_opts *o,
 		argv[i] = o->argv[i];
 	buf = join0(argv, o->argc, &len);
 	free(argv);
-	add_with_parents(es, PROTO_DIR "/argv", ENT_DATA, buf, len, 0444, "argv");
+	ent_add_with_parents(es, PROTO_DIR "/argv", ENT_DATA, buf, len, 0444,
+			     "argv");
 	buf = env_block(o, &len);
-	add(es, PROTO_DIR "/env", ENT_DATA, buf, len, 0444, "env");
-	add(es, PROTO_DIR "/exe", ENT_DATA, xstrdup(p->real), strlen(p->real),
-	    0444, "exe");
-	add(es, PROTO_DIR "/cwd", ENT_DATA, xstrdup(cwd), strlen(cwd), 0444,
-	    "cwd");
+	ent_add(es, PROTO_DIR "/env", ENT_DATA, buf, len, 0444, "env");
+	ent_add(es, PROTO_DIR "/exe", ENT_DATA, xstrdup(p->real),
+		strlen(p->real), 0444, "exe");
+	ent_add(es, PROTO_DIR "/cwd", ENT_DATA, xstrdup(cwd), strlen(cwd), 0444,
+		"cwd");
+}
+
+/* deps.c found name (needed by needed_by) at path: into the image. */
+static void on_found(void *ctx, const char *name, const char *path,
+		     const char *needed_by)
+{
+	struct collect *cl = ctx;
+	bool weak = cl->es->weak;
+	int err;
+
+	if (!path) {
+		if (!cl->quiet)
+			skiff_err("warning: %s (needed by %s) is not on this host; the program may not start",
+				  name, needed_by);
+		return;
+	}
+	cl->es->weak = true;
+	err = ent_add_host(cl->es, path, NULL,
+			   xasprintf("%s (needed by %s)", name, needed_by));
+	cl->es->weak = weak;
+	if (err && !cl->err)
+		cl->err = err;
+}
+
+/* An ELF file the program may dlopen: its libraries too. */
+static void on_elf(void *ctx, const char *host)
+{
+	struct collect *cl = ctx;
+
+	if (cl->deps)
+		deps_object(cl->deps, host);
+}
+
+/*
+ * What glibc's ld.so reads besides the libraries: its cache (so that what
+ * is dlopened later is found as on the host), and libgcc_s.so.1, which
+ * glibc dlopens to unwind the stack in pthread_exit and pthread_cancel.
+ */
+static int add_glibc_files(struct collect *cl)
+{
+	deps_dlopen(cl->deps, "libgcc_s.so.1");
+	if (access(LD_SO_CACHE, R_OK) < 0)
+		return 0;
+	return ent_add_host(cl->es, LD_SO_CACHE, NULL, "ld.so's cache");
+}
+
+/* The interpreter, libraries, ld.so.cache and runtime files: all weak. */
+static int collect_auto(struct collect *cl, const struct program *p)
+{
+	int err = 0;
+
+	cl->es->weak = true;
+	if (p->dynamic) {
+		cl->deps = deps_new(LD_SO_CACHE, on_found, cl);
+		if (deps_program(cl->deps, p->real))
+			err = SKIFF_EXIT_CANNOT_RUN;
+		if (!err && !deps_musl(cl->deps))
+			err = add_glibc_files(cl);
+	}
+	/* A module the interpreter may never load needs no warning. */
+	cl->quiet = true;
+	if (!err)
+		err = runtime_add(cl->es, p, on_elf, cl);
+	cl->quiet = false;
+	cl->es->weak = false;
+	return err ? err : cl->err;
+}
+
+/* --dir and --file, each ELF file among them with its libraries. */
+static int collect_user(struct collect *cl, const struct skiff_opts *o)
+{
+	struct tree_opts t = { NULL, on_elf, cl };
+	int err = 0;
+
+	for (size_t i = 0; i < o->ndirs && !err; i++) {
+		const struct file_spec *f = &o->dirs[i];
+
+		err = tree_add(cl->es, f->host, f->guest, &t,
+			       xasprintf("--dir %s", f->host));
+	}
+	for (size_t i = 0; i < o->nfiles && !err; i++) {
+		const struct file_spec *f = &o->files[i];
+		char *real = realpath(f->host, NULL);
+
+		err = ent_add_file(cl->es, f->host, f->guest,
+				   xasprintf("--file %s", f->host));
+		if (!err && real && tree_is_elf(real))
+			on_elf(cl, real);
+		free(real);
+	}
+	return err ? err : cl->err;
+}
+
+static void add_etc_files(struct entries *es)
+{
+	es->weak = true;
+	for (size_t i = 0; i < ARRAY_SIZE(etc_files); i++)
+		ent_add_with_parents(es, etc_files[i].path, ENT_DATA,
+				     xstrdup(etc_files[i].text),
+				     strlen(etc_files[i].text), 0644,
+				     "skiff's /etc files");
+	es->weak = false;
 }
 
 static int collect(struct entries *es, const struct skiff_opts *o,
 		   const struct program *p)
 {
+	struct collect cl = { es, NULL, false, 0 };
 	char cwd[PATH_MAX];
 	int err;
 
@@ -185,78 +238,21 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		return SKIFF_EXIT_FAILED;
 	}
 	if (strcmp(cwd, "/"))
-		add_with_parents(es, cwd, ENT_DIR, NULL, 0, 0755,
-				 "the current directory");
-	/* The program at its real path, and at the path typed if different. */
-	err = add_host(es, p->real, p->real, p->typed);
-	if (!err && strcmp(p->abs, p->real))
-		add_with_parents(es, p->abs, ENT_LINK, xstrdup(p->real), 0,
-				 0777, p->typed);
-	for (size_t i = 0; i < o->nfiles && !err; i++) {
-		const struct file_spec *f = &o->files[i];
-		char *guest = f->guest ? xstrdup(f->guest) : path_absolute(f->host);
-		char *origin = xasprintf("--file %s", f->host);
-
-		err = add_host(es, f->host, guest, origin);
-		free(guest);
-	}
+		ent_add_with_parents(es, cwd, ENT_DIR, NULL, 0, 0755,
+				     "the current directory");
+	/* The program at the path typed: its symlinks, its real file. */
+	err = ent_add_host(es, p->abs, NULL, p->typed);
 	if (!err)
+		err = collect_auto(&cl, p);
+	if (!err)
+		err = collect_user(&cl, o);
+	if (!err) {
 		add_control_files(es, o, p, cwd);
+		add_etc_files(es);
+	}
+	if (cl.deps)
+		deps_free(cl.deps);
 	return err;
-}
-
-/* Path order with '/' below every other byte: a directory's contents come
- * right after it, so parents are written before their children. */
-static int path_cmp(const void *a, const void *b)
-{
-	const u8 *x = (const u8 *)((const struct entry *)a)->guest;
-	const u8 *y = (const u8 *)((const struct entry *)b)->guest;
-
-	for (;; x++, y++) {
-		int kx = *x == '/' ? 1 : *x ? *x + 1 : 0;
-		int ky = *y == '/' ? 1 : *y ? *y + 1 : 0;
-
-		if (kx != ky || !kx)
-			return kx - ky;
-	}
-}
-
-static bool same_entry(const struct entry *a, const struct entry *b)
-{
-	if (a->kind != b->kind)
-		return false;
-	return a->kind == ENT_DIR ||
-	       ((a->kind == ENT_FILE || a->kind == ENT_LINK) &&
-		!strcmp(a->src, b->src));
-}
-
-/* Sorts, drops duplicates, refuses one path with two contents. */
-static int check_clashes(struct entries *es)
-{
-	size_t out = 0;
-
-	qsort(es->v, es->n, sizeof(*es->v), path_cmp);
-	for (size_t i = 0; i < es->n; i++) {
-		struct entry *prev = out ? &es->v[out - 1] : NULL;
-		struct entry *e = &es->v[i];
-
-		if (prev && !strcmp(prev->guest, e->guest)) {
-			if (same_entry(prev, e)) {
-				free(e->guest);
-				free(e->src);
-				continue;
-			}
-			skiff_err("%s would hold two different things in the image (from %s and %s)",
-				  e->guest, prev->origin, e->origin);
-			/* Keep every live entry for free_entries(). */
-			memmove(&es->v[out], e, (es->n - i) * sizeof(*e));
-			es->n = out + es->n - i;
-			return SKIFF_EXIT_FAILED;
-		}
-		es->v[out++] = *e;
-	}
-	es->n = out;
-	return 0;
 }
 
 static int write_file(struct cpio *c, const struct entry *e, u64 now)
@@ -271,7 +267,12 @@ static int write_file(struct cpio *c, const struct entry *e, u64 now)
 			close(fd);
 		return SKIFF_EXIT_FAILED;
 	}
-	err = cpio_add_fd(c, e->guest, e->mode, st.st_mtime, fd, st.st_size);
+	err = 0;
+	if (st.st_size >= IMAGE_ALIGN_MIN)
+		err = cpio_align_next(c, e->guest, CPIO_PAGE);
+	if (!err)
+		err = cpio_add_fd(c, e->guest, e->mode, st.st_mtime, fd,
+				  st.st_size);
 	close(fd);
 	if (err == -EFBIG)
 		skiff_err("%s: %s is larger than 4 GiB, the most an image file can hold",
@@ -296,15 +297,6 @@ static int write_entry(struct cpio *c, const struct entry *e, u64 now)
 	return 0;
 }
 
-static void free_entries(struct entries *es)
-{
-	for (size_t i = 0; i < es->n; i++) {
-		free(es->v[i].guest);
-		free(es->v[i].src);
-	}
-	free(es->v);
-}
-
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 		const struct program *p, u64 *size)
 {
@@ -316,7 +308,7 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 	cpio_init(c, fd);
 	err = collect(&es, o, p);
 	if (!err)
-		err = check_clashes(&es);
+		err = ent_finish(&es);
 	for (size_t i = 0; i < es.n && !err; i++)
 		err = write_entry(c, &es.v[i], now);
 	if (!err)
@@ -326,7 +318,7 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 		err = SKIFF_EXIT_FAILED;
 	}
 	*size = c->size;
-	free_entries(&es);
+	ent_free(&es);
 	free(c);
 	return err;
 }

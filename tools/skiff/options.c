@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include "skiff.h"
 
-enum { OPT_FILE = 256, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL };
+enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -21,6 +21,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "file", required_argument, NULL, OPT_FILE },
+	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -113,35 +114,66 @@ char *path_absolute(const char *path)
 	return abs;
 }
 
-/* --file HOST[:GUEST]; the last ':' followed by '/' starts GUEST. */
-static void add_file(struct skiff_opts *o, const char *arg)
+/* HOST[:GUEST]: the last ':' followed by '/' starts GUEST. */
+static struct file_spec split_spec(const char *opt, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
-	struct file_spec *f;
-	char *guest = NULL;
+	struct file_spec f;
 
 	if (colon && colon[1] != '/')
 		colon = NULL;
-	if (colon == arg)
-		bad_usage("--file %s: no host file", arg);
-	if (colon && colon[strlen(colon) - 1] == '/') {
-		/* "GUEST/" names a directory: keep HOST's file name. */
-		const char *base = memrchr(arg, '/', colon - arg);
-		char *g;
+	if (colon == arg || !arg[0]) {
+		char msg[64];
 
-		base = base ? base + 1 : arg;
-		g = xasprintf("%s%.*s", colon + 1, (int)(colon - base), base);
-		guest = path_normalize(g);
-		free(g);
-	} else if (colon) {
-		guest = path_normalize(colon + 1);
+		snprintf(msg, sizeof(msg), "%s %%s: no host path", opt);
+		bad_usage(msg, arg);
 	}
-	o->files = realloc(o->files, (o->nfiles + 1) * sizeof(*o->files));
-	if (!o->files)
+	f.host = colon ? strndup(arg, colon - arg) : xstrdup(arg);
+	f.guest = colon ? xstrdup(colon + 1) : NULL;
+	return f;
+}
+
+static void push_spec(struct file_spec **v, size_t *n, struct file_spec f)
+{
+	*v = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!*v)
 		bad_usage("%s", "out of memory");
-	f = &o->files[o->nfiles++];
-	f->host = colon ? strndup(arg, colon - arg) : xstrdup(arg);
-	f->guest = guest;
+	(*v)[(*n)++] = f;
+}
+
+/* --file HOST[:GUEST]; GUEST ending in '/' is a directory for HOST. */
+static void add_file(struct skiff_opts *o, const char *arg)
+{
+	struct file_spec f = split_spec("--file", arg);
+	char *g;
+
+	if (f.guest && f.guest[strlen(f.guest) - 1] == '/') {
+		const char *base = strrchr(f.host, '/');
+
+		g = xasprintf("%s%s", f.guest, base ? base + 1 : f.host);
+		free(f.guest);
+		f.guest = g;
+	}
+	if (f.guest) {
+		g = path_normalize(f.guest);
+		free(f.guest);
+		f.guest = g;
+	}
+	push_spec(&o->files, &o->nfiles, f);
+}
+
+/* --dir HOST[:GUEST]: the tree HOST at GUEST (default: at HOST). */
+static void add_dir(struct skiff_opts *o, const char *arg)
+{
+	struct file_spec f = split_spec("--dir", arg);
+	char *g;
+
+	if (f.guest) {
+		g = path_normalize(f.guest);
+		free(f.guest);
+		f.guest = g;
+	}
+	push_spec(&o->dirs, &o->ndirs, f);
 }
 
 /* -e KEY=VAL, or -e KEY for skiff's own value of KEY (skipped if unset). */
@@ -201,6 +233,9 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		break;
 	case OPT_FILE:
 		add_file(o, arg);
+		break;
+	case OPT_DIR:
+		add_dir(o, arg);
 		break;
 	case OPT_MACHINE:
 		vm_option(o, "--machine");

@@ -3,7 +3,8 @@
  * in the current directory, then in $PATH), telling a Skiff image from a
  * program, and the checks that it can run at all (lib/elf.c, the same checks
  * the kernel's loader makes), so the common mistakes fail on the host with a
- * clear message instead of inside the VM.
+ * clear message instead of inside the VM. A dynamically linked program is
+ * fine: image.c packs its interpreter and libraries (deps.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -126,7 +127,7 @@ static int check_elf(const struct program *p, int fd, u64 size,
 	return err;
 }
 
-int program_check(const struct program *p)
+int program_check(struct program *p)
 {
 	struct elf_info info;
 	struct stat st;
@@ -139,13 +140,7 @@ int program_check(const struct program *p)
 	if (!err)
 		err = check_elf(p, fd, st.st_size, &info);
 	close(fd);
-	if (err)
-		return err;
-	/* The one place that refuses dynamic programs; the next step lifts it. */
-	if (info.has_interp) {
-		skiff_err("%s is dynamically linked; this Skiff runs static programs only for now (build with -static)",
-			  p->typed);
-		return SKIFF_EXIT_CANNOT_RUN;
-	}
-	return 0;
+	if (!err)
+		p->dynamic = info.has_interp;
+	return err;
 }

@@ -88,7 +88,7 @@ static void terminal_info(struct vm_config *vm)
 }
 
 /* The image to boot: a prebuilt one, or a throw-away one of PROGRAM. */
-static int prepare_image(const struct skiff_opts *o, const struct program *p,
+static int prepare_image(const struct skiff_opts *o, struct program *p,
 			 struct vm_config *vm)
 {
 	u64 size;

@@ -5,6 +5,11 @@
  *   options.c  the command line into struct skiff_opts
  *   program.c  find the program, check that Skiff can run it
  *   image.c    collect the image's files, write them as a cpio newc archive
+ *   entries.c  the image's entries: host paths with their symlinks, clashes
+ *   tree.c     a host directory tree into entries (--dir, runtimes)
+ *   deps.c     what a dynamic program loads: PT_INTERP, DT_NEEDED, as ld.so
+ *   ldcache.c  the reader of glibc's /etc/ld.so.cache
+ *   runtimes.c the files interpreters need (python3's stdlib, perl's modules)
  *   cpio.c     the cpio newc writer
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
  *   qemu.c     the QEMU command line, spawning and stopping QEMU
@@ -51,6 +56,8 @@ struct skiff_opts {
 	size_t nenv;
 	struct file_spec *files; /* --file values */
 	size_t nfiles;
+	struct file_spec *dirs;	/* --dir values */
+	size_t ndirs;
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
 };
@@ -78,13 +85,158 @@ struct program {
 	char *abs;	 /* its absolute path, symlinks kept */
 	char *real;	 /* its real path, where the image stores it */
 	bool is_image;	 /* a Skiff image (cpio newc), not an ELF */
+	bool dynamic;	 /* has PT_INTERP (set by program_check) */
 };
 int program_find(const char *typed, struct program *p);
-int program_check(const struct program *p);
+int program_check(struct program *p);
 
 /* image.c: writes the image of o and p to fd; *size gets its length. */
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 		const struct program *p, u64 *size);
+
+/* entries.c: the image's contents, collected, then sorted and checked. */
+enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
+
+struct entry {
+	char *guest;		/* absolute, normalized path in the image */
+	enum entry_kind kind;
+	char *src;		/* FILE: host path; LINK: target; DATA: bytes */
+	size_t len;		/* DATA: length of src */
+	unsigned mode;		/* permission bits */
+	bool weak;		/* skiff's own choice: gives way to the user's */
+	const char *origin;	/* what asked for it, for messages */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+	bool weak;		/* entries added from now on are weak */
+};
+
+/* Takes src (malloc'd or NULL); origin must outlive es. */
+void ent_add(struct entries *es, const char *guest, enum entry_kind kind,
+	     char *src, size_t len, unsigned mode, const char *origin);
+/* The same, and every parent directory of guest (but "/"), mode 0755. */
+void ent_add_with_parents(struct entries *es, const char *guest,
+			  enum entry_kind kind, char *src, size_t len,
+			  unsigned mode, const char *origin);
+/*
+ * The host path (absolute, or relative to the current directory) at the
+ * same path in the image, resolved the way the kernel resolves it: each
+ * symlink met on the way is stored as that symlink, each directory as a
+ * directory, the regular file at the end as a file (a directory at the
+ * end: only the directory). *real, if real is not NULL, gets the resolved
+ * path (malloc'd). 0, or an exit status (message printed).
+ */
+int ent_add_host(struct entries *es, const char *path, char **real,
+		 const char *origin);
+/* --file HOST[:GUEST]: the file at guest (NULL: at HOST's path). */
+int ent_add_file(struct entries *es, const char *host, const char *guest,
+		 const char *origin);
+/*
+ * guest resolved through the symlinks already in es (the parent only if
+ * !last), so that what the user puts at /lib/x lands in /usr/lib/x when
+ * /lib is a symlink to usr/lib in the image. Returns a malloc'd path.
+ */
+char *ent_resolve(const struct entries *es, const char *guest, bool last);
+/* Sorts (a directory before its contents), drops duplicates, lets a weak
+ * entry give way to a strong one, refuses a clash. 0 or an exit status. */
+int ent_finish(struct entries *es);
+void ent_free(struct entries *es);
+
+/* tree.c */
+struct tree_opts {
+	const char *const *exclude; /* fnmatch(3) patterns (FNM_PATHNAME) on
+				       paths relative to the root; NULL-ended */
+	void (*elf)(void *ctx, const char *host); /* each ELF file, or NULL */
+	void *ctx;
+};
+/*
+ * The host directory tree host (files, directories, symlinks as symlinks,
+ * permission bits; sockets, FIFOs and devices skipped) at guest, or at its
+ * own path with ent_add_host's symlinks if guest is NULL. A symlink in the
+ * tree to a file outside it also brings that file. 0 or an exit status.
+ */
+int tree_add(struct entries *es, const char *host, const char *guest,
+	     const struct tree_opts *t, const char *origin);
+/* True if the host file path starts with the ELF magic. */
+bool tree_is_elf(const char *path);
+
+/* deps.c: the ELF dynamic section, and ld.so's search on the host. */
+#define DEPS_MAX_NEEDED 256
+struct elf_dyn {
+	u16 type;		/* ELF_ET_EXEC or ELF_ET_DYN */
+	const char *interp;	/* PT_INTERP; NULL: none */
+	const char *soname;	/* DT_SONAME; NULL: none */
+	const char *rpath;	/* DT_RPATH; NULL: none */
+	const char *runpath;	/* DT_RUNPATH; NULL: none */
+	const char *needed[DEPS_MAX_NEEDED]; /* DT_NEEDED, in order */
+	unsigned nneeded;
+};
+/*
+ * Parses the ELF file (len bytes in memory): PT_INTERP, and PT_DYNAMIC's
+ * strings found through DT_STRTAB's PT_LOAD. The strings point into file.
+ * 0, or -ENOEXEC with *why (not x86_64 ELF, corrupt, > DEPS_MAX_NEEDED).
+ */
+int deps_parse_elf(const void *file, size_t len, struct elf_dyn *out,
+		   const char **why);
+
+/* name: the DT_NEEDED name (the interpreter: its path); path: where it was
+ * found, NULL if nowhere; needed_by: the object that needs it. */
+typedef void (*deps_found_fn)(void *ctx, const char *name, const char *path,
+			      const char *needed_by);
+struct deps;
+/* cache: the ld.so.cache to search (NULL or unreadable: none). */
+struct deps *deps_new(const char *cache, deps_found_fn found, void *ctx);
+/*
+ * The program at path (its real path): its interpreter, then what it needs,
+ * breadth first, as ld.so loads them. Each object is reported once. 0, or
+ * -ENOEXEC (message printed) if path itself cannot be parsed.
+ */
+int deps_program(struct deps *d, const char *path);
+/* An object the program may dlopen: what it needs, searched as if the
+ * program dlopened it, reusing what the program loaded. */
+int deps_object(struct deps *d, const char *path);
+/* dlopen(name) by the program: searched as ld.so would, and reported with
+ * what it needs if found; -ENOENT (not reported) if not. */
+int deps_dlopen(struct deps *d, const char *name);
+/* After deps_program: true if the program's interpreter is musl's. */
+bool deps_musl(const struct deps *d);
+void deps_free(struct deps *d);
+
+/* ldcache.c: /etc/ld.so.cache, format "glibc-ld.so.cache1.1" (also when
+ * behind the old "ld.so-1.7.0" table, as ldconfig -c compat writes). */
+struct ldcache {
+	const u8 *base;		/* the new-format header */
+	size_t len;		/* bytes from base to the end of the file */
+	u32 nlibs;
+};
+struct ldcache_entry {
+	const char *key;	/* the soname */
+	const char *value;	/* the path */
+	u32 flags;		/* LDCACHE_* type and machine */
+	u64 hwcap;
+};
+#define LDCACHE_TYPE_MASK 0x00ff
+#define LDCACHE_LIBC6 0x0003
+#define LDCACHE_ARCH_MASK 0xff00
+#define LDCACHE_X86_64 0x0300
+/* 0, or -ENOEXEC if data (len bytes) is not a cache this reader knows. */
+int ldcache_parse(struct ldcache *c, const void *data, size_t len);
+/* Entry i < c->nlibs: 0, or -EINVAL if its strings lie outside the file. */
+int ldcache_entry(const struct ldcache *c, u32 i, struct ldcache_entry *e);
+/* The path of the first x86_64 libc6 entry for name without hwcap
+ * subdirectory, as ld.so would take it; NULL if none. */
+const char *ldcache_find(const struct ldcache *c, const char *name);
+
+/* runtimes.c */
+/*
+ * If the program (by its real path) is an interpreter of the table
+ * (python3.X, perl), adds the files it needs at run time, weak, and calls
+ * elf() on each ELF file among them. 0 or an exit status.
+ */
+int runtime_add(struct entries *es, const struct program *p,
+		void (*elf)(void *ctx, const char *host), void *ctx);
 
 /* host.c */
 bool host_use_kvm(enum accel want);

@@ -1,0 +1,364 @@
+/*
+ * fs/procfs/pid.c: /proc/1 (also /proc/self) and /proc/1/task/TID: the
+ * links (exe, cwd, root, fd/N), the strings the program started with
+ * (cmdline, environ, auxv), comm, and the fd/ and task/ directories.
+ * Layer: filesystem. The text files describing the process (status, stat,
+ * statm, maps, mounts) are in pidstat.c.
+ *
+ * The one process is pid 1. An entry's arg is a thread id under task/,
+ * 0 for the process (its main thread, or the first live one after the
+ * main thread has ended). exec (linux/exec.c) hands over the strings
+ * with proc_set_*.
+ */
+#include <skiff/errno.h>
+#include <skiff/mm.h>
+#include <skiff/vfs.h>
+#include "../../sched/thread.h"
+#include "pid.h"
+#include "procfs.h"
+
+static char *exe_path;
+static struct { char *buf; size_t len; } strs[3]; /* cmdline, environ, auxv */
+
+/* Copies len bytes into a new buffer of *slot. */
+static void set_copy(char **slot, size_t *slot_len, const void *p, size_t len)
+{
+	char *c = kmalloc(len + 1);
+
+	if (!c)
+		return;
+	memcpy(c, p, len);
+	c[len] = 0;
+	kfree(*slot);
+	*slot = c;
+	*slot_len = len;
+}
+
+/* Also names the calling (main) thread after the program, as exec does. */
+void proc_set_exe(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	struct thread *t = thread_current();
+	size_t len = strlen(path);
+
+	set_copy(&exe_path, &len, path, len);
+	if (t)
+		str_lcpy(t->name, base ? base + 1 : path, sizeof(t->name));
+}
+
+void proc_set_cmdline(const char *args, size_t len)
+{
+	set_copy(&strs[0].buf, &strs[0].len, args, len);
+}
+
+void proc_set_environ(const char *env, size_t len)
+{
+	set_copy(&strs[1].buf, &strs[1].len, env, len);
+}
+
+void proc_set_auxv(const void *auxv, size_t len)
+{
+	set_copy(&strs[2].buf, &strs[2].len, auxv, len);
+}
+
+const char *proc_exe_path(void)
+{
+	return exe_path;
+}
+
+/* ---- threads ---- */
+
+struct pick {
+	int tid;		/* wanted; 0: the process */
+	struct proc_thread *out;
+	long next_from;		/* for task_next: the smallest tid >= this */
+	long next;
+};
+
+static void pick_one(struct thread *t, void *arg)
+{
+	struct pick *p = arg;
+	struct proc_thread *o = p->out;
+
+	o->threads++;
+	o->max_tid = MAX(o->max_tid, t->tid);
+	if (p->tid ? t->tid != p->tid : o->found && o->tid == 1)
+		return;
+	o->found = true;
+	o->tid = t->tid;
+	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
+	o->sigmask = t->sigmask;
+	o->sigpending = t->sigpending;
+	str_lcpy(o->name, t->name, sizeof(o->name));
+}
+
+bool proc_thread_info(long tid, struct proc_thread *out)
+{
+	struct pick p = { (int)tid, out, 0, 0 };
+
+	memset(out, 0, sizeof(*out));
+	thread_for_each(pick_one, &p);
+	return out->found;
+}
+
+static void next_tid(struct thread *t, void *arg)
+{
+	struct pick *p = arg;
+
+	if (t->tid >= p->next_from && (p->next < 0 || t->tid < p->next))
+		p->next = t->tid;
+}
+
+static long task_next(long from)
+{
+	struct pick p = { 0, NULL, from, -1 };
+
+	thread_for_each(next_tid, &p);
+	return p.next;
+}
+
+static bool task_exists(long tid)
+{
+	struct proc_thread t;
+
+	return tid > 0 && proc_thread_info(tid, &t);
+}
+
+/* ---- links ---- */
+
+long proc_link_self(long arg, char *buf, size_t size)
+{
+	memcpy(buf, "1", MIN(size, (size_t)1));
+	return 1;
+}
+
+long proc_link_thread_self(long arg, char *buf, size_t size)
+{
+	char t[32];
+	int n = fmt_snprintf(t, sizeof(t), "1/task/%d", thread_tid());
+
+	memcpy(buf, t, MIN(size, (size_t)n));
+	return n;
+}
+
+static long link_exe(long arg, char *buf, size_t size)
+{
+	size_t len = exe_path ? strlen(exe_path) : 0;
+
+	if (!len)
+		return -ENOENT;
+	memcpy(buf, exe_path, MIN(len, size));
+	return len;
+}
+
+static long link_cwd(long arg, char *buf, size_t size)
+{
+	struct dentry *d = vfs_cwd();
+	long n = dentry_path_locked(d, buf, size);
+
+	dentry_put(d);
+	return n == -ERANGE ? -ENAMETOOLONG : n;
+}
+
+static long link_root(long arg, char *buf, size_t size)
+{
+	memcpy(buf, "/", MIN(size, (size_t)1));
+	return 1;
+}
+
+/* ---- fd/ ---- */
+
+struct fd_scan {
+	long from, next;
+};
+
+static void fd_min(int fd, struct file *f, void *arg)
+{
+	struct fd_scan *s = arg;
+
+	if (fd >= s->from && s->next < 0)
+		s->next = fd;
+}
+
+static long fd_next(long from)
+{
+	struct fd_scan s = { from, -1 };
+
+	fd_for_each(fd_min, &s);
+	return s.next;
+}
+
+static bool fd_exists(long fd)
+{
+	struct file *f = fd_get(fd);
+
+	file_put(f);
+	return f != NULL;
+}
+
+/* lr-x, l-wx or lrwx: the fd's access mode, as Linux shows it. */
+static u32 fd_mode(long fd)
+{
+	struct file *f = fd_get(fd);
+	u32 mode = S_IFLNK;
+
+	if (f && (f->fmode & FMODE_READ))
+		mode |= 0500;
+	if (f && (f->fmode & FMODE_WRITE))
+		mode |= 0300;
+	file_put(f);
+	return mode;
+}
+
+/* What a link to an open file reads as, as on Linux. */
+static long describe(struct file *f, char *buf, size_t size)
+{
+	const char *anon = anon_file_name(f->inode);
+	struct dentry *d = f->dentry;
+	long n;
+
+	if (anon)
+		return fmt_snprintf(buf, size, "anon_inode:%s", anon);
+	if (!d || f->inode->sb == vfs_anon_super())
+		return fmt_snprintf(buf, size, "%s:[%lu]",
+				    S_ISSOCK(f->inode->mode) ? "socket" : "pipe",
+				    (unsigned long)f->inode->ino);
+	n = dentry_path_locked(d, buf, size);
+	if (n != -ENOENT || d->parent == d)
+		return n;
+	/* Unlinked: the path it had, then " (deleted)". */
+	n = dentry_path_locked(d->parent, buf, size);
+	if (n < 0)
+		return n;
+	return n + fmt_snprintf(buf + n, size - n, "%s%s (deleted)",
+				n > 1 ? "/" : "", d->name);
+}
+
+static long link_fd(long fd, char *buf, size_t size)
+{
+	struct file *f = fd_get(fd);
+	char tmp[PATH_MAX];
+	long n;
+
+	if (!f)
+		return -ENOENT;
+	n = describe(f, tmp, sizeof(tmp));
+	file_put(f);
+	if (n < 0)
+		return n;
+	n = MIN((size_t)n, sizeof(tmp) - 1);
+	memcpy(buf, tmp, MIN((size_t)n, size));
+	return n;
+}
+
+static int get_fd(long fd, struct file **out)
+{
+	*out = fd_get(fd);
+	return *out ? 0 : -ENOENT;
+}
+
+static const struct proc_node fd_node = {
+	"fd", S_IFLNK | 0700, .readlink = link_fd, .get_file = get_fd,
+};
+
+static const struct proc_dyn fd_dyn = {
+	fd_next, fd_exists, &fd_node, fd_mode,
+};
+
+/* ---- strings ---- */
+
+static int show_str(struct pbuf *b, int i)
+{
+	pb_write(b, strs[i].buf ? strs[i].buf : "", strs[i].len);
+	return 0;
+}
+
+static int show_cmdline(struct pbuf *b, long arg)
+{
+	return show_str(b, 0);
+}
+
+static int show_environ(struct pbuf *b, long arg)
+{
+	return show_str(b, 1);
+}
+
+static int show_auxv(struct pbuf *b, long arg)
+{
+	return show_str(b, 2);
+}
+
+static int show_comm(struct pbuf *b, long arg)
+{
+	struct proc_thread t;
+
+	if (!proc_thread_info(arg, &t))
+		return -ESRCH;
+	pb_printf(b, "%s\n", t.name);
+	return 0;
+}
+
+struct rename {
+	int tid;
+	char name[16];
+};
+
+static void rename_one(struct thread *t, void *arg)
+{
+	struct rename *r = arg;
+
+	if (t->tid == r->tid)
+		memcpy(t->name, r->name, sizeof(t->name));
+}
+
+/* Writing comm renames the thread (the main one for the process). */
+static long write_comm(long arg, const char *buf, size_t len)
+{
+	struct rename r = { arg ? (int)arg : 1, { 0 } };
+	size_t n = MIN(len, sizeof(r.name) - 1);
+
+	memcpy(r.name, buf, n);
+	if (n && r.name[n - 1] == '\n')
+		r.name[n - 1] = 0;
+	thread_for_each(rename_one, &r);
+	return len;
+}
+
+/* ---- the tables ---- */
+
+static const struct proc_node task_dir_node;
+
+static const struct proc_dyn task_dyn = {
+	task_next, task_exists, &task_dir_node, NULL,
+};
+
+#define PID_ENTRIES                               \
+	{ "auxv", S_IFREG | 0400, .show = show_auxv },    \
+	{ "cmdline", S_IFREG | 0444, .show = show_cmdline },       \
+	{ "comm", S_IFREG | 0644, .show = show_comm, .write = write_comm }, \
+	{ "cwd", S_IFLNK | 0777, .readlink = link_cwd },   \
+	{ "environ", S_IFREG | 0400, .show = show_environ },       \
+	{ "exe", S_IFLNK | 0777, .readlink = link_exe },   \
+	{ "fd", S_IFDIR | 0500, .dyn = &fd_dyn }, \
+	{ "maps", S_IFREG | 0444, .show = proc_show_maps },        \
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },     \
+	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },    \
+	{ "root", S_IFLNK | 0777, .readlink = link_root }, \
+	{ "stat", S_IFREG | 0444, .show = proc_show_stat },        \
+	{ "statm", S_IFREG | 0444, .show = proc_show_statm },      \
+	{ "status", S_IFREG | 0444, .show = proc_show_status }
+
+static const struct proc_node task_entries[] = {
+	PID_ENTRIES,
+	{ .name = NULL },
+};
+
+const struct proc_node proc_pid_entries[] = {
+	PID_ENTRIES,
+	{ "task", S_IFDIR | 0555, .dyn = &task_dyn },
+	{ .name = NULL },
+};
+
+static const struct proc_node task_dir_node = {
+	"task", S_IFDIR | 0555, .dir = task_entries, .keep_arg = true,
+};

@@ -1,0 +1,31 @@
+/* Private to fs/procfs/: what pid.c and pidstat.c share. */
+#ifndef FS_PROCFS_PID_H
+#define FS_PROCFS_PID_H
+
+#include <skiff/types.h>
+
+struct pbuf;
+
+/* A copy of what /proc shows of a thread, and of the thread count. */
+struct proc_thread {
+	bool found;
+	int tid;
+	char name[16];
+	bool running;
+	u64 sigmask, sigpending;
+	int threads;		/* live program threads */
+	int max_tid;
+};
+/* Fills *out for thread tid (0: the process's main thread); false if gone. */
+bool proc_thread_info(long tid, struct proc_thread *out);
+/* The program's path (exec), or NULL. */
+const char *proc_exe_path(void);
+
+/* pidstat.c */
+int proc_show_status(struct pbuf *b, long arg);
+int proc_show_stat(struct pbuf *b, long arg);
+int proc_show_statm(struct pbuf *b, long arg);
+int proc_show_maps(struct pbuf *b, long arg);
+int proc_show_mountinfo(struct pbuf *b, long arg);
+
+#endif
