@@ -96,6 +96,7 @@ static void eventfd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_ops = {
+	.llseek = noop_llseek,
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,

@@ -416,6 +416,7 @@ static void ep_release(struct file *f)
 }
 
 static const struct file_ops ep_ops = {
+	.llseek = noop_llseek,
 	.release = ep_release,
 	.poll = ep_poll,
 };

@@ -1,11 +1,11 @@
 /*
- * fs/pipe.c: pipes and FIFOs. Layer: fs. A pipe is 16 page-sized slots
- * (64 KiB, Linux's default) behind one S_IFIFO inode: an anonymous inode
- * with two files (pipe2), or a ramfs inode opened by name (a FIFO). The
- * slots follow Linux's pipe buffers, so capacities and partial writes match
- * it: a write first appends its last (len % 4096) bytes' worth to the
- * newest slot if they fit there, then fills whole free slots a page at a
- * time; a read drains the oldest slots.
+ * fs/pipe.c: pipes and FIFOs. Layer: fs. A pipe is a ring of page-sized
+ * slots (16 by default: 64 KiB, as Linux; F_SETPIPE_SZ changes it) behind
+ * one S_IFIFO inode: an anonymous inode with two files (pipe2), or a ramfs
+ * inode opened by name (a FIFO). The slots follow Linux's pipe buffers, so
+ * capacities and partial writes match it: a write first appends its last
+ * (len % 4096) bytes' worth to the newest slot if they fit there, then
+ * fills whole free slots a page at a time; a read drains the oldest slots.
  *
  * read sleeps while the pipe is empty and has writers; it returns 0 (end of
  * file) once empty with no writers left. write sleeps while all slots are
@@ -27,7 +27,8 @@
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 
-#define PIPE_SLOTS 16
+#define PIPE_SLOTS 16		/* the default ring */
+#define PIPE_MAX_SIZE (1u << 31) /* F_SETPIPE_SZ: Linux's bound for root */
 
 struct slot {
 	u16 off, len;	/* the data in this slot's page */
@@ -36,9 +37,10 @@ struct slot {
 struct pipe {
 	struct mutex mutex;
 	struct spinlock lock;
-	char *buf;		/* PIPE_SLOTS pages, one per slot */
-	u32 head, tail;		/* slots [tail, head) hold data (mod 16) */
-	struct slot slots[PIPE_SLOTS];
+	char *buf;		/* nslots pages, one per slot */
+	u32 head, tail;		/* slots [tail, head) hold data (mod nslots) */
+	u32 nslots;		/* a power of two */
+	struct slot *slots;
 	u32 bytes;		/* bytes buffered */
 	u32 readers, writers;	/* open files of each end */
 	u32 r_counter, w_counter; /* opens of each end so far (FIFO waits) */
@@ -58,17 +60,17 @@ static bool pipe_empty(struct pipe *p)
 
 static bool pipe_full(struct pipe *p)
 {
-	return p->head - p->tail >= PIPE_SLOTS;
+	return p->head - p->tail >= p->nslots;
 }
 
 static struct slot *slot(struct pipe *p, u32 i)
 {
-	return &p->slots[i % PIPE_SLOTS];
+	return &p->slots[i & (p->nslots - 1)];
 }
 
 static char *slot_end(struct pipe *p, u32 i)
 {
-	return p->buf + (i % PIPE_SLOTS) * PAGE_SIZE + slot(p, i)->off +
+	return p->buf + (i & (p->nslots - 1)) * PAGE_SIZE + slot(p, i)->off +
 	       slot(p, i)->len;
 }
 
@@ -244,6 +246,7 @@ static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 
 static void pipe_free(struct pipe *p)
 {
+	kfree(p->slots);
 	kfree(p->buf);
 	kfree(p);
 }
@@ -316,9 +319,11 @@ static struct pipe *pipe_new(void)
 
 	if (!p)
 		return NULL;
+	p->nslots = PIPE_SLOTS;
 	p->buf = kmalloc(PIPE_SLOTS * PAGE_SIZE);
-	if (!p->buf) {
-		kfree(p);
+	p->slots = kzalloc(PIPE_SLOTS * sizeof(*p->slots));
+	if (!p->buf || !p->slots) {
+		pipe_free(p);
 		return NULL;
 	}
 	mutex_init(&p->mutex);
@@ -420,6 +425,66 @@ static int pipe_open(struct inode *ino, struct file *f)
 	}
 	mutex_unlock(&ino->lock);
 	vfs_poll_notify(ino, 0);
+	return r;
+}
+
+/*
+ * Linux's pipe_set_size: the ring becomes size (rounded up to a power of
+ * two pages, at least one) unless the data does not fit (-EBUSY).
+ */
+static long resize(struct pipe *p, u64 size)
+{
+	u32 n = 1, used;
+	char *buf;
+	struct slot *slots;
+
+	if (size > PIPE_MAX_SIZE)
+		return -EINVAL;
+	while ((u64)n * PAGE_SIZE < size)
+		n *= 2;
+	used = p->head - p->tail;
+	if (n < used)
+		return -EBUSY;
+	buf = kmalloc((size_t)n * PAGE_SIZE);
+	slots = kzalloc(n * sizeof(*slots));
+	if (!buf || !slots) {
+		kfree(buf);
+		kfree(slots);
+		return -ENOMEM;
+	}
+	for (u32 i = 0; i < used; i++) {
+		memcpy(buf + i * PAGE_SIZE,
+		       p->buf + ((p->tail + i) & (p->nslots - 1)) * PAGE_SIZE,
+		       PAGE_SIZE);
+		slots[i] = *slot(p, p->tail + i);
+	}
+	spin_lock(&p->lock);
+	kfree(p->buf);
+	kfree(p->slots);
+	p->buf = buf;
+	p->slots = slots;
+	p->nslots = n;
+	p->tail = 0;
+	p->head = used;
+	spin_unlock(&p->lock);
+	return (long)(n * PAGE_SIZE);
+}
+
+long pipe_fcntl_size(struct file *f, bool set, u64 size)
+{
+	struct pipe *p;
+	long r;
+
+	if (f->ops != &fifo_ops)
+		return -EBADF;
+	p = pipe_of(f);
+	mutex_lock(&p->mutex);
+	r = set ? resize(p, size) : (long)(p->nslots * PAGE_SIZE);
+	mutex_unlock(&p->mutex);
+	if (set && r > 0) {
+		waitq_wake_all(&p->wwait);
+		vfs_poll_notify(f->inode, POLL_OUT_BITS);
+	}
 	return r;
 }
 

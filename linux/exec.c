@@ -28,7 +28,7 @@ enum {
 	AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12,
 	AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15, AT_HWCAP = 16,
 	AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26,
-	AT_EXECFN = 31,
+	AT_EXECFN = 31, AT_MINSIGSTKSZ = 51,
 };
 
 struct image {
@@ -94,7 +94,7 @@ static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
 		if (ph.p_filesz) {
 			r = vm_map_file(start, file_pages_end - start, prot, true,
 					false, f, ALIGN_DOWN(ph.p_offset, PAGE_SIZE) /
-						  PAGE_SIZE, false);
+						  PAGE_SIZE, false, false);
 			if (r < 0)
 				return r;
 		} else {
@@ -178,6 +178,8 @@ static u64 build_stack(struct image *img, u64 base, const char *args,
 		{ AT_RANDOM, random },
 		{ AT_HWCAP2, cpu_feat.fsgsbase ? 2 : 0 },
 		{ AT_EXECFN, fn },
+		/* a signal frame: registers, siginfo, XSAVE area, alignment */
+		{ AT_MINSIGSTKSZ, ALIGN_UP(1024 + cpu_feat.xsave_size, 16) },
 		{ AT_NULL, 0 },
 	};
 

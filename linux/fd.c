@@ -159,8 +159,8 @@ static long fcntl_file(struct file *f, int cmd, unsigned long arg)
 	case F_GETLEASE:
 		return F_UNLCK;
 	case F_GETPIPE_SZ:
-	case F_SETPIPE_SZ: /* DIVERGENCE: the size stays 64 KiB */
-		return S_ISFIFO(f->inode->mode) && !f->dentry ? 65536 : -EBADF;
+	case F_SETPIPE_SZ:
+		return pipe_fcntl_size(f, cmd == F_SETPIPE_SZ, (u32)arg);
 	default:
 		return -EINVAL;
 	}

@@ -142,12 +142,16 @@ long sys_times(u64 *buf)
 	return ticks;
 }
 
+/* The flags (ADDR_NO_RANDOMIZE, ...) are kept and reported; none changes
+ * behaviour (addresses are never randomized). 0xffffffff only queries. */
 long sys_personality(unsigned long persona)
 {
-	/* PER_LINUX (0) is the only personality; 0xffffffff queries. */
-	if (persona != 0xffffffff && persona != 0)
-		return -EINVAL;
-	return 0;
+	static u32 current_persona;
+	u32 old = current_persona;
+
+	if ((u32)persona != 0xffffffff)
+		current_persona = persona;
+	return old;
 }
 
 long sys_sysinfo(struct linux_sysinfo *info)

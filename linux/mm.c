@@ -18,6 +18,11 @@ long sys_brk(unsigned long addr)
 	return vm_brk(addr);
 }
 
+#define KNOWN_FLAGS (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN |    \
+		     MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED |            \
+		     MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
+		     MAP_HUGETLB | MAP_FIXED_NOREPLACE)
+
 /* mmap of a file: checks the fd and its open mode as Linux does. */
 static long map_file(unsigned long addr, size_t len, int prot, int flags,
 		     int fd, s64 off, bool fixed)
@@ -32,14 +37,19 @@ static long map_file(unsigned long addr, size_t len, int prot, int flags,
 		r = -EACCES;
 	else if (shared && (prot & PROT_WRITE) && !(f->fmode & FMODE_WRITE))
 		r = -EACCES;
+	else if (S_ISCHR(f->inode->mode) && f->inode->rdev == MKDEV(1, 5))
+		r = vm_map(addr, len, prot, fixed, /* /dev/zero: anonymous */
+			   flags & MAP_FIXED_NOREPLACE);
 	else if (!f->ops || !f->ops->get_page)
 		r = -ENODEV;
 	else if (off < 0)
 		r = -EINVAL;
+	else if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~KNOWN_FLAGS))
+		r = -EOPNOTSUPP;
 	else
 		r = vm_map_file(addr, len, prot, fixed,
 				flags & MAP_FIXED_NOREPLACE, f, off / PAGE_SIZE,
-				shared);
+				shared, f->fmode & FMODE_WRITE);
 	file_put(f);
 	return r;
 }
@@ -63,6 +73,10 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
 	if (fixed && (addr & (PAGE_SIZE - 1)))
 		return -EINVAL;
+	if (fixed && (addr >= USER_END || ALIGN_UP(len, PAGE_SIZE) > USER_END - addr))
+		return -ENOMEM;
+	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
+		return -EINVAL; /* as Linux: VALIDATE is for file mappings */
 	if (flags & MAP_ANONYMOUS)
 		return vm_map(addr, len, prot, fixed, flags & MAP_FIXED_NOREPLACE);
 	return map_file(addr, len, prot, flags, fd, off, fixed);

@@ -21,7 +21,6 @@
 #include "sys.h"
 
 u64 proc_pending;
-static struct linux_siginfo proc_info[NSIG];
 
 struct rt_sigframe {
 	u64 pretcode; /* sa_restorer: the handler returns into it */
@@ -44,25 +43,92 @@ static bool ignored(int sig)
 	return h == SIG_IGN || (h == SIG_DFL && (DEFAULT_IGNORED & sigbit(sig)));
 }
 
-static struct linux_siginfo *thread_info_slot(struct thread *t, int sig)
+/*
+ * Pending signals: a bit in a set (thread's sigpending, or proc_pending)
+ * and an entry with its siginfo in the matching queue. A standard signal
+ * has at most one entry; a real-time signal (32 and up) queues every
+ * instance, as Linux does, up to RLIMIT_SIGPENDING-like MAX_QUEUED.
+ * Without memory for an entry the signal stays pending with a plain
+ * siginfo. sig_lock guards all of it.
+ */
+#define SIGRT_FIRST 32
+#define MAX_QUEUED 4096
+
+struct pending_sig {
+	int sig;
+	struct linux_siginfo info;
+	struct list link;
+};
+
+static struct list proc_queue = { &proc_queue, &proc_queue };
+static int nqueued;
+
+static struct list *queue_of(struct thread *t)
 {
-	if (!t->sig_infos)
-		t->sig_infos = kzalloc(NSIG * sizeof(struct linux_siginfo));
-	return t->sig_infos ? (struct linux_siginfo *)t->sig_infos + sig - 1 : NULL;
+	if (!t->sigqueue.next)
+		list_init(&t->sigqueue);
+	return &t->sigqueue;
 }
 
-static void store_info(struct linux_siginfo *slot, int sig,
-		       const struct linux_siginfo *info)
+static void enqueue_sig(struct list *q, u64 *set, int sig,
+			const struct linux_siginfo *info)
 {
-	if (!slot)
-		return;
-	if (info) {
-		*slot = *info;
-	} else {
-		memset(slot, 0, sizeof(*slot));
-		slot->code = SI_KERNEL;
+	if ((*set & sigbit(sig)) && sig < SIGRT_FIRST)
+		return; /* a standard signal does not queue */
+	struct pending_sig *p = nqueued < MAX_QUEUED ? kmalloc(sizeof(*p)) : NULL;
+	if (p) {
+		p->sig = sig;
+		if (info) {
+			p->info = *info;
+		} else {
+			memset(&p->info, 0, sizeof(p->info));
+			p->info.code = SI_KERNEL;
+		}
+		p->info.signo = sig;
+		list_push_back(q, &p->link);
+		nqueued++;
 	}
-	slot->signo = sig;
+	*set |= sigbit(sig);
+}
+
+/* Takes sig's first entry from q into *info; clears its bit when it was the last. */
+static void take_sig(struct list *q, u64 *set, int sig, struct linux_siginfo *info)
+{
+	bool found = false, more = false;
+
+	list_for_each_safe(it, tmp, q) {
+		struct pending_sig *p = list_entry(it, struct pending_sig, link);
+		if (p->sig != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		*info = p->info;
+		list_remove(&p->link);
+		kfree(p);
+		nqueued--;
+		found = true;
+	}
+	if (!found) {
+		memset(info, 0, sizeof(*info));
+		info->code = SI_KERNEL;
+	}
+	info->signo = sig;
+	if (!more)
+		*set &= ~sigbit(sig);
+}
+
+void signal_thread_exit(struct thread *t)
+{
+	spin_lock(&sig_lock);
+	list_for_each_safe(it, tmp, queue_of(t)) {
+		list_remove(it);
+		kfree(list_entry(it, struct pending_sig, link));
+		nqueued--;
+	}
+	t->sigpending = 0;
+	spin_unlock(&sig_lock);
 }
 
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info)
@@ -72,8 +138,7 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 		spin_unlock(&sig_lock);
 		return;
 	}
-	store_info(thread_info_slot(t, sig), sig, info);
-	t->sigpending |= sigbit(sig);
+	enqueue_sig(queue_of(t), &t->sigpending, sig, info);
 	spin_unlock(&sig_lock);
 	if (!(t->sigmask & sigbit(sig)))
 		sched_interrupt(t);
@@ -107,10 +172,8 @@ void signal_send_process(int sig, const struct linux_siginfo *info)
 		return;
 	}
 	spin_lock(&sig_lock);
-	if (!ignored(sig) || sig == SIGKILL) {
-		store_info(&proc_info[sig - 1], sig, info);
-		proc_pending |= sigbit(sig);
-	}
+	if (!ignored(sig) || sig == SIGKILL)
+		enqueue_sig(&proc_queue, &proc_pending, sig, info);
 	spin_unlock(&sig_lock);
 	signalfd_notify();
 }
@@ -129,12 +192,17 @@ void signal_claim(struct thread *t)
 {
 	spin_lock(&sig_lock);
 	u64 mine = proc_pending & ~t->sigmask;
-	proc_pending &= ~mine;
-	for (int sig = 1; mine && sig <= NSIG; sig++) {
-		if (mine & sigbit(sig))
-			store_info(thread_info_slot(t, sig), sig, &proc_info[sig - 1]);
+	if (mine) {
+		list_for_each_safe(it, tmp, &proc_queue) {
+			struct pending_sig *p = list_entry(it, struct pending_sig, link);
+			if (mine & sigbit(p->sig)) {
+				list_remove(&p->link);
+				list_push_back(queue_of(t), &p->link);
+			}
+		}
+		proc_pending &= ~mine;
+		t->sigpending |= mine;
 	}
-	t->sigpending |= mine;
 	spin_unlock(&sig_lock);
 }
 
@@ -143,28 +211,18 @@ int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info)
 	spin_lock(&sig_lock);
 	/* As Linux: the thread's own signals first, then the process's;
 	 * within each, synchronous faults first, then the lowest number. */
-	u64 avail = t->sigpending & set;
-	if (!avail)
-		avail = proc_pending & set;
+	bool own = t->sigpending & set;
+	u64 avail = (own ? t->sigpending : proc_pending) & set;
 	if (!avail) {
 		spin_unlock(&sig_lock);
 		return 0;
 	}
 	u64 pick = (avail & SYNC_SIGNALS) ? (avail & SYNC_SIGNALS) : avail;
 	int sig = __builtin_ctzll(pick) + 1;
-	struct linux_siginfo *slot;
-	if (t->sigpending & sigbit(sig)) {
-		t->sigpending &= ~sigbit(sig);
-		slot = thread_info_slot(t, sig);
-	} else {
-		proc_pending &= ~sigbit(sig);
-		slot = &proc_info[sig - 1];
-	}
-	if (slot)
-		*info = *slot;
+	if (own)
+		take_sig(queue_of(t), &t->sigpending, sig, info);
 	else
-		store_info(info, sig, NULL);
-	info->signo = sig;
+		take_sig(&proc_queue, &proc_pending, sig, info);
 	spin_unlock(&sig_lock);
 	return sig;
 }

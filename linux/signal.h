@@ -22,6 +22,8 @@ extern u64 proc_pending;
 
 /* Makes sig pending for thread t (info may be NULL) and wakes it. */
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info);
+/* Drops what is pending for a thread that exits. */
+void signal_thread_exit(struct thread *t);
 /* Makes sig pending for the process. */
 void signal_send_process(int sig, const struct linux_siginfo *info);
 /* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */

@@ -151,6 +151,7 @@ static void sfd_release(struct file *f)
 }
 
 static const struct file_ops sfd_ops = {
+	.llseek = noop_llseek,
 	.read = sfd_read,
 	.poll = sfd_poll,
 	.release = sfd_release,

@@ -13,6 +13,7 @@
 #include "../mm/vm.h"
 #include "../sched/futex.h"
 #include "abi.h"
+#include "signal.h"
 #include "syscall.h"
 #include "sys.h"
 
@@ -203,6 +204,7 @@ long sys_exit(int status)
 		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
 		futex_wake((u32 *)t->clear_child_tid, 1, ~0u);
 	}
+	signal_thread_exit(t);
 	thread_exit();
 }
 
@@ -524,7 +526,12 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 #define MEMBARRIER_SUPPORTED 0x1f
 
-/* One CPU: every barrier is already complete when the call is made. */
+static int membarrier_registered;
+
+/*
+ * One CPU: every barrier is already complete when the call is made. The
+ * private expedited commands still require registering first, as Linux.
+ */
 long sys_membarrier(int cmd, unsigned flags, int cpu)
 {
 	if (flags)
@@ -533,8 +540,115 @@ long sys_membarrier(int cmd, unsigned flags, int cpu)
 		return MEMBARRIER_SUPPORTED;
 	if (cmd & ~MEMBARRIER_SUPPORTED || __builtin_popcount(cmd) != 1)
 		return -EINVAL;
+	if (cmd == MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED ||
+	    cmd == MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) {
+		__atomic_fetch_or(&membarrier_registered, cmd, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED &&
+	    !(membarrier_registered & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+		return -EPERM;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
+}
+
+#define SCHED_OTHER 0
+#define SCHED_FIFO 1
+#define SCHED_RR 2
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_RESET_ON_FORK 0x40000000
+
+static int sched_policy = SCHED_OTHER, sched_prio;
+
+static bool valid_policy(int p)
+{
+	return p == SCHED_OTHER || p == SCHED_FIFO || p == SCHED_RR ||
+	       p == SCHED_BATCH || p == SCHED_IDLE;
+}
+
+static bool rt_policy(int p)
+{
+	return p == SCHED_FIFO || p == SCHED_RR;
+}
+
+static long check_pid(int pid)
+{
+	if (pid < 0)
+		return -EINVAL;
+	return pid && pid != 1 && !thread_find(pid) ? -ESRCH : 0;
+}
+
+long sys_sched_get_priority_max(int policy)
+{
+	return valid_policy(policy) ? (rt_policy(policy) ? 99 : 0) : -EINVAL;
+}
+
+long sys_sched_get_priority_min(int policy)
+{
+	return valid_policy(policy) ? (rt_policy(policy) ? 1 : 0) : -EINVAL;
+}
+
+/* DIVERGENCE: policies and priorities are recorded, not used: all threads
+ * share the CPU fairly. */
+long sys_sched_getscheduler(int pid)
+{
+	long r = check_pid(pid);
+	return r ? r : sched_policy;
+}
+
+long sys_sched_getparam(int pid, int *param)
+{
+	long r = check_pid(pid);
+
+	if (!r && !param)
+		return -EINVAL;
+	return r ? r : copy_to_user(param, &sched_prio, sizeof(int));
+}
+
+static long set_sched(int pid, int policy, const int *param)
+{
+	int prio;
+	long r = check_pid(pid);
+
+	if (!param)
+		return -EINVAL;
+	if (r)
+		return r;
+	if (copy_from_user(&prio, param, sizeof(prio)))
+		return -EFAULT;
+	if (policy < 0)
+		policy = sched_policy;
+	policy &= ~SCHED_RESET_ON_FORK;
+	if (!valid_policy(policy))
+		return -EINVAL;
+	if (rt_policy(policy) ? prio < 1 || prio > 99 : prio != 0)
+		return -EINVAL;
+	sched_policy = policy;
+	sched_prio = prio;
+	return 0;
+}
+
+long sys_sched_setscheduler(int pid, int policy, const int *param)
+{
+	if (policy < 0)
+		return -EINVAL;
+	return set_sched(pid, policy, param);
+}
+
+long sys_sched_setparam(int pid, const int *param)
+{
+	return set_sched(pid, -1, param);
+}
+
+long sys_sched_rr_get_interval(int pid, struct linux_timespec *ts)
+{
+	struct linux_timespec t = { 0, 100000000 }; /* SCHED_RR's 100 ms */
+	long r = check_pid(pid);
+
+	if (r)
+		return r;
+	return copy_to_user(ts, &t, sizeof(t));
 }
 
 long sys_sched_yield(void)

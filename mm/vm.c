@@ -175,11 +175,12 @@ static bool valid_range(u64 addr, u64 len)
 
 long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace)
 {
-	return vm_map_file(addr, len, prot, fixed, noreplace, NULL, 0, false);
+	return vm_map_file(addr, len, prot, fixed, noreplace, NULL, 0, false,
+			   false);
 }
 
 long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
-		 struct file *f, u64 pgoff, bool shared)
+		 struct file *f, u64 pgoff, bool shared, bool may_write)
 {
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
@@ -212,7 +213,7 @@ long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
 	}
 	*n = (struct vma){ .start = addr, .end = addr + len, .prot = prot,
 			   .file = f ? file_get(f) : NULL, .pgoff = pgoff,
-			   .shared = shared };
+			   .shared = shared, .may_write = may_write };
 	insert(n);
 	spin_unlock(&lock);
 	put_deferred();
@@ -247,9 +248,11 @@ int vm_protect(u64 addr, u64 len, int prot)
 	/* Linux: -ENOMEM if any part of the range is unmapped. */
 	for (u64 a = addr; a < end;) {
 		struct vma *v = find(a);
-		if (!v) {
+		int err = !v ? -ENOMEM :
+			  v->shared && (prot & PROT_WRITE) && !v->may_write ? -EACCES : 0;
+		if (err) {
 			spin_unlock(&lock);
-			return -ENOMEM;
+			return err;
 		}
 		a = v->end;
 	}
@@ -334,7 +337,7 @@ long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new
 					   .prot = prot, .file = v->file ?
 					   file_get(v->file) : NULL,
 					   .pgoff = v->pgoff + (old - v->start) / PAGE_SIZE,
-					   .shared = v->shared };
+					   .shared = v->shared, .may_write = v->may_write };
 			insert(n);
 			move_pages(old, dst, MIN(oldlen, newlen));
 			unmap_locked(old, old + oldlen);
@@ -433,8 +436,11 @@ static int file_page(struct file *f, u64 index, bool shared, void **out)
 		if (!f->ops->get_page)
 			return -EFAULT;
 		int r = f->ops->get_page(f, index, out);
-		return r == -ENOMEM ? r : r ? -EFAULT : 0;
+		return r == -ENOMEM ? r : r == -ENXIO ? -EIO : r ? -EFAULT : 0;
 	}
+	/* A page wholly past the end of the file: SIGBUS, as Linux. */
+	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
+		return -EIO;
 	u8 *p = page_alloc_dirty(1);
 	if (!p)
 		return -ENOMEM;

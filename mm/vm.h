@@ -24,6 +24,7 @@ struct vma {
 	struct file *file; /* backing file (a reference), NULL: anonymous */
 	u64 pgoff;      /* file page mapped at start */
 	bool shared;    /* MAP_SHARED: the file's own pages are mapped */
+	bool may_write; /* shared: the file was opened for writing */
 	struct list link;
 };
 
@@ -40,8 +41,9 @@ long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace);
  * the file's own (file_ops.get_page), so stores reach the file.
  */
 long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
-		 struct file *f, u64 pgoff, bool shared);
+		 struct file *f, u64 pgoff, bool shared, bool may_write);
 int vm_unmap(u64 addr, u64 len);
+/* mprotect: -ENOMEM over a hole, -EACCES to write a read-only shared file. */
 int vm_protect(u64 addr, u64 len, int prot);
 /* mremap: -ENOMEM when it cannot grow in place and may not move. */
 long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new);

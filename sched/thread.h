@@ -43,7 +43,7 @@ struct thread {
 	bool restore_sigmask;    /* saved_sigmask is in force after delivery */
 	u64 altstack_sp, altstack_size; /* sigaltstack */
 	int altstack_flags;
-	struct sig_info *sig_infos; /* siginfo of pending thread signals */
+	struct list sigqueue;    /* entries of pending thread signals (linux/sigdeliver.c) */
 	long sys_nr;             /* the syscall in progress */
 	struct list all_link;    /* every thread (thread_find) */
 	u64 rseq;                /* registered struct rseq, 0: none */

@@ -3,7 +3,8 @@
 # missing. Runs as root (apt-get) or through sudo.
 set -e
 need=""
-for p in gcc make qemu-system-x86 musl-tools libcmocka-dev cpio gcc-multilib bsdutils; do
+for p in gcc make qemu-system-x86 musl-tools libcmocka-dev cpio gcc-multilib bsdutils \
+	python3 perl busybox-static; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -2,6 +2,7 @@
 # tests/run.sh: the whole test suite, what `make test` runs (after building
 # build/skiff and build/kernel.elf). Runs, in order:
 #   tests/unit/run.sh       host unit tests of kernel modules (ASan, UBSan)
+#   tests/compat/run.sh     docs/linux-compat.md agrees with the kernel
 #   tests/apps/run.sh       test programs natively and in Skiff, compared
 #   tests/bad-input/run.sh  skiff run on things that are not programs
 #   tests/skiff/deps.sh     what skiff packs for dynamic programs
@@ -38,6 +39,7 @@ part() {
 }
 
 part unit tests/unit/run.sh
+part compat tests/compat/run.sh
 part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
 part deps tests/skiff/deps.sh

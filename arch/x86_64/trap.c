@@ -8,6 +8,7 @@
  */
 #include <skiff/arch.h>
 #include <skiff/console.h>
+#include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
@@ -90,13 +91,27 @@ static int exception_signal(struct trap_frame *f, u64 *addr)
 
 static void exception(struct trap_frame *f, u64 addr)
 {
-	if (f->vector == 14) {
+	int r = -EFAULT;
+	if (f->vector == 14 && addr < USER_END) {
 		/* Program memory not yet populated: the common case. */
-		if (addr < USER_END && vm_fault(addr, f->error) == 0)
+		r = vm_fault(addr, f->error);
+		if (r == 0)
 			return;
 	}
+	/*
+	 * Kernel code touching program memory that cannot be there (a race
+	 * with munmap, a file mapping past its end): the program's fault, not
+	 * the kernel's. DIVERGENCE: the program dies of the signal where
+	 * Linux would return EFAULT from the syscall.
+	 */
+	if (!from_program(f) && f->vector == 14 && addr < USER_END)
+		kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
 	if (!from_program(f))
 		kernel_fault(f, addr);
+	if (r == -EIO) { /* a file mapping past the end of its file */
+		signal_fault(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
+		return;
+	}
 	int sig = exception_signal(f, &addr);
 	trap_program_signal(f, sig, addr);
 }

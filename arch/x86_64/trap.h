@@ -7,7 +7,8 @@
 
 /*
  * mm/fault.c: fills a fault at a program address (error = the #PF error
- * code). 0 when the access is now possible, -EFAULT when it is not allowed.
+ * code). 0 when the access is now possible, -EFAULT when it is not allowed,
+ * -EIO when it falls past the end of a mapped file (SIGBUS).
  */
 int vm_fault(u64 addr, u64 error);
 

@@ -51,6 +51,8 @@ static long random_read(struct file *f, struct iobuf *io, u64 *pos)
 	return done;
 }
 
+/* Linux's random devices poll; null, zero and full have no poll op (epoll
+ * refuses them with EPERM; poll and select find them ready). */
 static u32 always_ready(struct file *f)
 {
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
@@ -60,21 +62,18 @@ static const struct file_ops null_ops = {
 	.read = null_read,
 	.write = null_write,
 	.llseek = noop_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops zero_ops = {
 	.read = zero_read,
 	.write = null_write,
 	.llseek = noop_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops full_ops = {
 	.read = zero_read,
 	.write = full_write,
 	.llseek = noop_llseek,
-	.poll = always_ready,
 };
 
 static const struct file_ops random_ops = {

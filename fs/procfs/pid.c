@@ -332,20 +332,21 @@ static const struct proc_dyn task_dyn = {
 	task_next, task_exists, &task_dir_node, NULL,
 };
 
-#define PID_ENTRIES                               \
-	{ "auxv", S_IFREG | 0400, .show = show_auxv },    \
-	{ "cmdline", S_IFREG | 0444, .show = show_cmdline },       \
+/* The entries of /proc/1 and of /proc/1/task/TID (which has no task/). */
+#define PID_ENTRIES							\
+	{ "auxv", S_IFREG | 0400, .show = show_auxv },			\
+	{ "cmdline", S_IFREG | 0444, .show = show_cmdline },		\
 	{ "comm", S_IFREG | 0644, .show = show_comm, .write = write_comm }, \
-	{ "cwd", S_IFLNK | 0777, .readlink = link_cwd },   \
-	{ "environ", S_IFREG | 0400, .show = show_environ },       \
-	{ "exe", S_IFLNK | 0777, .readlink = link_exe },   \
-	{ "fd", S_IFDIR | 0500, .dyn = &fd_dyn }, \
-	{ "maps", S_IFREG | 0444, .show = proc_show_maps },        \
-	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },     \
-	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },    \
-	{ "root", S_IFLNK | 0777, .readlink = link_root }, \
-	{ "stat", S_IFREG | 0444, .show = proc_show_stat },        \
-	{ "statm", S_IFREG | 0444, .show = proc_show_statm },      \
+	{ "cwd", S_IFLNK | 0777, .readlink = link_cwd },		\
+	{ "environ", S_IFREG | 0400, .show = show_environ },		\
+	{ "exe", S_IFLNK | 0777, .readlink = link_exe },		\
+	{ "fd", S_IFDIR | 0500, .dyn = &fd_dyn },			\
+	{ "maps", S_IFREG | 0444, .show = proc_show_maps },		\
+	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },	\
+	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },		\
+	{ "root", S_IFLNK | 0777, .readlink = link_root },		\
+	{ "stat", S_IFREG | 0444, .show = proc_show_stat },		\
+	{ "statm", S_IFREG | 0444, .show = proc_show_statm },		\
 	{ "status", S_IFREG | 0444, .show = proc_show_status }
 
 static const struct proc_node task_entries[] = {

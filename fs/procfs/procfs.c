@@ -148,9 +148,15 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Still there, and the same (an fd closed and opened again may differ). */
 static bool proc_revalidate(struct dentry *d)
 {
-	return node_of(d->parent->inode)->dyn->exists(arg_of(d->inode));
+	const struct proc_dyn *dyn = node_of(d->parent->inode)->dyn;
+	long arg = arg_of(d->inode);
+
+	if (!dyn->exists(arg))
+		return false;
+	return !dyn->mode || dyn->mode(arg) == d->inode->mode;
 }
 
 static const struct inode_ops dir_iops = {

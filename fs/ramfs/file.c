@@ -182,16 +182,11 @@ static int ramfs_fsync(struct file *f)
 	return 0;
 }
 
-static u32 ramfs_poll(struct file *f)
-{
-	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
-}
-
 const struct file_ops ramfs_file_ops = {
 	.read = ramfs_read,
 	.write = ramfs_write,
 	.llseek = generic_llseek,
 	.fsync = ramfs_fsync,
-	.poll = ramfs_poll,
+	/* No poll op: always ready for poll/select, EPERM for epoll (Linux). */
 	.get_page = ramfs_get_page,
 };

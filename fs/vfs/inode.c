@@ -152,7 +152,8 @@ int iobuf_zero(struct iobuf *io, size_t at, size_t n)
  * Anonymous inode files (eventfd, epoll, timerfd, signalfd): each has an
  * inode of its own in the anonymous filesystem, so that readiness watches
  * (struct poll_watch) can hang on it, with Linux's mode 0600 and no file
- * type. inode->priv is the name /proc/self/fd shows.
+ * type. inode->priv is the name /proc/self/fd shows. They are streams
+ * (lseek gives 0 with Linux's noop_llseek, pread -ESPIPE).
  */
 int anon_file_open(const char *name, const struct file_ops *ops, void *priv,
 		   int flags, struct file **out)
@@ -165,8 +166,10 @@ int anon_file_open(const char *name, const struct file_ops *ops, void *priv,
 	ino->fops = ops;
 	ino->priv = (void *)name;
 	r = file_open_inode(ino, NULL, O_RDWR | flags, out);
-	if (r == 0)
+	if (r == 0) {
 		(*out)->priv = priv;
+		(*out)->fmode |= FMODE_STREAM;
+	}
 	inode_put(ino);
 	return r;
 }

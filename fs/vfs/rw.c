@@ -25,7 +25,7 @@ static int rw_check(struct file *f, unsigned fmode, struct iobuf *io)
 
 static bool stream(struct file *f)
 {
-	return !f->ops->llseek;
+	return !f->ops->llseek || (f->fmode & FMODE_STREAM);
 }
 
 long file_read(struct file *f, struct iobuf *io)

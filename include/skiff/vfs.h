@@ -297,6 +297,7 @@ struct file {
 #define FMODE_READ 1
 #define FMODE_WRITE 2
 #define FMODE_PATH 4	/* O_PATH: only fstat, fchdir, *at() bases */
+#define FMODE_STREAM 8	/* no offset: pread/pwrite -ESPIPE, no pos_lock */
 
 /*
  * readdir: iterate calls emit for each entry from ctx->pos on. emit returns
@@ -541,6 +542,9 @@ void vfs_poll_wake(void);
 int pipe_create(int flags, struct file **r, struct file **w);
 /* The ops of a FIFO (a named pipe; S_IFIFO inodes of ramfs). */
 extern const struct file_ops fifo_ops;
+/* F_GETPIPE_SZ (set false) and F_SETPIPE_SZ: the size in bytes or -Exxx
+ * (-EBADF for a file that is no pipe, -EBUSY, -EINVAL, -ENOMEM). */
+long pipe_fcntl_size(struct file *f, bool set, u64 size);
 
 /* ---- fs/eventpoll.c, eventfd.c, timerfd.c: event files ---- */
 

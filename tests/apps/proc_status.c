@@ -1,6 +1,6 @@
 /*
  * proc_status: /proc/self/status and /proc/self/stat: the name, state,
- * pid, the ids (root in both runs), the thread count before and during a
+ * pid and parent pid (as getppid says), the ids (root in both runs), the thread count before and during a
  * second thread, the blocked and caught signal masks, VmRSS present; in
  * stat the pid, "(comm)", state R, ppid and thread count fields.
  */
@@ -74,8 +74,10 @@ static void stat_fields(const char *when)
 		s = strchr(s + 1, ' ');
 	if (s)
 		threads = atol(s + 1);
-	say("%s: stat pid is ours %d, comm is status's Name %d, state %c, ppid > 0 %d, threads %ld",
-	    when, pid == getpid(), strcmp(comm, field("Name")) == 0, state, ppid > 0, threads);
+	say("%s: stat pid is ours %d, comm is status's Name %d, state %c, ppid is getppid's %d, "
+	    "threads %ld",
+	    when, pid == getpid(), strcmp(comm, field("Name")) == 0, state, ppid == getppid(),
+	    threads);
 }
 
 int main(void)
@@ -89,6 +91,8 @@ int main(void)
 	say("State: %.1s", field("State"));
 	yes("Pid: is ours", strcmp(field("Pid"), pid) == 0);
 	yes("Tgid: is ours", strcmp(field("Tgid"), pid) == 0);
+	snprintf(pid, sizeof(pid), "%d", getppid());
+	yes("PPid: is getppid's", strcmp(field("PPid"), pid) == 0);
 	say("Uid: %s", field("Uid"));
 	say("Gid: %s", field("Gid"));
 	say("Threads: %s", field("Threads"));

@@ -1,0 +1,143 @@
+#!/bin/sh
+# tests/real/run.sh: unmodified programs from Debian packages, each run
+# natively and in Skiff (`skiff run PROGRAM ARGS`) with the same arguments,
+# stdin and environment; a case passes when stdout and the exit status are
+# the same. The programs: python3 running tests/real/py_mix.py (threading,
+# json, re, hashlib, tempfile, time.sleep), perl running
+# tests/real/perl_mix.pl, and busybox-static applets that never fork:
+# `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin.
+#
+#   tests/real/run.sh [NAME...]   all cases, or only those named
+#   REAL_ACCEL=tcg                skiff --accel (default tcg)
+#   REAL_MACHINE=microvm          skiff --machine (default microvm)
+#
+# Missing packages (python3, perl, busybox-static) are installed first by
+# scripts/deps.sh. Scripts are put in the image at their host path with
+# --file, so both runs name the same path. Both runs start in a fresh empty
+# directory under /tmp, with umask 022 and the environment skiff gives by
+# default (env -i natively, PATH and HOME=/) plus PYTHONDONTWRITEBYTECODE=1.
+# Output: one line per case ("ok" or "FAIL" with the first differences and
+# skiff's stderr), then "real: N passed, N failed". Everything of the last
+# run stays in build/real/: NAME.{native,skiff}.{out,err,rc}.
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$(pwd)
+OUT=$ROOT/build/real
+SKIFF=$ROOT/build/skiff
+VM_TIMEOUT=180
+DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+: "${REAL_ACCEL:=tcg}"
+: "${REAL_MACHINE:=microvm}"
+umask 022
+mkdir -p "$OUT"
+pass=0
+fail=0
+failed_list=""
+
+if ! scripts/deps.sh >"$OUT/deps.log" 2>&1; then
+	echo "real: scripts/deps.sh failed (see build/real/deps.log); cases with a missing program fail"
+fi
+
+PY=$ROOT/tests/real/py_mix.py
+PL=$ROOT/tests/real/perl_mix.pl
+BB=/bin/busybox
+# A shell program using only ash builtins: no fork, no exec.
+SH_PROG='i=0; s=0
+while [ $i -lt 100 ]; do s=$((s + i * i)); i=$((i + 1)); done
+echo "sum of squares: $s"
+for w in alpha beta gamma; do printf "%s has %d letters\n" "$w" "${#w}"; done
+case "skiff.img" in *.img) echo "case: image";; *) echo "case: other";; esac
+set -- one "two words" three; echo "$# args, second: $2"
+read first rest; echo "read: [$first] [$rest]"
+v=${UNSET:-default}; echo "default: $v"
+test -d / && echo "test -d /: yes"
+exit 3'
+SORT_IN='pear\napple\nfig\n10\n9\nbanana\napple\n'
+AWK_IN='alice 30 paris\nbob 25 rome\ncarol 35 paris\ndave 40 oslo\n'
+
+# run_case NAME STDIN-COMMAND SKIFF-OPTIONS -- PROGRAM ARGS...: one comparison.
+# STDIN-COMMAND is a shell command whose output is the stdin ('' for none).
+run_case() {
+	name=$1 input=$2 opts=$3
+	shift 4
+	if [ -n "$ONLY" ] && ! echo " $ONLY " | grep -q " $name "; then
+		return
+	fi
+	if [ ! -x "$1" ]; then
+		printf 'FAIL %s: %s is not installed\n' "$name" "$1"
+		fail=$((fail + 1))
+		failed_list="$failed_list $name"
+		return
+	fi
+	for side in native skiff; do
+		cwd=$(mktemp -d /tmp/skiff-real.XXXXXX)
+		# a subshell: the prepended words stay out of the next side's "$@"
+		(
+			if [ $side = native ]; then
+				set -- env -i PATH=$DEFAULT_PATH HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
+			else
+				# shellcheck disable=SC2086
+				set -- "$SKIFF" run --machine "$REAL_MACHINE" --accel "$REAL_ACCEL" \
+					-e PYTHONDONTWRITEBYTECODE=1 $opts "$@"
+			fi
+			cd "$cwd" || exit 99
+			if [ -n "$input" ]; then
+				sh -c "$input" | timeout -k 5 $VM_TIMEOUT "$@" \
+					>"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err"
+			else
+				timeout -k 5 $VM_TIMEOUT "$@" </dev/null \
+					>"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err"
+			fi
+			echo $? >"$OUT/$name.$side.rc"
+		) 2>/dev/null
+		rm -rf "$cwd"
+	done
+	report "$name"
+}
+
+# report NAME: compares the two runs of NAME and prints its line.
+report() {
+	base=$OUT/$1
+	nrc=$(cat "$base.native.rc") src=$(cat "$base.skiff.rc")
+	why=""
+	if [ "$src" = 124 ] || [ "$src" = 137 ]; then
+		why="timed out after ${VM_TIMEOUT}s"
+	elif ! cmp -s "$base.native.out" "$base.skiff.out"; then
+		why="stdout differs (exit $nrc native, $src skiff)"
+	elif [ "$nrc" != "$src" ]; then
+		why="exit status $src, native $nrc"
+	fi
+	if [ -z "$why" ]; then
+		printf 'ok   %s (exit %s)\n' "$1" "$nrc"
+		pass=$((pass + 1))
+		return
+	fi
+	printf 'FAIL %s: %s\n' "$1" "$why"
+	if ! cmp -s "$base.native.out" "$base.skiff.out"; then
+		echo "  --- native  +++ skiff (first differences)"
+		diff -u --label native --label skiff "$base.native.out" "$base.skiff.out" |
+			sed -n '3,$p' | head -n 20 | cut -c 1-200 | sed 's/^/  /'
+	fi
+	if [ -s "$base.skiff.err" ]; then
+		echo "  skiff stderr:"
+		head -n 12 "$base.skiff.err" | cut -c 1-200 | sed 's/^/  | /'
+	fi
+	fail=$((fail + 1))
+	failed_list="$failed_list $1"
+}
+
+ONLY="$*"
+run_case python '' "--file $PY" -- /usr/bin/python3 "$PY"
+run_case perl "printf 'from stdin\n'" "--file $PL" -- /usr/bin/perl "$PL"
+run_case busybox-sh "printf 'hello big world\n'" '' -- $BB sh -c "$SH_PROG"
+run_case busybox-sort "printf '$SORT_IN'" '' -- $BB sort
+run_case busybox-sort-nr "printf '$SORT_IN'" '' -- $BB sort -n -r
+run_case busybox-sha256sum "printf 'skiff\n%.0s' 1 2 3 4 5 6 7 8" '' -- $BB sha256sum
+run_case busybox-awk "printf '$AWK_IN'" '' -- $BB awk \
+	'{ age[$3] += $2; n++ } END { for (c in age) s = s + age[c]; printf "%d people, %d years, paris %d\n", n, s, age["paris"] }'
+run_case busybox-sed "printf '$AWK_IN'" '' -- $BB sed -e 's/a/A/g' -e '2d' -e '/oslo/s/^/> /'
+
+if [ "$fail" -gt 0 ]; then
+	echo "real: failed:$failed_list"
+fi
+echo "real: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
