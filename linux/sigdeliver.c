@@ -73,6 +73,19 @@ static struct list *queue_of(struct thread *t)
 static void enqueue_sig(struct list *q, u64 *set, int sig,
 			const struct linux_siginfo *info)
 {
+	/* A timer has one signal pending at most: a new expiry updates it
+	 * (its overrun count), as Linux. */
+	if (info && info->code == SI_TIMER && (*set & sigbit(sig))) {
+		list_for_each(it, q) {
+			struct pending_sig *p = list_entry(it, struct pending_sig, link);
+			if (p->sig == sig && p->info.code == SI_TIMER &&
+			    p->info.timer.tid == info->timer.tid) {
+				p->info = *info;
+				p->info.signo = sig;
+				return;
+			}
+		}
+	}
 	if ((*set & sigbit(sig)) && sig < SIGRT_FIRST)
 		return; /* a standard signal does not queue */
 	struct pending_sig *p = nqueued < MAX_QUEUED ? kmalloc(sizeof(*p)) : NULL;

@@ -2,8 +2,8 @@
  * eintr_restart: a blocked system call meets a signal whose handler has
  * or lacks SA_RESTART. A helper thread sends SIGUSR1 to the main thread
  * every 5 ms until the call returns (and, when the call should survive,
- * ends it normally after three handler runs: data, room, or a wake). read and write on a pipe and futex wait are
- * restarted only with SA_RESTART; nanosleep, poll, select and sigsuspend
+ * ends it normally after three handler runs: data, room, or a wake).
+ * read and write on a pipe and futex wait are restarted only with SA_RESTART; nanosleep, poll, select and sigsuspend
  * give EINTR either way; an ignored signal interrupts nothing.
  */
 #include <poll.h>

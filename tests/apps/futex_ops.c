@@ -109,12 +109,14 @@ static void wake_op(void)
 	yes("  all 3 waiters moved to B", gather(&B, N));
 	D = 5;
 	/* D += 3 (old 5); wake 1 on B; old > 4 so wake 1 on D (none) */
-	res("WAKE_OP(B, 1, D: ADD 3, if old > 4 wake 1)", futex(&B, K_FUTEX_WAKE_OP, 1, 1, &D, K_FUTEX_OP(K_OP_ADD, 3, K_CMP_GT, 4)));
+	res("WAKE_OP(B, 1, D: ADD 3, if old > 4 wake 1)",
+	    futex(&B, K_FUTEX_WAKE_OP, 1, 1, &D, K_FUTEX_OP(K_OP_ADD, 3, K_CMP_GT, 4)));
 	say("  D = %d", D);
 	say("  returned: %d", fin(1));
 	/* move one waiter to D, then wake_op B with D's old value compared */
 	res("REQUEUE B -> D, wake 0, move 1", futex(&B, K_FUTEX_REQUEUE, 0, 1, &D, 0));
-	res("WAKE_OP(B, 1, D: SET 1, if old == 8 wake 1)", futex(&B, K_FUTEX_WAKE_OP, 1, 1, &D, K_FUTEX_OP(K_OP_SET, 1, K_CMP_EQ, 8)));
+	res("WAKE_OP(B, 1, D: SET 1, if old == 8 wake 1)",
+	    futex(&B, K_FUTEX_WAKE_OP, 1, 1, &D, K_FUTEX_OP(K_OP_SET, 1, K_CMP_EQ, 8)));
 	say("  D = %d", D);
 	say("  returned: %d", fin(3));
 	join(t);

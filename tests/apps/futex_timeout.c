@@ -82,11 +82,13 @@ int main(void)
 	timed("FUTEX_WAIT 30 ms", K_FUTEX_WAIT, &rel, 0, 30 * MS);
 	timed("FUTEX_WAIT_PRIVATE 30 ms", K_FUTEX_WAIT | K_FUTEX_PRIVATE, &rel, 0, 30 * MS);
 	timed("FUTEX_WAIT zero timeout", K_FUTEX_WAIT, &zero, 0, 0);
-	timed("FUTEX_WAIT | CLOCK_REALTIME 30 ms", K_FUTEX_WAIT | K_FUTEX_CLOCK_REALTIME, &rel, 0, 30 * MS);
+	timed("FUTEX_WAIT | CLOCK_REALTIME 30 ms", K_FUTEX_WAIT | K_FUTEX_CLOCK_REALTIME, &rel, 0,
+	      30 * MS);
 	ts = after(CLOCK_MONOTONIC, 30 * MS);
 	timed("WAIT_BITSET monotonic deadline +30 ms", K_FUTEX_WAIT_BITSET, &ts, -1, 29 * MS);
 	ts = after(CLOCK_MONOTONIC, 30 * MS);
-	timed("WAIT_BITSET_PRIVATE monotonic deadline +30 ms", K_FUTEX_WAIT_BITSET | K_FUTEX_PRIVATE, &ts, -1, 29 * MS);
+	timed("WAIT_BITSET_PRIVATE monotonic deadline +30 ms", K_FUTEX_WAIT_BITSET | K_FUTEX_PRIVATE,
+	      &ts, -1, 29 * MS);
 	ts = after(CLOCK_REALTIME, 30 * MS);
 	timed("WAIT_BITSET realtime deadline +30 ms", K_FUTEX_WAIT_BITSET | K_FUTEX_CLOCK_REALTIME, &ts,
 	      -1, 29 * MS);

@@ -1,8 +1,9 @@
 /*
  * proc_status: /proc/self/status and /proc/self/stat: the name, state,
- * pid and parent pid (as getppid says), the ids (root in both runs), the thread count before and during a
- * second thread, the blocked and caught signal masks, VmRSS present; in
- * stat the pid, "(comm)", state R, ppid and thread count fields.
+ * pid and parent pid (as getppid says), the ids (root in both runs), the
+ * thread count before and during a second thread, the blocked and caught
+ * signal masks, VmRSS present; in stat the pid, "(comm)", state R, ppid
+ * and thread count fields.
  */
 #include <pthread.h>
 #include <signal.h>

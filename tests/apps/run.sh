@@ -86,7 +86,8 @@ has_flag() {
 build_one() {
 	src=tests/apps/$1.c
 	bin=$OUT/$1.$2
-	if [ -x "$bin" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt tests/apps/check.h ]; then
+	if [ -x "$bin" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt tests/apps/check.h ] &&
+		[ "$bin" -nt tests/apps/kabi.h ]; then
 		return 0
 	fi
 	case $2 in

@@ -132,8 +132,9 @@ run_case busybox-sh "printf 'hello big world\n'" '' -- $BB sh -c "$SH_PROG"
 run_case busybox-sort "printf '$SORT_IN'" '' -- $BB sort
 run_case busybox-sort-nr "printf '$SORT_IN'" '' -- $BB sort -n -r
 run_case busybox-sha256sum "printf 'skiff\n%.0s' 1 2 3 4 5 6 7 8" '' -- $BB sha256sum
-run_case busybox-awk "printf '$AWK_IN'" '' -- $BB awk \
-	'{ age[$3] += $2; n++ } END { for (c in age) s = s + age[c]; printf "%d people, %d years, paris %d\n", n, s, age["paris"] }'
+AWK_PROG='{ age[$3] += $2; n++ }
+END { for (c in age) s = s + age[c]; printf "%d people, %d years, paris %d\n", n, s, age["paris"] }'
+run_case busybox-awk "printf '$AWK_IN'" '' -- $BB awk "$AWK_PROG"
 run_case busybox-sed "printf '$AWK_IN'" '' -- $BB sed -e 's/a/A/g' -e '2d' -e '/oslo/s/^/> /'
 
 if [ "$fail" -gt 0 ]; then
