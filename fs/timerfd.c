@@ -32,6 +32,13 @@ struct timerfd {
 	struct inode *inode;	/* its file's, for notifications */
 };
 
+/* Tells readers and pollers that the timer expired; no lock held. */
+static void tell(struct timerfd *t)
+{
+	waitq_wake_all(&t->wq);
+	vfs_poll_notify(t->inode, POLL_IN_BITS);
+}
+
 static void fired(struct ktimer *k)
 {
 	struct timerfd *t = container_of(k, struct timerfd, k);
@@ -40,8 +47,7 @@ static void fired(struct ktimer *k)
 	t->expired = true;
 	t->ticks++;
 	spin_unlock(&t->lock);
-	waitq_wake_all(&t->wq);
-	vfs_poll_notify(t->inode, POLL_IN_BITS);
+	tell(t);
 }
 
 /*
@@ -157,6 +163,7 @@ int timerfd_set(struct file *f, bool abs, u64 value, u64 interval,
 		u64 *old_value, u64 *old_interval)
 {
 	struct timerfd *t = f->priv;
+	bool past;
 
 	if (f->ops != &timerfd_ops)
 		return -EINVAL;
@@ -171,8 +178,16 @@ int timerfd_set(struct file *f, bool abs, u64 value, u64 interval,
 	t->ticks = 0;
 	t->interval = interval;
 	t->deadline = value ? deadline_of(t, abs, value) : 0;
-	ktimer_set(&t->k, t->deadline);
+	/* Already past: expired now, as Linux's hrtimer (a read sees it). */
+	past = t->deadline && t->deadline <= time_monotonic_ns();
+	if (past) {
+		t->expired = true;
+		t->ticks = 1;
+	}
+	ktimer_set(&t->k, past ? 0 : t->deadline);
 	spin_unlock(&t->lock);
+	if (past)
+		tell(t);
 	return 0;
 }
 

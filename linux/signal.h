@@ -3,8 +3,7 @@
  * Linux ABI. One process: dispositions are shared by all threads, masks and
  * pending sets are per thread; a process-directed signal goes to a thread
  * that does not block it (or waits in proc_pending until one unblocks it).
- * DIVERGENCE: signals do not queue (one pending instance per number, also
- * for real-time signals).
+ * Standard signals have one pending instance; real-time signals queue.
  */
 #ifndef LINUX_SIGNAL_H
 #define LINUX_SIGNAL_H

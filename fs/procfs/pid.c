@@ -34,21 +34,34 @@ static void set_copy(char **slot, size_t *slot_len, const void *p, size_t len)
 	*slot_len = len;
 }
 
-/* Also names the calling (main) thread after the program, as exec does. */
-void proc_set_exe(const char *path)
+/* Names the calling (main) thread after path's last component (comm). */
+static void set_comm(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	struct thread *t = thread_current();
-	size_t len = strlen(path);
 
-	set_copy(&exe_path, &len, path, len);
 	if (t)
 		str_lcpy(t->name, base ? base + 1 : path, sizeof(t->name));
 }
 
+void proc_set_exe(const char *path)
+{
+	size_t len = strlen(path);
+
+	set_copy(&exe_path, &len, path, len);
+	set_comm(path);
+}
+
+/*
+ * Linux's comm is the last component of the path given to execve, which
+ * exec takes from argv[0] when it holds a '/' (as AT_EXECFN), else the
+ * program's path.
+ */
 void proc_set_cmdline(const char *args, size_t len)
 {
 	set_copy(&strs[0].buf, &strs[0].len, args, len);
+	if (len && memchr(args, 0, len) && strchr(args, '/'))
+		set_comm(args);
 }
 
 void proc_set_environ(const char *env, size_t len)

@@ -107,6 +107,7 @@ static struct inode *make_inode(struct super *sb, const struct proc_node *n,
 		ino->fops = &dir_fops;
 	} else if (S_ISLNK(mode)) {
 		ino->iops = n->get_file ? &magic_iops : &link_iops;
+		ino->size = n->get_file ? 64 : 0; /* fd links: 64, as Linux */
 	} else {
 		ino->fops = &file_fops;
 	}

@@ -317,8 +317,9 @@ unsigned vfs_dtype(u32 mode);
 
 /*
  * Mounts the root ramfs, unpacks the cpio newc initrd (len 0: none) into it,
- * creates /tmp, /dev (null, zero, full, random, urandom, console, tty) and
- * /proc, and opens the console as fds 0, 1, 2. A corrupt initrd gives
+ * creates /tmp, /dev (null, zero, full, random, urandom, console, tty,
+ * pts/0, shm/, and the fd, stdin, stdout, stderr links), mounts /proc and
+ * /sys, and opens the console as fds 0, 1, 2. A corrupt initrd gives
  * -EINVAL. Called once at boot; may sleep.
  */
 int fs_init(const void *initrd, size_t len);

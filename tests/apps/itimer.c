@@ -26,6 +26,7 @@ static long us(struct timeval tv)
 int main(void)
 {
 	struct itimerval it = { { 0, 20000 }, { 0, 20000 } }, old, cur;
+	sigset_t block, old_mask;
 
 	signal(SIGALRM, handler);
 	SHOW(setitimer(ITIMER_REAL, &it, &old));
@@ -33,8 +34,12 @@ int main(void)
 	SHOW(getitimer(ITIMER_REAL, &cur));
 	say("  interval %ld us", us(cur.it_interval));
 	yes("  0 < value <= 20000 us", us(cur.it_value) > 0 && us(cur.it_value) <= 20000);
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	while (ticks < 5)
-		pause();
+		sigsuspend(&old_mask);	/* pause() could miss a tick between check and wait */
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	say("ticks counted: %d", ticks >= 5 ? 5 : ticks);
 	it.it_value.tv_sec = 10;
 	it.it_value.tv_usec = 0;

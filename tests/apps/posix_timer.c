@@ -26,6 +26,20 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	value = si->si_value.sival_int;
 }
 
+/* Waits for the handler to have run n times; the signal stays blocked
+ * between the check and the wait (pause() there could miss it forever). */
+static void wait_fired(int n)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	while (fired < n)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static long ns(struct timespec ts)
 {
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
@@ -55,8 +69,7 @@ int main(void)
 	say("  disarmed: value %ld interval %ld", ns(cur.it_value), ns(cur.it_interval));
 	s = its(20 * MS, 0);
 	SHOW(timer_settime(t, 0, &s, NULL));
-	while (!fired)
-		pause();
+	wait_fired(1);
 	say("  one-shot: fired %d, si_code %d (SI_TIMER %d), value %d", fired, code, SI_TIMER,
 	    value);
 
@@ -64,8 +77,7 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	s = its(ns(now) + 20 * MS, 0);
 	SHOW(timer_settime(t, TIMER_ABSTIME, &s, NULL));
-	while (!fired)
-		pause();
+	wait_fired(1);
 	say("  absolute: fired %d", fired);
 
 	fired = 0;
@@ -74,8 +86,7 @@ int main(void)
 	SHOW(timer_gettime(t, &cur));
 	say("  interval %ld ns", ns(cur.it_interval));
 	yes("  0 < value <= 10 ms", ns(cur.it_value) > 0 && ns(cur.it_value) <= 10 * MS);
-	while (fired < 3)
-		pause();
+	wait_fired(3);
 	say("  periodic: fired at least 3 times");
 
 	sigemptyset(&set);
