@@ -5,7 +5,8 @@
 # Usage: bench/report.sh RESULTS_DIR OUT.md
 # RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
 # ("first_ms exit_ms status" per run, "fail ..." for a failed run),
-# mem-GUEST (MiB or "none"), micro-GUEST-N (the program's output), sizes,
+# python-WAY (as boot-*, for python3 -c 'print(1)' run WAY), mem-GUEST
+# (MiB or "none"), micro-GUEST-N (the program's output), sizes,
 # cmd-* (the exact commands) and elapsed. Missing files give "n/a" cells.
 set -eu
 R=$1
@@ -86,6 +87,71 @@ boot_section() {
 			"$(median_exit microvm "$1")" "$(median_exit microvm "$2")") | $(ratio \
 			"$(median_exit q35 "$1")" "$(median_exit q35 "$2")") |"
 	done
+	echo
+}
+
+py_label() {
+	case $1 in
+	native) echo "Native, on the host" ;;
+	skiff) echo "Skiff, \`skiff run\`" ;;
+	skiff-qemu) echo "Skiff, QEMU alone" ;;
+	linux) echo "Linux guest, bzImage" ;;
+	esac
+}
+
+py_median() { stats "$R/python-$1" "$2" | cut -d' ' -f1; }
+
+python_section() {
+	local g f s1 s2 pair mib
+	ls "$R"/python-* >/dev/null 2>&1 || return 0
+	mib=$(awk '$1 == "python_image" { printf "%.0f", $2 / 1048576 }' \
+		"$R/sizes" 2>/dev/null)
+	echo "## A dynamic program: python3"
+	echo
+	echo "\`python3 -c 'print(1)'\`, Debian's /usr/bin/python3 ($(fact py_version),"
+	echo "dynamically linked, its stdlib from /usr/lib/python3.*), from launch to"
+	echo "the line \"1\" and to exit; milliseconds, median (min–max) of $(fact runs)"
+	echo "runs of each, interleaved, on microvm with $(fact py_mem) MiB of guest RAM."
+	echo
+	echo "| Way | First output, ms | Exit, ms | Failed runs |"
+	echo "|---|---|---|---|"
+	for g in native skiff skiff-qemu linux; do
+		f=$R/python-$g
+		[ -e "$f" ] || continue
+		s1=$(stats "$f" 1)
+		s2=$(stats "$f" 2)
+		echo "| $(py_label "$g") | $(cell $s1) | $(cell $s2) | $(fails "$f") |"
+	done
+	echo
+	echo "Ratios of the medians:"
+	echo
+	echo "| Ratio | First output | Exit |"
+	echo "|---|---|---|"
+	for pair in "skiff native" "skiff linux" "skiff-qemu linux"; do
+		set -- $pair
+		echo "| $(py_label "$1") / $(py_label "$2") | $(ratio \
+			"$(py_median "$1" 1)" "$(py_median "$2" 1)") | $(ratio \
+			"$(py_median "$1" 2)" "$(py_median "$2" 2)") |"
+	done
+	echo
+	echo "- **Skiff, \`skiff run\`** packs python3, the dynamic loader and"
+	echo "  shared libraries, the stdlib and the locale into an image on every"
+	echo "  run (${mib:-?} MiB, $(size_of python_image_files) files), then boots it."
+	echo "- **Skiff, QEMU alone** boots that image made beforehand by"
+	echo "  \`skiff build\`, with the QEMU command line \`skiff run\` uses."
+	echo "- **The Linux guest** (the same Debian kernel and command line as"
+	echo "  above) boots with that very image as its initramfs, followed by a"
+	echo "  second cpio archive holding /init (bench/linux/skiffinit.c): it"
+	echo "  reads the program, arguments, environment and working directory"
+	echo "  from the image's /.skiff/ files as Skiff's kernel does, forks and"
+	echo "  execs python3, waits for it and powers off through"
+	echo "  isa-debug-exit. Linux unpacks the whole archive into its root"
+	echo "  filesystem in RAM before /init starts."
+	echo "- **Native** runs \`python3 -c 'print(1)'\` on the host with the"
+	echo "  image's environment (\`env -i\`), no VM."
+	echo "- Python's stdout is a pipe natively and in Skiff (\"1\" comes out"
+	echo "  when python3 flushes at exit), but the serial console, a terminal,"
+	echo "  in the Linux guest (\"1\" comes out when printed)."
 	echo
 }
 
@@ -351,6 +417,7 @@ EOF
 	header
 	goals_section
 	boot_section
+	python_section
 	memory_section
 	micro_section
 	size_section

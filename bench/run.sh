@@ -12,8 +12,10 @@
 #
 # Parts, in order: build (build/bench/), boot times (QEMU launch to the
 # program's first line and to QEMU's exit, interleaved round-robin so drift
-# hits every guest alike), smallest memory (bisection), microbenchmarks
-# inside the guests (bench/prog/microbench.c), sizes; then bench/report.sh
+# hits every guest alike), python3 -c 'print(1)' natively, in Skiff and in
+# the Linux guest (its initramfs made from Skiff's image), smallest memory
+# (bisection), microbenchmarks inside the guests (bench/prog/microbench.c),
+# sizes; then bench/report.sh
 # writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
 # missing, with the reason, and the run goes on.
@@ -27,6 +29,9 @@ RUNS=10 MICRO_RUNS=5
 [ -n "$QUICK" ] && RUNS=3 MICRO_RUNS=1
 BOOT_MEM=128		# MiB for the boot runs of every guest
 MICRO_MEM=512		# MiB for the microbenchmarks (a 64 MiB file + mmap)
+PY_MEM=512		# MiB for python3 (skiff run's default; Linux unpacks
+			# the whole image into its RAM before /init starts)
+PY_ARGV=(/usr/bin/python3 -c 'print(1)')
 ACCEL=${BENCH_ACCEL:-tcg}
 LINUX_PKG=${BENCH_LINUX:-linux-image-cloud-amd64}
 MACHINES="microvm q35"
@@ -61,6 +66,8 @@ build() {
 		-o "$B/microbench" bench/prog/microbench.c
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$B/timeit" bench/timeit.c
+	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
+		-o "$B/skiffinit" bench/linux/skiffinit.c
 	bench/floor/build.sh "$B/floor.elf"
 	# Others may relink build/ while this runs: time one copy throughout.
 	if [ -x build/skiff ] && [ -s build/kernel.elf ]; then
@@ -213,6 +220,100 @@ boot_all() {
 	done
 }
 
+# The python3 benchmark's images: Skiff's image of PY_ARGV (skiff build),
+# and the Linux guest's initramfs, that very image with a second cpio
+# archive appended whose /init (bench/linux/skiffinit.c) runs the image's
+# program. PY_ENV: the environment the image gives the program, which the
+# native run gets too. Sets PY_IMG_OK when both images are there.
+py_build() {
+	local init=$B/linux/skiffinit.cpio
+	PY_IMG_OK=
+	rm -f "$B/python.img" "$B/linux/python-initramfs.cpio"
+	if ! "$B/skiff" build -o "$B/python.img" "${PY_ARGV[@]}" \
+		2>"$R/python-build.err"; then
+		log "skiff build ${PY_ARGV[*]} fails: python3 guests left empty"
+		PY_ENV=(PATH=/usr/local/bin:/usr/bin:/bin HOME=/)
+		return 0
+	fi
+	mapfile -t PY_ENV < <(cpio -i --quiet --to-stdout .skiff/env \
+		<"$B/python.img" | tr '\0' '\n')
+	bench/linux/mkinitramfs.sh "$B/skiffinit" "$init"
+	cat "$B/python.img" "$init" >"$B/linux/python-initramfs.cpio"
+	PY_IMG_OK=1
+}
+
+# Sets CMD to the command running PY_ARGV the way $1 says (native, skiff,
+# skiff-qemu, linux; on microvm with PY_MEM MiB), EXPECT to its exit status
+# when python3 exits 0, and MATCH to timeit's options that find the "1"
+# python3 prints: at the start of a line, or for Skiff booted by QEMU alone,
+# right after the console protocol's switch to stdout (0xff 0x01).
+py_cmd() {
+	local what="on microvm, $PY_MEM MiB:"
+	EXPECT=1
+	MATCH=(-l -m 1)
+	case $1 in
+	native)
+		EXPECT=0
+		what="natively on the host, with the image's environment"
+		CMD=(env -i "${PY_ENV[@]}" "${PY_ARGV[@]}") ;;
+	skiff)
+		EXPECT=0
+		what="$what Skiff, skiff run"
+		CMD=("$B/skiff" run --accel "$ACCEL" --machine microvm
+			-m "$PY_MEM" "${PY_ARGV[@]}") ;;
+	skiff-qemu)
+		what="$what Skiff, QEMU alone"
+		MATCH=(-m $'\xff\x011')
+		qemu_base "$(machine_opt microvm)" "$PY_MEM"
+		CMD=("${QEMU[@]}" -kernel "$B/kernel.elf"
+			-initrd "$B/python.img" -append "tsc_khz=$KHZ") ;;
+	linux)
+		what="$what Linux guest, bzImage"
+		qemu_base microvm,x-option-roms=off "$PY_MEM"
+		CMD=("${QEMU[@]}" -kernel "$B/linux/vmlinuz"
+			-initrd "$B/linux/python-initramfs.cpio"
+			-append "$(bench/linux/cmdline.sh microvm "$KHZ")") ;;
+	esac
+	local f="$R/cmd-python-$1"
+	[ -e "$f" ] || { echo "# python3 $what"
+		shell_words "${CMD[@]}"; } >"$f"
+}
+
+py_available() {
+	case $1 in
+	native) true ;;
+	skiff | skiff-qemu) [ -n "$SKIFF_OK" ] && [ -n "$PY_IMG_OK" ] ;;
+	linux) [ -n "$PY_IMG_OK" ] ;;
+	esac
+}
+
+# RUNS runs of python3 each way, round-robin: "first_ms exit_ms status"
+# lines in results/python-WAY, as boot_once does.
+py_all() {
+	local i g r
+	if [ ! -x "${PY_ARGV[0]}" ]; then
+		log "no ${PY_ARGV[0]}: python3 part skipped"
+		return 0
+	fi
+	py_build
+	log "python3: $RUNS runs of each way"
+	for i in $(seq "$RUNS"); do
+		for g in native skiff skiff-qemu linux; do
+			py_available "$g" || continue
+			py_cmd "$g"
+			r=$("$B/timeit" -t 120 "${MATCH[@]}" -o "$R/last.log" \
+				-- "${CMD[@]}")
+			set -- $r
+			if [ "$3" != "$EXPECT" ] || [ "$1" = -1.0 ]; then
+				log "python3, $g: status $3, output:" \
+					"$(head -c 200 "$R/last.log")"
+				r="fail $r"
+			fi
+			echo "$r" >>"$R/python-$g"
+		done
+	done
+}
+
 # Does guest $1 print the hello line and exit 0 with $2 MiB on microvm?
 mem_ok() {
 	local mib=$2 r
@@ -282,6 +383,13 @@ sizes() {
 		echo "linux_vmlinux $(stat -c %s "$B/linux/vmlinux")" >>"$f"
 	echo "linux_initramfs $(stat -c %s "$B/linux/initramfs.cpio")" >>"$f"
 	echo "microbench $(stat -c %s "$B/microbench")" >>"$f"
+	if [ -s "$B/python.img" ]; then
+		echo "python_image $(stat -c %s "$B/python.img")" >>"$f"
+		echo "python_image_files $(cpio -it --quiet <"$B/python.img" |
+			grep -vc '^\.skiff')" >>"$f"
+		echo "python_initramfs $(stat -c %s \
+			"$B/linux/python-initramfs.cpio")" >>"$f"
+	fi
 }
 
 facts() {
@@ -303,6 +411,8 @@ facts() {
 		echo "micro_runs $MICRO_RUNS"
 		echo "boot_mem $BOOT_MEM"
 		echo "micro_mem $MICRO_MEM"
+		echo "py_mem $PY_MEM"
+		echo "py_version $("${PY_ARGV[0]}" --version 2>&1 || echo none)"
 		echo "load_start $LOAD_START"
 		echo "load_end $(cut -d' ' -f1-3 /proc/loadavg)"
 	} >"$f"
@@ -312,6 +422,7 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 build
 skiff_probe
 boot_all
+py_all
 mem_all
 micro_all
 sizes

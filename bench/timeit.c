@@ -1,14 +1,15 @@
 /*
  * timeit: the stopwatch of `make bench` (bench/run.sh). Host program.
  *
- * Usage: timeit [-t SECONDS] [-m TEXT] [-o LOG] -- COMMAND [ARGS...]
+ * Usage: timeit [-t SECONDS] [-m TEXT [-l]] [-o LOG] -- COMMAND [ARGS...]
  * Starts COMMAND (a QEMU or `skiff run` command line) in its own process
  * group with stdin from /dev/null and stdout+stderr into a pipe, and prints
  * one line:
  *   first_ms exit_ms status
  * first_ms: milliseconds from just before the fork until TEXT has arrived
  *   in the output (-1 if it never came; with no -m, the first byte of any
- *   output);
+ *   output; with -l, only TEXT at the start of a line, the start of the
+ *   output counting as one);
  * exit_ms: milliseconds until the command has exited and closed its output;
  * status: its exit status, 128+N if killed by signal N, 124 on timeout
  *   (default 60 s; the whole process group is then killed).
@@ -45,8 +46,8 @@ static void on_alarm(int sig)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: timeit [-t SECONDS] [-m TEXT] [-o LOG] -- "
-		"COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: timeit [-t SECONDS] [-m TEXT [-l]] [-o LOG] "
+		"-- COMMAND [ARGS...]\n");
 	exit(2);
 }
 
@@ -67,13 +68,17 @@ static void start(char **argv, int out)
  * Reads the command's output until EOF, returning the time at which match
  * had arrived (-1 if never). The last strlen(match) - 1
  * bytes of each chunk are kept so a match split across reads is found.
+ * When match starts with a newline, the output counts as starting after one.
  */
 static double watch(int in, const char *match, FILE *log, double t0)
 {
 	size_t mlen = strlen(match), keep = 0;
-	char buf[8192 + 256];
+	char buf[8192 + 258];
 	double first = -1;
 	ssize_t n;
+
+	if (match[0] == '\n' && mlen > 1)
+		buf[keep++] = '\n';
 
 	for (;;) {
 		n = read(in, buf + keep, 8192);
@@ -99,23 +104,31 @@ static double watch(int in, const char *match, FILE *log, double t0)
 int main(int argc, char **argv)
 {
 	const char *match = "", *logpath = NULL;
+	char line_match[258];
+	int at_line = 0;
 	unsigned timeout = 60;
 	FILE *log = NULL;
 	double t0, first, done;
 	int opt, fds[2], st;
 
-	while ((opt = getopt(argc, argv, "+t:m:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "+t:m:lo:")) != -1) {
 		if (opt == 't')
 			timeout = (unsigned)atoi(optarg);
 		else if (opt == 'm')
 			match = optarg;
+		else if (opt == 'l')
+			at_line = 1;
 		else if (opt == 'o')
 			logpath = optarg;
 		else
 			usage();
 	}
-	if (optind >= argc || strlen(match) > 256)
+	if (optind >= argc || strlen(match) > 256 || (at_line && !*match))
 		usage();
+	if (at_line) {
+		snprintf(line_match, sizeof(line_match), "\n%s", match);
+		match = line_match;
+	}
 	if (logpath && !(log = fopen(logpath, "w")))
 		return perror(logpath), 2;
 	if (pipe(fds))

@@ -6,6 +6,7 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
+#include "../sched/thread.h"
 #include "abi.h"
 #include "sys.h"
 
@@ -114,11 +115,11 @@ struct linux_rusage {
 
 extern u64 vm_fault_count;
 
-/* DIVERGENCE: CPU time is the time since boot, all of it user time. */
+/* DIVERGENCE: all CPU time counts as user time (no system time). */
 long sys_getrusage(int who, struct linux_rusage *ru)
 {
 	struct linux_rusage r;
-	u64 ns = time_monotonic_ns();
+	u64 ns = who == RUSAGE_THREAD ? sched_thread_cpu_ns() : sched_process_cpu_ns();
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
@@ -135,7 +136,8 @@ long sys_getrusage(int who, struct linux_rusage *ru)
 long sys_times(u64 *buf)
 {
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / 100);
-	u64 t[4] = { ticks, 0, 0, 0 }; /* utime, stime, cutime, cstime */
+	u64 cpu = sched_process_cpu_ns() / (NSEC_PER_SEC / 100);
+	u64 t[4] = { cpu, 0, 0, 0 }; /* utime, stime, cutime, cstime */
 
 	if (buf && copy_to_user(buf, t, sizeof(t)))
 		return -EFAULT;

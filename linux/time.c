@@ -5,6 +5,7 @@
 #include <skiff/mm.h>
 #include <skiff/sched.h>
 #include <skiff/time.h>
+#include "../sched/thread.h"
 #include "abi.h"
 #include "sys.h"
 
@@ -19,10 +20,12 @@ static s64 clock_now(int clk)
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-	/* DIVERGENCE: CPU-time clocks read the monotonic clock. */
-	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
 		return time_monotonic_ns();
+	/* CPU time: the scheduler's accounting; kernel time counts as user. */
+	case CLOCK_PROCESS_CPUTIME_ID:
+		return sched_process_cpu_ns();
+	case CLOCK_THREAD_CPUTIME_ID:
+		return sched_thread_cpu_ns();
 	default:
 		return -EINVAL;
 	}

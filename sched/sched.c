@@ -37,6 +37,7 @@ static struct list timers = { &timers, &timers }; /* sorted by deadline */
 static struct list ktimers = { &ktimers, &ktimers }; /* sorted by deadline */
 static u64 slice_end;
 static u64 min_vruntime; /* the smallest vruntime among runnable threads */
+static u64 process_cpu_ns; /* CPU time of program threads, up to the last switch */
 static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
 static int live_threads = 1;
 
@@ -166,8 +167,12 @@ static void schedule_locked(void)
 
 	u64 now = time_monotonic_ns();
 	cpu->need_resched = false;
-	if (prev != cpu->idle)
-		prev->vruntime = current_vruntime(prev, now);
+	if (prev != cpu->idle) {
+		u64 ran = now > prev->run_start ? now - prev->run_start : 0;
+		prev->vruntime += ran;
+		prev->cpu_ns += ran;
+		process_cpu_ns += ran;
+	}
 	if (prev->state == THREAD_RUNNABLE)
 		enqueue(prev);
 	if (list_empty(&runq)) {
@@ -227,6 +232,30 @@ void sched_thread_start(void)
 {
 	unlock();
 	irq_enable();
+}
+
+u64 sched_thread_cpu_ns(void)
+{
+	struct thread *t = thread_current();
+	u64 flags = irq_save();
+	u64 now = time_monotonic_ns();
+	u64 ns = t->cpu_ns + (now > t->run_start ? now - t->run_start : 0);
+
+	irq_restore(flags);
+	return ns;
+}
+
+u64 sched_process_cpu_ns(void)
+{
+	struct thread *t = thread_current();
+	u64 flags = irq_save();
+	u64 now = time_monotonic_ns();
+	u64 ns = process_cpu_ns;
+
+	if (t != this_cpu()->idle)
+		ns += now > t->run_start ? now - t->run_start : 0;
+	irq_restore(flags);
+	return ns;
 }
 
 bool sched_need_resched(void)

@@ -25,6 +25,7 @@ struct thread {
 	bool on_runq;
 	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
 	u64 run_start;           /* when it last got the CPU */
+	u64 cpu_ns;              /* CPU time used before run_start */
 	struct list run_link;    /* run queue */
 	struct list wait_link;   /* the waitq it sleeps on */
 	struct list timer_link;  /* the timer list, when deadline != 0 */
@@ -57,6 +58,10 @@ struct thread {
 /* Creates a kernel thread running fn(arg) and makes it runnable. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program);
+/* CPU time used by the current thread, and by all program threads ever. */
+u64 sched_thread_cpu_ns(void);
+u64 sched_process_cpu_ns(void);
+
 /* Wakes t from a sleep with -EINTR: a signal arrived for it. */
 void sched_interrupt(struct thread *t);
 

@@ -42,6 +42,7 @@ part unit tests/unit/run.sh
 part compat tests/compat/run.sh
 part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
+part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh

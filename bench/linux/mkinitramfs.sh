@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes the initramfs of the Linux guest of `make bench`: a cpio (newc)
-# archive holding one file, /init, the static benchmark program. The kernel's
+# archive holding one file, /init: PROGRAM, static (the benchmark program,
+# or skiffinit, appended to Skiff's image for the python3 run). The kernel's
 # built-in initramfs already provides /dev/console, so /init starts with the
 # serial console as stdin, stdout and stderr, and mounts nothing.
 #

@@ -6,6 +6,7 @@
  * and set with one; AT_RANDOM, AT_HWCAP, AT_PLATFORM "x86_64", AT_EXECFN
  * naming the program, AT_MINSIGSTKSZ; /proc/self/auxv says the same.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <elf.h>
 #include <libgen.h>
 #include <link.h>

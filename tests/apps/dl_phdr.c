@@ -1,10 +1,11 @@
 /*
  * dl_phdr: dl_iterate_phdr lists the loaded objects: the program itself
- * and, in the dynamic build, libc.so.6 and the dynamic loader (by file
- * name; the kernel's vDSO is left out, Skiff has none); each object's
+ * and, in the dynamic builds, libc.so.6 and glibc's dynamic loader, or
+ * musl's (by file name; the kernel's vDSO is left out, Skiff has none); each object's
  * PT_LOAD segments are readable where the list says; AT_BASE is the
  * dynamic loader's load address.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <libgen.h>
 #include <link.h>
 #include <sys/auxv.h>
@@ -20,12 +21,14 @@ static int each(struct dl_phdr_info *info, size_t size, void *data)
 
 	(void)size;
 	(void)data;
-	if (n && strstr(n, "vdso"))
+	/* the vDSO (glibc names it, musl does not): Skiff has none */
+	if ((n && strstr(n, "vdso")) ||
+	    (getauxval(AT_SYSINFO_EHDR) && info->dlpi_addr == getauxval(AT_SYSINFO_EHDR)))
 		return 0;
 	if (count < 16)
 		snprintf(names[count++], sizeof(names[0]), "%s",
 			 n && *n ? basename(strdup(n)) : "(program)");
-	if (n && strstr(n, "ld-linux"))
+	if (n && (strstr(n, "ld-linux") || strstr(n, "ld-musl")))
 		loader_addr = info->dlpi_addr;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];

@@ -4,6 +4,7 @@
  * large ones mapped), passing some blocks to other threads to free; no
  * block is ever found overwritten.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <pthread.h>
 #include <stdint.h>
 #include "check.h"

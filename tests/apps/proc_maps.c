@@ -7,6 +7,7 @@
  * names the file and its offset; the dynamic build also shows libc and
  * the dynamic loader mapped from their files.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <stdint.h>
 #include <sys/mman.h>
 #include "check.h"

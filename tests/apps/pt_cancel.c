@@ -5,11 +5,12 @@
  * cancelled at pthread_testcancel once enabled; an asynchronously
  * cancellable thread spinning without system calls is cancelled too.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <pthread.h>
 #include "check.h"
 
 static int p[2];
-static volatile int cleaned, reached, spinning, disabled_done;
+static volatile int cleaned, reached, spinning, disabled_done, sent;
 
 static void cleanup(void *arg)
 {
@@ -35,7 +36,7 @@ static void *deferred(void *arg)
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
 	reached = 1;
-	sleep_ms(30);	/* a cancellation point, but disabled */
+	WAIT_FOR(sent);	/* sleeps: a cancellation point, but disabled */
 	disabled_done = 1;
 	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
 	pthread_testcancel();
@@ -57,11 +58,12 @@ static void one(const char *what, void *(*fn)(void *))
 	pthread_t t;
 	void *r = NULL;
 
-	reached = 0;
+	reached = sent = 0;
 	pthread_create(&t, NULL, fn, NULL);
 	WAIT_FOR(reached || spinning);
 	sleep_ms(10);
 	say("%s: cancel = %s", what, rcname(pthread_cancel(t)));
+	sent = 1;
 	say("  join = %s", rcname(pthread_join(t, &r)));
 	yes("  result is PTHREAD_CANCELED", r == PTHREAD_CANCELED);
 }

@@ -4,14 +4,16 @@
 # Every tests/apps/NAME.c is built four ways (build/apps/NAME.static with
 # gcc -static, NAME.pie with gcc -static-pie, NAME.musl with musl-gcc
 # -static, NAME.dyn with plain gcc: dynamic, glibc's ld.so), run natively
-# on this host, then in Skiff. A check is one (program, build, machine)
+# on this host, then in Skiff. A few programs also ask (BUILDS below) for
+# NAME.musldyn, plain musl-gcc: dynamic with musl's loader. A check is one (program, build, machine)
 # triple: it passes when stdout and the exit status match the native run
 # of the same binary. Every build runs on microvm; the static build also
 # on q35 (the machine changes the devices and the boot path, not how a
 # program is loaded, so one build there is enough).
 #
 #   tests/apps/run.sh [NAME...]     all programs, or only those named
-#   APPS_BUILDS="static pie musl dyn"  builds to test (default all four)
+#   APPS_BUILDS="static dyn"       builds to test (default: all, that is
+#                                   static pie musl dyn musldyn)
 #   APPS_MACHINES="microvm q35"     machines for every build (default:
 #                                   microvm, and q35 for APPS_Q35_BUILDS)
 #   APPS_Q35_BUILDS="static"        builds also run on q35 by default
@@ -30,8 +32,9 @@
 #                           (default: /dev/null)
 #   /* SKIFF: -m 1G */      extra options for skiff run only
 #   /* TTY */               run under script(1): stdio is a terminal
-#   /* BUILDS: musl dyn */  only these builds make sense for the program
-#                           (say why in its header comment)
+#   /* BUILDS: musl dyn */  the builds of the program, instead of the usual
+#                           four (static pie musl dyn): fewer when some make
+#                           no sense (say why), or more (musldyn)
 # In ARGS, ENV and SKIFF, @APPS@ stands for the absolute path of
 # build/apps: "/* SKIFF: --file @APPS@/libdl_calc.so */" puts the library
 # in the guest at the same path the native run finds it at.
@@ -63,7 +66,8 @@ SKIFF=$ROOT/build/skiff
 VM_TIMEOUT=120
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror"
-: "${APPS_BUILDS:=static pie musl dyn}"
+: "${APPS_BUILDS:=static pie musl dyn musldyn}"
+USUAL_BUILDS="static pie musl dyn"
 : "${APPS_Q35_BUILDS:=static}"
 : "${APPS_JOBS:=2}"
 : "${APPS_ACCEL:=tcg}"
@@ -95,6 +99,7 @@ build_one() {
 	pie) cmd="gcc -static-pie -fPIE $CFLAGS" ;;
 	musl) cmd="musl-gcc -static $CFLAGS" ;;
 	dyn) cmd="gcc $CFLAGS" ;;
+	musldyn) cmd="musl-gcc $CFLAGS" ;;
 	*) echo "unknown build $2" >"$OUT/log/$1.$2.log"; return 1 ;;
 	esac
 	# build beside, then rename: a concurrent run never sees half a binary
@@ -277,8 +282,9 @@ for NAME in $names; do
 		continue
 	fi
 	only=$(directive tests/apps/"$NAME".c BUILDS)
+	: "${only:=$USUAL_BUILDS}"
 	for BUILD in $APPS_BUILDS; do
-		if [ -n "$only" ] && ! echo " $only " | grep -q " $BUILD "; then
+		if ! echo " $only " | grep -q " $BUILD "; then
 			continue
 		fi
 		nm=$(machines "$BUILD" | wc -w)

@@ -5,6 +5,7 @@
  * handler the signal itself and sa_mask are blocked and the ucontext's
  * saved mask is the mask from before.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <signal.h>
 #include <ucontext.h>
 #include "check.h"

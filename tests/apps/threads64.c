@@ -3,6 +3,7 @@
  * once (a barrier of 65), each with its own thread id; each computes a
  * sum; all are joined and their results collected.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <pthread.h>
 #include "check.h"
 

@@ -5,6 +5,7 @@
  * over many updates); a 64-byte aligned TLS variable is aligned in every
  * thread; function-static __thread counters are per thread.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <pthread.h>
 #include <stdint.h>
 #include "check.h"
