@@ -19,18 +19,14 @@ int copy_from_user(void *dst, const void *usrc, size_t len)
 {
 	int r = user_check(usrc, len, false);
 
-	if (!r)
-		memcpy(dst, usrc, len);
-	return r;
+	return r ? r : uaccess_copy(dst, usrc, len);
 }
 
 int copy_to_user(void *udst, const void *src, size_t len)
 {
 	int r = user_check(udst, len, true);
 
-	if (!r)
-		memcpy(udst, src, len);
-	return r;
+	return r ? r : uaccess_copy(udst, src, len);
 }
 
 int user_strdup(const char *usrc, size_t max, char **out)

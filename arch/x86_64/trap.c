@@ -89,6 +89,8 @@ static int exception_signal(struct trap_frame *f, u64 *addr)
 	}
 }
 
+extern const u8 uaccess_begin[], uaccess_end[], uaccess_fixup[];
+
 static void exception(struct trap_frame *f, u64 addr)
 {
 	int r = -EFAULT;
@@ -100,10 +102,15 @@ static void exception(struct trap_frame *f, u64 addr)
 	}
 	/*
 	 * Kernel code touching program memory that cannot be there (a race
-	 * with munmap, a file mapping past its end): the program's fault, not
-	 * the kernel's. DIVERGENCE: the program dies of the signal where
-	 * Linux would return EFAULT from the syscall.
+	 * with munmap, a file mapping past its end): in the uaccess copies the
+	 * syscall fails with EFAULT, as on Linux. DIVERGENCE: anywhere else
+	 * the program dies of the signal where Linux would return EFAULT.
 	 */
+	if (!from_program(f) && f->vector == 14 && addr < USER_END &&
+	    f->rip >= (u64)uaccess_begin && f->rip < (u64)uaccess_end) {
+		f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
+		return;
+	}
 	if (!from_program(f) && f->vector == 14 && addr < USER_END)
 		kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
 	if (!from_program(f))

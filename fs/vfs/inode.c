@@ -123,6 +123,8 @@ int iobuf_copy_out(struct iobuf *io, size_t at, const void *src, size_t n)
 	void *p;
 	int r = iobuf_check(io, at, n, true, &p);
 
+	if (r == 0 && io->user)
+		return uaccess_copy(p, src, n);
 	if (r == 0)
 		memcpy(p, src, n);
 	return r;
@@ -133,6 +135,8 @@ int iobuf_copy_in(struct iobuf *io, size_t at, void *dst, size_t n)
 	void *p;
 	int r = iobuf_check(io, at, n, false, &p);
 
+	if (r == 0 && io->user)
+		return uaccess_copy(dst, p, n);
 	if (r == 0)
 		memcpy(dst, p, n);
 	return r;
@@ -143,6 +147,8 @@ int iobuf_zero(struct iobuf *io, size_t at, size_t n)
 	void *p;
 	int r = iobuf_check(io, at, n, true, &p);
 
+	if (r == 0 && io->user)
+		return uaccess_zero(p, n);
 	if (r == 0)
 		memset(p, 0, n);
 	return r;

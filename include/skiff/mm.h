@@ -50,6 +50,12 @@ void kfree(void *p);
  * Each returns 0 or -EFAULT.
  */
 int user_check(const void *p, size_t len, bool write);
+/*
+ * Copy and zero with program memory on one side (arch/x86_64/uaccess.S):
+ * 0, or -EFAULT where a checked page turned out not to be there.
+ */
+int uaccess_copy(void *dst, const void *src, size_t n);
+int uaccess_zero(void *dst, size_t n);
 int copy_from_user(void *dst, const void *usrc, size_t len);
 int copy_to_user(void *udst, const void *src, size_t len);
 /*

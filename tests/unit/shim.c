@@ -1,6 +1,7 @@
 /* Host versions of kernel services for unit tests; see shim.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/sched.h>
@@ -12,6 +13,8 @@ void *kmalloc(size_t size) { return malloc(size ? size : 1); }
 void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
 void *krealloc(void *p, size_t size) { return realloc(p, size ? size : 1); }
 void kfree(void *p) { free(p); }
+int uaccess_copy(void *dst, const void *src, size_t n) { memmove(dst, src, n); return 0; }
+int uaccess_zero(void *dst, size_t n) { memset(dst, 0, n); return 0; }
 
 void klog(const char *fmt, ...)
 {

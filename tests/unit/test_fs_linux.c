@@ -1,4 +1,4 @@
-/* SOURCES: fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/eventpoll.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c */
+/* SOURCES: fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/eventpoll.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c tests/unit/difftest.c */
 /*
  * The file syscalls of linux/ over the ramfs, differential against the
  * host's Linux: each script line is one syscall, run on the host (raw
@@ -26,23 +26,9 @@
 #include "../../linux/fsabi.h"
 #include "../../linux/sys.h"
 #include "shim.h"
+#include "difftest.h"
 
-struct side {
-	bool host;
-	long fds[10];
-	char root[256];		/* getcwd prefix of the scratch directory */
-};
-
-static long host_ret(long r)
-{
-	return r < 0 ? -errno : r;
-}
-
-#define CALL(s, name, ...) \
-	((s)->host ? host_ret(syscall(SYS_##name, __VA_ARGS__)) \
-		   : (long)sys_##name(__VA_ARGS__))
-
-static const struct { const char *name; long val; } names[] = {
+static const struct dt_name names[] = {
 	{ "O_RDONLY", O_RDONLY }, { "O_WRONLY", O_WRONLY }, { "O_RDWR", O_RDWR },
 	{ "O_CREAT", O_CREAT }, { "O_EXCL", O_EXCL }, { "O_TRUNC", O_TRUNC },
 	{ "O_APPEND", O_APPEND }, { "O_NONBLOCK", O_NONBLOCK },
@@ -61,31 +47,6 @@ static const struct { const char *name; long val; } names[] = {
 	{ "RENAME_EXCHANGE", RENAME_EXCHANGE },
 	{ "R_OK", R_OK }, { "W_OK", W_OK }, { "X_OK", X_OK }, { "F_OK", F_OK },
 };
-
-/* A number, flags, or $N (an fd slot). */
-static long num(struct side *s, const char *a)
-{
-	long v = 0;
-	char buf[256], *save, *tok;
-
-	if (a[0] == '$')
-		return s->fds[a[1] - '0'];
-	if (a[0] == '>')
-		return 0; /* an fd slot to fill, not an argument */
-	if ((a[0] >= '0' && a[0] <= '9') || a[0] == '-')
-		return strtol(a, NULL, 0);
-	snprintf(buf, sizeof(buf), "%s", a);
-	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(names) && strcmp(names[i].name, tok); i++)
-			;
-		if (i == ARRAY_SIZE(names))
-			fail_msg("unknown name %s", tok);
-		v |= names[i].val;
-	}
-	return v;
-}
 
 /* A path argument: "''" is the empty string. */
 static const char *path(const char *a)
@@ -116,14 +77,14 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* getdents64 until the end: the sorted "name/type" list. */
-static void show_dir(struct side *s, long fd, char *out, size_t n)
+static void show_dir(struct dt_side *s, long fd, char *out, size_t n)
 {
 	static char buf[4096];
 	char *list[256];
 	int count = 0;
 	long r;
 
-	while ((r = CALL(s, getdents64, fd, buf, sizeof(buf))) > 0) {
+	while ((r = DT_CALL(s, getdents64, fd, buf, sizeof(buf))) > 0) {
 		for (long off = 0; off < r;) {
 			char *d = buf + off;
 			unsigned short reclen;
@@ -144,127 +105,98 @@ static void show_dir(struct side *s, long fd, char *out, size_t n)
 	}
 }
 
-/* Stores an fd result in slot "> N" (the last argument) and hides its value. */
-static void keep_fd(struct side *s, long r, char **av, int ac, char *out,
-		    size_t n)
-{
-	if (ac > 0 && av[ac - 1][0] == '>' && r >= 0)
-		s->fds[av[ac - 1][1] - '0'] = r;
-	snprintf(out, n, r >= 0 ? "= fd" : "= %ld", r);
-}
-
-static bool file_cmd(struct side *s, const char *cmd, char **a, int ac,
+static bool file_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 		     char *out, size_t n)
 {
 	static char buf[1 << 17];
 	long r;
 
 	if (!strcmp(cmd, "open")) {
-		r = CALL(s, open, path(a[0]), num(s, a[1]), num(s, a[2]));
-		keep_fd(s, r, a, ac, out, n);
+		r = DT_CALL(s, open, path(a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
+		dt_keep_fd(s, r, a, ac, out, n);
 	} else if (!strcmp(cmd, "openat")) {
-		r = CALL(s, openat, num(s, a[0]), path(a[1]), num(s, a[2]),
-			 num(s, a[3]));
-		keep_fd(s, r, a, ac, out, n);
+		r = DT_CALL(s, openat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]),
+			    dt_num(s, a[3]));
+		dt_keep_fd(s, r, a, ac, out, n);
 	} else if (!strcmp(cmd, "creat")) {
-		r = CALL(s, creat, path(a[0]), num(s, a[1]));
-		keep_fd(s, r, a, ac, out, n);
-	} else if (!strcmp(cmd, "close")) {
-		snprintf(out, n, "= %ld", CALL(s, close, num(s, a[0])));
+		r = DT_CALL(s, creat, path(a[0]), dt_num(s, a[1]));
+		dt_keep_fd(s, r, a, ac, out, n);
 	} else if (!strcmp(cmd, "read") || !strcmp(cmd, "pread")) {
 		memset(buf, '#', sizeof(buf));
 		if (cmd[0] == 'r')
-			r = CALL(s, read, num(s, a[0]), buf, num(s, a[1]));
+			r = DT_CALL(s, read, dt_num(s, a[0]), buf, dt_num(s, a[1]));
 		else
-			r = CALL(s, pread64, num(s, a[0]), buf, num(s, a[1]),
-				 num(s, a[2]));
+			r = DT_CALL(s, pread64, dt_num(s, a[0]), buf, dt_num(s, a[1]),
+				    dt_num(s, a[2]));
 		for (long i = 0; i < r; i++)
 			buf[i] = buf[i] ? buf[i] : '0';
 		snprintf(out, n, "= %ld: %.*s", r, r > 0 ? (int)r : 0, buf);
-	} else if (!strcmp(cmd, "write")) {
-		r = CALL(s, write, num(s, a[0]), a[1], strlen(a[1]));
-		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "writen")) {
 		static char zeros[1 << 17];
 
-		r = CALL(s, write, num(s, a[0]), zeros, num(s, a[1]));
+		r = DT_CALL(s, write, dt_num(s, a[0]), zeros, dt_num(s, a[1]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "pwrite")) {
-		r = CALL(s, pwrite64, num(s, a[0]), a[1], strlen(a[1]),
-			 num(s, a[2]));
+		r = DT_CALL(s, pwrite64, dt_num(s, a[0]), a[1], strlen(a[1]),
+			    dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "lseek")) {
-		r = CALL(s, lseek, num(s, a[0]), num(s, a[1]), num(s, a[2]));
+		r = DT_CALL(s, lseek, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "truncate")) {
-		snprintf(out, n, "= %ld", CALL(s, truncate, path(a[0]), num(s, a[1])));
+		snprintf(out, n, "= %ld", DT_CALL(s, truncate, path(a[0]), dt_num(s, a[1])));
 	} else if (!strcmp(cmd, "ftruncate")) {
-		snprintf(out, n, "= %ld", CALL(s, ftruncate, num(s, a[0]), num(s, a[1])));
+		snprintf(out, n, "= %ld", DT_CALL(s, ftruncate, dt_num(s, a[0]), dt_num(s, a[1])));
 	} else {
 		return false;
 	}
 	return true;
 }
 
-static bool fd_cmd(struct side *s, const char *cmd, char **a, int ac,
+static bool fd_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 		   char *out, size_t n)
 {
-	int fds[2];
 	long r;
 
 	if (!strcmp(cmd, "dup")) {
-		keep_fd(s, CALL(s, dup, num(s, a[0])), a, ac, out, n);
+		dt_keep_fd(s, DT_CALL(s, dup, dt_num(s, a[0])), a, ac, out, n);
 	} else if (!strcmp(cmd, "dup2")) {
-		r = CALL(s, dup2, num(s, a[0]), num(s, a[1]));
+		r = DT_CALL(s, dup2, dt_num(s, a[0]), dt_num(s, a[1]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "dup3")) {
-		r = CALL(s, dup3, num(s, a[0]), num(s, a[1]), num(s, a[2]));
+		r = DT_CALL(s, dup3, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "fcntl")) {
-		r = CALL(s, fcntl, num(s, a[0]), num(s, a[1]), num(s, a[2]));
-		if (num(s, a[1]) == F_DUPFD || num(s, a[1]) == F_DUPFD_CLOEXEC)
-			keep_fd(s, r, a, ac, out, n);
+		r = DT_CALL(s, fcntl, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
+		if (dt_num(s, a[1]) == F_DUPFD || dt_num(s, a[1]) == F_DUPFD_CLOEXEC)
+			dt_keep_fd(s, r, a, ac, out, n);
 		else
 			snprintf(out, n, "= %#lo", r);
-	} else if (!strcmp(cmd, "pipe")) {
-		r = CALL(s, pipe2, fds, num(s, a[0]));
-		if (r == 0) {
-			s->fds[a[1][1] - '0'] = fds[0];
-			s->fds[a[1][1] - '0' + 1] = fds[1];
-		}
-		snprintf(out, n, "= %ld", r);
-	} else if (!strcmp(cmd, "poll")) { /* poll FD EVENTS, timeout 0 */
-		struct { int fd; short events, revents; } p = {
-			num(s, a[0]), num(s, a[1]), 0
-		};
-
-		r = CALL(s, poll, (void *)&p, 1, 0);
-		snprintf(out, n, "= %ld: %#x", r, p.revents);
 	} else if (!strcmp(cmd, "fallocate")) {
-		r = CALL(s, fallocate, num(s, a[0]), num(s, a[1]), num(s, a[2]),
-			 num(s, a[3]));
+		r = DT_CALL(s, fallocate, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]),
+			    dt_num(s, a[3]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "sendfile")) { /* OUT IN OFF|-1 COUNT */
-		long off = num(s, a[2]);
+		long off = dt_num(s, a[2]);
 
-		r = CALL(s, sendfile, num(s, a[0]), num(s, a[1]),
-			 off < 0 ? NULL : &off, num(s, a[3]));
+		r = DT_CALL(s, sendfile, dt_num(s, a[0]), dt_num(s, a[1]),
+			    off < 0 ? NULL : &off, dt_num(s, a[3]));
 		snprintf(out, n, "= %ld off %ld", r, off);
 	} else if (!strcmp(cmd, "cfr")) { /* IN OFF|-1 OUT OFF|-1 LEN */
-		long oi = num(s, a[1]), oo = num(s, a[3]);
+		long oi = dt_num(s, a[1]), oo = dt_num(s, a[3]);
 
-		r = CALL(s, copy_file_range, num(s, a[0]), oi < 0 ? NULL : &oi,
-			 num(s, a[2]), oo < 0 ? NULL : &oo, num(s, a[4]), 0);
+		r = DT_CALL(s, copy_file_range, dt_num(s, a[0]), oi < 0 ? NULL : &oi,
+			    dt_num(s, a[2]), oo < 0 ? NULL : &oo, dt_num(s, a[4]), 0);
 		snprintf(out, n, "= %ld offs %ld %ld", r, oi, oo);
 	} else if (!strcmp(cmd, "umask")) {
-		snprintf(out, n, "= %#lo", CALL(s, umask, num(s, a[0])));
+		snprintf(out, n, "= %#lo", DT_CALL(s, umask, dt_num(s, a[0])));
 	} else {
 		return false;
 	}
 	return true;
 }
 
-static bool stat_cmd(struct side *s, const char *cmd, char **a, int ac,
+static bool stat_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 		     char *out, size_t n)
 {
 	struct stat st;
@@ -272,77 +204,77 @@ static bool stat_cmd(struct side *s, const char *cmd, char **a, int ac,
 
 	memset(&st, 0, sizeof(st));
 	if (!strcmp(cmd, "stat"))
-		r = CALL(s, stat, path(a[0]), (void *)&st);
+		r = DT_CALL(s, stat, path(a[0]), (void *)&st);
 	else if (!strcmp(cmd, "lstat"))
-		r = CALL(s, lstat, path(a[0]), (void *)&st);
+		r = DT_CALL(s, lstat, path(a[0]), (void *)&st);
 	else if (!strcmp(cmd, "fstat"))
-		r = CALL(s, fstat, num(s, a[0]), (void *)&st);
+		r = DT_CALL(s, fstat, dt_num(s, a[0]), (void *)&st);
 	else if (!strcmp(cmd, "fstatat"))
-		r = CALL(s, newfstatat, num(s, a[0]), path(a[1]), (void *)&st,
-			 num(s, a[2]));
+		r = DT_CALL(s, newfstatat, dt_num(s, a[0]), path(a[1]), (void *)&st,
+			    dt_num(s, a[2]));
 	else
 		return false;
 	show_stat(r, &st, out, n);
 	return true;
 }
 
-static bool name_cmd(struct side *s, const char *cmd, char **a, int ac,
+static bool name_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 		     char *out, size_t n)
 {
 	char buf[PATH_MAX];
 	long r;
 
 	if (!strcmp(cmd, "mkdir"))
-		r = CALL(s, mkdir, path(a[0]), num(s, a[1]));
+		r = DT_CALL(s, mkdir, path(a[0]), dt_num(s, a[1]));
 	else if (!strcmp(cmd, "mkdirat"))
-		r = CALL(s, mkdirat, num(s, a[0]), path(a[1]), num(s, a[2]));
+		r = DT_CALL(s, mkdirat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]));
 	else if (!strcmp(cmd, "rmdir"))
-		r = CALL(s, rmdir, path(a[0]));
+		r = DT_CALL(s, rmdir, path(a[0]));
 	else if (!strcmp(cmd, "unlink"))
-		r = CALL(s, unlink, path(a[0]));
+		r = DT_CALL(s, unlink, path(a[0]));
 	else if (!strcmp(cmd, "unlinkat"))
-		r = CALL(s, unlinkat, num(s, a[0]), path(a[1]), num(s, a[2]));
+		r = DT_CALL(s, unlinkat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]));
 	else if (!strcmp(cmd, "rename"))
-		r = CALL(s, rename, path(a[0]), path(a[1]));
+		r = DT_CALL(s, rename, path(a[0]), path(a[1]));
 	else if (!strcmp(cmd, "renameat2"))
-		r = CALL(s, renameat2, AT_FDCWD, path(a[0]), AT_FDCWD,
-			 path(a[1]), num(s, a[2]));
+		r = DT_CALL(s, renameat2, AT_FDCWD, path(a[0]), AT_FDCWD,
+			    path(a[1]), dt_num(s, a[2]));
 	else if (!strcmp(cmd, "symlink"))
-		r = CALL(s, symlink, path(a[0]), path(a[1]));
+		r = DT_CALL(s, symlink, path(a[0]), path(a[1]));
 	else if (!strcmp(cmd, "link"))
-		r = CALL(s, link, path(a[0]), path(a[1]));
+		r = DT_CALL(s, link, path(a[0]), path(a[1]));
 	else if (!strcmp(cmd, "linkat"))
-		r = CALL(s, linkat, AT_FDCWD, path(a[0]), AT_FDCWD, path(a[1]),
-			 num(s, a[2]));
+		r = DT_CALL(s, linkat, AT_FDCWD, path(a[0]), AT_FDCWD, path(a[1]),
+			    dt_num(s, a[2]));
 	else if (!strcmp(cmd, "flink")) /* linkat(fd, "", AT_FDCWD, name) */
-		r = CALL(s, linkat, num(s, a[0]), "", AT_FDCWD, path(a[1]),
-			 AT_EMPTY_PATH);
+		r = DT_CALL(s, linkat, dt_num(s, a[0]), "", AT_FDCWD, path(a[1]),
+			    AT_EMPTY_PATH);
 	else if (!strcmp(cmd, "chdir"))
-		r = CALL(s, chdir, path(a[0]));
+		r = DT_CALL(s, chdir, path(a[0]));
 	else if (!strcmp(cmd, "fchdir"))
-		r = CALL(s, fchdir, num(s, a[0]));
+		r = DT_CALL(s, fchdir, dt_num(s, a[0]));
 	else if (!strcmp(cmd, "access"))
-		r = CALL(s, access, path(a[0]), num(s, a[1]));
+		r = DT_CALL(s, access, path(a[0]), dt_num(s, a[1]));
 	else if (!strcmp(cmd, "chmod"))
-		r = CALL(s, chmod, path(a[0]), num(s, a[1]));
+		r = DT_CALL(s, chmod, path(a[0]), dt_num(s, a[1]));
 	else if (!strcmp(cmd, "readlink")) {
-		r = CALL(s, readlink, path(a[0]), buf, num(s, a[1]));
+		r = DT_CALL(s, readlink, path(a[0]), buf, dt_num(s, a[1]));
 		snprintf(out, n, "= %ld: %.*s", r, r > 0 ? (int)r : 0, buf);
 		return true;
 	} else if (!strcmp(cmd, "getcwd")) {
-		r = CALL(s, getcwd, buf, num(s, a[0]));
+		r = DT_CALL(s, getcwd, buf, dt_num(s, a[0]));
 		snprintf(out, n, "= %ld: %s", r > 0 ? r - (long)strlen(s->root) : r,
 			 r > 0 ? buf + strlen(s->root) : "");
 		return true;
 	} else if (!strcmp(cmd, "ls")) {
-		long fd = CALL(s, open, path(a[0]), O_RDONLY | O_DIRECTORY, 0);
+		long fd = DT_CALL(s, open, path(a[0]), O_RDONLY | O_DIRECTORY, 0);
 
 		if (fd < 0) {
 			snprintf(out, n, "= %ld", fd);
 			return true;
 		}
 		show_dir(s, fd, out, n);
-		CALL(s, close, fd);
+		DT_CALL(s, close, fd);
 		return true;
 	} else {
 		return false;
@@ -351,85 +283,23 @@ static bool name_cmd(struct side *s, const char *cmd, char **a, int ac,
 	return true;
 }
 
-/* Runs one script line on one side; out gets what it printed. */
-static void run_line(struct side *s, const char *line, char *out, size_t n)
-{
-	char copy[512], *av[10], *save;
-	int ac = 0;
+static bool (*const cmds[])(struct dt_side *, const char *, char **, int,
+			    char *, size_t) = {
+	dt_common_cmd, file_cmd, fd_cmd, stat_cmd, name_cmd, NULL
+};
 
-	snprintf(copy, sizeof(copy), "%s", line);
-	for (char *t = strtok_r(copy, " ", &save); t && ac < 10;
-	     t = strtok_r(NULL, " ", &save))
-		av[ac++] = t;
-	if (!file_cmd(s, av[0], av + 1, ac - 1, out, n) &&
-	    !fd_cmd(s, av[0], av + 1, ac - 1, out, n) &&
-	    !stat_cmd(s, av[0], av + 1, ac - 1, out, n) &&
-	    !name_cmd(s, av[0], av + 1, ac - 1, out, n))
-		fail_msg("unknown command: %s", line);
-}
-
-static struct side host, skiff;
-
-/* Runs a script on both sides, each in a fresh directory named name. */
-static void run_script(const char *name, const char *const *lines)
-{
-	char h[1024], k[1024];
-	int bad = 0;
-
-	snprintf(h, sizeof(h), "%s/%s", host.root, name);
-	assert_int_equal(mkdir(h, 0755), 0);
-	assert_int_equal(chdir(h), 0);
-	snprintf(k, sizeof(k), "%s/%s", skiff.root, name);
-	assert_int_equal(sys_mkdir(k, 0755), 0);
-	assert_int_equal(sys_chdir(k), 0);
-	for (int i = 0; lines[i]; i++) {
-		run_line(&host, lines[i], h, sizeof(h));
-		run_line(&skiff, lines[i], k, sizeof(k));
-		if (getenv("FS_TRACE"))
-			fprintf(stderr, "%s: %-40s %s\n", name, lines[i], k);
-		if (strcmp(h, k) != 0) {
-			print_error("%s: %s\n  linux: %s\n  skiff: %s\n", name,
-				    lines[i], h, k);
-			bad++;
-		}
-	}
-	for (int i = 0; i < 10; i++) {
-		if (host.fds[i] > 2)
-			close(host.fds[i]);
-		if (skiff.fds[i] > 2)
-			sys_close(skiff.fds[i]);
-		host.fds[i] = skiff.fds[i] = -1;
-	}
-	assert_int_equal(bad, 0);
-}
+static const struct dt_suite suite = {
+	.tmp_template = "/tmp/skiff-fs-XXXXXX",
+	.trace_env = "FS_TRACE",
+	.names = names,
+	.nr_names = ARRAY_SIZE(names),
+	.cmds = cmds,
+};
 
 static int setup(void **state)
 {
-	char tmpl[] = "/tmp/skiff-fs-XXXXXX";
-	struct linux_sigaction ign = { .handler = 1 /* SIG_IGN */ };
-
 	umask(022);
-	/* The host side writes to dead pipes too. (<signal.h> would clash
-	 * with linux/abi.h, hence the raw call.) */
-	assert_int_equal(syscall(SYS_rt_sigaction, 13, &ign, NULL, 8), 0);
-	host.host = true;
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(host.root, sizeof(host.root), "%s", tmpl);
-	assert_int_equal(fs_init(NULL, 0), 0);
-	assert_int_equal(sys_mkdir("/work", 0755), 0);
-	snprintf(skiff.root, sizeof(skiff.root), "/work");
-	for (int i = 0; i < 10; i++)
-		host.fds[i] = skiff.fds[i] = -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[512];
-
-	assert_int_equal(chdir("/"), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", host.root);
-	return system(cmd);
+	return dt_setup(&suite);
 }
 
 static void test_files(void **state)
@@ -492,7 +362,7 @@ static void test_files(void **state)
 		"close 99",
 		NULL,
 	};
-	run_script("files", s);
+	dt_run_script("files", s);
 }
 
 static void test_dirs(void **state)
@@ -551,7 +421,7 @@ static void test_dirs(void **state)
 		"stat ''",
 		NULL,
 	};
-	run_script("dirs", s);
+	dt_run_script("dirs", s);
 }
 
 static void test_paths(void **state)
@@ -616,7 +486,7 @@ static void test_paths(void **state)
 		"access nothere R_OK",
 		NULL,
 	};
-	run_script("paths", s);
+	dt_run_script("paths", s);
 }
 
 static void test_rename(void **state)
@@ -683,7 +553,7 @@ static void test_rename(void **state)
 		"flink $1 g",
 		NULL,
 	};
-	run_script("rename", s);
+	dt_run_script("rename", s);
 }
 
 /* An unlinked open file stays readable; fd table rules. */
@@ -749,7 +619,7 @@ static void test_fds(void **state)
 		"pipe 1 >8",
 		NULL,
 	};
-	run_script("fds", s);
+	dt_run_script("fds", s);
 }
 
 /* Pipe capacity: 16 pages, small writes merged into the newest one. */
@@ -796,7 +666,7 @@ static void test_pipe_slots(void **state)
 		"poll $5 0x3ff",
 		NULL,
 	};
-	run_script("pipes", s);
+	dt_run_script("pipes", s);
 }
 
 /* Copies inside the kernel and file space. */
@@ -840,20 +710,6 @@ static void test_xfer(void **state)
 		"fallocate 99 0 0 1",
 		NULL,
 	};
-	run_script("xfer", s);
+	dt_run_script("xfer", s);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_files),
-		cmocka_unit_test(test_dirs),
-		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_rename),
-		cmocka_unit_test(test_fds),
-		cmocka_unit_test(test_pipe_slots),
-		cmocka_unit_test(test_xfer),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
