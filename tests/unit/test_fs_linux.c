@@ -5,22 +5,22 @@
  * syscall(2) in a scratch directory under /tmp) and on Skiff's sys_*
  * functions (in a directory of the ramfs); the printed results must be the
  * same. Linux writes every expectation; the scripts only choose the calls.
+ * tests/unit/difftest.c runs the scripts and has the commands pipe, poll,
+ * close and write; the others are here.
  *
  * Script syntax: "CMD ARG..." where an argument is a number (strtol base
- * 0), flags joined by '|' (O_RDWR|O_CREAT), a path, or $N for fd slot N.
- * "open ... >N" stores the new fd in slot N. Output per line: "= value",
- * "= -ERRNO", or what the call returned (data read, names listed, stat
- * fields that do not depend on the filesystem type). FS_TRACE=1 in the
- * environment prints every line with its result.
+ * 0), flags joined by '|' (O_RDWR|O_CREAT), a path ('' is the empty path),
+ * or $N for fd slot N. "open ... >N" stores the new fd in slot N.
+ * Output per line: "= value", "= -ERRNO", or what the call returned (data
+ * read, names listed, stat fields that do not depend on the filesystem
+ * type). FS_TRACE=1 in the environment prints every line with its result.
  */
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <skiff/vfs.h>
 #include "../../linux/fsabi.h"
@@ -112,11 +112,12 @@ static bool file_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	long r;
 
 	if (!strcmp(cmd, "open")) {
-		r = DT_CALL(s, open, path(a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
+		r = DT_CALL(s, open, path(a[0]), dt_num(s, a[1]),
+			    dt_num(s, a[2]));
 		dt_keep_fd(s, r, a, ac, out, n);
 	} else if (!strcmp(cmd, "openat")) {
-		r = DT_CALL(s, openat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]),
-			    dt_num(s, a[3]));
+		r = DT_CALL(s, openat, dt_num(s, a[0]), path(a[1]),
+			    dt_num(s, a[2]), dt_num(s, a[3]));
 		dt_keep_fd(s, r, a, ac, out, n);
 	} else if (!strcmp(cmd, "creat")) {
 		r = DT_CALL(s, creat, path(a[0]), dt_num(s, a[1]));
@@ -124,10 +125,11 @@ static bool file_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	} else if (!strcmp(cmd, "read") || !strcmp(cmd, "pread")) {
 		memset(buf, '#', sizeof(buf));
 		if (cmd[0] == 'r')
-			r = DT_CALL(s, read, dt_num(s, a[0]), buf, dt_num(s, a[1]));
+			r = DT_CALL(s, read, dt_num(s, a[0]), buf,
+				    dt_num(s, a[1]));
 		else
-			r = DT_CALL(s, pread64, dt_num(s, a[0]), buf, dt_num(s, a[1]),
-				    dt_num(s, a[2]));
+			r = DT_CALL(s, pread64, dt_num(s, a[0]), buf,
+				    dt_num(s, a[1]), dt_num(s, a[2]));
 		for (long i = 0; i < r; i++)
 			buf[i] = buf[i] ? buf[i] : '0';
 		snprintf(out, n, "= %ld: %.*s", r, r > 0 ? (int)r : 0, buf);
@@ -141,12 +143,15 @@ static bool file_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 			    dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "lseek")) {
-		r = DT_CALL(s, lseek, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
+		r = DT_CALL(s, lseek, dt_num(s, a[0]), dt_num(s, a[1]),
+			    dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "truncate")) {
-		snprintf(out, n, "= %ld", DT_CALL(s, truncate, path(a[0]), dt_num(s, a[1])));
+		r = DT_CALL(s, truncate, path(a[0]), dt_num(s, a[1]));
+		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "ftruncate")) {
-		snprintf(out, n, "= %ld", DT_CALL(s, ftruncate, dt_num(s, a[0]), dt_num(s, a[1])));
+		r = DT_CALL(s, ftruncate, dt_num(s, a[0]), dt_num(s, a[1]));
+		snprintf(out, n, "= %ld", r);
 	} else {
 		return false;
 	}
@@ -164,17 +169,20 @@ static bool fd_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 		r = DT_CALL(s, dup2, dt_num(s, a[0]), dt_num(s, a[1]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "dup3")) {
-		r = DT_CALL(s, dup3, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
+		r = DT_CALL(s, dup3, dt_num(s, a[0]), dt_num(s, a[1]),
+			    dt_num(s, a[2]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "fcntl")) {
-		r = DT_CALL(s, fcntl, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]));
-		if (dt_num(s, a[1]) == F_DUPFD || dt_num(s, a[1]) == F_DUPFD_CLOEXEC)
+		long op = dt_num(s, a[1]);
+
+		r = DT_CALL(s, fcntl, dt_num(s, a[0]), op, dt_num(s, a[2]));
+		if (op == F_DUPFD || op == F_DUPFD_CLOEXEC)
 			dt_keep_fd(s, r, a, ac, out, n);
 		else
 			snprintf(out, n, "= %#lo", r);
 	} else if (!strcmp(cmd, "fallocate")) {
-		r = DT_CALL(s, fallocate, dt_num(s, a[0]), dt_num(s, a[1]), dt_num(s, a[2]),
-			    dt_num(s, a[3]));
+		r = DT_CALL(s, fallocate, dt_num(s, a[0]), dt_num(s, a[1]),
+			    dt_num(s, a[2]), dt_num(s, a[3]));
 		snprintf(out, n, "= %ld", r);
 	} else if (!strcmp(cmd, "sendfile")) { /* OUT IN OFF|-1 COUNT */
 		long off = dt_num(s, a[2]);
@@ -185,8 +193,9 @@ static bool fd_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	} else if (!strcmp(cmd, "cfr")) { /* IN OFF|-1 OUT OFF|-1 LEN */
 		long oi = dt_num(s, a[1]), oo = dt_num(s, a[3]);
 
-		r = DT_CALL(s, copy_file_range, dt_num(s, a[0]), oi < 0 ? NULL : &oi,
-			    dt_num(s, a[2]), oo < 0 ? NULL : &oo, dt_num(s, a[4]), 0);
+		r = DT_CALL(s, copy_file_range, dt_num(s, a[0]),
+			    oi < 0 ? NULL : &oi, dt_num(s, a[2]),
+			    oo < 0 ? NULL : &oo, dt_num(s, a[4]), 0);
 		snprintf(out, n, "= %ld offs %ld %ld", r, oi, oo);
 	} else if (!strcmp(cmd, "umask")) {
 		snprintf(out, n, "= %#lo", DT_CALL(s, umask, dt_num(s, a[0])));
@@ -210,8 +219,8 @@ static bool stat_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	else if (!strcmp(cmd, "fstat"))
 		r = DT_CALL(s, fstat, dt_num(s, a[0]), (void *)&st);
 	else if (!strcmp(cmd, "fstatat"))
-		r = DT_CALL(s, newfstatat, dt_num(s, a[0]), path(a[1]), (void *)&st,
-			    dt_num(s, a[2]));
+		r = DT_CALL(s, newfstatat, dt_num(s, a[0]), path(a[1]),
+			    (void *)&st, dt_num(s, a[2]));
 	else
 		return false;
 	show_stat(r, &st, out, n);
@@ -227,13 +236,15 @@ static bool name_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	if (!strcmp(cmd, "mkdir"))
 		r = DT_CALL(s, mkdir, path(a[0]), dt_num(s, a[1]));
 	else if (!strcmp(cmd, "mkdirat"))
-		r = DT_CALL(s, mkdirat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]));
+		r = DT_CALL(s, mkdirat, dt_num(s, a[0]), path(a[1]),
+			    dt_num(s, a[2]));
 	else if (!strcmp(cmd, "rmdir"))
 		r = DT_CALL(s, rmdir, path(a[0]));
 	else if (!strcmp(cmd, "unlink"))
 		r = DT_CALL(s, unlink, path(a[0]));
 	else if (!strcmp(cmd, "unlinkat"))
-		r = DT_CALL(s, unlinkat, dt_num(s, a[0]), path(a[1]), dt_num(s, a[2]));
+		r = DT_CALL(s, unlinkat, dt_num(s, a[0]), path(a[1]),
+			    dt_num(s, a[2]));
 	else if (!strcmp(cmd, "rename"))
 		r = DT_CALL(s, rename, path(a[0]), path(a[1]));
 	else if (!strcmp(cmd, "renameat2"))
@@ -244,11 +255,11 @@ static bool name_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 	else if (!strcmp(cmd, "link"))
 		r = DT_CALL(s, link, path(a[0]), path(a[1]));
 	else if (!strcmp(cmd, "linkat"))
-		r = DT_CALL(s, linkat, AT_FDCWD, path(a[0]), AT_FDCWD, path(a[1]),
-			    dt_num(s, a[2]));
+		r = DT_CALL(s, linkat, AT_FDCWD, path(a[0]), AT_FDCWD,
+			    path(a[1]), dt_num(s, a[2]));
 	else if (!strcmp(cmd, "flink")) /* linkat(fd, "", AT_FDCWD, name) */
-		r = DT_CALL(s, linkat, dt_num(s, a[0]), "", AT_FDCWD, path(a[1]),
-			    AT_EMPTY_PATH);
+		r = DT_CALL(s, linkat, dt_num(s, a[0]), "", AT_FDCWD,
+			    path(a[1]), AT_EMPTY_PATH);
 	else if (!strcmp(cmd, "chdir"))
 		r = DT_CALL(s, chdir, path(a[0]));
 	else if (!strcmp(cmd, "fchdir"))
@@ -267,7 +278,8 @@ static bool name_cmd(struct dt_side *s, const char *cmd, char **a, int ac,
 			 r > 0 ? buf + strlen(s->root) : "");
 		return true;
 	} else if (!strcmp(cmd, "ls")) {
-		long fd = DT_CALL(s, open, path(a[0]), O_RDONLY | O_DIRECTORY, 0);
+		long fd = DT_CALL(s, open, path(a[0]),
+				  O_RDONLY | O_DIRECTORY, 0);
 
 		if (fd < 0) {
 			snprintf(out, n, "= %ld", fd);
@@ -713,3 +725,17 @@ static void test_xfer(void **state)
 	dt_run_script("xfer", s);
 }
 
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_dirs),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_rename),
+		cmocka_unit_test(test_fds),
+		cmocka_unit_test(test_pipe_slots),
+		cmocka_unit_test(test_xfer),
+	};
+
+	return cmocka_run_group_tests(tests, setup, dt_teardown);
+}
