@@ -16,11 +16,10 @@
 #include "../arch/x86_64/tsc.h"
 #include "../drivers/serial.h"
 #include "../linux/exec.h"
+#include "../mm/init.h"
 #include "../sched/thread.h"
 #include "boottrace.h"
 #include "cmdline.h"
-
-void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len);
 
 void kmain(u32 start_info_phys)
 {

@@ -7,6 +7,7 @@
 #include <skiff/mm.h>
 #include "../arch/x86_64/paging.h"
 #include "../arch/x86_64/pvh.h"
+#include "init.h"
 #include "page.h"
 
 extern u8 __kernel_start[], __kernel_end[];

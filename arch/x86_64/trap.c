@@ -91,30 +91,33 @@ static int exception_signal(struct trap_frame *f, u64 *addr)
 
 extern const u8 uaccess_begin[], uaccess_end[], uaccess_fixup[];
 
+static bool in_uaccess(const struct trap_frame *f)
+{
+	return f->rip >= (u64)uaccess_begin && f->rip < (u64)uaccess_end;
+}
+
 static void exception(struct trap_frame *f, u64 addr)
 {
-	int r = -EFAULT;
-	if (f->vector == 14 && addr < USER_END) {
-		/* Program memory not yet populated: the common case. */
-		r = vm_fault(addr, f->error);
-		if (r == 0)
+	bool program_addr = f->vector == 14 && addr < USER_END;
+	int r = program_addr ? vm_fault(addr, f->error) : -EFAULT;
+
+	if (r == 0)
+		return; /* program memory filled on first touch: the common case */
+	if (!from_program(f)) {
+		if (!program_addr)
+			kernel_fault(f, addr);
+		/*
+		 * Kernel code touching program memory that cannot be there (a
+		 * race with munmap, a file mapping past its end): in the uaccess
+		 * copies the syscall fails with EFAULT, as on Linux.
+		 * DIVERGENCE: anywhere else the program dies of the signal.
+		 */
+		if (in_uaccess(f)) {
+			f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
 			return;
-	}
-	/*
-	 * Kernel code touching program memory that cannot be there (a race
-	 * with munmap, a file mapping past its end): in the uaccess copies the
-	 * syscall fails with EFAULT, as on Linux. DIVERGENCE: anywhere else
-	 * the program dies of the signal where Linux would return EFAULT.
-	 */
-	if (!from_program(f) && f->vector == 14 && addr < USER_END &&
-	    f->rip >= (u64)uaccess_begin && f->rip < (u64)uaccess_end) {
-		f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
-		return;
-	}
-	if (!from_program(f) && f->vector == 14 && addr < USER_END)
+		}
 		kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
-	if (!from_program(f))
-		kernel_fault(f, addr);
+	}
 	if (r == -EIO) { /* a file mapping past the end of its file */
 		signal_fault(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
 		return;
