@@ -327,7 +327,7 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 	lock();
 	if (lk)
 		spin_release(lk, &lk_flags);
-	if (t->sigpending & ~t->sigmask) {
+	if ((t->sigpending & ~t->sigmask) && !t->uninterruptible) {
 		r = -EINTR;
 		goto out;
 	}
@@ -458,7 +458,8 @@ void sched_interrupt(struct thread *t)
 	u64 flags = irq_save();
 
 	lock();
-	wake_locked(t, -EINTR);
+	if (!t->uninterruptible)
+		wake_locked(t, -EINTR);
 	unlock();
 	irq_restore(flags);
 }

@@ -32,6 +32,7 @@ struct thread {
 	struct waitq *wq;        /* the waitq it sleeps on, or NULL */
 	u64 deadline;            /* monotonic ns, 0 = none */
 	int wake_result;         /* what waitq_sleep returns */
+	bool uninterruptible;    /* asleep in mutex_lock: signals do not wake it */
 	u8 *kstack;              /* lowest address of its kernel stack */
 	u64 kstack_top;
 	u8 *fpu_area;            /* XSAVE area, NULL for kernel-only threads */

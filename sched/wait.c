@@ -23,8 +23,11 @@ void mutex_lock(struct mutex *m)
 	struct thread *self = thread_current();
 
 	spin_lock(&m->lock);
+	/* A pending signal must not turn the wait into a busy loop. */
+	self->uninterruptible = true;
 	while (m->owner)
 		waitq_sleep(&m->waiters, &m->lock, 0);
+	self->uninterruptible = false;
 	m->owner = self;
 	spin_unlock(&m->lock);
 }
