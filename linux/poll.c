@@ -76,6 +76,18 @@ static int poll_scan(struct linux_pollfd *p, unsigned n)
 }
 
 /* deadline: monotonic ns, 0 for none; now for a timeout of zero. */
+struct poll_req {
+	struct linux_pollfd *p;
+	unsigned n;
+};
+
+static long poll_scan_req(void *arg)
+{
+	struct poll_req *req = arg;
+
+	return poll_scan(req->p, req->n);
+}
+
 static long do_poll(struct linux_pollfd *up, unsigned n, u64 deadline)
 {
 	struct linux_pollfd *p;
@@ -87,18 +99,9 @@ static long do_poll(struct linux_pollfd *up, unsigned n, u64 deadline)
 	if (!p)
 		return -ENOMEM;
 	r = copy_from_user(p, up, n * sizeof(*p));
-	while (r == 0) {
-		u64 seq = vfs_poll_seq();
-
-		r = poll_scan(p, n);
-		if (r)
-			break;
-		r = vfs_poll_wait(seq, deadline);
-		if (r == -ETIMEDOUT)
-			r = 0;
-		else if (r == 0)
-			continue;
-		break;
+	if (r == 0) {
+		struct poll_req req = { p, n };
+		r = vfs_poll_until(poll_scan_req, &req, deadline);
 	}
 	if (r >= 0) {
 		for (unsigned i = 0; i < n; i++)
@@ -173,6 +176,7 @@ struct fdsets {
 	u64 *in, *out, *ex;	/* kernel copies, nwords each (NULL: none) */
 	u64 *rin, *rout, *rex;	/* results */
 	unsigned nwords;
+	int n;			/* fds 0..n-1 are examined */
 };
 
 static bool bit(const u64 *set, int fd)
@@ -218,6 +222,13 @@ static int set_in(u64 *uset, u64 *k, u64 **out, size_t bytes)
 	return copy_from_user(k, uset, bytes);
 }
 
+static long select_scan_req(void *arg)
+{
+	struct fdsets *s = arg;
+
+	return select_scan(s, s->n);
+}
+
 static long do_select(int n, u64 *uin, u64 *uout, u64 *uex, u64 deadline)
 {
 	struct fdsets s;
@@ -242,18 +253,9 @@ static long do_select(int n, u64 *uin, u64 *uout, u64 *uex, u64 deadline)
 		r = set_in(uout, mem + s.nwords, &s.out, bytes);
 	if (r == 0)
 		r = set_in(uex, mem + 2 * s.nwords, &s.ex, bytes);
-	while (r == 0) {
-		u64 seq = vfs_poll_seq();
-
-		r = select_scan(&s, n);
-		if (r)
-			break;
-		r = vfs_poll_wait(seq, deadline);
-		if (r == -ETIMEDOUT)
-			r = 0;
-		else if (r == 0)
-			continue;
-		break;
+	if (r == 0) {
+		s.n = n;
+		r = vfs_poll_until(select_scan_req, &s, deadline);
 	}
 	if (r >= 0 && ((uin && copy_to_user(uin, s.rin, bytes) < 0) ||
 		       (uout && copy_to_user(uout, s.rout, bytes) < 0) ||

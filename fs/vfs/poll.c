@@ -88,6 +88,22 @@ int vfs_poll_wait(u64 seq, u64 deadline)
 	return r == -EINTR || r == -ETIMEDOUT ? r : 0;
 }
 
+long vfs_poll_until(long (*scan)(void *), void *arg, u64 deadline)
+{
+	for (;;) {
+		u64 seq = vfs_poll_seq(); /* before the scan: no notice is lost */
+		long r = scan(arg);
+
+		if (r)
+			return r;
+		r = vfs_poll_wait(seq, deadline);
+		if (r == -ETIMEDOUT)
+			return 0;
+		if (r)
+			return r;
+	}
+}
+
 u32 file_poll(struct file *f)
 {
 	if (f->fmode & FMODE_PATH)

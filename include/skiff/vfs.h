@@ -521,6 +521,12 @@ u64 vfs_poll_seq(void);
  */
 int vfs_poll_wait(u64 seq, u64 deadline);
 /*
+ * Calls scan(arg) until it returns nonzero (ready count or error), waiting
+ * for notifications in between; 0 when the deadline (0: none) passes,
+ * -EINTR on a signal. May sleep. poll and select are built on it.
+ */
+long vfs_poll_until(long (*scan)(void *), void *arg, u64 deadline);
+/*
  * The state of ino changed so that events (POLL* bits; 0: any) may now be
  * reported: new data or end of file (POLL_IN_BITS), room to write
  * (POLL_OUT_BITS), an error or hang-up. Wakes poll/select sleepers and runs
