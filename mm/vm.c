@@ -470,8 +470,12 @@ int vm_fault(u64 addr, u64 error)
 		goto out;
 	if ((error & 0x10) && !(v->prot & PROT_EXEC))
 		goto out;
-	if (error & 1) {
-		/* Present: another thread filled it, or flags are stale. */
+	/*
+	 * Present now: another thread filled it between this fault and the
+	 * lock (the fault is preemptible until here), or the flags are stale.
+	 * Mapping a fresh page over it would lose what that thread wrote.
+	 */
+	if (pt_lookup(va)) {
 		pt_protect(va, pte_flags(v->prot) | (pt_flags(va) & PTE_FILE));
 		r = 0;
 		goto out;
