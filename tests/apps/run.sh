@@ -65,7 +65,7 @@ export APPS_RES
 SKIFF=$ROOT/build/skiff
 VM_TIMEOUT=120
 DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror"
+CFLAGS="-D_GNU_SOURCE -O1 -Wall -Wextra -Werror -I$ROOT/tests/apps"
 : "${APPS_BUILDS:=static pie musl dyn musldyn}"
 USUAL_BUILDS="static pie musl dyn"
 : "${APPS_Q35_BUILDS:=static}"
@@ -86,9 +86,15 @@ has_flag() {
 	head -n 20 "$1" | grep -q "^/\* $2 \*/\$"
 }
 
+# src_of NAME: the program's source, tests/apps/NAME.c or, for a bug's
+# reproducer, tests/regress/NAME.c.
+src_of() {
+	if [ -f tests/regress/"$1".c ]; then echo tests/regress/"$1".c; else echo tests/apps/"$1".c; fi
+}
+
 # build_one NAME BUILD: compiles build/apps/NAME.BUILD if out of date.
 build_one() {
-	src=tests/apps/$1.c
+	src=$(src_of "$1")
 	bin=$OUT/$1.$2
 	if [ -x "$bin" ] && [ "$bin" -nt "$src" ] && [ "$bin" -nt tests/apps/check.h ] &&
 		[ "$bin" -nt tests/apps/kabi.h ]; then
@@ -163,7 +169,7 @@ run_prog() {
 # native NAME BUILD: runs the binary on the host, twice (the output must
 # not change between runs), into $RES/NAME.BUILD.native.{out,err,rc}.
 native() {
-	src=tests/apps/$1.c
+	src=$(src_of "$1")
 	base=$RES/$1.$2.native
 	bin=$ROOT/$OUT/$1.$2
 	for i in 1 2; do
@@ -199,7 +205,7 @@ accepted() {
 # ("pass" or "fail") and prints the check's report in one piece.
 one() {
 	NAME=$1 BUILD=$2 MACHINE=$3
-	src=tests/apps/$NAME.c
+	src=$(src_of "$NAME")
 	base=$RES/$NAME.$BUILD.$MACHINE
 	nat=$RES/$NAME.$BUILD.native
 	report=$base.report
@@ -261,7 +267,7 @@ mkdir -p "$OUT/log" "$RES"
 if [ $# -gt 0 ]; then
 	names="$*"
 else
-	names=$(ls tests/apps/*.c | sed 's,.*/,,; s,\.c$,,')
+	names=$(ls tests/apps/*.c tests/regress/*.c 2>/dev/null | sed 's,.*/,,; s,\.c$,,')
 fi
 pass=0
 fail=0
@@ -276,12 +282,12 @@ note_fail() {
 build_libs
 todo=""
 for NAME in $names; do
-	if [ ! -f tests/apps/"$NAME".c ]; then
-		echo "FAIL $NAME: no tests/apps/$NAME.c"
+	if [ ! -f "$(src_of "$NAME")" ]; then
+		echo "FAIL $NAME: no tests/apps/$NAME.c or tests/regress/$NAME.c"
 		note_fail 1 "$NAME (missing)"
 		continue
 	fi
-	only=$(directive tests/apps/"$NAME".c BUILDS)
+	only=$(directive "$(src_of "$NAME")" BUILDS)
 	: "${only:=$USUAL_BUILDS}"
 	for BUILD in $APPS_BUILDS; do
 		if ! echo " $only " | grep -q " $BUILD "; then
