@@ -148,6 +148,7 @@ long sys_clock_gettime(int clk, struct linux_timespec *ts);
 long sys_clock_getres(int clk, struct linux_timespec *ts);
 long sys_gettimeofday(struct linux_timeval *tv, void *tz);
 long sys_time(s64 *t);
+long sys_getcpu(unsigned *cpu, unsigned *node, void *cache);
 long sys_nanosleep(const struct linux_timespec *req, struct linux_timespec *rem);
 long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec *req, struct linux_timespec *rem);
 

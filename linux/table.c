@@ -49,6 +49,14 @@ static long unknown(unsigned long nr)
 	return -ENOSYS;
 }
 
+/* Declared in arch/x86_64/trap.h: the vsyscall page's emulation. */
+long syscall_invoke(unsigned long nr, u64 a0, u64 a1, u64 a2)
+{
+	if (nr >= ARRAY_SIZE(table) || !table[nr])
+		return unknown(nr);
+	return table[nr](a0, a1, a2, 0, 0, 0);
+}
+
 long syscall_dispatch(struct syscall_frame *f)
 {
 	unsigned long nr = f->rax;

@@ -172,6 +172,12 @@ void fpu_restore(const void *area)
 		asm volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
+bool cpu_on_ist_stack(u64 sp)
+{
+	return (sp > (u64)ist1_stack && sp <= (u64)ist1_stack + sizeof(ist1_stack)) ||
+	       (sp > (u64)ist2_stack && sp <= (u64)ist2_stack + sizeof(ist2_stack));
+}
+
 void percpu_init(struct percpu *p)
 {
 	p->self = p;

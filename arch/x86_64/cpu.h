@@ -22,6 +22,9 @@ void fpu_save(void *area);
 void fpu_restore(const void *area);
 extern u8 fpu_initial_state[];
 
+/* Does sp point into one of the IST stacks traps arrive on? */
+bool cpu_on_ist_stack(u64 sp);
+
 void trap_handler(struct trap_frame *f);
 void trap_fatal(struct trap_frame *f) __noreturn;
 

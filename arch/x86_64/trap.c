@@ -5,6 +5,18 @@
  * in (mm/fault.c); an exception in kernel code is a panic with a backtrace.
  * Interrupts go to their drivers, and a trap ends by rescheduling when the
  * scheduler asks.
+ *
+ * Program or kernel? Both run in ring 0, so the CPU cannot say. Kernel code
+ * (a syscall, an interrupt handler, a kernel thread) always runs on the
+ * current thread's kernel stack or an IST stack; the program never does. So
+ * a trap is the kernel's when the interrupted RSP lies on one of those
+ * stacks, and the program's otherwise, wherever its RIP points: a program
+ * that returns to 0x4141414141414141 or calls a kernel-half address gets
+ * SIGSEGV, as on Linux, and only a fault in kernel code panics.
+ *
+ * The legacy vsyscall page (0xffffffffff600000) is emulated as Linux's
+ * default vsyscall=xonly does: a call to one of its three entries runs the
+ * syscall and returns; reading it, or calling elsewhere in it, is SIGSEGV.
  */
 #include <skiff/arch.h>
 #include <skiff/console.h>
@@ -18,6 +30,7 @@
 #include "cpu.h"
 #include "ioapic.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "trap.h"
 
 #define SIGILL 4
@@ -48,9 +61,14 @@ static void log_trap_frame(const struct trap_frame *f)
 	backtrace_from(f->rbp, f->rip);
 }
 
+/* Was the trapped code the program (see the top of the file)? */
 static bool from_program(const struct trap_frame *f)
 {
-	return f->rip < USER_END;
+	const struct percpu *c = this_cpu();
+
+	if (f->rsp > c->kstack_base && f->rsp <= c->kstack_top)
+		return false;
+	return !cpu_on_ist_stack(f->rsp);
 }
 
 static void __noreturn kernel_fault(struct trap_frame *f, u64 addr)
@@ -96,34 +114,81 @@ static bool in_uaccess(const struct trap_frame *f)
 	return f->rip >= (u64)uaccess_begin && f->rip < (u64)uaccess_end;
 }
 
-static void exception(struct trap_frame *f, u64 addr)
+/* A fault in kernel code: program memory, a uaccess copy, or a panic. */
+static void kernel_exception(struct trap_frame *f, u64 addr)
+{
+	bool program_addr = f->vector == 14 && addr < USER_END;
+	int r = program_addr ? vm_fault(addr, f->error) : -EFAULT;
+
+	if (r == 0)
+		return;
+	if (!program_addr)
+		kernel_fault(f, addr);
+	/*
+	 * Kernel code touching program memory that cannot be there (a race
+	 * with munmap, a file mapping past its end): in the uaccess copies the
+	 * syscall fails with EFAULT, as on Linux.
+	 * DIVERGENCE: anywhere else the program dies of the signal.
+	 */
+	if (in_uaccess(f)) {
+		f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
+		return;
+	}
+	kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
+}
+
+#define VSYSCALL_PAGE 0xffffffffff600000ul
+
+/*
+ * A call into the vsyscall page: entries at +0 (gettimeofday), +0x400
+ * (time) and +0x800 (getcpu). Runs the syscall and returns to the caller
+ * as its RET would. False when this is no such call (the program then gets
+ * SIGSEGV, as from Linux for a read of the page or a call elsewhere in it).
+ */
+static bool vsyscall_emulate(struct trap_frame *f, u64 addr)
+{
+	static const unsigned long nr[3] = { 96, 201, 309 };
+	u64 off = addr - VSYSCALL_PAGE;
+
+	if (f->vector != 14 || addr != f->rip || off >= 4096 || (off & 0x3ff) ||
+	    off / 0x400 > 2)
+		return false;
+	u64 ret_addr;
+	if (copy_from_user(&ret_addr, (const void *)f->rsp, 8) != 0)
+		return false;
+	long r = syscall_invoke(nr[off / 0x400], f->rdi, f->rsi, f->rdx);
+	if (r == -EFAULT)
+		return false; /* Linux sends SIGSEGV for a bad pointer too */
+	f->rax = r;
+	f->rip = ret_addr;
+	f->rsp += 8;
+	return true;
+}
+
+/* A fault in the program: fill its memory, or give it the signal. */
+static void program_exception(struct trap_frame *f, u64 addr)
 {
 	bool program_addr = f->vector == 14 && addr < USER_END;
 	int r = program_addr ? vm_fault(addr, f->error) : -EFAULT;
 
 	if (r == 0)
 		return; /* program memory filled on first touch: the common case */
-	if (!from_program(f)) {
-		if (!program_addr)
-			kernel_fault(f, addr);
-		/*
-		 * Kernel code touching program memory that cannot be there (a
-		 * race with munmap, a file mapping past its end): in the uaccess
-		 * copies the syscall fails with EFAULT, as on Linux.
-		 * DIVERGENCE: anywhere else the program dies of the signal.
-		 */
-		if (in_uaccess(f)) {
-			f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
-			return;
-		}
-		kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
-	}
 	if (r == -EIO) { /* a file mapping past the end of its file */
 		signal_fault(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
 		return;
 	}
+	if (vsyscall_emulate(f, addr))
+		return;
 	int sig = exception_signal(f, &addr);
 	trap_program_signal(f, sig, addr);
+}
+
+static void exception(struct trap_frame *f, u64 addr)
+{
+	if (from_program(f))
+		program_exception(f, addr);
+	else
+		kernel_exception(f, addr);
 }
 
 /* The si_code Linux gives a fault (siginfo(2)). */
