@@ -6,6 +6,7 @@
 #   tests/apps/run.sh       test programs natively and in Skiff, compared
 #   tests/bad-input/run.sh  skiff run on things that are not programs
 #   tests/skiff/deps.sh     what skiff packs for dynamic programs
+#   tests/skiff/kernel_wx.sh  the kernel image is W^X against program stores
 #   tests/real/run.sh       unmodified Debian programs, if present
 # Each part ends with "PART: N passed, N failed"; this script adds them up
 # and ends with the line "N passed, N failed". A part that stops without
@@ -44,6 +45,7 @@ part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
 part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
+part kernel-wx tests/skiff/kernel_wx.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

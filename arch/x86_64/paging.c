@@ -35,6 +35,7 @@ void paging_init(paddr_t max_phys)
 		pdpt[gb] = virt_to_phys(pd) + PTE_P + PTE_W;
 	}
 	write_cr3(read_cr3());
+	kimage_protect();
 }
 
 /* The level-1 entry for va, creating tables on the way when create. */

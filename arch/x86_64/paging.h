@@ -11,6 +11,8 @@
 #define PTE_NX (1ull << 63)
 
 void paging_init(paddr_t max_phys);
+/* kimage.c: maps the kernel image W^X and the direct map NX (paging_init). */
+void kimage_protect(void);
 /* Maps one 4 KiB page; -1 when a page table cannot be allocated. */
 int pt_map(u64 va, paddr_t pa, u64 flags);
 /* Unmaps one page; returns what it mapped, 0 if nothing. */
