@@ -21,7 +21,7 @@
 
 #define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */
 #define STACK_SIZE (8ul << 20)    /* RLIMIT_STACK's default */
-#define MAX_ARG_BYTES (2ul << 20)
+_Static_assert(PROTO_ARG_MAX == STACK_SIZE / 4, "Linux: a quarter of RLIMIT_STACK");
 
 enum {
 	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6,
@@ -203,18 +203,60 @@ static u64 build_stack(struct image *img, u64 base, const char *args,
 	return sp;
 }
 
-/* Reads one of the /.skiff files skiff wrote; empty if absent. */
+/*
+ * Reads one of the /.skiff files skiff wrote; empty if absent. One too
+ * large to be passed (an image not made by this skiff) stops the boot:
+ * never start the program without its arguments.
+ */
 static char *read_config(const char *name, size_t *len)
 {
 	char path[64];
 	char *buf = NULL;
 
 	fmt_snprintf(path, sizeof(path), "%s/%s", PROTO_DIR, name);
-	if (vfs_read_all(path, &buf, len, MAX_ARG_BYTES) < 0) {
+	int r = vfs_read_all(path, &buf, len, PROTO_ARG_MAX);
+	if (r == -ENOENT) {
 		*len = 0;
 		return kzalloc(1);
 	}
+	if (r == -EFBIG)
+		kernel_error("%s is larger than %lu bytes, all Linux passes to a "
+			     "program with an 8 MiB stack limit (E2BIG)", path,
+			     PROTO_ARG_MAX);
+	if (r < 0)
+		kernel_error("cannot read %s (error %d)", path, -r);
 	return buf;
+}
+
+/* Linux's E2BIG checks (see PROTO_ARG_MAX) on the strings in buf. */
+static size_t check_strings(const char *what, const char *buf, size_t len)
+{
+	size_t n = 0, start = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] != '\0')
+			continue;
+		if (i + 1 - start > PROTO_ARG_STRLEN_MAX)
+			kernel_error("%s string %zu is %zu bytes, more than the "
+				     "%lu Linux allows (E2BIG)", what, n,
+				     i + 1 - start, PROTO_ARG_STRLEN_MAX);
+		start = i + 1;
+		n++;
+	}
+	return n;
+}
+
+static void check_arg_limits(const char *args, size_t args_len,
+			     const char *env, size_t env_len)
+{
+	size_t argc = check_strings("argument", args, args_len);
+	size_t envc = check_strings("environment", env, env_len);
+	size_t total = args_len + env_len + (argc + envc) * sizeof(u64);
+
+	if (total > PROTO_ARG_MAX)
+		kernel_error("the arguments and environment take %zu bytes, more "
+			     "than the %lu Linux passes to a program with an "
+			     "8 MiB stack limit (E2BIG)", total, PROTO_ARG_MAX);
 }
 
 /* Ensures a buffer of strings ends in NUL. */
@@ -318,6 +360,7 @@ void exec_program(void)
 		kernel_error("out of memory reading the program's arguments");
 	if (!exe_len)
 		kernel_error("the image names no program (%s/exe)", PROTO_DIR);
+	check_arg_limits(args, args_len, env, env_len);
 	if (!args_len) { /* no argv: argv[0] is the program's path */
 		args = exe;
 		args_len = exe_len;

@@ -54,6 +54,15 @@
  *                   QEMU (the wall clock; microvm has no RTC)
  */
 #define PROTO_DIR "/.skiff"
+/*
+ * Linux's execve limits (E2BIG), for the program's 8 MiB stack limit:
+ * argv and env strings with their NULs, plus one pointer per string, fit in
+ * a quarter of RLIMIT_STACK (2 MiB; Linux's cap of 6 MiB does not bite),
+ * and no single string is longer than 32 pages with its NUL. skiff refuses
+ * larger ones before building an image; the kernel checks again.
+ */
+#define PROTO_ARG_MAX (2ul << 20)
+#define PROTO_ARG_STRLEN_MAX (32ul * 4096)
 /* Padding entries skiff puts before large files so that their data starts
  * on a page boundary of the image; the kernel skips them. */
 #define PROTO_PAD_NAME ".skiff/pad"

@@ -19,7 +19,21 @@ fail=0
 
 # A small static program to cut up; also a valid control case.
 SRC=$DIR/ok.c
-printf '#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' >"$SRC"
+cat >"$SRC" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+	size_t n = 0;
+	for (int i = 1; i < argc; i++)
+		n += strlen(argv[i]);
+	if (argc > 1)
+		printf("%d arguments, %zu bytes\n", argc, n);
+	else
+		puts("ok");
+	return 0;
+}
+EOF
 gcc -static -O1 -o "$DIR/ok" "$SRC" || { echo "bad-input: cannot build a test program"; exit 1; }
 
 # 32-bit: gcc -m32 if gcc-multilib is there, else a hand-made ELF32 header
@@ -54,11 +68,13 @@ chmod 644 "$DIR/not-executable"
 mkdir -p "$DIR/a-directory"
 rm -f "$DIR/missing"
 
-# check NAME FILE PATTERN: one case.
-check() {
-	name=$1 file=$2 pattern=$3
+# judge NAME PATTERN MUSTNAME CMD...: one case: CMD must end as above;
+# MUSTNAME (if not empty) must appear in its stderr.
+judge() {
+	name=$1 pattern=$2 mustname=$3
+	shift 3
 	out=$DIR/$name.out err=$DIR/$name.err
-	timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$file" </dev/null >"$out" 2>"$err"
+	timeout -k 5 120 "$@" </dev/null >"$out" 2>"$err"
 	rc=$?
 	lines=$(wc -l <"$err")
 	why=""
@@ -72,8 +88,8 @@ check() {
 		why="$lines lines on stderr, expected 1 to 3"
 	elif ! grep -qiE "$pattern" "$err"; then
 		why="no line matches /$pattern/"
-	elif [ "$name" != directory ] && ! grep -qF "$(basename "$file")" "$err"; then
-		why="the message does not name the file"
+	elif [ -n "$mustname" ] && ! grep -qF "$mustname" "$err"; then
+		why="the message does not name $mustname"
 	fi
 	if [ -z "$why" ]; then
 		echo "ok   $name (exit $rc): $(head -n 1 "$err" | cut -c 1-150)"
@@ -83,6 +99,13 @@ check() {
 		head -n 5 "$err" | cut -c 1-200 | sed 's/^/  | /'
 		fail=$((fail + 1))
 	fi
+}
+
+# check NAME FILE PATTERN: `skiff run FILE`, which must name the file.
+check() {
+	mustname=$(basename "$2")
+	[ "$1" = directory ] && mustname=""
+	judge "$1" "$3" "$mustname" "$SKIFF" run --accel "$APPS_ACCEL" "$2"
 }
 
 check missing "$DIR/missing" 'not found|no such file|does not exist'
@@ -102,6 +125,35 @@ else
 	fail=$((fail + 1))
 fi
 check not-executable "$DIR/not-executable" 'permission|not executable|execute'
+
+# Arguments beyond Linux's execve limit for an 8 MiB stack (2 MiB with
+# their pointers): the kernel dropped them and ran the program without.
+# skiff itself gets them under a raised stack limit (a quarter of it is the
+# host's own limit), then must refuse with E2BIG; 1.5 MB still pass whole.
+# args_of N: N arguments of 100000 bytes each, in "$@" of the caller.
+arg=$(head -c 100000 /dev/zero | tr '\0' a)
+if ulimit -s unlimited 2>/dev/null || ulimit -s 65536 2>/dev/null; then
+	set --
+	for i in $(seq 30); do set -- "$@" "$arg"; done
+	judge args-e2big 'E2BIG' "" "$SKIFF" run --accel "$APPS_ACCEL" "$DIR/ok" "$@"
+	set --
+	for i in $(seq 15); do set -- "$@" "$arg"; done
+	timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$DIR/ok" "$@" </dev/null >"$DIR/args.out" 2>"$DIR/args.err"
+	rc=$?
+	want="16 arguments, 1500000 bytes"
+	if [ "$rc" = 0 ] && [ "$(cat "$DIR/args.out")" = "$want" ]; then
+		echo "ok   args-1.5MB: the program gets them all"
+		pass=$((pass + 1))
+	else
+		echo "FAIL args-1.5MB: exit $rc, stdout \"$(head -c 100 "$DIR/args.out")\", want \"$want\""
+		head -n 5 "$DIR/args.err" | sed 's/^/  | /'
+		fail=$((fail + 1))
+	fi
+	set --
+else
+	echo "FAIL args-e2big: cannot raise the stack limit to pass 3 MB to skiff"
+	fail=$((fail + 1))
+fi
 
 # The control: the intact program runs and prints "ok".
 timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$DIR/ok" </dev/null >"$DIR/ok.out" 2>"$DIR/ok.err"

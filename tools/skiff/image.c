@@ -102,26 +102,68 @@ static char *env_block(const struct skiff_opts *o, size_t *len)
 	return buf;
 }
 
-static void add_control_files(struct entries *es, const struct skiff_opts *o,
-			      const struct program *p, const char *cwd)
+/*
+ * Linux's E2BIG limits (skiff/proto.h): strings and their pointers within
+ * PROTO_ARG_MAX, no string longer than PROTO_ARG_STRLEN_MAX. 0 or a skiff
+ * exit status, after one line saying what is too large.
+ */
+static int check_arg_limits(const char *args, size_t args_len, const char *env,
+			    size_t env_len)
 {
-	size_t len;
+	size_t n = 0, total = args_len + env_len;
+	const char *bufs[2] = { args, env };
+	size_t lens[2] = { args_len, env_len };
+
+	for (int b = 0; b < 2; b++) {
+		for (size_t i = 0; i < lens[b];) {
+			size_t l = strlen(bufs[b] + i) + 1;
+
+			if (l > PROTO_ARG_STRLEN_MAX) {
+				skiff_err("an %s string is %zu bytes, more than the %lu Linux passes to a program (E2BIG)",
+					  b ? "environment" : "argument", l,
+					  PROTO_ARG_STRLEN_MAX);
+				return SKIFF_EXIT_CANNOT_RUN;
+			}
+			i += l;
+			n++;
+		}
+	}
+	total += n * sizeof(char *);
+	if (total > PROTO_ARG_MAX) {
+		skiff_err("the arguments and environment take %zu bytes, more than the %lu Linux passes to a program with an 8 MiB stack limit (E2BIG)",
+			  total, PROTO_ARG_MAX);
+		return SKIFF_EXIT_CANNOT_RUN;
+	}
+	return 0;
+}
+
+static int add_control_files(struct entries *es, const struct skiff_opts *o,
+			     const struct program *p, const char *cwd)
+{
+	size_t len, env_len;
 	char **argv = xmalloc(o->argc * sizeof(*argv));
-	char *buf;
+	char *buf, *env;
 
 	argv[0] = p->typed;
 	for (int i = 1; i < o->argc; i++)
 		argv[i] = o->argv[i];
 	buf = join0(argv, o->argc, &len);
 	free(argv);
+	env = env_block(o, &env_len);
+	int err = check_arg_limits(buf, len, env, env_len);
+	if (err) {
+		free(buf);
+		free(env);
+		return err;
+	}
 	ent_add_with_parents(es, PROTO_DIR "/argv", ENT_DATA, buf, len, 0444,
 			     "argv");
-	buf = env_block(o, &len);
-	ent_add(es, PROTO_DIR "/env", ENT_DATA, buf, len, 0444, "env");
+	ent_add(es, PROTO_DIR "/env", ENT_DATA, env, env_len, 0444, "env");
 	ent_add(es, PROTO_DIR "/exe", ENT_DATA, xstrdup(p->real),
 		strlen(p->real), 0444, "exe");
 	ent_add(es, PROTO_DIR "/cwd", ENT_DATA, xstrdup(cwd), strlen(cwd), 0444,
 		"cwd");
+	return 0;
 }
 
 /* deps.c found name (needed by needed_by) at path: into the image. */
@@ -246,10 +288,10 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		err = collect_auto(&cl, p);
 	if (!err)
 		err = collect_user(&cl, o);
-	if (!err) {
-		add_control_files(es, o, p, cwd);
+	if (!err)
+		err = add_control_files(es, o, p, cwd);
+	if (!err)
 		add_etc_files(es);
-	}
 	if (cl.deps)
 		deps_free(cl.deps);
 	return err;
