@@ -66,6 +66,8 @@ chmod 755 "$DIR/elf32" "$DIR/truncated-header" "$DIR/truncated-body" \
 	"$DIR/truncated-ident" "$DIR/aarch64" "$DIR/kernel-address" "$DIR/text" "$DIR/script" "$DIR/empty"
 chmod 644 "$DIR/not-executable"
 mkdir -p "$DIR/a-directory"
+rm -f "$DIR/a-fifo"
+mkfifo "$DIR/a-fifo"
 rm -f "$DIR/missing"
 
 # judge NAME PATTERN MUSTNAME CMD...: one case: CMD must end as above;
@@ -125,6 +127,10 @@ else
 	fail=$((fail + 1))
 fi
 check not-executable "$DIR/not-executable" 'permission|not executable|execute'
+# A FIFO with no writer: opening it blocked skiff forever (run and build).
+check fifo "$DIR/a-fifo" 'not a regular file'
+judge fifo-build 'not a regular file' a-fifo "$SKIFF" build -o "$DIR/fifo.img" "$DIR/a-fifo"
+check char-device /dev/null 'not a regular file'
 
 # Arguments beyond Linux's execve limit for an 8 MiB stack (2 MiB with
 # their pointers): the kernel dropped them and ran the program without.

@@ -47,10 +47,25 @@ static char *search(const char *name)
 	return found;
 }
 
+/* What a file that is neither a regular file nor a directory is. */
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a special file";
+}
+
+/* Only ever called on a regular file (O_NONBLOCK: never wait anyway). */
 static bool has_image_magic(const char *path)
 {
 	char magic[6];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	bool yes;
 
 	if (fd < 0)
@@ -73,9 +88,26 @@ int program_find(const char *typed, struct program *p)
 		free(path);
 		return SKIFF_EXIT_NOT_FOUND;
 	}
+	/*
+	 * Opening a FIFO with no writer blocks forever, a device may do
+	 * anything: refuse what is not a regular file or a directory (which
+	 * program_check refuses with its own message) before any open.
+	 */
+	struct stat st;
+	if (stat(real, &st) < 0) {
+		skiff_err("%s: %s", typed, strerror(errno));
+		free(path);
+		return SKIFF_EXIT_NOT_FOUND;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		skiff_err("%s: not a regular file (%s); Skiff runs x86_64 ELF programs and Skiff images",
+			  typed, kind_of(st.st_mode));
+		free(path);
+		return SKIFF_EXIT_CANNOT_RUN;
+	}
 	p->abs = path_absolute(path);
 	p->real = xstrdup(real);
-	p->is_image = has_image_magic(real);
+	p->is_image = S_ISREG(st.st_mode) && has_image_magic(real);
 	free(path);
 	return 0;
 }
@@ -133,7 +165,7 @@ int program_check(struct program *p)
 	struct stat st;
 	int fd, err;
 
-	fd = open(p->real, O_RDONLY | O_CLOEXEC);
+	fd = open(p->real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return cannot_run(p, strerror(errno));
 	err = check_file(p, fd, &st);
