@@ -12,6 +12,7 @@
  * different things at one path are refused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,59 @@ int ent_add_host(struct entries *es, const char *path, char **real,
 	return 0;
 }
 
+/*
+ * A file whose size stat cannot tell (/proc and /sys say 0): its content,
+ * read to the end, as data. NULL with *len 0 when it is empty after all,
+ * or cannot be read (errno set).
+ */
+static char *slurp(const char *path, size_t *len)
+{
+	size_t cap = 0;
+	char *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = 0;
+
+	*len = 0;
+	if (fd < 0)
+		return NULL;
+	do {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *b = realloc(buf, cap);
+			if (!b) {
+				n = -1;
+				errno = ENOMEM;
+				break;
+			}
+			buf = b;
+		}
+		n = read(fd, buf + *len, cap - *len);
+		if (n > 0)
+			*len += n;
+	} while (n > 0);
+	int e = errno;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		*len = 0;
+		errno = e;
+		return NULL;
+	}
+	return buf;
+}
+
+const char *ent_reserved(const char *guest)
+{
+	static const char *const dirs[] = { "/proc", "/sys", "/dev" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		size_t n = strlen(dirs[i]);
+		if (!strncmp(guest, dirs[i], n) && (!guest[n] || guest[n] == '/'))
+			return dirs[i];
+	}
+	return NULL;
+}
+
 int ent_add_file(struct entries *es, const char *host, const char *guest,
 		 const char *origin)
 {
@@ -193,6 +247,10 @@ int ent_add_file(struct entries *es, const char *host, const char *guest,
 	} else if (!S_ISREG(st.st_mode)) {
 		skiff_err("%s: not a regular file", origin);
 		err = SKIFF_EXIT_FAILED;
+	} else if (ent_reserved(guest ? guest : abs)) {
+		skiff_err("%s: %s belongs to the guest kernel (%s), a file cannot go there",
+			  origin, guest ? guest : abs, ent_reserved(guest ? guest : abs));
+		err = SKIFF_EXIT_USAGE;
 	}
 	if (err || !guest || !strcmp(guest, abs)) {
 		if (!err)
@@ -208,6 +266,17 @@ int ent_add_file(struct entries *es, const char *host, const char *guest,
 		err = ent_add_host(es, real, NULL, origin);
 		ent_add_with_parents(es, at, ENT_LINK, xstrdup(real), 0, 0777,
 				     origin);
+	} else if (st.st_size == 0) {
+		/* Maybe /proc/cpuinfo: stat says 0 bytes, reading gives more. */
+		size_t len;
+		char *data = slurp(real, &len);
+		if (!data) {
+			skiff_err("%s: %s", origin, strerror(errno));
+			err = SKIFF_EXIT_FAILED;
+		} else {
+			ent_add_with_parents(es, at, ENT_DATA, data,
+					     len, st.st_mode & 07777, origin);
+		}
 	} else {
 		ent_add_with_parents(es, at, ENT_FILE, xstrdup(real), 0,
 				     st.st_mode & 07777, origin);

@@ -139,6 +139,13 @@ int ent_add_file(struct entries *es, const char *host, const char *guest,
  * /lib is a symlink to usr/lib in the image. Returns a malloc'd path.
  */
 char *ent_resolve(const struct entries *es, const char *guest, bool last);
+/*
+ * The kernel's own file system guest lies in ("/proc", "/sys", "/dev"), or
+ * NULL: the guest kernel mounts procfs and sysfs over those directories and
+ * makes its device nodes in /dev, so a file an image put there would be
+ * hidden or would shadow a device.
+ */
+const char *ent_reserved(const char *guest);
 /* Sorts (a directory before its contents), drops duplicates, lets a weak
  * entry give way to a strong one, refuses a clash. 0 or an exit status. */
 int ent_finish(struct entries *es);

@@ -7,6 +7,10 @@
  * a directory, so it ends on any tree; a symlink to a file outside the tree
  * brings that file at its own path (python3.11's sitecustomize.py points
  * into /etc/python3.11).
+ *
+ * A tree at / (`--dir rootfs:/`) merges into the image's root. What it
+ * holds under /proc, /sys and /dev (ent_reserved) is left out with one
+ * warning: the guest kernel's own file systems would hide or shadow it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -85,6 +89,20 @@ static int add_link(struct tree *tr, const char *host, const char *guest)
 static int walk(struct tree *tr, const char *host, const char *guest,
 		const char *rel);
 
+/* Is the host directory empty (or unreadable: then nothing is lost)? */
+static bool dir_empty(const char *host)
+{
+	DIR *d = opendir(host);
+	struct dirent *de;
+	bool empty = true;
+
+	while (d && empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 static int add_one(struct tree *tr, const char *host, const char *guest,
 		   const char *rel, const char *name)
 {
@@ -92,6 +110,12 @@ static int add_one(struct tree *tr, const char *host, const char *guest,
 
 	if (excluded(tr, rel))
 		return 0;
+	if (ent_reserved(guest)) {
+		if (lstat(host, &st) == 0 && (!S_ISDIR(st.st_mode) || !dir_empty(host)))
+			skiff_err("warning: %s: %s is left out: %s belongs to the guest kernel",
+				  tr->origin, host, ent_reserved(guest));
+		return 0;
+	}
 	if (lstat(host, &st) < 0) {
 		skiff_err("%s: %s: %s", tr->origin, host, strerror(errno));
 		return SKIFF_EXIT_FAILED;
@@ -161,6 +185,10 @@ int tree_add(struct entries *es, const char *host, const char *guest,
 	} else if (!S_ISDIR(st.st_mode)) {
 		skiff_err("%s: not a directory; use --file for a file", origin);
 		err = SKIFF_EXIT_FAILED;
+	} else if (ent_reserved(guest ? guest : abs)) {
+		skiff_err("%s: %s belongs to the guest kernel (%s), a directory cannot go there",
+			  origin, guest ? guest : abs, ent_reserved(guest ? guest : abs));
+		err = SKIFF_EXIT_USAGE;
 	} else if (!guest) {
 		err = ent_add_host(es, abs, &real, origin);
 		at = real ? xstrdup(real) : NULL;
@@ -173,8 +201,10 @@ int tree_add(struct entries *es, const char *host, const char *guest,
 			/* Through the image's symlinks: --dir x:/lib fills
 			 * /usr/lib when /lib is a symlink to usr/lib. */
 			at = ent_resolve(es, guest, true);
-			ent_add_with_parents(es, at, ENT_DIR, NULL, 0,
-					     st.st_mode & 07777, origin);
+			/* At /: merged into the root, which always exists. */
+			if (strcmp(at, "/"))
+				ent_add_with_parents(es, at, ENT_DIR, NULL, 0,
+						     st.st_mode & 07777, origin);
 		}
 	}
 	tr.root = real;
