@@ -57,6 +57,24 @@ bool host_use_kvm(enum accel want)
 	return true;
 }
 
+int host_check_kvm(void)
+{
+	int fd;
+
+	if (!cpu_has_virt()) {
+		skiff_err("--accel kvm: this CPU has no hardware virtualization (no vmx or svm flag in /proc/cpuinfo); use --accel tcg or auto");
+		return SKIFF_EXIT_FAILED;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		skiff_err("--accel kvm: /dev/kvm: %s; use --accel tcg or auto",
+			  strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	close(fd);
+	return 0;
+}
+
 #if defined(__x86_64__)
 static u64 rdtsc(void)
 {

@@ -248,6 +248,8 @@ int run_command(const struct skiff_opts *o)
 	int err;
 
 	ensure_std_fds();
+	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
+		return err;
 	err = program_find(o->argv[0], &p);
 	if (!err)
 		err = prepare_image(o, &p, &vm);

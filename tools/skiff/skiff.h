@@ -247,6 +247,9 @@ int runtime_add(struct entries *es, const struct program *p,
 
 /* host.c */
 bool host_use_kvm(enum accel want);
+/* --accel kvm: 0 if KVM can run a guest here, else an exit status after
+ * one line saying why (QEMU would abort with a signal). */
+int host_check_kvm(void);
 u64 host_tsc_khz(void);
 char *host_kernel_path(const char *opt);
 char *host_find_qemu(void);
