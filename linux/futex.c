@@ -1,5 +1,7 @@
 /*
  * linux/futex.c: futex(2), a thin entry over sched/futex.c. Layer: Linux ABI.
+ * Every operation but FUTEX_FD and the requeue-PI pair (ENOSYS, as a kernel
+ * built without them) is there, the PI ones without priority inheritance.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -15,7 +17,11 @@
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAKE_OP 5
 #define FUTEX_WAIT_BITSET 9
+#define FUTEX_LOCK_PI 6
+#define FUTEX_UNLOCK_PI 7
+#define FUTEX_TRYLOCK_PI 8
 #define FUTEX_WAKE_BITSET 10
+#define FUTEX_LOCK_PI2 13
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
 
@@ -82,6 +88,20 @@ static int wake_op(u32 *uaddr2, u32 opword, bool *cond)
 	return 0;
 }
 
+/*
+ * The key of a futex that only wakes: a private one is its address, which
+ * must be a program address; a shared one is the page's, so the word must
+ * be mapped (Linux looks the page up): -EFAULT otherwise, as there.
+ */
+static int key_check(const u32 *uaddr, bool private)
+{
+	if ((u64)uaddr & 3)
+		return -EINVAL;
+	if (private)
+		return (u64)uaddr < USER_END - sizeof(u32) ? 0 : -EFAULT;
+	return user_check(uaddr, sizeof(u32), false);
+}
+
 long sys_futex(u32 *uaddr, int op, u32 val, const struct linux_timespec *timeout,
 	       u32 *uaddr2, u32 val3)
 {
@@ -90,8 +110,9 @@ long sys_futex(u32 *uaddr, int op, u32 val, const struct linux_timespec *timeout
 	u64 deadline;
 	int r;
 
-	if (realtime && cmd != FUTEX_WAIT_BITSET)
-		return -ENOSYS; /* as Linux: only WAIT_BITSET takes the realtime clock */
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_LOCK_PI2)
+		return -ENOSYS; /* as Linux: only these take the realtime clock */
 	/* val2 (nr to requeue) travels in the timeout argument. */
 	u32 val2 = (u32)(unsigned long)timeout;
 	switch (cmd) {
@@ -104,17 +125,39 @@ long sys_futex(u32 *uaddr, int op, u32 val, const struct linux_timespec *timeout
 		return futex_wait(uaddr, val, deadline,
 				  cmd == FUTEX_WAIT ? ~0u : val3);
 	case FUTEX_WAKE:
-		return futex_wake(uaddr, (int)MIN(val, 0x7fffffffu), ~0u);
+		r = key_check(uaddr, private);
+		return r ? r : futex_wake(uaddr, (int)MIN(val, 0x7fffffffu), ~0u);
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(uaddr, (int)MIN(val, 0x7fffffffu), val3);
+		if (!val3)
+			return -EINVAL;
+		r = key_check(uaddr, private);
+		return r ? r : futex_wake(uaddr, (int)MIN(val, 0x7fffffffu), val3);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, (int)MIN(val, 0x7fffffffu), uaddr2,
-				     (int)MIN(val2, 0x7fffffffu), NULL);
 	case FUTEX_CMP_REQUEUE:
+		r = key_check(uaddr, private);
+		if (!r)
+			r = key_check(uaddr2, private);
+		if (r)
+			return r;
 		return futex_requeue(uaddr, (int)MIN(val, 0x7fffffffu), uaddr2,
-				     (int)MIN(val2, 0x7fffffffu), &val3);
+				     (int)MIN(val2, 0x7fffffffu),
+				     cmd == FUTEX_CMP_REQUEUE ? &val3 : NULL);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		/* LOCK_PI's timeout is on CLOCK_REALTIME, LOCK_PI2's on
+		 * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME; both absolute. */
+		r = deadline_of(timeout, true, cmd == FUTEX_LOCK_PI || realtime,
+				&deadline);
+		return r ? r : futex_lock_pi(uaddr, deadline, false);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(uaddr, 0, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr);
 	case FUTEX_WAKE_OP: {
 		bool cond = false;
+		r = key_check(uaddr, private);
+		if (r)
+			return r;
 		r = wake_op(uaddr2, val3, &cond);
 		if (r)
 			return r;
@@ -124,6 +167,6 @@ long sys_futex(u32 *uaddr, int op, u32 val, const struct linux_timespec *timeout
 		return n;
 	}
 	default:
-		return -ENOSYS; /* PI futexes, FUTEX_FD */
+		return -ENOSYS; /* FUTEX_FD, WAIT_REQUEUE_PI, CMP_REQUEUE_PI */
 	}
 }

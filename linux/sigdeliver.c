@@ -371,7 +371,11 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	struct thread *t = thread_current();
 	long r = f->rax;
 	bool ran = false;
+	/* -ERESTARTNOINTR: restarted in every case (handler or none). */
+	bool always = r == -ERESTARTNOINTR, restarted = false;
 
+	if (always)
+		r = -EINTR;
 	if (!pending_for(t) && r != -EINTR) {
 		if (t->restore_sigmask) {
 			t->restore_sigmask = false;
@@ -387,17 +391,19 @@ void signal_deliver_syscall(struct syscall_frame *f)
 		if (!sig)
 			break;
 		struct linux_sigaction act = sig_actions[sig - 1];
-		bool restart = r == -EINTR && restartable(t->sys_nr) &&
-			       (act.flags & SA_RESTART);
-		if (!ran && restart) {
+		bool restart = r == -EINTR && (always || (restartable(t->sys_nr) &&
+						      (act.flags & SA_RESTART)));
+		if (!ran && restart && !restarted) {
 			mc.rax = t->sys_nr; /* re-run the syscall after the handler */
 			mc.rip -= 2;        /* the SYSCALL instruction */
 			mc.rcx = mc.rip;
+			restarted = true;
 		}
 		if (deliver(t, &mc, sig, &info))
 			ran = true;
 	}
-	if (!ran && r == -EINTR && restartable(t->sys_nr)) {
+	if (!ran && !restarted && r == -EINTR &&
+	    (always || restartable(t->sys_nr))) {
 		mc.rax = t->sys_nr;
 		mc.rip -= 2;
 		mc.rcx = mc.rip;

@@ -179,17 +179,18 @@ static void robust_list_cleanup(struct thread *t)
 
 	if (!t->robust_list || copy_from_user(head, t->robust_list, sizeof(head)))
 		return;
-	entry = head[0];
+	/* Bit 0 of each entry pointer marks a PI mutex: not part of it. */
+	entry = head[0] & ~1ull;
 	for (int n = 0; entry != (u64)t->robust_list && n < ROBUST_LIST_LIMIT; n++) {
 		u64 next;
 		if (copy_from_user(&next, (void *)entry, sizeof(next)))
 			break;
-		if (entry != head[2])
+		if (entry != (head[2] & ~1ull))
 			robust_release(entry, head[1], t->tid);
-		entry = next;
+		entry = next & ~1ull;
 	}
-	if (head[2])
-		robust_release(head[2], head[1], t->tid);
+	if (head[2] & ~1ull)
+		robust_release(head[2] & ~1ull, head[1], t->tid);
 }
 
 long sys_exit(int status)

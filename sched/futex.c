@@ -115,3 +115,145 @@ int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 	int moved = waitq_wake_match(from, requeue_move, &a, nmove, to);
 	return woken + moved;
 }
+
+/*
+ * PI futexes (FUTEX_LOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI), for
+ * glibc's PTHREAD_PRIO_INHERIT mutexes. The word holds the owner's tid,
+ * FUTEX_WAITERS when someone sleeps on it, FUTEX_OWNER_DIED after a robust
+ * owner died. The program takes and releases an uncontended lock itself;
+ * the kernel is called when the word is owned (lock) or has waiters
+ * (unlock). Unlock hands the lock to the first waiter directly, as Linux
+ * does, so nobody can take it in between.
+ * DIVERGENCE: no priority inheritance: one CPU brought up and no real-time
+ * scheduling class, so there is no priority to boost.
+ */
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
+
+struct pi_pick {
+	u64 key;
+	struct thread *first; /* the waiter that gets the lock */
+	int count;            /* waiters on key */
+};
+
+static bool pi_count(struct thread *t, void *arg)
+{
+	struct pi_pick *p = arg;
+
+	if (t->futex_key == p->key) {
+		if (!p->first)
+			p->first = t;
+		p->count++;
+	}
+	return false; /* only looking */
+}
+
+static bool is_thread(struct thread *t, void *arg)
+{
+	return t == arg;
+}
+
+static int pi_check(u32 *uaddr)
+{
+	if ((u64)uaddr & 3)
+		return -EINVAL;
+	return user_check(uaddr, sizeof(*uaddr), true);
+}
+
+/* Sleeps on uaddr while it still holds v (which has FUTEX_WAITERS). */
+static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
+{
+	struct waitq *wq = bucket((u64)uaddr);
+	struct thread *t = thread_current();
+	int r = 0;
+
+	spin_lock(&wq->lock);
+	if (__atomic_load_n(uaddr, __ATOMIC_SEQ_CST) == v) {
+		t->futex_key = (u64)uaddr;
+		t->futex_bitset = ~0u;
+		r = waitq_sleep(wq, &wq->lock, deadline_ns);
+		t->futex_key = 0;
+	}
+	spin_unlock(&wq->lock);
+	return r;
+}
+
+/* Takes a free word: our tid, keeping OWNER_DIED, WAITERS if others wait. */
+static bool pi_take(u32 *uaddr, u32 v, u32 tid)
+{
+	struct pi_pick p = { (u64)uaddr, NULL, 0 };
+
+	waitq_wake_match(bucket((u64)uaddr), pi_count, &p, 0x7fffffff, NULL);
+	u32 nv = tid | (v & FUTEX_OWNER_DIED) | (p.count ? FUTEX_WAITERS : 0);
+	return __atomic_compare_exchange_n(uaddr, &v, nv, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock)
+{
+	u32 tid = (u32)thread_tid();
+	bool slept = false;
+	int r = pi_check(uaddr);
+
+	if (r)
+		return r;
+	for (;;) {
+		u32 v = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
+		u32 owner = v & FUTEX_TID_MASK;
+		if (owner == tid)
+			return slept ? 0 : -EDEADLK; /* handed over, or ours already */
+		if (r)
+			return r; /* woken by a timeout or a signal, still not ours */
+		if (!owner) {
+			if (pi_take(uaddr, v, tid))
+				return 0;
+			continue;
+		}
+		if (!thread_find((int)owner))
+			return -ESRCH; /* the owner exited without unlocking */
+		if (trylock)
+			return -EAGAIN;
+		if (!(v & FUTEX_WAITERS)) {
+			u32 nv = v | FUTEX_WAITERS;
+			if (!__atomic_compare_exchange_n(uaddr, &v, nv, false,
+							 __ATOMIC_SEQ_CST,
+							 __ATOMIC_SEQ_CST))
+				continue;
+			v = nv;
+		}
+		r = pi_sleep(uaddr, v, deadline_ns);
+		slept = true;
+		if (r == -EINTR)
+			r = -ERESTARTNOINTR; /* Linux restarts it after the handler */
+	}
+}
+
+int futex_unlock_pi(u32 *uaddr)
+{
+	u32 tid = (u32)thread_tid();
+	struct waitq *wq = bucket((u64)uaddr);
+	int r = pi_check(uaddr);
+
+	if (r)
+		return r;
+	spin_lock(&wq->lock);
+	for (;;) {
+		u32 v = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
+		if ((v & FUTEX_TID_MASK) != tid) {
+			r = -EPERM;
+			break;
+		}
+		struct pi_pick p = { (u64)uaddr, NULL, 0 };
+		waitq_wake_match(wq, pi_count, &p, 0x7fffffff, NULL);
+		u32 nv = p.first ? (u32)p.first->tid | (p.count > 1 ? FUTEX_WAITERS : 0) : 0;
+		if (!__atomic_compare_exchange_n(uaddr, &v, nv, false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue; /* the program set FUTEX_WAITERS meanwhile */
+		if (p.first)
+			waitq_wake_match(wq, is_thread, p.first, 1, NULL);
+		break;
+	}
+	spin_unlock(&wq->lock);
+	return r;
+}

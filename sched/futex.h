@@ -17,4 +17,16 @@ int futex_wake(u32 *uaddr, int n, u32 bitset);
 int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 		  const u32 *cmpval);
 
+/*
+ * PI futexes: the word holds the owner's tid (| FUTEX_WAITERS, | _OWNER_DIED).
+ * lock: 0 once the word holds our tid; -EDEADLK if it did already, -ESRCH
+ * when its owner no longer exists, -EAGAIN (trylock) when owned,
+ * -ETIMEDOUT at the monotonic deadline (0: none), -ERESTARTNOINTR on a
+ * signal (restarted after the handler). unlock: hands the lock to the
+ * first waiter, or clears the word; -EPERM unless we own it. Both -EFAULT
+ * unless the word is writable program memory, -EINVAL if misaligned.
+ */
+int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock);
+int futex_unlock_pi(u32 *uaddr);
+
 #endif

@@ -56,6 +56,13 @@
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
 
+/*
+ * Kernel-internal, never seen by the program: the syscall was interrupted
+ * by a signal and restarts after its handler whatever SA_RESTART says
+ * (linux/sigdeliver.c), as Linux's ERESTARTNOINTR.
+ */
+#define ERESTARTNOINTR 513
+
 /* The last 4095 values of an unsigned long are errors, as every libc expects. */
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
 
