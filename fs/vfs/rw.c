@@ -28,6 +28,41 @@ static bool stream(struct file *f)
 	return !f->ops->llseek || (f->fmode & FMODE_STREAM);
 }
 
+/*
+ * A read into a buffer whose tail is not writable: Linux's regular files
+ * and character devices copy up to the first bad byte and return that
+ * short count (pipes and sockets fail with EFAULT and keep their data).
+ * After -EFAULT, which consumed nothing, the read is retried on the
+ * writable head of the buffer (whole pages from its start), if any.
+ */
+static bool short_read_retry(struct file *f, struct iobuf *io)
+{
+	size_t ok = 0;
+
+	if (!io->user || !(S_ISREG(f->inode->mode) || S_ISCHR(f->inode->mode)))
+		return false;
+	while (ok < io->len) {
+		u64 at = (u64)io->base + ok;
+		size_t n = MIN(io->len - ok, PAGE_SIZE - at % PAGE_SIZE);
+		if (user_check((void *)at, n, true))
+			break;
+		ok += n;
+	}
+	if (!ok || ok == io->len)
+		return false;
+	io->len = ok;
+	return true;
+}
+
+static long read_at(struct file *f, struct iobuf *io, u64 *pos)
+{
+	long r = f->ops->read(f, io, pos);
+
+	if (r == -EFAULT && short_read_retry(f, io))
+		r = f->ops->read(f, io, pos);
+	return r;
+}
+
 long file_read(struct file *f, struct iobuf *io)
 {
 	long r = rw_check(f, FMODE_READ, io);
@@ -36,9 +71,9 @@ long file_read(struct file *f, struct iobuf *io)
 	if (r < 0)
 		return r;
 	if (stream(f))
-		return f->ops->read(f, io, &pos);
+		return read_at(f, io, &pos);
 	mutex_lock(&f->pos_lock);
-	r = f->ops->read(f, io, &f->pos);
+	r = read_at(f, io, &f->pos);
 	mutex_unlock(&f->pos_lock);
 	return r;
 }
@@ -68,7 +103,7 @@ long file_pread_io(struct file *f, struct iobuf *io, u64 off)
 		return -ESPIPE;
 	if ((s64)off < 0)
 		return -EINVAL;
-	return f->ops->read(f, io, &off);
+	return read_at(f, io, &off);
 }
 
 long file_pwrite_io(struct file *f, struct iobuf *io, u64 off)
