@@ -269,12 +269,6 @@ static long do_clone(const struct clone_req *rq)
 	if ((rq->flags & ~(CLONE_THREAD_FLAGS | 0xff)) ||
 	    (rq->flags & NEEDED) != NEEDED)
 		return -ENOSYS; /* DIVERGENCE: no fork; one program per VM */
-	if ((rq->flags & CLONE_PARENT_SETTID) &&
-	    user_check(rq->parent_tid, sizeof(int), true))
-		return -EFAULT;
-	if ((rq->flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
-	    user_check(rq->child_tid, sizeof(int), true))
-		return -EFAULT;
 	if ((rq->flags & CLONE_SETTLS) && rq->tls >= USER_END)
 		return -EPERM;
 
@@ -295,11 +289,13 @@ static long do_clone(const struct clone_req *rq)
 	t->sigmask = self->sigmask;
 	if (rq->flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = rq->child_tid;
-	if (rq->flags & CLONE_CHILD_SETTID)
-		*rq->child_tid = t->tid;
-	if (rq->flags & CLONE_PARENT_SETTID)
-		*rq->parent_tid = t->tid;
+	/* As Linux: a tid pointer that cannot be written is not written, and
+	 * the clone still succeeds (so never a store through it from here). */
 	int tid = t->tid;
+	if (rq->flags & CLONE_CHILD_SETTID)
+		(void)copy_to_user(rq->child_tid, &tid, sizeof(tid));
+	if (rq->flags & CLONE_PARENT_SETTID)
+		(void)copy_to_user(rq->parent_tid, &tid, sizeof(tid));
 	thread_start(t, clone_start, f);
 	return tid;
 }
