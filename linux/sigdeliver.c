@@ -31,8 +31,7 @@ struct rt_sigframe {
 #define SYNC_SIGNALS (sigbit(SIGSEGV) | sigbit(SIGBUS) | sigbit(SIGILL) | \
 		      sigbit(SIGFPE) | sigbit(SIGTRAP))
 #define DEFAULT_IGNORED (sigbit(SIGCHLD) | sigbit(SIGCONT) | sigbit(SIGURG) | \
-			 sigbit(SIGWINCH) | sigbit(SIGSTOP) | sigbit(SIGTSTP) | \
-			 sigbit(SIGTTIN) | sigbit(SIGTTOU))
+			 sigbit(SIGWINCH))
 
 extern void trap_return(struct trap_frame *f) __noreturn;
 
@@ -146,6 +145,7 @@ void signal_thread_exit(struct thread *t)
 
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info)
 {
+	signal_stop_on_send(sig);
 	spin_lock(&sig_lock);
 	if (ignored(sig) && !(t->sigmask & sigbit(sig)) && sig != SIGKILL) {
 		spin_unlock(&sig_lock);
@@ -176,6 +176,7 @@ void signal_send_process(int sig, const struct linux_siginfo *info)
 	struct thread *self = thread_current();
 	struct pick p = { sig, NULL };
 
+	signal_stop_on_send(sig);
 	if (self->fpu_area && !(self->sigmask & sigbit(sig)))
 		p.t = self;
 	else
@@ -199,6 +200,32 @@ bool signal_is_pending(struct thread *t, int sig)
 				      self->fpu_area ? self->sigpending : 0);
 
 	return pending & sigbit(sig);
+}
+
+static void discard_from(struct list *q, u64 *set, u64 drop)
+{
+	list_for_each_safe(it, tmp, q) {
+		struct pending_sig *p = list_entry(it, struct pending_sig, link);
+		if (drop & sigbit(p->sig)) {
+			list_remove(&p->link);
+			kfree(p);
+			nqueued--;
+		}
+	}
+	*set &= ~drop;
+}
+
+static void discard_thread(struct thread *t, void *arg)
+{
+	discard_from(queue_of(t), &t->sigpending, *(u64 *)arg);
+}
+
+void signal_discard(u64 set)
+{
+	spin_lock(&sig_lock);
+	discard_from(&proc_queue, &proc_pending, set);
+	thread_for_each(discard_thread, &set);
+	spin_unlock(&sig_lock);
 }
 
 void signal_claim(struct thread *t)
@@ -261,6 +288,10 @@ static bool deliver(struct thread *t, struct linux_sigcontext *mc, int sig,
 	if (act.handler == SIG_DFL || sig == SIGKILL) {
 		if ((DEFAULT_IGNORED & sigbit(sig)) && sig != SIGKILL)
 			return false;
+		if (STOP_SIGNALS & sigbit(sig)) {
+			signal_stop_now(t);
+			return false;
+		}
 		kernel_fatal_signal(sig, fault_addr, mc->rip);
 	}
 
@@ -374,6 +405,7 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	/* -ERESTARTNOINTR: restarted in every case (handler or none). */
 	bool always = r == -ERESTARTNOINTR, restarted = false;
 
+	signal_stop_check(t);
 	if (always)
 		r = -EINTR;
 	if (!pending_for(t) && r != -EINTR) {
@@ -424,6 +456,7 @@ void signal_deliver_trap(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 
+	signal_stop_check(t);
 	if (!pending_for(t))
 		return;
 	struct linux_sigcontext mc;

@@ -14,6 +14,9 @@
 #include "syscall.h"
 
 #define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
+/* The signals whose default action stops the program (sigstop.c). */
+#define STOP_SIGNALS (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | \
+		      sigbit(SIGTTOU))
 
 extern struct linux_sigaction sig_actions[NSIG];
 extern struct spinlock sig_lock;
@@ -34,6 +37,20 @@ void signal_claim(struct thread *t);
 /* A signal became pending: wakes signalfd readers and pollers
  * (linux/signalfd.c). Any context; no signal lock held. */
 void signalfd_notify(void);
+
+/* Drops every pending instance of the signals in set, for every thread. */
+void signal_discard(u64 set);
+
+/*
+ * Job-control stops (sigstop.c). signal_stop_on_send: a signal is being
+ * sent (SIGCONT and SIGKILL end a stop). signal_stop_now: a stop signal's
+ * default action; returns once the program is continued. signal_stop_check:
+ * on the way back to the program, stops there while a stop is in effect.
+ * The last two sleep.
+ */
+void signal_stop_on_send(int sig);
+void signal_stop_now(struct thread *t);
+void signal_stop_check(struct thread *t);
 
 /* Delivery on the way back to the program: after a syscall, after a trap. */
 void signal_deliver_syscall(struct syscall_frame *f);
