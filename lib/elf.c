@@ -189,26 +189,25 @@ static int check_interp(const struct elf64_phdr *ph, u64 file_size,
 	return 0;
 }
 
-/* Where the loaded image holds the header table: PT_PHDR, else a PT_LOAD
- * whose file range covers it, else 0. */
+/*
+ * Where the loaded image holds the header table, as Linux computes AT_PHDR
+ * (fs/binfmt_elf.c since 5.18): from the last PT_LOAD whose file bytes
+ * hold the table's first byte; PT_PHDR is not consulted (a PT_PHDR that
+ * disagrees is ignored). 0 when no segment holds it (then AT_PHDR is the
+ * load bias alone, as there).
+ */
 static u64 find_phdr_vaddr(const void *phdrs, const struct elf_info *info)
 {
-	u64 size = (u64)info->phnum * ELF_PHDR_SIZE;
 	struct elf64_phdr ph;
+	u64 found = 0;
 
 	for (unsigned i = 0; i < info->phnum; i++) {
 		elf_phdr_get(phdrs, i, &ph);
-		if (ph.p_type == ELF_PT_PHDR)
-			return ph.p_vaddr;
-	}
-	for (unsigned i = 0; i < info->phnum; i++) {
-		elf_phdr_get(phdrs, i, &ph);
 		if (ph.p_type == ELF_PT_LOAD && ph.p_offset <= info->phoff &&
-		    info->phoff - ph.p_offset <= ph.p_filesz &&
-		    size <= ph.p_filesz - (info->phoff - ph.p_offset))
-			return ph.p_vaddr + (info->phoff - ph.p_offset);
+		    info->phoff - ph.p_offset < ph.p_filesz)
+			found = ph.p_vaddr + (info->phoff - ph.p_offset);
 	}
-	return 0;
+	return found;
 }
 
 int elf_check_phdrs(const void *phdrs, struct elf_info *info, u64 file_size,

@@ -319,7 +319,7 @@ static int load_elf(const char *path, bool main, struct image *img,
 		}
 		img->bias = at - lo;
 	}
-	img->phdr = img->info.phdr_vaddr ? img->info.phdr_vaddr + img->bias : 0;
+	img->phdr = img->info.phdr_vaddr + img->bias; /* Linux's AT_PHDR */
 	r = load_segments(f, img, phdrs);
 out:
 	file_put(f);

@@ -1,9 +1,13 @@
 #!/bin/sh
 # tests/bad-input/run.sh: `skiff run` on things that are not programs it can
-# run. Each case must end, within the timeout, with a nonzero status (not
-# the timeout's), nothing on stdout, and at most 3 lines on stderr, one of
-# which names the problem (a case-insensitive pattern per case; the file's
-# name must appear too, except for the directory case where it may not).
+# run, and on options and arguments it must refuse. Each case must end,
+# within the timeout, with a nonzero status (not the timeout's), nothing on
+# stdout, and at most 3 lines on stderr, one of which names the problem (a
+# case-insensitive pattern per case; the file's name must appear too,
+# except where a case says otherwise). A few cases of odd but valid input
+# (1.5 MB of arguments, --dir HOST:/, a /proc file packed elsewhere, a
+# PT_PHDR that disagrees with its PT_LOAD) must instead run and print what
+# Linux prints.
 #
 #   tests/bad-input/run.sh     prints one line per case, then
 #                              "bad-input: N passed, N failed"
@@ -219,6 +223,49 @@ expect proc-file-content "/cpuinfo: $(head -n 1 /proc/cpuinfo)" \
 # signal 6" (only where the host lacks them: elsewhere KVM may just work).
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	judge kvm-without-virt 'hardware virtualization' "" "$SKIFF" run --accel kvm "$DIR/ok"
+fi
+
+# A PT_PHDR that disagrees with the PT_LOAD holding the header table:
+# Linux ignores it (AT_PHDR comes from that PT_LOAD); Skiff used it, and
+# glibc's static start-up then read its headers from a wrong address.
+# A static program's PT_NOTE is turned into such a PT_PHDR (at 0x1000).
+cat >"$DIR/phdr.c" <<'EOF'
+#include <elf.h>
+#include <stdio.h>
+#include <sys/auxv.h>
+int main(void)
+{
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+	printf("AT_PHDR %#lx, AT_PHNUM %lu, types", getauxval(AT_PHDR), getauxval(AT_PHNUM));
+	for (unsigned long i = 0; i < getauxval(AT_PHNUM); i++)
+		printf(" %u", ph[i].p_type);
+	printf("\n");
+	return 0;
+}
+EOF
+if gcc -static -O1 -o "$DIR/phdr" "$DIR/phdr.c"; then
+	phoff=$(od -An -tu8 -j32 -N8 "$DIR/phdr" | tr -d ' ')
+	phnum=$(od -An -tu2 -j56 -N2 "$DIR/phdr" | tr -d ' ')
+	i=0 note=""
+	while [ "$i" -lt "$phnum" ]; do
+		t=$(od -An -tu4 -j$((phoff + 56 * i)) -N4 "$DIR/phdr" | tr -d ' ')
+		if [ "$t" = 4 ] && [ -z "$note" ]; then note=$i; fi
+		i=$((i + 1))
+	done
+	if [ -n "$note" ]; then
+		at=$((phoff + 56 * note))
+		printf '\006\000\000\000' | dd of="$DIR/phdr" bs=1 seek=$at conv=notrunc 2>/dev/null
+		printf '\000\020\000\000\000\000\000\000' |
+			dd of="$DIR/phdr" bs=1 seek=$((at + 16)) conv=notrunc 2>/dev/null
+		want=$("$DIR/phdr")
+		expect phdr-disagrees "$want" "$DIR/phdr"
+	else
+		echo "FAIL phdr-disagrees: the static program has no PT_NOTE to turn into PT_PHDR"
+		fail=$((fail + 1))
+	fi
+else
+	echo "FAIL phdr-disagrees: cannot build the program"
+	fail=$((fail + 1))
 fi
 
 # The control: the intact program runs and prints "ok".
