@@ -87,6 +87,14 @@ static inline void irq_restore(u64 flags)
 		asm volatile("sti" : : : "memory");
 }
 
+/* Whether interrupts are on on this CPU (RFLAGS.IF). */
+static inline bool irq_enabled(void)
+{
+	u64 flags;
+	asm volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
+	return flags & 0x200;
+}
+
 static inline void irq_enable(void)
 {
 	asm volatile("sti" : : : "memory");
