@@ -3,7 +3,8 @@
  * Invariants:
  *  1. a thread is in the tree exactly when its on_runq is true;
  *  2. the tree is in vruntime order, equal vruntimes in order of adding;
- *  3. nr counts the threads in the tree.
+ *  3. nr counts the threads in the tree;
+ *  4. min_vruntime never decreases.
  */
 #include <skiff/kernel.h>
 #include "runq.h"
@@ -18,6 +19,7 @@ void runq_init(struct runq *rq)
 {
 	rb_init(&rq->tree);
 	rq->nr = 0;
+	rq->min_vruntime = 0;
 }
 
 void runq_add(struct runq *rq, struct thread *t)
@@ -57,7 +59,21 @@ struct thread *runq_pop(struct runq *rq)
 {
 	struct thread *t = runq_first(rq);
 
-	if (t)
-		runq_remove(rq, t);
+	if (!t)
+		return NULL;
+	runq_remove(rq, t);
+	rq->min_vruntime = MAX(rq->min_vruntime, t->vruntime);
 	return t;
+}
+
+u64 runq_wake_vruntime(const struct runq *rq, u64 vruntime)
+{
+	if (vruntime + RUNQ_SLICE_NS / 2 < rq->min_vruntime)
+		return rq->min_vruntime - RUNQ_SLICE_NS / 2;
+	return vruntime;
+}
+
+bool runq_wake_preempts(u64 woken, u64 running)
+{
+	return woken + RUNQ_WAKEUP_GRAN_NS < running;
 }

@@ -36,9 +36,6 @@
 
 void thread_free(struct thread *t);
 
-#define SLICE_NS 4000000ull /* 4 ms */
-#define WAKEUP_GRAN_NS 1000000ull /* a waker keeps the CPU unless this far ahead */
-
 /* One CPU's scheduler state. */
 struct sched_cpu {
 	volatile u32 lock;      /* 0 free, else the holder's cpu_id + 1 */
@@ -46,7 +43,6 @@ struct sched_cpu {
 	struct timerq sleepers; /* struct thread.timer of sleeping threads */
 	struct timerq ktimers;  /* struct ktimer.node */
 	u64 slice_end;          /* end of the running thread's slice, 0 at boot */
-	u64 min_vruntime;       /* the smallest vruntime among runnable threads */
 	struct list zombies;    /* exited, stack not freed (thread.wait_link) */
 };
 
@@ -138,14 +134,12 @@ static void wake_locked(struct sched_cpu *sc, struct thread *t, int r)
 	timerq_del(&sc->sleepers, &t->timer);
 	t->wake_result = r;
 	t->state = THREAD_RUNNABLE;
-	/* A sleeper keeps at most half a slice of credit. */
-	if (t->vruntime + SLICE_NS / 2 < sc->min_vruntime)
-		t->vruntime = sc->min_vruntime - SLICE_NS / 2;
+	t->vruntime = runq_wake_vruntime(&sc->runq, t->vruntime);
 	enqueue_locked(sc, t);
 	struct thread *cur = this_cpu()->current;
 	if (cur == this_cpu()->idle ||
-	    t->vruntime + WAKEUP_GRAN_NS <
-		    current_vruntime(cur, time_monotonic_ns()))
+	    runq_wake_preempts(t->vruntime,
+			       current_vruntime(cur, time_monotonic_ns())))
 		this_cpu()->need_resched = true;
 }
 
@@ -200,13 +194,11 @@ static void schedule_locked(struct sched_cpu *sc)
 	if (prev->state == THREAD_RUNNABLE)
 		enqueue_locked(sc, prev);
 	next = runq_pop(&sc->runq);
-	if (!next)
-		next = cpu->idle;
-	if (next != cpu->idle) {
-		sc->min_vruntime = MAX(sc->min_vruntime, next->vruntime);
+	if (next)
 		next->run_start = now;
-	}
-	sc->slice_end = now + SLICE_NS;
+	else
+		next = cpu->idle;
+	sc->slice_end = now + RUNQ_SLICE_NS;
 	rearm_locked(sc);
 	if (next == prev)
 		return;
@@ -520,7 +512,7 @@ void sched_add(struct thread *t)
 
 	lock(sc);
 	t->state = THREAD_RUNNABLE;
-	t->vruntime = sc->min_vruntime;
+	t->vruntime = sc->runq.min_vruntime;
 	enqueue_locked(sc, t);
 	rearm_locked(sc);
 	unlock(sc);
