@@ -27,9 +27,6 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/lapic.h"
-#include "../arch/x86_64/percpu.h"
 #include "runq.h"
 #include "thread.h"
 #include "timerq.h"

@@ -6,8 +6,6 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/percpu.h"
 #include "thread.h"
 
 extern void thread_trampoline(void);

@@ -4,7 +4,7 @@
 #ifndef ARCH_CPU_H
 #define ARCH_CPU_H
 
-#include <skiff/types.h>
+#include <skiff/arch.h>
 
 /* What entry.S saves for an interrupt or exception (PUSH_GPRS order). */
 struct trap_frame {
@@ -44,31 +44,10 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8,
 	       "entry.S moves and pops a trap_frame of 22 words");
 #undef TRAP_FRAME_CHECK
 
-/*
- * What switch_to (entry.S) leaves on a stack it switches away from, lowest
- * address first: the callee-saved registers, then its return address.
- * thread_create builds one so that a new thread "returns" into
- * thread_trampoline with r12 = the function and r13 = its argument.
- */
-struct switch_frame {
-	u64 r15, r14, r13, r12, rbx, rbp;
-	u64 rip;
-};
-_Static_assert(offsetof(struct switch_frame, r15) == 0 &&
-		       offsetof(struct switch_frame, r13) == 2 * 8 &&
-		       offsetof(struct switch_frame, r12) == 3 * 8 &&
-		       offsetof(struct switch_frame, rbp) == 5 * 8 &&
-		       offsetof(struct switch_frame, rip) == 6 * 8 &&
-		       sizeof(struct switch_frame) == 7 * 8,
-	       "struct switch_frame must match switch_to's pushes (entry.S)");
-
 /* GDT, TSS, IDT, GS per-CPU data, SSE/XSAVE, SYSCALL. Boot CPU, once. */
 void cpu_init(void);
 
-/* Save and restore the program's FPU/SSE/AVX state (cpu_feat.xsave_size bytes, 64-aligned). */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
-extern u8 fpu_initial_state[];
+/* fpu_save, fpu_restore: skiff/arch.h. */
 
 void trap_handler(struct trap_frame *f);
 void trap_fatal(struct trap_frame *f) __noreturn;

@@ -1,10 +1,27 @@
 /*
  * x86_64 CPU primitives used across the kernel: port I/O, MSRs, control
- * registers, interrupt flag, TSC, CPUID. arch/x86_64/.
+ * registers, interrupt flag, TSC, CPUID; and what the scheduler needs from
+ * the CPU: per-CPU data, the timer interrupt's deadline, FPU state and the
+ * frame of a context switch. arch/x86_64/. Also included by entry.S
+ * (__ASSEMBLY__: the per-CPU offsets only).
  */
 #ifndef SKIFF_ARCH_H
 #define SKIFF_ARCH_H
 
+/*
+ * Per-CPU data, reached through GS (its base is set at boot and never
+ * changes: the program's TLS uses FS). entry.S uses these offsets; they
+ * are checked against struct percpu below.
+ */
+#define PERCPU_SELF 0
+#define PERCPU_KSTACK_TOP 8   /* top of the running thread's kernel stack */
+#define PERCPU_KSTACK_BASE 16 /* its lowest address */
+#define PERCPU_SCRATCH 24     /* the program's RSP during SYSCALL entry */
+#define PERCPU_CURRENT 32     /* the running struct thread */
+
+#define KSTACK_SIZE 16384 /* a thread's kernel stack */
+
+#ifndef __ASSEMBLY__
 #include <skiff/types.h>
 
 static inline void outb(u16 port, u8 v)
@@ -128,5 +145,73 @@ struct cpu_features {
 	u64 xcr0;
 };
 extern struct cpu_features cpu_feat;
+
+struct thread;
+struct sched_cpu;
+
+struct percpu {
+	struct percpu *self;
+	u64 kstack_top;
+	u64 kstack_base;
+	u64 scratch;
+	struct thread *current;
+	struct thread *idle;
+	bool need_resched; /* set by the timer or a wake-up; checked on trap exit */
+	int cpu_id;
+	struct sched_cpu *sched; /* this CPU's run queue and timers (sched/sched.c) */
+};
+
+#define PERCPU_CHECK(field, off)                                 \
+	_Static_assert(offsetof(struct percpu, field) == (off), \
+		       "struct percpu." #field " must sit at " #off " (entry.S)")
+PERCPU_CHECK(self, PERCPU_SELF);
+PERCPU_CHECK(kstack_top, PERCPU_KSTACK_TOP);
+PERCPU_CHECK(kstack_base, PERCPU_KSTACK_BASE);
+PERCPU_CHECK(scratch, PERCPU_SCRATCH);
+PERCPU_CHECK(current, PERCPU_CURRENT);
+#undef PERCPU_CHECK
+
+/* This CPU's struct percpu. */
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	asm volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/*
+ * arch/x86_64/lapic.c: fires the timer interrupt at the monotonic time
+ * deadline_ns (the one pending deadline of this CPU); 0 disarms.
+ */
+void lapic_timer_arm(u64 deadline_ns);
+
+/*
+ * arch/x86_64/cpu.c: save and restore the program's FPU/SSE/AVX state
+ * (cpu_feat.xsave_size bytes, 64-byte aligned); a new thread's starts as
+ * a copy of fpu_initial_state.
+ */
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+extern u8 fpu_initial_state[];
+
+/*
+ * What switch_to (entry.S) leaves on a stack it switches away from, lowest
+ * address first: the callee-saved registers, then its return address.
+ * The scheduler builds one so that a new thread "returns" into
+ * thread_trampoline (entry.S) with r12 = a function and r13 = its argument.
+ */
+struct switch_frame {
+	u64 r15, r14, r13, r12, rbx, rbp;
+	u64 rip;
+};
+_Static_assert(offsetof(struct switch_frame, r15) == 0 &&
+		       offsetof(struct switch_frame, r13) == 2 * 8 &&
+		       offsetof(struct switch_frame, r12) == 3 * 8 &&
+		       offsetof(struct switch_frame, rbp) == 5 * 8 &&
+		       offsetof(struct switch_frame, rip) == 6 * 8 &&
+		       sizeof(struct switch_frame) == 7 * 8,
+	       "struct switch_frame must match switch_to's pushes (entry.S)");
+
+#endif /* !__ASSEMBLY__ */
 
 #endif
