@@ -90,8 +90,6 @@ void sched_reap(void);
 int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 		     void *arg, int max, struct waitq *to);
 
-/* Turns the boot context into the first thread (the program's main thread). */
-void sched_init(void);
 /* Switches to another runnable thread if one should run now. */
 void schedule(void);
 /* Called by the timer interrupt: wakes expired sleepers, ends time slices. */

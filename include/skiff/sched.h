@@ -109,6 +109,13 @@ static inline u64 ktimer_deadline(const struct ktimer *k)
 	return __atomic_load_n(&k->node.deadline, __ATOMIC_RELAXED);
 }
 
+/*
+ * Boot, once, after the heap and the LAPIC: sets up this CPU's scheduler
+ * and turns the boot context into the first thread (the program's main
+ * thread).
+ */
+void sched_init(void);
+
 /* Sleeps until the monotonic clock reaches deadline_ns: 0 or -EINTR. */
 int sched_sleep_until(u64 deadline_ns);
 void sched_yield(void);
