@@ -10,7 +10,7 @@
 
 enum thread_state {
 	THREAD_RUNNABLE, /* running or on the run queue */
-	THREAD_SLEEPING, /* on a wait queue and/or the timer list */
+	THREAD_SLEEPING, /* on a wait queue and/or the timer queue */
 	THREAD_DEAD,
 };
 
