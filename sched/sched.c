@@ -11,6 +11,16 @@
  * that resumes (or by sched_thread_start in a new thread). Functions named
  * *_locked want it held, and check it.
  *
+ * Invariants (the first two are asserted where they are needed):
+ *  1. the lock is held only with interrupts off, once per CPU;
+ *  2. waitq_sleep runs with the caller's lock held, or with interrupts on,
+ *     and never in the idle thread;
+ *  3. a thread is on the run queue exactly when it is runnable and neither
+ *     running nor the idle thread (sched/runq.c checks on_runq);
+ *  4. a thread's timer is queued exactly while it sleeps with a deadline.
+ * SMP will bring a lock per waitq sleeper list (the CPU's lock guards
+ * them today) and wake-ups that take the sleeper's CPU's lock.
+ *
  * Fairness, as a small CFS: each thread's vruntime counts the CPU time it
  * used; the run queue is ordered by vruntime and the thread that used
  * least runs next. A thread that wakes from a sleep comes back no further

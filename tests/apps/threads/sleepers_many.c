@@ -7,7 +7,6 @@
  * FUTEX_WAIT, a quarter sleep three times to absolute deadlines (re-armed).
  * No relative sleep may end before its deadline; every thread is joined.
  */
-/* BUILDS: static musl dyn */
 #include <pthread.h>
 #include <stdint.h>
 #include "check.h"
