@@ -49,6 +49,7 @@
 
 #include "microbench.h"
 
+#define REPS 5
 #define BIG (64UL << 20)
 #define CHUNK (1UL << 20)
 #define DEBUG_EXIT_PORT 0xf4
@@ -96,12 +97,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Runs fn(iters) once to warm up, then REPS times; prints the median of

@@ -10,9 +10,7 @@
 
 #include <stdint.h>
 
-#define REPS 5	/* measured repetitions after one warm-up */
-
-/* Iterations and time budgets are multiples of this: 4, or 1 with --quick. */
+/* 4, or 1 with --quick: iterations and repetitions grow with it. */
 extern unsigned long scale;
 
 /* Writes one formatted line with a single write(2). */
@@ -20,9 +18,6 @@ void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Nanoseconds from RDTSC (--tsc-khz) or CLOCK_MONOTONIC. */
 uint64_t now_ns(void);
-
-/* The median of v[0..n), which it sorts. */
-double median(double *v, int n);
 
 /* The scaling modes (scaling.c). Each prints "name value" lines, and
  * "missing name reason..." for a figure it could not measure. */

@@ -28,9 +28,14 @@
  * nanosleep, the odd ones in FUTEX_WAIT on a word of their own, each with a
  * 10 s timeout, again when it expires; all are asleep before the timing.
  *
- * A figure is the median over REPS repetitions, after a warm-up, of the
- * time per operation in a repetition that runs for about TARGET_NS. A
- * figure that cannot be measured prints "missing NAME what failed: error".
+ * The counts alternate in three phases, small, large, small again (the
+ * large one set up once, then taken down), so that a slow drift of the
+ * host's load weighs on both alike. A repetition runs for about TARGET_NS;
+ * each phase starts with a warm-up repetition of each figure. A figure is
+ * the time per operation in the fastest of reps() repetitions at its
+ * count: on a shared host, other work only ever adds time to a
+ * repetition, and short ones often run undisturbed. One that cannot be
+ * measured prints "missing NAME what failed: error".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +43,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,99 +59,227 @@
 #include "microbench.h"
 
 #define PAGE 4096UL
-#define TARGET_NS (5000000ULL * scale)	/* a repetition: 20 ms, 5 quick */
-#define FAULT_PAGES (1024 * scale)	/* at most this many faults in one */
+#define TARGET_NS 2000000ULL		/* a repetition: about 2 ms */
+#define MAX_REPS 16			/* at each count */
+#define FAULT_PAGES 1024		/* at most this many faults in one */
 #define READ_LEN 16
 #define READ_BATCH 256			/* reads from offset 0, then lseek */
+#define FEW 10				/* the small count of areas, fds */
+#define MANY 10000			/* the large count */
 #define SLEEPERS 1000
 #define SLEEPER_STACK (64UL << 10)
 #define SLEEP_S 10
+#define MEASURES 2			/* at most, in one mode */
 
 enum { TURN_MAIN, TURN_PEER, TURN_QUIT };
 
-static const unsigned area_counts[] = { 10, 10000 };
-static const unsigned fd_counts[] = { 10, 10000 };
 static char what_buf[96];	/* a "what failed" with a number in it */
 
-static void missing(const char *name, const char *what, int err)
+/* One figure of a mode: rep(arg, ...) times one repetition and gives the
+ * ns per operation; 0 or an errno, with *what. */
+struct measure {
+	const char *fmt;	/* the figure's name, %u for the count */
+	int (*rep)(void *arg, double *ns, const char **what);
+	void *arg;
+};
+
+/* A mode: its figures, and set(ctx, large, ...), which brings about the
+ * small (large = 0) or the large count, 0 or an errno with *what. */
+struct scaling {
+	const struct measure *m;
+	int nm;
+	unsigned count[2];
+	int (*set)(void *ctx, int large, const char **what);
+	void *ctx;
+};
+
+/* Repetitions at each count: 16, 8 with --quick. */
+static int reps(void)
 {
-	out("missing %s %s: %s\n", name, what, strerror(err));
+	return scale > 1 ? MAX_REPS : MAX_REPS / 2;
 }
 
-/* Runs rep once to warm up, then REPS times; prints name and the median
- * of the ns per operation rep returns, or why a repetition failed. */
-static void run_reps(const char *name,
-		     int (*rep)(void *ctx, double *ns, const char **what),
-		     void *ctx)
+struct results {
+	double v[MEASURES][2][MAX_REPS];
+	int got[MEASURES][2];
+	int err[MEASURES][2];
+	char why[MEASURES][2][128];
+};
+
+static void fail(struct results *r, int k, int c, const char *what, int err)
 {
-	double v[REPS];
+	r->err[k][c] = err;
+	snprintf(r->why[k][c], sizeof(r->why[k][c]), "%s", what);
+}
+
+static double minimum(const double *v, int n)
+{
+	double min = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < min)
+			min = v[i];
+	return min;
+}
+
+/* n repetitions of figure k at count c, after a warm-up. */
+static void run_phase(const struct scaling *s, struct results *r, int k,
+		      int c, int n)
+{
+	const struct measure *m = &s->m[k];
 	const char *what = "?";
+	double warm;
 	int i, err;
 
-	for (i = -1; i < REPS; i++) {
-		err = rep(ctx, &v[i < 0 ? 0 : i], &what);
+	for (i = -1; i < n; i++) {
+		err = m->rep(m->arg, i < 0 ? &warm : &r->v[k][c][r->got[k][c]],
+			     &what);
 		if (err) {
-			missing(name, what, err);
+			fail(r, k, c, what, err);
 			return;
 		}
+		if (i >= 0)
+			r->got[k][c]++;
 	}
-	out("%s %.1f\n", name, median(v, REPS));
 }
 
-/* Memory areas: the n areas and the hole between their halves, where the
- * measurement maps its region of mid_len bytes. */
+/* Prints every figure of s as missing, for want of what. */
+static void missing_all(const struct scaling *s, const char *what, int err)
+{
+	char name[64];
+	int k, c;
+
+	for (k = 0; k < s->nm; k++) {
+		for (c = 0; c < 2; c++) {
+			snprintf(name, sizeof(name), s->m[k].fmt, s->count[c]);
+			out("missing %s %s: %s\n", name, what, strerror(err));
+		}
+	}
+}
+
+/* Runs the phases and prints each figure at the small then the large
+ * count: "name value" or "missing name reason". Ends at the small count. */
+static void run_scaling(const struct scaling *s)
+{
+	static const int phase_count[] = { 0, 1, 0 };	/* small, large, small */
+	int phase_reps[] = { reps() / 2, reps(), reps() - reps() / 2 };
+	static struct results r;
+	const char *what = "?";
+	char name[64];
+	int p, k, c, err;
+
+	memset(&r, 0, sizeof(r));
+	for (p = 0; p < 3; p++) {
+		c = phase_count[p];
+		err = s->set(s->ctx, c, &what);
+		for (k = 0; k < s->nm; k++) {
+			if (r.err[k][c])
+				continue;
+			if (err)
+				fail(&r, k, c, what, err);
+			else
+				run_phase(s, &r, k, c, phase_reps[p]);
+		}
+	}
+	for (k = 0; k < s->nm; k++) {
+		for (c = 0; c < 2; c++) {
+			snprintf(name, sizeof(name), s->m[k].fmt, s->count[c]);
+			if (r.err[k][c])
+				out("missing %s %s: %s\n", name, r.why[k][c],
+				    strerror(r.err[k][c]));
+			else
+				out("%s %.1f\n", name,
+				    minimum(r.v[k][c], r.got[k][c]));
+		}
+	}
+}
+
+/* Memory areas: MANY of them, FEW always there (the nearest to the
+ * region measured), the rest mapped for the large count only. Area j of
+ * side 0 lies j + 1 pairs of pages below the region; area j of side 1,
+ * past a page of hole, j pairs of pages above it. */
 struct areas {
 	char *base;	/* the span: the areas, the holes and the region */
 	size_t len;
-	char *mid;	/* the region, a page of hole on each side */
+	char *mid;	/* the region */
 	size_t mid_len;
+	int fd;		/* a file of READ_LEN * READ_BATCH bytes, for read */
 };
 
-/* Finds a free span, then maps the n areas into it. 0 or an errno (with
- * *what); on failure nothing stays mapped. */
-static int areas_make(struct areas *a, unsigned n, size_t mid_len,
-		      const char **what)
+static char *area_at(const struct areas *a, int side, unsigned j)
 {
-	unsigned lo = n / 2, k;
-	char *p, *at;
-	int err;
+	return side ? a->mid + a->mid_len + PAGE + 2 * (size_t)j * PAGE :
+		      a->mid - 2 * ((size_t)j + 1) * PAGE;
+}
 
-	a->mid_len = mid_len;
-	a->len = 2 * (size_t)n * PAGE + mid_len;
-	p = mmap(NULL, a->len, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
-		*what = "mmap of the span";
-		return errno;
-	}
-	if (munmap(p, a->len)) {
-		*what = "munmap of the span";
-		return errno;
-	}
-	a->base = p;
-	a->mid = p + 2 * (size_t)lo * PAGE;
-	for (k = 0; k < n; k++) {
-		at = k < lo ? p + 2 * (size_t)k * PAGE :
-			a->mid + mid_len + PAGE + 2 * (size_t)(k - lo) * PAGE;
-		if (mmap(at, PAGE, k & 1 ? PROT_READ | PROT_WRITE : PROT_READ,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-		    MAP_FAILED) {
-			err = errno;
-			snprintf(what_buf, sizeof(what_buf),
-				 "mmap of area %u of %u", k + 1, n);
-			*what = what_buf;
-			munmap(p, a->len);
-			return err;
+/* Maps areas j0 <= j < j1 of each side: 0 or an errno, with *what. */
+static int areas_map(struct areas *a, unsigned j0, unsigned j1,
+		     const char **what)
+{
+	unsigned j;
+	int side;
+	char *at;
+
+	for (j = j0; j < j1; j++) {
+		for (side = 0; side < 2; side++) {
+			at = area_at(a, side, j);
+			if (mmap(at, PAGE, (j + side) & 1 ? PROT_READ | PROT_WRITE :
+				 PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+				 MAP_FIXED_NOREPLACE, -1, 0) != at) {
+				snprintf(what_buf, sizeof(what_buf),
+					 "mmap of area %u of %u",
+					 2 * j + side + 1, MANY);
+				*what = what_buf;
+				return errno ? errno : EEXIST;
+			}
 		}
 	}
 	return 0;
 }
 
-/* One repetition of the fault figure: maps the region, touches its pages
- * in order until the time is up, unmaps it. */
-static int fault_rep(void *ctx, double *ns, const char **what)
+/* Finds a free span for all the areas and maps the FEW; 0 or an errno. */
+static int areas_init(struct areas *a, const char **what)
+{
+	char *p;
+
+	a->fd = -1;
+	a->mid_len = FAULT_PAGES * PAGE;
+	a->len = 2 * (size_t)MANY * PAGE + a->mid_len;
+	*what = "mmap of the span";
+	p = mmap(NULL, a->len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return errno;
+	*what = "munmap of the span";
+	if (munmap(p, a->len))
+		return errno;
+	a->base = p;
+	a->mid = p + MANY * PAGE;
+	return areas_map(a, 0, FEW / 2, what);
+}
+
+/* The small count: the far areas unmapped; the large: mapped. */
+static int areas_set(void *ctx, int large, const char **what)
 {
 	struct areas *a = ctx;
+	char *lo_end = area_at(a, 0, FEW / 2 - 1);
+	char *hi_start = area_at(a, 1, FEW / 2);
+
+	if (large)
+		return areas_map(a, FEW / 2, MANY / 2, what);
+	*what = "munmap of the far areas";
+	if (munmap(a->base, (size_t)(lo_end - a->base)) ||
+	    munmap(hi_start, (size_t)(a->base + a->len - hi_start)))
+		return errno;
+	return 0;
+}
+
+/* One repetition of the fault figure: maps the region, touches its pages
+ * in order until the time is up, unmaps it. */
+static int fault_rep(void *arg, double *ns, const char **what)
+{
+	struct areas *a = arg;
 	size_t i, pages = a->mid_len / PAGE;
 	volatile char *p;
 	uint64_t t0;
@@ -161,7 +295,7 @@ static int fault_rep(void *ctx, double *ns, const char **what)
 	t0 = now_ns();
 	for (i = 0; i < pages; i++) {
 		p[i * PAGE] = 1;
-		if (i % 16 == 15 && now_ns() - t0 >= TARGET_NS) {
+		if (i % 4 == 3 && now_ns() - t0 >= TARGET_NS) {
 			i++;
 			break;
 		}
@@ -174,29 +308,32 @@ static int fault_rep(void *ctx, double *ns, const char **what)
 	return 0;
 }
 
-struct read_ctx {
-	struct areas a;
-	int fd;		/* a file of READ_LEN * READ_BATCH bytes */
-};
-
-/* One repetition of the read figure: batches of reads into the region,
- * each batch from offset 0 (the lseek is not timed). */
-static int read_rep(void *ctx, double *ns, const char **what)
+/* One repetition of the read figure: maps the region (its first page
+ * touched), then batches of reads into it, each batch from offset 0 (the
+ * lseek is not timed); unmaps it. */
+static int read_rep(void *arg, double *ns, const char **what)
 {
-	struct read_ctx *r = ctx;
+	struct areas *a = arg;
 	uint64_t t0, spent = 0;
 	unsigned long ops = 0;
 	ssize_t got;
+	char *p;
 	int i;
 
+	p = mmap(a->mid, a->mid_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p == MAP_FAILED) {
+		*what = "mmap of the region";
+		return errno;
+	}
+	p[0] = 1;
 	while (spent < TARGET_NS) {
-		if (lseek(r->fd, 0, SEEK_SET) != 0) {
-			*what = "lseek";
+		*what = "lseek";
+		if (lseek(a->fd, 0, SEEK_SET) != 0)
 			return errno;
-		}
 		t0 = now_ns();
 		for (i = 0; i < READ_BATCH; i++) {
-			got = read(r->fd, r->a.mid + 64, READ_LEN);
+			got = read(a->fd, p + 64, READ_LEN);
 			if (got != READ_LEN) {
 				*what = got < 0 ? "read" : "read (short)";
 				return got < 0 ? errno : EIO;
@@ -206,76 +343,58 @@ static int read_rep(void *ctx, double *ns, const char **what)
 		ops += READ_BATCH;
 	}
 	*ns = (double)spent / (double)ops;
-	return 0;
+	*what = "munmap of the region";
+	return munmap(p, a->mid_len) ? errno : 0;
 }
 
-/* Maps the region (its first page touched) and creates the file. */
-static int read_setup(struct read_ctx *r, const char **what)
+/* The file the read figure reads, already unlinked. */
+static int read_file(struct areas *a, const char **what)
 {
 	static const char path[] = "/microbench-read.tmp";
 	char buf[READ_LEN * READ_BATCH];
-	char *p;
 
-	p = mmap(r->a.mid, r->a.mid_len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (p == MAP_FAILED) {
-		*what = "mmap of the region";
-		return errno;
-	}
-	p[0] = 1;
 	memset(buf, 0x5a, sizeof(buf));
-	r->fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (r->fd < 0) {
-		*what = "open";
+	*what = "open";
+	a->fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (a->fd < 0)
 		return errno;
-	}
-	if (write(r->fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
-		*what = "write of the file";
-		return errno ? errno : EIO;
-	}
 	unlink(path);
+	*what = "write of the file";
+	if (write(a->fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		return errno ? errno : EIO;
 	return 0;
 }
 
 void scaling_areas(void)
 {
-	char fname[64], rname[64];
-	struct read_ctx r;
+	static struct areas a;
+	const struct measure m[] = {
+		{ "fault_areas_%u_ns", fault_rep, &a },
+		{ "read_areas_%u_ns", read_rep, &a },
+	};
+	const struct scaling s = { m, 2, { FEW, MANY }, areas_set, &a };
 	const char *what;
-	size_t c;
 	int err;
 
-	for (c = 0; c < sizeof(area_counts) / sizeof(area_counts[0]); c++) {
-		snprintf(fname, sizeof(fname), "fault_areas_%u_ns",
-			 area_counts[c]);
-		snprintf(rname, sizeof(rname), "read_areas_%u_ns",
-			 area_counts[c]);
-		err = areas_make(&r.a, area_counts[c], FAULT_PAGES * PAGE,
-				 &what);
-		if (err) {
-			missing(fname, what, err);
-			missing(rname, what, err);
-			continue;
-		}
-		run_reps(fname, fault_rep, &r.a);
-		r.fd = -1;
-		err = read_setup(&r, &what);
-		if (err)
-			missing(rname, what, err);
-		else
-			run_reps(rname, read_rep, &r);
-		if (r.fd >= 0)
-			close(r.fd);
-		munmap(r.a.base, r.a.len);
+	err = areas_init(&a, &what);
+	if (!err)
+		err = read_file(&a, &what);
+	if (err) {
+		missing_all(&s, what, err);
+		return;
 	}
+	run_scaling(&s);
+	close(a.fd);
+	munmap(a.base, a.len);
 }
 
-/* epoll: n eventfds registered for EPOLLIN, the middle one readable. */
+/* epoll: eventfds registered for EPOLLIN in one instance, FEW always,
+ * the rest for the large count only; fds[FEW / 2] is readable. */
 struct epoll_ctx {
 	int ep;
-	int *fds;
+	int fds[MANY];
 	unsigned opened;	/* how many of fds are open */
-	int ready;		/* the readable one */
+	unsigned added;		/* how many are registered */
 };
 
 static int nofile_at_least(rlim_t n)
@@ -292,52 +411,62 @@ static int nofile_at_least(rlim_t n)
 	return setrlimit(RLIMIT_NOFILE, &rl) ? errno : 0;
 }
 
-static int epoll_setup(struct epoll_ctx *e, unsigned n, const char **what)
+/* Opens and registers fds up to n. */
+static int epoll_grow(struct epoll_ctx *e, unsigned n, const char **what)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+
+	for (; e->added < n; e->added++) {
+		snprintf(what_buf, sizeof(what_buf), "eventfd %u of %u",
+			 e->added + 1, n);
+		*what = what_buf;
+		if (e->added == e->opened) {
+			if ((e->fds[e->added] = eventfd(0, EFD_NONBLOCK)) < 0)
+				return errno;
+			e->opened++;
+		}
+		ev.data.fd = e->fds[e->added];
+		if (epoll_ctl(e->ep, EPOLL_CTL_ADD, ev.data.fd, &ev))
+			return errno;
+	}
+	return 0;
+}
+
+static int epoll_set(void *ctx, int large, const char **what)
+{
+	struct epoll_ctx *e = ctx;
+
+	if (large)
+		return epoll_grow(e, MANY, what);
+	*what = "epoll_ctl(EPOLL_CTL_DEL)";
+	for (; e->added > FEW; e->added--)
+		if (epoll_ctl(e->ep, EPOLL_CTL_DEL, e->fds[e->added - 1], NULL))
+			return errno;
+	return 0;
+}
+
+static int epoll_init(struct epoll_ctx *e, const char **what)
+{
 	uint64_t one = 1;
 	int err;
 
 	*what = "setrlimit(RLIMIT_NOFILE)";
-	if ((err = nofile_at_least(n + 64)))
+	if ((err = nofile_at_least(MANY + 64)))
 		return err;
 	*what = "epoll_create1";
 	if ((e->ep = epoll_create1(0)) < 0)
 		return errno;
-	*what = "malloc";
-	if (!(e->fds = malloc(n * sizeof(int))))
-		return ENOMEM;
-	for (; e->opened < n; e->opened++) {
-		snprintf(what_buf, sizeof(what_buf), "eventfd %u of %u",
-			 e->opened + 1, n);
-		*what = what_buf;
-		if ((e->fds[e->opened] = eventfd(0, EFD_NONBLOCK)) < 0)
-			return errno;
-		ev.data.fd = e->fds[e->opened];
-		if (epoll_ctl(e->ep, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
-			close(ev.data.fd);
-			return errno;
-		}
-	}
-	e->ready = e->fds[n / 2];
+	if ((err = epoll_grow(e, FEW, what)))
+		return err;
 	*what = "write to the eventfd";
-	if (write(e->ready, &one, sizeof(one)) != (ssize_t)sizeof(one))
+	if (write(e->fds[FEW / 2], &one, sizeof(one)) != (ssize_t)sizeof(one))
 		return errno ? errno : EIO;
 	return 0;
 }
 
-static void epoll_teardown(struct epoll_ctx *e)
+static int epoll_rep(void *arg, double *ns, const char **what)
 {
-	while (e->opened)
-		close(e->fds[--e->opened]);
-	free(e->fds);
-	if (e->ep >= 0)
-		close(e->ep);
-}
-
-static int epoll_rep(void *ctx, double *ns, const char **what)
-{
-	struct epoll_ctx *e = ctx;
+	struct epoll_ctx *e = arg;
 	struct epoll_event ev[8];
 	unsigned long ops = 0;
 	uint64_t t0 = now_ns(), t;
@@ -346,7 +475,7 @@ static int epoll_rep(void *ctx, double *ns, const char **what)
 	do {
 		for (i = 0; i < 64; i++) {
 			got = epoll_wait(e->ep, ev, 8, 0);
-			if (got != 1 || ev[0].data.fd != e->ready) {
+			if (got != 1 || ev[0].data.fd != e->fds[FEW / 2]) {
 				*what = got < 0 ? "epoll_wait" :
 					"epoll_wait (not the one ready fd)";
 				return got < 0 ? errno : EPROTO;
@@ -360,24 +489,23 @@ static int epoll_rep(void *ctx, double *ns, const char **what)
 
 void scaling_epoll(void)
 {
-	struct epoll_ctx e;
+	static struct epoll_ctx e;
+	const struct measure m[] = {
+		{ "epoll_wait_fds_%u_ns", epoll_rep, &e },
+	};
+	const struct scaling s = { m, 1, { FEW, MANY }, epoll_set, &e };
 	const char *what;
-	char name[64];
-	size_t c;
 	int err;
 
-	for (c = 0; c < sizeof(fd_counts) / sizeof(fd_counts[0]); c++) {
-		snprintf(name, sizeof(name), "epoll_wait_fds_%u_ns",
-			 fd_counts[c]);
-		memset(&e, 0, sizeof(e));
-		e.ep = -1;
-		err = epoll_setup(&e, fd_counts[c], &what);
-		if (err)
-			missing(name, what, err);
-		else
-			run_reps(name, epoll_rep, &e);
-		epoll_teardown(&e);
-	}
+	err = epoll_init(&e, &what);
+	if (err)
+		missing_all(&s, what, err);
+	else
+		run_scaling(&s);
+	while (e.opened)
+		close(e.fds[--e.opened]);
+	if (e.ep >= 0)
+		close(e.ep);
 }
 
 /* Sleepers and the futex ping-pong. */
@@ -387,6 +515,8 @@ static const struct timespec *_Atomic pp_timeout; /* of the ping-pong */
 static atomic_int sleepers_ready;
 static atomic_int sleepers_stop;
 static atomic_int sleeper_words[SLEEPERS];
+static pthread_t sleeper_ids[SLEEPERS];
+static unsigned sleepers_started;
 
 static long futex(atomic_int *word, int op, int val,
 		  const struct timespec *timeout)
@@ -418,15 +548,15 @@ static void round_trip(void)
 		      atomic_load(&pp_timeout));
 }
 
-/* ctx: the timeout of the ping-pong's waits, NULL for none. */
-static int pingpong_rep(void *ctx, double *ns, const char **what)
+/* arg: the timeout of the ping-pong's waits, NULL for none. */
+static int pingpong_rep(void *arg, double *ns, const char **what)
 {
 	unsigned long ops = 0;
 	uint64_t t0, t;
 	int i;
 
 	(void)what;
-	atomic_store(&pp_timeout, ctx);
+	atomic_store(&pp_timeout, arg);
 	t0 = now_ns();
 	do {
 		for (i = 0; i < 32; i++)
@@ -452,35 +582,71 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
-/* Starts n sleepers (detached, small stacks) and waits until they have
- * all gone to sleep. 0 or an errno, with *what. */
-static int sleepers_start(unsigned n, const char **what)
+static void on_sigusr1(int sig)
+{
+	(void)sig;	/* only to end a nanosleep with EINTR */
+}
+
+/* Wakes every sleeper (a futex wake, or SIGUSR1 for nanosleep) and joins
+ * it; SIGUSR1 again while one has not ended (it may have been between its
+ * check and its nanosleep). */
+static void sleepers_end(void)
+{
+	struct timespec ms = { 0, 1000000 };
+	unsigned i;
+
+	atomic_store(&sleepers_stop, 1);
+	for (i = 1; i < sleepers_started; i += 2) {
+		atomic_store(&sleeper_words[i], 1);
+		futex(&sleeper_words[i], FUTEX_WAKE_PRIVATE, 1, NULL);
+	}
+	for (i = 0; i < sleepers_started; i += 2)
+		pthread_kill(sleeper_ids[i], SIGUSR1);
+	for (i = 0; i < sleepers_started; i++) {
+		while (!(i & 1) &&
+		       pthread_tryjoin_np(sleeper_ids[i], NULL) == EBUSY) {
+			pthread_kill(sleeper_ids[i], SIGUSR1);
+			nanosleep(&ms, NULL);
+		}
+		if (i & 1)
+			pthread_join(sleeper_ids[i], NULL);
+	}
+	sleepers_started = 0;
+	atomic_store(&sleepers_ready, 0);
+	atomic_store(&sleepers_stop, 0);
+	for (i = 0; i < SLEEPERS; i++)
+		atomic_store(&sleeper_words[i], 0);
+}
+
+/* Starts the sleepers and waits until they have all gone to sleep. */
+static int sleepers_start(const char **what)
 {
 	struct timespec settle = { 0, 50000000 };
 	pthread_attr_t attr;
-	pthread_t t;
 	uint64_t t0;
-	unsigned i;
 	int err;
 
 	*what = "pthread_attr";
 	if ((err = pthread_attr_init(&attr)))
 		return err;
-	if ((err = pthread_attr_setstacksize(&attr, SLEEPER_STACK)) ||
-	    (err = pthread_attr_setdetachstate(&attr,
-					       PTHREAD_CREATE_DETACHED)))
+	if ((err = pthread_attr_setstacksize(&attr, SLEEPER_STACK))) {
+		pthread_attr_destroy(&attr);
 		return err;
-	for (i = 0; i < n && !err; i++) {
-		err = pthread_create(&t, &attr, sleeper, (void *)(uintptr_t)i);
+	}
+	while (sleepers_started < SLEEPERS && !err) {
 		snprintf(what_buf, sizeof(what_buf),
-			 "pthread_create of sleeper %u of %u", i + 1, n);
+			 "pthread_create of sleeper %u of %u",
+			 sleepers_started + 1, SLEEPERS);
+		err = pthread_create(&sleeper_ids[sleepers_started], &attr,
+				     sleeper, (void *)(uintptr_t)sleepers_started);
+		sleepers_started += !err;
 	}
 	pthread_attr_destroy(&attr);
 	*what = what_buf;
 	if (err)
 		return err;
 	t0 = now_ns();
-	while ((unsigned)atomic_load(&sleepers_ready) < n) {
+	while (atomic_load(&sleepers_ready) < SLEEPERS) {
 		if (now_ns() - t0 > 30000000000ULL) {
 			*what = "waiting 30 s for the sleepers to start";
 			return ETIMEDOUT;
@@ -492,53 +658,38 @@ static int sleepers_start(unsigned n, const char **what)
 	return 0;
 }
 
-static void sleepers_end(void)
+static int sleepers_set(void *ctx, int large, const char **what)
 {
-	unsigned i;
-
-	atomic_store(&sleepers_stop, 1);
-	for (i = 1; i < SLEEPERS; i += 2) {
-		atomic_store(&sleeper_words[i], 1);
-		futex(&sleeper_words[i], FUTEX_WAKE_PRIVATE, 1, NULL);
-	}
-	/* The nanosleep ones end with the process. */
-}
-
-/* The two ping-pong figures with n sleepers: untimed and timed waits. */
-static void pingpong_pair(unsigned n, int err, const char *what)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "futex_pingpong_sleepers_%u_ns", n);
-	if (err)
-		missing(name, what, err);
-	else
-		run_reps(name, pingpong_rep, NULL);
-	snprintf(name, sizeof(name), "futex_timed_pingpong_sleepers_%u_ns",
-		 n);
-	if (err)
-		missing(name, what, err);
-	else
-		run_reps(name, pingpong_rep, (void *)&sleep_ts);
+	(void)ctx;
+	if (large)
+		return sleepers_start(what);
+	sleepers_end();
+	return 0;
 }
 
 void scaling_sleepers(void)
 {
-	const char *what;
+	const struct measure m[] = {
+		{ "futex_pingpong_sleepers_%u_ns", pingpong_rep, NULL },
+		{ "futex_timed_pingpong_sleepers_%u_ns", pingpong_rep,
+		  (void *)&sleep_ts },
+	};
+	const struct scaling s = { m, 2, { 0, SLEEPERS }, sleepers_set, NULL };
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
 	pthread_t peer;
 	int err;
 
 	atomic_store(&turn, TURN_MAIN);
-	err = pthread_create(&peer, NULL, pingpong_peer, NULL);
-	if (err) {
-		pingpong_pair(0, err, "pthread_create");
-		pingpong_pair(SLEEPERS, err, "pthread_create");
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL)) {
+		missing_all(&s, "sigaction", errno);
 		return;
 	}
-	pingpong_pair(0, 0, NULL);
-	err = sleepers_start(SLEEPERS, &what);
-	pingpong_pair(SLEEPERS, err, what);
-	sleepers_end();
+	if ((err = pthread_create(&peer, NULL, pingpong_peer, NULL))) {
+		missing_all(&s, "pthread_create of the peer", err);
+		return;
+	}
+	run_scaling(&s);
 	atomic_store(&turn, TURN_QUIT);
 	futex(&turn, FUTEX_WAKE_PRIVATE, 1, NULL);
 	pthread_join(peer, NULL);
