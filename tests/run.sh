@@ -3,6 +3,9 @@
 # build/skiff and build/kernel.elf). Runs these parts, in order:
 #   unit       tests/unit/run.sh       host unit tests of kernel modules
 #                                      (cmocka, ASan, UBSan): test_NAME.c
+#   layers     tests/layers/run.sh     the include rule of DESIGN.md
+#                                      (scripts/check-layers.sh), and a
+#                                      self-test of that check
 #   compat     tests/compat/run.sh     docs/linux-compat.md agrees with the
 #                                      kernel
 #   apps       tests/apps/run.sh       test programs, tests/apps/AREA/NAME.c
@@ -63,6 +66,7 @@ part() {
 }
 
 part unit tests/unit/run.sh
+part layers tests/layers/run.sh
 part compat tests/compat/run.sh
 part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
