@@ -312,6 +312,10 @@ mkdir -p "$OUT/log" "$RES"
 for n in $(names_in $(areas) | sort | uniq -d); do
 	fail "$n" "more than one program of this name: $(echo $(ls tests/apps/*/"$n".c tests/regress/"$n".c 2>/dev/null))"
 done
+# A program must be in a folder: one at the top would never run.
+for f in tests/apps/*.c; do
+	[ -f "$f" ] && fail "$f" "not in an area folder: move it to tests/apps/AREA/ (tests/apps/README.md)"
+done
 if [ $# -gt 0 ]; then
 	names=$(for w in "$@"; do expand "$w"; done)
 else
