@@ -1,27 +1,12 @@
 /*
  * x86_64 CPU primitives used across the kernel: port I/O, MSRs, control
  * registers, interrupt flag, TSC, CPUID; and what the scheduler needs from
- * the CPU: per-CPU data, the timer interrupt's deadline, FPU state and the
- * frame of a context switch. arch/x86_64/. Also included by entry.S
- * (__ASSEMBLY__: the per-CPU offsets only).
+ * the CPU: per-CPU data, the timer interrupt's deadline, FPU state, the
+ * frame of a context switch. arch/x86_64/.
  */
 #ifndef SKIFF_ARCH_H
 #define SKIFF_ARCH_H
 
-/*
- * Per-CPU data, reached through GS (its base is set at boot and never
- * changes: the program's TLS uses FS). entry.S uses these offsets; they
- * are checked against struct percpu below.
- */
-#define PERCPU_SELF 0
-#define PERCPU_KSTACK_TOP 8   /* top of the running thread's kernel stack */
-#define PERCPU_KSTACK_BASE 16 /* its lowest address */
-#define PERCPU_SCRATCH 24     /* the program's RSP during SYSCALL entry */
-#define PERCPU_CURRENT 32     /* the running struct thread */
-
-#define KSTACK_SIZE 16384 /* a thread's kernel stack */
-
-#ifndef __ASSEMBLY__
 #include <skiff/types.h>
 
 static inline void outb(u16 port, u8 v)
@@ -127,49 +112,27 @@ static inline void cpu_relax(void)
 	asm volatile("pause" : : : "memory");
 }
 
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_FMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_APIC_BASE 0x1b
-#define MSR_TSC_DEADLINE 0x6e0
-
-/* arch/x86_64/cpu.c: features found at boot. */
-struct cpu_features {
-	bool xsave, fsgsbase, rdrand, rdseed, tsc_deadline, x2apic, kvmclock;
-	bool invariant_tsc;
-	u32 xsave_size; /* bytes of the XSAVE area for the enabled features */
-	u64 xcr0;
-};
-extern struct cpu_features cpu_feat;
+#define KSTACK_SIZE 16384 /* a thread's kernel stack */
 
 struct thread;
 struct sched_cpu;
 
+/*
+ * Per-CPU data, reached through GS (its base is set at boot and never
+ * changes: the program's TLS uses FS). entry.S reaches the first fields at
+ * the offsets PERCPU_* of arch/x86_64/percpu.h, which checks them.
+ */
 struct percpu {
 	struct percpu *self;
-	u64 kstack_top;
-	u64 kstack_base;
-	u64 scratch;
-	struct thread *current;
+	u64 kstack_top;          /* top of the running thread's kernel stack */
+	u64 kstack_base;         /* its lowest address */
+	u64 scratch;             /* the program's RSP during SYSCALL entry */
+	struct thread *current;  /* the running thread */
 	struct thread *idle;
 	bool need_resched; /* set by the timer or a wake-up; checked on trap exit */
 	int cpu_id;
 	struct sched_cpu *sched; /* this CPU's run queue and timers (sched/sched.c) */
 };
-
-#define PERCPU_CHECK(field, off)                                 \
-	_Static_assert(offsetof(struct percpu, field) == (off), \
-		       "struct percpu." #field " must sit at " #off " (entry.S)")
-PERCPU_CHECK(self, PERCPU_SELF);
-PERCPU_CHECK(kstack_top, PERCPU_KSTACK_TOP);
-PERCPU_CHECK(kstack_base, PERCPU_KSTACK_BASE);
-PERCPU_CHECK(scratch, PERCPU_SCRATCH);
-PERCPU_CHECK(current, PERCPU_CURRENT);
-#undef PERCPU_CHECK
 
 /* This CPU's struct percpu. */
 static inline struct percpu *this_cpu(void)
@@ -181,7 +144,7 @@ static inline struct percpu *this_cpu(void)
 
 /*
  * arch/x86_64/lapic.c: fires the timer interrupt at the monotonic time
- * deadline_ns (the one pending deadline of this CPU); 0 disarms.
+ * deadline_ns (this CPU's one pending deadline); 0 disarms.
  */
 void lapic_timer_arm(u64 deadline_ns);
 
@@ -212,6 +175,23 @@ _Static_assert(offsetof(struct switch_frame, r15) == 0 &&
 		       sizeof(struct switch_frame) == 7 * 8,
 	       "struct switch_frame must match switch_to's pushes (entry.S)");
 
-#endif /* !__ASSEMBLY__ */
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_APIC_BASE 0x1b
+#define MSR_TSC_DEADLINE 0x6e0
+
+/* arch/x86_64/cpu.c: features found at boot. */
+struct cpu_features {
+	bool xsave, fsgsbase, rdrand, rdseed, tsc_deadline, x2apic, kvmclock;
+	bool invariant_tsc;
+	u32 xsave_size; /* bytes of the XSAVE area for the enabled features */
+	u64 xcr0;
+};
+extern struct cpu_features cpu_feat;
 
 #endif
