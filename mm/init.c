@@ -5,7 +5,7 @@
  */
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
-#include "../arch/x86_64/paging.h"
+#include <skiff/paging.h>
 #include "../arch/x86_64/pvh.h"
 #include "init.h"
 #include "page.h"
