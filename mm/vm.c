@@ -605,8 +605,8 @@ long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new
 	/* Lengths round up to pages and wrap to 0, as Linux's PAGE_ALIGN. */
 	oldlen = (oldlen + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
 	newlen = (newlen + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
-	if ((old & PAGE_MASK_LOW) || !newlen || (fixed && !maymove) ||
-	    (fixed && (new & PAGE_MASK_LOW)))
+	if ((old & PAGE_MASK_LOW) || !newlen || newlen > VM_TASK_END ||
+	    (fixed && !maymove) || (fixed && (new & PAGE_MASK_LOW)))
 		return -EINVAL;
 	if (reserve_fill(&res, RESERVE_MAX))
 		return -ENOMEM;
