@@ -398,7 +398,12 @@ int vm_unmap(u64 addr, u64 len)
 	return 0;
 }
 
-/* mprotect's checks: all of [addr, end) mapped, shared files writable. */
+/*
+ * mprotect's checks: all of [addr, end) mapped, shared files writable.
+ * DIVERGENCE: Linux changes the areas it meets before a hole or a refused
+ * area and then fails; Skiff checks the whole range first and changes
+ * nothing when it fails.
+ */
 static int protect_check(struct vm_space *vs, u64 addr, u64 end, int prot)
 {
 	struct vma *v = vma_find(vs, addr);
