@@ -43,10 +43,10 @@ struct vma *vma_find(struct vm_space *vs, u64 addr);
 struct vma *vma_first_after(struct vm_space *vs, u64 addr);
 /* Drops the files of freed areas (file_put may sleep); lock not held. */
 void vm_put_deferred(struct vm_space *vs);
-/* Checks the invariants of mm/vm.c with the lock held (debug builds). */
+/* Checks the invariants of mm/vm.c with the lock held; panics if broken. */
 void vm_check_locked(struct vm_space *vs);
 
-#if defined(SKIFF_DEBUG) || defined(SKIFF_HOST_TEST)
+#ifdef SKIFF_DEBUG
 #define VM_DEBUG_CHECK(vs) vm_check_locked(vs)
 #else
 #define VM_DEBUG_CHECK(vs) ((void)(vs))

@@ -175,11 +175,7 @@ void vm_check_locked(struct vm_space *vs)
 
 void vm_check_invariants(struct vm_space *vs)
 {
-#if defined(SKIFF_DEBUG) || defined(SKIFF_HOST_TEST)
 	spin_lock(&vs->lock);
 	vm_check_locked(vs);
 	spin_unlock(&vs->lock);
-#else
-	(void)vs;
-#endif
 }

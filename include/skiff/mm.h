@@ -176,7 +176,8 @@ int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg);
 /*
  * Checks the numbered invariants of mm/vm.c on vs; panics naming the one
- * broken. Compiled in with SKIFF_DEBUG or SKIFF_HOST_TEST, else a no-op.
+ * broken. O(areas + mapped pages). A SKIFF_DEBUG build runs it after every
+ * change; the host unit test (tests/unit/test_vm.c) after each of its own.
  */
 void vm_check_invariants(struct vm_space *vs);
 
