@@ -31,6 +31,18 @@ static inline paddr_t virt_to_phys(const void *v)
 	return a >= KERNEL_BASE ? a - KERNEL_BASE : a - DIRECT_MAP;
 }
 
+/* A range of RAM, [start, end), from the boot memory map. */
+struct mem_range {
+	paddr_t start, end;
+};
+/*
+ * Boot (mm/init.c): sets up the page allocator over the ram ranges and
+ * builds the final page table; the initrd's pages stay reserved. Once, on
+ * the boot CPU, before any allocation.
+ */
+void mm_init(const struct mem_range *ram, size_t n, paddr_t initrd,
+	     u64 initrd_len);
+
 /*
  * Physical pages (mm/page.c). page_alloc returns the direct-map address of
  * n contiguous zeroed pages, or NULL. Any context; never sleeps.
