@@ -58,8 +58,10 @@ static void expect(size_t n, const u64 *bounds)
 static int fault(u64 va, bool write, bool exec)
 {
 	struct fault_info fi = { .addr = va, .write = write, .exec = exec };
+	int r = vm_fault(&fi);
 
-	return vm_fault(&fi);
+	check();
+	return r;
 }
 
 /* Faults in n pages at va for writing, page i holding byte i. */
@@ -309,7 +311,7 @@ static void test_remap_resize(void **state)
 	assert_int_equal(vm_remap(top, 2 * PG, 4 * PG, false, false, 0), -ENOMEM);
 	r = vm_remap(top, 2 * PG, 4 * PG, true, false, 0);
 	assert_true(r > 0 && (u64)r + 4 * PG <= T);
-	check();
+	EXPECT((u64)r, (u64)r + 4 * PG);
 	/* A shared file area can be mapped twice (old length 0). */
 	vm_space_clear(vm_current());
 	struct file *f = shim_file_new(8 * PG);
@@ -517,10 +519,12 @@ static void test_check_and_advise(void **state)
 	fill(B + 3 * PG, 4);
 	assert_true(vm_resident(B + 4 * PG + 9));
 	assert_int_equal(vm_advise(B + 3 * PG, 2 * PG, true), 0);
+	check();
 	assert_false(vm_resident(B + 4 * PG));
 	assert_int_equal(shim_pages_in_use(), 2);
 	assert_int_equal(vm_advise(B + PG, 4 * PG, false), -ENOMEM);
 	assert_int_equal(vm_advise(B + 2 * PG, 5 * PG, true), -ENOMEM);
+	check();
 	assert_int_equal(shim_pages_in_use(), 0);
 	assert_int_equal(vm_advise(B + 1, PG, true), -EINVAL);
 	assert_int_equal(vm_advise(B, -PG, true), -EINVAL);
