@@ -7,6 +7,7 @@
  * with the address space cleared and no page or file reference leaked.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include "shim.h"
@@ -535,6 +536,87 @@ static void test_check_and_advise(void **state)
 	EXPECT(B, B + PG, B + PG, B + 2 * PG, B + 3 * PG, B + 7 * PG);
 }
 
+/* The state a failed operation must leave alone. */
+struct state {
+	size_t n;
+	struct vm_area_info a[64];
+	size_t ptes;
+	long pages;
+	u64 brk;
+};
+
+static void save(struct state *st)
+{
+	st->n = snap();
+	memcpy(st->a, seen, sizeof(st->a));
+	st->ptes = shim_pt_count();
+	st->pages = shim_pages_in_use();
+	st->brk = vm_current()->brk_cur;
+}
+
+static void same(const struct state *st)
+{
+	check();
+	assert_int_equal(snap(), st->n);
+	for (size_t i = 0; i < st->n; i++) {
+		assert_int_equal(seen[i].start, st->a[i].start);
+		assert_int_equal(seen[i].end, st->a[i].end);
+		assert_int_equal(seen[i].prot, st->a[i].prot);
+	}
+	assert_int_equal(shim_pt_count(), st->ptes);
+	assert_int_equal(shim_pages_in_use(), st->pages);
+	assert_int_equal(vm_current()->brk_cur, st->brk);
+}
+
+/* Sets up areas with pages: [B, B+8) RW, [B+8, B+12) R, brk after them. */
+static void oom_setup(void)
+{
+	vm_space_clear(vm_current());
+	assert_int_equal(vm_map(B, 8 * PG, RW, true, false), B);
+	assert_int_equal(vm_map(B + 8 * PG, 4 * PG, PROT_READ, true, false), B + 8 * PG);
+	fill(B, 8);
+	vm_set_brk_start(B + 16 * PG);
+}
+
+/* Runs op with the nth kmalloc failing, for every n until it succeeds:
+ * each failure must leave everything as it was. */
+static void oom_each(long (*op)(void), long fail)
+{
+	for (int n = 1;; n++) {
+		struct state st;
+		oom_setup();
+		save(&st);
+		shim_kmalloc_fail_nth = n;
+		long r = op();
+		bool failed = shim_kmalloc_fail_nth == 0;
+		shim_kmalloc_fail_nth = 0;
+		if (!failed) {
+			assert_int_not_equal(r, fail);
+			check();
+			return;
+		}
+		assert_int_equal(r, fail);
+		same(&st);
+		assert_true(n < 16);
+	}
+}
+
+static long op_map(void) { return vm_map(B + 2 * PG, 2 * PG, PROT_EXEC, true, false); }
+static long op_unmap(void) { return vm_unmap(B + 2 * PG, 2 * PG); }
+static long op_protect(void) { return vm_protect(B + 2 * PG, 8 * PG, PROT_EXEC); }
+static long op_remap(void) { return vm_remap(B + 2 * PG, 4 * PG, 6 * PG, true, true, B + 32 * PG); }
+static long op_brk(void) { return (long)vm_brk(B + 20 * PG); }
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	oom_each(op_map, -ENOMEM);
+	oom_each(op_unmap, -ENOMEM);
+	oom_each(op_protect, -ENOMEM);
+	oom_each(op_remap, -ENOMEM);
+	oom_each(op_brk, (long)(B + 16 * PG));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +630,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_many_areas, teardown),
 		cmocka_unit_test_teardown(test_fault, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
+		cmocka_unit_test_teardown(test_out_of_memory, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
