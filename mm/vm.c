@@ -25,7 +25,9 @@
  *     reference without the lock (file_put may sleep);
  *  6. brk_start is page-aligned and brk_start <= brk_cur < VM_MMAP_TOP
  *     (or both 0 before exec sets them);
- *  7. every field of the vm_space changes under its lock only.
+ *  7. every field of the vm_space changes under its lock only;
+ *  8. free_top is 0, or no gap between areas in [free_top, VM_MMAP_TOP) is
+ *     larger than free_hole (find_free's resume point).
  * An operation that cannot complete (out of memory) changes nothing: the
  * area structures it may need are allocated before it starts.
  */
@@ -124,6 +126,13 @@ static void remove_area(struct vm_space *vs, struct vma *v)
 {
 	unlink_area(vs, v);
 	free_area(vs, v);
+}
+
+/* An area ending at end went away: find_free must look there again. */
+static void hole_made(struct vm_space *vs, u64 end)
+{
+	if (end > vs->free_top)
+		vs->free_top = 0;
 }
 
 void vm_put_deferred(struct vm_space *vs)
@@ -255,6 +264,7 @@ static void unmap_locked(struct vm_space *vs, u64 start, u64 end,
 	while (v && v->start < end) {
 		struct vma *next = vma_next(v);
 		free_pages(v->start, v->end);
+		hole_made(vs, v->end);
 		remove_area(vs, v);
 		v = next;
 	}
@@ -268,24 +278,40 @@ static bool range_free(struct vm_space *vs, u64 start, u64 end)
 }
 
 /*
- * A free range of len bytes ending at or below top, highest first, at or
- * above VM_MIN_ADDR; 0 if none. Walks down from top over the areas below
- * it until a gap fits.
+ * A free range of len bytes at or above VM_MIN_ADDR ending at or below
+ * VM_MMAP_TOP, the highest that fits; 0 if none. Walks down the areas from
+ * the top until a gap fits. The walk resumes where the last one ended
+ * (vs->free_top) unless a gap skipped above it could hold len (free_hole)
+ * or a hole was made above it since (hole_made): so mapping n areas one
+ * after the other costs O(n log n), not O(n^2) (invariant 8).
  */
-static u64 find_free(struct vm_space *vs, u64 len, u64 top)
+static u64 find_free(struct vm_space *vs, u64 len)
 {
-	u64 end = top;
+	u64 end = VM_MMAP_TOP, skipped = 0, at;
 
-	if (!len || len > top - VM_MIN_ADDR)
+	if (!len || len > VM_MMAP_TOP - VM_MIN_ADDR)
 		return 0;
-	for (struct vma *v = vma_find_le(vs, top - 1); v; v = vma_prev(v)) {
-		if (v->end <= end - len)
-			return end - len;
+	if (vs->free_top && len > vs->free_hole) {
+		end = vs->free_top;
+		skipped = vs->free_hole;
+	}
+	for (struct vma *v = vma_find_le(vs, end - 1);; v = vma_prev(v)) {
+		u64 floor = v ? MAX(v->end, VM_MIN_ADDR) : VM_MIN_ADDR;
+		if (end >= floor + len) {
+			at = end - len;
+			break;
+		}
+		if (end > floor)
+			skipped = MAX(skipped, end - floor);
+		if (!v)
+			return 0;
 		end = MIN(end, v->start);
 		if (end < VM_MIN_ADDR + len)
 			return 0;
 	}
-	return end - len;
+	vs->free_top = at;
+	vs->free_hole = skipped;
+	return at;
 }
 
 /* Inserts a copy of tmpl as [start, end), merged; 1 reserved. Lock held. */
@@ -318,7 +344,7 @@ static u64 place(struct vm_space *vs, u64 hint, u64 len)
 		if (hint <= VM_TASK_END - len && range_free(vs, hint, hint + len))
 			return hint;
 	}
-	return find_free(vs, len, VM_MMAP_TOP);
+	return find_free(vs, len);
 }
 
 static long map(u64 addr, u64 len, bool fixed, bool noreplace,
@@ -517,6 +543,7 @@ static void move_area(struct vm_space *vs, u64 old, u64 oldlen, u64 dst,
 		split_at(vs, old + oldlen, res);
 		v = vma_find(vs, old);
 		unlink_area(vs, v);
+		hole_made(vs, v->end);
 	}
 	add_area(vs, dst, dst + newlen, &tmpl, res);
 	move_pages(old, dst, oldlen, tmpl.prot);
@@ -594,7 +621,7 @@ static long remap(struct vm_space *vs, u64 old, u64 oldlen, u64 newlen,
 		merge_around(vs, v);
 		return old;
 	}
-	u64 dst = maymove ? find_free(vs, newlen, VM_MMAP_TOP) : 0;
+	u64 dst = maymove ? find_free(vs, newlen) : 0;
 	if (!dst)
 		return -ENOMEM;
 	move_area(vs, old, oldlen, dst, newlen, res);
@@ -683,6 +710,7 @@ void vm_space_clear(struct vm_space *vs)
 		remove_area(vs, v);
 	}
 	vs->brk_start = vs->brk_cur = 0;
+	vs->free_top = 0;
 	spin_unlock(&vs->lock);
 	vm_put_deferred(vs);
 }

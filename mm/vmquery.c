@@ -164,9 +164,30 @@ static void check_pages(struct vm_space *vs)
 	}
 }
 
+/* Invariant 8: no gap above free_top larger than free_hole. */
+static void check_free_top(struct vm_space *vs)
+{
+	u64 prev = vs->free_top;
+
+	if (!prev)
+		return;
+	for (struct vma *v = vma_first_after(vs, prev); prev < VM_MMAP_TOP;
+	     v = vma_next(v)) {
+		u64 next = v ? MIN(v->start, VM_MMAP_TOP) : VM_MMAP_TOP;
+		if (next > prev && next - prev > vs->free_hole)
+			panic("vm invariant 8: gap %#lx-%#lx above free_top %#lx "
+			      "(largest %#lx)", prev, next, vs->free_top,
+			      vs->free_hole);
+		if (!v)
+			break;
+		prev = MAX(prev, v->end);
+	}
+}
+
 void vm_check_locked(struct vm_space *vs)
 {
 	check_areas(vs);
+	check_free_top(vs);
 	check_pages(vs);
 	if ((vs->brk_start & (PAGE_SIZE - 1)) || vs->brk_cur < vs->brk_start ||
 	    (vs->brk_start && vs->brk_cur >= VM_MMAP_TOP))

@@ -99,6 +99,8 @@ struct vm_space {
 	struct rb_tree areas;	/* struct vma (mm/vm.h) by address */
 	size_t nareas;		/* nodes in areas */
 	u64 brk_start, brk_cur;	/* the program break: start and current */
+	u64 free_top;		/* mmap's search resumes below here (0: top) */
+	u64 free_hole;		/* the largest gap above free_top */
 	u64 fault_count;	/* page faults taken (minflt) */
 	u64 fault_cycles;	/* TSC cycles spent in them */
 	struct list deferred;	/* freed file areas awaiting file_put */

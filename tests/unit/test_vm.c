@@ -458,6 +458,36 @@ static void test_many_areas(void **state)
 	check();
 }
 
+/* mmap after mmap resumes its search; holes above are found again. */
+static void test_find_free_resume(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+
+	for (u64 i = 0; i < N; i++) {
+		int prot = i % 2 ? PROT_READ : RW; /* no merging */
+		assert_int_equal(vm_map(0, PG, prot, false, false), T - (i + 1) * PG);
+		if (i % 500 == 0)
+			check();
+	}
+	assert_int_equal(vm_current()->nareas, N);
+	/* A hole made above the resume point is found first. */
+	assert_int_equal(vm_unmap(T - 100 * PG, PG), 0);
+	check();
+	assert_int_equal(vm_map(0, 2 * PG, RW, false, false), T - (N + 2) * PG);
+	check();
+	/* The 1-page hole was skipped by the 2-page search; it is still found. */
+	assert_int_equal(vm_map(0, PG, PROT_EXEC, false, false), T - 100 * PG);
+	check();
+	assert_int_equal(vm_map(0, PG, PROT_EXEC, false, false), T - (N + 3) * PG);
+	/* Moving an area away leaves a hole that is found again. */
+	long r = vm_remap(T - 50 * PG, PG, 3 * PG, true, false, 0);
+	assert_int_equal(r, T - (N + 6) * PG);
+	check();
+	assert_int_equal(vm_map(0, PG, PROT_EXEC, false, false), T - 50 * PG);
+	check();
+}
+
 static void test_fault(void **state)
 {
 	(void)state;
@@ -628,6 +658,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_brk, teardown),
 		cmocka_unit_test_teardown(test_find_free_edges, teardown),
 		cmocka_unit_test_teardown(test_many_areas, teardown),
+		cmocka_unit_test_teardown(test_find_free_resume, teardown),
 		cmocka_unit_test_teardown(test_fault, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
