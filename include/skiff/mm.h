@@ -191,7 +191,8 @@ int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 /*
  * Checks the numbered invariants of mm/vm.c on vs; panics naming the one
  * broken. O(areas + mapped pages). A SKIFF_DEBUG build runs it after every
- * change; the host unit test (tests/unit/test_vm.c) after each of its own.
+ * change of the areas (not after each fault: that would be quadratic); the
+ * host unit test (tests/unit/test_vm.c) after each change and fault.
  */
 void vm_check_invariants(struct vm_space *vs);
 
