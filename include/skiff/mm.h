@@ -110,7 +110,11 @@ struct vm_space {
 struct vm_space *vm_current(void);
 /* A new empty address space, or NULL. */
 struct vm_space *vm_space_create(void);
-/* Unmaps everything in vs and frees its areas (may sleep: file_put). */
+/*
+ * Unmaps everything in vs and frees its areas (may sleep: file_put). There
+ * is one page table for now (arch's), so vs must be the running space or
+ * one that never mapped a page.
+ */
 void vm_space_clear(struct vm_space *vs);
 /* vm_space_clear, then frees vs itself. */
 void vm_space_destroy(struct vm_space *vs);
