@@ -113,8 +113,6 @@ struct linux_rusage {
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
 
-extern u64 vm_fault_count;
-
 /* DIVERGENCE: all CPU time counts as user time (no system time). */
 long sys_getrusage(int who, struct linux_rusage *ru)
 {
@@ -128,7 +126,7 @@ long sys_getrusage(int who, struct linux_rusage *ru)
 		r.utime = (struct linux_timeval){ ns / NSEC_PER_SEC,
 						  ns % NSEC_PER_SEC / 1000 };
 		r.maxrss = (page_total_count() - page_free_count()) * 4;
-		r.minflt = vm_fault_count;
+		vm_fault_stats((u64 *)&r.minflt, NULL);
 	}
 	return copy_to_user(ru, &r, sizeof(r));
 }

@@ -14,11 +14,8 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../../linux/signal.h"
-#include "../../mm/vm.h"
 #include "pid.h"
 #include "procfs.h"
-
-extern u64 vm_fault_count; /* mm/vm.c */
 
 #define USER_HZ 100
 
@@ -150,19 +147,20 @@ int proc_show_stat(struct pbuf *b, long arg)
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / USER_HZ);
 	struct proc_thread t;
 	struct mem m;
-	u64 ign, cgt;
+	u64 ign, cgt, minflt;
 
 	if (!proc_thread_info(arg, &t))
 		return -ESRCH;
 	mem_usage(&m);
 	dispositions(&ign, &cgt);
+	vm_fault_stats(&minflt, NULL);
 	/* Fields 1-20: pid (comm) state ppid pgrp session tty_nr tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority
 	 * nice num_threads. */
 	pb_printf(b, "%d (%s) %c 0 1 1 %d %d 4194304 %lu 0 0 0 %lu 0 0 0 20 0 "
 		  "%d ", t.tid, t.name, t.running ? 'R' : 'S',
 		  tty ? 136 << 8 : 0, tty ? 1 : -1,
-		  (unsigned long)vm_fault_count, (unsigned long)ticks,
+		  (unsigned long)minflt, (unsigned long)ticks,
 		  t.threads);
 	/* 21-35: itrealvalue starttime vsize rss rsslim startcode endcode
 	 * startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan */

@@ -16,7 +16,6 @@
 #include <skiff/sched.h>
 #include <skiff/time.h>
 #include "../../linux/signal.h"
-#include "../../mm/vm.h"
 #include "shim.h"
 #include "shim_fs.h"
 
@@ -160,7 +159,13 @@ void signal_claim(struct thread *t)
 }
 
 /* No address space on the host: /proc/self/maps is empty. */
-u64 vm_fault_count;
+void vm_fault_stats(u64 *count, u64 *cycles)
+{
+	if (count)
+		*count = 0;
+	if (cycles)
+		*cycles = 0;
+}
 
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg)
