@@ -287,7 +287,7 @@ long sys_readlink(const char *path, char *buf, size_t size)
 
 long sys_umask(int mask)
 {
-	return __atomic_exchange_n(&vfs_umask, mask & 0777, __ATOMIC_RELAXED);
+	return vfs_set_umask(mask);
 }
 
 static long chmod_at(int dirfd, const char *path, int mode, int flags)

@@ -123,7 +123,7 @@ int proc_show_status(struct pbuf *b, long arg)
 	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t1\nNgid:\t0\n"
 		  "Pid:\t%d\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
 		  "Gid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\nNStgid:\t1\n"
-		  "NSpid:\t%d\nNSpgid:\t1\nNSsid:\t1\n", t.name, vfs_umask,
+		  "NSpid:\t%d\nNSpgid:\t1\nNSsid:\t1\n", t.name, vfs_get_umask(),
 		  t.running ? "R (running)" : "S (sleeping)", t.tid, t.tid);
 	status_mem(b, &m);
 	pb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\n"

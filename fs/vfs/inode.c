@@ -11,7 +11,6 @@
 #include "internal.h"
 
 struct mutex vfs_ns_lock;
-u32 vfs_umask = 022;
 static u64 next_dev = 0x10; /* anonymous devices 0:16 and up */
 
 void vfs_time_now(struct vfs_time *t)

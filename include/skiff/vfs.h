@@ -339,7 +339,6 @@ void proc_set_auxv(const void *auxv, size_t len);
 /* ---- fs/vfs/inode.c, dentry.c ---- */
 
 extern struct mutex vfs_ns_lock;
-extern u32 vfs_umask;
 
 void vfs_time_now(struct vfs_time *t);
 /* A new inode of sb with one reference, mode, times now; NULL on -ENOMEM. */
@@ -448,12 +447,42 @@ s64 generic_llseek(struct file *f, s64 off, int whence);
 /* lseek of /dev/null and friends: always 0. */
 s64 noop_llseek(struct file *f, s64 off, int whence);
 
-/* ---- fs/vfs/fd.c: the program's fd table ---- */
+/* ---- fs/vfs/fd.c: the fd table and the filesystem context ---- */
 
 #define FD_CLOEXEC 1
 #define NR_OPEN_MAX (1u << 20) /* the hard limit of RLIMIT_NOFILE */
 
-/* Installs f (taking over its reference) at the lowest free fd >= min. */
+/*
+ * A process's descriptors: files indexed by fd, bitmaps of the open and
+ * close-on-exec fds, and the RLIMIT_NOFILE limits, which fs owns. Fields
+ * are private to fs/vfs/fd.c; the lock is a spinlock.
+ */
+struct fd_table {
+	struct spinlock lock;
+	struct file **files;	/* cap entries, NULL when free */
+	u64 *open;		/* bitmap: files[fd] != NULL */
+	u64 *cloexec;		/* bitmap: FD_CLOEXEC */
+	unsigned cap;		/* 0, or a power of two >= 64 */
+	u64 first_free;		/* every fd below it is open */
+	u64 limit_cur, limit_max; /* RLIMIT_NOFILE soft and hard */
+};
+/* A new empty table with Linux's default limits (1024, NR_OPEN_MAX). */
+struct fd_table *fd_table_create(void);
+/* Closes every fd of t and frees it. May sleep (file release). */
+void fd_table_destroy(struct fd_table *t);
+/* The calling program's table (one static instance for now). */
+struct fd_table *fd_table_current(void);
+/* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
+ * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
+void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);
+int fd_table_set_limit(struct fd_table *t, u64 cur, u64 max);
+
+/*
+ * The calls below act on fd_table_current(). Each takes the table lock
+ * and never sleeps, except that closing a file may run its release.
+ */
+/* Installs f (taking over its reference) at the lowest free fd >= min:
+ * the fd, -EMFILE at the limit, -ENOMEM. O(1) when filling in order. */
 int fd_install(struct file *f, int min, bool cloexec);
 /* Puts f at fd (a new reference), closing what was there; returns fd. */
 int fd_install_at(int fd, struct file *f, bool cloexec);
@@ -466,14 +495,24 @@ int fd_get_flags(int fd);	/* FD_CLOEXEC or -EBADF */
 int fd_set_flags(int fd, int flags);
 /* fds are below this: the RLIMIT_NOFILE soft limit. */
 u64 fd_limit(void);
-/* The RLIMIT_NOFILE soft limit, kept by linux/misc.c (setrlimit). */
-u64 rlimit_nofile(void);
 /* Calls fn for each open fd in order (for /proc/self/fd). */
 void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 
+/* A process's working directory and umask. */
+struct fs_context {
+	struct spinlock lock;	/* guards cwd */
+	struct dentry *cwd;	/* NULL: the root */
+	u32 umask;
+};
+struct fs_context *fs_context_create(void);
+/* The calling program's context (one static instance for now). */
+struct fs_context *fs_context_current(void);
 /* The working directory, with a new reference. */
 struct dentry *vfs_cwd(void);
 void vfs_set_cwd(struct dentry *d);
+/* The umask; set returns the previous one (umask(2)). */
+u32 vfs_get_umask(void);
+u32 vfs_set_umask(u32 mask);
 
 /* ---- fs/vfs/poll.c: readiness and waiting for it ---- */
 

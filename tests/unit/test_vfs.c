@@ -265,7 +265,9 @@ static void test_fd_limit(void **state)
 {
 	long fds[8];
 
-	shim_rlimit_nofile = 8;
+	struct fd_table *t = fd_table_current();
+
+	assert_int_equal(fd_table_set_limit(t, 8, NR_OPEN_MAX), 0);
 	for (int i = 0; i < 5; i++)
 		fds[i] = sys_open("/", O_RDONLY, 0);
 	assert_int_equal(fds[0], 3);
@@ -277,7 +279,7 @@ static void test_fd_limit(void **state)
 	assert_int_equal(sys_dup(0), 5);
 	for (int i = 3; i < 8; i++)
 		assert_int_equal(sys_close(i), 0);
-	shim_rlimit_nofile = 1024;
+	assert_int_equal(fd_table_set_limit(t, 1024, NR_OPEN_MAX), 0);
 }
 
 /* A write with no reader left: -EPIPE and SIGPIPE; no writer: EOF. */
