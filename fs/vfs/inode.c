@@ -73,6 +73,7 @@ struct inode *inode_new(struct super *sb, u32 mode)
 	ino->blksize = PAGE_SIZE;
 	ino->sb = sb;
 	mutex_init(&ino->lock);
+	ino->poll_lock = (struct spinlock)SPINLOCK_INIT;
 	list_init(&ino->watchers);
 	vfs_time_now(&ino->mtime);
 	ino->atime = ino->ctime = ino->mtime;

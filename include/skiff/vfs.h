@@ -260,7 +260,8 @@ struct inode {
 	const struct inode_ops *iops;
 	const struct file_ops *fops;	/* for files opened on this inode */
 	struct mutex lock;	/* data and size */
-	struct list watchers;	/* struct poll_watch.link (vfs_poll_lock) */
+	struct spinlock poll_lock; /* guards watchers */
+	struct list watchers;	/* struct poll_watch.link: its wait queue */
 	void *priv;		/* the filesystem's */
 };
 
@@ -524,26 +525,19 @@ u32 vfs_set_umask(u32 mask);
 #define POLL_OUT_BITS (POLLOUT | POLLWRNORM | POLLWRBAND)
 
 /*
- * Guards every inode's watchers list, the watches' fields and epoll's
- * ready lists. A spinlock: notifications come from interrupts (timers,
- * console input). Order: a file's own spinlock (a pipe's) is never held
- * while taking it; it may be held while taking the scheduler's.
- */
-extern struct spinlock vfs_poll_lock;
-
-/*
- * A watch on an inode's readiness (an epoll item). fn runs on every
- * notification of the inode whose events meet w->events (a notification
- * with events 0 meets every watch), with vfs_poll_lock held, in any
- * context: it must not sleep.
+ * A watch on an inode's readiness: an entry of the inode's wait queue (a
+ * poll/select call or an epoll item). fn runs on every notification of
+ * the inode whose events meet w->events (a notification with events 0
+ * meets every watch), with ino->poll_lock held, in any context: it must
+ * not sleep. events is read atomically (0: disabled).
  */
 struct poll_watch {
-	struct list link;	/* inode->watchers */
-	struct list all;	/* every watch (vfs_poll_wake without inode) */
+	struct list link;	/* ino->watchers */
+	struct inode *ino;	/* set by poll_watch_add */
 	u32 events;		/* POLL* bits of interest; 0: disabled */
 	void (*fn)(struct poll_watch *w, u32 events);
 };
-/* Adds or removes a watch; vfs_poll_lock held. */
+/* Adds or removes a watch; each takes ino->poll_lock. */
 void poll_watch_add(struct inode *ino, struct poll_watch *w);
 void poll_watch_del(struct poll_watch *w);
 
@@ -551,36 +545,42 @@ void poll_watch_del(struct poll_watch *w);
 u32 file_poll(struct file *f);
 /* Whether the file reports readiness changes (epoll may watch it). */
 bool file_can_poll(struct file *f);
-/* The change counter to read before checking files (poll, select). */
-u64 vfs_poll_seq(void);
+
 /*
- * Sleeps until a notification moves the counter past seq, or the
- * monotonic deadline (0: none). 0 (check again), -ETIMEDOUT (deadline
- * passed), or -EINTR. May sleep.
+ * The wait of one poll/select call (fields private to fs/vfs/poll.c):
+ * watches on the files it polls, and the flag they set when they fire.
  */
-int vfs_poll_wait(u64 seq, u64 deadline);
+struct poll_chunk;
+struct poll_table {
+	struct spinlock lock;	/* guards woken, wq */
+	struct waitq wq;	/* the polling thread */
+	bool woken;		/* a watch fired since the last scan began */
+	bool registering;	/* first scan: watch each file polled */
+	int err;		/* -ENOMEM: a watch could not be made */
+	struct poll_chunk *chunks; /* the watches */
+};
 /*
- * Calls scan(arg) until it returns nonzero (ready count or error), waiting
- * for notifications in between; 0 when the deadline (0: none) passes,
- * -EINTR on a signal. May sleep. poll and select are built on it.
+ * The readiness of f; on the first scan of pt (NULL: none) also watches f
+ * for events (plus POLLERR and POLLHUP) until vfs_poll_until returns.
  */
-long vfs_poll_until(long (*scan)(void *), void *arg, u64 deadline);
+u32 poll_table_file(struct poll_table *pt, struct file *f, u32 events);
+/*
+ * Calls scan(arg, pt) until it returns nonzero (ready count or error),
+ * sleeping in between until one of the files the first scan watched
+ * changes: one scan per wake-up. 0 when the deadline (0: none) passes,
+ * -EINTR on a signal, -ENOMEM. May sleep. poll and select are built on it.
+ */
+long vfs_poll_until(long (*scan)(void *arg, struct poll_table *pt),
+		    void *arg, u64 deadline);
 /*
  * The state of ino changed so that events (POLL* bits; 0: any) may now be
  * reported: new data or end of file (POLL_IN_BITS), room to write
- * (POLL_OUT_BITS), an error or hang-up. Wakes poll/select sleepers and runs
- * the inode's watches. Every file kind with a poll op calls it after each
- * such change, with none of its own spinlocks held. Any context.
+ * (POLL_OUT_BITS), an error or hang-up. Runs the inode's watches only,
+ * waking poll/select/epoll waiters of this file. Every file kind with a
+ * poll op calls it after each such change, with none of its own spinlocks
+ * held. Any context; takes ino->poll_lock.
  */
 void vfs_poll_notify(struct inode *ino, u32 events);
-/* The same with vfs_poll_lock held (a watch notifying its own file). */
-void vfs_poll_notify_locked(struct inode *ino, u32 events);
-/*
- * For sources that cannot name their inode: something somewhere may have
- * become ready. Wakes every poller and triggers every watch (spurious
- * edge-triggered reports are possible; prefer vfs_poll_notify).
- */
-void vfs_poll_wake(void);
 
 /* ---- fs/pipe.c ---- */
 
