@@ -136,7 +136,11 @@ struct iobuf {
 	size_t len;
 	bool user;
 };
-/* Each returns 0 or -EFAULT. iobuf_check gives the address of [at, at+n). */
+/* Whether a program buffer lies below USER_END without wrapping (Linux's
+ * access_ok); a kernel buffer always does. */
+bool iobuf_range_ok(const struct iobuf *io);
+/* Each returns 0 or -EFAULT. iobuf_check gives the address of [at, at+n)
+ * after checking that it is mapped with the access asked for. */
 int iobuf_check(struct iobuf *io, size_t at, size_t n, bool write, void **p);
 int iobuf_copy_out(struct iobuf *io, size_t at, const void *src, size_t n);
 int iobuf_copy_in(struct iobuf *io, size_t at, void *dst, size_t n);
