@@ -152,6 +152,12 @@ struct super_ops {
 	void (*evict)(struct inode *ino);
 };
 
+/*
+ * The space of the memory filesystems (super.memory: the ramfs), in pages:
+ * their cap (half of RAM, as tmpfs) and what is left of it.
+ */
+void vfs_memory_space(u64 *total, u64 *free);
+
 struct super {
 	const struct super_ops *ops;
 	u64 dev;	/* st_dev */
