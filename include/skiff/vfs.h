@@ -302,7 +302,8 @@ struct file {
 	struct inode *inode;
 	const struct file_ops *ops;
 	struct mutex pos_lock;	/* serializes read/write/lseek on pos */
-	struct list epitems;	/* epoll items watching it (fs/eventpoll.c) */
+	struct list epitems;	/* epoll items watching it (fs/eventpoll.c;
+				   inode->poll_lock) */
 	void *priv;		/* the file's owner (device, pipe, procfs) */
 };
 #define FMODE_READ 1
