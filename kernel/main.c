@@ -7,6 +7,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/proto.h>
+#include <skiff/sched.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
@@ -17,7 +18,6 @@
 #include "../drivers/serial.h"
 #include "../linux/exec.h"
 #include "../mm/init.h"
-#include "../sched/thread.h"
 #include "boottrace.h"
 #include "cmdline.h"
 

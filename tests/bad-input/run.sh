@@ -14,13 +14,12 @@ DIR=$ROOT/build/bad-input
 SKIFF=$ROOT/build/skiff
 : "${APPS_ACCEL:=tcg}"
 mkdir -p "$DIR"
-pass=0
-fail=0
+. tests/lib/verdict.sh
 
 # A small static program to cut up; also a valid control case.
 SRC=$DIR/ok.c
 printf '#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' >"$SRC"
-gcc -static -O1 -o "$DIR/ok" "$SRC" || { echo "bad-input: cannot build a test program"; exit 1; }
+gcc -static -O1 -o "$DIR/ok" "$SRC" || { fail "cannot build a test program"; summary bad-input; exit 1; }
 
 # 32-bit: gcc -m32 if gcc-multilib is there, else a hand-made ELF32 header
 # (e_ident ELFCLASS32, ELFDATA2LSB, EV_CURRENT; ET_EXEC, EM_386).
@@ -76,12 +75,10 @@ check() {
 		why="the message does not name the file"
 	fi
 	if [ -z "$why" ]; then
-		echo "ok   $name (exit $rc): $(head -n 1 "$err" | cut -c 1-150)"
-		pass=$((pass + 1))
+		pass "$name (exit $rc): $(head -n 1 "$err" | cut -c 1-150)"
 	else
-		echo "FAIL $name: $why (exit $rc)"
+		fail "$name" "$why (exit $rc)"
 		head -n 5 "$err" | cut -c 1-200 | sed 's/^/  | /'
-		fail=$((fail + 1))
 	fi
 }
 
@@ -98,8 +95,7 @@ check aarch64 "$DIR/aarch64" 'machine|architecture|aarch64|arm|x86[-_]64'
 if [ "$(od -An -tu4 -j64 -N4 "$DIR/ok" | tr -d ' ')" = 1 ]; then
 	check kernel-address "$DIR/kernel-address" 'address|outside|range'
 else
-	echo "FAIL kernel-address: gcc's first program header is not PT_LOAD; fix the test"
-	fail=$((fail + 1))
+	fail kernel-address "gcc's first program header is not PT_LOAD; fix the test"
 fi
 check not-executable "$DIR/not-executable" 'permission|not executable|execute'
 
@@ -107,13 +103,10 @@ check not-executable "$DIR/not-executable" 'permission|not executable|execute'
 timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$DIR/ok" </dev/null >"$DIR/ok.out" 2>"$DIR/ok.err"
 rc=$?
 if [ "$rc" = 0 ] && [ "$(cat "$DIR/ok.out")" = ok ]; then
-	echo "ok   control: the intact program runs"
-	pass=$((pass + 1))
+	pass "control: the intact program runs"
 else
-	echo "FAIL control: the intact program: exit $rc, stdout \"$(head -c 100 "$DIR/ok.out")\""
+	fail control "the intact program: exit $rc, stdout \"$(head -c 100 "$DIR/ok.out")\""
 	head -n 5 "$DIR/ok.err" | sed 's/^/  | /'
-	fail=$((fail + 1))
 fi
 
-echo "bad-input: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary bad-input

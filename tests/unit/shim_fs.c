@@ -182,7 +182,7 @@ void ktimer_set(struct ktimer *k, u64 deadline_ns)
 		if (!armed[i] && free_slot == ARRAY_SIZE(armed))
 			free_slot = i;
 	}
-	k->deadline = deadline_ns;
+	k->node.deadline = deadline_ns;
 	if (deadline_ns && free_slot < ARRAY_SIZE(armed))
 		armed[free_slot] = k;
 }
@@ -194,9 +194,9 @@ void shim_run_timers(void)
 	for (size_t i = 0; i < ARRAY_SIZE(armed); i++) {
 		struct ktimer *k = armed[i];
 
-		if (k && k->deadline <= now) {
+		if (k && k->node.deadline <= now) {
 			armed[i] = NULL;
-			k->deadline = 0;
+			k->node.deadline = 0;
 			k->fn(k);
 		}
 	}
