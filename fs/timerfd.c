@@ -21,7 +21,6 @@
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../sched/thread.h"
 
 struct timerfd {
 	struct spinlock lock;
