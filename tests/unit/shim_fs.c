@@ -22,7 +22,6 @@
 static size_t pages_used;
 char shim_console_out[3][4096];
 size_t shim_console_len[3];
-u64 shim_rlimit_nofile = 1024;
 
 void *page_alloc(size_t n)
 {
@@ -131,8 +130,6 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 	(void)deadline_ns;
 	return -EINTR;
 }
-
-u64 rlimit_nofile(void) { return shim_rlimit_nofile; }
 
 /* Signals: counted, for the tests to look at. */
 int shim_signals_sent[64];
