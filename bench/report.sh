@@ -6,8 +6,10 @@
 # RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
 # ("first_ms exit_ms status" per run, "fail ..." for a failed run),
 # python-WAY (as boot-*, for python3 -c 'print(1)' run WAY), mem-GUEST
-# (MiB or "none"), micro-GUEST-N (the program's output), sizes,
-# cmd-* (the exact commands) and elapsed. Missing files give "n/a" cells.
+# (MiB or "none"), micro-GUEST-N (the program's output), scaling-GUEST-MODE-N
+# (the output of a scaling mode) and scaling-GUEST-status ("MODE N first_ms
+# exit_ms status" per boot), sizes, cmd-* (the exact commands) and elapsed.
+# Missing files give "n/a" cells; a missing scaling figure gets its reason.
 set -eu
 R=$1
 OUT=$2
@@ -176,17 +178,19 @@ memory_section() {
 	echo
 }
 
-# "median min max" over the runs of guest $1 of the figure named $2.
+# "median min max" over the runs of guest $1 of the figure named $2, from
+# the files results/PART-GUEST-*N (PART $3: micro, the default, or scaling).
 micro_stats() {
-	cat "$R"/micro-"$1"-[0-9]* 2>/dev/null | tr -d '\r' |
-		awk -v k="$2" '$1 == k { print $2 }' | sort -g |
+	cat "$R/${3:-micro}-$1"-*[0-9] 2>/dev/null | tr -d '\r' |
+		awk -v k="$2" '$1 == k && $2 ~ /^[0-9.]+$/ { print $2 }' |
+		sort -g |
 		awk '{ v[NR] = $1 } END {
 			if (!NR) { print "- - -"; exit }
 			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			print m, v[1], v[NR] }'
 }
 
-micro_value() { micro_stats "$1" "$2" | cut -d' ' -f1; }
+micro_value() { micro_stats "$1" "$2" "${3:-micro}" | cut -d' ' -f1; }
 
 micro_cell() { # median min max
 	[ "$1" = - ] && { echo "n/a"; return; }
@@ -226,6 +230,125 @@ micro_section() {
 	echo
 }
 
+# The scaling figures: "base small large label" per line; a figure is
+# named base_COUNT_ns.
+SCALING_ROWS="fault_areas 10 10000 Page fault (first touch of an anonymous page), 10 / 10,000 areas
+read_areas 10 10000 \`read\` of 16 bytes from a file into a buffer, 10 / 10,000 areas
+epoll_wait_fds 10 10000 \`epoll_wait\`, 1 ready fd among 10 / 10,000 registered
+futex_pingpong_sleepers 0 1000 Futex ping-pong round trip, 0 / 1,000 threads asleep on timers
+futex_timed_pingpong_sleepers 0 1000 The same with a 10 s timeout on each wait, 0 / 1,000 asleep"
+
+scaling_mode() { # figure name: the microbench mode that measures it
+	case $1 in
+	fault_* | read_*) echo areas ;;
+	epoll_*) echo epoll ;;
+	*) echo sleepers ;;
+	esac
+}
+
+scaling_value() { micro_value "$1" "$2" scaling; }
+
+# large / small for guest $1 and figure base $2 (counts $3, $4).
+scaling_ratio() {
+	ratio "$(scaling_value "$1" "${2}_${4}_ns")" \
+		"$(scaling_value "$1" "${2}_${3}_ns")"
+}
+
+# Why guest $1 has no figure $2: what the program said ("missing NAME
+# reason"), else how the boots of its mode ended. Empty if it has one.
+scaling_why() {
+	local g=$1 k=$2 mode why f
+	[ "$(scaling_value "$g" "$k")" = - ] || return 0
+	why=$(cat "$R/scaling-$g"-*[0-9] 2>/dev/null | tr -d '\r' | awk -v k="$k" '
+		$1 == "missing" && $2 == k { $1 = $2 = ""; sub(/^ +/, ""); print; exit }')
+	if [ -n "$why" ]; then
+		echo "$why"
+		return
+	fi
+	mode=$(scaling_mode "$k")
+	f=$(ls "$R/scaling-$g-$mode"-*[0-9] 2>/dev/null | head -1)
+	if [ -z "$f" ]; then
+		echo "not run (the guest was not available)"
+		return
+	fi
+	why=$(awk -v m="$mode" '$1 == m { s = s sep $5 ($5 == 124 ? \
+		" (timed out)" : ""); sep = ", " } END { print s }' \
+		"$R/scaling-$g-status" 2>/dev/null)
+	echo "no figure; its boots ended with status ${why:-?}; last output" \
+		"line: \"$(tr -d '\r' <"$f" | grep -v '^ *$' | tail -1 |
+			cut -c1-120 | sed 's/|/\\|/g')\" ($(basename "$f"))"
+}
+
+scaling_section() {
+	local base small large label g k v why missing=""
+	ls "$R"/scaling-*-status >/dev/null 2>&1 || return 0
+	echo "## Scaling"
+	echo
+	echo "How the cost of one operation grows with what the program holds:"
+	echo "\`microbench areas\`, \`epoll\` and \`sleepers\` (bench/prog/scaling.c),"
+	echo "each in a boot of its own, in Skiff and as /init of the Linux guest,"
+	echo "on microvm with $(fact micro_mem) MiB. Inside one boot the counts alternate"
+	echo "in three phases, small, large, small again, so that a drift in the"
+	echo "host's load weighs on both; a figure is the time per operation in the"
+	echo "fastest of $([ "$(fact quick)" = 1 ] && echo 8 || echo 16) repetitions of about 2 ms at its count, after a"
+	echo "warm-up (the host's other work only ever adds time, and short"
+	echo "repetitions often run undisturbed). The table gives the median"
+	echo "(min–max) of that over $(fact micro_runs) boot(s) of each guest, in ns per"
+	echo "operation. Large / small is the ratio of the medians: 1.00 is flat."
+	echo
+	echo "| Measure | Skiff, small | Skiff, large | Skiff large / small |" \
+		"Linux, small | Linux, large | Linux large / small |"
+	echo "|---|---|---|---|---|---|---|"
+	while read -r base small large label; do
+		echo "| $label | $(micro_cell $(micro_stats skiff "${base}_${small}_ns" scaling)) |" \
+			"$(micro_cell $(micro_stats skiff "${base}_${large}_ns" scaling)) |" \
+			"$(scaling_ratio skiff "$base" "$small" "$large") |" \
+			"$(micro_cell $(micro_stats linux "${base}_${small}_ns" scaling)) |" \
+			"$(micro_cell $(micro_stats linux "${base}_${large}_ns" scaling)) |" \
+			"$(scaling_ratio linux "$base" "$small" "$large") |"
+		for g in skiff linux; do
+			for k in "${base}_${small}_ns" "${base}_${large}_ns"; do
+				why=$(scaling_why "$g" "$k")
+				[ -n "$why" ] && missing="$missing
+- $(label "$g" | sed 's/,.*//'), \`$k\`: $why"
+			done
+		done
+	done <<<"$SCALING_ROWS"
+	echo
+	if [ -n "$missing" ]; then
+		echo "Figures that could not be measured (n/a above):"
+		echo "$missing"
+		echo
+	fi
+	echo "- **Areas**: one-page anonymous mappings with a one-page hole"
+	echo "  between each two, alternately \`PROT_READ\` and"
+	echo "  \`PROT_READ|PROT_WRITE\`, so none can merge; half lie below the"
+	echo "  mapping measured and half above, so a walk in address order from"
+	echo "  either end passes half of them. They come on top of the program's"
+	echo "  own few areas (text, data, heap, stack). The far ones are unmapped"
+	echo "  for the small count, mapped again for the large. The page fault: a"
+	echo "  write to each page of a fresh 4 MiB anonymous mapping, in order,"
+	echo "  until the time is up (\`MADV_NOHUGEPAGE\`: one fault per page). The"
+	echo "  read: \`read(fd, buf, 16)\` from a 4 KiB file in /, the buffer in"
+	echo "  that mapping (already touched), 256 reads per \`lseek\` back to 0"
+	echo "  (not timed)."
+	echo "- **epoll**: that many eventfds registered for \`EPOLLIN\` in one"
+	echo "  epoll instance (RLIMIT_NOFILE raised with setrlimit), the sixth one"
+	echo "  readable; \`epoll_wait(ep, ev, 8, 0)\` returns it, and only it. For"
+	echo "  the small count the others are removed (\`EPOLL_CTL_DEL\`)."
+	echo "- **Futex ping-pong**: two threads hand a turn back and forth through"
+	echo "  one word, \`FUTEX_WAIT_PRIVATE\` / \`FUTEX_WAKE_PRIVATE\`, one round"
+	echo "  trip per operation (two switches on the one vCPU). The sleepers:"
+	echo "  1,000 threads with 64 KiB stacks, half in \`nanosleep\`, half in"
+	echo "  \`FUTEX_WAIT\` on a word of their own, each with a 10 s timeout,"
+	echo "  all counted in and given 50 ms to fall asleep before the timing,"
+	echo "  and woken (futex wake, SIGUSR1) and joined for the last phase."
+	echo "  The timed row puts a 10 s timeout on the ping-pong's own waits (as"
+	echo "  \`pthread_cond_timedwait\` does), so each wait also sets a timer"
+	echo "  among the sleepers' timers."
+	echo
+}
+
 size_of() { awk -v k="$1" '$1 == k { print $2 }' "$R/sizes"; }
 kib() { [ -n "$1" ] && awk -v b="$1" 'BEGIN { printf "%.0f", b / 1024 }' || echo "n/a"; }
 
@@ -253,6 +376,21 @@ size_section() {
 	echo
 }
 
+# A goal row: Skiff's large / small ratio for figure base $2 (counts $3,
+# $4) at most 1.2, with Linux's ratio for reference.
+goal_scaling() {
+	local s l v
+	s=$(scaling_ratio skiff "$2" "$3" "$4")
+	l=$(scaling_ratio linux "$2" "$3" "$4")
+	if [ "$s" = n/a ]; then
+		v="n/a, see Scaling"
+	else
+		v="${s}x, $(awk -v r="$s" 'BEGIN {
+			print (r <= 1.2 ? "met" : "not met") }')"
+	fi
+	echo "| $1 | $v (Linux: $(times "$l")) |"
+}
+
 goals_section() {
 	local r m s l c
 	r=$(ratio "$(median_exit microvm skiff-qemu)" "$(median_exit microvm floor)")
@@ -268,6 +406,16 @@ goals_section() {
 	c=$(times "$(ratio "$l" "$s")")
 	[ "$c" = n/a ] || c="$c cheaper"
 	echo "| A null syscall at least 5x cheaper than in the Linux guest | $c |"
+	goal_scaling "Page fault with 10,000 areas within 1.2x of 10 areas" \
+		fault_areas 10 10000
+	goal_scaling "\`read\` with 10,000 areas within 1.2x of 10 areas" \
+		read_areas 10 10000
+	goal_scaling "\`epoll_wait\` with 1 ready fd among 10,000 within 1.2x of among 10" \
+		epoll_wait_fds 10 10000
+	goal_scaling "Futex ping-pong with 1,000 sleepers within 1.2x of none" \
+		futex_pingpong_sleepers 0 1000
+	goal_scaling "Futex ping-pong with timeouts, 1,000 sleepers, within 1.2x of none" \
+		futex_timed_pingpong_sleepers 0 1000
 	echo
 	if [ ! -s "$R/skiff-probe-microvm.out" ] ||
 	   ! grep -q . "$R"/boot-*-skiff 2>/dev/null; then
@@ -420,6 +568,7 @@ EOF
 	python_section
 	memory_section
 	micro_section
+	scaling_section
 	size_section
 	method_section
 	commands_section

@@ -15,6 +15,10 @@
 # hits every guest alike), python3 -c 'print(1)' natively, in Skiff and in
 # the Linux guest (its initramfs made from Skiff's image), smallest memory
 # (bisection), microbenchmarks inside the guests (bench/prog/microbench.c),
+# then the scaling measurements inside the guests (bench/prog/scaling.c: page
+# fault and read with 10 and 10,000 memory areas, epoll_wait among 10 and
+# 10,000 fds, futex ping-pong beside 0 and 1,000 sleeping threads; each
+# mode in a boot of its own, so that one that fails costs only its figures),
 # sizes; then bench/report.sh
 # writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
@@ -28,7 +32,9 @@ R=$B/results
 RUNS=10 MICRO_RUNS=5
 [ -n "$QUICK" ] && RUNS=3 MICRO_RUNS=1
 BOOT_MEM=128		# MiB for the boot runs of every guest
-MICRO_MEM=512		# MiB for the microbenchmarks (a 64 MiB file + mmap)
+MICRO_MEM=512		# MiB for the microbenchmarks (a 64 MiB file + mmap;
+			# 1,000 threads with 64 KiB stacks for scaling)
+SCALING_MODES="areas epoll sleepers"
 PY_MEM=512		# MiB for python3 (skiff run's default; Linux unpacks
 			# the whole image into its RAM before /init starts)
 PY_ARGV=(/usr/bin/python3 -c 'print(1)')
@@ -63,7 +69,7 @@ build() {
 	rm -f "$R"/*
 	install_missing gnuplot-nox lz4 cpio
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
-		-o "$B/microbench" bench/prog/microbench.c
+		-o "$B/microbench" bench/prog/microbench.c bench/prog/scaling.c
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$B/timeit" bench/timeit.c
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static \
@@ -369,6 +375,30 @@ micro_all() {
 	done
 }
 
+# The scaling modes, each in a boot of its own, guests alternating:
+# results/scaling-GUEST-MODE-N (the output) and results/scaling-GUEST-status
+# ("MODE N first_ms exit_ms status" per boot).
+scaling_all() {
+	local i g mode r q=""
+	[ -n "$QUICK" ] && q=--quick
+	for i in $(seq "$MICRO_RUNS"); do
+		for mode in $SCALING_MODES; do
+			for g in skiff linux; do
+				guest_available "$g" || continue
+				log "scaling: $mode in $g, run $i of $MICRO_RUNS"
+				guest_cmd "$g" microvm "$MICRO_MEM" \
+					--tsc-khz="$KHZ" $q "$mode"
+				r=$("$B/timeit" -t 300 \
+					-o "$R/scaling-$g-$mode-$i" -- "${CMD[@]}")
+				echo "$mode $i $r" >>"$R/scaling-$g-status"
+				set -- $r
+				[ "$3" = "$EXPECT" ] ||
+					log "scaling: $mode in $g: status $3"
+			done
+		done
+	done
+}
+
 sizes() {
 	local f=$R/sizes
 	: >"$f"
@@ -425,6 +455,7 @@ boot_all
 py_all
 mem_all
 micro_all
+scaling_all
 sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts

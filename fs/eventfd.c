@@ -8,7 +8,11 @@
  * 1. O_NONBLOCK gives -EAGAIN instead of waiting. Readable while the
  * counter is nonzero, writable while at least 1 can be added. As on
  * Linux, a write notifies readers (POLLIN) and a read notifies writers
- * (POLLOUT), whether or not the readiness changed.
+ * (POLLOUT), whether or not the readiness changed. A read checks its
+ * buffer before it takes the counter.
+ * DIVERGENCE: a buffer that is in the program's half but not writable
+ * gives -EFAULT with the counter kept; Linux takes the counter first and
+ * loses it.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -27,10 +31,15 @@ static long eventfd_read(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct eventfd *e = f->priv;
 	u64 v;
-	int r = 0;
+	void *p;
+	int r;
 
 	if (io->len < sizeof(v))
 		return -EINVAL;
+	/* Checked before the counter is touched: a bad buffer loses nothing. */
+	r = iobuf_check(io, 0, sizeof(v), true, &p);
+	if (r < 0)
+		return r;
 	spin_lock(&e->lock);
 	while (!e->count && r == 0)
 		r = f->flags & O_NONBLOCK ? -EAGAIN :
@@ -44,7 +53,6 @@ static long eventfd_read(struct file *f, struct iobuf *io, u64 *pos)
 		return r;
 	waitq_wake_all(&e->wq);
 	vfs_poll_notify(f->inode, POLL_OUT_BITS);
-	/* The value is gone from the counter: a bad buffer loses it (Linux). */
 	r = iobuf_copy_out(io, 0, &v, sizeof(v));
 	return r < 0 ? r : (long)sizeof(v);
 }

@@ -136,12 +136,11 @@ static int fs_init_steps(const void *initrd, size_t len)
 
 int fs_init(const void *initrd, size_t len)
 {
-	u32 umask = vfs_umask;
+	u32 umask = vfs_set_umask(0);
 	int r;
 
 	mutex_init(&vfs_ns_lock);
-	vfs_umask = 0;
 	r = fs_init_steps(initrd, len);
-	vfs_umask = umask;
+	vfs_set_umask(umask);
 	return r;
 }

@@ -195,12 +195,12 @@ int initrd_unpack(const void *buf, size_t len)
 	struct unpack *u = kzalloc(sizeof(*u));
 	struct cpio_iter it;
 	struct cpio_entry e;
-	u32 umask = vfs_umask;
+	u32 umask;
 	int r;
 
 	if (!u)
 		return -ENOMEM;
-	vfs_umask = 0;
+	umask = vfs_set_umask(0);
 	cpio_iter_init(&it, buf, len);
 	while ((r = cpio_next(&it, &e)) > 0) {
 		/* skiff's padding, which page-aligns the next file's data */
@@ -212,7 +212,7 @@ int initrd_unpack(const void *buf, size_t len)
 			break;
 		}
 	}
-	vfs_umask = umask;
+	vfs_set_umask(umask);
 	for (size_t i = 0; i < u->nlinks; i++)
 		kfree(u->links[i].path);
 	kfree(u->links);

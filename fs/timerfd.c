@@ -8,6 +8,9 @@
  * next read or gettime moves it forward by whole intervals past now,
  * adding the intervals it missed to the count. Deadlines are monotonic ns;
  * an absolute CLOCK_REALTIME value is turned into one when set.
+ * A read checks its buffer before it takes the expirations.
+ * DIVERGENCE: a buffer in the program's half that is not writable gives
+ * -EFAULT with the expirations kept (Linux loses them).
  * DIVERGENCE: the realtime clock is never set here, so a realtime timer
  * never moves with it and TFD_TIMER_CANCEL_ON_SET never cancels.
  *
@@ -18,7 +21,6 @@
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../sched/thread.h"
 
 struct timerfd {
 	struct spinlock lock;
@@ -79,10 +81,15 @@ static long timerfd_read(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct timerfd *t = f->priv;
 	u64 ticks = 0;
-	int r = 0;
+	void *p;
+	int r;
 
 	if (io->len < sizeof(ticks))
 		return -EINVAL;
+	/* Checked before the count is taken: a bad buffer loses nothing. */
+	r = iobuf_check(io, 0, sizeof(ticks), true, &p);
+	if (r < 0)
+		return r;
 	spin_lock(&t->lock);
 	while (!t->ticks && r == 0)
 		r = f->flags & O_NONBLOCK ? -EAGAIN :

@@ -7,6 +7,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/proto.h>
+#include <skiff/sched.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
@@ -16,13 +17,28 @@
 #include "../arch/x86_64/tsc.h"
 #include "../drivers/serial.h"
 #include "../linux/exec.h"
-#include "../mm/init.h"
-#include "../sched/thread.h"
 #include "boottrace.h"
 #include "cmdline.h"
 
+/* The RAM ranges of the PVH memory map. */
+static size_t ram_ranges(const struct pvh_start_info *si,
+			 struct mem_range *out, size_t max)
+{
+	const struct pvh_memmap_entry *map = phys_to_virt(si->memmap_paddr);
+	size_t n = 0;
+
+	if (si->version < 1)
+		panic("PVH start info has no memory map");
+	for (u32 i = 0; i < si->memmap_entries && n < max; i++)
+		if (map[i].type == PVH_MEMMAP_RAM)
+			out[n++] = (struct mem_range){ map[i].addr,
+						       map[i].addr + map[i].size };
+	return n;
+}
+
 void kmain(u32 start_info_phys)
 {
+	static struct mem_range ram[128];
 	const struct pvh_start_info *si = phys_to_virt(start_info_phys);
 	paddr_t initrd = 0;
 	u64 initrd_len = 0;
@@ -44,7 +60,7 @@ void kmain(u32 start_info_phys)
 	tsc_init();
 	time_set_realtime(boot_opts.realtime_ns);
 	boot_mark("cpu and clock");
-	mm_init(si, initrd, initrd_len);
+	mm_init(ram, ram_ranges(si, ram, ARRAY_SIZE(ram)), initrd, initrd_len);
 	boot_mark("memory");
 	lapic_init();
 	sched_init();
@@ -53,6 +69,7 @@ void kmain(u32 start_info_phys)
 	irq_enable();
 	boot_mark("interrupts and threads");
 
+	linux_procfs_init();
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "

@@ -8,6 +8,7 @@
 #include <skiff/console.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
+#include <skiff/mm.h>
 #include <skiff/proto.h>
 #include "ksyms.h"
 #include "../arch/x86_64/tsc.h"
@@ -40,13 +41,14 @@ static void send_record(const char *fmt, ...)
 	console_write(PROTO_CH_CTL, buf, n);
 }
 
-extern u64 vm_fault_count, vm_fault_cycles;
-
 void kernel_exit(int status)
 {
+	u64 faults, cycles;
+
+	vm_fault_stats(&faults, &cycles);
 	klog("program exited with status %d; %lu page faults, %lu us in them",
-	     status & 0xff, (unsigned long)vm_fault_count,
-	     (unsigned long)(tsc_to_ns(vm_fault_cycles) / 1000));
+	     status & 0xff, (unsigned long)faults,
+	     (unsigned long)(tsc_to_ns(cycles) / 1000));
 	send_record("exit %d", status & 0xff);
 	power_off();
 }

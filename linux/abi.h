@@ -17,12 +17,7 @@ struct linux_timeval {
 	s64 tv_usec;
 };
 
-/* What uname(2) and /proc/sys/kernel show. glibc checks the release
- * against its minimum kernel version. */
-#define UTS_SYSNAME "Linux"
-#define UTS_NODENAME "skiff"
-#define UTS_RELEASE "6.1.0-skiff"
-#define UTS_VERSION "#1 SMP Skiff unikernel"
+/* uname(2)'s strings: UTS_* in skiff/kernel.h. */
 
 struct linux_utsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65],

@@ -14,7 +14,6 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../arch/x86_64/cpu.h"
-#include "../mm/vm.h"
 #include "../arch/x86_64/tsc.h"
 #include "../kernel/boottrace.h"
 #include "exec.h"

@@ -77,7 +77,11 @@ long sys_pwrite64(int fd, const void *buf, size_t count, s64 off)
 	return r;
 }
 
-/* Copies the iovec array in and checks the lengths: -EINVAL, -EFAULT. */
+/*
+ * Copies the iovec array in and checks it as Linux's import_iovec, before
+ * anything moves: a negative length is -EINVAL, a segment outside the
+ * program's half -EFAULT; the lengths are cut to MAX_RW_COUNT in all.
+ */
 static long iov_get(const struct iovec *uiov, int cnt, struct iovec **out)
 {
 	struct iovec *iov;
@@ -93,12 +97,20 @@ static long iov_get(const struct iovec *uiov, int cnt, struct iovec **out)
 		return -EFAULT;
 	}
 	for (int i = 0; i < cnt; i++) {
-		if ((s64)iov[i].iov_len < 0 ||
-		    __builtin_add_overflow(total, iov[i].iov_len, &total) ||
-		    (s64)total < 0) {
+		if ((s64)iov[i].iov_len < 0) {
 			kfree(iov);
 			return -EINVAL;
 		}
+	}
+	for (int i = 0; i < cnt; i++) {
+		struct iobuf io = { iov[i].iov_base, iov[i].iov_len, true };
+
+		if (!iobuf_range_ok(&io)) {
+			kfree(iov);
+			return -EFAULT;
+		}
+		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - total);
+		total += iov[i].iov_len;
 	}
 	*out = iov;
 	return 0;

@@ -72,7 +72,7 @@ static void fire(struct ktimer *k)
 
 static u64 remaining(const struct ptimer *p)
 {
-	u64 now = time_monotonic_ns(), d = p->k.deadline;
+	u64 now = time_monotonic_ns(), d = ktimer_deadline(&p->k);
 
 	return d > now ? d - now : (d ? 1 : 0);
 }

@@ -6,6 +6,7 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
+#include <skiff/vfs.h>
 #include "../sched/thread.h"
 #include "abi.h"
 #include "sys.h"
@@ -51,7 +52,7 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
 	[4] = { 0, RLIM_INFINITY },                   /* CORE */
 	[5] = { RLIM_INFINITY, RLIM_INFINITY },       /* RSS */
 	[6] = { 63449, 63449 },                       /* NPROC */
-	[RLIMIT_NOFILE] = { 1024, 1048576 },
+	[RLIMIT_NOFILE] = { 0, 0 },                   /* fs's fd table */
 	[8] = { 8 << 20, 8 << 20 },                   /* MEMLOCK */
 	[9] = { RLIM_INFINITY, RLIM_INFINITY },       /* AS */
 	[10] = { RLIM_INFINITY, RLIM_INFINITY },      /* LOCKS */
@@ -62,15 +63,20 @@ static struct linux_rlimit limits[RLIM_NLIMITS] = {
 	[15] = { RLIM_INFINITY, RLIM_INFINITY },      /* RTTIME */
 };
 
-u64 rlimit_nofile(void)
+/* The limit of res now; RLIMIT_NOFILE is the fd table's (fs/). */
+static struct linux_rlimit limit_get(int res)
 {
-	return limits[RLIMIT_NOFILE].cur;
+	struct linux_rlimit l = limits[res];
+
+	if (res == RLIMIT_NOFILE)
+		fd_table_get_limit(fd_table_current(), &l.cur, &l.max);
+	return l;
 }
 
 long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 		   struct linux_rlimit *oldl)
 {
-	struct linux_rlimit n;
+	struct linux_rlimit n, o;
 
 	if (pid < 0 || (pid && pid != 1))
 		return -ESRCH;
@@ -81,11 +87,14 @@ long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 			return -EFAULT;
 		if (n.cur > n.max)
 			return -EINVAL;
-		if (n.max > limits[res].max && res == RLIMIT_NOFILE)
+		if (n.max > limit_get(res).max && res == RLIMIT_NOFILE)
 			return -EPERM;
 	}
-	if (oldl && copy_to_user(oldl, &limits[res], sizeof(*oldl)))
+	o = limit_get(res);
+	if (oldl && copy_to_user(oldl, &o, sizeof(*oldl)))
 		return -EFAULT;
+	if (newl && res == RLIMIT_NOFILE)
+		return fd_table_set_limit(fd_table_current(), n.cur, n.max);
 	if (newl)
 		limits[res] = n;
 	return 0;
@@ -113,8 +122,6 @@ struct linux_rusage {
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
 
-extern u64 vm_fault_count;
-
 /* DIVERGENCE: all CPU time counts as user time (no system time). */
 long sys_getrusage(int who, struct linux_rusage *ru)
 {
@@ -128,7 +135,7 @@ long sys_getrusage(int who, struct linux_rusage *ru)
 		r.utime = (struct linux_timeval){ ns / NSEC_PER_SEC,
 						  ns % NSEC_PER_SEC / 1000 };
 		r.maxrss = (page_total_count() - page_free_count()) * 4;
-		r.minflt = vm_fault_count;
+		vm_fault_stats((u64 *)&r.minflt, NULL);
 	}
 	return copy_to_user(ru, &r, sizeof(r));
 }

@@ -5,7 +5,6 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
-#include "../mm/vm.h"
 #include "abi.h"
 #include "sys.h"
 
@@ -159,9 +158,7 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
-		if (vm_check(addr, len, 0))
-			return -ENOMEM;
-		return vm_discard(addr, len);
+		return vm_advise(addr, len, true);
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
@@ -178,7 +175,7 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 	case MADV_KEEPONFORK:
 	case MADV_COLD:
 	case MADV_PAGEOUT:
-		return vm_check(addr, len, 0) ? -ENOMEM : 0;
+		return vm_advise(addr, len, false);
 	default:
 		return -EINVAL;
 	}

@@ -1,8 +1,9 @@
 /*
  * linux/poll.c: poll, ppoll, select, pselect6, and the signal mask of the
  * p* calls (also used by epoll_pwait). Layer: Linux ABI over the readiness
- * of open files (fs/vfs/poll.c). A call checks every fd, then sleeps until
- * a notification moves the poll counter or its timeout passes.
+ * of open files (fs/vfs/poll.c). A call checks every fd, watching each
+ * file's wait queue on the first pass, then sleeps until one of those
+ * files changes (and checks them all once more) or its timeout passes.
  * ppoll, pselect6 and epoll_pwait install their mask for the wait; when a
  * signal interrupts them the mask stays until its handler has run (as
  * rt_sigsuspend), otherwise it is put back at once (Linux's
@@ -52,7 +53,7 @@ struct linux_pollfd {
 };
 
 /* One pass over the pollfds: how many have events. */
-static int poll_scan(struct linux_pollfd *p, unsigned n)
+static int poll_scan(struct linux_pollfd *p, unsigned n, struct poll_table *pt)
 {
 	int ready = 0;
 
@@ -66,8 +67,9 @@ static int poll_scan(struct linux_pollfd *p, unsigned n)
 		if (!f) {
 			p[i].revents = POLLNVAL;
 		} else {
-			p[i].revents = file_poll(f) &
-				       ((u16)p[i].events | POLLERR | POLLHUP);
+			u32 want = (u16)p[i].events | POLLERR | POLLHUP;
+
+			p[i].revents = poll_table_file(pt, f, want) & want;
 			file_put(f);
 		}
 		ready += p[i].revents != 0;
@@ -81,11 +83,11 @@ struct poll_req {
 	unsigned n;
 };
 
-static long poll_scan_req(void *arg)
+static long poll_scan_req(void *arg, struct poll_table *pt)
 {
 	struct poll_req *req = arg;
 
-	return poll_scan(req->p, req->n);
+	return poll_scan(req->p, req->n, pt);
 }
 
 static long do_poll(struct linux_pollfd *up, unsigned n, u64 deadline)
@@ -185,7 +187,7 @@ static bool bit(const u64 *set, int fd)
 }
 
 /* One pass: the results and their count, or -EBADF. */
-static long select_scan(struct fdsets *s, int n)
+static long select_scan(struct fdsets *s, int n, struct poll_table *pt)
 {
 	long ready = 0;
 
@@ -200,7 +202,8 @@ static long select_scan(struct fdsets *s, int n)
 		f = fd_get(fd);
 		if (!f)
 			return -EBADF;
-		ev = file_poll(f);
+		ev = poll_table_file(pt, f, (in ? SEL_IN : 0) |
+				     (out ? SEL_OUT : 0) | (ex ? SEL_EX : 0));
 		file_put(f);
 		if (in && (ev & SEL_IN) && ++ready)
 			s->rin[fd / 64] |= 1ull << (fd % 64);
@@ -222,11 +225,11 @@ static int set_in(u64 *uset, u64 *k, u64 **out, size_t bytes)
 	return copy_from_user(k, uset, bytes);
 }
 
-static long select_scan_req(void *arg)
+static long select_scan_req(void *arg, struct poll_table *pt)
 {
 	struct fdsets *s = arg;
 
-	return select_scan(s, s->n);
+	return select_scan(s, s->n, pt);
 }
 
 static long do_select(int n, u64 *uin, u64 *uout, u64 *uex, u64 deadline)

@@ -15,7 +15,6 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
-#include "../mm/vm.h"
 #include "../arch/x86_64/trap.h"
 #include "signal.h"
 #include "sys.h"

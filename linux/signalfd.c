@@ -4,7 +4,10 @@
  *
  * A signalfd has a mask; reading it takes pending signals of that mask
  * (the reading thread's own, then the process's) through signal_dequeue,
- * as struct signalfd_siginfo records, waiting while there is none. It is
+ * as struct signalfd_siginfo records, waiting while there is none; the
+ * room for each record is checked before its signal is taken (DIVERGENCE:
+ * Linux loses the signal when the buffer is in the program's half but not
+ * writable; Skiff keeps it pending and says EFAULT). It is
  * readable for a thread that has such a signal pending. The send path
  * (linux/sigdeliver.c) calls signalfd_notify() whenever a signal becomes
  * pending, which wakes readers and pollers of every signalfd.
@@ -107,10 +110,15 @@ static long sfd_read(struct file *f, struct iobuf *io, u64 *pos)
 	struct sfd *s = f->priv;
 	struct signalfd_siginfo si;
 	size_t n = io->len / sizeof(si), done = 0;
-	int r = 0;
+	void *p;
+	int r;
 
 	if (!n)
 		return -EINVAL;
+	/* Each record's room is checked before its signal is taken. */
+	r = iobuf_check(io, 0, sizeof(si), true, &p);
+	if (r < 0)
+		return r;
 	spin_lock(&sfd_lock);
 	while (!take(s, &si) && r == 0)
 		r = f->flags & O_NONBLOCK ? -EAGAIN :
@@ -122,7 +130,9 @@ static long sfd_read(struct file *f, struct iobuf *io, u64 *pos)
 		r = iobuf_copy_out(io, done * sizeof(si), &si, sizeof(si));
 		if (r < 0)
 			return done ? (long)(done * sizeof(si)) : r;
-		if (++done == n || !take(s, &si))
+		if (++done == n ||
+		    iobuf_check(io, done * sizeof(si), sizeof(si), true, &p) ||
+		    !take(s, &si))
 			break;
 	}
 	return done * sizeof(si);

@@ -188,9 +188,9 @@ static long statfs_fill(struct inode *ino, struct linux_statfs *ubuf)
 	s.f_type = ino->sb ? ino->sb->magic : 0;
 	s.f_bsize = s.f_frsize = PAGE_SIZE;
 	if (ino->sb && ino->sb->memory) {
-		s.f_blocks = page_total_count();
-		s.f_bfree = s.f_bavail = page_free_count();
-		s.f_files = s.f_blocks / 2;
+		vfs_memory_space(&s.f_blocks, &s.f_bfree);
+		s.f_bavail = s.f_bfree;
+		s.f_files = s.f_blocks;
 		s.f_ffree = s.f_files;
 	}
 	s.f_namelen = NAME_MAX;
@@ -287,7 +287,7 @@ long sys_readlink(const char *path, char *buf, size_t size)
 
 long sys_umask(int mask)
 {
-	return __atomic_exchange_n(&vfs_umask, mask & 0777, __ATOMIC_RELAXED);
+	return vfs_set_umask(mask);
 }
 
 static long chmod_at(int dirfd, const char *path, int mode, int flags)

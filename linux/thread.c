@@ -10,7 +10,6 @@
 #include <skiff/mm.h>
 #include "../arch/x86_64/cpu.h"
 #include "../sched/thread.h"
-#include "../mm/vm.h"
 #include "../sched/futex.h"
 #include "abi.h"
 #include "signal.h"

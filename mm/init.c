@@ -1,27 +1,26 @@
 /*
- * mm/init.c: memory at boot. Reads the PVH memory map, places the page
- * allocator's bitmap after the kernel image, frees every RAM page, reserves
- * the first MiB, the kernel and the initrd, and builds the final page table.
+ * mm/init.c: memory at boot (mm_init, include/skiff/mm.h). From the RAM
+ * ranges of the boot memory map (kernel/main.c reads them from PVH), places
+ * the page allocator's bitmap after the kernel image, frees every RAM page,
+ * reserves the first MiB, the kernel and the initrd, and builds the final
+ * page table through arch's paging_init.
  */
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
-#include "../arch/x86_64/paging.h"
-#include "../arch/x86_64/pvh.h"
-#include "init.h"
+#include <skiff/paging.h>
 #include "page.h"
 
 extern u8 __kernel_start[], __kernel_end[];
 
-void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len)
+void mm_init(const struct mem_range *ram, size_t n, paddr_t initrd,
+	     u64 initrd_len)
 {
-	const struct pvh_memmap_entry *map = phys_to_virt(si->memmap_paddr);
 	paddr_t max = 0;
 
-	if (si->version < 1 || !si->memmap_entries)
-		panic("PVH start info has no memory map");
-	for (u32 i = 0; i < si->memmap_entries; i++)
-		if (map[i].type == PVH_MEMMAP_RAM)
-			max = MAX(max, map[i].addr + map[i].size);
+	if (!n)
+		panic("the boot memory map has no RAM");
+	for (size_t i = 0; i < n; i++)
+		max = MAX(max, ram[i].end);
 
 	/* The bitmap goes right after the kernel image. */
 	size_t npages = max >> PAGE_SHIFT;
@@ -30,13 +29,11 @@ void mm_init(const struct pvh_start_info *si, paddr_t initrd, u64 initrd_len)
 	if (bitmap_end > (4ull << 30))
 		panic("memory map too large");
 	page_init(phys_to_virt(bitmap), npages);
-	for (u32 i = 0; i < si->memmap_entries; i++)
-		if (map[i].type == PVH_MEMMAP_RAM)
-			page_add_free(map[i].addr, map[i].addr + map[i].size);
+	for (size_t i = 0; i < n; i++)
+		page_add_free(ram[i].start, ram[i].end);
 	page_reserve(0, 0x100000);
 	page_reserve(virt_to_phys(__kernel_start), bitmap_end);
 	if (initrd_len)
 		page_reserve(initrd, initrd + initrd_len);
 	paging_init(max);
-
 }

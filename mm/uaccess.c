@@ -6,7 +6,6 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
-#include "vm.h"
 
 int user_check(const void *p, size_t len, bool write)
 {

@@ -1,113 +1,149 @@
 /*
- * mm/vm.c: the program's address space (see vm.h). Invariants:
- *  1. areas are sorted, page-aligned, non-empty and never overlap;
- *  2. a present page-table entry in the low half lies inside an area whose
- *     prot its flags reflect;
- *  3. a present page is either the program's own (anonymous, or a private
- *     copy of a file page), allocated by vm_fault and freed when its area
- *     (or that part) goes away; or a file's page (PTE_FILE, MAP_SHARED),
- *     which stays the file's.
+ * mm/vm.c: the program's address space (interface in include/skiff/mm.h):
+ * areas (struct vma, mm/vm.h) in a red-black tree keyed by address, inside
+ * a struct vm_space reached through vm_current(). This file changes areas
+ * (mmap, munmap, mprotect, mremap, brk, madvise); mm/fault.c fills pages on
+ * fault; mm/vmquery.c answers questions and checks the invariants. Pages go
+ * in and out through arch/'s paging API (skiff/paging.h).
+ *
+ * Invariants (checked by vm_check_locked, mm/vmquery.c, after every change
+ * in a SKIFF_DEBUG build and in the host unit test):
+ *  1. areas are page-aligned, non-empty, below VM_TASK_END, sorted by start
+ *     and never overlap; nareas counts them;
+ *  2. no two adjacent areas are compatible (same prot, both anonymous or the
+ *     same file at contiguous pgoff with the same shared/may_write): every
+ *     change merges what it made compatible;
+ *  3. a mapped page in the program's half lies inside an area, with the
+ *     area's prot;
+ *  4. a mapped page is either the program's own (anonymous, or a private
+ *     copy of a file page: no PT_FILE), allocated by vm_fault and freed when
+ *     its area (or that part) goes away; or a file's page (PT_FILE, only in
+ *     a MAP_SHARED file area, where every page is one), which stays the
+ *     file's;
+ *  5. an area holds a reference to its file for as long as it exists; a
+ *     freed file area waits on vs->deferred until vm_put_deferred drops the
+ *     reference without the lock (file_put may sleep);
+ *  6. brk_start is page-aligned and brk_start <= brk_cur < VM_MMAP_TOP
+ *     (or both 0 before exec sets them);
+ *  7. every field of the vm_space changes under its lock only;
+ *  8. free_top is 0, or no gap between areas in [free_top, VM_MMAP_TOP) is
+ *     larger than free_hole (find_free's resume point).
+ * An operation that cannot complete (out of memory) changes nothing: the
+ * area structures it may need are allocated before it starts.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
-#include <skiff/sched.h>
 #include <skiff/vfs.h>
-#include "../arch/x86_64/paging.h"
-#include "../arch/x86_64/trap.h"
 #include "vm.h"
 
-static struct spinlock lock = SPINLOCK_INIT;
-static struct list areas = { &areas, &areas };
-static u64 brk_start, brk_cur;
-u64 vm_fault_count, vm_fault_cycles; /* for the verbose exit report */
+#define PAGE_MASK_LOW (PAGE_SIZE - 1)
 
-static struct vma *vma_of(struct list *l)
+static struct vm_space current_space = {
+	.lock = SPINLOCK_INIT,
+	.areas = RB_TREE_INIT,
+	.deferred = { &current_space.deferred, &current_space.deferred },
+};
+
+struct vm_space *vm_current(void)
 {
-	return list_entry(l, struct vma, link);
+	return &current_space;
 }
 
-static u64 pte_flags(int prot)
+struct vm_space *vm_space_create(void)
 {
-	u64 f = PTE_U;
+	struct vm_space *vs = kzalloc(sizeof(*vs));
 
-	if (prot & PROT_WRITE)
-		f |= PTE_W;
-	if (!(prot & PROT_EXEC))
-		f |= PTE_NX;
-	return f;
-}
-
-/* The area containing addr, or NULL. Lock held. */
-static struct vma *find(u64 addr)
-{
-	list_for_each(it, &areas) {
-		struct vma *v = vma_of(it);
-		if (addr < v->start)
-			return NULL;
-		if (addr < v->end)
-			return v;
+	if (vs) {
+		rb_init(&vs->areas);
+		list_init(&vs->deferred);
 	}
-	return NULL;
+	return vs;
 }
 
-static bool range_free(u64 start, u64 end)
+/* The tree. */
+
+static int cmp_start(const void *key, const struct rb_node *n)
 {
-	list_for_each(it, &areas) {
-		struct vma *v = vma_of(it);
-		if (v->start < end && start < v->end)
-			return false;
-	}
-	return true;
+	u64 addr = *(const u64 *)key;
+	const struct vma *v = rb_entry(n, struct vma, node);
+
+	return addr < v->start ? -1 : addr == v->start ? 0 : 1;
 }
 
-static void insert(struct vma *n)
+struct vma *vma_find_le(struct vm_space *vs, u64 addr)
 {
-	struct list *pos = &areas;
-
-	list_for_each(it, &areas) {
-		if (vma_of(it)->start > n->start)
-			break;
-		pos = it;
-	}
-	list_insert_after(pos, &n->link);
+	return vma_of(rb_find_le(&vs->areas, &addr, cmp_start));
 }
 
-#define PTE_FILE (1ull << 9) /* software bit: the page belongs to a file */
-
-static void free_pages(u64 start, u64 end)
+struct vma *vma_find(struct vm_space *vs, u64 addr)
 {
-	for (u64 va = pt_next_mapped(start, end); va < end;
-	     va = pt_next_mapped(va + PAGE_SIZE, end)) {
-		bool file = pt_flags(va) & PTE_FILE;
-		paddr_t pa = pt_unmap(va);
-		if (pa && !file)
-			page_free(phys_to_virt(pa), 1);
-	}
+	struct vma *v = vma_find_le(vs, addr);
+
+	return v && addr < v->end ? v : NULL;
 }
 
-/* Areas of files wait here to drop their file outside the lock. */
-static struct list deferred = { &deferred, &deferred };
+struct vma *vma_first_after(struct vm_space *vs, u64 addr)
+{
+	struct vma *v = vma_find_le(vs, addr);
 
-/* Frees an area that is off the list. Lock held. */
-static void vma_free(struct vma *v)
+	if (v && addr < v->end)
+		return v;
+	return v ? vma_next(v) : vma_of(rb_first(&vs->areas));
+}
+
+static void insert(struct vm_space *vs, struct vma *n)
+{
+	struct rb_node **link = &vs->areas.root, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = n->start < vma_of(parent)->start ? &parent->left :
+							   &parent->right;
+	}
+	rb_link(&vs->areas, &n->node, parent, link);
+	vs->nareas++;
+}
+
+static void unlink_area(struct vm_space *vs, struct vma *v)
+{
+	rb_remove(&vs->areas, &v->node);
+	vs->nareas--;
+}
+
+/* Frees an area off the tree (its file waits on deferred). Lock held. */
+static void free_area(struct vm_space *vs, struct vma *v)
 {
 	if (v->file)
-		list_push_back(&deferred, &v->link);
+		list_push_back(&vs->deferred, &v->link);
 	else
 		kfree(v);
 }
 
-/* Drops the file references of freed areas (file_put may sleep). */
-static void put_deferred(void)
+/* Takes v off the tree and frees it. Lock held. */
+static void remove_area(struct vm_space *vs, struct vma *v)
+{
+	unlink_area(vs, v);
+	free_area(vs, v);
+}
+
+/* An area ending at end went away: find_free must look there again. */
+static void hole_made(struct vm_space *vs, u64 end)
+{
+	if (end > vs->free_top)
+		vs->free_top = 0;
+}
+
+void vm_put_deferred(struct vm_space *vs)
 {
 	for (;;) {
-		spin_lock(&lock);
-		struct vma *v = list_empty(&deferred) ? NULL : vma_of(deferred.next);
+		spin_lock(&vs->lock);
+		struct vma *v = list_empty(&vs->deferred) ? NULL :
+			list_entry(vs->deferred.next, struct vma, link);
 		if (v)
 			list_remove(&v->link);
-		spin_unlock(&lock);
+		spin_unlock(&vs->lock);
 		if (!v)
 			return;
 		file_put(v->file);
@@ -115,459 +151,574 @@ static void put_deferred(void)
 	}
 }
 
-/* Splits the area at addr if addr falls strictly inside one. Lock held. */
-static int split_at(u64 addr)
-{
-	struct vma *v = find(addr);
+/* Area structures allocated before an operation changes anything. */
+#define RESERVE_MAX 7
+struct reserve {
+	struct vma *n[RESERVE_MAX];
+	int count;
+};
 
-	if (!v || v->start == addr)
-		return 0;
-	struct vma *n = kmalloc(sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	*n = *v;
-	n->start = addr;
-	n->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
-	if (n->file)
-		file_get(n->file);
-	v->end = addr;
-	list_insert_after(&v->link, &n->link);
-	return 0;
-}
-
-/* Removes [start, end) from the address space. Lock held. */
-static int unmap_locked(u64 start, u64 end)
+static int reserve_fill(struct reserve *r, int count)
 {
-	if (split_at(start) || split_at(end))
-		return -ENOMEM;
-	list_for_each_safe(it, tmp, &areas) {
-		struct vma *v = vma_of(it);
-		if (v->start >= start && v->end <= end) {
-			free_pages(v->start, v->end);
-			list_remove(&v->link);
-			vma_free(v);
+	for (r->count = 0; r->count < count; r->count++) {
+		r->n[r->count] = kmalloc(sizeof(struct vma));
+		if (!r->n[r->count]) {
+			while (r->count)
+				kfree(r->n[--r->count]);
+			return -ENOMEM;
 		}
 	}
 	return 0;
 }
 
-/* A free range of len bytes below top, highest first; 0 if none. */
-static u64 find_free(u64 len, u64 top)
+static struct vma *reserve_take(struct reserve *r)
 {
-	u64 end = top;
-
-	for (struct list *it = areas.prev; it != &areas; it = it->prev) {
-		struct vma *v = vma_of(it);
-		if (v->start >= end)
-			continue;
-		if (v->end <= end - len && end - len >= VM_MIN_ADDR)
-			return end - len;
-		end = MIN(end, v->start);
-	}
-	return end >= len && end - len >= VM_MIN_ADDR ? end - len : 0;
+	if (!r->count)
+		panic("vm: operation used more areas than it reserved");
+	return r->n[--r->count];
 }
 
-static bool valid_range(u64 addr, u64 len)
+static void reserve_drop(struct reserve *r)
 {
-	return len && !(addr & (PAGE_SIZE - 1)) && addr < USER_END &&
-	       len <= USER_END - addr;
+	while (r->count)
+		kfree(r->n[--r->count]);
+}
+
+/* Splitting and merging. */
+
+/* Splits the area at addr if addr falls strictly inside one. Lock held. */
+static void split_at(struct vm_space *vs, u64 addr, struct reserve *res)
+{
+	struct vma *v = vma_find(vs, addr);
+
+	if (!v || v->start == addr)
+		return;
+	struct vma *n = reserve_take(res);
+	*n = *v;
+	n->start = addr;
+	if (n->file) {
+		n->pgoff = v->pgoff + (addr - v->start) / PAGE_SIZE;
+		file_get(n->file);
+	}
+	v->end = addr;
+	insert(vs, n);
+}
+
+static bool compatible(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && a->prot == b->prot && a->file == b->file &&
+	       a->shared == b->shared && a->may_write == b->may_write &&
+	       (!a->file ||
+		a->pgoff + (a->end - a->start) / PAGE_SIZE == b->pgoff);
+}
+
+/* Merges v with its neighbours where compatible; returns the area. */
+static struct vma *merge_around(struct vm_space *vs, struct vma *v)
+{
+	struct vma *p = vma_prev(v), *n;
+
+	if (p && compatible(p, v)) {
+		p->end = v->end;
+		remove_area(vs, v);
+		v = p;
+	}
+	n = vma_next(v);
+	if (n && compatible(v, n)) {
+		v->end = n->end;
+		remove_area(vs, n);
+	}
+	return v;
+}
+
+/* Merges every area touching [start, end) with its neighbours. */
+static void merge_range(struct vm_space *vs, u64 start, u64 end)
+{
+	struct vma *v = vma_first_after(vs, start ? start - 1 : 0);
+
+	while (v && v->start <= end) {
+		v = merge_around(vs, v);
+		v = vma_next(v);
+	}
+}
+
+/* Pages. */
+
+static void free_pages(u64 start, u64 end)
+{
+	for (u64 va = pt_next_mapped(start, end); va < end;
+	     va = pt_next_mapped(va + PAGE_SIZE, end)) {
+		unsigned flags;
+		paddr_t pa = pt_unmap(va, &flags);
+		if (pa && !(flags & PT_FILE))
+			page_free(phys_to_virt(pa), 1);
+	}
+}
+
+/* Removes [start, end) from the address space; 2 reserved. Lock held. */
+static void unmap_locked(struct vm_space *vs, u64 start, u64 end,
+			 struct reserve *res)
+{
+	split_at(vs, start, res);
+	split_at(vs, end, res);
+	struct vma *v = vma_first_after(vs, start);
+	while (v && v->start < end) {
+		struct vma *next = vma_next(v);
+		free_pages(v->start, v->end);
+		hole_made(vs, v->end);
+		remove_area(vs, v);
+		v = next;
+	}
+}
+
+static bool range_free(struct vm_space *vs, u64 start, u64 end)
+{
+	struct vma *v = vma_first_after(vs, start);
+
+	return !v || v->start >= end;
+}
+
+/*
+ * A free range of len bytes at or above VM_MIN_ADDR ending at or below
+ * VM_MMAP_TOP, the highest that fits; 0 if none. Walks down the areas from
+ * the top until a gap fits. The walk resumes where the last one ended
+ * (vs->free_top) unless a gap skipped above it could hold len (free_hole)
+ * or a hole was made above it since (hole_made): so mapping n areas one
+ * after the other costs O(n log n), not O(n^2) (invariant 8).
+ */
+static u64 find_free(struct vm_space *vs, u64 len)
+{
+	u64 end = VM_MMAP_TOP, skipped = 0, at;
+
+	if (!len || len > VM_MMAP_TOP - VM_MIN_ADDR)
+		return 0;
+	if (vs->free_top && len > vs->free_hole) {
+		end = vs->free_top;
+		skipped = vs->free_hole;
+	}
+	for (struct vma *v = vma_find_le(vs, end - 1);; v = vma_prev(v)) {
+		u64 floor = v ? MAX(v->end, VM_MIN_ADDR) : VM_MIN_ADDR;
+		if (end >= floor + len) {
+			at = end - len;
+			break;
+		}
+		if (end > floor)
+			skipped = MAX(skipped, end - floor);
+		if (!v)
+			return 0;
+		end = MIN(end, v->start);
+		if (end < VM_MIN_ADDR + len)
+			return 0;
+	}
+	vs->free_top = at;
+	vs->free_hole = skipped;
+	return at;
+}
+
+/* Inserts a copy of tmpl as [start, end), merged; 1 reserved. Lock held. */
+static void add_area(struct vm_space *vs, u64 start, u64 end,
+		     const struct vma *tmpl, struct reserve *res)
+{
+	struct vma *n = reserve_take(res);
+
+	*n = *tmpl;
+	n->start = start;
+	n->end = end;
+	if (n->file)
+		file_get(n->file);
+	else
+		n->pgoff = 0;
+	insert(vs, n);
+	merge_around(vs, n);
+}
+
+/* mmap. */
+
+/* Where a non-fixed mapping goes: the hint if free (as Linux), else below
+ * VM_MMAP_TOP; 0 if nowhere. */
+static u64 place(struct vm_space *vs, u64 hint, u64 len)
+{
+	if (hint && hint < VM_MIN_ADDR)
+		hint = VM_MIN_ADDR;
+	if (hint && hint <= VM_TASK_END - len) {
+		hint = ALIGN_UP(hint, PAGE_SIZE);
+		if (hint <= VM_TASK_END - len && range_free(vs, hint, hint + len))
+			return hint;
+	}
+	return find_free(vs, len);
+}
+
+static long map(u64 addr, u64 len, bool fixed, bool noreplace,
+		const struct vma *tmpl)
+{
+	struct vm_space *vs = vm_current();
+	struct reserve res;
+
+	if (!len)
+		return -EINVAL;
+	if (len > VM_TASK_END)
+		return -ENOMEM;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (fixed && (addr & PAGE_MASK_LOW))
+		return -EINVAL;
+	if (fixed && addr > VM_TASK_END - len)
+		return -ENOMEM;
+	if (reserve_fill(&res, 3))
+		return -ENOMEM;
+
+	spin_lock(&vs->lock);
+	long r = addr;
+	if (fixed && !range_free(vs, addr, addr + len)) {
+		if (noreplace)
+			r = -EEXIST;
+		else
+			unmap_locked(vs, addr, addr + len, &res);
+	} else if (!fixed) {
+		addr = place(vs, addr, len);
+		r = addr ? (long)addr : -ENOMEM;
+	}
+	if (r >= 0)
+		add_area(vs, addr, addr + len, tmpl, &res);
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	reserve_drop(&res);
+	vm_put_deferred(vs);
+	return r;
 }
 
 long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace)
 {
-	return vm_map_file(addr, len, prot, fixed, noreplace, NULL, 0, false,
-			   false);
+	struct vma tmpl = { .prot = prot };
+
+	return map(addr, len, fixed, noreplace, &tmpl);
 }
 
 long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
 		 struct file *f, u64 pgoff, bool shared, bool may_write)
 {
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!len)
-		return -ENOMEM;
-	if (fixed && !valid_range(addr, len))
-		return -EINVAL;
-	struct vma *n = kmalloc(sizeof(*n));
-	if (!n)
-		return -ENOMEM;
+	struct vma tmpl = { .prot = prot, .file = f, .pgoff = pgoff,
+			    .shared = f && shared, .may_write = f && may_write };
 
-	spin_lock(&lock);
-	if (fixed) {
-		if (!range_free(addr, addr + len)) {
-			if (noreplace || unmap_locked(addr, addr + len)) {
-				spin_unlock(&lock);
-				kfree(n);
-				return noreplace ? -EEXIST : -ENOMEM;
-			}
-		}
-	} else {
-		addr = ALIGN_DOWN(addr, PAGE_SIZE);
-		if (!addr || !valid_range(addr, len) || addr < VM_MIN_ADDR ||
-		    !range_free(addr, addr + len))
-			addr = find_free(len, VM_MMAP_TOP);
-		if (!addr) {
-			spin_unlock(&lock);
-			kfree(n);
-			return -ENOMEM;
-		}
-	}
-	*n = (struct vma){ .start = addr, .end = addr + len, .prot = prot,
-			   .file = f ? file_get(f) : NULL, .pgoff = pgoff,
-			   .shared = shared, .may_write = may_write };
-	insert(n);
-	spin_unlock(&lock);
-	put_deferred();
-	return addr;
+	return map(addr, len, fixed, noreplace, &tmpl);
 }
 
+/* munmap: as Linux, the range must lie below the top of the program's half. */
 int vm_unmap(u64 addr, u64 len)
 {
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (!valid_range(addr, len))
+	struct vm_space *vs = vm_current();
+	struct reserve res;
+
+	if ((addr & PAGE_MASK_LOW) || addr > VM_TASK_END ||
+	    len > VM_TASK_END - addr)
 		return -EINVAL;
-	spin_lock(&lock);
-	int r = unmap_locked(addr, addr + len);
-	spin_unlock(&lock);
-	put_deferred();
-	return r;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len)
+		return -EINVAL;
+	if (reserve_fill(&res, 2))
+		return -ENOMEM;
+	spin_lock(&vs->lock);
+	unmap_locked(vs, addr, addr + len, &res);
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	reserve_drop(&res);
+	vm_put_deferred(vs);
+	return 0;
+}
+
+/*
+ * mprotect's checks: all of [addr, end) mapped, shared files writable.
+ * DIVERGENCE: Linux changes the areas it meets before a hole or a refused
+ * area and then fails; Skiff checks the whole range first and changes
+ * nothing when it fails.
+ */
+static int protect_check(struct vm_space *vs, u64 addr, u64 end, int prot)
+{
+	struct vma *v = vma_find(vs, addr);
+
+	for (u64 a = addr; a < end; a = v->end, v = vma_next(v)) {
+		if (!v || v->start > a)
+			return -ENOMEM;
+		if (v->shared && (prot & PROT_WRITE) && !v->may_write)
+			return -EACCES;
+	}
+	return 0;
 }
 
 int vm_protect(u64 addr, u64 len, int prot)
 {
-	u64 end;
+	struct vm_space *vs = vm_current();
+	struct reserve res;
 
-	if (addr & (PAGE_SIZE - 1))
+	if (addr & PAGE_MASK_LOW)
 		return -EINVAL;
-	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return 0;
-	if (!valid_range(addr, len))
+	len = ALIGN_UP(len, PAGE_SIZE);
+	u64 end = addr + len;
+	if (end <= addr) /* the length wraps around */
 		return -ENOMEM;
-	end = addr + len;
-	spin_lock(&lock);
-	/* Linux: -ENOMEM if any part of the range is unmapped. */
-	for (u64 a = addr; a < end;) {
-		struct vma *v = find(a);
-		int err = !v ? -ENOMEM :
-			  v->shared && (prot & PROT_WRITE) && !v->may_write ? -EACCES : 0;
-		if (err) {
-			spin_unlock(&lock);
-			return err;
-		}
-		a = v->end;
-	}
-	if (split_at(addr) || split_at(end)) {
-		spin_unlock(&lock);
+	if (reserve_fill(&res, 2))
 		return -ENOMEM;
-	}
-	list_for_each(it, &areas) {
-		struct vma *v = vma_of(it);
-		if (v->start >= addr && v->end <= end) {
+	spin_lock(&vs->lock);
+	int r = protect_check(vs, addr, end, prot);
+	if (!r) {
+		split_at(vs, addr, &res);
+		split_at(vs, end, &res);
+		for (struct vma *v = vma_find(vs, addr); v && v->start < end;
+		     v = vma_next(v)) {
 			v->prot = prot;
 			for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
 			     va = pt_next_mapped(va + PAGE_SIZE, v->end))
-				pt_protect(va, pte_flags(prot) |
-						       (pt_flags(va) & PTE_FILE));
+				pt_protect(va, prot);
 		}
+		merge_range(vs, addr, end);
 	}
-	spin_unlock(&lock);
-	return 0;
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	reserve_drop(&res);
+	vm_put_deferred(vs);
+	return r;
 }
 
-int vm_discard(u64 addr, u64 len)
+/* madvise: Linux's checks of the range, then maybe drop its pages. */
+int vm_advise(u64 addr, u64 len, bool discard)
 {
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (addr & (PAGE_SIZE - 1) || !valid_range(addr, len ? len : 1))
+	struct vm_space *vs = vm_current();
+	u64 alen = ALIGN_UP(len, PAGE_SIZE);
+	u64 end = addr + alen;
+	int r = 0;
+
+	if ((addr & PAGE_MASK_LOW) || (len && !alen) || end < addr)
 		return -EINVAL;
-	spin_lock(&lock);
-	free_pages(addr, addr + len);
-	spin_unlock(&lock);
-	return 0;
+	if (end == addr)
+		return 0;
+	spin_lock(&vs->lock);
+	struct vma *v = vma_first_after(vs, addr);
+	for (u64 a = addr; a < end; a = v->end, v = vma_next(v)) {
+		if (!v || v->start >= end) {
+			r = -ENOMEM;
+			break;
+		}
+		if (v->start > a)
+			r = -ENOMEM; /* a hole: Linux goes on, then says so */
+		if (discard)
+			free_pages(MAX(a, v->start), MIN(end, v->end));
+	}
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	return r;
 }
 
-/* Moves the pages of [old, old+len) to new. Lock held; new is unmapped. */
-static void move_pages(u64 old, u64 new, u64 len)
+/* mremap. */
+
+/* Moves the pages of [old, old+len) to new, as prot. Lock held. */
+static void move_pages(u64 old, u64 new, u64 len, int prot)
 {
-	for (u64 off = 0; off < len; off += PAGE_SIZE) {
-		u64 file = pt_flags(old + off) & PTE_FILE;
-		paddr_t pa = pt_unmap(old + off);
-		if (!pa)
-			continue;
-		struct vma *v = find(new + off);
-		if (pt_map(new + off, pa, pte_flags(v ? v->prot : 0) | file) && !file)
+	for (u64 va = pt_next_mapped(old, old + len); va < old + len;
+	     va = pt_next_mapped(va + PAGE_SIZE, old + len)) {
+		unsigned flags;
+		paddr_t pa = pt_unmap(va, &flags);
+		if (pa && pt_map(new + (va - old), pa, prot | (flags & PT_FILE)) &&
+		    !(flags & PT_FILE))
 			page_free(phys_to_virt(pa), 1); /* contents lost: OOM */
 	}
 }
 
+/*
+ * Moves [old, old+oldlen), inside one area, to [dst, dst+newlen), free,
+ * newlen >= oldlen; the part past oldlen is new memory of the same kind.
+ * oldlen 0 maps the same file pages a second time. 3 reserved. Lock held.
+ */
+static void move_area(struct vm_space *vs, u64 old, u64 oldlen, u64 dst,
+		      u64 newlen, struct reserve *res)
+{
+	struct vma *v = vma_find(vs, old);
+	struct vma tmpl = *v;
+
+	if (v->file)
+		tmpl.pgoff = v->pgoff + (old - v->start) / PAGE_SIZE;
+	v = NULL;
+	if (oldlen) {
+		/* Off the tree first, so the new area cannot merge with it. */
+		split_at(vs, old, res);
+		split_at(vs, old + oldlen, res);
+		v = vma_find(vs, old);
+		unlink_area(vs, v);
+		hole_made(vs, v->end);
+	}
+	add_area(vs, dst, dst + newlen, &tmpl, res);
+	move_pages(old, dst, oldlen, tmpl.prot);
+	if (v)
+		free_area(vs, v);
+}
+
+/* Whether [a, a+alen) and [b, b+blen) overlap, without overflow. */
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a <= b ? b - a < alen : a - b < blen;
+}
+
+/* Unmaps [start, start+len) if that is a valid munmap range; -EINVAL if not. */
+static int unmap_checked(struct vm_space *vs, u64 start, u64 len,
+			 struct reserve *res)
+{
+	if (start > VM_TASK_END || len > VM_TASK_END - start)
+		return -EINVAL;
+	unmap_locked(vs, start, start + len, res);
+	return 0;
+}
+
+/* The source must be one area from old on, unless it is empty. */
+static int source_check(struct vm_space *vs, u64 old, u64 oldlen)
+{
+	struct vma *v = vma_find(vs, old);
+
+	if (!v)
+		return -EFAULT;
+	if (!oldlen && !v->shared)
+		return -EINVAL; /* Linux only duplicates shared mappings */
+	return oldlen > v->end - old ? -EFAULT : 0;
+}
+
+/* MREMAP_FIXED, in Linux's order: dst unmapped before the source checked. */
+static long remap_to(struct vm_space *vs, u64 old, u64 oldlen, u64 newlen,
+		     u64 new, struct reserve *res)
+{
+	if (newlen > VM_TASK_END || new > VM_TASK_END - newlen)
+		return -EINVAL;
+	if (overlaps(old, oldlen, new, newlen))
+		return -EINVAL;
+	unmap_locked(vs, new, new + newlen, res);
+	if (oldlen > newlen) {
+		int r = unmap_checked(vs, old + newlen, oldlen - newlen, res);
+		if (r)
+			return r;
+		oldlen = newlen;
+	}
+	int r = source_check(vs, old, oldlen);
+	if (r)
+		return r;
+	move_area(vs, old, oldlen, new, newlen, res);
+	return new;
+}
+
+/* Without MREMAP_FIXED: shrink, grow in place, or move if allowed. */
+static long remap(struct vm_space *vs, u64 old, u64 oldlen, u64 newlen,
+		  bool maymove, struct reserve *res)
+{
+	if (oldlen >= newlen) {
+		if (oldlen > newlen &&
+		    unmap_checked(vs, old + newlen, oldlen - newlen, res))
+			return -EINVAL;
+		return old;
+	}
+	int r = source_check(vs, old, oldlen);
+	if (r)
+		return r;
+	struct vma *v = vma_find(vs, old);
+	if (oldlen == v->end - old && newlen <= VM_TASK_END - old &&
+	    range_free(vs, v->end, old + newlen)) {
+		v->end = old + newlen; /* grow in place */
+		merge_around(vs, v);
+		return old;
+	}
+	u64 dst = maymove ? find_free(vs, newlen) : 0;
+	if (!dst)
+		return -ENOMEM;
+	move_area(vs, old, oldlen, dst, newlen, res);
+	return dst;
+}
+
 long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new)
 {
-	oldlen = ALIGN_UP(oldlen, PAGE_SIZE);
-	newlen = ALIGN_UP(newlen, PAGE_SIZE);
-	if ((old & (PAGE_SIZE - 1)) || !newlen || (fixed && !maymove) ||
-	    (fixed && (new & (PAGE_SIZE - 1))))
-		return -EINVAL;
-	spin_lock(&lock);
-	struct vma *v = find(old);
-	if (!v || old + oldlen > v->end || !oldlen) {
-		spin_unlock(&lock);
-		return -EFAULT;
-	}
-	int prot = v->prot;
+	struct vm_space *vs = vm_current();
+	struct reserve res;
 	long r;
-	if (!fixed && newlen <= oldlen) {
-		r = unmap_locked(old + newlen, old + oldlen) ? -ENOMEM : (long)old;
-	} else if (!fixed && v->end == old + oldlen &&
-		   range_free(old + oldlen, old + newlen) &&
-		   old + newlen <= VM_STACK_TOP) {
-		v->end = old + newlen; /* grow in place */
-		r = old;
-	} else if (!maymove) {
-		r = -ENOMEM;
-	} else {
-		u64 dst = new;
-		if (fixed)
-			unmap_locked(new, new + newlen);
-		else
-			dst = find_free(newlen, VM_MMAP_TOP);
-		struct vma *n = dst ? kmalloc(sizeof(*n)) : NULL;
-		if (!n) {
-			r = -ENOMEM;
-		} else {
-			*n = (struct vma){ .start = dst, .end = dst + newlen,
-					   .prot = prot, .file = v->file ?
-					   file_get(v->file) : NULL,
-					   .pgoff = v->pgoff + (old - v->start) / PAGE_SIZE,
-					   .shared = v->shared, .may_write = v->may_write };
-			insert(n);
-			move_pages(old, dst, MIN(oldlen, newlen));
-			unmap_locked(old, old + oldlen);
-			r = dst;
-		}
-	}
-	spin_unlock(&lock);
-	put_deferred();
+
+	/* Lengths round up to pages and wrap to 0, as Linux's PAGE_ALIGN. */
+	oldlen = (oldlen + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
+	newlen = (newlen + PAGE_MASK_LOW) & ~PAGE_MASK_LOW;
+	if ((old & PAGE_MASK_LOW) || !newlen || newlen > VM_TASK_END ||
+	    (fixed && !maymove) || (fixed && (new & PAGE_MASK_LOW)))
+		return -EINVAL;
+	if (reserve_fill(&res, RESERVE_MAX))
+		return -ENOMEM;
+	spin_lock(&vs->lock);
+	if (!vma_find(vs, old))
+		r = -EFAULT;
+	else if (fixed)
+		r = remap_to(vs, old, oldlen, newlen, new, &res);
+	else
+		r = remap(vs, old, oldlen, newlen, maymove, &res);
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	reserve_drop(&res);
+	vm_put_deferred(vs);
 	return r;
 }
+
+/* brk. */
 
 void vm_set_brk_start(u64 start)
 {
-	brk_start = brk_cur = ALIGN_UP(start, PAGE_SIZE);
-}
+	struct vm_space *vs = vm_current();
 
-u64 vm_brk(u64 newbrk)
-{
-	u64 old_end = ALIGN_UP(brk_cur, PAGE_SIZE);
-	u64 new_end = ALIGN_UP(newbrk, PAGE_SIZE);
-
-	if (newbrk < brk_start || newbrk >= VM_MMAP_TOP)
-		return brk_cur;
-	if (new_end > old_end) {
-		spin_lock(&lock);
-		bool ok = range_free(old_end, new_end);
-		spin_unlock(&lock);
-		if (!ok || vm_map(old_end, new_end - old_end,
-				  PROT_READ | PROT_WRITE, true, true) < 0)
-			return brk_cur;
-	} else if (new_end < old_end) {
-		vm_unmap(new_end, old_end - new_end);
-	}
-	brk_cur = newbrk;
-	return brk_cur;
-}
-
-int vm_check(u64 addr, u64 len, int prot)
-{
-	u64 end = addr + len;
-	int r = 0;
-
-	if (end < addr || end > USER_END)
-		return -EFAULT;
-	spin_lock(&lock);
-	for (u64 a = addr; a < end;) {
-		struct vma *v = find(a);
-		if (!v || (v->prot & prot) != prot) {
-			r = -EFAULT;
-			break;
-		}
-		a = v->end;
-	}
-	spin_unlock(&lock);
-	return r;
-}
-
-bool vm_resident(u64 addr)
-{
-	spin_lock(&lock);
-	bool r = pt_lookup(addr) != 0;
-	spin_unlock(&lock);
-	return r;
-}
-
-u64 vm_mapped_end(u64 addr, int prot)
-{
-	spin_lock(&lock);
-	u64 a = addr;
-	for (;;) {
-		struct vma *v = find(a);
-		if (!v || (v->prot & prot) != prot || !v->prot)
-			break;
-		a = v->end;
-	}
-	spin_unlock(&lock);
-	return a;
-}
-
-static void __noreturn out_of_memory(u64 addr)
-{
-	kernel_error("out of memory: no page for address %#lx (%lu MiB "
-		     "total); give the VM more memory (-m)",
-		     addr, page_total_count() * PAGE_SIZE >> 20);
+	spin_lock(&vs->lock);
+	vs->brk_start = vs->brk_cur = ALIGN_UP(start, PAGE_SIZE);
+	spin_unlock(&vs->lock);
 }
 
 /*
- * The page a file-backed fault maps: the file's own page (shared), or a
- * private copy read from the file (zeros past its end). Called without the
- * VM lock: reading may sleep. 0, -EFAULT (no such page: SIGBUS territory)
- * or -ENOMEM.
+ * Moves the break. As Linux, growth needs a free page between the new
+ * break and the next area, and the break never reaches the mmap area.
  */
-static int file_page(struct file *f, u64 index, bool shared, void **out)
+u64 vm_brk(u64 newbrk)
 {
-	if (shared) {
-		if (!f->ops->get_page)
-			return -EFAULT;
-		int r = f->ops->get_page(f, index, out);
-		return r == -ENOMEM ? r : r == -ENXIO ? -EIO : r ? -EFAULT : 0;
-	}
-	/* A page wholly past the end of the file: SIGBUS, as Linux. */
-	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
-		return -EIO;
-	u8 *p = page_alloc_dirty(1);
-	if (!p)
-		return -ENOMEM;
-	long n = file_pread(f, p, PAGE_SIZE, index * PAGE_SIZE);
-	if (n < 0) {
-		page_free(p, 1);
-		return -EFAULT;
-	}
-	memset(p + n, 0, PAGE_SIZE - n);
-	*out = p;
-	return 0;
-}
+	struct vm_space *vs = vm_current();
+	struct vma tmpl = { .prot = PROT_READ | PROT_WRITE };
+	struct reserve res;
 
-int vm_fault(u64 addr, u64 error)
-{
-	u64 va = ALIGN_DOWN(addr, PAGE_SIZE);
-	u64 t0 = rdtsc();
-	void *page = NULL;
-	u64 extra = 0;
-	int r = -EFAULT;
-
-	spin_lock(&lock);
-	struct vma *v = find(addr);
-	if (!v || !v->prot)
-		goto out;
-	if ((error & 2) && !(v->prot & PROT_WRITE))
-		goto out;
-	if ((error & 0x10) && !(v->prot & PROT_EXEC))
-		goto out;
-	/*
-	 * Present now: another thread filled it between this fault and the
-	 * lock (the fault is preemptible until here), or the flags are stale.
-	 * Mapping a fresh page over it would lose what that thread wrote.
-	 */
-	if (pt_lookup(va)) {
-		pt_protect(va, pte_flags(v->prot) | (pt_flags(va) & PTE_FILE));
-		r = 0;
-		goto out;
+	bool have = !reserve_fill(&res, 3);
+	spin_lock(&vs->lock);
+	u64 old_end = ALIGN_UP(vs->brk_cur, PAGE_SIZE);
+	u64 new_end = ALIGN_UP(newbrk, PAGE_SIZE);
+	bool ok = have && newbrk >= vs->brk_start && newbrk < VM_MMAP_TOP;
+	if (ok && new_end > old_end) {
+		struct vma *next = vma_first_after(vs, old_end);
+		ok = !next || next->start >= new_end + PAGE_SIZE;
+		if (ok)
+			add_area(vs, old_end, new_end, &tmpl, &res);
+	} else if (ok && new_end < old_end) {
+		unmap_locked(vs, new_end, old_end, &res);
 	}
-	if (v->file) {
-		struct file *f = file_get(v->file);
-		u64 index = v->pgoff + (va - v->start) / PAGE_SIZE;
-		bool shared = v->shared;
-		spin_unlock(&lock);
-		r = file_page(f, index, shared, &page);
-		file_put(f);
-		if (r == -ENOMEM)
-			out_of_memory(addr);
-		if (r)
-			return r;
-		extra = shared ? PTE_FILE : 0;
-		spin_lock(&lock);
-		/* The area may have changed while the lock was dropped. */
-		v = find(addr);
-		if (!v || v->file != f || pt_lookup(va)) {
-			if (!shared)
-				page_free(page, 1);
-			r = 0; /* the program retries the access */
-			goto out;
-		}
-	} else {
-		page = page_alloc(1);
-		if (!page) {
-			spin_unlock(&lock);
-			out_of_memory(addr);
-		}
-	}
-	if (pt_map(va, virt_to_phys(page), pte_flags(v->prot) | extra)) {
-		if (!extra)
-			page_free(page, 1);
-		spin_unlock(&lock);
-		kernel_error("out of memory for page tables; give the VM "
-			     "more memory (-m)");
-	}
-	r = 0;
-out:
-	spin_unlock(&lock);
-	vm_fault_count++;
-	vm_fault_cycles += rdtsc() - t0;
+	if (ok)
+		vs->brk_cur = newbrk;
+	u64 r = vs->brk_cur;
+	VM_DEBUG_CHECK(vs);
+	spin_unlock(&vs->lock);
+	reserve_drop(&res);
+	vm_put_deferred(vs);
 	return r;
 }
 
-/* Copies the areas, with their files referenced. Lock held. */
-static size_t snapshot(struct vm_area_info *out, size_t max)
+/* The end of an address space. */
+
+void vm_space_clear(struct vm_space *vs)
 {
-	size_t n = 0;
-
-	list_for_each(it, &areas) {
-		struct vma *v = vma_of(it);
-		struct vm_area_info *a = &out[n];
-
-		if (n == max)
-			break;
-		*a = (struct vm_area_info){ .start = v->start, .end = v->end,
-			.prot = v->prot, .shared = v->shared, .pgoff = v->pgoff,
-			.file = v->file ? file_get(v->file) : NULL };
-		for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
-		     va = pt_next_mapped(va + PAGE_SIZE, v->end))
-			a->resident++;
-		if (v->start >= brk_start && v->end <= ALIGN_UP(brk_cur, PAGE_SIZE))
-			a->name = "[heap]";
-		else if (v->end == VM_STACK_TOP)
-			a->name = "[stack]";
-		n++;
+	spin_lock(&vs->lock);
+	for (struct vma *v; (v = vma_of(rb_first(&vs->areas)));) {
+		free_pages(v->start, v->end);
+		remove_area(vs, v);
 	}
-	return n;
+	vs->brk_start = vs->brk_cur = 0;
+	vs->free_top = 0;
+	spin_unlock(&vs->lock);
+	vm_put_deferred(vs);
 }
 
-int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
-		     void *arg)
+void vm_space_destroy(struct vm_space *vs)
 {
-	struct vm_area_info *all;
-	size_t n = 0;
-
-	spin_lock(&lock);
-	list_for_each(it, &areas)
-		n++;
-	all = kmalloc((n ? n : 1) * sizeof(*all));
-	if (all)
-		n = snapshot(all, n);
-	spin_unlock(&lock);
-	if (!all)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		fn(&all[i], arg);
-	for (size_t i = 0; i < n; i++)
-		file_put(all[i].file);
-	kfree(all);
-	return 0;
+	if (vs == &current_space)
+		panic("vm: destroying the running address space");
+	vm_space_clear(vs);
+	kfree(vs);
 }

@@ -1,57 +1,107 @@
 /*
- * sched/sched.c: the run queue, the timer list and the context switch.
+ * sched/sched.c: the per-CPU scheduler: run queue, timers, context switch,
+ * sleeping and waking. Interface: skiff/sched.h and sched/thread.h.
  *
- * One scheduler lock (a raw spinlock taken with interrupts off) guards the
- * run queue, every thread's state, the wait queues' sleeper lists and the
- * timer list. It is held across switch_to and released by the thread that
- * resumes (or by sched_thread_start in a new thread).
+ * Each CPU has a struct sched_cpu (one CPU for now, reached through
+ * this_cpu()->sched): its run queue (sched/runq.c), the threads sleeping
+ * with a deadline and the kernel timers (two sched/timerq.c queues), and
+ * the lock that guards them. The lock is a raw spinlock taken with
+ * interrupts off; it also guards every thread's state and the wait queues'
+ * sleeper lists. It is held across switch_to and released by the thread
+ * that resumes (or by sched_thread_start in a new thread). Functions named
+ * *_locked want it held, and check it.
+ *
+ * Invariants (the first two are asserted where they are needed):
+ *  1. the lock is held only with interrupts off, once per CPU;
+ *  2. waitq_sleep runs with the caller's lock held, or with interrupts on,
+ *     and never in the idle thread;
+ *  3. a thread is on the run queue exactly when it is runnable and neither
+ *     running nor the idle thread (sched/runq.c checks on_runq);
+ *  4. a thread's timer is queued exactly while it sleeps with a deadline.
+ * SMP will bring a lock per waitq sleeper list (the CPU's lock guards
+ * them today) and wake-ups that take the sleeper's CPU's lock.
  *
  * Fairness, as a small CFS: each thread's vruntime counts the CPU time it
- * used; the run queue is kept in vruntime order and the thread that used
+ * used; the run queue is ordered by vruntime and the thread that used
  * least runs next. A thread that wakes from a sleep comes back no further
  * behind than half a slice, and preempts the running thread if it has used
  * clearly less: so a lock handed to a sleeping waiter is taken at once,
  * and a CPU-bound thread cannot starve the others.
  *
- * Tickless: the LAPIC timer is armed for the earliest sleeper's deadline,
- * or for the end of the time slice when others are waiting to run.
+ * Tickless: the LAPIC timer is armed for the earliest deadline of either
+ * timer queue, or for the end of the time slice when others are waiting to
+ * run; nothing fires while nothing is due.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/lapic.h"
-#include "../arch/x86_64/percpu.h"
+#include "runq.h"
 #include "thread.h"
+#include "timerq.h"
 
 void thread_free(struct thread *t);
 
-#define SLICE_NS 4000000ull /* 4 ms */
-#define WAKEUP_GRAN_NS 1000000ull /* a waker keeps the CPU unless this far ahead */
+/* One CPU's scheduler state. */
+struct sched_cpu {
+	volatile u32 lock;      /* 0 free, else the holder's cpu_id + 1 */
+	struct runq runq;       /* runnable threads but the running one */
+	struct timerq sleepers; /* struct thread.timer of sleeping threads */
+	struct timerq ktimers;  /* struct ktimer.node */
+	u64 slice_end;          /* end of the running thread's slice, 0 at boot */
+	struct list zombies;    /* exited, stack not freed (thread.wait_link) */
+};
 
-static volatile u32 sched_lock;
-static struct list runq = { &runq, &runq };
-static struct list timers = { &timers, &timers }; /* sorted by deadline */
-static struct list ktimers = { &ktimers, &ktimers }; /* sorted by deadline */
-static u64 slice_end;
-static u64 min_vruntime; /* the smallest vruntime among runnable threads */
+static struct sched_cpu boot_sched;
 static u64 process_cpu_ns; /* CPU time of program threads, up to the last switch */
-static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
 static int live_threads = 1;
 
 extern void switch_to(struct context *old, struct context *new);
 
-static void lock(void)
+/* switch_to (entry.S) saves and loads the stack pointer at these offsets. */
+_Static_assert(offsetof(struct context, rsp) == 0,
+	       "switch_to stores RSP at offset 0 of struct context");
+_Static_assert(offsetof(struct thread, ctx) == 0,
+	       "struct context must open struct thread");
+
+static struct sched_cpu *this_sched(void)
 {
-	while (__atomic_exchange_n(&sched_lock, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
+	return this_cpu()->sched;
 }
 
-static void unlock(void)
+static u32 lock_tag(void)
 {
-	__atomic_store_n(&sched_lock, 0, __ATOMIC_RELEASE);
+	return (u32)this_cpu()->cpu_id + 1;
+}
+
+#define assert_sched_locked(sc)                                              \
+	do {                                                                 \
+		assert_irqs_off();                                           \
+		if ((sc)->lock != lock_tag())                                \
+			panic("%s: this CPU does not hold the scheduler lock", \
+			      __func__);                                     \
+	} while (0)
+
+static void lock(struct sched_cpu *sc)
+{
+	u32 free = 0, me = lock_tag();
+
+	assert_irqs_off();
+	if (sc->lock == me)
+		panic("the scheduler lock is taken twice on CPU %u", me - 1);
+	while (!__atomic_compare_exchange_n(&sc->lock, &free, me, false,
+					    __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		free = 0;
+		cpu_relax();
+	}
+}
+
+static void unlock(struct sched_cpu *sc)
+{
+	assert_sched_locked(sc);
+	__atomic_store_n(&sc->lock, 0, __ATOMIC_RELEASE);
 }
 
 struct thread *thread_current(void)
@@ -64,19 +114,12 @@ int thread_tid(void)
 	return this_cpu()->current->tid;
 }
 
-static void enqueue(struct thread *t)
+static void enqueue_locked(struct sched_cpu *sc, struct thread *t)
 {
-	struct list *pos = &runq;
-
+	assert_sched_locked(sc);
 	if (t->on_runq || t == this_cpu()->idle)
 		return;
-	list_for_each(it, &runq) {
-		if (list_entry(it, struct thread, run_link)->vruntime > t->vruntime)
-			break;
-		pos = it;
-	}
-	list_insert_after(pos, &t->run_link);
-	t->on_runq = true;
+	runq_add(&sc->runq, t);
 }
 
 /* CPU time the running thread has used, including the current stretch. */
@@ -85,65 +128,40 @@ static u64 current_vruntime(struct thread *t, u64 now)
 	return t->vruntime + (now > t->run_start ? now - t->run_start : 0);
 }
 
-static void timer_remove(struct thread *t)
+/* Makes a sleeping thread runnable with result r. */
+static void wake_locked(struct sched_cpu *sc, struct thread *t, int r)
 {
-	if (t->deadline) {
-		list_remove(&t->timer_link);
-		t->deadline = 0;
-	}
-}
-
-static void timer_insert(struct thread *t, u64 deadline)
-{
-	struct list *pos = &timers;
-
-	t->deadline = deadline;
-	list_for_each(it, &timers) {
-		if (list_entry(it, struct thread, timer_link)->deadline > deadline)
-			break;
-		pos = it;
-	}
-	list_insert_after(pos, &t->timer_link);
-}
-
-/* Makes a sleeping thread runnable with result r. Scheduler lock held. */
-static void wake_locked(struct thread *t, int r)
-{
+	assert_sched_locked(sc);
 	if (t->state != THREAD_SLEEPING)
 		return;
 	if (t->wq) {
 		list_remove(&t->wait_link);
 		t->wq = NULL;
 	}
-	timer_remove(t);
+	timerq_del(&sc->sleepers, &t->timer);
 	t->wake_result = r;
 	t->state = THREAD_RUNNABLE;
-	/* A sleeper keeps at most half a slice of credit. */
-	if (t->vruntime + SLICE_NS / 2 < min_vruntime)
-		t->vruntime = min_vruntime - SLICE_NS / 2;
-	enqueue(t);
+	t->vruntime = runq_wake_vruntime(&sc->runq, t->vruntime);
+	enqueue_locked(sc, t);
 	struct thread *cur = this_cpu()->current;
 	if (cur == this_cpu()->idle ||
-	    t->vruntime + WAKEUP_GRAN_NS <
-		    current_vruntime(cur, time_monotonic_ns()))
+	    runq_wake_preempts(t->vruntime,
+			       current_vruntime(cur, time_monotonic_ns())))
 		this_cpu()->need_resched = true;
 }
 
-/* Arms the timer for the next event. Scheduler lock held. */
-static void rearm(void)
+/* Arms the timer for the next event: the earliest deadline or slice end. */
+static void rearm_locked(struct sched_cpu *sc)
 {
-	u64 next = 0;
+	u64 next = timerq_next(&sc->sleepers);
+	u64 k = timerq_next(&sc->ktimers);
 
-	if (!list_empty(&timers))
-		next = list_entry(timers.next, struct thread, timer_link)->deadline;
-	if (!list_empty(&ktimers)) {
-		u64 k = list_entry(ktimers.next, struct ktimer, link)->deadline;
-		if (!next || k < next)
-			next = k;
-	}
+	assert_sched_locked(sc);
+	if (k && (!next || k < next))
+		next = k;
 	/* slice_end is 0 until the first switch: "now", not "never". */
-	if (!list_empty(&runq) && (!next || slice_end < next))
-		next = MAX(slice_end, 1);
+	if (!runq_empty(&sc->runq) && (!next || sc->slice_end < next))
+		next = MAX(sc->slice_end, 1);
 	lapic_timer_arm(next);
 }
 
@@ -159,35 +177,36 @@ static void switch_fpu_and_tls(struct thread *prev, struct thread *next)
 	}
 }
 
-/* Picks the next thread and switches to it. Lock held, IRQs off. */
-static void schedule_locked(void)
+/* Charges the running thread for the CPU time it used up to now. */
+static void account_locked(struct percpu *cpu, struct thread *prev, u64 now)
+{
+	if (prev == cpu->idle)
+		return;
+	u64 ran = now > prev->run_start ? now - prev->run_start : 0;
+	prev->vruntime += ran;
+	prev->cpu_ns += ran;
+	process_cpu_ns += ran;
+}
+
+/* Picks the next thread and switches to it. */
+static void schedule_locked(struct sched_cpu *sc)
 {
 	struct percpu *cpu = this_cpu();
 	struct thread *prev = cpu->current, *next;
-
 	u64 now = time_monotonic_ns();
+
+	assert_sched_locked(sc);
 	cpu->need_resched = false;
-	if (prev != cpu->idle) {
-		u64 ran = now > prev->run_start ? now - prev->run_start : 0;
-		prev->vruntime += ran;
-		prev->cpu_ns += ran;
-		process_cpu_ns += ran;
-	}
+	account_locked(cpu, prev, now);
 	if (prev->state == THREAD_RUNNABLE)
-		enqueue(prev);
-	if (list_empty(&runq)) {
-		next = cpu->idle;
-	} else {
-		next = list_entry(runq.next, struct thread, run_link);
-		list_remove(&next->run_link);
-		next->on_runq = false;
-	}
-	if (next != cpu->idle) {
-		min_vruntime = MAX(min_vruntime, next->vruntime);
+		enqueue_locked(sc, prev);
+	next = runq_pop(&sc->runq);
+	if (next)
 		next->run_start = now;
-	}
-	slice_end = now + SLICE_NS;
-	rearm();
+	else
+		next = cpu->idle;
+	sc->slice_end = now + RUNQ_SLICE_NS;
+	rearm_locked(sc);
 	if (next == prev)
 		return;
 	switch_fpu_and_tls(prev, next);
@@ -200,10 +219,11 @@ static void schedule_locked(void)
 void schedule(void)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 
-	lock();
-	schedule_locked();
-	unlock();
+	lock(sc);
+	schedule_locked(sc);
+	unlock(sc);
 	irq_restore(flags);
 }
 
@@ -211,26 +231,28 @@ void sched_yield(void)
 {
 	struct thread *t = thread_current();
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
+	struct thread *last;
 
-	lock();
+	lock(sc);
 	/* Go behind every runnable thread, as CFS's yield does. */
-	if (!list_empty(&runq)) {
-		u64 last = list_entry(runq.prev, struct thread, run_link)->vruntime;
+	last = runq_last(&sc->runq);
+	if (last) {
 		u64 now = time_monotonic_ns();
-		if (current_vruntime(t, now) <= last) {
-			t->vruntime = last + 1;
+		if (current_vruntime(t, now) <= last->vruntime) {
+			t->vruntime = last->vruntime + 1;
 			t->run_start = now;
 		}
 	}
-	schedule_locked();
-	unlock();
+	schedule_locked(sc);
+	unlock(sc);
 	irq_restore(flags);
 }
 
 /* The first code a new thread runs (from thread_trampoline). */
 void sched_thread_start(void)
 {
-	unlock();
+	unlock(this_sched());
 	irq_enable();
 }
 
@@ -265,50 +287,42 @@ bool sched_need_resched(void)
 
 void sched_timer_tick(void)
 {
+	struct sched_cpu *sc = this_sched();
 	u64 now = time_monotonic_ns();
+	struct timerq_node *n;
 
-	lock();
-	while (!list_empty(&timers)) {
-		struct thread *t = list_entry(timers.next, struct thread, timer_link);
-		if (t->deadline > now)
-			break;
-		wake_locked(t, -ETIMEDOUT);
-	}
-	while (!list_empty(&ktimers)) {
-		struct ktimer *k = list_entry(ktimers.next, struct ktimer, link);
-		if (k->deadline > now)
-			break;
-		list_remove(&k->link);
-		k->deadline = 0;
-		unlock();
+	lock(sc);
+	while ((n = timerq_pop_expired(&sc->sleepers, now)))
+		wake_locked(sc, container_of(n, struct thread, timer),
+			    -ETIMEDOUT);
+	while ((n = timerq_pop_expired(&sc->ktimers, now))) {
+		struct ktimer *k = container_of(n, struct ktimer, node);
+		unlock(sc);
 		k->fn(k); /* may send a signal, waking threads */
-		lock();
+		lock(sc);
 	}
-	if (!list_empty(&runq) && now >= slice_end)
+	if (!runq_empty(&sc->runq) && now >= sc->slice_end)
 		this_cpu()->need_resched = true;
-	rearm();
-	unlock();
+	rearm_locked(sc);
+	unlock(sc);
 }
 
+/*
+ * The timer joins this CPU's queue. SMP: cancelling from another CPU will
+ * need the CPU it was queued on.
+ */
 void ktimer_set(struct ktimer *k, u64 deadline_ns)
 {
 	u64 flags = irq_save();
-	struct list *pos = &ktimers;
+	struct sched_cpu *sc = this_sched();
 
-	lock();
-	if (k->deadline)
-		list_remove(&k->link);
-	k->deadline = deadline_ns;
-	if (deadline_ns) {
-		list_for_each(it, &ktimers) {
-			if (list_entry(it, struct ktimer, link)->deadline > deadline_ns)
-				break;
-			pos = it;
-		}
-		list_insert_after(pos, &k->link);
-	}
-	rearm();
-	unlock();
+	lock(sc);
+	if (deadline_ns)
+		timerq_add(&sc->ktimers, &k->node, deadline_ns);
+	else
+		timerq_del(&sc->ktimers, &k->node);
+	rearm_locked(sc);
+	unlock(sc);
 	irq_restore(flags);
 }
 
@@ -318,13 +332,32 @@ static void spin_release(struct spinlock *l, u64 *flags)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * Checks what waitq_sleep requires: the caller holds lk, or, with nothing
+ * to hand over, runs with interrupts on (interrupts off without a lock
+ * means an interrupt handler or a spinlock the sleep would keep held).
+ */
+static void check_may_sleep(struct thread *t, struct spinlock *lk)
+{
+	if (t == this_cpu()->idle)
+		panic("waitq_sleep: the idle thread must never sleep");
+	if (lk)
+		assert_held(lk);
+	else if (!irq_enabled())
+		panic("waitq_sleep: interrupts are off and no lock is handed over");
+}
+
 int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 {
 	struct thread *t = thread_current();
-	u64 lk_flags = 0, flags = irq_save();
+	u64 lk_flags = 0, flags;
+	struct sched_cpu *sc;
 	int r;
 
-	lock();
+	check_may_sleep(t, lk);
+	flags = irq_save();
+	sc = this_sched();
+	lock(sc);
 	if (lk)
 		spin_release(lk, &lk_flags);
 	if ((t->sigpending & ~t->sigmask) && !t->uninterruptible) {
@@ -342,11 +375,11 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 		list_push_back(&wq->sleepers, &t->wait_link);
 	}
 	if (deadline_ns)
-		timer_insert(t, deadline_ns);
-	schedule_locked();
+		timerq_add(&sc->sleepers, &t->timer, deadline_ns);
+	schedule_locked(sc);
 	r = t->wake_result;
 out:
-	unlock();
+	unlock(sc);
 	if (lk) {
 		spin_lock(lk);
 		lk->saved_flags = lk_flags;
@@ -358,14 +391,16 @@ out:
 static void wake(struct waitq *wq, bool all)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 
-	lock();
+	lock(sc);
 	while (!list_empty(&wq->sleepers)) {
-		wake_locked(list_entry(wq->sleepers.next, struct thread, wait_link), 0);
+		wake_locked(sc, list_entry(wq->sleepers.next, struct thread,
+					   wait_link), 0);
 		if (!all)
 			break;
 	}
-	unlock();
+	unlock(sc);
 	irq_restore(flags);
 }
 
@@ -383,9 +418,10 @@ int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 		     void *arg, int max, struct waitq *to)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 	int n = 0;
 
-	lock();
+	lock(sc);
 	list_for_each_safe(it, tmp, &wq->sleepers) {
 		if (n >= max)
 			break;
@@ -397,11 +433,11 @@ int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 			list_push_back(&to->sleepers, &t->wait_link);
 			t->wq = to;
 		} else if (!to) {
-			wake_locked(t, 0);
+			wake_locked(sc, t, 0);
 		}
 		n++;
 	}
-	unlock();
+	unlock(sc);
 	irq_restore(flags);
 	return n;
 }
@@ -419,35 +455,39 @@ bool thread_exit_last(void)
 void thread_exit(void)
 {
 	struct thread *t = thread_current();
+	struct sched_cpu *sc;
 
 	irq_disable();
-	lock();
-	live_threads--;
+	sc = this_sched();
+	lock(sc);
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 	t->state = THREAD_DEAD;
-	timer_remove(t);
-	list_push_back(&zombies, &t->run_link);
-	schedule_locked();
+	timerq_del(&sc->sleepers, &t->timer);
+	/* Not on a waitq (it is running): wait_link is free for the zombies. */
+	list_push_back(&sc->zombies, &t->wait_link);
+	schedule_locked(sc);
 	panic("a dead thread ran again");
 }
 
 void sched_reap(void)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 	struct list mine;
 
 	list_init(&mine);
-	lock();
-	list_for_each_safe(it, tmp, &zombies) {
-		struct thread *t = list_entry(it, struct thread, run_link);
+	lock(sc);
+	list_for_each_safe(it, tmp, &sc->zombies) {
+		struct thread *t = list_entry(it, struct thread, wait_link);
 		if (t == this_cpu()->current)
 			continue;
 		list_remove(it);
 		list_push_back(&mine, it);
 	}
-	unlock();
+	unlock(sc);
 	irq_restore(flags);
 	list_for_each_safe(it, tmp, &mine) {
-		struct thread *t = list_entry(it, struct thread, run_link);
+		struct thread *t = list_entry(it, struct thread, wait_link);
 		thread_free(t);
 	}
 }
@@ -456,11 +496,12 @@ void sched_reap(void)
 void sched_interrupt(struct thread *t)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 
-	lock();
+	lock(sc);
 	if (!t->uninterruptible)
-		wake_locked(t, -EINTR);
-	unlock();
+		wake_locked(sc, t, -EINTR);
+	unlock(sc);
 	irq_restore(flags);
 }
 
@@ -474,12 +515,25 @@ int sched_sleep_until(u64 deadline_ns)
 void sched_add(struct thread *t)
 {
 	u64 flags = irq_save();
+	struct sched_cpu *sc = this_sched();
 
-	lock();
+	lock(sc);
 	t->state = THREAD_RUNNABLE;
-	t->vruntime = min_vruntime;
-	enqueue(t);
-	rearm();
-	unlock();
+	t->vruntime = sc->runq.min_vruntime;
+	enqueue_locked(sc, t);
+	rearm_locked(sc);
+	unlock(sc);
 	irq_restore(flags);
+}
+
+/* Gives the boot CPU its scheduler state, before any thread is added. */
+void sched_cpu_init(void)
+{
+	struct sched_cpu *sc = &boot_sched;
+
+	runq_init(&sc->runq);
+	timerq_init(&sc->sleepers);
+	timerq_init(&sc->ktimers);
+	list_init(&sc->zombies);
+	this_cpu()->sched = sc;
 }

@@ -1,7 +1,8 @@
 /*
  * sched/spinlock.c: spinlocks. Taking one disables interrupts on this CPU
  * (so an interrupt handler can never spin on a lock its CPU holds) and spins
- * against the other CPUs.
+ * against the other CPUs. Releasing a lock that is not held, or with
+ * interrupts back on under it, panics.
  */
 #include <skiff/arch.h>
 #include <skiff/sched.h>
@@ -19,6 +20,9 @@ void spin_lock(struct spinlock *l)
 void spin_unlock(struct spinlock *l)
 {
 	u64 flags = l->saved_flags;
+
+	assert_held(l);
+	assert_irqs_off();
 
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	irq_restore(flags);

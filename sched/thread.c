@@ -6,14 +6,13 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/percpu.h"
 #include "thread.h"
 
 extern void thread_trampoline(void);
 extern u8 boot_stack_top[];
 void sched_add(struct thread *t);
 void sched_count_thread(void);
+void sched_cpu_init(void);
 
 static struct thread main_thread;
 static int next_tid = 1;
@@ -98,22 +97,17 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	str_lcpy(t->name, name, sizeof(t->name));
-	list_init(&t->run_link);
 	list_init(&t->wait_link);
-	list_init(&t->timer_link);
 	all_add(t);
 
-	/* The frame switch_to pops: r15 r14 r13 r12 rbx rbp, then returns. */
-	u64 *sp = (u64 *)t->kstack_top;
-	*--sp = 0; /* keeps the trampoline's calls 16-byte aligned */
-	*--sp = (u64)thread_trampoline;
-	*--sp = 0;            /* rbp */
-	*--sp = 0;            /* rbx */
-	*--sp = (u64)fn;      /* r12 */
-	*--sp = (u64)arg;     /* r13 */
-	*--sp = 0;            /* r14 */
-	*--sp = 0;            /* r15 */
-	t->ctx.rsp = (u64)sp;
+	/*
+	 * The frame switch_to pops, below one spare word that keeps the
+	 * trampoline's calls 16-byte aligned.
+	 */
+	struct switch_frame *f = (struct switch_frame *)(t->kstack_top - 8) - 1;
+	*f = (struct switch_frame){ .r12 = (u64)fn, .r13 = (u64)arg,
+				    .rip = (u64)thread_trampoline };
+	t->ctx.rsp = (u64)f;
 	if (fn)
 		sched_add(t);
 	return t;
@@ -127,10 +121,10 @@ out_free_thread:
 
 void thread_start(struct thread *t, void (*fn)(void *), void *arg)
 {
-	u64 *frame = (u64 *)t->ctx.rsp;
+	struct switch_frame *f = (struct switch_frame *)t->ctx.rsp;
 
-	frame[3] = (u64)fn;  /* r12 */
-	frame[2] = (u64)arg; /* r13 */
+	f->r12 = (u64)fn;
+	f->r13 = (u64)arg;
 	sched_count_thread();
 	sched_add(t);
 }
@@ -151,15 +145,14 @@ void sched_init(void)
 	struct percpu *cpu = this_cpu();
 	struct thread *t = &main_thread;
 
+	sched_cpu_init();
 	t->tid = next_tid++;
 	t->state = THREAD_RUNNABLE;
 	t->kstack = (u8 *)((u64)boot_stack_top - KSTACK_SIZE);
 	t->kstack_top = (u64)boot_stack_top;
 	t->fpu_area = alloc_fpu_area();
 	str_lcpy(t->name, "main", sizeof(t->name));
-	list_init(&t->run_link);
 	list_init(&t->wait_link);
-	list_init(&t->timer_link);
 	all_add(t);
 	cpu->current = t;
 	cpu->idle = thread_create("idle", NULL, NULL, false);
@@ -167,5 +160,5 @@ void sched_init(void)
 		panic("out of memory creating the first threads");
 	cpu->idle->state = THREAD_RUNNABLE;
 	/* The idle thread starts in idle_loop the first time it is picked. */
-	((u64 *)cpu->idle->ctx.rsp)[3] = (u64)idle_loop;
+	((struct switch_frame *)cpu->idle->ctx.rsp)->r12 = (u64)idle_loop;
 }

@@ -10,7 +10,7 @@
 
 enum thread_state {
 	THREAD_RUNNABLE, /* running or on the run queue */
-	THREAD_SLEEPING, /* on a wait queue and/or the timer list */
+	THREAD_SLEEPING, /* on a wait queue and/or the timer queue */
 	THREAD_DEAD,
 };
 
@@ -26,11 +26,10 @@ struct thread {
 	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
 	u64 run_start;           /* when it last got the CPU */
 	u64 cpu_ns;              /* CPU time used before run_start */
-	struct list run_link;    /* run queue */
-	struct list wait_link;   /* the waitq it sleeps on */
-	struct list timer_link;  /* the timer list, when deadline != 0 */
+	struct rb_node run_node; /* run queue (sched/runq.c), while on_runq */
+	struct list wait_link;   /* the waitq it sleeps on; zombies once dead */
+	struct timerq_node timer; /* its sleep's deadline (sched/timerq.c) */
 	struct waitq *wq;        /* the waitq it sleeps on, or NULL */
-	u64 deadline;            /* monotonic ns, 0 = none */
 	int wake_result;         /* what waitq_sleep returns */
 	bool uninterruptible;    /* asleep in mutex_lock: signals do not wake it */
 	u8 *kstack;              /* lowest address of its kernel stack */
@@ -71,17 +70,6 @@ struct thread *thread_find(int tid);
 /* Calls fn for every live program thread, under the thread list lock. */
 void thread_for_each(void (*fn)(struct thread *, void *), void *arg);
 
-/*
- * A callback at a monotonic time, run from the timer interrupt (it must not
- * sleep). ktimer_set re-arms (deadline 0 cancels).
- */
-struct ktimer {
-	u64 deadline;
-	void (*fn)(struct ktimer *);
-	struct list link;
-};
-void ktimer_set(struct ktimer *k, u64 deadline_ns);
-
 /* Sets a thread made with fn == NULL running fn(arg). */
 void thread_start(struct thread *t, void (*fn)(void *), void *arg);
 
@@ -102,8 +90,6 @@ void sched_reap(void);
 int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 		     void *arg, int max, struct waitq *to);
 
-/* Turns the boot context into the first thread (the program's main thread). */
-void sched_init(void);
 /* Switches to another runnable thread if one should run now. */
 void schedule(void);
 /* Called by the timer interrupt: wakes expired sleepers, ends time slices. */

@@ -1,45 +1,75 @@
 #!/bin/sh
 # tests/run.sh: the whole test suite, what `make test` runs (after building
-# build/skiff and build/kernel.elf). Runs, in order:
-#   tests/unit/run.sh       host unit tests of kernel modules (ASan, UBSan)
-#   tests/compat/run.sh     docs/linux-compat.md agrees with the kernel
-#   tests/apps/run.sh       test programs natively and in Skiff, compared
-#   tests/bad-input/run.sh  skiff run on things that are not programs
-#   tests/skiff/deps.sh     what skiff packs for dynamic programs
-#   tests/skiff/kernel_wx.sh  the kernel image is W^X against program stores
-#   tests/real/run.sh       unmodified Debian programs, if present
-# Each part ends with "PART: N passed, N failed"; this script adds them up
-# and ends with the line "N passed, N failed". A part that stops without
-# its summary line counts as one failure. Exit status 0 only if nothing
-# failed. The parts' own output is shown as it comes.
+# build/skiff and build/kernel.elf). Runs these parts, in order:
+#   unit       tests/unit/run.sh       host unit tests of kernel modules
+#                                      (cmocka, ASan, UBSan): test_NAME.c
+#   layers     tests/layers/run.sh     the include rule of DESIGN.md
+#                                      (scripts/check-layers.sh), and a
+#                                      self-test of that check
+#   compat     tests/compat/run.sh     docs/linux-compat.md agrees with the
+#                                      kernel
+#   apps       tests/apps/run.sh       test programs, tests/apps/AREA/NAME.c
+#                                      and the bug reproducers
+#                                      tests/regress/NAME.c, natively and in
+#                                      Skiff, compared
+#   bad-input  tests/bad-input/run.sh  skiff run on things that are not
+#                                      programs
+#   fuzz       tests/fuzz/run.sh       random syscalls with garbage arguments,
+#                                      mutated ELF files and images
+#   deps       tests/skiff/deps.sh     what skiff packs for dynamic programs
+#   kernel-wx  tests/skiff/kernel_wx.sh the kernel image is W^X against a
+#                                      program's stores and jumps
+#   real       tests/real/run.sh       unmodified Debian programs
+# Each part works alone and ends with "PART: N passed, N failed" (", N
+# skipped" after it when it skipped something: a skip is never a pass);
+# tests/lib/verdict.sh prints it, for every part alike. This script adds
+# them up and ends with the line "N passed, N failed" (", N skipped"
+# after it when something was skipped). A part that stops without its
+# summary line counts as one failure, and so does a part that exits
+# nonzero without counting a failure. Exit status 0 only if nothing
+# failed. The parts' output is shown as it comes; each part's log, exit
+# status and duration in seconds of the last run are in
+# build/test-logs/PART.{log,rc,secs}.
+#
+# Adding a test: a program to tests/apps/AREA/ (tests/apps/README.md), a
+# bug's reproducer to tests/regress/NAME.c, a unit test to
+# tests/unit/test_NAME.c; the harnesses find them. A new part: a script
+# that sources tests/lib/verdict.sh and ends with `summary PART`, and a
+# `part PART SCRIPT` line below. docs/testing.md has the details.
 cd "$(dirname "$0")/.." || exit 1
-pass=0
-fail=0
+. tests/lib/verdict.sh
 log=build/test-logs
 mkdir -p "$log"
 
+# part NAME SCRIPT: runs one part, adds its summary line to the counts.
 part() {
 	name=$1 script=$2
 	echo "== $name"
+	t0=$(date +%s)
 	# The part's status comes through a file: a pipe would hide it.
 	{ "$script"; echo $? >"$log/$name.rc"; } 2>&1 | tee "$log/$name.log"
-	sum=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$log/$name.log" | tail -n 1)
+	echo $(($(date +%s) - t0)) >"$log/$name.secs"
+	sum=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?\$" \
+		"$log/$name.log" | tail -n 1)
 	if [ -z "$sum" ]; then
 		echo "$name: no summary line (exit $(cat "$log/$name.rc")): counted as 1 failure"
-		fail=$((fail + 1))
+		failed 1 "$name (no summary line)"
 		return
 	fi
 	p=$(echo "$sum" | sed 's/^[^:]*: \([0-9]*\) passed.*/\1/')
-	f=$(echo "$sum" | sed 's/.* \([0-9]*\) failed$/\1/')
+	f=$(echo "$sum" | sed 's/.* \([0-9]*\) failed.*/\1/')
+	s=$(echo "$sum" | sed -n 's/.* \([0-9]*\) skipped$/\1/p')
 	# A nonzero exit with no failure counted is still a failure.
 	if [ "$(cat "$log/$name.rc")" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 	fi
-	pass=$((pass + p))
-	fail=$((fail + f))
+	passed "$p"
+	failed "$f" "$name"
+	skipped "${s:-0}"
 }
 
 part unit tests/unit/run.sh
+part layers tests/layers/run.sh
 part compat tests/compat/run.sh
 part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
@@ -50,5 +80,4 @@ if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

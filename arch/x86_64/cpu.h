@@ -17,9 +17,6 @@ struct trap_frame {
 /* GDT, TSS, IDT, GS per-CPU data, SSE/XSAVE, SYSCALL. Boot CPU, once. */
 void cpu_init(void);
 
-/* Save and restore the program's FPU/SSE/AVX state (cpu_feat.xsave_size bytes, 64-aligned). */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
 extern u8 fpu_initial_state[];
 
 /* Does sp point into one of the IST stacks traps arrive on? */

@@ -2,14 +2,13 @@
 #ifndef ARCH_LAPIC_H
 #define ARCH_LAPIC_H
 
-#include <skiff/types.h>
+#include <skiff/arch.h>
 
 #define LAPIC_TIMER_VECTOR 32
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
 void lapic_init(void);
-/* Fires LAPIC_TIMER_VECTOR at the monotonic time deadline_ns; 0 disarms. */
-void lapic_timer_arm(u64 deadline_ns);
+/* lapic_timer_arm (fires LAPIC_TIMER_VECTOR): skiff/arch.h. */
 void lapic_eoi(void);
 
 #endif

@@ -37,4 +37,14 @@ struct pvh_memmap_entry {
 	u32 reserved;
 };
 
+/* Layouts fixed by the PVH ABI (what QEMU writes). */
+_Static_assert(sizeof(struct pvh_start_info) == 56 &&
+		       offsetof(struct pvh_start_info, modlist_paddr) == 16 &&
+		       offsetof(struct pvh_start_info, memmap_paddr) == 40,
+	       "struct pvh_start_info must match the PVH ABI");
+_Static_assert(sizeof(struct pvh_module) == 32,
+	       "struct pvh_module must match the PVH ABI");
+_Static_assert(sizeof(struct pvh_memmap_entry) == 24,
+	       "struct pvh_memmap_entry must match the PVH ABI");
+
 #endif

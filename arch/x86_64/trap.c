@@ -2,7 +2,9 @@
  * arch/x86_64/trap.c: what happens after entry.S saved a trap frame.
  * Exceptions caused by the program become its signals (SIGSEGV, SIGBUS,
  * SIGILL, SIGFPE, SIGTRAP); page faults in mapped program memory are filled
- * in (mm/fault.c); an exception in kernel code is a panic with a backtrace.
+ * in by mm: the #PF error code is decoded here into a struct fault_info and
+ * handed up to vm_fault (declared in include/skiff/mm.h, implemented by
+ * mm/fault.c); an exception in kernel code is a panic with a backtrace.
  * Interrupts go to their drivers, and a trap ends by rescheduling when the
  * scheduler asks.
  *
@@ -25,7 +27,6 @@
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
 #include "../linux/signal.h"
-#include "../mm/vm.h"
 #include "../sched/thread.h"
 #include "cpu.h"
 #include "ioapic.h"
@@ -114,11 +115,24 @@ static bool in_uaccess(const struct trap_frame *f)
 	return f->rip >= (u64)uaccess_begin && f->rip < (u64)uaccess_end;
 }
 
+/* Hands a #PF at a program address to mm, decoded (SDM 4.7). */
+static int page_fault(const struct trap_frame *f, u64 addr)
+{
+	struct fault_info fi = {
+		.addr = addr,
+		.present = f->error & 1,    /* P: a protection violation */
+		.write = f->error & 2,      /* W/R */
+		.exec = f->error & 0x10,    /* I/D: an instruction fetch */
+	};
+
+	return vm_fault(&fi);
+}
+
 /* A fault in kernel code: program memory, a uaccess copy, or a panic. */
 static void kernel_exception(struct trap_frame *f, u64 addr)
 {
 	bool program_addr = f->vector == 14 && addr < USER_END;
-	int r = program_addr ? vm_fault(addr, f->error) : -EFAULT;
+	int r = program_addr ? page_fault(f, addr) : -EFAULT;
 
 	if (r == 0)
 		return;
@@ -169,7 +183,7 @@ static bool vsyscall_emulate(struct trap_frame *f, u64 addr)
 static void program_exception(struct trap_frame *f, u64 addr)
 {
 	bool program_addr = f->vector == 14 && addr < USER_END;
-	int r = program_addr ? vm_fault(addr, f->error) : -EFAULT;
+	int r = program_addr ? page_fault(f, addr) : -EFAULT;
 
 	if (r == 0)
 		return; /* program memory filled on first touch: the common case */

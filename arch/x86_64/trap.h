@@ -5,13 +5,6 @@
 #include <skiff/types.h>
 #include "cpu.h"
 
-/*
- * mm/fault.c: fills a fault at a program address (error = the #PF error
- * code). 0 when the access is now possible, -EFAULT when it is not allowed,
- * -EIO when it falls past the end of a mapped file (SIGBUS).
- */
-int vm_fault(u64 addr, u64 error);
-
 /* The program caused exception sig (at addr): deliver it or end the program. */
 void trap_program_signal(struct trap_frame *f, int sig, u64 addr);
 

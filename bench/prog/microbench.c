@@ -15,6 +15,11 @@
  *   file       write then read 64 MiB in /         file_write_64m_ms,
  *                                                  file_read_64m_ms
  *   all        every measurement above, in that order
+ *   areas      page fault, read(2), 10 / 10000 areas   fault_areas_N_ns,
+ *                                                  read_areas_N_ns
+ *   epoll      epoll_wait, 1 ready of 10 / 10000   epoll_wait_fds_N_ns
+ *   sleepers   futex ping-pong, 0 / 1000 sleepers  futex_pingpong_sleepers_N_ns
+ *   scaling    areas, epoll and sleepers (scaling.c), in that order
  * Each measurement prints one line, "name value", the median of a few
  * repetitions after a warm-up. Times come from RDTSC converted with
  * --tsc-khz (under QEMU TCG a guest reads the host's TSC, so the driver
@@ -22,7 +27,10 @@
  * its own clocksource); without it, from clock_gettime(CLOCK_MONOTONIC).
  * --poweroff: as /init of a Linux guest, end by writing the exit status to
  * isa-debug-exit (port 0xf4), the way Skiff ends a VM, instead of returning.
- * --quick: a quarter of the iterations.
+ * --quick: a quarter of the iterations. A figure that cannot be measured
+ * prints "missing name reason" instead.
+ * Built from microbench.c (this file: the driver and the plain measurements)
+ * and scaling.c, which share microbench.h.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -39,17 +47,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "microbench.h"
+
 #define REPS 5
 #define BIG (64UL << 20)
 #define CHUNK (1UL << 20)
 #define DEBUG_EXIT_PORT 0xf4
 
 static uint64_t tsc_khz;	/* 0: time with clock_gettime instead */
-static unsigned long scale = 4;	/* iterations are multiples of this */
+unsigned long scale = 4;	/* iterations are multiples of this */
 
 /* Writes one formatted line with a single write(2): no stdio buffering, so
  * nothing is lost when the VM powers off right after. */
-static void out(const char *fmt, ...)
+void out(const char *fmt, ...)
 {
 	char buf[256];
 	va_list ap;
@@ -68,7 +78,7 @@ static void die(const char *what)
 	exit(2);
 }
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
 	struct timespec ts;
 	uint32_t lo, hi;
@@ -279,24 +289,28 @@ static void hello(void)
 static const struct mode {
 	const char *name;
 	void (*run)(void);
-	int in_all;		/* part of "all" */
+	const char *group;	/* "all", "scaling" or NULL */
 } modes[] = {
-	{ "hello", hello, 0 },
-	{ "calibrate", calibrate, 0 },
-	{ "null", bench_null, 1 },
-	{ "thread", bench_thread, 1 },
-	{ "ctxsw", bench_ctxsw, 1 },
-	{ "mmap", bench_mmap, 1 },
-	{ "file", file_bench, 1 },
+	{ "hello", hello, NULL },
+	{ "calibrate", calibrate, NULL },
+	{ "null", bench_null, "all" },
+	{ "thread", bench_thread, "all" },
+	{ "ctxsw", bench_ctxsw, "all" },
+	{ "mmap", bench_mmap, "all" },
+	{ "file", file_bench, "all" },
+	{ "areas", scaling_areas, "scaling" },
+	{ "epoll", scaling_epoll, "scaling" },
+	{ "sleepers", scaling_sleepers, "scaling" },
 };
 
 static int run_mode(const char *name)
 {
-	int all = !strcmp(name, "all"), found = all;
+	int found = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		if (all ? modes[i].in_all : !strcmp(name, modes[i].name)) {
+		if (!strcmp(name, modes[i].name) ||
+		    (modes[i].group && !strcmp(name, modes[i].group))) {
 			modes[i].run();
 			found = 1;
 		}

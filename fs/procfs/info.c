@@ -12,7 +12,6 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../../arch/x86_64/tsc.h"
-#include "../../linux/abi.h"
 #include "pid.h"
 #include "procfs.h"
 

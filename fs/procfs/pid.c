@@ -100,8 +100,6 @@ static void pick_one(struct thread *t, void *arg)
 	o->found = true;
 	o->tid = t->tid;
 	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
-	o->sigmask = t->sigmask;
-	o->sigpending = t->sigpending;
 	str_lcpy(o->name, t->name, sizeof(o->name));
 }
 

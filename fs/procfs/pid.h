@@ -12,7 +12,6 @@ struct proc_thread {
 	int tid;
 	char name[16];
 	bool running;
-	u64 sigmask, sigpending;
 	int threads;		/* live program threads */
 	int max_tid;
 };

@@ -1,9 +1,44 @@
 /*
  * fs/ramfs/pagestore.c: the sparse page store of pagestore.h.
  * Layer: ramfs. Height h reaches indexes below 512^h (h = 0: index 0 only).
+ *
+ * Every store draws from one budget, as Linux's tmpfs does: the ramfs may
+ * hold at most half of the machine's pages (data and tables), so after it
+ * refuses more data (ENOSPC) the program's own memory can still be
+ * faulted in.
  */
 #include <skiff/mm.h>
 #include "pagestore.h"
+
+static u64 ps_used;	/* pages held by every store (atomic) */
+
+u64 ps_limit(void)
+{
+	return page_total_count() / 2;
+}
+
+u64 ps_pages_used(void)
+{
+	return __atomic_load_n(&ps_used, __ATOMIC_RELAXED);
+}
+
+/* A zeroed page within the budget, or NULL. */
+static void *ps_alloc(void)
+{
+	void *p = NULL;
+
+	if (__atomic_add_fetch(&ps_used, 1, __ATOMIC_RELAXED) <= ps_limit())
+		p = page_alloc(1);
+	if (!p)
+		__atomic_sub_fetch(&ps_used, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+static void ps_free(void *p)
+{
+	page_free(p, 1);
+	__atomic_sub_fetch(&ps_used, 1, __ATOMIC_RELAXED);
+}
 
 #define PS_BITS 9
 #define PS_FANOUT (1u << PS_BITS)
@@ -35,7 +70,7 @@ static bool grow(struct pagestore *ps, u64 index)
 			ps->height++;
 			continue;
 		}
-		top = page_alloc(1);
+		top = ps_alloc();
 		if (!top)
 			return false;
 		top[0] = ps->root;
@@ -53,7 +88,7 @@ void *ps_get(struct pagestore *ps, u64 index)
 		return NULL;
 	for (unsigned h = ps->height;; h--) {
 		if (!*slot) {
-			*slot = page_alloc(1);
+			*slot = ps_alloc();
 			if (!*slot)
 				return NULL;
 			if (h == 0)
@@ -78,7 +113,7 @@ static bool trunc_node(struct pagestore *ps, void *node, unsigned h, u64 base,
 	if (h == 0) {
 		if (base < first)
 			return false;
-		page_free(node, 1);
+		ps_free(node);
 		ps->npages--;
 		return true;
 	}
@@ -93,7 +128,7 @@ static bool trunc_node(struct pagestore *ps, void *node, unsigned h, u64 base,
 	}
 	if (base < first)
 		return false;
-	page_free(node, 1);
+	ps_free(node);
 	return true;
 }
 

@@ -21,5 +21,9 @@ void *ps_lookup(struct pagestore *ps, u64 index);
 void *ps_get(struct pagestore *ps, u64 index);
 /* Frees every page at or after first. */
 void ps_truncate(struct pagestore *ps, u64 first);
+/* The budget of every store together, in pages: half of the machine's
+ * (Linux's tmpfs default), and what is in use. */
+u64 ps_limit(void);
+u64 ps_pages_used(void);
 
 #endif

@@ -58,6 +58,14 @@ static struct inode *ramfs_inode(struct super *sb, u32 mode, u64 rdev)
 	return ino;
 }
 
+void vfs_memory_space(u64 *total, u64 *free)
+{
+	u64 limit = ps_limit(), used = ps_pages_used();
+
+	*total = limit;
+	*free = MIN(limit > used ? limit - used : 0, (u64)page_free_count());
+}
+
 struct super *ramfs_new(void)
 {
 	struct super *sb = super_new(&ramfs_sops, RAMFS_MAGIC);

@@ -11,7 +11,6 @@
 #include "internal.h"
 
 struct mutex vfs_ns_lock;
-u32 vfs_umask = 022;
 static u64 next_dev = 0x10; /* anonymous devices 0:16 and up */
 
 void vfs_time_now(struct vfs_time *t)
@@ -74,6 +73,7 @@ struct inode *inode_new(struct super *sb, u32 mode)
 	ino->blksize = PAGE_SIZE;
 	ino->sb = sb;
 	mutex_init(&ino->lock);
+	ino->poll_lock = (struct spinlock)SPINLOCK_INIT;
 	list_init(&ino->watchers);
 	vfs_time_now(&ino->mtime);
 	ino->atime = ino->ctime = ino->mtime;

@@ -146,7 +146,7 @@ static int open_create(struct walk *w, struct dentry *base, const char *path,
 	if (!l.dir->inode->iops || !l.dir->inode->iops->create)
 		return -EACCES;
 	*created = true;
-	mode = S_IFREG | (mode & 07777 & ~vfs_umask);
+	mode = S_IFREG | (mode & 07777 & ~vfs_get_umask());
 	return vfs_create_last(&l, mode, 0, out);
 }
 
@@ -226,7 +226,7 @@ int vfs_openat(struct dentry *base, const char *path, int flags, int mode,
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
 		struct dentry *dir = d;
 
-		r = open_tmpfile(dir, mode & 07777 & ~vfs_umask,
+		r = open_tmpfile(dir, mode & 07777 & ~vfs_get_umask(),
 				 !(flags & O_EXCL), &d);
 		dentry_put(dir);
 		if (r < 0)

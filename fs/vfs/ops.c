@@ -91,9 +91,9 @@ int vfs_mknod(struct dentry *base, const char *path, u32 mode, u64 rdev)
 	int r;
 
 	if (dir)
-		mode = S_IFDIR | (mode & 01777 & ~vfs_umask);
+		mode = S_IFDIR | (mode & 01777 & ~vfs_get_umask());
 	else
-		mode = (mode & S_IFMT) | (mode & 07777 & ~vfs_umask);
+		mode = (mode & S_IFMT) | (mode & 07777 & ~vfs_get_umask());
 	base = ns_begin(base, &w);
 	r = create_prep(&w, base, path, dir, &l);
 	if (r == 0)

@@ -3,21 +3,37 @@
  * and for kernel callers (the ELF loader, boot files). Layer: VFS core.
  * The checks are Linux's: -EBADF without the access mode, -EISDIR for a
  * directory, -ESPIPE for positional I/O on a stream, -EINVAL for a negative
- * offset; one call moves at most MAX_RW_COUNT bytes.
+ * offset, -EFAULT for a program buffer that reaches past the program's half
+ * of the address space or wraps around it (Linux's access_ok, on the whole
+ * count, before anything is read or written); one call moves at most
+ * MAX_RW_COUNT bytes.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "internal.h"
 
+bool iobuf_range_ok(const struct iobuf *io)
+{
+	u64 end;
+
+	return !io->user ||
+	       (!__builtin_add_overflow((u64)io->base, io->len, &end) &&
+		end <= USER_END);
+}
+
 static int rw_check(struct file *f, unsigned fmode, struct iobuf *io)
 {
+	bool dir = S_ISDIR(f->inode->mode);
+
 	if (!(f->fmode & fmode))
 		return -EBADF;
-	if (S_ISDIR(f->inode->mode))
-		return -EISDIR;
-	if (!(fmode & FMODE_READ ? f->ops->read : f->ops->write))
+	if (!dir && !(fmode & FMODE_READ ? f->ops->read : f->ops->write))
 		return -EINVAL;
+	if (!iobuf_range_ok(io))
+		return -EFAULT;
+	if (dir)
+		return -EISDIR;
 	if (io->len > MAX_RW_COUNT)
 		io->len = MAX_RW_COUNT;
 	return 0;

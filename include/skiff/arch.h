@@ -1,6 +1,8 @@
 /*
  * x86_64 CPU primitives used across the kernel: port I/O, MSRs, control
- * registers, interrupt flag, TSC, CPUID. arch/x86_64/.
+ * registers, interrupt flag, TSC, CPUID; and what the scheduler needs from
+ * the CPU: per-CPU data, the timer interrupt's deadline, FPU state, the
+ * frame of a context switch. arch/x86_64/.
  */
 #ifndef SKIFF_ARCH_H
 #define SKIFF_ARCH_H
@@ -87,6 +89,14 @@ static inline void irq_restore(u64 flags)
 		asm volatile("sti" : : : "memory");
 }
 
+/* Whether interrupts are on on this CPU (RFLAGS.IF). */
+static inline bool irq_enabled(void)
+{
+	u64 flags;
+	asm volatile("pushfq; popq %0" : "=r"(flags) : : "memory");
+	return flags & 0x200;
+}
+
 static inline void irq_enable(void)
 {
 	asm volatile("sti" : : : "memory");
@@ -101,6 +111,69 @@ static inline void cpu_relax(void)
 {
 	asm volatile("pause" : : : "memory");
 }
+
+#define KSTACK_SIZE 16384 /* a thread's kernel stack */
+
+struct thread;
+struct sched_cpu;
+
+/*
+ * Per-CPU data, reached through GS (its base is set at boot and never
+ * changes: the program's TLS uses FS). entry.S reaches the first fields at
+ * the offsets PERCPU_* of arch/x86_64/percpu.h, which checks them.
+ */
+struct percpu {
+	struct percpu *self;
+	u64 kstack_top;          /* top of the running thread's kernel stack */
+	u64 kstack_base;         /* its lowest address */
+	u64 scratch;             /* the program's RSP during SYSCALL entry */
+	struct thread *current;  /* the running thread */
+	struct thread *idle;
+	bool need_resched; /* set by the timer or a wake-up; checked on trap exit */
+	int cpu_id;
+	struct sched_cpu *sched; /* this CPU's run queue and timers (sched/sched.c) */
+};
+
+/* This CPU's struct percpu. */
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	asm volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/*
+ * arch/x86_64/lapic.c: fires the timer interrupt at the monotonic time
+ * deadline_ns (this CPU's one pending deadline); 0 disarms.
+ */
+void lapic_timer_arm(u64 deadline_ns);
+
+/*
+ * arch/x86_64/cpu.c: save and restore the program's FPU/SSE/AVX state
+ * (cpu_feat.xsave_size bytes, 64-byte aligned); a new thread's starts as
+ * a copy of fpu_initial_state.
+ */
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+extern u8 fpu_initial_state[];
+
+/*
+ * What switch_to (entry.S) leaves on a stack it switches away from, lowest
+ * address first: the callee-saved registers, then its return address.
+ * The scheduler builds one so that a new thread "returns" into
+ * thread_trampoline (entry.S) with r12 = a function and r13 = its argument.
+ */
+struct switch_frame {
+	u64 r15, r14, r13, r12, rbx, rbp;
+	u64 rip;
+};
+_Static_assert(offsetof(struct switch_frame, r15) == 0 &&
+		       offsetof(struct switch_frame, r13) == 2 * 8 &&
+		       offsetof(struct switch_frame, r12) == 3 * 8 &&
+		       offsetof(struct switch_frame, rbp) == 5 * 8 &&
+		       offsetof(struct switch_frame, rip) == 6 * 8 &&
+		       sizeof(struct switch_frame) == 7 * 8,
+	       "struct switch_frame must match switch_to's pushes (entry.S)");
 
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081

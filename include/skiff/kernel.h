@@ -41,4 +41,11 @@ void kernel_exit(int status) __noreturn;
 void kernel_fatal_signal(int signo, u64 addr, u64 rip) __noreturn;
 void kernel_error(const char *fmt, ...) __printf(1, 2) __noreturn;
 
+/* What uname(2) and /proc/sys/kernel show. glibc checks the release
+ * against its minimum kernel version. */
+#define UTS_SYSNAME "Linux"
+#define UTS_NODENAME "skiff"
+#define UTS_RELEASE "6.1.0-skiff"
+#define UTS_VERSION "#1 SMP Skiff unikernel"
+
 #endif

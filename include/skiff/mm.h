@@ -1,10 +1,15 @@
 /*
  * Memory: physical pages, the kernel heap, the program's address space and
- * access to program memory from syscalls. mm/.
+ * access to program memory from syscalls. mm/. Below it, arch/'s paging API
+ * (skiff/paging.h); arch/x86_64/trap.c calls up into vm_fault, declared
+ * here and implemented by mm/fault.c.
  */
 #ifndef SKIFF_MM_H
 #define SKIFF_MM_H
 
+#include <skiff/paging.h>
+#include <skiff/rbtree.h>
+#include <skiff/sched.h>
 #include <skiff/types.h>
 
 #define PAGE_SIZE 4096ul
@@ -25,6 +30,18 @@ static inline paddr_t virt_to_phys(const void *v)
 	u64 a = (u64)v;
 	return a >= KERNEL_BASE ? a - KERNEL_BASE : a - DIRECT_MAP;
 }
+
+/* A range of RAM, [start, end), from the boot memory map. */
+struct mem_range {
+	paddr_t start, end;
+};
+/*
+ * Boot (mm/init.c): sets up the page allocator over the ram ranges and
+ * builds the final page table; the initrd's pages stay reserved. Once, on
+ * the boot CPU, before any allocation.
+ */
+void mm_init(const struct mem_range *ram, size_t n, paddr_t initrd,
+	     u64 initrd_len);
 
 /*
  * Physical pages (mm/page.c). page_alloc returns the direct-map address of
@@ -63,5 +80,124 @@ int copy_to_user(void *udst, const void *src, size_t len);
  * new kmalloc'd buffer in *out. 0, -EFAULT, -ENAMETOOLONG or -ENOMEM.
  */
 int user_strdup(const char *usrc, size_t max, char **out);
+
+/*
+ * The program's address space (mm/vm.c, mm/fault.c, mm/vmquery.c): areas
+ * of anonymous or file memory, populated lazily on fault. Every call below
+ * works on vm_current(), takes its lock, and never sleeps unless it says.
+ */
+#define VM_STACK_TOP 0x7ffffffff000ul /* as Linux without randomization */
+#define VM_TASK_END VM_STACK_TOP      /* Linux's TASK_SIZE: no area above */
+#define VM_MMAP_TOP 0x7ffff7fff000ul  /* mmap allocates downwards from here */
+#define VM_MIN_ADDR 0x10000ul         /* vm.mmap_min_addr */
+
+struct file;
+
+/* One program's address space. Fields are mm/'s; others use the calls. */
+struct vm_space {
+	struct spinlock lock;	/* guards every field below */
+	struct rb_tree areas;	/* struct vma (mm/vm.h) by address */
+	size_t nareas;		/* nodes in areas */
+	u64 brk_start, brk_cur;	/* the program break: start and current */
+	u64 free_top;		/* mmap's search resumes below here (0: top) */
+	u64 free_hole;		/* the largest gap above free_top */
+	u64 fault_count;	/* page faults taken (minflt) */
+	u64 fault_cycles;	/* TSC cycles spent in them */
+	struct list deferred;	/* freed file areas awaiting file_put */
+};
+
+/* The address space of the running program (one static instance for now). */
+struct vm_space *vm_current(void);
+/* A new empty address space, or NULL. */
+struct vm_space *vm_space_create(void);
+/*
+ * Unmaps everything in vs and frees its areas (may sleep: file_put). There
+ * is one page table for now (arch's), so vs must be the running space or
+ * one that never mapped a page.
+ */
+void vm_space_clear(struct vm_space *vs);
+/* vm_space_clear, then frees vs itself. */
+void vm_space_destroy(struct vm_space *vs);
+
+/*
+ * Maps [addr, addr+len) of anonymous zero-filled memory. Without fixed,
+ * addr is a hint and a free range is chosen (top-down below VM_MMAP_TOP);
+ * with fixed, what was there is unmapped first, unless noreplace, which
+ * fails with -EEXIST. Returns the address, -ENOMEM (no room, beyond the
+ * top, out of memory) or -EINVAL (misaligned fixed address).
+ */
+long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace);
+/*
+ * The same for a file (taking a reference to it) from page pgoff:
+ * MAP_PRIVATE pages are copies made on first touch; MAP_SHARED pages are
+ * the file's own (file_ops.get_page), so stores reach the file. May sleep.
+ */
+long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
+		 struct file *f, u64 pgoff, bool shared, bool may_write);
+/* munmap: -EINVAL for a misaligned, empty or out-of-range range. May sleep. */
+int vm_unmap(u64 addr, u64 len);
+/* mprotect: -ENOMEM over a hole, -EACCES to write a read-only shared file. */
+int vm_protect(u64 addr, u64 len, int prot);
+/*
+ * mremap: -ENOMEM when it cannot grow in place and may not move; -EINVAL
+ * for a fixed destination overlapping the source; -EFAULT when the source
+ * is not one area. May sleep.
+ */
+long vm_remap(u64 old, u64 oldlen, u64 newlen, bool maymove, bool fixed, u64 new);
+/*
+ * madvise(2) on [addr, addr+len): checks the range as Linux does (-EINVAL
+ * misaligned or wrapping, -ENOMEM over a hole) and, when discard, frees the
+ * pages: the next touch reads zeros (or the file).
+ */
+int vm_advise(u64 addr, u64 len, bool discard);
+/* brk(2): sets the program break; returns the break now in force. */
+u64 vm_brk(u64 newbrk);
+void vm_set_brk_start(u64 start);
+/* 0 when [addr, addr+len) is all mapped with at least prot (0: mapped at all). */
+int vm_check(u64 addr, u64 len, int prot);
+/* Whether the page at addr is in memory (mincore). */
+bool vm_resident(u64 addr);
+/* The end of the mapped run containing addr with at least prot, or addr. */
+u64 vm_mapped_end(u64 addr, int prot);
+/* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
+void vm_fault_stats(u64 *count, u64 *cycles);
+
+/* A page fault at a program address, decoded by arch/ from the CPU's report. */
+struct fault_info {
+	u64 addr;	/* the address accessed */
+	bool write;	/* a store */
+	bool exec;	/* an instruction fetch */
+	bool present;	/* the page was mapped: a protection fault */
+};
+/*
+ * Fills a fault at a program address (called by arch/x86_64/trap.c, may
+ * sleep reading a file). 0 when the access is now possible, -EFAULT when it
+ * is not allowed, -EIO when it falls past the end of a mapped file (SIGBUS).
+ */
+int vm_fault(const struct fault_info *fi);
+
+/* An area as vm_for_each_area shows it (/proc/self/maps, status). */
+struct vm_area_info {
+	u64 start, end;
+	int prot;
+	bool shared;
+	struct file *file;	/* a reference held during the call, or NULL */
+	u64 pgoff;
+	u64 resident;		/* pages present */
+	const char *name;	/* "[heap]", "[stack]", or NULL */
+};
+/*
+ * Calls fn for each area, lowest first. The areas are copied under the VM
+ * lock, then fn runs without it (it may sleep). 0 or -ENOMEM.
+ */
+int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
+		     void *arg);
+/*
+ * Checks the numbered invariants of mm/vm.c on vs; panics naming the one
+ * broken. O(areas + mapped pages). A SKIFF_DEBUG build runs it after every
+ * change of the areas (not after each fault: that would be quadratic); the
+ * host unit test (tests/unit/test_vm.c) after each change and fault.
+ */
+void vm_check_invariants(struct vm_space *vs);
 
 #endif

@@ -9,7 +9,10 @@
 #ifndef SKIFF_SCHED_H
 #define SKIFF_SCHED_H
 
+#include <skiff/arch.h>
+#include <skiff/kernel.h>
 #include <skiff/lib.h>
+#include <skiff/rbtree.h>
 
 struct spinlock {
 	volatile u32 locked;
@@ -19,6 +22,31 @@ struct spinlock {
 
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+
+/*
+ * Whether l is held. With one CPU running and interrupts off (as they are
+ * while any spinlock is held), a held lock is held by this CPU.
+ */
+static inline bool spin_held(const struct spinlock *l)
+{
+	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
+}
+
+/*
+ * Checked invariants: panic (with a backtrace naming the caller) unless
+ * interrupts are off on this CPU, or unless the spinlock l is held.
+ */
+#define assert_irqs_off()                                               \
+	do {                                                            \
+		if (irq_enabled())                                      \
+			panic("%s: called with interrupts on", __func__); \
+	} while (0)
+#define assert_held(l)                                                   \
+	do {                                                             \
+		if (!spin_held(l))                                       \
+			panic("%s: called without holding %s", __func__, \
+			      #l);                                       \
+	} while (0)
 
 struct waitq {
 	struct spinlock lock;
@@ -53,6 +81,40 @@ struct thread;
 struct thread *thread_current(void);
 /* The Linux thread id of the current thread. */
 int thread_tid(void);
+
+/* A deadline in one of the scheduler's timer queues, embedded in its owner. */
+struct timerq_node {
+	struct rb_node rb;
+	u64 deadline; /* monotonic ns; 0 exactly while not queued */
+};
+
+/*
+ * A callback at a monotonic time, run from the timer interrupt with
+ * interrupts off and no scheduler lock held: it must not sleep, and may
+ * wake threads or call ktimer_set (to re-arm itself, for instance).
+ */
+struct ktimer {
+	struct timerq_node node; /* node.deadline: when it fires, 0 = not armed */
+	void (*fn)(struct ktimer *);
+};
+/*
+ * Arms k for the monotonic time deadline_ns (re-arming it if armed), or
+ * disarms it when deadline_ns is 0. Never sleeps; any context. O(log n).
+ */
+void ktimer_set(struct ktimer *k, u64 deadline_ns);
+
+/* When k fires next (monotonic ns), 0 when it is not armed. */
+static inline u64 ktimer_deadline(const struct ktimer *k)
+{
+	return __atomic_load_n(&k->node.deadline, __ATOMIC_RELAXED);
+}
+
+/*
+ * Boot, once, after the heap and the LAPIC: sets up this CPU's scheduler
+ * and turns the boot context into the first thread (the program's main
+ * thread).
+ */
+void sched_init(void);
 
 /* Sleeps until the monotonic clock reaches deadline_ns: 0 or -EINTR. */
 int sched_sleep_until(u64 deadline_ns);

@@ -136,7 +136,11 @@ struct iobuf {
 	size_t len;
 	bool user;
 };
-/* Each returns 0 or -EFAULT. iobuf_check gives the address of [at, at+n). */
+/* Whether a program buffer lies below USER_END without wrapping (Linux's
+ * access_ok); a kernel buffer always does. */
+bool iobuf_range_ok(const struct iobuf *io);
+/* Each returns 0 or -EFAULT. iobuf_check gives the address of [at, at+n)
+ * after checking that it is mapped with the access asked for. */
 int iobuf_check(struct iobuf *io, size_t at, size_t n, bool write, void **p);
 int iobuf_copy_out(struct iobuf *io, size_t at, const void *src, size_t n);
 int iobuf_copy_in(struct iobuf *io, size_t at, void *dst, size_t n);
@@ -147,6 +151,12 @@ struct super_ops {
 	/* The last reference to an inode is gone: free its data and memory. */
 	void (*evict)(struct inode *ino);
 };
+
+/*
+ * The space of the memory filesystems (super.memory: the ramfs), in pages:
+ * their cap (half of RAM, as tmpfs) and what is left of it.
+ */
+void vfs_memory_space(u64 *total, u64 *free);
 
 struct super {
 	const struct super_ops *ops;
@@ -260,7 +270,8 @@ struct inode {
 	const struct inode_ops *iops;
 	const struct file_ops *fops;	/* for files opened on this inode */
 	struct mutex lock;	/* data and size */
-	struct list watchers;	/* struct poll_watch.link (vfs_poll_lock) */
+	struct spinlock poll_lock; /* guards watchers */
+	struct list watchers;	/* struct poll_watch.link: its wait queue */
 	void *priv;		/* the filesystem's */
 };
 
@@ -291,7 +302,8 @@ struct file {
 	struct inode *inode;
 	const struct file_ops *ops;
 	struct mutex pos_lock;	/* serializes read/write/lseek on pos */
-	struct list epitems;	/* epoll items watching it (fs/eventpoll.c) */
+	struct list epitems;	/* epoll items watching it (fs/eventpoll.c;
+				   inode->poll_lock) */
 	void *priv;		/* the file's owner (device, pipe, procfs) */
 };
 #define FMODE_READ 1
@@ -336,10 +348,28 @@ void proc_set_environ(const char *env, size_t len);
 /* Sets /proc/self/auxv: the auxiliary vector, AT_NULL pair included. */
 void proc_set_auxv(const void *auxv, size_t len);
 
+/* A thread's signal sets as /proc shows them (bit n-1: signal n). */
+struct proc_signals {
+	u64 pending;		/* the thread's own (SigPnd) */
+	u64 shared;		/* the process's (ShdPnd) */
+	u64 blocked;		/* SigBlk */
+	u64 ignored, caught;	/* dispositions: SigIgn, SigCgt */
+};
+/*
+ * What procfs asks the layers above for, instead of reading their state:
+ * registered once at boot by the Linux ABI (linux/procinfo.c). Without a
+ * provider (host unit tests) the fields read as zero.
+ */
+struct procfs_provider {
+	/* The sets of thread tid; false when there is no such thread. Any
+	 * thread context; may take the provider's own spinlocks. */
+	bool (*signals)(int tid, struct proc_signals *out);
+};
+void procfs_set_provider(const struct procfs_provider *ops);
+
 /* ---- fs/vfs/inode.c, dentry.c ---- */
 
 extern struct mutex vfs_ns_lock;
-extern u32 vfs_umask;
 
 void vfs_time_now(struct vfs_time *t);
 /* A new inode of sb with one reference, mode, times now; NULL on -ENOMEM. */
@@ -448,12 +478,42 @@ s64 generic_llseek(struct file *f, s64 off, int whence);
 /* lseek of /dev/null and friends: always 0. */
 s64 noop_llseek(struct file *f, s64 off, int whence);
 
-/* ---- fs/vfs/fd.c: the program's fd table ---- */
+/* ---- fs/vfs/fd.c: the fd table and the filesystem context ---- */
 
 #define FD_CLOEXEC 1
 #define NR_OPEN_MAX (1u << 20) /* the hard limit of RLIMIT_NOFILE */
 
-/* Installs f (taking over its reference) at the lowest free fd >= min. */
+/*
+ * A process's descriptors: files indexed by fd, bitmaps of the open and
+ * close-on-exec fds, and the RLIMIT_NOFILE limits, which fs owns. Fields
+ * are private to fs/vfs/fd.c; the lock is a spinlock.
+ */
+struct fd_table {
+	struct spinlock lock;
+	struct file **files;	/* cap entries, NULL when free */
+	u64 *open;		/* bitmap: files[fd] != NULL */
+	u64 *cloexec;		/* bitmap: FD_CLOEXEC */
+	unsigned cap;		/* 0, or a power of two >= 64 */
+	u64 first_free;		/* every fd below it is open */
+	u64 limit_cur, limit_max; /* RLIMIT_NOFILE soft and hard */
+};
+/* A new empty table with Linux's default limits (1024, NR_OPEN_MAX). */
+struct fd_table *fd_table_create(void);
+/* Closes every fd of t and frees it. May sleep (file release). */
+void fd_table_destroy(struct fd_table *t);
+/* The calling program's table (one static instance for now). */
+struct fd_table *fd_table_current(void);
+/* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
+ * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
+void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);
+int fd_table_set_limit(struct fd_table *t, u64 cur, u64 max);
+
+/*
+ * The calls below act on fd_table_current(). Each takes the table lock
+ * and never sleeps, except that closing a file may run its release.
+ */
+/* Installs f (taking over its reference) at the lowest free fd >= min:
+ * the fd, -EMFILE at the limit, -ENOMEM. O(1) when filling in order. */
 int fd_install(struct file *f, int min, bool cloexec);
 /* Puts f at fd (a new reference), closing what was there; returns fd. */
 int fd_install_at(int fd, struct file *f, bool cloexec);
@@ -466,14 +526,24 @@ int fd_get_flags(int fd);	/* FD_CLOEXEC or -EBADF */
 int fd_set_flags(int fd, int flags);
 /* fds are below this: the RLIMIT_NOFILE soft limit. */
 u64 fd_limit(void);
-/* The RLIMIT_NOFILE soft limit, kept by linux/misc.c (setrlimit). */
-u64 rlimit_nofile(void);
 /* Calls fn for each open fd in order (for /proc/self/fd). */
 void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
 
+/* A process's working directory and umask. */
+struct fs_context {
+	struct spinlock lock;	/* guards cwd */
+	struct dentry *cwd;	/* NULL: the root */
+	u32 umask;
+};
+struct fs_context *fs_context_create(void);
+/* The calling program's context (one static instance for now). */
+struct fs_context *fs_context_current(void);
 /* The working directory, with a new reference. */
 struct dentry *vfs_cwd(void);
 void vfs_set_cwd(struct dentry *d);
+/* The umask; set returns the previous one (umask(2)). */
+u32 vfs_get_umask(void);
+u32 vfs_set_umask(u32 mask);
 
 /* ---- fs/vfs/poll.c: readiness and waiting for it ---- */
 
@@ -485,26 +555,19 @@ void vfs_set_cwd(struct dentry *d);
 #define POLL_OUT_BITS (POLLOUT | POLLWRNORM | POLLWRBAND)
 
 /*
- * Guards every inode's watchers list, the watches' fields and epoll's
- * ready lists. A spinlock: notifications come from interrupts (timers,
- * console input). Order: a file's own spinlock (a pipe's) is never held
- * while taking it; it may be held while taking the scheduler's.
- */
-extern struct spinlock vfs_poll_lock;
-
-/*
- * A watch on an inode's readiness (an epoll item). fn runs on every
- * notification of the inode whose events meet w->events (a notification
- * with events 0 meets every watch), with vfs_poll_lock held, in any
- * context: it must not sleep.
+ * A watch on an inode's readiness: an entry of the inode's wait queue (a
+ * poll/select call or an epoll item). fn runs on every notification of
+ * the inode whose events meet w->events (a notification with events 0
+ * meets every watch), with ino->poll_lock held, in any context: it must
+ * not sleep. events is read atomically (0: disabled).
  */
 struct poll_watch {
-	struct list link;	/* inode->watchers */
-	struct list all;	/* every watch (vfs_poll_wake without inode) */
+	struct list link;	/* ino->watchers */
+	struct inode *ino;	/* set by poll_watch_add */
 	u32 events;		/* POLL* bits of interest; 0: disabled */
 	void (*fn)(struct poll_watch *w, u32 events);
 };
-/* Adds or removes a watch; vfs_poll_lock held. */
+/* Adds or removes a watch; each takes ino->poll_lock. */
 void poll_watch_add(struct inode *ino, struct poll_watch *w);
 void poll_watch_del(struct poll_watch *w);
 
@@ -512,36 +575,42 @@ void poll_watch_del(struct poll_watch *w);
 u32 file_poll(struct file *f);
 /* Whether the file reports readiness changes (epoll may watch it). */
 bool file_can_poll(struct file *f);
-/* The change counter to read before checking files (poll, select). */
-u64 vfs_poll_seq(void);
+
 /*
- * Sleeps until a notification moves the counter past seq, or the
- * monotonic deadline (0: none). 0 (check again), -ETIMEDOUT (deadline
- * passed), or -EINTR. May sleep.
+ * The wait of one poll/select call (fields private to fs/vfs/poll.c):
+ * watches on the files it polls, and the flag they set when they fire.
  */
-int vfs_poll_wait(u64 seq, u64 deadline);
+struct poll_chunk;
+struct poll_table {
+	struct spinlock lock;	/* guards woken, wq */
+	struct waitq wq;	/* the polling thread */
+	bool woken;		/* a watch fired since the last scan began */
+	bool registering;	/* first scan: watch each file polled */
+	int err;		/* -ENOMEM: a watch could not be made */
+	struct poll_chunk *chunks; /* the watches */
+};
 /*
- * Calls scan(arg) until it returns nonzero (ready count or error), waiting
- * for notifications in between; 0 when the deadline (0: none) passes,
- * -EINTR on a signal. May sleep. poll and select are built on it.
+ * The readiness of f; on the first scan of pt (NULL: none) also watches f
+ * for events (plus POLLERR and POLLHUP) until vfs_poll_until returns.
  */
-long vfs_poll_until(long (*scan)(void *), void *arg, u64 deadline);
+u32 poll_table_file(struct poll_table *pt, struct file *f, u32 events);
+/*
+ * Calls scan(arg, pt) until it returns nonzero (ready count or error),
+ * sleeping in between until one of the files the first scan watched
+ * changes: one scan per wake-up. 0 when the deadline (0: none) passes,
+ * -EINTR on a signal, -ENOMEM. May sleep. poll and select are built on it.
+ */
+long vfs_poll_until(long (*scan)(void *arg, struct poll_table *pt),
+		    void *arg, u64 deadline);
 /*
  * The state of ino changed so that events (POLL* bits; 0: any) may now be
  * reported: new data or end of file (POLL_IN_BITS), room to write
- * (POLL_OUT_BITS), an error or hang-up. Wakes poll/select sleepers and runs
- * the inode's watches. Every file kind with a poll op calls it after each
- * such change, with none of its own spinlocks held. Any context.
+ * (POLL_OUT_BITS), an error or hang-up. Runs the inode's watches only,
+ * waking poll/select/epoll waiters of this file. Every file kind with a
+ * poll op calls it after each such change, with none of its own spinlocks
+ * held. Any context; takes ino->poll_lock.
  */
 void vfs_poll_notify(struct inode *ino, u32 events);
-/* The same with vfs_poll_lock held (a watch notifying its own file). */
-void vfs_poll_notify_locked(struct inode *ino, u32 events);
-/*
- * For sources that cannot name their inode: something somewhere may have
- * become ready. Wakes every poller and triggers every watch (spurious
- * edge-triggered reports are possible; prefer vfs_poll_notify).
- */
-void vfs_poll_wake(void);
 
 /* ---- fs/pipe.c ---- */
 

@@ -1,17 +1,27 @@
 #!/bin/sh
 # tests/apps/run.sh: the differential test of Skiff against Linux.
 #
-# Every tests/apps/NAME.c is built four ways (build/apps/NAME.static with
-# gcc -static, NAME.pie with gcc -static-pie, NAME.musl with musl-gcc
-# -static, NAME.dyn with plain gcc: dynamic, glibc's ld.so), run natively
-# on this host, then in Skiff. A few programs also ask (BUILDS below) for
-# NAME.musldyn, plain musl-gcc: dynamic with musl's loader. A check is one (program, build, machine)
-# triple: it passes when stdout and the exit status match the native run
-# of the same binary. Every build runs on microvm; the static build also
-# on q35 (the machine changes the devices and the boot path, not how a
-# program is loaded, so one build there is enough).
+# Every program, tests/apps/AREA/NAME.c (AREA is a folder by topic: see
+# tests/apps/README.md) or tests/regress/NAME.c (a reproducer of a fixed
+# bug), is built four ways (build/apps/NAME.static with gcc -static,
+# NAME.pie with gcc -static-pie, NAME.musl with musl-gcc -static,
+# NAME.dyn with plain gcc: dynamic, glibc's ld.so), run natively on this
+# host, then in Skiff. A few programs also ask (BUILDS below) for
+# NAME.musldyn, plain musl-gcc: dynamic with musl's loader. NAME alone
+# identifies a program (its binaries, differences.txt, the report lines),
+# so it is unique across all the folders; two programs of one name fail.
+# Programs include check.h and kabi.h of tests/apps/ (-I tests/apps).
+# A check is one (program, build, machine) triple: it passes when stdout
+# and the exit status match the native run of the same binary. Every
+# build runs on microvm; the static build also on q35 (the machine
+# changes the devices and the boot path, not how a program is loaded, so
+# one build there is enough).
 #
-#   tests/apps/run.sh [NAME...]     all programs, or only those named
+#   tests/apps/run.sh [WHAT...]     all programs, or only those WHAT names:
+#                                   NAME (a program, in whichever folder),
+#                                   AREA/ (every program of tests/apps/AREA,
+#                                   regress/ for tests/regress) or the path
+#                                   of a program's .c file
 #   APPS_BUILDS="static dyn"       builds to test (default: all, that is
 #                                   static pie musl dyn musldyn)
 #   APPS_MACHINES="microvm q35"     machines for every build (default:
@@ -47,7 +57,8 @@
 # explained in docs/linux-compat.md. A mismatch listed there still passes.
 #
 # Output: one line per check ("ok" or "FAIL" with a diff and skiff's
-# stderr), then "apps: N passed, N failed". Exit status 0 if none failed.
+# stderr), then the failures one a line and "apps: N passed, N failed"
+# (tests/lib/verdict.sh). Exit status 0 if none failed.
 # Internal: run.sh --one NAME BUILD MACHINE runs one VM check (for xargs).
 
 cd "$(dirname "$0")/../.." || exit 1
@@ -86,10 +97,44 @@ has_flag() {
 	head -n 20 "$1" | grep -q "^/\* $2 \*/\$"
 }
 
-# src_of NAME: the program's source, tests/apps/NAME.c or, for a bug's
-# reproducer, tests/regress/NAME.c.
+# areas: the folders that hold programs, tests/apps/AREA (every folder but
+# lib/, which holds libraries) and tests/regress.
+areas() {
+	for d in tests/apps/*/ tests/regress/; do
+		[ -d "$d" ] && [ "$d" != tests/apps/lib/ ] && echo "${d%/}"
+	done
+}
+
+# src_of NAME: the program's source, tests/apps/AREA/NAME.c or, for a
+# bug's reproducer, tests/regress/NAME.c; nothing if there is none.
 src_of() {
-	if [ -f tests/regress/"$1".c ]; then echo tests/regress/"$1".c; else echo tests/apps/"$1".c; fi
+	for d in $(areas); do
+		if [ -f "$d/$1.c" ]; then
+			echo "$d/$1.c"
+			return
+		fi
+	done
+}
+
+# names_in DIR...: the names of the programs in the folders DIR.
+names_in() {
+	for d in "$@"; do
+		ls "$d"/*.c 2>/dev/null
+	done | sed 's,.*/,,; s,\.c$,,'
+}
+
+# expand WHAT: the program names WHAT stands for (see the usage above).
+expand() {
+	case $1 in
+	*.c) basename "$1" .c ;;
+	tests/apps/*/ | tests/regress/) names_in "${1%/}" ;;
+	regress/ | regress) names_in tests/regress ;;
+	*/)
+		# an unknown folder stays as it is: the loop below reports it
+		if [ -d "tests/apps/${1%/}" ]; then names_in "tests/apps/${1%/}"; else echo "$1"; fi
+		;;
+	*) echo "$1" ;;
+	esac
 }
 
 # build_one NAME BUILD: compiles build/apps/NAME.BUILD if out of date.
@@ -264,27 +309,35 @@ fi
 
 mkdir -p "$OUT/log" "$RES"
 [ -n "$own_res" ] && trap 'rm -rf "$RES"; exit 130' INT TERM
+. tests/lib/verdict.sh
+# A name is the program's identity (build/apps/NAME.BUILD, differences.txt,
+# the report lines): two programs of one name would be one.
+for n in $(names_in $(areas) | sort | uniq -d); do
+	fail "$n" "more than one program of this name: $(echo $(ls tests/apps/*/"$n".c tests/regress/"$n".c 2>/dev/null))"
+done
+# A program must be in a folder: one at the top would never run.
+for f in tests/apps/*.c; do
+	[ -f "$f" ] && fail "$f" "not in an area folder: move it to tests/apps/AREA/ (tests/apps/README.md)"
+done
 if [ $# -gt 0 ]; then
-	names="$*"
+	names=$(for w in "$@"; do expand "$w"; done)
 else
-	names=$(ls tests/apps/*.c tests/regress/*.c 2>/dev/null | sed 's,.*/,,; s,\.c$,,')
+	names=$(names_in $(areas))
 fi
-pass=0
-fail=0
-failed_list=""
-note_fail() {
-	fail=$((fail + $1))
-	failed_list="$failed_list
-  $2"
-}
 
 # 1. Build the libraries, then every program each way, and run it natively.
 build_libs
 todo=""
 for NAME in $names; do
+	case $NAME in
+	*/)
+		fail "$NAME" "no folder tests/apps/$NAME"
+		continue
+		;;
+	esac
 	if [ ! -f "$(src_of "$NAME")" ]; then
-		echo "FAIL $NAME: no tests/apps/$NAME.c or tests/regress/$NAME.c"
-		note_fail 1 "$NAME (missing)"
+		echo "FAIL $NAME: no tests/apps/*/$NAME.c or tests/regress/$NAME.c"
+		failed 1 "$NAME (missing)"
 		continue
 	fi
 	only=$(directive "$(src_of "$NAME")" BUILDS)
@@ -298,7 +351,7 @@ for NAME in $names; do
 		if ! build_one "$NAME" "$BUILD"; then
 			echo "FAIL $NAME $BUILD: does not build"
 			sed 's/^/  /' "$OUT/log/$NAME.$BUILD.log" | head -n 20
-			note_fail "$nm" "$NAME $BUILD (build)"
+			failed "$nm" "$NAME $BUILD (build)"
 			continue
 		fi
 		# /tmp/skiff-test-* are shared by every native run on this host
@@ -306,7 +359,7 @@ for NAME in $names; do
 		if [ -f "$RES/$NAME.$BUILD.native.unstable" ]; then
 			echo "FAIL $NAME $BUILD: native run not deterministic"
 			sed 's/^/  /' "$RES/$NAME.$BUILD.native.unstable"
-			note_fail "$nm" "$NAME $BUILD (unstable natively)"
+			failed "$nm" "$NAME $BUILD (unstable natively)"
 			continue
 		fi
 		for MACHINE in $(machines "$BUILD"); do
@@ -327,9 +380,9 @@ fi
 set -- $todo
 while [ $# -ge 3 ]; do
 	if [ "$(cat "$RES/$1.$2.$3.status" 2>/dev/null)" = pass ]; then
-		pass=$((pass + 1))
+		passed 1
 	else
-		note_fail 1 "$1 $2 $3"
+		failed 1 "$1 $2 $3"
 	fi
 	shift 3
 done
@@ -339,7 +392,7 @@ if [ -s tests/apps/differences.txt ]; then
 	for n in $(grep -v '^[[:space:]]*\(#\|$\)' tests/apps/differences.txt | awk '{print $1}' | sort -u); do
 		if ! grep -qw "$n" docs/linux-compat.md 2>/dev/null; then
 			echo "FAIL differences.txt: $n is not explained in docs/linux-compat.md"
-			note_fail 1 "differences.txt: $n"
+			failed 1 "differences.txt: $n"
 		fi
 	done
 fi
@@ -348,8 +401,4 @@ if [ -n "$own_res" ]; then
 	rm -rf "${ROOT:?}/$OUT/res"
 	mv "$RES" "$ROOT/$OUT/res"
 fi
-if [ "$fail" -gt 0 ]; then
-	echo "apps: failed:$failed_list"
-fi
-echo "apps: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary apps

@@ -18,8 +18,7 @@ DIR=$ROOT/build/bad-input
 SKIFF=$ROOT/build/skiff
 : "${APPS_ACCEL:=tcg}"
 mkdir -p "$DIR"
-pass=0
-fail=0
+. tests/lib/verdict.sh
 
 # A small static program to cut up; also a valid control case.
 SRC=$DIR/ok.c
@@ -38,7 +37,7 @@ int main(int argc, char **argv)
 	return 0;
 }
 EOF
-gcc -static -O1 -o "$DIR/ok" "$SRC" || { echo "bad-input: cannot build a test program"; exit 1; }
+gcc -static -O1 -o "$DIR/ok" "$SRC" || { fail "cannot build a test program"; summary bad-input; exit 1; }
 
 # 32-bit: gcc -m32 if gcc-multilib is there, else a hand-made ELF32 header
 # (e_ident ELFCLASS32, ELFDATA2LSB, EV_CURRENT; ET_EXEC, EM_386).
@@ -98,12 +97,10 @@ judge() {
 		why="the message does not name $mustname"
 	fi
 	if [ -z "$why" ]; then
-		echo "ok   $name (exit $rc): $(head -n 1 "$err" | cut -c 1-150)"
-		pass=$((pass + 1))
+		pass "$name (exit $rc): $(head -n 1 "$err" | cut -c 1-150)"
 	else
-		echo "FAIL $name: $why (exit $rc)"
+		fail "$name" "$why (exit $rc)"
 		head -n 5 "$err" | cut -c 1-200 | sed 's/^/  | /'
-		fail=$((fail + 1))
 	fi
 }
 
@@ -127,8 +124,7 @@ check aarch64 "$DIR/aarch64" 'machine|architecture|aarch64|arm|x86[-_]64'
 if [ "$(od -An -tu4 -j64 -N4 "$DIR/ok" | tr -d ' ')" = 1 ]; then
 	check kernel-address "$DIR/kernel-address" 'address|outside|range'
 else
-	echo "FAIL kernel-address: gcc's first program header is not PT_LOAD; fix the test"
-	fail=$((fail + 1))
+	fail kernel-address "gcc's first program header is not PT_LOAD; fix the test"
 fi
 check not-executable "$DIR/not-executable" 'permission|not executable|execute'
 # A FIFO with no writer: opening it blocked skiff forever (run and build).
@@ -152,17 +148,14 @@ if ulimit -s unlimited 2>/dev/null || ulimit -s 65536 2>/dev/null; then
 	rc=$?
 	want="16 arguments, 1500000 bytes"
 	if [ "$rc" = 0 ] && [ "$(cat "$DIR/args.out")" = "$want" ]; then
-		echo "ok   args-1.5MB: the program gets them all"
-		pass=$((pass + 1))
+		pass "args-1.5MB: the program gets them all"
 	else
-		echo "FAIL args-1.5MB: exit $rc, stdout \"$(head -c 100 "$DIR/args.out")\", want \"$want\""
+		fail args-1.5MB "exit $rc, stdout \"$(head -c 100 "$DIR/args.out")\", want \"$want\""
 		head -n 5 "$DIR/args.err" | sed 's/^/  | /'
-		fail=$((fail + 1))
 	fi
 	set --
 else
-	echo "FAIL args-e2big: cannot raise the stack limit to pass 3 MB to skiff"
-	fail=$((fail + 1))
+	fail args-e2big "cannot raise the stack limit to pass 3 MB to skiff"
 fi
 
 # show PATH...: prints "PATH: its first line" or "PATH: missing" for each.
@@ -194,12 +187,10 @@ expect() {
 	timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$@" </dev/null >"$DIR/$name.out" 2>"$DIR/$name.err"
 	rc=$?
 	if [ "$rc" = 0 ] && [ "$(cat "$DIR/$name.out")" = "$want" ]; then
-		echo "ok   $name"
-		pass=$((pass + 1))
+		pass "$name"
 	else
-		echo "FAIL $name: exit $rc, stdout \"$(head -c 200 "$DIR/$name.out")\", want \"$want\""
+		fail $name "exit $rc, stdout \"$(head -c 200 "$DIR/$name.out")\", want \"$want\""
 		head -n 5 "$DIR/$name.err" | sed 's/^/  | /'
-		fail=$((fail + 1))
 	fi
 }
 
@@ -260,25 +251,20 @@ if gcc -static -O1 -o "$DIR/phdr" "$DIR/phdr.c"; then
 		want=$("$DIR/phdr")
 		expect phdr-disagrees "$want" "$DIR/phdr"
 	else
-		echo "FAIL phdr-disagrees: the static program has no PT_NOTE to turn into PT_PHDR"
-		fail=$((fail + 1))
+		fail phdr-disagrees "the static program has no PT_NOTE to turn into PT_PHDR"
 	fi
 else
-	echo "FAIL phdr-disagrees: cannot build the program"
-	fail=$((fail + 1))
+	fail phdr-disagrees "cannot build the program"
 fi
 
 # The control: the intact program runs and prints "ok".
 timeout -k 5 120 "$SKIFF" run --accel "$APPS_ACCEL" "$DIR/ok" </dev/null >"$DIR/ok.out" 2>"$DIR/ok.err"
 rc=$?
 if [ "$rc" = 0 ] && [ "$(cat "$DIR/ok.out")" = ok ]; then
-	echo "ok   control: the intact program runs"
-	pass=$((pass + 1))
+	pass "control: the intact program runs"
 else
-	echo "FAIL control: the intact program: exit $rc, stdout \"$(head -c 100 "$DIR/ok.out")\""
+	fail control "the intact program: exit $rc, stdout \"$(head -c 100 "$DIR/ok.out")\""
 	head -n 5 "$DIR/ok.err" | sed 's/^/  | /'
-	fail=$((fail + 1))
 fi
 
-echo "bad-input: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary bad-input

@@ -12,15 +12,12 @@
 # exists). Prints a line per failure and "compat: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 DOC=docs/linux-compat.md
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. tests/lib/verdict.sh
 
 for f in build/kernel.elf build/gen/syscalls.h docs/compat-notes.txt "$DOC"; do
 	if [ ! -f "$f" ]; then
-		echo "compat: $f is missing (run make)"
-		echo "compat: 0 passed, 1 failed"
+		fail "$f" "missing (run make)"
+		summary compat
 		exit 1
 	fi
 done
@@ -51,13 +48,13 @@ while read -r nr name; do
 		what="not defined in the kernel"
 	fi
 	if [ "$count" != 1 ]; then
-		bad "$name ($nr): $count rows in $DOC"
+		fail "$name ($nr): $count rows in $DOC"
 	elif [ "$good" != 1 ]; then
-		bad "$name ($nr): $what but marked \"$status\" in $DOC"
+		fail "$name ($nr): $what but marked \"$status\" in $DOC"
 	elif ! grep -qxF "$rows" "$tmp/expected"; then
-		bad "$name ($nr): row out of date (run scripts/gen-compat.sh -w)"
+		fail "$name ($nr): row out of date (run scripts/gen-compat.sh -w)"
 	else
-		ok
+		passed
 	fi
 done <"$tmp/all"
 
@@ -72,15 +69,15 @@ grep -v '^[[:space:]]*\(#\|$\)' docs/compat-notes.txt |
 			echo ok
 		fi
 	done >"$tmp/notes"
-pass=$((pass + $(grep -c '^ok$' "$tmp/notes")))
-fail=$((fail + $(grep -c '^FAIL' "$tmp/notes")))
+# (counted here: the loop ran in a subshell)
+passed "$(grep -c '^ok$' "$tmp/notes")"
 grep '^FAIL' "$tmp/notes"
+failed "$(grep -c '^FAIL' "$tmp/notes")" "docs/compat-notes.txt"
 
 # The tests the doc and the notes cite exist.
-grep -oh 'tests/[a-z]*/[a-z0-9_]*\.c' "$DOC" docs/compat-notes.txt | sort -u >"$tmp/tests"
+grep -ohE 'tests/[a-z-]+/([a-z]+/)?[a-z0-9_]+\.c' "$DOC" docs/compat-notes.txt | sort -u >"$tmp/tests"
 while read -r t; do
-	if [ -f "$t" ]; then ok; else bad "$t is cited but does not exist"; fi
+	if [ -f "$t" ]; then passed; else fail "$t is cited but does not exist"; fi
 done <"$tmp/tests"
 
-echo "compat: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary compat

@@ -7,30 +7,31 @@
 #      programs fed to skiff run;
 #   3. tests/fuzz/mutate.sh image: corrupted Skiff images fed to skiff run.
 # FUZZ_LONG=1 runs the long version (docs/testing.md): more seeds, 500 ELF
-# files, 200 images. Prints "fuzz: N passed, N failed".
+# files, 200 images. Prints "fuzz: N passed, N failed" (tests/lib/verdict.sh).
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/verdict.sh
 mkdir -p build/fuzz
-gcc -static -O1 -o build/fuzz/syscalls tests/fuzz/syscalls.c || exit 1
+if ! gcc -static -O1 -o build/fuzz/syscalls tests/fuzz/syscalls.c; then
+	fail "tests/fuzz/syscalls.c" "does not build"
+	summary fuzz
+	exit 1
+fi
 : "${APPS_ACCEL:=tcg}"
 if [ -n "$FUZZ_LONG" ]; then
 	seeds=$(seq 1 40) elf=500 images=200
 else
 	seeds="1 2 3" elf=40 images=30
 fi
-pass=0
-fail=0
 for m in microvm q35; do
 	for seed in $seeds; do
 		out=$(timeout -k 5 300 build/skiff run --accel "$APPS_ACCEL" --machine "$m" \
-			build/fuzz/syscalls 20000 "$seed" safe </dev/null 2>&1 | tr -d '\0')
+			build/fuzz/syscalls 20000 "$seed" safe </dev/null 2>&1)
 		rc=$?
 		if [ $rc -eq 0 ] && echo "$out" | grep -q survived; then
-			echo "ok   fuzz seed $seed $m: $(echo "$out" | grep survived)"
-			pass=$((pass + 1))
+			pass "fuzz seed $seed $m: $(echo "$out" | grep survived)"
 		else
-			echo "FAIL fuzz seed $seed $m (exit $rc)"
+			fail "fuzz seed $seed $m (exit $rc)"
 			echo "$out" | tail -20 | sed 's/^/  /'
-			fail=$((fail + 1))
 		fi
 	done
 done
@@ -41,12 +42,9 @@ for kind in elf image; do
 	echo "$out" | grep -v '^ok ' | grep -v '^mutate' | sed 's/^/  /'
 	sum=$(echo "$out" | grep -E "^mutate $kind: [0-9]+ ok, [0-9]+ failed$" | tail -n 1)
 	if [ -n "$sum" ] && echo "$sum" | grep -q ' 0 failed$'; then
-		echo "ok   $sum"
-		pass=$((pass + 1))
+		pass "$sum"
 	else
-		echo "FAIL ${sum:-mutate $kind: no summary}"
-		fail=$((fail + 1))
+		fail "mutate $kind" "${sum:-no summary}"
 	fi
 done
-echo "fuzz: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary fuzz

@@ -17,7 +17,8 @@
 # directory under /tmp, with umask 022 and the environment skiff gives by
 # default (env -i natively, PATH and HOME=/) plus PYTHONDONTWRITEBYTECODE=1.
 # Output: one line per case ("ok" or "FAIL" with the first differences and
-# skiff's stderr), then "real: N passed, N failed". Everything of the last
+# skiff's stderr), then "real: N passed, N failed" (tests/lib/verdict.sh;
+# a failure list before it, one case a line). Everything of the last
 # run stays in build/real/: NAME.{native,skiff}.{out,err,rc}.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
@@ -29,9 +30,7 @@ DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 : "${REAL_MACHINE:=microvm}"
 umask 022
 mkdir -p "$OUT"
-pass=0
-fail=0
-failed_list=""
+. tests/lib/verdict.sh
 
 if ! scripts/deps.sh >"$OUT/deps.log" 2>&1; then
 	echo "real: scripts/deps.sh failed (see build/real/deps.log); cases with a missing program fail"
@@ -63,9 +62,7 @@ run_case() {
 		return
 	fi
 	if [ ! -x "$1" ]; then
-		printf 'FAIL %s: %s is not installed\n' "$name" "$1"
-		fail=$((fail + 1))
-		failed_list="$failed_list $name"
+		fail "$name" "$1 is not installed"
 		return
 	fi
 	for side in native skiff; do
@@ -107,11 +104,10 @@ report() {
 		why="exit status $src, native $nrc"
 	fi
 	if [ -z "$why" ]; then
-		printf 'ok   %s (exit %s)\n' "$1" "$nrc"
-		pass=$((pass + 1))
+		pass "$1 (exit $nrc)"
 		return
 	fi
-	printf 'FAIL %s: %s\n' "$1" "$why"
+	fail "$1" "$why"
 	if ! cmp -s "$base.native.out" "$base.skiff.out"; then
 		echo "  --- native  +++ skiff (first differences)"
 		diff -u --label native --label skiff "$base.native.out" "$base.skiff.out" |
@@ -121,8 +117,6 @@ report() {
 		echo "  skiff stderr:"
 		head -n 12 "$base.skiff.err" | cut -c 1-200 | sed 's/^/  | /'
 	fi
-	fail=$((fail + 1))
-	failed_list="$failed_list $1"
 }
 
 ONLY="$*"
@@ -137,8 +131,4 @@ END { for (c in age) s = s + age[c]; printf "%d people, %d years, paris %d\n", n
 run_case busybox-awk "printf '$AWK_IN'" '' -- $BB awk "$AWK_PROG"
 run_case busybox-sed "printf '$AWK_IN'" '' -- $BB sed -e 's/a/A/g' -e '2d' -e '/oslo/s/^/> /'
 
-if [ "$fail" -gt 0 ]; then
-	echo "real: failed:$failed_list"
-fi
-echo "real: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary real

@@ -17,8 +17,10 @@
 #   app/bin/missing       needs libskt-missing.so, which is nowhere
 #
 #   tests/skiff/deps.sh   prints "ok"/"FAIL" per check ("skip" for a check
-#                         this host cannot make), then "deps: N passed,
-#                         N failed"; exit status 0 if none failed.
+#                         this host cannot make: never counted as passed),
+#                         then "deps: N passed, N failed[, N skipped]"
+#                         (tests/lib/verdict.sh); exit status 0 if none
+#                         failed.
 #   DEPS_VM=0             leaves out the runs in QEMU
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$(pwd)
@@ -26,13 +28,9 @@ SKIFF=$ROOT/build/skiff
 D=$ROOT/build/deps-test
 : "${APPS_ACCEL:=tcg}"
 : "${DEPS_VM:=1}"
-pass=0
-fail=0
+. "$ROOT/tests/lib/verdict.sh"
 ENVI="env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/"
 
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-skip() { echo "skip $1"; }
 
 rm -rf "$D"
 mkdir -p "$D/app/bin" "$D/app/lib" "$D/plug" "$D/tree/sub" "$D/outside"
@@ -69,8 +67,8 @@ if ! { gcc -shared -fPIC -o app/lib/libskt.so skt.c &&
 	gcc -shared -fPIC -o libskt-missing.so skt.c -Wl,-soname,libskt-missing.so &&
 	gcc -o app/bin/missing prog.c -L. -lskt-missing -Wl,--no-as-needed &&
 	rm libskt-missing.so; }; then
-	echo "deps: cannot build the test programs"
-	echo "deps: 0 passed, 1 failed"
+	fail "cannot build the test programs"
+	summary deps
 	exit 1
 fi
 REL=${D#/}
@@ -136,9 +134,9 @@ same_in_chroot() {
 	sh -c "$ENVI $CHROOT --mount-proc=$root/proc chroot $root $rootcmd" >"$D/root.out" 2>&1
 	rrc=$?
 	if [ "$hrc" = "$rrc" ] && cmp -s "$D/host.out" "$D/root.out"; then
-		ok "$what (exit $rrc, same output as the host)"
+		pass "$what (exit $rrc, same output as the host)"
 	else
-		bad "$what: host exit $hrc, image exit $rrc"
+		fail "$what: host exit $hrc, image exit $rrc"
 		diff "$D/host.out" "$D/root.out" | head -10 | sed 's/^/  | /'
 	fi
 }
@@ -158,9 +156,9 @@ same_in_vm() {
 		>"$D/vm.out" 2>"$D/vm.err" </dev/null
 	vrc=$?
 	if [ "$hrc" = "$vrc" ] && cmp -s "$D/host.out" "$D/vm.out"; then
-		ok "$what in Skiff (exit $vrc, same output as the host)"
+		pass "$what in Skiff (exit $vrc, same output as the host)"
 	else
-		bad "$what in Skiff: host exit $hrc, Skiff exit $vrc"
+		fail "$what in Skiff: host exit $hrc, Skiff exit $vrc"
 		diff "$D/host.out" "$D/vm.out" | head -10 | sed 's/^/  | /'
 		head -n 5 "$D/vm.err" | sed 's/^/  ! /'
 	fi
@@ -178,12 +176,12 @@ if build prog "$D/app/bin/prog"; then
 	interp=$(readelf -lW app/bin/prog | sed -n 's/.*interpreter: \(.*\)]/\1/p')
 	if has prog "$D/app/bin/prog" "$D/app/lib/libskt.so" "$interp" /etc/ld.so.cache &&
 		has prog $(ldd_paths app/bin/prog); then
-		ok "prog: the program, libskt.so at its path, the interpreter, libc, ld.so.cache"
+		pass "prog: the program, libskt.so at its path, the interpreter, libc, ld.so.cache"
 	else
-		bad "prog: $missing is not in the image"
+		fail "prog: $missing is not in the image"
 	fi
 else
-	bad "prog: skiff build failed: $(head -n 1 prog.err)"
+	fail "prog: skiff build failed: $(head -n 1 prog.err)"
 fi
 extract prog
 root=$D/prog.root
@@ -196,9 +194,9 @@ if [ -n "$ilink" ]; then
 	pi=$(phys "$interp")
 	got=$(cpio -itv --quiet <prog.img 2>/dev/null | grep " ${pi#/} -> " | sed 's/.* -> //')
 	if [ "$got" = "$ilink" ]; then
-		ok "the interpreter $interp is the host's symlink (-> $ilink)"
+		pass "the interpreter $interp is the host's symlink (-> $ilink)"
 	else
-		bad "the interpreter $interp: symlink to '$got', the host's is '$ilink'"
+		fail "the interpreter $interp: symlink to '$got', the host's is '$ilink'"
 	fi
 else
 	skip "the interpreter is not a symlink on this host"
@@ -211,9 +209,9 @@ extract etc
 if [ -s etc.root/etc/passwd ] && [ -s etc.root/etc/group ] &&
 	[ -s etc.root/etc/resolv.conf ] && [ -s etc.root/etc/nsswitch.conf ] &&
 	cmp -s etc.root/etc/hosts myhosts && ! grep -q . etc.err; then
-	ok "/etc: passwd, group, resolv.conf, nsswitch.conf written; --file replaces hosts"
+	pass "/etc: passwd, group, resolv.conf, nsswitch.conf written; --file replaces hosts"
 else
-	bad "/etc files: $(ls etc.root/etc | tr '\n' ' '); $(head -n 1 etc.err)"
+	fail "/etc files: $(ls etc.root/etc | tr '\n' ' '); $(head -n 1 etc.err)"
 fi
 
 # --- a static program: no interpreter, no cache, no libc ---
@@ -222,17 +220,17 @@ gcc -static -o static static.c
 build static "$D/static"
 if has static "$D/static" && ! grep -qx 'etc/ld.so.cache' static.list &&
 	! grep -q 'libc\.so' static.list; then
-	ok "a static program: no ld.so.cache, no libc"
+	pass "a static program: no ld.so.cache, no libc"
 else
-	bad "a static program: $(grep -E 'ld.so|libc' static.list | head -3 | tr '\n' ' ')"
+	fail "a static program: $(grep -E 'ld.so|libc' static.list | head -3 | tr '\n' ' ')"
 fi
 
 # --- a library that is nowhere: a warning, and the image anyway ---
 if build missing "$D/app/bin/missing" && grep -q 'libskt-missing.so' missing.err &&
 	[ "$(wc -l <missing.err)" = 1 ]; then
-	ok "a missing library: one warning ($(cut -c 1-80 missing.err))"
+	pass "a missing library: one warning ($(cut -c 1-80 missing.err))"
 else
-	bad "a missing library: exit $?, stderr: $(head -n 2 missing.err)"
+	fail "a missing library: exit $?, stderr: $(head -n 2 missing.err)"
 fi
 
 # --- --dir: files, modes, symlinks, a FIFO left out, a file outside ---
@@ -251,24 +249,24 @@ if has dir /data/a.txt /data/sub/run.sh /data/rel-link /data/abs-link \
 	grep -q '^-rwxr-x--- .* data/sub/run.sh$' dir.listv &&
 	grep -q '^drwx------ .* data/sub$' dir.listv &&
 	grep -q ' data/rel-link -> a.txt$' dir.listv; then
-	ok "--dir HOST:/data: files, modes, symlinks, the file outside; no FIFO"
+	pass "--dir HOST:/data: files, modes, symlinks, the file outside; no FIFO"
 else
-	bad "--dir HOST:/data: $(grep data/ dir.listv | head -8 | cut -c 1-11,50- | tr '\n' ' ')"
+	fail "--dir HOST:/data: $(grep data/ dir.listv | head -8 | cut -c 1-11,50- | tr '\n' ' ')"
 fi
 build dir2 --dir "$D/tree" "$D/app/bin/prog"
 if has dir2 "$D/tree/a.txt" "$D/tree/sub/run.sh"; then
-	ok "--dir HOST: at its own path"
+	pass "--dir HOST: at its own path"
 else
-	bad "--dir HOST: $missing is not in the image"
+	fail "--dir HOST: $missing is not in the image"
 fi
 # Where /lib is a symlink in the image, --dir x:/lib/y fills its target.
 if [ -L /lib ] && grep -qx lib prog.list; then
 	build dir3 --dir "$D/tree:/lib/skiff-data" "$D/app/bin/prog"
 	t=$(readlink -f /lib)
 	if has dir3 "$t/skiff-data/a.txt" && ! grep -q '^lib/' dir3.list; then
-		ok "--dir HOST:/lib/x lands in ${t}/x, /lib stays a symlink"
+		pass "--dir HOST:/lib/x lands in ${t}/x, /lib stays a symlink"
 	else
-		bad "--dir HOST:/lib/x: $(grep skiff-data dir3.list | head -2 | tr '\n' ' ') $(head -n 1 dir3.err)"
+		fail "--dir HOST:/lib/x: $(grep skiff-data dir3.list | head -2 | tr '\n' ' ') $(head -n 1 dir3.err)"
 	fi
 else
 	skip "--dir into a symlinked /lib (/lib is not a symlink here)"
@@ -277,9 +275,9 @@ fi
 # --- dlopen of a library added with --dir; its own libraries come too ---
 build loader --dir "$D/plug" "$D/app/bin/loader" "$D/plug/libplug.so"
 if has loader "$D/plug/libplug.so" "$D/app/lib/libskt.so"; then
-	ok "dlopen: the --dir library and what it needs (libskt.so)"
+	pass "dlopen: the --dir library and what it needs (libskt.so)"
 else
-	bad "dlopen: $missing is not in the image"
+	fail "dlopen: $missing is not in the image"
 fi
 extract loader
 root=$D/loader.root
@@ -305,14 +303,14 @@ EOF
 		"/usr/lib/$v/encodings/__init__.py" "/usr/lib/$v/json/__init__.py" \
 		"/usr/lib/$v/threading.py" $(ls /usr/lib/"$v"/lib-dynload/*.so) \
 		$(ldd_paths "$PY" /usr/lib/"$v"/lib-dynload/*.so); then
-		ok "python3: $v, its stdlib, lib-dynload, every library ldd lists for them"
+		pass "python3: $v, its stdlib, lib-dynload, every library ldd lists for them"
 	else
-		bad "python3: $missing is not in the image"
+		fail "python3: $missing is not in the image"
 	fi
 	if ! grep -q "^usr/lib/$v/test/\|^usr/lib/$v/config-\|^usr/lib/$v/idlelib/" py.list; then
-		ok "python3: no test/, config-*/, idlelib/"
+		pass "python3: no test/, config-*/, idlelib/"
 	else
-		bad "python3: excluded directories in the image"
+		fail "python3: excluded directories in the image"
 	fi
 	echo "info python3 image: $(($(stat -c %s py.img) / 1048576)) MiB, $(wc -l <py.list) entries"
 	extract py
@@ -348,14 +346,13 @@ if command -v musl-gcc >/dev/null 2>&1 && musl-gcc -o musl prog.c -Lapp/lib -lsk
 	mi=$(readelf -lW musl | sed -n 's/.*interpreter: \(.*\)]/\1/p')
 	if has musl "$mi" "$D/app/lib/libskt.so" && ! grep -q 'ld.so.cache\|libc.so.6' musl.list &&
 		! grep -q . musl.err; then
-		ok "musl: its interpreter and libskt.so, no glibc files, no warning"
+		pass "musl: its interpreter and libskt.so, no glibc files, no warning"
 	else
-		bad "musl: $missing missing, or glibc files: $(grep 'ld.so.cache\|libc.so.6' musl.list | head -2 | tr '\n' ' ') $(head -n 1 musl.err)"
+		fail "musl: $missing missing, or glibc files: $(grep 'ld.so.cache\|libc.so.6' musl.list | head -2 | tr '\n' ' ') $(head -n 1 musl.err)"
 	fi
 	same_in_vm "musl program" "$D/musl"
 else
 	skip "musl (no musl-gcc)"
 fi
 
-echo "deps: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary deps

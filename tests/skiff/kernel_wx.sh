@@ -10,15 +10,17 @@
 # linux-compat.md): so the addresses come from build/kernel.elf's symbols.
 #   tests/skiff/kernel_wx.sh   one line per case, then "kernel-wx: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/verdict.sh
 SKIFF=build/skiff
 ELF=build/kernel.elf
 BIN=build/tests/kernel_poke
 : "${APPS_ACCEL:=tcg}"
 mkdir -p build/tests
-pass=0
-fail=0
-gcc -static -O1 -Wall -Werror -o "$BIN" tests/skiff/kernel_poke.c ||
-	{ echo "kernel-wx: cannot build the test program"; echo "kernel-wx: 0 passed, 1 failed"; exit 1; }
+if ! gcc -static -O1 -Wall -Werror -o "$BIN" tests/skiff/kernel_poke.c; then
+	fail "tests/skiff/kernel_poke.c" "does not build"
+	summary kernel-wx
+	exit 1
+fi
 
 sym() { nm "$ELF" | awk -v n="$1" -v t="$2" '$3 == n && $2 == t { print $1; exit }'; }
 # The shell's arithmetic is signed 64-bit: compute on the low 32 bits of
@@ -31,8 +33,8 @@ TABLE=$(sym table r)   # linux/table.c's syscall table (rodata)
 TEXT=$(sym sys_getpid T)
 DATA=$(sym gdt d)      # arch/x86_64/cpu.c's GDT (data)
 if [ -z "$TABLE" ] || [ -z "$TEXT" ] || [ -z "$DATA" ]; then
-	echo "kernel-wx: kernel symbols not found in $ELF"
-	echo "kernel-wx: 0 passed, 1 failed"
+	fail "kernel symbols" "not found in $ELF"
+	summary kernel-wx
 	exit 1
 fi
 GETPID_SLOT=$(printf 'ffffffff%08x' $(($(low "$TABLE") + 39 * 8)))
@@ -43,17 +45,14 @@ check() {
 	rc=$?
 	if [ "$rc" = "$2" ] && [ "$out" = "$3" ]; then
 		if [ "$2" = 139 ] && ! grep -q "SIGSEGV.*$5" build/tests/kernel_wx.err; then
-			echo "FAIL $1: no one-line report naming the address"
+			fail "$1" "no one-line report naming the address"
 			sed 's/^/  | /' build/tests/kernel_wx.err
-			fail=$((fail + 1))
 			return
 		fi
-		echo "ok   $1"
-		pass=$((pass + 1))
+		pass "$1"
 	else
-		echo "FAIL $1: exit $rc (want $2), output '$out' (want '$3')"
+		fail "$1" "exit $rc (want $2), output '$out' (want '$3')"
 		sed 's/^/  | /' build/tests/kernel_wx.err | head -n 5
-		fail=$((fail + 1))
 	fi
 }
 
@@ -65,5 +64,4 @@ check "store into text through the direct map" 139 "" write "$(alias_of "$TEXT")
 check "store into the syscall table through the direct map" 139 "" write "$(alias_of "$TABLE")"
 check "call into kernel data" 139 "" exec "$DATA"
 check "call into the direct map" 139 "" exec "$(alias_of "$TEXT")"
-echo "kernel-wx: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary kernel-wx

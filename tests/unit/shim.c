@@ -9,7 +9,14 @@
 
 struct boot_options boot_opts;
 
-void *kmalloc(size_t size) { return malloc(size ? size : 1); }
+int shim_kmalloc_fail_nth;
+
+void *kmalloc(size_t size)
+{
+	if (shim_kmalloc_fail_nth && --shim_kmalloc_fail_nth == 0)
+		return NULL;
+	return malloc(size ? size : 1);
+}
 void *kzalloc(size_t size) { return calloc(1, size ? size : 1); }
 void *krealloc(void *p, size_t size) { return realloc(p, size ? size : 1); }
 void kfree(void *p) { free(p); }

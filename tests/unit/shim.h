@@ -11,4 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+/* When set to n, the nth next kmalloc fails (out-of-memory injection). */
+extern int shim_kmalloc_fail_nth;
+
 #endif

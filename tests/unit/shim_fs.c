@@ -16,14 +16,12 @@
 #include <skiff/sched.h>
 #include <skiff/time.h>
 #include "../../linux/signal.h"
-#include "../../mm/vm.h"
 #include "shim.h"
 #include "shim_fs.h"
 
 static size_t pages_used;
 char shim_console_out[3][4096];
 size_t shim_console_len[3];
-u64 shim_rlimit_nofile = 1024;
 
 void *page_alloc(size_t n)
 {
@@ -133,8 +131,6 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 	return -EINTR;
 }
 
-u64 rlimit_nofile(void) { return shim_rlimit_nofile; }
-
 /* Signals: counted, for the tests to look at. */
 int shim_signals_sent[64];
 
@@ -160,7 +156,13 @@ void signal_claim(struct thread *t)
 }
 
 /* No address space on the host: /proc/self/maps is empty. */
-u64 vm_fault_count;
+void vm_fault_stats(u64 *count, u64 *cycles)
+{
+	if (count)
+		*count = 0;
+	if (cycles)
+		*cycles = 0;
+}
 
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg)
@@ -185,7 +187,7 @@ void ktimer_set(struct ktimer *k, u64 deadline_ns)
 		if (!armed[i] && free_slot == ARRAY_SIZE(armed))
 			free_slot = i;
 	}
-	k->deadline = deadline_ns;
+	k->node.deadline = deadline_ns;
 	if (deadline_ns && free_slot < ARRAY_SIZE(armed))
 		armed[free_slot] = k;
 }
@@ -197,9 +199,9 @@ void shim_run_timers(void)
 	for (size_t i = 0; i < ARRAY_SIZE(armed); i++) {
 		struct ktimer *k = armed[i];
 
-		if (k && k->deadline <= now) {
+		if (k && k->node.deadline <= now) {
 			armed[i] = NULL;
-			k->deadline = 0;
+			k->node.deadline = 0;
 			k->fn(k);
 		}
 	}

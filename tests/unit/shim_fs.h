@@ -7,7 +7,6 @@
 
 extern char shim_console_out[3][4096];	/* bytes written per channel */
 extern size_t shim_console_len[3];
-extern uint64_t shim_rlimit_nofile;	/* what rlimit_nofile() returns */
 size_t shim_pages_used(void);		/* pages allocated, not freed */
 extern int shim_signals_sent[64];	/* signal_send_thread calls per signal */
 void shim_run_timers(void);		/* runs the ktimers that are due */

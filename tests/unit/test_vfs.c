@@ -1,4 +1,4 @@
-/* SOURCES: fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/eventpoll.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c */
+/* SOURCES: fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/eventpoll.c lib/rbtree.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c */
 /*
  * The VFS, ramfs and boot pieces that the differential test
  * (test_fs_linux.c) cannot reach: the initrd unpacked zero-copy and copied
@@ -265,7 +265,9 @@ static void test_fd_limit(void **state)
 {
 	long fds[8];
 
-	shim_rlimit_nofile = 8;
+	struct fd_table *t = fd_table_current();
+
+	assert_int_equal(fd_table_set_limit(t, 8, NR_OPEN_MAX), 0);
 	for (int i = 0; i < 5; i++)
 		fds[i] = sys_open("/", O_RDONLY, 0);
 	assert_int_equal(fds[0], 3);
@@ -277,7 +279,7 @@ static void test_fd_limit(void **state)
 	assert_int_equal(sys_dup(0), 5);
 	for (int i = 3; i < 8; i++)
 		assert_int_equal(sys_close(i), 0);
-	shim_rlimit_nofile = 1024;
+	assert_int_equal(fd_table_set_limit(t, 1024, NR_OPEN_MAX), 0);
 }
 
 /* A write with no reader left: -EPIPE and SIGPIPE; no writer: EOF. */

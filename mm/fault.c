@@ -1,0 +1,160 @@
+/*
+ * mm/fault.c: page faults in the program's half (vm_fault, declared in
+ * include/skiff/mm.h). arch/x86_64/trap.c decodes the CPU's report into a
+ * struct fault_info and calls up into vm_fault, which fills the page the
+ * area says belongs there: a zeroed page (anonymous), a private copy of a
+ * file page, or the file's own page (MAP_SHARED, PT_FILE). See the
+ * invariants of mm/vm.c.
+ */
+#include <skiff/arch.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/vfs.h>
+#include "vm.h"
+
+static void __noreturn out_of_memory(u64 addr)
+{
+	kernel_error("out of memory: no page for address %#lx (%lu MiB "
+		     "total); give the VM more memory (-m)",
+		     addr, page_total_count() * PAGE_SIZE >> 20);
+}
+
+/*
+ * The page a file-backed fault maps: the file's own page (shared), or a
+ * private copy read from the file (zeros past its end). Called without the
+ * VM lock: reading may sleep. 0, -EIO (past the end: SIGBUS), -EFAULT or
+ * -ENOMEM.
+ */
+static int file_page(struct file *f, u64 index, bool shared, void **out)
+{
+	if (shared) {
+		if (!f->ops->get_page)
+			return -EFAULT;
+		int r = f->ops->get_page(f, index, out);
+		return r == -ENOMEM ? r : r == -ENXIO ? -EIO : r ? -EFAULT : 0;
+	}
+	/* A page wholly past the end of the file: SIGBUS, as Linux. */
+	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
+		return -EIO;
+	u8 *p = page_alloc_dirty(1);
+	if (!p)
+		return -ENOMEM;
+	long n = file_pread(f, p, PAGE_SIZE, index * PAGE_SIZE);
+	if (n < 0) {
+		page_free(p, 1);
+		return -EFAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	*out = p;
+	return 0;
+}
+
+/* Whether area v allows the access fi describes. */
+static bool allowed(const struct vma *v, const struct fault_info *fi)
+{
+	if (!v || !v->prot)
+		return false;
+	if (fi->write && !(v->prot & PROT_WRITE))
+		return false;
+	return !fi->exec || (v->prot & PROT_EXEC);
+}
+
+/* Counts a fault; lock held (invariant 7). */
+static void account(struct vm_space *vs, u64 t0)
+{
+	vs->fault_count++;
+	vs->fault_cycles += rdtsc() - t0;
+}
+
+/*
+ * Reads the page of file area v for va, dropping the lock meanwhile; on
+ * return the lock is held again. 0 with *page and *flags set; 1 when the
+ * area changed meanwhile (the program retries the access); or an error,
+ * with the lock held.
+ */
+static int fill_from_file(struct vm_space *vs, struct vma *v, u64 va,
+			  void **page, unsigned *flags)
+{
+	struct file *f = file_get(v->file);
+	u64 index = v->pgoff + (va - v->start) / PAGE_SIZE;
+	bool shared = v->shared;
+
+	spin_unlock(&vs->lock);
+	int r = file_page(f, index, shared, page);
+	file_put(f);
+	if (r == -ENOMEM)
+		out_of_memory(va);
+	spin_lock(&vs->lock);
+	if (r)
+		return r;
+	*flags = shared ? PT_FILE : 0;
+	v = vma_find(vs, va);
+	if (!v || v->file != f || pt_lookup(va, NULL)) {
+		if (!shared)
+			page_free(*page, 1);
+		return 1;
+	}
+	return 0;
+}
+
+int vm_fault(const struct fault_info *fi)
+{
+	struct vm_space *vs = vm_current();
+	u64 va = ALIGN_DOWN(fi->addr, PAGE_SIZE);
+	u64 t0 = rdtsc();
+	void *page = NULL;
+	unsigned flags = 0;
+	int r = -EFAULT;
+
+	spin_lock(&vs->lock);
+	struct vma *v = vma_find(vs, fi->addr);
+	if (!allowed(v, fi))
+		goto out;
+	/*
+	 * Present now: another thread filled it between this fault and the
+	 * lock (the fault is preemptible until here), or the flags are stale.
+	 * Mapping a fresh page over it would lose what that thread wrote.
+	 */
+	if (pt_lookup(va, NULL)) {
+		pt_protect(va, v->prot);
+		r = 0;
+		goto out;
+	}
+	if (v->file) {
+		r = fill_from_file(vs, v, va, &page, &flags);
+		if (r)
+			goto out;
+		v = vma_find(vs, va);
+	} else {
+		page = page_alloc(1);
+		if (!page) {
+			spin_unlock(&vs->lock);
+			out_of_memory(fi->addr);
+		}
+	}
+	if (pt_map(va, virt_to_phys(page), v->prot | flags)) {
+		if (!flags)
+			page_free(page, 1);
+		spin_unlock(&vs->lock);
+		kernel_error("out of memory for page tables; give the VM "
+			     "more memory (-m)");
+	}
+	r = 0;
+out:
+	account(vs, t0);
+	spin_unlock(&vs->lock);
+	return r == 1 ? 0 : r;
+}
+
+void vm_fault_stats(u64 *count, u64 *cycles)
+{
+	struct vm_space *vs = vm_current();
+
+	spin_lock(&vs->lock);
+	if (count)
+		*count = vs->fault_count;
+	if (cycles)
+		*cycles = vs->fault_cycles;
+	spin_unlock(&vs->lock);
+}

@@ -1,0 +1,240 @@
+/*
+ * Host fakes for mm/ under unit test (see shim_mm.h): the paging API of
+ * include/skiff/paging.h over a red-black tree keyed by address, pages from
+ * aligned heap blocks (counted, so a leak or a double free shows), files
+ * with fixed contents, kernel_error as abort.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/mm.h>
+#include <skiff/vfs.h>
+#include "shim.h"
+#include "shim_mm.h"
+
+/* Pages. */
+
+static long pages_in_use;
+
+void *page_alloc_dirty(size_t n)
+{
+	void *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
+
+	if (p)
+		pages_in_use += n;
+	return p;
+}
+
+void *page_alloc(size_t n)
+{
+	void *p = page_alloc_dirty(n);
+
+	if (p)
+		memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+void page_free(void *p, size_t n)
+{
+	pages_in_use -= n;
+	free(p);
+}
+
+size_t page_total_count(void) { return 1u << 20; }
+size_t page_free_count(void) { return (1u << 20) - pages_in_use; }
+long shim_pages_in_use(void) { return pages_in_use; }
+
+void kernel_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+/* The fake page table. */
+
+struct pte {
+	u64 va;
+	paddr_t pa;
+	unsigned flags;
+	struct rb_node node;
+};
+
+static struct rb_tree table = RB_TREE_INIT;
+static size_t entries;
+
+static int cmp_va(const void *key, const struct rb_node *n)
+{
+	u64 va = *(const u64 *)key, x = rb_entry(n, struct pte, node)->va;
+
+	return va < x ? -1 : va > x;
+}
+
+static struct pte *pte_find(u64 va)
+{
+	struct rb_node *n = rb_find_le(&table, &va, cmp_va);
+	struct pte *e = n ? rb_entry(n, struct pte, node) : NULL;
+
+	return e && e->va == va ? e : NULL;
+}
+
+static bool pte_less(const struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct pte, node)->va < rb_entry(b, struct pte, node)->va;
+}
+
+int pt_map(u64 va, paddr_t pa, unsigned flags)
+{
+	struct pte *e = pte_find(va);
+
+	if ((va & (PAGE_SIZE - 1)) || va >= USER_END)
+		panic("pt_map: bad address %#lx", va);
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		e->va = va;
+		rb_insert(&table, &e->node, pte_less);
+		entries++;
+	}
+	e->pa = pa;
+	e->flags = flags;
+	return 0;
+}
+
+paddr_t pt_unmap(u64 va, unsigned *flags)
+{
+	struct pte *e = pte_find(va);
+	paddr_t pa = e ? e->pa : 0;
+
+	if (flags)
+		*flags = e ? e->flags : 0;
+	if (e) {
+		rb_remove(&table, &e->node);
+		entries--;
+		free(e);
+	}
+	return pa;
+}
+
+paddr_t pt_lookup(u64 va, unsigned *flags)
+{
+	struct pte *e = pte_find(va);
+
+	if (flags)
+		*flags = e ? e->flags : 0;
+	return e ? e->pa : 0;
+}
+
+void pt_protect(u64 va, int prot)
+{
+	struct pte *e = pte_find(va);
+
+	if (e)
+		e->flags = (unsigned)prot | (e->flags & PT_FILE);
+}
+
+u64 pt_next_mapped(u64 va, u64 end)
+{
+	struct rb_node *n = rb_find_le(&table, &va, cmp_va);
+
+	if (!n || rb_entry(n, struct pte, node)->va < va)
+		n = n ? rb_next(n) : rb_first(&table);
+	u64 at = n ? rb_entry(n, struct pte, node)->va : end;
+	return at < end ? at : end;
+}
+
+size_t shim_pt_count(void) { return entries; }
+
+u8 *shim_page_at(u64 va)
+{
+	struct pte *e = pte_find(va & ~(PAGE_SIZE - 1));
+
+	return e ? phys_to_virt(e->pa) : NULL;
+}
+
+/* Files. */
+
+struct shim_file {
+	struct file f;
+	u64 size;
+	void *pages[64]; /* the file's own pages, for MAP_SHARED */
+};
+
+static struct shim_file *sf(struct file *f)
+{
+	return container_of(f, struct shim_file, f);
+}
+
+static int get_page(struct file *f, u64 index, void **page)
+{
+	struct shim_file *s = sf(f);
+
+	if (index * PAGE_SIZE >= s->size || index >= 64)
+		return -ENXIO;
+	if (!s->pages[index]) {
+		s->pages[index] = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+		memset(s->pages[index], 'A' + (int)index, PAGE_SIZE);
+	}
+	*page = s->pages[index];
+	return 0;
+}
+
+static const struct file_ops shim_file_ops = { .get_page = get_page };
+
+struct file *shim_file_new(u64 size)
+{
+	struct shim_file *s = calloc(1, sizeof(*s));
+
+	s->f.ref = 1;
+	s->f.ops = &shim_file_ops;
+	s->size = size;
+	return &s->f;
+}
+
+void shim_file_free(struct file *f)
+{
+	struct shim_file *s = sf(f);
+
+	if (f->ref != 1)
+		panic("shim_file_free: %u references left", f->ref);
+	for (int i = 0; i < 64; i++)
+		free(s->pages[i]);
+	free(s);
+}
+
+struct file *file_get(struct file *f)
+{
+	f->ref++;
+	return f;
+}
+
+void file_put(struct file *f)
+{
+	if (!f->ref)
+		panic("file_put: no reference");
+	f->ref--;
+}
+
+u64 file_size(struct file *f)
+{
+	return sf(f)->size;
+}
+
+long file_pread(struct file *f, void *buf, size_t len, u64 off)
+{
+	u64 size = sf(f)->size;
+	u8 *b = buf;
+
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = size - off;
+	for (size_t i = 0; i < len; i++)
+		b[i] = 'A' + (int)((off + i) / PAGE_SIZE);
+	return (long)len;
+}

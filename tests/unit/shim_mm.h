@@ -1,0 +1,23 @@
+/*
+ * Host fakes for mm/vm.c's unit test (tests/unit/shim_mm.c): arch's paging
+ * API over a red-black tree of va -> (page, flags), physical pages from
+ * the heap, and files whose page i holds the byte 'A' + i.
+ */
+#ifndef SKIFF_TEST_SHIM_MM_H
+#define SKIFF_TEST_SHIM_MM_H
+
+#include <skiff/mm.h>
+#include <skiff/vfs.h>
+
+/* Entries in the fake page table, and pages allocated and not freed. */
+size_t shim_pt_count(void);
+long shim_pages_in_use(void);
+/* The program-visible bytes of the page mapped at va, or NULL. */
+u8 *shim_page_at(u64 va);
+
+/* A file of size bytes; its page i is filled with 'A' + i. */
+struct file *shim_file_new(u64 size);
+/* Frees a file made by shim_file_new; its reference count must be 1. */
+void shim_file_free(struct file *f);
+
+#endif
