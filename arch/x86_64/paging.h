@@ -16,7 +16,4 @@
 #define PTE_PROT_SHIFT 52	 /* software: the PROT_* asked for, bits 52-54 */
 #define PTE_NX (1ull << 63)
 
-/* kimage.c: maps the kernel image W^X and the direct map NX (paging_init). */
-void kimage_protect(void);
-
 #endif
