@@ -8,6 +8,7 @@
 #include <skiff/time.h>
 #include "../sched/thread.h"
 #include "abi.h"
+#include "lproc.h"
 #include "sys.h"
 
 #define GRND_NONBLOCK 1
@@ -36,41 +37,32 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 		return -EINVAL;
 	if (len > 0x1ffffff) /* Linux returns at most 32 MiB - 1 per call */
 		len = 0x1ffffff;
-	if (user_check(buf, len, true))
-		return -EFAULT;
-	random_fill(buf, len);
+	/* In chunks through the uaccess copy: a buffer another thread unmaps
+	 * meanwhile ends the call with what was written, or -EFAULT. */
+	u8 chunk[512];
+	size_t done = 0;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		random_fill(chunk, n);
+		if (copy_to_user((u8 *)buf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
 	return len;
 }
 
-/* The limits Linux gives a process by default, and ours. */
-static struct linux_rlimit limits[RLIM_NLIMITS] = {
-	[0] = { RLIM_INFINITY, RLIM_INFINITY },       /* CPU */
-	[1] = { RLIM_INFINITY, RLIM_INFINITY },       /* FSIZE */
-	[2] = { RLIM_INFINITY, RLIM_INFINITY },       /* DATA */
-	[RLIMIT_STACK] = { 8 << 20, RLIM_INFINITY },
-	[4] = { 0, RLIM_INFINITY },                   /* CORE */
-	[5] = { RLIM_INFINITY, RLIM_INFINITY },       /* RSS */
-	[6] = { 63449, 63449 },                       /* NPROC */
-	[RLIMIT_NOFILE] = { 1024, 1048576 },
-	[8] = { 8 << 20, 8 << 20 },                   /* MEMLOCK */
-	[9] = { RLIM_INFINITY, RLIM_INFINITY },       /* AS */
-	[10] = { RLIM_INFINITY, RLIM_INFINITY },      /* LOCKS */
-	[11] = { 63449, 63449 },                      /* SIGPENDING */
-	[12] = { 819200, 819200 },                    /* MSGQUEUE */
-	[13] = { 0, 0 },                              /* NICE */
-	[14] = { 0, 0 },                              /* RTPRIO */
-	[15] = { RLIM_INFINITY, RLIM_INFINITY },      /* RTTIME */
-};
-
 u64 rlimit_nofile(void)
 {
-	return limits[RLIMIT_NOFILE].cur;
+	struct process *p = process_current();
+
+	/* A kernel thread has no process: Linux's default. */
+	return p && p->abi ? lproc_of(p)->limits[RLIMIT_NOFILE].cur : 1024;
 }
 
 long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 		   struct linux_rlimit *oldl)
 {
-	struct linux_rlimit n;
+	struct linux_rlimit n, *limits = lproc_current()->limits;
 
 	if (pid < 0 || (pid && pid != 1))
 		return -ESRCH;
@@ -148,11 +140,11 @@ long sys_times(u64 *buf)
  * behaviour (addresses are never randomized). 0xffffffff only queries. */
 long sys_personality(unsigned long persona)
 {
-	static u32 current_persona;
-	u32 old = current_persona;
+	struct linux_process *lp = lproc_current();
+	u32 old = lp->personality;
 
 	if ((u32)persona != 0xffffffff)
-		current_persona = persona;
+		lp->personality = persona;
 	return old;
 }
 

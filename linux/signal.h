@@ -1,44 +1,54 @@
 /*
  * Signals inside the kernel (linux/signal.c, linux/sigdeliver.c). Layer:
- * Linux ABI. One process: dispositions are shared by all threads, masks and
- * pending sets are per thread; a process-directed signal goes to a thread
- * that does not block it (or waits in proc_pending until one unblocks it).
- * Standard signals have one pending instance; real-time signals queue.
+ * Linux ABI. Dispositions and the process-wide pending queue are the
+ * process's (struct linux_process), masks and the thread's own queue are
+ * per thread (struct lthread); a process-directed signal goes to a thread
+ * that does not block it (or waits in the process queue until one unblocks
+ * it). Queueing rules: linux/sigqueue.h. Locking: linux/lproc.h.
  */
 #ifndef LINUX_SIGNAL_H
 #define LINUX_SIGNAL_H
 
-#include "../arch/x86_64/cpu.h"
-#include "../sched/thread.h"
+#include <skiff/frame.h>
 #include "abi.h"
+#include "lproc.h"
 #include "syscall.h"
 
 #define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
-
-extern struct linux_sigaction sig_actions[NSIG];
-extern struct spinlock sig_lock;
-extern u64 proc_pending;
 
 /* Makes sig pending for thread t (info may be NULL) and wakes it. */
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info);
 /* Drops what is pending for a thread that exits. */
 void signal_thread_exit(struct thread *t);
-/* Makes sig pending for the process. */
-void signal_send_process(int sig, const struct linux_siginfo *info);
+/* Makes sig pending for process p. Any context (timer interrupts too). */
+void signal_send_process(struct process *p, int sig,
+			 const struct linux_siginfo *info);
 /* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info);
-/* Whether sig is pending for t (NULL: for the process) and not yet taken. */
-bool signal_is_pending(struct thread *t, int sig);
+/* Whether sig is pending for t (NULL: for process p) and not yet taken. */
+bool signal_is_pending(struct process *p, struct thread *t, int sig);
+/* Signals pending for t or its process, in set. */
+u64 signal_pending_set(struct thread *t, u64 set);
 /* Gives t the process-pending signals it no longer blocks. */
 void signal_claim(struct thread *t);
+/* Sets the current thread's mask (UNBLOCKABLE dropped) and claims. */
+void signal_set_mask(u64 mask);
+/* The action for sig (1..NSIG) of the current process, read under the lock. */
+struct linux_sigaction signal_action(int sig);
 /* A signal became pending: wakes signalfd readers and pollers
  * (linux/signalfd.c). Any context; no signal lock held. */
 void signalfd_notify(void);
+/* For /proc (process_abi_ops.sig_summary). */
+void signal_summary(struct process *p, struct thread *t,
+		    struct process_sig_summary *s);
 
 /* Delivery on the way back to the program: after a syscall, after a trap. */
 void signal_deliver_syscall(struct syscall_frame *f);
 void signal_deliver_trap(struct trap_frame *f);
 /* A synchronous fault: run the handler now, or end the program. */
 void signal_fault(struct trap_frame *f, int sig, int code, u64 addr);
+
+/* linux/thread.c: restarts an interrupted rseq critical section. */
+void rseq_abort_check(u64 *rip);
 
 #endif

@@ -37,9 +37,7 @@ static struct list timers = { &timers, &timers }; /* sorted by deadline */
 static struct list ktimers = { &ktimers, &ktimers }; /* sorted by deadline */
 static u64 slice_end;
 static u64 min_vruntime; /* the smallest vruntime among runnable threads */
-static u64 process_cpu_ns; /* CPU time of program threads, up to the last switch */
 static struct list zombies = { &zombies, &zombies }; /* exited, stack not freed */
-static int live_threads = 1;
 
 extern void switch_to(struct context *old, struct context *new);
 
@@ -171,7 +169,8 @@ static void schedule_locked(void)
 		u64 ran = now > prev->run_start ? now - prev->run_start : 0;
 		prev->vruntime += ran;
 		prev->cpu_ns += ran;
-		process_cpu_ns += ran;
+		if (prev->process)
+			prev->process->cpu_ns += ran;
 	}
 	if (prev->state == THREAD_RUNNABLE)
 		enqueue(prev);
@@ -245,12 +244,25 @@ u64 sched_thread_cpu_ns(void)
 	return ns;
 }
 
+u64 thread_cpu_ns(struct thread *t)
+{
+	u64 flags = irq_save();
+	u64 ns = t->cpu_ns;
+
+	if (t == thread_current()) {
+		u64 now = time_monotonic_ns();
+		ns += now > t->run_start ? now - t->run_start : 0;
+	}
+	irq_restore(flags);
+	return ns;
+}
+
 u64 sched_process_cpu_ns(void)
 {
 	struct thread *t = thread_current();
 	u64 flags = irq_save();
 	u64 now = time_monotonic_ns();
-	u64 ns = process_cpu_ns;
+	u64 ns = t->process ? t->process->cpu_ns : 0;
 
 	if (t != this_cpu()->idle)
 		ns += now > t->run_start ? now - t->run_start : 0;
@@ -327,7 +339,7 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 	lock();
 	if (lk)
 		spin_release(lk, &lk_flags);
-	if ((t->sigpending & ~t->sigmask) && !t->uninterruptible) {
+	if (!t->uninterruptible && process_signal_pending(t)) {
 		r = -EINTR;
 		goto out;
 	}
@@ -406,23 +418,12 @@ int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 	return n;
 }
 
-void sched_count_thread(void)
-{
-	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
-}
-
-bool thread_exit_last(void)
-{
-	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED) == 1;
-}
-
 void thread_exit(void)
 {
 	struct thread *t = thread_current();
 
 	irq_disable();
 	lock();
-	live_threads--;
 	t->state = THREAD_DEAD;
 	timer_remove(t);
 	list_push_back(&zombies, &t->run_link);

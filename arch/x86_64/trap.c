@@ -5,16 +5,19 @@
  * in (mm/fault.c); an exception in kernel code is a panic with a backtrace.
  * Interrupts go to their drivers, and a trap ends by rescheduling when the
  * scheduler asks.
+ * Upward calls: the page fault to mm (vm_fault, trap.h), and the signal
+ * side to the ABI layer through the trap_signal_ops it registers at boot
+ * (skiff/frame.h); arch includes no header of the layers above.
  */
 #include <skiff/arch.h>
 #include <skiff/console.h>
 #include <skiff/errno.h>
+#include <skiff/frame.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
-#include "../linux/signal.h"
 #include "../mm/vm.h"
-#include "../sched/thread.h"
+#include "../sched/thread.h" /* the timer tick and rescheduling */
 #include "cpu.h"
 #include "ioapic.h"
 #include "lapic.h"
@@ -89,6 +92,23 @@ static int exception_signal(struct trap_frame *f, u64 *addr)
 	}
 }
 
+static const struct trap_signal_ops *sig_ops;
+
+void trap_set_signal_ops(const struct trap_signal_ops *ops)
+{
+	sig_ops = ops;
+}
+
+/* The program caused exception sig: its handler runs, or the program ends. */
+static void program_signal(struct trap_frame *f, int sig, int code, u64 addr)
+{
+	if (!sig_ops)
+		kernel_fatal_signal(sig, addr, f->rip);
+	sig_ops->fault(f, sig, code, addr);
+}
+
+static int fault_code(const struct trap_frame *f, int sig, u64 addr);
+
 extern const u8 uaccess_begin[], uaccess_end[], uaccess_fixup[];
 
 static bool in_uaccess(const struct trap_frame *f)
@@ -119,11 +139,11 @@ static void exception(struct trap_frame *f, u64 addr)
 		kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
 	}
 	if (r == -EIO) { /* a file mapping past the end of its file */
-		signal_fault(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
+		program_signal(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
 		return;
 	}
 	int sig = exception_signal(f, &addr);
-	trap_program_signal(f, sig, addr);
+	program_signal(f, sig, fault_code(f, sig, addr), addr);
 }
 
 /* The si_code Linux gives a fault (siginfo(2)). */
@@ -172,11 +192,11 @@ void trap_handler(struct trap_frame *f)
 		schedule();
 		switched = true;
 	}
-	if (from_program(f)) {
+	if (from_program(f) && sig_ops) {
 		irq_enable();
 		if (switched)
-			rseq_abort_check(&f->rip);
-		signal_deliver_trap(f);
+			sig_ops->preempted(&f->rip);
+		sig_ops->deliver(f);
 		irq_disable();
 	}
 }
@@ -184,9 +204,4 @@ void trap_handler(struct trap_frame *f)
 void trap_fatal(struct trap_frame *f)
 {
 	kernel_fault(f, read_cr2());
-}
-
-void trap_program_signal(struct trap_frame *f, int sig, u64 addr)
-{
-	signal_fault(f, sig, fault_code(f, sig, addr), addr);
 }

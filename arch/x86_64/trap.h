@@ -1,4 +1,5 @@
-/* arch/x86_64/trap.c's hooks into other layers. */
+/* arch/x86_64/trap.c's hooks into other layers (the ABI layer's are
+ * registered through skiff/frame.h's trap_set_signal_ops). */
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H
 
@@ -11,11 +12,5 @@
  * -EIO when it falls past the end of a mapped file (SIGBUS).
  */
 int vm_fault(u64 addr, u64 error);
-
-/* The program caused exception sig (at addr): deliver it or end the program. */
-void trap_program_signal(struct trap_frame *f, int sig, u64 addr);
-
-/* linux/thread.c: restarts an interrupted rseq critical section. */
-void rseq_abort_check(u64 *rip);
 
 #endif

@@ -100,8 +100,10 @@ static void pick_one(struct thread *t, void *arg)
 	o->found = true;
 	o->tid = t->tid;
 	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
-	o->sigmask = t->sigmask;
-	o->sigpending = t->sigpending;
+	struct process_sig_summary s;
+	process_sig_summary(t->process, t, &s);
+	o->sigmask = s.blocked;
+	o->sigpending = s.pending;
 	str_lcpy(o->name, t->name, sizeof(o->name));
 }
 

@@ -13,7 +13,7 @@
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../../linux/signal.h"
+#include <skiff/process.h>
 #include "../../mm/vm.h"
 #include "pid.h"
 #include "procfs.h"
@@ -78,20 +78,16 @@ static u64 kb(u64 pages)
 	return pages * (PAGE_SIZE / 1024);
 }
 
-/* The signals the process ignores and catches (SigIgn, SigCgt). */
-static void dispositions(u64 *ign, u64 *cgt)
+/* The signals the process ignores and catches (SigIgn, SigCgt), and its
+ * pending ones: a summary from the ABI layer (skiff/process.h). */
+static void dispositions(u64 *ign, u64 *cgt, u64 *shared)
 {
-	*ign = *cgt = 0;
-	spin_lock(&sig_lock);
-	for (int s = 1; s <= NSIG; s++) {
-		u64 h = sig_actions[s - 1].handler;
+	struct process_sig_summary s;
 
-		if (h == SIG_IGN)
-			*ign |= sigbit(s);
-		else if (h != SIG_DFL)
-			*cgt |= sigbit(s);
-	}
-	spin_unlock(&sig_lock);
+	process_sig_summary(process_current(), NULL, &s);
+	*ign = s.ignored;
+	*cgt = s.caught;
+	*shared = s.shared_pending;
 }
 
 static void status_mem(struct pbuf *b, const struct mem *m)
@@ -114,12 +110,12 @@ int proc_show_status(struct pbuf *b, long arg)
 {
 	struct proc_thread t;
 	struct mem m;
-	u64 ign, cgt;
+	u64 ign, cgt, proc_pending;
 
 	if (!proc_thread_info(arg, &t))
 		return -ESRCH;
 	mem_usage(&m);
-	dispositions(&ign, &cgt);
+	dispositions(&ign, &cgt, &proc_pending);
 	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t1\nNgid:\t0\n"
 		  "Pid:\t%d\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
 		  "Gid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\nNStgid:\t1\n"
@@ -150,12 +146,12 @@ int proc_show_stat(struct pbuf *b, long arg)
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / USER_HZ);
 	struct proc_thread t;
 	struct mem m;
-	u64 ign, cgt;
+	u64 ign, cgt, proc_pending;
 
 	if (!proc_thread_info(arg, &t))
 		return -ESRCH;
 	mem_usage(&m);
-	dispositions(&ign, &cgt);
+	dispositions(&ign, &cgt, &proc_pending);
 	/* Fields 1-20: pid (comm) state ppid pgrp session tty_nr tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority
 	 * nice num_threads. */
