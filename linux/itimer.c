@@ -46,7 +46,7 @@ static void fire(struct ktimer *k)
 		signal_send_process(p->proc, SIGALRM, &info);
 		return;
 	}
-	struct thread *t = p->notify == SIGEV_THREAD_ID ? thread_find(p->tid) : NULL;
+	struct thread *t = p->notify == SIGEV_THREAD_ID ? lthread_find(p->proc, p->tid) : NULL;
 	/* Still pending from the last expiry: count an overrun, as Linux. */
 	if (signal_is_pending(p->proc, t, p->signo))
 		p->overrun++;
@@ -187,7 +187,7 @@ long sys_timer_create(int clk, const struct linux_sigevent *sev, int *id)
 		return -EINVAL;
 	if (e.notify != SIGEV_NONE && (e.signo < 1 || e.signo > NSIG))
 		return -EINVAL;
-	if (e.notify == SIGEV_THREAD_ID && !thread_find(e.tid))
+	if (e.notify == SIGEV_THREAD_ID && !lthread_find(process_current(), e.tid))
 		return -EINVAL;
 	/* The id is written before the timer exists: a bad pointer fails the
 	 * call with nothing to undo. */

@@ -69,6 +69,13 @@ void lthread_attach(struct thread *t, struct lthread *lt)
 	t->abi = lt;
 }
 
+struct thread *lthread_find(struct process *p, int tid)
+{
+	struct thread *t = thread_find(tid);
+
+	return t && t->abi && t->process == p ? t : NULL;
+}
+
 static bool abi_signal_pending(struct thread *t)
 {
 	struct lthread *lt = lthread_of(t);

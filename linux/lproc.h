@@ -98,6 +98,10 @@ struct lthread *lthread_alloc(u64 sigmask);
 /* Gives it to t, a program thread not yet started (freed with t). */
 void lthread_attach(struct thread *t, struct lthread *lt);
 
+/* The program thread tid of process p, or NULL (kernel threads are not
+ * the program's). As thread_find, the thread may exit meanwhile. */
+struct thread *lthread_find(struct process *p, int tid);
+
 /*
  * At boot, before the program starts: registers the ABI layer's hooks
  * with sched/ and arch/ and sets up the first process and its main thread.

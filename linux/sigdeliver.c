@@ -44,9 +44,12 @@ void signal_thread_exit(struct thread *t)
 
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp;
 	struct lthread *lt = lthread_of(t);
 
+	if (!lt) /* freed after it exited: as Linux, to no one */
+		return;
+	lp = lproc_of(t->process);
 	spin_lock(&lp->sig_lock);
 	if (ignored(lp, sig) && !(lt->sigmask & sigbit(sig)) && sig != SIGKILL) {
 		spin_unlock(&lp->sig_lock);

@@ -173,7 +173,7 @@ static long thread_kill(int tid, int sig)
 
 	if (check_sig(sig) || tid <= 0)
 		return -EINVAL;
-	t = thread_find(tid);
+	t = lthread_find(process_current(), tid);
 	if (!t)
 		return -ESRCH;
 	if (sig) {
@@ -294,7 +294,7 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
 		return -EFAULT;
 	if (check_sig(sig) || tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != 1 || !(t = thread_find(tid)))
+	if (tgid != 1 || !(t = lthread_find(process_current(), tid)))
 		return -ESRCH;
 	if (sig) {
 		info.signo = sig;
