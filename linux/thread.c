@@ -311,8 +311,8 @@ static long do_clone(const struct clone_req *rq)
 	if (rq->flags & CLONE_CHILD_CLEARTID)
 		lthread_of(t)->clear_child_tid = rq->child_tid;
 	int tid = t->tid;
-	/* DIVERGENCE: a pointer unmapped since the check above leaves the
-	 * tid unwritten; the thread runs anyway (Linux alike for the child's). */
+	/* A pointer unmapped since the check above leaves the tid unwritten;
+	 * the thread runs anyway, as Linux ignores a failed put_user here. */
 	if (rq->flags & CLONE_CHILD_SETTID)
 		copy_to_user(rq->child_tid, &tid, sizeof(tid));
 	if (rq->flags & CLONE_PARENT_SETTID)
