@@ -1,36 +1,62 @@
 /*
- * exit_last_race: every thread of the program ends with exit(2) at once;
+ * exit_last_race: two threads end with exit(2) one right after the other;
  * the last one to go must end the program with its status, as on Linux.
  * Reproducer: the count of live threads was checked ("am I the last?")
- * and decremented separately, one atomically and one not, so two threads
- * exiting together could each see the other alive and both leave: the VM
- * then ran on with no program thread (a hang, caught by the harness).
- * A race: it fails only when a thread is preempted in that window.
+ * and decremented separately, so a thread preempted between the two while
+ * the other exited left the count at zero with neither having been last:
+ * the VM ran on with no program thread (a hang, caught by the harness).
+ * Made to happen every time: the exiting thread holds a robust mutex the
+ * main thread waits for, so its exit wakes main (which, having slept,
+ * should run next), and its clear_child_tid points at a page never
+ * touched, so clearing it faults, and the fault's return reschedules in
+ * that window. Main then takes the mutex (EOWNERDEAD) and exits.
  */
 #include <pthread.h>
+#include <sys/mman.h>
 #include "check.h"
 
-#define THREADS 8
+static pthread_mutex_t m;
+static volatile int locked;
+static char *fresh; /* a page never touched */
 
-static pthread_barrier_t bar;
-
-static void *quit(void *arg __attribute__((unused)))
+static void burn(void)
 {
-	pthread_barrier_wait(&bar);
-	syscall(SYS_exit, 0);
+	long long end = mono_ns() + 3000000; /* CPU used: main runs first */
+
+	while (mono_ns() < end)
+		;
+}
+
+static void *holder(void *arg __attribute__((unused)))
+{
+	pthread_mutex_lock(&m);
+	locked = 1;
+	while (locked < 2) /* main is about to block on m */
+		sched_yield();
+	sleep_ms(20);
+	burn();
+	syscall(SYS_set_tid_address, fresh);
+	syscall(SYS_exit, 0); /* still holding m */
 	return NULL;
 }
 
 int main(void)
 {
+	pthread_mutexattr_t a;
 	pthread_t t;
 
-	pthread_barrier_init(&bar, NULL, THREADS + 1);
-	for (int i = 0; i < THREADS; i++)
-		pthread_create(&t, NULL, quit, NULL);
-	say("all threads exit together");
+	fresh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(&m, &a);
+	pthread_create(&t, NULL, holder, NULL);
+	while (!locked)
+		sched_yield();
+	locked = 2;
+	int r = pthread_mutex_lock(&m);
+	say("lock after the owner exited: %s", rcname(r));
 	fflush(stdout);
-	pthread_barrier_wait(&bar);
 	syscall(SYS_exit, 0);
 	return 1;
 }

@@ -12,12 +12,19 @@
  */
 #include <pthread.h>
 #include <dirent.h>
-#include <linux/futex.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include "check.h"
+
+/* <linux/futex.h> is not in musl's headers. */
+#define FUTEX_WAKE_OP 5
+#define FUTEX_OP_ADD 1
+#define FUTEX_OP_CMP_EQ 0
+#define FUTEX_OP(op, oparg, cmp, cmparg) \
+	((((op) & 0xf) << 28) | (((cmp) & 0xf) << 24) | \
+	 (((oparg) & 0xfff) << 12) | ((cmparg) & 0xfff))
 
 #define LEN (8ul << 20)
 #define ROUNDS 10
