@@ -1,3 +1,4 @@
+/* BUILDS: static pie dyn */
 /*
  * exit_last_race: two threads end with exit(2) one right after the other;
  * the last one to go must end the program with its status, as on Linux.
@@ -10,6 +11,8 @@
  * should run next), and its clear_child_tid points at a page never
  * touched, so clearing it faults, and the fault's return reschedules in
  * that window. Main then takes the mutex (EOWNERDEAD) and exits.
+ * glibc only: with musl, main is never given the mutex of a thread that
+ * left by a raw exit(2) (it waits forever natively too).
  */
 #include <pthread.h>
 #include <sys/mman.h>
