@@ -30,7 +30,8 @@
 #define ROUNDS 10
 
 static char *buf;
-static volatile int in_call, mapped = 1, round_no;
+/* Rounds started and finished by the caller, and remapped by the unmapper. */
+static volatile int started, finished, remapped;
 
 /* Unmaps the buffer while the other thread is (most likely) inside a
  * getrandom that takes far longer than a millisecond, then maps it back
@@ -38,15 +39,15 @@ static volatile int in_call, mapped = 1, round_no;
 static void *unmapper(void *arg __attribute__((unused)))
 {
 	for (int i = 0; i < ROUNDS; i++) {
-		while (!in_call)
+		while (started <= i)
 			sched_yield();
 		usleep(1000);
 		munmap(buf, LEN);
-		while (in_call)
+		while (finished <= i)
 			sched_yield();
 		mmap(buf, LEN, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		round_no = i + 1;
+		remapped = i + 1;
 	}
 	return NULL;
 }
@@ -60,13 +61,13 @@ static void race(void)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	pthread_create(&t, NULL, unmapper, NULL);
 	for (int i = 0; i < ROUNDS; i++) {
-		in_call = 1;
+		started = i + 1;
 		long r = syscall(SYS_getrandom, buf, LEN, 0);
 		int e = errno;
-		in_call = 0;
+		finished = i + 1;
 		if ((r < 0 && e != EFAULT) || r > (long)LEN)
 			bad++;
-		while (round_no <= i)
+		while (remapped <= i)
 			sched_yield();
 	}
 	pthread_join(t, NULL);
