@@ -37,8 +37,12 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 		return -EINVAL;
 	if (len > 0x1ffffff) /* Linux returns at most 32 MiB - 1 per call */
 		len = 0x1ffffff;
-	/* In chunks through the uaccess copy: a buffer another thread unmaps
-	 * meanwhile ends the call with what was written, or -EFAULT. */
+	/* The whole buffer is checked first (nothing is written to a range
+	 * that is bad from the start), then filled in chunks through the
+	 * uaccess copy: a buffer another thread unmaps meanwhile ends the call
+	 * with what was written, or -EFAULT, as Linux. */
+	if (user_check(buf, len, true))
+		return -EFAULT;
 	u8 chunk[512];
 	size_t done = 0;
 	while (done < len) {
