@@ -80,8 +80,8 @@ int main(void)
 	SHOW(clock_getres(other_clock, &ts));
 	other_done = 1;
 	pthread_join(t, NULL);
-	/* A thread that is gone: its clock is no more (EINVAL on Linux). */
-	SHOW(clock_gettime(other_clock, &ts));
+	/* Not checked: the clock of a joined thread. With musl, join returns
+	 * before the kernel is done with the thread (racy natively too). */
 	/* The raw encodings: CPUCLOCK_SCHED of the caller's own thread. */
 	clockid_t self_thread = (clockid_t)(~0u << 3) | 4 | 2; /* pid 0, PERTHREAD|SCHED */
 	SHOW(clock_gettime(self_thread, &ts));
