@@ -189,10 +189,7 @@ long sys_timer_create(int clk, const struct linux_sigevent *sev, int *id)
 		return -EINVAL;
 	if (e.notify == SIGEV_THREAD_ID && !lthread_find(process_current(), e.tid))
 		return -EINVAL;
-	/* The id is written before the timer exists: a bad pointer fails the
-	 * call with nothing to undo. */
-	int zero = 0;
-	if (copy_to_user(id, &zero, sizeof(zero)))
+	if (user_check(id, sizeof(*id), true))
 		return -EFAULT;
 	spin_lock(lock);
 	int slot = 1;

@@ -262,7 +262,6 @@ static long do_clone(const struct clone_req *rq)
 {
 	struct thread *self = thread_current();
 	struct lthread *lself = lthread_of(self);
-	int zero = 0;
 
 	/* Linux's own consistency checks come first (copy_process). */
 	if ((rq->flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
@@ -274,15 +273,12 @@ static long do_clone(const struct clone_req *rq)
 	if ((rq->flags & ~(CLONE_THREAD_FLAGS | 0xff)) ||
 	    (rq->flags & NEEDED) != NEEDED)
 		return -ENOSYS; /* DIVERGENCE: no fork; one program per VM */
-	/* Written now (with 0) so that a bad pointer fails the call before
-	 * a thread exists; the tid goes there once the thread does. */
+	/* Checked now, so that a bad pointer fails the call before a thread
+	 * exists; written (through uaccess) once the thread does. */
 	if ((rq->flags & CLONE_PARENT_SETTID) &&
-	    copy_to_user(rq->parent_tid, &zero, sizeof(int)))
+	    user_check(rq->parent_tid, sizeof(int), true))
 		return -EFAULT;
-	if ((rq->flags & CLONE_CHILD_SETTID) &&
-	    copy_to_user(rq->child_tid, &zero, sizeof(int)))
-		return -EFAULT;
-	if ((rq->flags & CLONE_CHILD_CLEARTID) &&
+	if ((rq->flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID)) &&
 	    user_check(rq->child_tid, sizeof(int), true))
 		return -EFAULT;
 	if ((rq->flags & CLONE_SETTLS) && rq->tls >= USER_END)
