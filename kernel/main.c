@@ -69,7 +69,6 @@ void kmain(u32 start_info_phys)
 	irq_enable();
 	boot_mark("interrupts and threads");
 
-	linux_procfs_init();
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "

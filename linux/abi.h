@@ -93,30 +93,10 @@ struct linux_siginfo {
 		u8 raw[112];
 	};
 };
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
 
-struct linux_stack {
-	u64 sp;
-	s32 flags, pad;
-	u64 size;
-};
-
-/* The kernel's struct ucontext with its sigcontext (glibc's mcontext). */
-struct linux_sigcontext {
-	u64 r8, r9, r10, r11, r12, r13, r14, r15;
-	u64 rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	u16 cs, gs, fs, ss;
-	u64 err, trapno, oldmask, cr2;
-	u64 fpstate; /* address of the XSAVE area */
-	u64 reserved1[8];
-};
-
-struct linux_ucontext {
-	u64 flags;
-	u64 link;
-	struct linux_stack stack;
-	struct linux_sigcontext mc;
-	u64 sigmask;
-};
+/* stack_t, struct sigcontext and ucontext: struct sig_stack, sig_context and
+ * sig_ucontext of skiff/frame.h (the layout is the architecture's). */
 
 #define SIGHUP 1
 #define SIGINT 2

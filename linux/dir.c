@@ -36,6 +36,7 @@ struct dirent_buf {
 	char *buf;	/* program memory, checked */
 	size_t size, used;
 	bool full;
+	int err;	/* -EFAULT: the buffer went away meanwhile */
 };
 
 /* struct linux_dirent64: ino, off, reclen, type, name, 8-byte aligned. */
@@ -44,11 +45,11 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len,
 {
 	struct dirent_buf *b = container_of(ctx, struct dirent_buf, ctx);
 	size_t reclen = ALIGN_UP(19 + len + 1, 8);
-	char *p = b->buf + b->used;
+	char p[ALIGN_UP(19 + 255 + 1, 8)]; /* NAME_MAX */
 	u16 rl = reclen;
 	u8 t = type;
 
-	if (reclen > b->size - b->used) {
+	if (reclen > b->size - b->used || reclen > sizeof(p)) {
 		b->full = true;
 		return false;
 	}
@@ -58,13 +59,18 @@ static bool emit_dirent(struct dir_ctx *ctx, const char *name, size_t len,
 	memcpy(p + 18, &t, 1);
 	memcpy(p + 19, name, len);
 	memset(p + 19 + len, 0, reclen - 19 - len);
+	/* Through the uaccess copy: another thread may unmap the buffer. */
+	if (copy_to_user(b->buf + b->used, p, reclen)) {
+		b->err = -EFAULT;
+		return false;
+	}
 	b->used += reclen;
 	return true;
 }
 
 long sys_getdents64(int fd, void *dirp, size_t count)
 {
-	struct dirent_buf b = { { emit_dirent, 0 }, dirp, count, 0, false };
+	struct dirent_buf b = { { emit_dirent, 0 }, dirp, count, 0, false, 0 };
 	struct file *f = fd_get(fd);
 	long r;
 
@@ -85,7 +91,8 @@ long sys_getdents64(int fd, void *dirp, size_t count)
 		f->pos = b.ctx.pos;
 		mutex_unlock(&f->pos_lock);
 		if (r == 0)
-			r = b.used ? (long)b.used : b.full ? -EINVAL : 0;
+			r = b.used ? (long)b.used : b.err ? b.err :
+			    b.full ? -EINVAL : 0;
 	}
 	file_put(f);
 	return r;

@@ -13,10 +13,10 @@
 #include <skiff/proto.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/tsc.h"
+#include <skiff/frame.h>
 #include "../kernel/boottrace.h"
 #include "exec.h"
+#include "lproc.h"
 
 #define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */
 #define STACK_SIZE (8ul << 20)    /* RLIMIT_STACK's default */
@@ -340,6 +340,7 @@ static void __noreturn load_failed(const char *path, int r, const char *why)
 
 void exec_program(void)
 {
+	linux_init();
 	size_t args_len, env_len, exe_len, cwd_len;
 	char *args = read_config("argv", &args_len);
 	char *env = read_config("env", &env_len);

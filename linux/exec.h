@@ -3,8 +3,5 @@
 #define LINUX_EXEC_H
 
 void exec_program(void) __attribute__((noreturn));
-/* Registers what /proc asks linux/ for (linux/procinfo.c); at boot,
- * before the program runs. */
-void linux_procfs_init(void);
 
 #endif

@@ -3,6 +3,7 @@
  * Every operation but FUTEX_FD and the requeue-PI pair (ENOSYS, as a kernel
  * built without them) is there, the PI ones without priority inheritance.
  */
+#include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
@@ -59,13 +60,16 @@ static int wake_op(u32 *uaddr2, u32 opword, bool *cond)
 	u32 op = (opword >> 28) & 7, cmp = (opword >> 24) & 15;
 	u32 oparg = (opword >> 12) & 0xfff, cmparg = opword & 0xfff;
 	u32 old, new;
+	s64 seen;
 
 	if (opword & (8u << 28))
 		oparg = 1u << (oparg & 31);
-	if (user_check(uaddr2, sizeof(u32), true))
+	/* Through the uaccess atomics: another thread may unmap the word. */
+	if (user_check(uaddr2, sizeof(u32), true) ||
+	    (seen = uaccess_load32(uaddr2)) < 0)
 		return -EFAULT;
-	old = __atomic_load_n(uaddr2, __ATOMIC_SEQ_CST);
 	do {
+		old = seen;
 		switch (op) {
 		case 0: new = oparg; break;
 		case 1: new = old + oparg; break;
@@ -74,8 +78,10 @@ static int wake_op(u32 *uaddr2, u32 opword, bool *cond)
 		case 4: new = old ^ oparg; break;
 		default: return -ENOSYS;
 		}
-	} while (!__atomic_compare_exchange_n(uaddr2, &old, new, false,
-					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+		seen = uaccess_cmpxchg32(uaddr2, old, new);
+		if (seen < 0)
+			return -EFAULT;
+	} while ((u32)seen != old);
 	switch (cmp) {
 	case 0: *cond = old == cmparg; break;
 	case 1: *cond = old != cmparg; break;

@@ -20,23 +20,15 @@
 #define SIGEV_NONE 1
 #define SIGEV_THREAD 2
 #define SIGEV_THREAD_ID 4
-#define MAX_TIMERS 32
 
-struct ptimer {
-	struct ktimer k;
-	bool used;
-	int notify;   /* SIGEV_* */
-	int signo;
-	int tid;      /* SIGEV_THREAD_ID target */
-	u64 value;    /* sigev_value */
-	u64 interval; /* ns, 0 = one-shot */
-	int overrun;
-	int id;
-};
+/* Slot 0 of a process's timers (struct linux_process, linux/lproc.h) is
+ * ITIMER_REAL (and alarm); the rest are POSIX timers 0.. */
+#define MAX_TIMERS LINUX_MAX_TIMERS
 
-static struct spinlock lock = SPINLOCK_INIT;
-/* Slot 0 is ITIMER_REAL (and alarm); the rest are POSIX timers 0.. */
-static struct ptimer timers[MAX_TIMERS + 1];
+static struct ptimer *timers_current(void)
+{
+	return lproc_current()->timers;
+}
 
 static void fire(struct ktimer *k)
 {
@@ -49,14 +41,14 @@ static void fire(struct ktimer *k)
 		return;
 	memset(&info, 0, sizeof(info));
 	info.signo = p->signo;
-	if (p == &timers[0]) {
+	if (p == &lproc_of(p->proc)->timers[0]) {
 		info.code = SI_KERNEL;
-		signal_send_process(SIGALRM, &info);
+		signal_send_process(p->proc, SIGALRM, &info);
 		return;
 	}
-	struct thread *t = p->notify == SIGEV_THREAD_ID ? thread_find(p->tid) : NULL;
+	struct thread *t = p->notify == SIGEV_THREAD_ID ? lthread_find(p->proc, p->tid) : NULL;
 	/* Still pending from the last expiry: count an overrun, as Linux. */
-	if (signal_is_pending(t, p->signo))
+	if (signal_is_pending(p->proc, t, p->signo))
 		p->overrun++;
 	else
 		p->overrun = 0;
@@ -67,7 +59,7 @@ static void fire(struct ktimer *k)
 	if (t)
 		signal_send_thread(t, p->signo, &info);
 	else
-		signal_send_process(p->signo, &info);
+		signal_send_process(p->proc, p->signo, &info);
 }
 
 static u64 remaining(const struct ptimer *p)
@@ -80,6 +72,7 @@ static u64 remaining(const struct ptimer *p)
 static void arm(struct ptimer *p, u64 value_ns, u64 interval_ns, bool absolute)
 {
 	p->k.fn = fire;
+	p->proc = process_current();
 	p->interval = interval_ns;
 	if (!value_ns) {
 		ktimer_set(&p->k, 0);
@@ -105,6 +98,7 @@ static struct linux_timeval ns_to_tv(u64 ns)
 
 long sys_getitimer(int which, struct linux_timeval *cur)
 {
+	struct ptimer *timers = timers_current();
 	struct linux_timeval v[2] = { { 0, 0 }, { 0, 0 } };
 
 	if (which < ITIMER_REAL || which > ITIMER_PROF)
@@ -119,6 +113,7 @@ long sys_getitimer(int which, struct linux_timeval *cur)
 long sys_setitimer(int which, const struct linux_timeval *nv,
 		   struct linux_timeval *old)
 {
+	struct ptimer *timers = timers_current();
 	struct linux_timeval v[2];
 	u64 interval = 0, value = 0;
 
@@ -144,6 +139,7 @@ long sys_setitimer(int which, const struct linux_timeval *nv,
 
 long sys_alarm(unsigned secs)
 {
+	struct ptimer *timers = timers_current();
 	u64 left = remaining(&timers[0]);
 
 	timers[0].notify = SIGEV_SIGNAL;
@@ -167,6 +163,7 @@ struct linux_itimerspec {
 
 static struct ptimer *timer_of(long id)
 {
+	struct ptimer *timers = timers_current();
 	if (id < 0 || id >= MAX_TIMERS || !timers[id + 1].used)
 		return NULL;
 	return &timers[id + 1];
@@ -174,6 +171,9 @@ static struct ptimer *timer_of(long id)
 
 long sys_timer_create(int clk, const struct linux_sigevent *sev, int *id)
 {
+	struct linux_process *lp = lproc_current();
+	struct ptimer *timers = lp->timers;
+	struct spinlock *lock = &lp->timer_lock;
 	struct linux_sigevent e = { .notify = SIGEV_SIGNAL, .signo = SIGALRM };
 
 	if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC &&
@@ -187,24 +187,29 @@ long sys_timer_create(int clk, const struct linux_sigevent *sev, int *id)
 		return -EINVAL;
 	if (e.notify != SIGEV_NONE && (e.signo < 1 || e.signo > NSIG))
 		return -EINVAL;
-	if (e.notify == SIGEV_THREAD_ID && !thread_find(e.tid))
+	if (e.notify == SIGEV_THREAD_ID && !lthread_find(process_current(), e.tid))
 		return -EINVAL;
 	if (user_check(id, sizeof(*id), true))
 		return -EFAULT;
-	spin_lock(&lock);
+	spin_lock(lock);
 	int slot = 1;
 	while (slot <= MAX_TIMERS && timers[slot].used)
 		slot++;
 	if (slot > MAX_TIMERS) {
-		spin_unlock(&lock);
+		spin_unlock(lock);
 		return -EAGAIN;
 	}
 	struct ptimer *p = &timers[slot];
 	*p = (struct ptimer){ .used = true, .notify = e.notify, .signo = e.signo,
-			      .tid = e.tid, .id = slot - 1 };
+			      .tid = e.tid, .id = slot - 1,
+			      .proc = process_current() };
 	p->value = sev ? e.value : (u64)(slot - 1);
-	spin_unlock(&lock);
-	*id = slot - 1;
+	spin_unlock(lock);
+	int created = slot - 1;
+	if (copy_to_user(id, &created, sizeof(created))) {
+		p->used = false; /* unmapped since: as if never made */
+		return -EFAULT;
+	}
 	return 0;
 }
 

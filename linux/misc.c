@@ -9,6 +9,7 @@
 #include <skiff/vfs.h>
 #include "../sched/thread.h"
 #include "abi.h"
+#include "lproc.h"
 #include "sys.h"
 
 #define GRND_NONBLOCK 1
@@ -37,36 +38,28 @@ long sys_getrandom(void *buf, size_t len, unsigned flags)
 		return -EINVAL;
 	if (len > 0x1ffffff) /* Linux returns at most 32 MiB - 1 per call */
 		len = 0x1ffffff;
+	/* The whole buffer is checked first (nothing is written to a range
+	 * that is bad from the start), then filled in chunks through the
+	 * uaccess copy: a buffer another thread unmaps meanwhile ends the call
+	 * with what was written, or -EFAULT, as Linux. */
 	if (user_check(buf, len, true))
 		return -EFAULT;
-	random_fill(buf, len);
+	u8 chunk[512];
+	size_t done = 0;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(chunk));
+		random_fill(chunk, n);
+		if (copy_to_user((u8 *)buf + done, chunk, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
 	return len;
 }
-
-/* The limits Linux gives a process by default, and ours. */
-static struct linux_rlimit limits[RLIM_NLIMITS] = {
-	[0] = { RLIM_INFINITY, RLIM_INFINITY },       /* CPU */
-	[1] = { RLIM_INFINITY, RLIM_INFINITY },       /* FSIZE */
-	[2] = { RLIM_INFINITY, RLIM_INFINITY },       /* DATA */
-	[RLIMIT_STACK] = { 8 << 20, RLIM_INFINITY },
-	[4] = { 0, RLIM_INFINITY },                   /* CORE */
-	[5] = { RLIM_INFINITY, RLIM_INFINITY },       /* RSS */
-	[6] = { 63449, 63449 },                       /* NPROC */
-	[RLIMIT_NOFILE] = { 0, 0 },                   /* fs's fd table */
-	[8] = { 8 << 20, 8 << 20 },                   /* MEMLOCK */
-	[9] = { RLIM_INFINITY, RLIM_INFINITY },       /* AS */
-	[10] = { RLIM_INFINITY, RLIM_INFINITY },      /* LOCKS */
-	[11] = { 63449, 63449 },                      /* SIGPENDING */
-	[12] = { 819200, 819200 },                    /* MSGQUEUE */
-	[13] = { 0, 0 },                              /* NICE */
-	[14] = { 0, 0 },                              /* RTPRIO */
-	[15] = { RLIM_INFINITY, RLIM_INFINITY },      /* RTTIME */
-};
 
 /* The limit of res now; RLIMIT_NOFILE is the fd table's (fs/). */
 static struct linux_rlimit limit_get(int res)
 {
-	struct linux_rlimit l = limits[res];
+	struct linux_rlimit l = lproc_current()->limits[res];
 
 	if (res == RLIMIT_NOFILE)
 		fd_table_get_limit(fd_table_current(), &l.cur, &l.max);
@@ -96,7 +89,7 @@ long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 	if (newl && res == RLIMIT_NOFILE)
 		return fd_table_set_limit(fd_table_current(), n.cur, n.max);
 	if (newl)
-		limits[res] = n;
+		lproc_current()->limits[res] = n;
 	return 0;
 }
 
@@ -155,11 +148,11 @@ long sys_times(u64 *buf)
  * behaviour (addresses are never randomized). 0xffffffff only queries. */
 long sys_personality(unsigned long persona)
 {
-	static u32 current_persona;
-	u32 old = current_persona;
+	struct linux_process *lp = lproc_current();
+	u32 old = lp->personality;
 
 	if ((u32)persona != 0xffffffff)
-		current_persona = persona;
+		lp->personality = persona;
 	return old;
 }
 

@@ -127,8 +127,16 @@ long sys_mincore(unsigned long addr, size_t len, u8 *vec)
 		return -ENOMEM;
 	if (user_check(vec, pages, true))
 		return -EFAULT;
-	for (size_t i = 0; i < pages; i++)
-		vec[i] = vm_resident(addr + i * PAGE_SIZE);
+	/* In chunks through the uaccess copy: vec may be unmapped meanwhile. */
+	u8 chunk[256];
+	for (size_t done = 0; done < pages;) {
+		size_t n = MIN(pages - done, sizeof(chunk));
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = vm_resident(addr + (done + i) * PAGE_SIZE);
+		if (copy_to_user(vec + done, chunk, n))
+			return -EFAULT;
+		done += n;
+	}
 	return 0;
 }
 

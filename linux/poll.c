@@ -19,7 +19,7 @@
 
 int sigmask_set_user(const u64 *umask, size_t size)
 {
-	struct thread *t;
+	struct lthread *t;
 	u64 m;
 
 	if (!umask)
@@ -28,17 +28,16 @@ int sigmask_set_user(const u64 *umask, size_t size)
 		return -EINVAL;
 	if (copy_from_user(&m, umask, sizeof(m)) < 0)
 		return -EFAULT;
-	t = thread_current();
+	t = lthread_current();
 	t->saved_sigmask = t->sigmask;
 	t->restore_sigmask = true;
-	t->sigmask = m & ~UNBLOCKABLE;
-	signal_claim(t);
+	signal_set_mask(m);
 	return 0;
 }
 
 void sigmask_restore_unless(bool interrupted)
 {
-	struct thread *t = thread_current();
+	struct lthread *t = lthread_current();
 
 	if (t && t->restore_sigmask && !interrupted) {
 		t->restore_sigmask = false;

@@ -15,12 +15,36 @@
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 
-struct linux_sigaction sig_actions[NSIG];
-struct spinlock sig_lock = SPINLOCK_INIT;
+struct discard {
+	struct linux_process *lp;
+	u64 sigs;
+};
+
+static void discard_in(struct thread *t, void *arg)
+{
+	struct discard *d = arg;
+
+	if (t->abi && t->process->abi == d->lp) {
+		spin_lock(&d->lp->sig_lock);
+		sigq_discard(&lthread_of(t)->pending, &d->lp->budget, d->sigs);
+		spin_unlock(&d->lp->sig_lock);
+	}
+}
+
+void signal_discard(struct linux_process *lp, u64 set)
+{
+	struct discard d = { lp, set };
+
+	spin_lock(&lp->sig_lock);
+	sigq_discard(&lp->shared, &lp->budget, set);
+	spin_unlock(&lp->sig_lock);
+	thread_for_each(discard_in, &d);
+}
 
 long sys_rt_sigaction(int sig, const struct linux_sigaction *act,
 		      struct linux_sigaction *old, size_t setsize)
 {
+	struct linux_process *lp = lproc_current();
 	struct linux_sigaction a;
 
 	if (setsize != sizeof(u64))
@@ -31,32 +55,24 @@ long sys_rt_sigaction(int sig, const struct linux_sigaction *act,
 		return -EFAULT;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	spin_lock(&sig_lock);
-	struct linux_sigaction prev = sig_actions[sig - 1];
+	spin_lock(&lp->sig_lock);
+	struct linux_sigaction prev = lp->actions[sig - 1];
 	if (act) {
 		a.mask &= ~UNBLOCKABLE;
-		sig_actions[sig - 1] = a;
-		/* Setting SIG_IGN discards what is pending (POSIX). */
-		if (a.handler == SIG_IGN)
-			proc_pending &= ~sigbit(sig);
+		lp->actions[sig - 1] = a;
 	}
-	spin_unlock(&sig_lock);
+	spin_unlock(&lp->sig_lock);
+	/* Setting SIG_IGN discards what is pending, in every thread (POSIX). */
+	if (act && a.handler == SIG_IGN)
+		signal_discard(lp, sigbit(sig));
 	if (old && copy_to_user(old, &prev, sizeof(prev)))
 		return -EFAULT;
 	return 0;
 }
 
-/* Sets the current thread's mask and claims what it now lets through. */
-static void set_mask(struct thread *t, u64 mask)
-{
-	t->sigmask = mask & ~UNBLOCKABLE;
-	signal_claim(t);
-}
-
 long sys_rt_sigprocmask(int how, const u64 *set, u64 *old, size_t setsize)
 {
-	struct thread *t = thread_current();
-	u64 s = 0, prev = t->sigmask;
+	u64 s = 0, prev = lthread_current()->sigmask;
 
 	if (setsize != sizeof(u64))
 		return -EINVAL;
@@ -69,11 +85,11 @@ long sys_rt_sigprocmask(int how, const u64 *set, u64 *old, size_t setsize)
 	if (!set)
 		return 0;
 	if (how == SIG_BLOCK)
-		set_mask(t, prev | s);
+		signal_set_mask(prev | s);
 	else if (how == SIG_UNBLOCK)
-		set_mask(t, prev & ~s);
+		signal_set_mask(prev & ~s);
 	else
-		set_mask(t, s);
+		signal_set_mask(s);
 	return 0;
 }
 
@@ -83,21 +99,21 @@ long sys_rt_sigpending(u64 *set, size_t setsize)
 
 	if (setsize > sizeof(u64))
 		return -EINVAL;
-	u64 p = (t->sigpending | proc_pending) & t->sigmask;
+	u64 p = signal_pending_set(t, lthread_of(t)->sigmask);
 	return copy_to_user(set, &p, setsize);
 }
 
-static bool on_altstack(struct thread *t, u64 sp)
+static bool on_altstack(struct lthread *t, u64 sp)
 {
 	return t->altstack_size && sp > t->altstack_sp &&
 	       sp - t->altstack_sp <= t->altstack_size;
 }
 
-long sys_sigaltstack(const struct linux_stack *ss, struct linux_stack *old)
+long sys_sigaltstack(const struct sig_stack *ss, struct sig_stack *old)
 {
-	struct thread *t = thread_current();
-	u64 sp = ((struct syscall_frame *)t->sys_frame)->rsp;
-	struct linux_stack n, o = {
+	struct lthread *t = lthread_current();
+	u64 sp = t->sys_frame->rsp;
+	struct sig_stack n, o = {
 		.sp = t->altstack_sp,
 		.size = t->altstack_size,
 		.flags = t->altstack_size ? (on_altstack(t, sp) ? SS_ONSTACK : 0)
@@ -152,7 +168,7 @@ long sys_kill(int pid, int sig)
 		return -ESRCH; /* one process per VM */
 	if (sig) {
 		struct linux_siginfo i = user_info(sig, SI_USER);
-		signal_send_process(sig, &i);
+		signal_send_process(process_current(), sig, &i);
 	}
 	return 0;
 }
@@ -163,7 +179,7 @@ static long thread_kill(int tid, int sig)
 
 	if (check_sig(sig) || tid <= 0)
 		return -EINVAL;
-	t = thread_find(tid);
+	t = lthread_find(process_current(), tid);
 	if (!t)
 		return -ESRCH;
 	if (sig) {
@@ -189,7 +205,7 @@ long sys_tkill(int tid, int sig)
 
 long sys_rt_sigsuspend(const u64 *set, size_t setsize)
 {
-	struct thread *t = thread_current();
+	struct lthread *t = lthread_current();
 	u64 mask;
 
 	if (setsize != sizeof(u64))
@@ -198,7 +214,7 @@ long sys_rt_sigsuspend(const u64 *set, size_t setsize)
 		return -EFAULT;
 	t->saved_sigmask = t->sigmask;
 	t->restore_sigmask = true;
-	set_mask(t, mask);
+	signal_set_mask(mask);
 	while (waitq_sleep(NULL, NULL, 0) != -EINTR)
 		;
 	return -EINTR;
@@ -215,6 +231,7 @@ long sys_rt_sigtimedwait(const u64 *uset, struct linux_siginfo *uinfo,
 			 const struct linux_timespec *uts, size_t setsize)
 {
 	struct thread *t = thread_current();
+	struct lthread *lt = lthread_of(t);
 	struct linux_siginfo info;
 	struct linux_timespec ts;
 	u64 set, deadline = 0;
@@ -233,22 +250,22 @@ long sys_rt_sigtimedwait(const u64 *uset, struct linux_siginfo *uinfo,
 			   ts.tv_nsec;
 	}
 	/* Let the awaited signals wake us although they are blocked. */
-	u64 mask = t->sigmask;
+	u64 mask = lt->sigmask;
 	for (;;) {
 		int sig = signal_dequeue(t, set, &info);
 		if (sig) {
-			t->sigmask = mask;
+			lt->sigmask = mask;
 			if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
 				return -EFAULT;
 			return sig;
 		}
-		t->sigmask = mask & ~set;
+		lt->sigmask = mask & ~set;
 		signal_claim(t);
 		int r = waitq_sleep(NULL, NULL, deadline ? deadline : 0);
-		t->sigmask = mask;
+		lt->sigmask = mask;
 		if (r == -ETIMEDOUT || (uts && !deadline))
 			return -EAGAIN;
-		if (r == -EINTR && !((t->sigpending | proc_pending) & set))
+		if (r == -EINTR && !signal_pending_set(t, set))
 			return -EINTR; /* another signal, with a handler */
 		if (uts && time_monotonic_ns() >= deadline)
 			deadline = 1;
@@ -268,7 +285,7 @@ long sys_rt_sigqueueinfo(int pid, int sig, const struct linux_siginfo *uinfo)
 		return -ESRCH;
 	if (sig) {
 		info.signo = sig;
-		signal_send_process(sig, &info);
+		signal_send_process(process_current(), sig, &info);
 	}
 	return 0;
 }
@@ -283,7 +300,7 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
 		return -EFAULT;
 	if (check_sig(sig) || tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != 1 || !(t = thread_find(tid)))
+	if (tgid != 1 || !(t = lthread_find(process_current(), tid)))
 		return -ESRCH;
 	if (sig) {
 		info.signo = sig;

@@ -1,16 +1,17 @@
 /*
  * Signals inside the kernel (linux/signal.c, linux/sigdeliver.c). Layer:
- * Linux ABI. One process: dispositions are shared by all threads, masks and
- * pending sets are per thread; a process-directed signal goes to a thread
- * that does not block it (or waits in proc_pending until one unblocks it).
- * Standard signals have one pending instance; real-time signals queue.
+ * Linux ABI. Dispositions and the process-wide pending queue are the
+ * process's (struct linux_process), masks and the thread's own queue are
+ * per thread (struct lthread); a process-directed signal goes to a thread
+ * that does not block it (or waits in the process queue until one unblocks
+ * it). Queueing rules: linux/sigqueue.h. Locking: linux/lproc.h.
  */
 #ifndef LINUX_SIGNAL_H
 #define LINUX_SIGNAL_H
 
-#include "../arch/x86_64/cpu.h"
-#include "../sched/thread.h"
+#include <skiff/frame.h>
 #include "abi.h"
+#include "lproc.h"
 #include "syscall.h"
 
 #define UNBLOCKABLE (sigbit(SIGKILL) | sigbit(SIGSTOP))
@@ -18,28 +19,35 @@
 #define STOP_SIGNALS (sigbit(SIGSTOP) | sigbit(SIGTSTP) | sigbit(SIGTTIN) | \
 		      sigbit(SIGTTOU))
 
-extern struct linux_sigaction sig_actions[NSIG];
-extern struct spinlock sig_lock;
-extern u64 proc_pending;
-
 /* Makes sig pending for thread t (info may be NULL) and wakes it. */
 void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *info);
 /* Drops what is pending for a thread that exits. */
 void signal_thread_exit(struct thread *t);
-/* Makes sig pending for the process. */
-void signal_send_process(int sig, const struct linux_siginfo *info);
+/* Makes sig pending for process p. Any context (timer interrupts too). */
+void signal_send_process(struct process *p, int sig,
+			 const struct linux_siginfo *info);
 /* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info);
-/* Whether sig is pending for t (NULL: for the process) and not yet taken. */
-bool signal_is_pending(struct thread *t, int sig);
+/* Whether sig is pending for t (NULL: for process p) and not yet taken. */
+bool signal_is_pending(struct process *p, struct thread *t, int sig);
+/* Signals pending for t or its process, in set. */
+u64 signal_pending_set(struct thread *t, u64 set);
 /* Gives t the process-pending signals it no longer blocks. */
 void signal_claim(struct thread *t);
+/* Sets the current thread's mask (UNBLOCKABLE dropped) and claims. */
+void signal_set_mask(u64 mask);
+/* The action for sig (1..NSIG) of the current process, read under the lock. */
+struct linux_sigaction signal_action(int sig);
 /* A signal became pending: wakes signalfd readers and pollers
  * (linux/signalfd.c). Any context; no signal lock held. */
 void signalfd_notify(void);
+/* For /proc (process_abi_ops.sig_summary). */
+void signal_summary(struct process *p, struct thread *t,
+		    struct process_sig_summary *s);
 
-/* Drops every pending instance of the signals in set, for every thread. */
-void signal_discard(u64 set);
+/* Drops every pending instance of the signals in set, in the process queue
+ * of lp and in every thread's. Takes lp->sig_lock. */
+void signal_discard(struct linux_process *lp, u64 set);
 
 /*
  * Job-control stops (sigstop.c). signal_stop_on_send: a signal is being
@@ -48,7 +56,7 @@ void signal_discard(u64 set);
  * on the way back to the program, stops there while a stop is in effect.
  * The last two sleep.
  */
-void signal_stop_on_send(int sig);
+void signal_stop_on_send(struct linux_process *lp, int sig);
 void signal_stop_now(struct thread *t);
 void signal_stop_check(struct thread *t);
 
@@ -57,5 +65,8 @@ void signal_deliver_syscall(struct syscall_frame *f);
 void signal_deliver_trap(struct trap_frame *f);
 /* A synchronous fault: run the handler now, or end the program. */
 void signal_fault(struct trap_frame *f, int sig, int code, u64 addr);
+
+/* linux/thread.c: restarts an interrupted rseq critical section. */
+void rseq_abort_check(u64 *rip);
 
 #endif

@@ -141,12 +141,8 @@ static long sfd_read(struct file *f, struct iobuf *io, u64 *pos)
 static u32 sfd_poll(struct file *f)
 {
 	struct sfd *s = f->priv;
-	struct thread *t = thread_current();
-	u64 pending;
+	u64 pending = signal_pending_set(thread_current(), s->mask);
 
-	spin_lock(&sig_lock);
-	pending = (t->sigpending | proc_pending) & s->mask;
-	spin_unlock(&sig_lock);
 	return pending ? POLLIN : 0; /* Linux's signalfd_poll: EPOLLIN */
 }
 

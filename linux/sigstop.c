@@ -11,62 +11,52 @@
  * DIVERGENCE: Linux also stops it in place; nothing else can tell, since
  * the program runs no code until SIGCONT. In a VM of one process the
  * SIGCONT comes from a timer (timer_create, SIGEV_SIGNAL) or SIGKILL.
+ * The stop state is the process's (struct linux_process, lproc.h).
  */
 #include <skiff/sched.h>
 #include "signal.h"
 
-static bool stopped;          /* a group stop is in effect */
-static struct waitq stop_wq;  /* the stopped threads */
-static struct spinlock stop_lock = SPINLOCK_INIT;
-static bool ready;
-
-static void init_once(void)
+void signal_stop_on_send(struct linux_process *lp, int sig)
 {
-	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-		waitq_init(&stop_wq);
-		__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
-	}
-}
-
-void signal_stop_on_send(int sig)
-{
-	init_once();
 	if (sig == SIGCONT || sig == SIGKILL) {
 		if (sig == SIGCONT)
-			signal_discard(STOP_SIGNALS);
-		spin_lock(&stop_lock);
-		stopped = false;
-		waitq_wake_all(&stop_wq);
-		spin_unlock(&stop_lock);
+			signal_discard(lp, STOP_SIGNALS);
+		spin_lock(&lp->stop_lock);
+		lp->stopped = false;
+		waitq_wake_all(&lp->stop_wq);
+		spin_unlock(&lp->stop_lock);
 	} else if (STOP_SIGNALS & sigbit(sig)) {
-		signal_discard(sigbit(SIGCONT));
+		signal_discard(lp, sigbit(SIGCONT));
 	}
 }
 
 /* Sleeps, deaf to signals, until the group stop ends. */
-static void stop_sleep(struct thread *t)
+static void stop_sleep(struct linux_process *lp, struct thread *t)
 {
-	spin_lock(&stop_lock);
-	while (stopped) {
+	spin_lock(&lp->stop_lock);
+	while (lp->stopped) {
 		bool was = t->uninterruptible;
 		t->uninterruptible = true;
-		waitq_sleep(&stop_wq, &stop_lock, 0);
+		waitq_sleep(&lp->stop_wq, &lp->stop_lock, 0);
 		t->uninterruptible = was;
 	}
-	spin_unlock(&stop_lock);
+	spin_unlock(&lp->stop_lock);
 }
 
 void signal_stop_now(struct thread *t)
 {
-	init_once();
-	spin_lock(&stop_lock);
-	stopped = true;
-	spin_unlock(&stop_lock);
-	stop_sleep(t);
+	struct linux_process *lp = lproc_of(t->process);
+
+	spin_lock(&lp->stop_lock);
+	lp->stopped = true;
+	spin_unlock(&lp->stop_lock);
+	stop_sleep(lp, t);
 }
 
 void signal_stop_check(struct thread *t)
 {
-	if (__atomic_load_n(&stopped, __ATOMIC_RELAXED))
-		stop_sleep(t);
+	struct linux_process *lp = lproc_of(t->process);
+
+	if (__atomic_load_n(&lp->stopped, __ATOMIC_RELAXED))
+		stop_sleep(lp, t);
 }

@@ -18,11 +18,12 @@ static bool raises_sigpipe(long nr)
 void syscall_handler(struct syscall_frame *f)
 {
 	struct thread *t = thread_current();
+	struct lthread *lt = lthread_of(t);
 
-	t->sys_frame = f;
-	t->sys_nr = f->rax;
+	lt->sys_frame = f;
+	lt->sys_nr = f->rax;
 	f->rax = syscall_dispatch(f);
-	if ((long)f->rax == -EPIPE && raises_sigpipe(t->sys_nr))
+	if ((long)f->rax == -EPIPE && raises_sigpipe(lt->sys_nr))
 		signal_send_thread(t, SIGPIPE, NULL);
 	if (sched_need_resched())
 		schedule();

@@ -49,7 +49,7 @@ static long unknown(unsigned long nr)
 	return -ENOSYS;
 }
 
-/* Declared in arch/x86_64/trap.h: the vsyscall page's emulation. */
+/* Declared in skiff/frame.h: the vsyscall page's emulation. */
 long syscall_invoke(unsigned long nr, u64 a0, u64 a1, u64 a2)
 {
 	if (nr >= ARRAY_SIZE(table) || !table[nr])

@@ -8,10 +8,11 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
-#include "../arch/x86_64/cpu.h"
+#include <skiff/frame.h>
 #include "../sched/thread.h"
 #include "../sched/futex.h"
 #include "abi.h"
+#include "lproc.h"
 #include "signal.h"
 #include "syscall.h"
 #include "sys.h"
@@ -56,7 +57,7 @@ long sys_arch_prctl(int code, unsigned long addr)
 
 long sys_set_tid_address(int *tidptr)
 {
-	thread_current()->clear_child_tid = tidptr;
+	lthread_current()->clear_child_tid = tidptr;
 	return thread_tid();
 }
 
@@ -64,7 +65,7 @@ long sys_set_robust_list(void *head, size_t len)
 {
 	if (len != 24) /* sizeof(struct robust_list_head) */
 		return -EINVAL;
-	thread_current()->robust_list = head;
+	lthread_current()->robust_list = head;
 	return 0;
 }
 
@@ -73,9 +74,9 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 	struct thread *t = pid ? thread_find(pid) : thread_current();
 	size_t l = 24;
 
-	if (!t)
+	if (!t || !t->abi)
 		return -ESRCH;
-	if (copy_to_user(head, &t->robust_list, sizeof(*head)) ||
+	if (copy_to_user(head, &lthread_of(t)->robust_list, sizeof(*head)) ||
 	    copy_to_user(len, &l, sizeof(l)))
 		return -EFAULT;
 	return 0;
@@ -90,7 +91,7 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
  */
 long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 {
-	struct thread *t = thread_current();
+	struct lthread *t = lthread_current();
 	u64 a = (u64)rseq;
 
 	if (flags & RSEQ_FLAG_UNREGISTER) {
@@ -110,10 +111,9 @@ long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 	}
 	if (flags || (a & 31) || len < RSEQ_MIN_LEN)
 		return -EINVAL;
-	if (user_check(rseq, len, true))
-		return -EFAULT;
 	u32 ids[2] = { 0, 0 }; /* cpu_id_start, cpu_id */
-	memcpy(rseq, ids, sizeof(ids));
+	if (user_check(rseq, len, true) || copy_to_user(rseq, ids, sizeof(ids)))
+		return -EFAULT;
 	t->rseq = a;
 	t->rseq_len = len;
 	t->rseq_sig = sig;
@@ -122,7 +122,7 @@ long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 
 void rseq_abort_check(u64 *rip)
 {
-	struct thread *t = thread_current();
+	struct lthread *t = lthread_current();
 	u64 cs_addr, cs[4]; /* version+flags, start_ip, post_commit_offset, abort_ip */
 	u32 sig;
 
@@ -154,24 +154,25 @@ long sys_exit_group(int status)
 static void robust_release(u64 entry, s64 offset, int tid)
 {
 	u32 *word = (u32 *)(entry + offset);
-	u32 v;
+	s64 v;
 
 	if (user_check(word, sizeof(*word), true))
 		return;
-	v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
-	while ((v & FUTEX_TID_MASK) == (u32)tid) {
-		u32 nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-		if (__atomic_compare_exchange_n(word, &v, nv, false,
-						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+	v = uaccess_load32(word);
+	while (v >= 0 && ((u32)v & FUTEX_TID_MASK) == (u32)tid) {
+		u32 nv = ((u32)v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+		s64 seen = uaccess_cmpxchg32(word, v, nv);
+		if (seen == v) {
 			if (v & FUTEX_WAITERS)
 				futex_wake(word, 1, ~0u);
 			break;
 		}
+		v = seen;
 	}
 }
 
 /* Walks the robust list glibc registered (set_robust_list(2)). */
-static void robust_list_cleanup(struct thread *t)
+static void robust_list_cleanup(struct lthread *t)
 {
 	u64 head[3]; /* list, futex_offset, list_op_pending */
 	u64 entry;
@@ -185,24 +186,28 @@ static void robust_list_cleanup(struct thread *t)
 		if (copy_from_user(&next, (void *)entry, sizeof(next)))
 			break;
 		if (entry != (head[2] & ~1ull))
-			robust_release(entry, head[1], t->tid);
+			robust_release(entry, head[1], t->t->tid);
 		entry = next & ~1ull;
 	}
 	if (head[2] & ~1ull)
-		robust_release(head[2] & ~1ull, head[1], t->tid);
+		robust_release(head[2] & ~1ull, head[1], t->t->tid);
 }
 
 long sys_exit(int status)
 {
 	struct thread *t = thread_current();
+	struct lthread *lt = lthread_of(t);
+	int zero = 0;
 
-	robust_list_cleanup(t);
-	if (thread_exit_last())
+	robust_list_cleanup(lt);
+	/* Counted in one atomic step: of threads exiting together, exactly
+	 * one is the last, and it ends the program with its status. */
+	if (process_thread_exiting(t->process))
 		kernel_exit(status);
-	if (t->clear_child_tid &&
-	    !user_check(t->clear_child_tid, sizeof(int), true)) {
-		__atomic_store_n(t->clear_child_tid, 0, __ATOMIC_SEQ_CST);
-		futex_wake((u32 *)t->clear_child_tid, 1, ~0u);
+	if (lt->clear_child_tid &&
+	    !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero))) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		futex_wake((u32 *)lt->clear_child_tid, 1, ~0u);
 	}
 	signal_thread_exit(t);
 	thread_exit();
@@ -257,6 +262,7 @@ struct clone_req {
 static long do_clone(const struct clone_req *rq)
 {
 	struct thread *self = thread_current();
+	struct lthread *lself = lthread_of(self);
 
 	/* Linux's own consistency checks come first (copy_process). */
 	if ((rq->flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
@@ -272,22 +278,27 @@ static long do_clone(const struct clone_req *rq)
 		return -EPERM;
 
 	struct syscall_frame *f = kmalloc(sizeof(*f));
-	if (!f)
+	struct lthread *lt = lthread_alloc(lself->sigmask);
+	if (!f || !lt) {
+		kfree(f);
+		kfree(lt);
 		return -ENOMEM;
-	memcpy(f, self->sys_frame, sizeof(*f));
+	}
+	memcpy(f, lself->sys_frame, sizeof(*f));
 	f->rax = 0;
 	if (rq->stack)
 		f->rsp = rq->stack;
-	struct thread *t = thread_create(thread_current()->name, NULL, NULL, true);
+	struct thread *t = thread_create(self->name, NULL, NULL, true);
 	if (!t) {
 		kfree(f);
+		kfree(lt);
 		return -EAGAIN;
 	}
+	lthread_attach(t, lt);
 	fpu_save(t->fpu_area); /* the child starts with the parent's FPU state */
 	t->fs_base = (rq->flags & CLONE_SETTLS) ? rq->tls : rdmsr(MSR_FS_BASE);
-	t->sigmask = self->sigmask;
 	if (rq->flags & CLONE_CHILD_CLEARTID)
-		t->clear_child_tid = rq->child_tid;
+		lthread_of(t)->clear_child_tid = rq->child_tid;
 	/* As Linux: a tid pointer that cannot be written is not written, and
 	 * the clone still succeeds (so never a store through it from here). */
 	int tid = t->tid;
@@ -417,15 +428,14 @@ long sys_sched_setaffinity(int pid, size_t len, const unsigned long *mask)
 #define PRIO_PGRP 1
 #define PRIO_USER 2
 
-static int nice_value; /* the process's nice value; it does not change scheduling */
-
 long sys_getpriority(int which, int who)
 {
 	if (which < PRIO_PROCESS || which > PRIO_USER)
 		return -EINVAL;
 	if (who != 0 && who != 1 && !(which == PRIO_PROCESS && thread_find(who)))
 		return -ESRCH;
-	return 20 - nice_value; /* the kernel's encoding: 40..1 */
+	/* The nice value does not change scheduling. */
+	return 20 - lproc_current()->nice; /* the kernel's encoding: 40..1 */
 }
 
 long sys_setpriority(int which, int who, int prio)
@@ -434,7 +444,7 @@ long sys_setpriority(int which, int who, int prio)
 		return -EINVAL;
 	if (who != 0 && who != 1 && !(which == PRIO_PROCESS && thread_find(who)))
 		return -ESRCH;
-	nice_value = prio < -20 ? -20 : prio > 19 ? 19 : prio;
+	lproc_current()->nice = prio < -20 ? -20 : prio > 19 ? 19 : prio;
 	return 0;
 }
 
@@ -453,54 +463,62 @@ long sys_setpriority(int which, int who, int prio)
 #define PR_CAPBSET_READ 23
 #define PR_SET_VMA 0x53564d41
 
-static int dumpable = 1, no_new_privs, pdeathsig, thp_disable;
+/* As strncpy_from_user: up to 15 bytes or the NUL; -EFAULT if a byte
+ * before either cannot be read. */
+static long set_name(struct thread *t, const char *uname)
+{
+	char name[16];
+	size_t n = 0;
+
+	while (n < sizeof(name) - 1) {
+		if (copy_from_user(&name[n], uname + n, 1))
+			return -EFAULT;
+		if (!name[n])
+			break;
+		n++;
+	}
+	name[n] = '\0';
+	memcpy(t->name, name, sizeof(name));
+	return 0;
+}
 
 long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
 	       unsigned long a5)
 {
 	struct thread *t = thread_current();
+	struct linux_process *lp = lproc_of(t->process);
 
 	switch (op) {
-	case PR_SET_NAME: {
-		char name[16];
-		if (!user_check((void *)a2, 1, false)) {
-			u64 end = MIN(a2 + 15, vm_mapped_end(a2, PROT_READ));
-			size_t n = strnlen((const char *)a2, end - a2);
-			memcpy(name, (const char *)a2, n);
-			name[n] = '\0';
-			memcpy(t->name, name, sizeof(name));
-			return 0;
-		}
-		return -EFAULT;
-	}
+	case PR_SET_NAME:
+		return set_name(t, (const char *)a2);
 	case PR_GET_NAME:
 		return copy_to_user((void *)a2, t->name, 16);
 	case PR_SET_DUMPABLE:
 		if (a2 > 1)
 			return -EINVAL;
-		dumpable = a2;
+		lp->dumpable = a2;
 		return 0;
 	case PR_GET_DUMPABLE:
-		return dumpable;
+		return lp->dumpable;
 	case PR_SET_NO_NEW_PRIVS:
 		if (a2 != 1 || a3 || a4 || a5)
 			return -EINVAL;
-		no_new_privs = 1;
+		lp->no_new_privs = 1;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		return no_new_privs;
+		return lp->no_new_privs;
 	case PR_SET_PDEATHSIG:
 		if (a2 > NSIG)
 			return -EINVAL;
-		pdeathsig = a2;
+		lp->pdeathsig = a2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return copy_to_user((void *)a2, &pdeathsig, sizeof(int));
+		return copy_to_user((void *)a2, &lp->pdeathsig, sizeof(int));
 	case PR_SET_THP_DISABLE:
-		thp_disable = !!a2;
+		lp->thp_disable = !!a2;
 		return 0;
 	case PR_GET_THP_DISABLE:
-		return thp_disable;
+		return lp->thp_disable;
 	case PR_GET_TIMERSLACK:
 		return 50000;
 	case PR_SET_TIMERSLACK:
@@ -522,8 +540,6 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 #define MEMBARRIER_SUPPORTED 0x1f
 
-static int membarrier_registered;
-
 /*
  * One CPU: every barrier is already complete when the call is made. The
  * private expedited commands still require registering first, as Linux.
@@ -538,11 +554,14 @@ long sys_membarrier(int cmd, unsigned flags, int cpu)
 		return -EINVAL;
 	if (cmd == MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED ||
 	    cmd == MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) {
-		__atomic_fetch_or(&membarrier_registered, cmd, __ATOMIC_SEQ_CST);
+		__atomic_fetch_or(&lproc_current()->membarrier_registered, cmd,
+				  __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	if (cmd == MEMBARRIER_CMD_PRIVATE_EXPEDITED &&
-	    !(membarrier_registered & MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
+	    !(__atomic_load_n(&lproc_current()->membarrier_registered,
+			      __ATOMIC_SEQ_CST) &
+	      MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED))
 		return -EPERM;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return 0;
@@ -554,8 +573,6 @@ long sys_membarrier(int cmd, unsigned flags, int cpu)
 #define SCHED_BATCH 3
 #define SCHED_IDLE 5
 #define SCHED_RESET_ON_FORK 0x40000000
-
-static int sched_policy = SCHED_OTHER, sched_prio;
 
 static bool valid_policy(int p)
 {
@@ -590,7 +607,7 @@ long sys_sched_get_priority_min(int policy)
 long sys_sched_getscheduler(int pid)
 {
 	long r = check_pid(pid);
-	return r ? r : sched_policy;
+	return r ? r : lproc_current()->sched_policy;
 }
 
 long sys_sched_getparam(int pid, int *param)
@@ -599,7 +616,8 @@ long sys_sched_getparam(int pid, int *param)
 
 	if (!r && !param)
 		return -EINVAL;
-	return r ? r : copy_to_user(param, &sched_prio, sizeof(int));
+	return r ? r : copy_to_user(param, &lproc_current()->sched_prio,
+				    sizeof(int));
 }
 
 static long set_sched(int pid, int policy, const int *param)
@@ -613,15 +631,16 @@ static long set_sched(int pid, int policy, const int *param)
 		return r;
 	if (copy_from_user(&prio, param, sizeof(prio)))
 		return -EFAULT;
+	struct linux_process *lp = lproc_current();
 	if (policy < 0)
-		policy = sched_policy;
+		policy = lp->sched_policy;
 	policy &= ~SCHED_RESET_ON_FORK;
 	if (!valid_policy(policy))
 		return -EINVAL;
 	if (rt_policy(policy) ? prio < 1 || prio > 99 : prio != 0)
 		return -EINVAL;
-	sched_policy = policy;
-	sched_prio = prio;
+	lp->sched_policy = policy;
+	lp->sched_prio = prio;
 	return 0;
 }
 

@@ -54,8 +54,6 @@ struct sched_cpu {
 };
 
 static struct sched_cpu boot_sched;
-static u64 process_cpu_ns; /* CPU time of program threads, up to the last switch */
-static int live_threads = 1;
 
 extern void switch_to(struct context *old, struct context *new);
 
@@ -185,7 +183,8 @@ static void account_locked(struct percpu *cpu, struct thread *prev, u64 now)
 	u64 ran = now > prev->run_start ? now - prev->run_start : 0;
 	prev->vruntime += ran;
 	prev->cpu_ns += ran;
-	process_cpu_ns += ran;
+	if (prev->process)
+		prev->process->cpu_ns += ran;
 }
 
 /* Picks the next thread and switches to it. */
@@ -267,12 +266,25 @@ u64 sched_thread_cpu_ns(void)
 	return ns;
 }
 
+u64 thread_cpu_ns(struct thread *t)
+{
+	u64 flags = irq_save();
+	u64 ns = t->cpu_ns;
+
+	if (t == thread_current()) {
+		u64 now = time_monotonic_ns();
+		ns += now > t->run_start ? now - t->run_start : 0;
+	}
+	irq_restore(flags);
+	return ns;
+}
+
 u64 sched_process_cpu_ns(void)
 {
 	struct thread *t = thread_current();
 	u64 flags = irq_save();
 	u64 now = time_monotonic_ns();
-	u64 ns = process_cpu_ns;
+	u64 ns = t->process ? t->process->cpu_ns : 0;
 
 	if (t != this_cpu()->idle)
 		ns += now > t->run_start ? now - t->run_start : 0;
@@ -360,7 +372,7 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 	lock(sc);
 	if (lk)
 		spin_release(lk, &lk_flags);
-	if ((t->sigpending & ~t->sigmask) && !t->uninterruptible) {
+	if (!t->uninterruptible && process_signal_pending(t)) {
 		r = -EINTR;
 		goto out;
 	}
@@ -442,16 +454,6 @@ int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 	return n;
 }
 
-void sched_count_thread(void)
-{
-	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
-}
-
-bool thread_exit_last(void)
-{
-	return __atomic_load_n(&live_threads, __ATOMIC_RELAXED) == 1;
-}
-
 void thread_exit(void)
 {
 	struct thread *t = thread_current();
@@ -460,7 +462,6 @@ void thread_exit(void)
 	irq_disable();
 	sc = this_sched();
 	lock(sc);
-	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 	t->state = THREAD_DEAD;
 	timerq_del(&sc->sleepers, &t->timer);
 	/* Not on a waitq (it is running): wait_link is free for the zombies. */

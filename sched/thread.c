@@ -11,7 +11,6 @@
 extern void thread_trampoline(void);
 extern u8 boot_stack_top[];
 void sched_add(struct thread *t);
-void sched_count_thread(void);
 void sched_cpu_init(void);
 
 static struct thread main_thread;
@@ -73,6 +72,7 @@ void thread_free(struct thread *t)
 	spin_lock(&all_lock);
 	list_remove(&t->all_link);
 	spin_unlock(&all_lock);
+	process_abi_thread_free(t);
 	if (t == &main_thread) /* its stack is the boot stack */
 		return;
 	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
@@ -96,6 +96,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 		goto out_free_stack;
 	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->process = program ? process_current() : NULL;
 	str_lcpy(t->name, name, sizeof(t->name));
 	list_init(&t->wait_link);
 	all_add(t);
@@ -125,7 +126,8 @@ void thread_start(struct thread *t, void (*fn)(void *), void *arg)
 
 	f->r12 = (u64)fn;
 	f->r13 = (u64)arg;
-	sched_count_thread();
+	if (t->process)
+		process_thread_started(t->process);
 	sched_add(t);
 }
 
@@ -151,13 +153,15 @@ void sched_init(void)
 	t->kstack = (u8 *)((u64)boot_stack_top - KSTACK_SIZE);
 	t->kstack_top = (u64)boot_stack_top;
 	t->fpu_area = alloc_fpu_area();
+	t->process = process_create(1);
 	str_lcpy(t->name, "main", sizeof(t->name));
 	list_init(&t->wait_link);
 	all_add(t);
 	cpu->current = t;
 	cpu->idle = thread_create("idle", NULL, NULL, false);
-	if (!t->fpu_area || !cpu->idle)
+	if (!t->fpu_area || !t->process || !cpu->idle)
 		panic("out of memory creating the first threads");
+	process_thread_started(t->process);
 	cpu->idle->state = THREAD_RUNNABLE;
 	/* The idle thread starts in idle_loop the first time it is picked. */
 	((struct switch_frame *)cpu->idle->ctx.rsp)->r12 = (u64)idle_loop;

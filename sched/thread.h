@@ -1,11 +1,12 @@
 /*
  * struct thread and the scheduler's internal interface (sched/). The rest of
- * the kernel uses skiff/sched.h; linux/ and arch/ include this for the
- * fields they own (TLS base, tid pointers, signal state).
+ * the kernel uses skiff/sched.h; linux/ includes this for the thread's
+ * identity, its process and its ABI state (t->abi, linux/lproc.h).
  */
 #ifndef SCHED_THREAD_H
 #define SCHED_THREAD_H
 
+#include <skiff/process.h>
 #include <skiff/sched.h>
 
 enum thread_state {
@@ -36,20 +37,10 @@ struct thread {
 	u64 kstack_top;
 	u8 *fpu_area;            /* XSAVE area, NULL for kernel-only threads */
 	u64 fs_base;             /* the program's TLS base */
-	int *clear_child_tid;    /* set_tid_address */
-	void *robust_list;       /* set_robust_list */
-	u64 sigmask;             /* blocked signals (bit n-1 = signal n) */
-	u64 sigpending;          /* pending signals for this thread */
-	u64 saved_sigmask;       /* mask to restore after sigsuspend & co */
-	bool restore_sigmask;    /* saved_sigmask is in force after delivery */
-	u64 altstack_sp, altstack_size; /* sigaltstack */
-	int altstack_flags;
-	struct list sigqueue;    /* entries of pending thread signals (linux/sigdeliver.c) */
-	long sys_nr;             /* the syscall in progress */
+	struct process *process; /* its process; NULL for a kernel thread */
+	struct lthread *abi;     /* the ABI layer's per-thread state (linux/),
+				  * freed through process_abi_thread_free */
 	struct list all_link;    /* every thread (thread_find) */
-	u64 rseq;                /* registered struct rseq, 0: none */
-	u32 rseq_len, rseq_sig;
-	void *sys_frame;         /* struct syscall_frame of the syscall in progress */
 	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
 	u32 futex_bitset;
 	char name[16];
@@ -58,9 +49,11 @@ struct thread {
 /* Creates a kernel thread running fn(arg) and makes it runnable. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program);
-/* CPU time used by the current thread, and by all program threads ever. */
+/* CPU time used by the current thread, and by all threads of its process
+ * ever; thread_cpu_ns: by thread t (which may be running now). */
 u64 sched_thread_cpu_ns(void);
 u64 sched_process_cpu_ns(void);
+u64 thread_cpu_ns(struct thread *t);
 
 /* Wakes t from a sleep with -EINTR: a signal arrived for it. */
 void sched_interrupt(struct thread *t);
@@ -75,10 +68,9 @@ void thread_start(struct thread *t, void (*fn)(void *), void *arg);
 
 /*
  * Ends the current thread (its stack is freed later, by another thread).
- * The caller has done the Linux side (clear_child_tid, robust list).
- * Returns true when it was the program's last thread, without ending it.
+ * The caller has done the Linux side (clear_child_tid, robust list) and
+ * counted the exit (process_thread_exiting).
  */
-bool thread_exit_last(void);
 void thread_exit(void) __noreturn;
 /* Frees the stacks of threads that have exited. */
 void sched_reap(void);

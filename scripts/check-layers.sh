@@ -67,7 +67,7 @@ NOT_KERNEL="tools tests bench docs scripts examples deps build include"
 owner_of() {
 	case $1 in
 	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h) echo lib ;;
-	arch.h | time.h | paging.h) echo arch ;;
+	arch.h | time.h | paging.h | frame.h) echo arch ;;
 	console.h) echo drivers ;;
 	mm.h) echo mm ;;
 	sched.h | process.h) echo sched ;;

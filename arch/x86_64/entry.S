@@ -139,7 +139,9 @@ isr_table:
 
 	.noaltmacro
 	.text
-/* struct syscall_frame (linux/syscall.h): r15 ... rdi, rax, rcx, r11, rsp */
+/* struct syscall_frame (skiff/frame.h): r15 ... rdi, rax, rcx, r11, rsp.
+ * syscall_handler is the ABI layer's (linux/syscall.c), declared in
+ * skiff/frame.h as the one call arch makes upward for a SYSCALL. */
 	.globl syscall_entry
 	.p2align 4
 syscall_entry:

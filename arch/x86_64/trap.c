@@ -19,20 +19,24 @@
  * The legacy vsyscall page (0xffffffffff600000) is emulated as Linux's
  * default vsyscall=xonly does: a call to one of its three entries runs the
  * syscall and returns; reading it, or calling elsewhere in it, is SIGSEGV.
+ *
+ * Upward calls: the page fault to mm (vm_fault, skiff/mm.h), the vsyscall page to
+ * syscall_invoke (skiff/frame.h), and the signal
+ * side to the ABI layer through the trap_signal_ops it registers at boot
+ * (skiff/frame.h); arch includes no header of the layers above.
  */
 #include <skiff/arch.h>
 #include <skiff/console.h>
 #include <skiff/errno.h>
+#include <skiff/frame.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include "../kernel/ksyms.h"
-#include "../linux/signal.h"
-#include "../sched/thread.h"
+#include "../sched/thread.h" /* the timer tick and rescheduling */
 #include "cpu.h"
 #include "ioapic.h"
 #include "lapic.h"
 #include "percpu.h"
-#include "trap.h"
 
 #define SIGILL 4
 #define SIGTRAP 5
@@ -107,6 +111,23 @@ static int exception_signal(struct trap_frame *f, u64 *addr)
 		return SIGSEGV;
 	}
 }
+
+static const struct trap_signal_ops *sig_ops;
+
+void trap_set_signal_ops(const struct trap_signal_ops *ops)
+{
+	sig_ops = ops;
+}
+
+/* The program caused exception sig: its handler runs, or the program ends. */
+static void program_signal(struct trap_frame *f, int sig, int code, u64 addr)
+{
+	if (!sig_ops)
+		kernel_fatal_signal(sig, addr, f->rip);
+	sig_ops->fault(f, sig, code, addr);
+}
+
+static int fault_code(const struct trap_frame *f, int sig, u64 addr);
 
 extern const u8 uaccess_begin[], uaccess_end[], uaccess_fixup[];
 
@@ -188,13 +209,13 @@ static void program_exception(struct trap_frame *f, u64 addr)
 	if (r == 0)
 		return; /* program memory filled on first touch: the common case */
 	if (r == -EIO) { /* a file mapping past the end of its file */
-		signal_fault(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
+		program_signal(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
 		return;
 	}
 	if (vsyscall_emulate(f, addr))
 		return;
 	int sig = exception_signal(f, &addr);
-	trap_program_signal(f, sig, addr);
+	program_signal(f, sig, fault_code(f, sig, addr), addr);
 }
 
 static void exception(struct trap_frame *f, u64 addr)
@@ -251,11 +272,11 @@ void trap_handler(struct trap_frame *f)
 		schedule();
 		switched = true;
 	}
-	if (from_program(f)) {
+	if (from_program(f) && sig_ops) {
 		irq_enable();
 		if (switched)
-			rseq_abort_check(&f->rip);
-		signal_deliver_trap(f);
+			sig_ops->preempted(&f->rip);
+		sig_ops->deliver(f);
 		irq_disable();
 	}
 }
@@ -263,9 +284,4 @@ void trap_handler(struct trap_frame *f)
 void trap_fatal(struct trap_frame *f)
 {
 	kernel_fault(f, read_cr2());
-}
-
-void trap_program_signal(struct trap_frame *f, int sig, u64 addr)
-{
-	signal_fault(f, sig, fault_code(f, sig, addr), addr);
 }

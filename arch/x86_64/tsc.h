@@ -5,7 +5,6 @@
 #include <skiff/types.h>
 
 void tsc_init(void);
-u64 tsc_rate_khz(void);
 u64 tsc_to_ns(u64 ticks);
 u64 ns_to_tsc(u64 ns);
 /* Sets the wall clock from the RTC's reading at boot. */

@@ -8,9 +8,13 @@
  *
  *   int uaccess_copy(void *dst, const void *src, size_t n);
  *   int uaccess_zero(void *dst, size_t n);
+ *   s64 uaccess_load32(const u32 *p);
+ *   s64 uaccess_cmpxchg32(u32 *p, u32 old, u32 new);
+ * The last two return the 32-bit word read (zero-extended) or -EFAULT.
  */
 	.text
-	.globl uaccess_copy, uaccess_zero, uaccess_begin, uaccess_end, uaccess_fixup
+	.globl uaccess_copy, uaccess_zero, uaccess_load32, uaccess_cmpxchg32
+	.globl uaccess_begin, uaccess_end, uaccess_fixup
 uaccess_begin:
 uaccess_copy:
 	movq %rdx, %rcx
@@ -32,8 +36,17 @@ uaccess_zero:
 	andq $7, %rcx
 	rep stosb
 	ret
+
+uaccess_load32:
+	movl (%rdi), %eax	/* zero-extends into %rax */
+	ret
+
+uaccess_cmpxchg32:
+	movl %esi, %eax
+	lock cmpxchgl %edx, (%rdi)	/* %eax: the word it found */
+	ret
 uaccess_end:
 
 uaccess_fixup:
-	movl $-14, %eax		/* -EFAULT */
+	movq $-14, %rax		/* -EFAULT, as int or s64 */
 	ret

@@ -12,6 +12,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/vfs.h>
 #include "../../sched/thread.h"
 #include "pid.h"
@@ -100,6 +101,7 @@ static void pick_one(struct thread *t, void *arg)
 	o->found = true;
 	o->tid = t->tid;
 	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
+	process_sig_summary(t->process, t, &o->sig);
 	str_lcpy(o->name, t->name, sizeof(o->name));
 }
 

@@ -2,6 +2,7 @@
 #ifndef FS_PROCFS_PID_H
 #define FS_PROCFS_PID_H
 
+#include <skiff/process.h>
 #include <skiff/types.h>
 
 struct pbuf;
@@ -12,6 +13,7 @@ struct proc_thread {
 	int tid;
 	char name[16];
 	bool running;
+	struct process_sig_summary sig; /* its signal sets (the ABI layer's) */
 	int threads;		/* live program threads */
 	int max_tid;
 };

@@ -3,7 +3,7 @@
  * formats: /proc/PID/status, stat, statm, maps, mounts, mountinfo (also
  * under task/TID, for that thread). Layer: filesystem, reading the
  * scheduler's threads and the address space of mm/vm.c; the signal sets
- * come from the Linux ABI's summary (struct procfs_provider).
+ * come from the Linux ABI's summary (process_sig_summary, skiff/process.h).
  * DIVERGENCE: no CPU time is accounted: utime is the time since boot,
  * stime 0 (as the CPU-time clocks); VmPeak/VmHWM are the current sizes;
  * there is no [vdso], [vvar] or [vsyscall] area.
@@ -74,24 +74,6 @@ static u64 kb(u64 pages)
 	return pages * (PAGE_SIZE / 1024);
 }
 
-static const struct procfs_provider *provider;
-
-void procfs_set_provider(const struct procfs_provider *ops)
-{
-	__atomic_store_n(&provider, ops, __ATOMIC_RELEASE);
-}
-
-/* Thread tid's signal sets, from the provider (zeros without one). */
-static void signals(int tid, struct proc_signals *s)
-{
-	const struct procfs_provider *p =
-		__atomic_load_n(&provider, __ATOMIC_ACQUIRE);
-
-	memset(s, 0, sizeof(*s));
-	if (p && p->signals)
-		p->signals(tid, s);
-}
-
 static void status_mem(struct pbuf *b, const struct mem *m)
 {
 	static const char *const names[] = {
@@ -111,13 +93,12 @@ static void status_mem(struct pbuf *b, const struct mem *m)
 int proc_show_status(struct pbuf *b, long arg)
 {
 	struct proc_thread t;
-	struct proc_signals s;
+	const struct process_sig_summary *s = &t.sig;
 	struct mem m;
 
 	if (!proc_thread_info(arg, &t))
 		return -ESRCH;
 	mem_usage(&m);
-	signals(t.tid, &s);
 	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t1\nNgid:\t0\n"
 		  "Pid:\t%d\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
 		  "Gid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\nNStgid:\t1\n"
@@ -127,10 +108,10 @@ int proc_show_status(struct pbuf *b, long arg)
 	pb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\n"
 		  "SigQ:\t%d/63449\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 		  "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
-		  t.threads, __builtin_popcountll(s.pending | s.shared),
-		  (unsigned long)s.pending, (unsigned long)s.shared,
-		  (unsigned long)s.blocked, (unsigned long)s.ignored,
-		  (unsigned long)s.caught);
+		  t.threads, __builtin_popcountll(s->pending | s->shared_pending),
+		  (unsigned long)s->pending, (unsigned long)s->shared_pending,
+		  (unsigned long)s->blocked, (unsigned long)s->ignored,
+		  (unsigned long)s->caught);
 	pb_printf(b, "CapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n"
 		  "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
 		  "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
@@ -147,14 +128,13 @@ int proc_show_stat(struct pbuf *b, long arg)
 	bool tty = boot_opts.tty_mask & 1;
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / USER_HZ);
 	struct proc_thread t;
-	struct proc_signals s;
+	const struct process_sig_summary *s = &t.sig;
 	struct mem m;
 	u64 minflt;
 
 	if (!proc_thread_info(arg, &t))
 		return -ESRCH;
 	mem_usage(&m);
-	signals(t.tid, &s);
 	vm_fault_stats(&minflt, NULL);
 	/* Fields 1-20: pid (comm) state ppid pgrp session tty_nr tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority
@@ -170,9 +150,9 @@ int proc_show_stat(struct pbuf *b, long arg)
 		  "%lu %lu 0 ", (unsigned long)(m.size * PAGE_SIZE),
 		  (unsigned long)m.rss, (unsigned long)m.start_code,
 		  (unsigned long)m.end_code, (unsigned long)VM_STACK_TOP,
-		  (unsigned long)(s.pending | s.shared),
-		  (unsigned long)s.blocked, (unsigned long)s.ignored,
-		  (unsigned long)s.caught);
+		  (unsigned long)(s->pending | s->shared_pending),
+		  (unsigned long)s->blocked, (unsigned long)s->ignored,
+		  (unsigned long)s->caught);
 	/* 36-52: nswap cnswap exit_signal processor rt_priority policy
 	 * delayacct_blkio_ticks guest_time cguest_time start_data end_data
 	 * start_brk arg_start arg_end env_start env_end exit_code */

@@ -194,4 +194,21 @@ struct cpu_features {
 };
 extern struct cpu_features cpu_feat;
 
+/* The TSC's rate, as found at boot (arch/x86_64/tsc.c). */
+u64 tsc_rate_khz(void);
+
+/* Save and restore the program's FPU/SSE/AVX state (cpu_feat.xsave_size
+ * bytes, 64-aligned; arch/x86_64/cpu.c). */
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+
+/*
+ * Atomic access to a word of program memory that the caller has checked
+ * (user_check) but another thread may unmap (arch/x86_64/uaccess.S): the
+ * word found (zero-extended), or -EFAULT. cmpxchg32 stores new when the
+ * word was old, as LOCK CMPXCHG.
+ */
+s64 uaccess_load32(const u32 *p);
+s64 uaccess_cmpxchg32(u32 *p, u32 old, u32 new);
+
 #endif

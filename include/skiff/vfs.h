@@ -348,25 +348,6 @@ void proc_set_environ(const char *env, size_t len);
 /* Sets /proc/self/auxv: the auxiliary vector, AT_NULL pair included. */
 void proc_set_auxv(const void *auxv, size_t len);
 
-/* A thread's signal sets as /proc shows them (bit n-1: signal n). */
-struct proc_signals {
-	u64 pending;		/* the thread's own (SigPnd) */
-	u64 shared;		/* the process's (ShdPnd) */
-	u64 blocked;		/* SigBlk */
-	u64 ignored, caught;	/* dispositions: SigIgn, SigCgt */
-};
-/*
- * What procfs asks the layers above for, instead of reading their state:
- * registered once at boot by the Linux ABI (linux/procinfo.c). Without a
- * provider (host unit tests) the fields read as zero.
- */
-struct procfs_provider {
-	/* The sets of thread tid; false when there is no such thread. Any
-	 * thread context; may take the provider's own spinlocks. */
-	bool (*signals)(int tid, struct proc_signals *out);
-};
-void procfs_set_provider(const struct procfs_provider *ops);
-
 /* ---- fs/vfs/inode.c, dentry.c ---- */
 
 extern struct mutex vfs_ns_lock;

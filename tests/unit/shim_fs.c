@@ -134,10 +134,17 @@ int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 /* Signals: counted, for the tests to look at. */
 int shim_signals_sent[64];
 
-/* One thread, the main one (tid 1), for /proc and the signal masks. */
-static struct thread shim_thread = { .tid = 1, .name = "main" };
+/* One process with one thread, the main one (tid 1), for /proc and the
+ * signal masks. */
+static struct linux_process shim_lproc;
+static struct process shim_process = { .pid = 1, .abi = &shim_lproc };
+static struct lthread shim_lthread;
+static struct thread shim_thread = { .tid = 1, .name = "main",
+				     .process = &shim_process,
+				     .abi = &shim_lthread };
 
 struct thread *thread_current(void) { return &shim_thread; }
+struct process *process_current(void) { return &shim_process; }
 int thread_tid(void) { return 1; }
 
 void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
@@ -145,14 +152,37 @@ void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
 	fn(&shim_thread, arg);
 }
 
-struct linux_sigaction sig_actions[NSIG];
-struct spinlock sig_lock;
-u64 proc_pending;
-
+/* Pending signals as bits only: the tests send none through queues. */
 void signal_claim(struct thread *t)
 {
-	t->sigpending |= proc_pending & ~t->sigmask;
-	proc_pending &= t->sigmask;
+	struct lthread *lt = t->abi;
+
+	lt->pending.set |= shim_lproc.shared.set & ~lt->sigmask;
+	shim_lproc.shared.set &= lt->sigmask;
+}
+
+void signal_set_mask(u64 mask)
+{
+	shim_lthread.sigmask = mask & ~UNBLOCKABLE;
+	signal_claim(&shim_thread);
+}
+
+void process_sig_summary(struct process *p, struct thread *t,
+			 struct process_sig_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int sig = 1; sig <= NSIG; sig++) {
+		u64 h = shim_lproc.actions[sig - 1].handler;
+		if (h == SIG_IGN)
+			s->ignored |= sigbit(sig);
+		else if (h != SIG_DFL)
+			s->caught |= sigbit(sig);
+	}
+	s->shared_pending = p ? shim_lproc.shared.set : 0;
+	if (t) {
+		s->blocked = shim_lthread.sigmask;
+		s->pending = shim_lthread.pending.set;
+	}
 }
 
 /* No address space on the host: /proc/self/maps is empty. */

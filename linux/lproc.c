@@ -1,0 +1,117 @@
+/*
+ * linux/lproc.c: the Linux-ABI state of processes and threads
+ * (linux/lproc.h), and the hooks the ABI layer registers at boot: with
+ * sched/ (struct process_abi_ops: a thread's pending signals, freeing a
+ * thread's state, signal summaries for /proc) and with arch/ (struct
+ * trap_signal_ops: faults, delivery after an interrupt, rseq after a
+ * preemption). Layer: Linux ABI.
+ */
+#include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
+#include <skiff/mm.h>
+#include "lproc.h"
+#include "signal.h"
+
+/* The limits Linux gives a process by default, and ours. */
+static const struct linux_rlimit default_limits[RLIM_NLIMITS] = {
+	[0] = { RLIM_INFINITY, RLIM_INFINITY },       /* CPU */
+	[1] = { RLIM_INFINITY, RLIM_INFINITY },       /* FSIZE */
+	[2] = { RLIM_INFINITY, RLIM_INFINITY },       /* DATA */
+	[RLIMIT_STACK] = { 8 << 20, RLIM_INFINITY },
+	[4] = { 0, RLIM_INFINITY },                   /* CORE */
+	[5] = { RLIM_INFINITY, RLIM_INFINITY },       /* RSS */
+	[6] = { 63449, 63449 },                       /* NPROC */
+	[RLIMIT_NOFILE] = { 0, 0 },                   /* fs's fd table */
+	[8] = { 8 << 20, 8 << 20 },                   /* MEMLOCK */
+	[9] = { RLIM_INFINITY, RLIM_INFINITY },       /* AS */
+	[10] = { RLIM_INFINITY, RLIM_INFINITY },      /* LOCKS */
+	[11] = { 63449, 63449 },                      /* SIGPENDING */
+	[12] = { 819200, 819200 },                    /* MSGQUEUE */
+	[13] = { 0, 0 },                              /* NICE */
+	[14] = { 0, 0 },                              /* RTPRIO */
+	[15] = { RLIM_INFINITY, RLIM_INFINITY },      /* RTTIME */
+};
+
+/* Real-time signal instances a process may have queued. */
+#define MAX_QUEUED 4096
+
+int lproc_create(struct process *p)
+{
+	struct linux_process *lp = kzalloc(sizeof(*lp));
+
+	if (!lp)
+		return -ENOMEM;
+	lp->sig_lock = (struct spinlock)SPINLOCK_INIT;
+	lp->timer_lock = (struct spinlock)SPINLOCK_INIT;
+	lp->stop_lock = (struct spinlock)SPINLOCK_INIT;
+	waitq_init(&lp->stop_wq);
+	sigq_init(&lp->shared);
+	lp->budget.max = MAX_QUEUED;
+	memcpy(lp->limits, default_limits, sizeof(lp->limits));
+	lp->dumpable = 1;
+	p->abi = lp;
+	return 0;
+}
+
+struct lthread *lthread_alloc(u64 sigmask)
+{
+	struct lthread *lt = kzalloc(sizeof(*lt));
+
+	if (lt) {
+		lt->sigmask = sigmask;
+		sigq_init(&lt->pending);
+	}
+	return lt;
+}
+
+void lthread_attach(struct thread *t, struct lthread *lt)
+{
+	lt->t = t;
+	t->abi = lt;
+}
+
+struct thread *lthread_find(struct process *p, int tid)
+{
+	struct thread *t = thread_find(tid);
+
+	return t && t->abi && t->process == p ? t : NULL;
+}
+
+static bool abi_signal_pending(struct thread *t)
+{
+	struct lthread *lt = lthread_of(t);
+
+	return lt->pending.set & ~lt->sigmask;
+}
+
+/* Its pending signals were dropped when it exited (signal_thread_exit). */
+static void abi_thread_free(struct thread *t)
+{
+	kfree(t->abi);
+	t->abi = NULL;
+}
+
+static const struct process_abi_ops abi_ops = {
+	.signal_pending = abi_signal_pending,
+	.thread_free = abi_thread_free,
+	.sig_summary = signal_summary,
+};
+
+static const struct trap_signal_ops trap_ops = {
+	.fault = signal_fault,
+	.deliver = signal_deliver_trap,
+	.preempted = rseq_abort_check,
+};
+
+void linux_init(void)
+{
+	struct thread *main = thread_current();
+	struct lthread *lt = lthread_alloc(0);
+
+	if (!lt || lproc_create(main->process))
+		panic("out of memory for the program's first thread");
+	lthread_attach(main, lt);
+	process_set_abi_ops(&abi_ops);
+	trap_set_signal_ops(&trap_ops);
+}
