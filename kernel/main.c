@@ -6,6 +6,7 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
 #include <skiff/time.h>
@@ -36,6 +37,21 @@ static size_t ram_ranges(const struct pvh_start_info *si,
 	return n;
 }
 
+/*
+ * The boot thread's process (made by sched_init) gets its address space,
+ * descriptor table and working directory: the program's, once exec runs.
+ */
+static void first_process(void)
+{
+	struct process *p = process_current();
+
+	p->vm = vm_space_create();
+	p->files = fd_table_create();
+	p->fs = fs_context_create();
+	if (!p->vm || !p->files || !p->fs)
+		panic("out of memory for the program's process");
+}
+
 void kmain(u32 start_info_phys)
 {
 	static struct mem_range ram[128];
@@ -64,6 +80,7 @@ void kmain(u32 start_info_phys)
 	boot_mark("memory");
 	lapic_init();
 	sched_init();
+	first_process();
 	ioapic_route(SERIAL_IRQ, SERIAL_VECTOR);
 	serial_enable_rx_irq(true);
 	irq_enable();

@@ -35,20 +35,15 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/vfs.h>
 #include "vm.h"
 
 #define PAGE_MASK_LOW (PAGE_SIZE - 1)
 
-static struct vm_space current_space = {
-	.lock = SPINLOCK_INIT,
-	.areas = RB_TREE_INIT,
-	.deferred = { &current_space.deferred, &current_space.deferred },
-};
-
 struct vm_space *vm_current(void)
 {
-	return &current_space;
+	return process_current()->vm;
 }
 
 struct vm_space *vm_space_create(void)
@@ -717,7 +712,7 @@ void vm_space_clear(struct vm_space *vs)
 
 void vm_space_destroy(struct vm_space *vs)
 {
-	if (vs == &current_space)
+	if (vs == vm_current())
 		panic("vm: destroying the running address space");
 	vm_space_clear(vs);
 	kfree(vs);

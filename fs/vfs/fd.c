@@ -22,6 +22,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/vfs.h>
 #include "internal.h"
 
@@ -29,17 +30,14 @@
 #define FDT_INIT(t) { .lock = SPINLOCK_INIT, .limit_cur = NOFILE_DEFAULT, \
 		      .limit_max = NR_OPEN_MAX }
 
-static struct fd_table boot_table = FDT_INIT(boot_table);
-static struct fs_context boot_fs = { .lock = SPINLOCK_INIT, .umask = 022 };
-
 struct fd_table *fd_table_current(void)
 {
-	return &boot_table;
+	return process_current()->files;
 }
 
 struct fs_context *fs_context_current(void)
 {
-	return &boot_fs;
+	return process_current()->fs;
 }
 
 struct fd_table *fd_table_create(void)

@@ -106,7 +106,8 @@ struct vm_space {
 	struct list deferred;	/* freed file areas awaiting file_put */
 };
 
-/* The address space of the running program (one static instance for now). */
+/* The address space of the running thread's process (process_current()->vm);
+ * only program threads have one. */
 struct vm_space *vm_current(void);
 /* A new empty address space, or NULL. */
 struct vm_space *vm_space_create(void);

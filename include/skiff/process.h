@@ -32,9 +32,9 @@ struct linux_process;
 
 struct process {
 	int pid;
-	struct vm_space *vm;        /* mm/ (NULL until mm keeps it here) */
-	struct fd_table *files;     /* fs/ (NULL until fs keeps it here) */
-	struct fs_context *fs;      /* fs/ (NULL until fs keeps it here) */
+	struct vm_space *vm;        /* mm/: vm_current() */
+	struct fd_table *files;     /* fs/: fd_table_current() */
+	struct fs_context *fs;      /* fs/: fs_context_current() */
 	struct linux_process *abi;  /* linux/: set by the ABI layer */
 	int live_threads;           /* started, not exited; atomic */
 	u64 cpu_ns;                 /* CPU time of its threads up to their

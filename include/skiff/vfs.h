@@ -482,7 +482,7 @@ struct fd_table {
 struct fd_table *fd_table_create(void);
 /* Closes every fd of t and frees it. May sleep (file release). */
 void fd_table_destroy(struct fd_table *t);
-/* The calling program's table (one static instance for now). */
+/* The calling thread's process's table (process_current()->files). */
 struct fd_table *fd_table_current(void);
 /* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
  * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
@@ -517,7 +517,7 @@ struct fs_context {
 	u32 umask;
 };
 struct fs_context *fs_context_create(void);
-/* The calling program's context (one static instance for now). */
+/* The calling thread's process's context (process_current()->fs). */
 struct fs_context *fs_context_current(void);
 /* The working directory, with a new reference. */
 struct dentry *vfs_cwd(void);

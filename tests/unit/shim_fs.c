@@ -15,6 +15,7 @@
 #include <skiff/mm.h>
 #include <skiff/sched.h>
 #include <skiff/time.h>
+#include <skiff/vfs.h>
 #include "../../linux/signal.h"
 #include "shim.h"
 #include "shim_fs.h"
@@ -144,7 +145,15 @@ static struct thread shim_thread = { .tid = 1, .name = "main",
 				     .abi = &shim_lthread };
 
 struct thread *thread_current(void) { return &shim_thread; }
-struct process *process_current(void) { return &shim_process; }
+/* The test's one process: its fd table and fs context made on first use. */
+struct process *process_current(void)
+{
+	if (!shim_process.files)
+		shim_process.files = fd_table_create();
+	if (!shim_process.fs)
+		shim_process.fs = fs_context_create();
+	return &shim_process;
+}
 int thread_tid(void) { return 1; }
 
 void thread_for_each(void (*fn)(struct thread *, void *), void *arg)

@@ -10,6 +10,7 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/vfs.h>
 #include "shim.h"
 #include "shim_mm.h"
@@ -237,4 +238,14 @@ long file_pread(struct file *f, void *buf, size_t len, u64 off)
 	for (size_t i = 0; i < len; i++)
 		b[i] = 'A' + (int)((off + i) / PAGE_SIZE);
 	return (long)len;
+}
+
+/* The test's one process: its address space made on first use. */
+static struct process shim_process = { .pid = 1 };
+
+struct process *process_current(void)
+{
+	if (!shim_process.vm)
+		shim_process.vm = vm_space_create();
+	return &shim_process;
 }
