@@ -105,7 +105,10 @@ long sys_getitimer(int which, struct linux_timeval *cur)
 		return -EINVAL;
 	if (which == ITIMER_REAL) {
 		v[0] = ns_to_tv(timers[0].interval);
-		v[1] = ns_to_tv(remaining(&timers[0]));
+		/* An armed timer that is overdue (not fired yet) reads as at
+		 * least 1 us, as Linux: 0 means disarmed. */
+		u64 left = remaining(&timers[0]);
+		v[1] = ns_to_tv(left ? MAX(left, 1000) : 0);
 	}
 	return copy_to_user(cur, v, sizeof(v));
 }

@@ -155,6 +155,26 @@ long sys_nanosleep(const struct linux_timespec *req, struct linux_timespec *rem)
 	return sleep_until(time_monotonic_ns() + ns, rem);
 }
 
+/*
+ * The monotonic deadline of an absolute sleep on clk until ns. Never
+ * earlier than the clock reaching ns: monotonic clocks take ns as it is;
+ * realtime is monotonic plus a base, found from realtime read BEFORE
+ * monotonic, so a preemption between the reads can only make the deadline
+ * later. CPU clocks advance only while running: sleep for the difference.
+ */
+static u64 abs_deadline(int clk, u64 ns)
+{
+	if (clk == CLOCK_MONOTONIC || clk == CLOCK_BOOTTIME)
+		return ns;
+	if (clk == CLOCK_REALTIME) {
+		u64 rt = time_realtime_ns(), mono = time_monotonic_ns();
+		u64 base = rt - mono;
+		return ns > base ? ns - base : 0;
+	}
+	s64 now = clock_now(clk);
+	return time_monotonic_ns() + ((s64)ns > now ? (u64)((s64)ns - now) : 0);
+}
+
 long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec *req,
 			 struct linux_timespec *rem)
 {
@@ -172,10 +192,7 @@ long sys_clock_nanosleep(int clk, int flags, const struct linux_timespec *req,
 	int r = read_ts(req, &ns);
 	if (r)
 		return r;
-	u64 now = time_monotonic_ns();
-	if (flags & TIMER_ABSTIME) {
-		s64 delta = (s64)ns - clock_now(clk);
-		return sched_sleep_until(delta > 0 ? now + delta : now);
-	}
-	return sleep_until(now + ns, rem);
+	if (flags & TIMER_ABSTIME) /* at least 1: deadline 0 is "none" */
+		return sched_sleep_until(MAX(abs_deadline(clk, ns), 1));
+	return sleep_until(time_monotonic_ns() + ns, rem);
 }

@@ -19,6 +19,8 @@
 #   deps       tests/skiff/deps.sh     what skiff packs for dynamic programs
 #   kernel-wx  tests/skiff/kernel_wx.sh the kernel image is W^X against a
 #                                      program's stores and jumps
+#   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
+#                                      at least 1 us
 #   real       tests/real/run.sh       unmodified Debian programs
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
@@ -76,6 +78,7 @@ part bad-input tests/bad-input/run.sh
 part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
+part itimer-overdue tests/skiff/itimer_overdue.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
