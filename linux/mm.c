@@ -119,10 +119,13 @@ long sys_msync(unsigned long addr, size_t len, int flags)
 
 long sys_mincore(unsigned long addr, size_t len, u8 *vec)
 {
-	size_t pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
+	/* Counted without rounding len up, which would wrap near 2^64. */
+	size_t pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
 
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
+	if (addr > VM_TASK_END || len > VM_TASK_END - addr)
+		return -ENOMEM; /* as Linux's access_ok on [addr, addr+len) */
 	if (vm_check(addr, pages * PAGE_SIZE, 0))
 		return -ENOMEM;
 	if (user_check(vec, pages, true))

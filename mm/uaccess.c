@@ -1,7 +1,8 @@
 /*
  * mm/uaccess.c: reaching program memory from syscalls. The program shares
- * the kernel's address space, so a checked pointer is used directly; the
- * check makes a bad pointer an -EFAULT instead of a kernel fault. Pages not
+ * the kernel's address space; the check makes a bad pointer an -EFAULT,
+ * and the copies go through arch/x86_64/uaccess.S so that memory another
+ * thread unmaps after the check is an -EFAULT too, not a kernel fault. Pages not
  * yet populated fill in on the first touch (mm/vm.c's vm_fault).
  */
 #include <skiff/errno.h>
@@ -28,6 +29,23 @@ int copy_to_user(void *udst, const void *src, size_t len)
 	return r ? r : uaccess_copy(udst, src, len);
 }
 
+/* The length of the string at usrc, looked at within avail bytes (avail
+ * when no NUL is there), or -EFAULT if it went away meanwhile. */
+static s64 user_strnlen(const char *usrc, size_t avail)
+{
+	char chunk[64];
+
+	for (size_t off = 0; off < avail; off += sizeof(chunk)) {
+		size_t n = MIN(sizeof(chunk), avail - off);
+		if (uaccess_copy(chunk, usrc + off, n))
+			return -EFAULT;
+		const char *nul = memchr(chunk, 0, n);
+		if (nul)
+			return (s64)(off + (size_t)(nul - chunk));
+	}
+	return (s64)avail;
+}
+
 int user_strdup(const char *usrc, size_t max, char **out)
 {
 	u64 a = (u64)usrc;
@@ -36,13 +54,19 @@ int user_strdup(const char *usrc, size_t max, char **out)
 	if (end <= a)
 		return -EFAULT;
 	size_t avail = MIN(end - a, max);
-	size_t n = strnlen(usrc, avail);
-	if (n == avail)
-		return n == max ? -ENAMETOOLONG : -EFAULT;
-	char *s = kmalloc(n + 1);
+	s64 n = user_strnlen(usrc, avail);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == avail)
+		return (size_t)n == max ? -ENAMETOOLONG : -EFAULT;
+	char *s = kmalloc((size_t)n + 1);
 	if (!s)
 		return -ENOMEM;
-	memcpy(s, usrc, n + 1);
+	if (uaccess_copy(s, usrc, (size_t)n)) {
+		kfree(s);
+		return -EFAULT;
+	}
+	s[n] = 0; /* another thread may have changed the string meanwhile */
 	*out = s;
 	return 0;
 }

@@ -30,7 +30,7 @@ int futex_wait(u32 *uaddr, u32 val, u64 deadline_ns, u32 bitset)
 {
 	struct waitq *wq;
 	struct thread *t = thread_current();
-	u32 cur;
+	s64 cur;
 
 	if (!bitset)
 		return -EINVAL;
@@ -39,13 +39,16 @@ int futex_wait(u32 *uaddr, u32 val, u64 deadline_ns, u32 bitset)
 	if (user_check(uaddr, sizeof(*uaddr), false))
 		return -EFAULT;
 	wq = bucket((u64)uaddr);
-	/* Touch the word first: a page fault must not happen under the lock. */
-	cur = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
+	/* Touch the word first: a page fault must not happen under the lock.
+	 * Another thread may unmap it: that is -EFAULT (uaccess_load32). */
+	cur = uaccess_load32(uaddr);
+	if (cur < 0)
+		return (int)cur;
 	spin_lock(&wq->lock);
-	cur = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
+	cur = uaccess_load32(uaddr);
 	if (cur != val) {
 		spin_unlock(&wq->lock);
-		return -EAGAIN;
+		return cur < 0 ? (int)cur : -EAGAIN;
 	}
 	t->futex_key = (u64)uaddr;
 	t->futex_bitset = bitset;
@@ -105,7 +108,10 @@ int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 	if (cmpval) {
 		if (user_check(uaddr, sizeof(u32), false))
 			return -EFAULT;
-		if (__atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != *cmpval)
+		s64 cur = uaccess_load32(uaddr);
+		if (cur < 0)
+			return (int)cur;
+		if (cur != *cmpval)
 			return -EAGAIN;
 	}
 	struct match m = { (u64)uaddr, ~0u };
@@ -169,7 +175,10 @@ static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
 	int r = 0;
 
 	spin_lock(&wq->lock);
-	if (__atomic_load_n(uaddr, __ATOMIC_SEQ_CST) == v) {
+	s64 cur = uaccess_load32(uaddr);
+	if (cur < 0)
+		r = (int)cur;
+	else if (cur == v) {
 		t->futex_key = (u64)uaddr;
 		t->futex_bitset = ~0u;
 		r = waitq_sleep(wq, &wq->lock, deadline_ns);
@@ -179,15 +188,27 @@ static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
 	return r;
 }
 
-/* Takes a free word: our tid, keeping OWNER_DIED, WAITERS if others wait. */
-static bool pi_take(u32 *uaddr, u32 v, u32 tid)
+/* Takes a free word: our tid, keeping OWNER_DIED, WAITERS if others wait.
+ * 1 taken, 0 the word changed meanwhile, or -EFAULT. */
+static int pi_take(u32 *uaddr, u32 v, u32 tid)
 {
 	struct pi_pick p = { (u64)uaddr, NULL, 0 };
 
 	waitq_wake_match(bucket((u64)uaddr), pi_count, &p, 0x7fffffff, NULL);
 	u32 nv = tid | (v & FUTEX_OWNER_DIED) | (p.count ? FUTEX_WAITERS : 0);
-	return __atomic_compare_exchange_n(uaddr, &v, nv, false, __ATOMIC_SEQ_CST,
-					   __ATOMIC_SEQ_CST);
+	s64 old = uaccess_cmpxchg32(uaddr, v, nv);
+	return old < 0 ? (int)old : old == v;
+}
+
+/*
+ * Whether the owner tid names a live thread of the caller's program: a
+ * kernel thread's tid (or another process's) is no owner, as a dead one.
+ */
+static bool pi_owner_alive(u32 owner)
+{
+	struct thread *t = thread_find((int)owner);
+
+	return t && t->process && t->process == thread_current()->process;
 }
 
 int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock)
@@ -199,26 +220,30 @@ int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock)
 	if (r)
 		return r;
 	for (;;) {
-		u32 v = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
-		u32 owner = v & FUTEX_TID_MASK;
+		s64 w = uaccess_load32(uaddr);
+		if (w < 0)
+			return (int)w; /* unmapped meanwhile */
+		u32 v = (u32)w, owner = v & FUTEX_TID_MASK;
 		if (owner == tid)
 			return slept ? 0 : -EDEADLK; /* handed over, or ours already */
 		if (r)
 			return r; /* woken by a timeout or a signal, still not ours */
 		if (!owner) {
-			if (pi_take(uaddr, v, tid))
-				return 0;
+			int took = pi_take(uaddr, v, tid);
+			if (took)
+				return took < 0 ? took : 0;
 			continue;
 		}
-		if (!thread_find((int)owner))
+		if (!pi_owner_alive(owner))
 			return -ESRCH; /* the owner exited without unlocking */
 		if (trylock)
 			return -EAGAIN;
 		if (!(v & FUTEX_WAITERS)) {
 			u32 nv = v | FUTEX_WAITERS;
-			if (!__atomic_compare_exchange_n(uaddr, &v, nv, false,
-							 __ATOMIC_SEQ_CST,
-							 __ATOMIC_SEQ_CST))
+			s64 old = uaccess_cmpxchg32(uaddr, v, nv);
+			if (old < 0)
+				return (int)old;
+			if (old != v)
 				continue;
 			v = nv;
 		}
@@ -239,7 +264,11 @@ int futex_unlock_pi(u32 *uaddr)
 		return r;
 	spin_lock(&wq->lock);
 	for (;;) {
-		u32 v = __atomic_load_n(uaddr, __ATOMIC_SEQ_CST);
+		s64 v = uaccess_load32(uaddr);
+		if (v < 0) {
+			r = (int)v;
+			break;
+		}
 		if ((v & FUTEX_TID_MASK) != tid) {
 			r = -EPERM;
 			break;
@@ -247,8 +276,12 @@ int futex_unlock_pi(u32 *uaddr)
 		struct pi_pick p = { (u64)uaddr, NULL, 0 };
 		waitq_wake_match(wq, pi_count, &p, 0x7fffffff, NULL);
 		u32 nv = p.first ? (u32)p.first->tid | (p.count > 1 ? FUTEX_WAITERS : 0) : 0;
-		if (!__atomic_compare_exchange_n(uaddr, &v, nv, false,
-						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		s64 old = uaccess_cmpxchg32(uaddr, (u32)v, nv);
+		if (old < 0) {
+			r = (int)old;
+			break;
+		}
+		if (old != v)
 			continue; /* the program set FUTEX_WAITERS meanwhile */
 		if (p.first)
 			waitq_wake_match(wq, is_thread, p.first, 1, NULL);
