@@ -279,10 +279,10 @@ static long do_clone(const struct clone_req *rq)
 
 	struct syscall_frame *f = kmalloc(sizeof(*f));
 	struct lthread *lt = lthread_alloc(lself->sigmask);
-	if (!f || !lt) {
+	if (!f || !lt) { /* out of kernel memory: EAGAIN, as a thread limit */
 		kfree(f);
 		kfree(lt);
-		return -ENOMEM;
+		return -EAGAIN;
 	}
 	memcpy(f, lself->sys_frame, sizeof(*f));
 	f->rax = 0;

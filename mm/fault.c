@@ -4,7 +4,8 @@
  * struct fault_info and calls up into vm_fault, which fills the page the
  * area says belongs there: a zeroed page (anonymous), a private copy of a
  * file page, or the file's own page (MAP_SHARED, PT_FILE). See the
- * invariants of mm/vm.c.
+ * invariants of mm/vm.c. Its pages and page tables may use the reserve of
+ * mm/page.c; without memory even there the fault is -ENOMEM (SIGBUS).
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -13,11 +14,18 @@
 #include <skiff/vfs.h>
 #include "vm.h"
 
-static void __noreturn out_of_memory(u64 addr)
+/*
+ * No page left even in the reserve (mm/page.c): the fault cannot be
+ * served. The program gets SIGBUS (vm_fault returns -ENOMEM; arch/x86_64/
+ * trap.c), with this line in the kernel log.
+ * DIVERGENCE: Linux would run its OOM killer; there is one program here.
+ */
+static int out_of_memory(u64 addr)
 {
-	kernel_error("out of memory: no page for address %#lx (%lu MiB "
-		     "total); give the VM more memory (-m)",
-		     addr, page_total_count() * PAGE_SIZE >> 20);
+	klog("out of memory: no page for address %#lx (%lu MiB total): "
+	     "SIGBUS; give the VM more memory (-m)",
+	     addr, page_total_count() * PAGE_SIZE >> 20);
+	return -ENOMEM;
 }
 
 /*
@@ -37,7 +45,7 @@ static int file_page(struct file *f, u64 index, bool shared, void **out)
 	/* A page wholly past the end of the file: SIGBUS, as Linux. */
 	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
 		return -EIO;
-	u8 *p = page_alloc_dirty(1);
+	u8 *p = page_alloc_reserved(1, false);
 	if (!p)
 		return -ENOMEM;
 	long n = file_pread(f, p, PAGE_SIZE, index * PAGE_SIZE);
@@ -83,11 +91,9 @@ static int fill_from_file(struct vm_space *vs, struct vma *v, u64 va,
 	spin_unlock(&vs->lock);
 	int r = file_page(f, index, shared, page);
 	file_put(f);
-	if (r == -ENOMEM)
-		out_of_memory(va);
 	spin_lock(&vs->lock);
 	if (r)
-		return r;
+		return r == -ENOMEM ? out_of_memory(va) : r;
 	*flags = shared ? PT_FILE : 0;
 	v = vma_find(vs, va);
 	if (!v || v->file != f || pt_lookup(va, NULL)) {
@@ -126,21 +132,19 @@ int vm_fault(const struct fault_info *fi)
 		if (r)
 			goto out;
 		v = vma_find(vs, va);
-	} else {
-		page = page_alloc(1);
-		if (!page) {
-			spin_unlock(&vs->lock);
-			out_of_memory(fi->addr);
-		}
+	} else if (!(page = page_alloc_reserved(1, true))) {
+		r = out_of_memory(fi->addr);
+		goto out;
 	}
-	if (pt_map(va, virt_to_phys(page), v->prot | flags)) {
+	page_urgent_enter(); /* page tables: interrupts are off (the lock) */
+	r = pt_map(va, virt_to_phys(page), v->prot | flags);
+	page_urgent_leave();
+	if (r) {
 		if (!flags)
 			page_free(page, 1);
-		spin_unlock(&vs->lock);
-		kernel_error("out of memory for page tables; give the VM "
-			     "more memory (-m)");
+		r = out_of_memory(fi->addr);
+		goto out;
 	}
-	r = 0;
 out:
 	account(vs, t0);
 	spin_unlock(&vs->lock);

@@ -3,7 +3,8 @@
  * page of guest-physical memory (set = in use), filled from the PVH memory
  * map. page_alloc finds a run of free pages with a next-fit scan; it is
  * small, exact and fast enough for a kernel that allocates few large runs.
- * One spinlock; never sleeps.
+ * A reserve of pages is kept for faults (page_urgent_enter). One spinlock;
+ * never sleeps.
  */
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
@@ -17,6 +18,18 @@ static size_t npages;    /* pages covered by the bitmap */
 static size_t nfree;     /* free pages now */
 static size_t ntotal;    /* usable RAM pages */
 static size_t hint;      /* where the next scan starts */
+static int urgent;       /* > 0: allocations may use the reserve */
+
+/*
+ * The reserve: pages that ordinary allocations leave free, so that a
+ * fault on memory the program already mapped (its page and page tables)
+ * can still be served after a NEW request (clone, mmap, the kernel heap)
+ * was refused for want of memory. 1/32 of RAM, 256 pages to 16 MiB.
+ */
+static size_t reserve_pages(void)
+{
+	return MIN(MAX(ntotal / 32, 256), 4096);
+}
 
 static bool used(size_t i)
 {
@@ -96,22 +109,19 @@ static size_t find_run(size_t from, size_t n)
 	return npages;
 }
 
-void *page_alloc(size_t n)
-{
-	void *p = page_alloc_dirty(n);
-
-	if (p)
-		memset(p, 0, n * PAGE_SIZE);
-	return p;
-}
-
-void *page_alloc_dirty(size_t n)
+/* n free pages, leaving the reserve unless may_reserve; NULL if none. */
+static void *alloc_run(size_t n, bool may_reserve)
 {
 	size_t first;
 
 	if (!n)
 		return NULL;
 	spin_lock(&lock);
+	may_reserve |= __atomic_load_n(&urgent, __ATOMIC_RELAXED) > 0;
+	if (nfree < n || (!may_reserve && nfree - n < reserve_pages())) {
+		spin_unlock(&lock);
+		return NULL;
+	}
 	first = find_run(hint, n);
 	if (first == npages)
 		first = find_run(0, n);
@@ -125,6 +135,29 @@ void *page_alloc_dirty(size_t n)
 	spin_unlock(&lock);
 
 	return phys_to_virt((paddr_t)first << PAGE_SHIFT);
+}
+
+void *page_alloc(size_t n)
+{
+	void *p = alloc_run(n, false);
+
+	if (p)
+		memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+void *page_alloc_dirty(size_t n)
+{
+	return alloc_run(n, false);
+}
+
+void *page_alloc_reserved(size_t n, bool zero)
+{
+	void *p = alloc_run(n, true);
+
+	if (p && zero)
+		memset(p, 0, n * PAGE_SIZE);
+	return p;
 }
 
 void page_free(void *p, size_t n)
@@ -141,6 +174,16 @@ void page_free(void *p, size_t n)
 	if (first < hint)
 		hint = first;
 	spin_unlock(&lock);
+}
+
+void page_urgent_enter(void)
+{
+	__atomic_fetch_add(&urgent, 1, __ATOMIC_RELAXED);
+}
+
+void page_urgent_leave(void)
+{
+	__atomic_fetch_sub(&urgent, 1, __ATOMIC_RELAXED);
 }
 
 size_t page_free_count(void)

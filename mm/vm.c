@@ -512,8 +512,12 @@ static void move_pages(u64 old, u64 new, u64 len, int prot)
 	     va = pt_next_mapped(va + PAGE_SIZE, old + len)) {
 		unsigned flags;
 		paddr_t pa = pt_unmap(va, &flags);
-		if (pa && pt_map(new + (va - old), pa, prot | (flags & PT_FILE)) &&
-		    !(flags & PT_FILE))
+		/* The program's own memory moving: its page tables may use
+		 * the reserve, as a fault's (mm/page.c). */
+		page_urgent_enter();
+		int r = pa ? pt_map(new + (va - old), pa, prot | (flags & PT_FILE)) : 0;
+		page_urgent_leave();
+		if (r && !(flags & PT_FILE))
 			page_free(phys_to_virt(pa), 1); /* contents lost: OOM */
 	}
 }

@@ -169,7 +169,8 @@ static void kernel_exception(struct trap_frame *f, u64 addr)
 		f->rip = (u64)uaccess_fixup; /* the copy returns -EFAULT */
 		return;
 	}
-	kernel_fatal_signal(r == -EIO ? SIGBUS : SIGSEGV, addr, f->rip);
+	kernel_fatal_signal(r == -EIO || r == -ENOMEM ? SIGBUS : SIGSEGV, addr,
+			    f->rip);
 }
 
 #define VSYSCALL_PAGE 0xffffffffff600000ul
@@ -208,7 +209,8 @@ static void program_exception(struct trap_frame *f, u64 addr)
 
 	if (r == 0)
 		return; /* program memory filled on first touch: the common case */
-	if (r == -EIO) { /* a file mapping past the end of its file */
+	/* A file mapping past the end of its file, or no memory left. */
+	if (r == -EIO || r == -ENOMEM) {
 		program_signal(f, SIGBUS, 2 /* BUS_ADRERR */, addr);
 		return;
 	}

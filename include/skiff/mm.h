@@ -51,6 +51,19 @@ void *page_alloc(size_t n);
 /* The same without zeroing: for pages the caller fills completely. */
 void *page_alloc_dirty(size_t n);
 void page_free(void *p, size_t n);
+/*
+ * The reserve (mm/page.c): page_alloc and page_alloc_dirty fail while
+ * only the pages kept back for faults on memory the program already mapped
+ * are left, so running out of memory fails the request that asked (ENOMEM,
+ * EAGAIN) instead of a later fault. page_alloc_reserved may use them (for
+ * a fault's page, zeroed if zero); so may any page_alloc between
+ * page_urgent_enter and page_urgent_leave (for the page tables pt_map
+ * allocates), which only run with interrupts off (under a spinlock), so
+ * that nothing else allocates meanwhile.
+ */
+void *page_alloc_reserved(size_t n, bool zero);
+void page_urgent_enter(void);
+void page_urgent_leave(void);
 size_t page_free_count(void);
 size_t page_total_count(void);
 
@@ -173,7 +186,8 @@ struct fault_info {
 /*
  * Fills a fault at a program address (called by arch/x86_64/trap.c, may
  * sleep reading a file). 0 when the access is now possible, -EFAULT when it
- * is not allowed, -EIO when it falls past the end of a mapped file (SIGBUS).
+ * is not allowed, -EIO when it falls past the end of a mapped file, -ENOMEM
+ * when no page is left even in the reserve (both SIGBUS).
  */
 int vm_fault(const struct fault_info *fi);
 

@@ -18,14 +18,24 @@
 /* Pages. */
 
 static long pages_in_use;
+static int urgent;
+int shim_pages_short; /* 1: only the reserve is left, 2: nothing is */
 
-void *page_alloc_dirty(size_t n)
+static void *alloc_pages(size_t n, bool may_reserve)
 {
+	if (shim_pages_short == 2 ||
+	    (shim_pages_short == 1 && !may_reserve && !urgent))
+		return NULL;
 	void *p = aligned_alloc(PAGE_SIZE, n * PAGE_SIZE);
 
 	if (p)
 		pages_in_use += n;
 	return p;
+}
+
+void *page_alloc_dirty(size_t n)
+{
+	return alloc_pages(n, false);
 }
 
 void *page_alloc(size_t n)
@@ -36,6 +46,18 @@ void *page_alloc(size_t n)
 		memset(p, 0, n * PAGE_SIZE);
 	return p;
 }
+
+void *page_alloc_reserved(size_t n, bool zero)
+{
+	void *p = alloc_pages(n, true);
+
+	if (p && zero)
+		memset(p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+void page_urgent_enter(void) { urgent++; }
+void page_urgent_leave(void) { urgent--; }
 
 void page_free(void *p, size_t n)
 {
@@ -97,6 +119,9 @@ int pt_map(u64 va, paddr_t pa, unsigned flags)
 	if ((va & (PAGE_SIZE - 1)) || va >= USER_END)
 		panic("pt_map: bad address %#lx", va);
 	if (!e) {
+		/* A new entry may need a page table page. */
+		if (shim_pages_short == 2 || (shim_pages_short == 1 && !urgent))
+			return -ENOMEM;
 		e = calloc(1, sizeof(*e));
 		e->va = va;
 		rb_insert(&table, &e->node, pte_less);

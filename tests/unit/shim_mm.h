@@ -12,6 +12,9 @@
 /* Entries in the fake page table, and pages allocated and not freed. */
 size_t shim_pt_count(void);
 long shim_pages_in_use(void);
+/* Pages short: 0 no, 1 only the reserve is left (page_alloc_reserved and
+ * page_urgent_enter get pages), 2 nothing is left. */
+extern int shim_pages_short;
 /* The program-visible bytes of the page mapped at va, or NULL. */
 u8 *shim_page_at(u64 va);
 

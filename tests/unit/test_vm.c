@@ -598,6 +598,42 @@ static void same(const struct state *st)
 	assert_int_equal(vm_current()->brk_cur, st->brk);
 }
 
+/*
+ * Out of memory in a fault: the reserve serves faults (and mremap's page
+ * tables) when only it is left; without any page the fault is -ENOMEM
+ * (SIGBUS for the program), with nothing half done and no page lost.
+ */
+static void test_fault_out_of_memory(void **state)
+{
+	(void)state;
+	struct file *f = shim_file_new(4 * PG);
+
+	assert_int_equal(vm_map(B, 4 * PG, RW, true, false), B);
+	assert_int_equal(vm_map_file(B + 8 * PG, 4 * PG, RW, true, false, f, 0,
+				     false, false), B + 8 * PG);
+	shim_pages_short = 1;
+	assert_int_equal(fault(B, true, false), 0);
+	assert_int_equal(fault(B + 8 * PG, true, false), 0);
+	assert_int_equal(shim_page_at(B + 8 * PG)[0], 'A');
+	shim_page_at(B)[0] = 7;
+	assert_int_equal(vm_remap(B, PG, PG, true, true, B + 32 * PG), B + 32 * PG);
+	assert_int_equal(shim_page_at(B + 32 * PG)[0], 7);
+	shim_pages_short = 2;
+	long pages = shim_pages_in_use();
+	size_t entries = shim_pt_count();
+	assert_int_equal(fault(B + PG, true, false), -ENOMEM);
+	assert_int_equal(fault(B + 9 * PG, false, false), -ENOMEM);
+	assert_int_equal(shim_pages_in_use(), pages);
+	assert_int_equal(shim_pt_count(), entries);
+	assert_null(shim_page_at(B + PG));
+	shim_pages_short = 0;
+	assert_int_equal(fault(B + PG, true, false), 0);
+	assert_int_equal(fault(B + 9 * PG, false, false), 0);
+	assert_int_equal(shim_page_at(B + 9 * PG)[0], 'B');
+	vm_space_clear(vm_current());
+	shim_file_free(f);
+}
+
 /* Sets up areas with pages: [B, B+8) RW, [B+8, B+12) R, brk after them. */
 static void oom_setup(void)
 {
@@ -662,6 +698,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fault, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
+		cmocka_unit_test_teardown(test_fault_out_of_memory, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
