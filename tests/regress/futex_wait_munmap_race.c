@@ -1,5 +1,5 @@
 /*
- * futex_wait_munmap_race: FUTEX_WAIT on a word that another thread unmaps
+ * futex_wait_munmap_race: FUTEX_WAIT and FUTEX_CMP_REQUEUE on a word that another thread unmaps
  * meanwhile fails with EFAULT (or EAGAIN while the page is there holding
  * another value), as on Linux; the program is never killed. Reproducer:
  * Skiff checked the address, then read the word directly, so an munmap
@@ -15,9 +15,11 @@
 #include "check.h"
 
 #define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_CMP_REQUEUE_PRIVATE (4 | 128)
 
 static char *page;
 static volatile int stop;
+static int other_word;
 
 static void *unmapper(void *arg)
 {
@@ -41,9 +43,13 @@ int main(void)
 	pthread_create(&t, NULL, unmapper, NULL);
 	while (mono_ns() < end) {
 		for (int i = 0; i < 1000; i++, calls++) {
-			/* The word is 0 when there: waiting for 1 is EAGAIN. */
-			long r = syscall(SYS_futex, page, FUTEX_WAIT_PRIVATE, 1,
-					 NULL, NULL, 0);
+			/* The word is 0 when there: waiting for 1 is EAGAIN,
+			 * and so is a requeue expecting 1. */
+			long r = i % 2 ? syscall(SYS_futex, page, FUTEX_WAIT_PRIVATE,
+						 1, NULL, NULL, 0)
+				       : syscall(SYS_futex, page,
+						 FUTEX_CMP_REQUEUE_PRIVATE, 0,
+						 1, &other_word, 1);
 			if (r != -1 || (errno != EAGAIN && errno != EFAULT))
 				other++;
 		}
