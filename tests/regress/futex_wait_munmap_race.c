@@ -1,12 +1,13 @@
 /*
  * futex_wait_munmap_race: FUTEX_WAIT and FUTEX_CMP_REQUEUE on a word that
  * another thread unmaps meanwhile fail with EFAULT (or EAGAIN while the
- * page is there holding another value), as on Linux; the program is never killed. Reproducer:
- * Skiff checked the address, then read the word directly, so an munmap
- * between the check and the read (the waiter preempted there) was a fault
- * in the kernel outside the uaccess routines, and the program died of it.
- * The race depends on preemption landing in that window: two seconds of
- * it catch it in most runs under TCG.
+ * page is there holding another value), as on Linux; the program is
+ * never killed. Reproducer: Skiff checked the address, then read the word
+ * directly, so an munmap between the check and the read (the waiter
+ * preempted there) was a fault in the kernel outside the uaccess
+ * routines, and the program died of it. The race depends on preemption
+ * landing in that window: two seconds of it caught it in every run tried
+ * under TCG.
  */
 #include <pthread.h>
 #include <sys/mman.h>
