@@ -82,11 +82,7 @@ void sched_reap(void);
 int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 		     void *arg, int max, struct waitq *to);
 
-/* Switches to another runnable thread if one should run now. */
-void schedule(void);
-/* Called by the timer interrupt: wakes expired sleepers, ends time slices. */
-void sched_timer_tick(void);
-/* Whether a trap should reschedule before returning. */
-bool sched_need_resched(void);
+/* schedule, sched_timer_tick, sched_need_resched: skiff/arch.h (trap.c
+ * calls them up from arch). */
 
 #endif
