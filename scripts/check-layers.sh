@@ -72,7 +72,7 @@ owner_of() {
 	arch.h | time.h | paging.h | frame.h | alloc.h | uaccess.h | pvh.h) echo arch ;;
 	console.h | serial.h) echo drivers ;;
 	mm.h) echo mm ;;
-	sched.h | process.h) echo sched ;;
+	sched.h | process.h | futex.h) echo sched ;;
 	vfs.h) echo fs ;;
 	linux.h) echo linux ;;
 	esac
