@@ -207,8 +207,8 @@ u64 tsc_to_ns(u64 ticks);
 /*
  * Boot, in this order, on the boot CPU, once each (kernel/main.c):
  * cpu_init: GDT, TSS, IDT, GS per-CPU data, SSE/XSAVE, SYSCALL
- * (arch/x86_64/cpu.c); tsc_init: the clock, kvmclock or the TSC at the
- * rate of boot_opts.tsc_khz or calibrated (arch/x86_64/tsc.c); lapic_init,
+ * (arch/x86_64/cpu.c); tsc_init: the TSC's rate, from boot_opts.tsc_khz,
+ * CPUID or the PIT (arch/x86_64/tsc.c), after cmdline_parse; lapic_init,
  * after the heap: the local APIC and its timer (arch/x86_64/lapic.c).
  */
 void cpu_init(void);
@@ -223,11 +223,6 @@ void lapic_init(void);
  * naming it. 0, or -EINVAL for another irq or a NULL handler. At boot.
  */
 int irq_route(int irq, void (*handler)(void));
-
-/* Save and restore the program's FPU/SSE/AVX state (cpu_feat.xsave_size
- * bytes, 64-aligned; arch/x86_64/cpu.c). */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
 
 /*
  * Upward calls: declared here, implemented by sched/ (sched/sched.c), so
