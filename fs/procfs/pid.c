@@ -13,8 +13,8 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/process.h>
+#include <skiff/sched.h>
 #include <skiff/vfs.h>
-#include "../../sched/thread.h"
 #include "pid.h"
 #include "procfs.h"
 
@@ -37,9 +37,11 @@ static void set_comm(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	struct thread *t = thread_current();
+	char name[THREAD_NAME_LEN] = { 0 };
 
+	str_lcpy(name, base ? base + 1 : path, sizeof(name));
 	if (t)
-		str_lcpy(t->name, base ? base + 1 : path, sizeof(t->name));
+		thread_set_name(t, name);
 }
 
 void proc_set_exe(const char *path)
@@ -91,16 +93,18 @@ static void pick_one(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 	struct proc_thread *o = p->out;
+	struct thread_summary s;
 
+	thread_summary(t, &s);
 	o->threads++;
-	o->max_tid = MAX(o->max_tid, t->tid);
-	if (p->tid ? t->tid != p->tid : o->found && o->tid == 1)
+	o->max_tid = MAX(o->max_tid, s.tid);
+	if (p->tid ? s.tid != p->tid : o->found && o->tid == 1)
 		return;
 	o->found = true;
-	o->tid = t->tid;
-	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
-	process_sig_summary(t->process, t, &o->sig);
-	str_lcpy(o->name, t->name, sizeof(o->name));
+	o->tid = s.tid;
+	o->running = s.running;
+	process_sig_summary(s.process, t, &o->sig);
+	str_lcpy(o->name, s.name, sizeof(o->name));
 }
 
 bool proc_thread_info(long tid, struct proc_thread *out)
@@ -115,9 +119,10 @@ bool proc_thread_info(long tid, struct proc_thread *out)
 static void next_tid(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
+	int tid = thread_id(t);
 
-	if (t->tid >= p->next_from && (p->next < 0 || t->tid < p->next))
-		p->next = t->tid;
+	if (tid >= p->next_from && (p->next < 0 || tid < p->next))
+		p->next = tid;
 }
 
 static long task_next(long from)
@@ -312,15 +317,15 @@ static int show_comm(struct pbuf *b, long arg)
 
 struct rename {
 	int tid;
-	char name[16];
+	char name[THREAD_NAME_LEN];
 };
 
 static void rename_one(struct thread *t, void *arg)
 {
 	struct rename *r = arg;
 
-	if (t->tid == r->tid)
-		memcpy(t->name, r->name, sizeof(t->name));
+	if (thread_id(t) == r->tid)
+		thread_set_name(t, r->name);
 }
 
 /* Writing comm renames the thread (the main one for the process). */
