@@ -4,7 +4,7 @@
  * protocol of skiff/proto.h; kernel/console.c is its only user.
  */
 #include <skiff/arch.h>
-#include "serial.h"
+#include <skiff/serial.h>
 
 #define COM1 0x3f8
 #define REG_DATA 0

@@ -5,7 +5,6 @@
  */
 #include <skiff/kernel.h>
 #include <skiff/time.h>
-#include "boottrace.h"
 
 #define MAX_MARKS 16
 

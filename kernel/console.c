@@ -13,7 +13,7 @@
 #include <skiff/errno.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
-#include "../drivers/serial.h"
+#include <skiff/serial.h>
 
 static struct spinlock out_lock = SPINLOCK_INIT;
 static int out_channel = PROTO_CH_LOG; /* the channel the host is on */

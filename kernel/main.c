@@ -3,22 +3,18 @@
  * program's first instruction (DESIGN.md, "Boot sequence").
  */
 #include <skiff/arch.h>
+#include <skiff/console.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
+#include <skiff/linux.h>
 #include <skiff/mm.h>
 #include <skiff/process.h>
 #include <skiff/proto.h>
+#include <skiff/pvh.h>
 #include <skiff/sched.h>
+#include <skiff/serial.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/ioapic.h"
-#include "../arch/x86_64/lapic.h"
-#include "../arch/x86_64/pvh.h"
-#include "../arch/x86_64/tsc.h"
-#include "../drivers/serial.h"
-#include "../linux/exec.h"
-#include "boottrace.h"
 #include "cmdline.h"
 
 /* The RAM ranges of the PVH memory map. */
@@ -81,7 +77,8 @@ void kmain(u32 start_info_phys)
 	lapic_init();
 	sched_init();
 	first_process();
-	ioapic_route(SERIAL_IRQ, SERIAL_VECTOR);
+	if (irq_route(SERIAL_IRQ, console_rx_interrupt))
+		panic("cannot route the serial interrupt");
 	serial_enable_rx_irq(true);
 	irq_enable();
 	boot_mark("interrupts and threads");

@@ -11,7 +11,6 @@
 #include <skiff/mm.h>
 #include <skiff/proto.h>
 #include "ksyms.h"
-#include "../arch/x86_64/tsc.h"
 
 void power_off(void)
 {

@@ -14,8 +14,7 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include <skiff/frame.h>
-#include "../kernel/boottrace.h"
-#include "exec.h"
+#include <skiff/linux.h>
 #include "lproc.h"
 
 #define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */

@@ -7,7 +7,7 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
-#include "../sched/futex.h"
+#include <skiff/futex.h>
 #include "abi.h"
 #include "sys.h"
 

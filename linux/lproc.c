@@ -68,14 +68,14 @@ struct lthread *lthread_alloc(u64 sigmask)
 void lthread_attach(struct thread *t, struct lthread *lt)
 {
 	lt->t = t;
-	t->abi = lt;
+	thread_set_abi(t, lt);
 }
 
 struct thread *lthread_find(struct process *p, int tid)
 {
 	struct thread *t = thread_find(tid);
 
-	return t && t->abi && t->process == p ? t : NULL;
+	return t && thread_abi(t) && thread_process(t) == p ? t : NULL;
 }
 
 static bool abi_signal_pending(struct thread *t)
@@ -88,8 +88,8 @@ static bool abi_signal_pending(struct thread *t)
 /* Its pending signals were dropped when it exited (signal_thread_exit). */
 static void abi_thread_free(struct thread *t)
 {
-	kfree(t->abi);
-	t->abi = NULL;
+	kfree(thread_abi(t));
+	thread_set_abi(t, NULL);
 }
 
 static const struct process_abi_ops abi_ops = {
@@ -109,7 +109,7 @@ void linux_init(void)
 	struct thread *main = thread_current();
 	struct lthread *lt = lthread_alloc(0);
 
-	if (!lt || lproc_create(main->process))
+	if (!lt || lproc_create(thread_process(main)))
 		panic("out of memory for the program's first thread");
 	lthread_attach(main, lt);
 	process_set_abi_ops(&abi_ops);

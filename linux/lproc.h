@@ -3,7 +3,7 @@
  * Layer: Linux ABI, private to linux/.
  *
  * struct linux_process hangs off struct process (p->abi), struct lthread
- * off struct thread (t->abi); the scheduler sees neither. Locks:
+ * off struct thread (thread_abi); the scheduler sees neither. Locks:
  * lp->sig_lock (a spinlock: signals are sent from interrupts) guards the
  * dispositions, both pending queues and the queue budget; a thread's mask
  * and altstack are written only by the thread itself (or before it runs),
@@ -16,7 +16,6 @@
 #include <skiff/frame.h>
 #include <skiff/process.h>
 #include <skiff/sched.h>
-#include "../sched/thread.h"
 #include "abi.h"
 #include "sigqueue.h"
 
@@ -74,12 +73,12 @@ struct lthread {
  * thread's process. Only for program threads. */
 static inline struct lthread *lthread_of(struct thread *t)
 {
-	return t->abi;
+	return thread_abi(t);
 }
 
 static inline struct lthread *lthread_current(void)
 {
-	return thread_current()->abi;
+	return thread_abi(thread_current());
 }
 
 static inline struct linux_process *lproc_of(struct process *p)

@@ -7,7 +7,6 @@
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../sched/thread.h"
 #include "abi.h"
 #include "lproc.h"
 #include "sys.h"

@@ -33,7 +33,7 @@ static bool ignored(struct linux_process *lp, int sig)
 
 void signal_thread_exit(struct thread *t)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 	struct lthread *lt = lthread_of(t);
 
 	spin_lock(&lp->sig_lock);
@@ -48,7 +48,7 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 
 	if (!lt) /* freed after it exited: as Linux, to no one */
 		return;
-	lp = lproc_of(t->process);
+	lp = lproc_of(thread_process(t));
 	signal_stop_on_send(lp, sig);
 	spin_lock(&lp->sig_lock);
 	if (ignored(lp, sig) && !(lt->sigmask & sigbit(sig)) && sig != SIGKILL) {
@@ -72,7 +72,7 @@ static void pick_thread(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 
-	if (!p->t && t->process == p->p && t->abi &&
+	if (!p->t && thread_process(t) == p->p && thread_abi(t) &&
 	    !(lthread_of(t)->sigmask & sigbit(p->sig)))
 		p->t = t;
 }
@@ -104,16 +104,16 @@ bool signal_is_pending(struct process *p, struct thread *t, int sig)
 	u64 pending = lproc_of(p)->shared.set;
 
 	/* A process signal may sit with the thread it was routed to. */
-	if (!t && thread_current()->process == p)
+	if (!t && thread_process(thread_current()) == p)
 		t = thread_current();
-	if (t && t->abi)
+	if (t && thread_abi(t))
 		pending |= lthread_of(t)->pending.set;
 	return pending & sigbit(sig);
 }
 
 u64 signal_pending_set(struct thread *t, u64 set)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 
 	spin_lock(&lp->sig_lock);
 	u64 p = (lthread_of(t)->pending.set | lp->shared.set) & set;
@@ -123,7 +123,7 @@ u64 signal_pending_set(struct thread *t, u64 set)
 
 void signal_claim(struct thread *t)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 	struct lthread *lt = lthread_of(t);
 
 	spin_lock(&lp->sig_lock);
@@ -141,7 +141,7 @@ void signal_set_mask(u64 mask)
 
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 	struct sigqueue *from;
 
 	spin_lock(&lp->sig_lock);
@@ -264,7 +264,7 @@ void signal_deliver_syscall(struct syscall_frame *f)
 {
 	struct thread *t = thread_current();
 	struct lthread *lt = lthread_of(t);
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 	long r = f->rax;
 	bool ran = false;
 	/* -ERESTARTNOINTR: restarted in every case (handler or none). */
@@ -306,7 +306,7 @@ void signal_deliver_trap(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 	struct lthread *lt = lthread_of(t);
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 
 	signal_stop_check(t);
 	if (!pending_for(lt, lp))
@@ -335,7 +335,8 @@ void signal_fault(struct trap_frame *f, int sig, int code, u64 addr)
 	info.signo = sig;
 	info.code = code;
 	info.addr = addr;
-	struct linux_sigaction act = take_action(lproc_of(t->process), sig);
+	struct linux_sigaction act =
+		take_action(lproc_of(thread_process(t)), sig);
 	/* A blocked or ignored fault cannot be survived: the default action. */
 	if ((lt->sigmask & sigbit(sig)) || act.handler == SIG_IGN)
 		kernel_fatal_signal(sig, addr, f->rip);
@@ -386,7 +387,7 @@ void signal_summary(struct process *p, struct thread *t,
 	}
 	s->shared_pending = lp->shared.set;
 	s->queued = lp->budget.queued;
-	if (t && t->abi) {
+	if (t && thread_abi(t)) {
 		s->blocked = lthread_of(t)->sigmask;
 		s->pending = lthread_of(t)->pending.set;
 	}

@@ -24,7 +24,7 @@ static void discard_in(struct thread *t, void *arg)
 {
 	struct discard *d = arg;
 
-	if (t->abi && t->process->abi == d->lp) {
+	if (thread_abi(t) && thread_process(t)->abi == d->lp) {
 		spin_lock(&d->lp->sig_lock);
 		sigq_discard(&lthread_of(t)->pending, &d->lp->budget, d->sigs);
 		spin_unlock(&d->lp->sig_lock);

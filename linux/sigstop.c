@@ -35,17 +35,16 @@ static void stop_sleep(struct linux_process *lp, struct thread *t)
 {
 	spin_lock(&lp->stop_lock);
 	while (lp->stopped) {
-		bool was = t->uninterruptible;
-		t->uninterruptible = true;
+		bool was = thread_set_uninterruptible(t, true);
 		waitq_sleep(&lp->stop_wq, &lp->stop_lock, 0);
-		t->uninterruptible = was;
+		thread_set_uninterruptible(t, was);
 	}
 	spin_unlock(&lp->stop_lock);
 }
 
 void signal_stop_now(struct thread *t)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 
 	spin_lock(&lp->stop_lock);
 	lp->stopped = true;
@@ -55,7 +54,7 @@ void signal_stop_now(struct thread *t)
 
 void signal_stop_check(struct thread *t)
 {
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 
 	if (__atomic_load_n(&lp->stopped, __ATOMIC_RELAXED))
 		stop_sleep(lp, t);

@@ -4,7 +4,6 @@
  */
 #include <skiff/errno.h>
 #include <skiff/sched.h>
-#include "../sched/thread.h"
 #include "signal.h"
 #include "syscall.h"
 

@@ -9,8 +9,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/frame.h>
-#include "../sched/thread.h"
-#include "../sched/futex.h"
+#include <skiff/futex.h>
 #include "abi.h"
 #include "lproc.h"
 #include "signal.h"
@@ -32,7 +31,7 @@ long sys_arch_prctl(int code, unsigned long addr)
 	case ARCH_SET_FS:
 		if (addr >= USER_END)
 			return -EPERM;
-		t->fs_base = addr;
+		thread_set_fs_base(t, addr);
 		wrmsr(MSR_FS_BASE, addr);
 		return 0;
 	case ARCH_GET_FS: {
@@ -74,7 +73,7 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 	struct thread *t = pid ? thread_find(pid) : thread_current();
 	size_t l = 24;
 
-	if (!t || !t->abi)
+	if (!t || !thread_abi(t))
 		return -ESRCH;
 	if (copy_to_user(head, &lthread_of(t)->robust_list, sizeof(*head)) ||
 	    copy_to_user(len, &l, sizeof(l)))
@@ -186,11 +185,11 @@ static void robust_list_cleanup(struct lthread *t)
 		if (copy_from_user(&next, (void *)entry, sizeof(next)))
 			break;
 		if (entry != (head[2] & ~1ull))
-			robust_release(entry, head[1], t->t->tid);
+			robust_release(entry, head[1], thread_id(t->t));
 		entry = next & ~1ull;
 	}
 	if (head[2] & ~1ull)
-		robust_release(head[2] & ~1ull, head[1], t->t->tid);
+		robust_release(head[2] & ~1ull, head[1], thread_id(t->t));
 }
 
 long sys_exit(int status)
@@ -202,7 +201,7 @@ long sys_exit(int status)
 	robust_list_cleanup(lt);
 	/* Counted in one atomic step: of threads exiting together, exactly
 	 * one is the last, and it ends the program with its status. */
-	if (process_thread_exiting(t->process))
+	if (process_thread_exiting(thread_process(t)))
 		kernel_exit(status);
 	if (lt->clear_child_tid &&
 	    !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero))) {
@@ -288,20 +287,22 @@ static long do_clone(const struct clone_req *rq)
 	f->rax = 0;
 	if (rq->stack)
 		f->rsp = rq->stack;
-	struct thread *t = thread_create(self->name, NULL, NULL, true);
+	struct thread *t = thread_create(thread_name(self), NULL, NULL, true);
 	if (!t) {
 		kfree(f);
 		kfree(lt);
 		return -EAGAIN;
 	}
 	lthread_attach(t, lt);
-	fpu_save(t->fpu_area); /* the child starts with the parent's FPU state */
-	t->fs_base = (rq->flags & CLONE_SETTLS) ? rq->tls : rdmsr(MSR_FS_BASE);
+	/* The child starts with the parent's FPU state. */
+	fpu_save(thread_fpu_area(t));
+	thread_set_fs_base(t, (rq->flags & CLONE_SETTLS) ? rq->tls
+						       : rdmsr(MSR_FS_BASE));
 	if (rq->flags & CLONE_CHILD_CLEARTID)
 		lthread_of(t)->clear_child_tid = rq->child_tid;
 	/* As Linux: a tid pointer that cannot be written is not written, and
 	 * the clone still succeeds (so never a store through it from here). */
-	int tid = t->tid;
+	int tid = thread_id(t);
 	if (rq->flags & CLONE_CHILD_SETTID)
 		(void)copy_to_user(rq->child_tid, &tid, sizeof(tid));
 	if (rq->flags & CLONE_PARENT_SETTID)
@@ -478,7 +479,7 @@ static long set_name(struct thread *t, const char *uname)
 		n++;
 	}
 	name[n] = '\0';
-	memcpy(t->name, name, sizeof(name));
+	thread_set_name(t, name);
 	return 0;
 }
 
@@ -486,13 +487,13 @@ long sys_prctl(int op, unsigned long a2, unsigned long a3, unsigned long a4,
 	       unsigned long a5)
 {
 	struct thread *t = thread_current();
-	struct linux_process *lp = lproc_of(t->process);
+	struct linux_process *lp = lproc_of(thread_process(t));
 
 	switch (op) {
 	case PR_SET_NAME:
 		return set_name(t, (const char *)a2);
 	case PR_GET_NAME:
-		return copy_to_user((void *)a2, t->name, 16);
+		return copy_to_user((void *)a2, thread_name(t), 16);
 	case PR_SET_DUMPABLE:
 		if (a2 > 1)
 			return -EINVAL;

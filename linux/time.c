@@ -3,9 +3,9 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/sched.h>
 #include <skiff/time.h>
-#include "../sched/thread.h"
 #include "abi.h"
 #include "sys.h"
 
@@ -32,7 +32,7 @@ static s64 cpu_clock_now(int clk)
 		return -EINVAL;
 	if (clk & CPUCLOCK_PERTHREAD) {
 		struct thread *t = id ? thread_find(id) : thread_current();
-		if (!t || t->process != self)
+		if (!t || thread_process(t) != self)
 			return -EINVAL;
 		return thread_cpu_ns(t);
 	}

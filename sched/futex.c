@@ -8,7 +8,7 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/sched.h>
-#include "futex.h"
+#include <skiff/futex.h>
 #include "thread.h"
 
 #define NBUCKETS 64

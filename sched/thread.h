@@ -1,7 +1,8 @@
 /*
- * struct thread and the scheduler's internal interface (sched/). The rest of
- * the kernel uses skiff/sched.h; linux/ includes this for the thread's
- * identity, its process and its ABI state (t->abi, linux/lproc.h).
+ * struct thread and the scheduler's internal interface (sched/). Private
+ * to sched/: the rest of the kernel uses skiff/sched.h, whose accessors
+ * (sched/threadinfo.c) give the ABI layer and procfs the thread's
+ * identity, its process and its ABI state.
  */
 #ifndef SCHED_THREAD_H
 #define SCHED_THREAD_H
@@ -43,35 +44,14 @@ struct thread {
 	struct list all_link;    /* every thread (thread_find) */
 	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
 	u32 futex_bitset;
-	char name[16];
+	char name[THREAD_NAME_LEN];
 };
 
-/* Creates a kernel thread running fn(arg) and makes it runnable. */
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
-			     bool program);
-/* CPU time used by the current thread, and by all threads of its process
- * ever; thread_cpu_ns: by thread t (which may be running now). */
-u64 sched_thread_cpu_ns(void);
-u64 sched_process_cpu_ns(void);
-u64 thread_cpu_ns(struct thread *t);
-
-/* Wakes t from a sleep with -EINTR: a signal arrived for it. */
-void sched_interrupt(struct thread *t);
-
-/* The thread with this tid, or NULL. */
-struct thread *thread_find(int tid);
-/* Calls fn for every live program thread, under the thread list lock. */
-void thread_for_each(void (*fn)(struct thread *, void *), void *arg);
-
-/* Sets a thread made with fn == NULL running fn(arg). */
-void thread_start(struct thread *t, void (*fn)(void *), void *arg);
-
 /*
- * Ends the current thread (its stack is freed later, by another thread).
- * The caller has done the Linux side (clear_child_tid, robust list) and
- * counted the exit (process_thread_exiting).
+ * thread_create, thread_start, thread_exit, thread_find, thread_for_each,
+ * the CPU-time calls, sched_interrupt and the accessors the layers above
+ * use instead of this struct: skiff/sched.h.
  */
-void thread_exit(void) __noreturn;
 /* Frees the stacks of threads that have exited. */
 void sched_reap(void);
 
@@ -82,11 +62,7 @@ void sched_reap(void);
 int waitq_wake_match(struct waitq *wq, bool (*match)(struct thread *, void *),
 		     void *arg, int max, struct waitq *to);
 
-/* Switches to another runnable thread if one should run now. */
-void schedule(void);
-/* Called by the timer interrupt: wakes expired sleepers, ends time slices. */
-void sched_timer_tick(void);
-/* Whether a trap should reschedule before returning. */
-bool sched_need_resched(void);
+/* schedule, sched_timer_tick, sched_need_resched: skiff/arch.h (trap.c
+ * calls them up from arch). */
 
 #endif

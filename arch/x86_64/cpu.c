@@ -6,7 +6,6 @@
 #include <skiff/arch.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
-#include <skiff/mm.h>
 #include "cpu.h"
 #include "percpu.h"
 

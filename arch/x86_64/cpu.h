@@ -8,8 +8,7 @@
 #include <skiff/frame.h>
 #include <skiff/types.h>
 
-/* GDT, TSS, IDT, GS per-CPU data, SSE/XSAVE, SYSCALL. Boot CPU, once. */
-void cpu_init(void);
+/* cpu_init: skiff/arch.h. */
 
 extern u8 fpu_initial_state[];
 

@@ -4,7 +4,7 @@
  * both QEMU machine types (q35 and microvm), to a vector on the boot CPU.
  * Edge-triggered, active high, as ISA interrupts are.
  */
-#include <skiff/mm.h>
+#include <skiff/paging.h>
 #include "ioapic.h"
 
 #define IOAPIC_BASE 0xfec00000ul

@@ -7,7 +7,7 @@
  */
 #include <skiff/arch.h>
 #include <skiff/kernel.h>
-#include <skiff/mm.h>
+#include <skiff/paging.h>
 #include <skiff/time.h>
 #include "lapic.h"
 #include "tsc.h"

@@ -7,7 +7,7 @@
 #define LAPIC_TIMER_VECTOR 32
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
-void lapic_init(void);
+/* lapic_init: skiff/arch.h. */
 /* lapic_timer_arm (fires LAPIC_TIMER_VECTOR): skiff/arch.h. */
 void lapic_eoi(void);
 

@@ -11,7 +11,7 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
-#include <skiff/mm.h>
+#include <skiff/alloc.h>
 #include "paging.h"
 
 #define ADDR_MASK 0x000ffffffffff000ull

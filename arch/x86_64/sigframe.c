@@ -17,7 +17,8 @@
 #include <skiff/errno.h>
 #include <skiff/frame.h>
 #include <skiff/lib.h>
-#include <skiff/mm.h>
+#include <skiff/alloc.h>
+#include <skiff/uaccess.h>
 #include "cpu.h"
 
 struct rt_sigframe {

@@ -3,8 +3,8 @@
  * Exceptions caused by the program become its signals (SIGSEGV, SIGBUS,
  * SIGILL, SIGFPE, SIGTRAP); page faults in mapped program memory are filled
  * in by mm: the #PF error code is decoded here into a struct fault_info and
- * handed up to vm_fault (declared in include/skiff/mm.h, implemented by
- * mm/fault.c); an exception in kernel code is a panic with a backtrace.
+ * handed up to vm_fault (declared in include/skiff/paging.h, implemented
+ * by mm/fault.c); an exception in kernel code is a panic with a backtrace.
  * Interrupts go to their drivers, and a trap ends by rescheduling when the
  * scheduler asks.
  *
@@ -20,19 +20,21 @@
  * default vsyscall=xonly does: a call to one of its three entries runs the
  * syscall and returns; reading it, or calling elsewhere in it, is SIGSEGV.
  *
- * Upward calls: the page fault to mm (vm_fault, skiff/mm.h), the vsyscall page to
- * syscall_invoke (skiff/frame.h), and the signal
- * side to the ABI layer through the trap_signal_ops it registers at boot
- * (skiff/frame.h); arch includes no header of the layers above.
+ * Upward calls, each declared in a public header of arch and implemented
+ * above: the page fault to mm (vm_fault, vm_check: skiff/paging.h;
+ * copy_from_user: skiff/uaccess.h), the timer tick and rescheduling to the
+ * scheduler (skiff/arch.h), the vsyscall page to syscall_invoke
+ * (skiff/frame.h), backtraces and panics to kernel/ (skiff/kernel.h); the
+ * signal side to the ABI layer through the trap_signal_ops it registers at
+ * boot (skiff/frame.h), and ISA interrupts to the handlers registered with
+ * irq_route (skiff/arch.h): arch includes no header of the layers above.
  */
 #include <skiff/arch.h>
-#include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/frame.h>
 #include <skiff/kernel.h>
-#include <skiff/mm.h>
-#include "../kernel/ksyms.h"
-#include "../sched/thread.h" /* the timer tick and rescheduling */
+#include <skiff/paging.h>
+#include <skiff/uaccess.h>
 #include "cpu.h"
 #include "ioapic.h"
 #include "lapic.h"
@@ -250,6 +252,20 @@ static int fault_code(const struct trap_frame *f, int sig, u64 addr)
 	}
 }
 
+/* The handlers of ISA interrupts, by irq (irq_route). Vector
+ * IRQ_VECTOR_BASE is the LAPIC timer's, so irq 0 has none. */
+static void (*irq_handlers[IRQ_COUNT])(void);
+
+int irq_route(int irq, void (*handler)(void))
+{
+	if (irq < 1 || irq >= IRQ_COUNT || !handler ||
+	    IRQ_VECTOR_BASE + irq == LAPIC_TIMER_VECTOR)
+		return -EINVAL;
+	irq_handlers[irq] = handler;
+	ioapic_route(irq, IRQ_VECTOR_BASE + irq);
+	return 0;
+}
+
 void trap_handler(struct trap_frame *f)
 {
 	if (f->vector < 32) {
@@ -262,8 +278,10 @@ void trap_handler(struct trap_frame *f)
 	} else if (f->vector == LAPIC_TIMER_VECTOR) {
 		lapic_eoi();
 		sched_timer_tick();
-	} else if (f->vector == SERIAL_VECTOR) {
-		console_rx_interrupt();
+	} else if (f->vector > IRQ_VECTOR_BASE &&
+		   f->vector < IRQ_VECTOR_BASE + IRQ_COUNT &&
+		   irq_handlers[f->vector - IRQ_VECTOR_BASE]) {
+		irq_handlers[f->vector - IRQ_VECTOR_BASE]();
 		lapic_eoi();
 	} else if (f->vector != LAPIC_SPURIOUS_VECTOR) {
 		lapic_eoi();

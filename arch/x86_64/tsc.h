@@ -4,10 +4,7 @@
 
 #include <skiff/types.h>
 
-void tsc_init(void);
-u64 tsc_to_ns(u64 ticks);
+/* tsc_init, tsc_to_ns: skiff/arch.h; time_set_realtime: skiff/time.h. */
 u64 ns_to_tsc(u64 ns);
-/* Sets the wall clock from the RTC's reading at boot. */
-void time_set_realtime(u64 unix_ns_now);
 
 #endif

@@ -11,7 +11,6 @@
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
-#include "../../arch/x86_64/tsc.h"
 #include "pid.h"
 #include "procfs.h"
 

@@ -13,16 +13,13 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/process.h>
+#include <skiff/sched.h>
 #include <skiff/vfs.h>
-#include "../../sched/thread.h"
 #include "pid.h"
 #include "procfs.h"
 
-static char *exe_path;
-static struct { char *buf; size_t len; } strs[3]; /* cmdline, environ, auxv */
-
-/* Copies len bytes into a new buffer of *slot. */
-static void set_copy(char **slot, size_t *slot_len, const void *p, size_t len)
+/* Copies len bytes (and a NUL) into a new buffer of *slot. */
+static void set_copy(struct process_blob *slot, const void *p, size_t len)
 {
 	char *c = kmalloc(len + 1);
 
@@ -30,9 +27,9 @@ static void set_copy(char **slot, size_t *slot_len, const void *p, size_t len)
 		return;
 	memcpy(c, p, len);
 	c[len] = 0;
-	kfree(*slot);
-	*slot = c;
-	*slot_len = len;
+	kfree(slot->buf);
+	slot->buf = c;
+	slot->len = len;
 }
 
 /* Names the calling (main) thread after path's last component (comm). */
@@ -40,16 +37,19 @@ static void set_comm(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	struct thread *t = thread_current();
+	char name[THREAD_NAME_LEN] = { 0 };
 
+	str_lcpy(name, base ? base + 1 : path, sizeof(name));
 	if (t)
-		str_lcpy(t->name, base ? base + 1 : path, sizeof(t->name));
+		thread_set_name(t, name);
 }
 
 void proc_set_exe(const char *path)
 {
-	size_t len = strlen(path);
+	struct process_blob b = { process_current()->exe, 0 };
 
-	set_copy(&exe_path, &len, path, len);
+	set_copy(&b, path, strlen(path));
+	process_current()->exe = b.buf;
 	set_comm(path);
 }
 
@@ -60,24 +60,24 @@ void proc_set_exe(const char *path)
  */
 void proc_set_cmdline(const char *args, size_t len)
 {
-	set_copy(&strs[0].buf, &strs[0].len, args, len);
+	set_copy(&process_current()->cmdline, args, len);
 	if (len && memchr(args, 0, len) && strchr(args, '/'))
 		set_comm(args);
 }
 
 void proc_set_environ(const char *env, size_t len)
 {
-	set_copy(&strs[1].buf, &strs[1].len, env, len);
+	set_copy(&process_current()->environ, env, len);
 }
 
 void proc_set_auxv(const void *auxv, size_t len)
 {
-	set_copy(&strs[2].buf, &strs[2].len, auxv, len);
+	set_copy(&process_current()->auxv, auxv, len);
 }
 
 const char *proc_exe_path(void)
 {
-	return exe_path;
+	return process_current()->exe;
 }
 
 /* ---- threads ---- */
@@ -93,16 +93,18 @@ static void pick_one(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 	struct proc_thread *o = p->out;
+	struct thread_summary s;
 
+	thread_summary(t, &s);
 	o->threads++;
-	o->max_tid = MAX(o->max_tid, t->tid);
-	if (p->tid ? t->tid != p->tid : o->found && o->tid == 1)
+	o->max_tid = MAX(o->max_tid, s.tid);
+	if (p->tid ? s.tid != p->tid : o->found && o->tid == 1)
 		return;
 	o->found = true;
-	o->tid = t->tid;
-	o->running = t == thread_current() || t->state == THREAD_RUNNABLE;
-	process_sig_summary(t->process, t, &o->sig);
-	str_lcpy(o->name, t->name, sizeof(o->name));
+	o->tid = s.tid;
+	o->running = s.running;
+	process_sig_summary(s.process, t, &o->sig);
+	str_lcpy(o->name, s.name, sizeof(o->name));
 }
 
 bool proc_thread_info(long tid, struct proc_thread *out)
@@ -117,9 +119,10 @@ bool proc_thread_info(long tid, struct proc_thread *out)
 static void next_tid(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
+	int tid = thread_id(t);
 
-	if (t->tid >= p->next_from && (p->next < 0 || t->tid < p->next))
-		p->next = t->tid;
+	if (tid >= p->next_from && (p->next < 0 || tid < p->next))
+		p->next = tid;
 }
 
 static long task_next(long from)
@@ -156,11 +159,12 @@ long proc_link_thread_self(long arg, char *buf, size_t size)
 
 static long link_exe(long arg, char *buf, size_t size)
 {
-	size_t len = exe_path ? strlen(exe_path) : 0;
+	const char *exe = proc_exe_path();
+	size_t len = exe ? strlen(exe) : 0;
 
 	if (!len)
 		return -ENOENT;
-	memcpy(buf, exe_path, MIN(len, size));
+	memcpy(buf, exe, MIN(len, size));
 	return len;
 }
 
@@ -280,25 +284,25 @@ static const struct proc_dyn fd_dyn = {
 
 /* ---- strings ---- */
 
-static int show_str(struct pbuf *b, int i)
+static int show_str(struct pbuf *b, const struct process_blob *s)
 {
-	pb_write(b, strs[i].buf ? strs[i].buf : "", strs[i].len);
+	pb_write(b, s->buf ? s->buf : "", s->len);
 	return 0;
 }
 
 static int show_cmdline(struct pbuf *b, long arg)
 {
-	return show_str(b, 0);
+	return show_str(b, &process_current()->cmdline);
 }
 
 static int show_environ(struct pbuf *b, long arg)
 {
-	return show_str(b, 1);
+	return show_str(b, &process_current()->environ);
 }
 
 static int show_auxv(struct pbuf *b, long arg)
 {
-	return show_str(b, 2);
+	return show_str(b, &process_current()->auxv);
 }
 
 static int show_comm(struct pbuf *b, long arg)
@@ -313,15 +317,15 @@ static int show_comm(struct pbuf *b, long arg)
 
 struct rename {
 	int tid;
-	char name[16];
+	char name[THREAD_NAME_LEN];
 };
 
 static void rename_one(struct thread *t, void *arg)
 {
 	struct rename *r = arg;
 
-	if (t->tid == r->tid)
-		memcpy(t->name, r->name, sizeof(t->name));
+	if (thread_id(t) == r->tid)
+		thread_set_name(t, r->name);
 }
 
 /* Writing comm renames the thread (the main one for the process). */

@@ -2,7 +2,12 @@
  * x86_64 CPU primitives used across the kernel: port I/O, MSRs, control
  * registers, interrupt flag, TSC, CPUID; and what the scheduler needs from
  * the CPU: per-CPU data, the timer interrupt's deadline, FPU state, the
- * frame of a context switch. arch/x86_64/.
+ * frame of a context switch; the boot calls of the init sequence and ISA
+ * interrupt routing. arch/x86_64/. Upward calls into sched/ are at the
+ * end. Other public headers of arch: skiff/paging.h (memory layout, page
+ * table, faults), skiff/alloc.h (the allocators it borrows from mm),
+ * skiff/uaccess.h (program memory), skiff/frame.h (trap and signal
+ * frames), skiff/time.h (clocks), skiff/pvh.h (the boot ABI).
  */
 #ifndef SKIFF_ARCH_H
 #define SKIFF_ARCH_H
@@ -196,19 +201,39 @@ extern struct cpu_features cpu_feat;
 
 /* The TSC's rate, as found at boot (arch/x86_64/tsc.c). */
 u64 tsc_rate_khz(void);
-
-/* Save and restore the program's FPU/SSE/AVX state (cpu_feat.xsave_size
- * bytes, 64-aligned; arch/x86_64/cpu.c). */
-void fpu_save(void *area);
-void fpu_restore(const void *area);
+/* TSC ticks in nanoseconds at that rate (arch/x86_64/tsc.c). */
+u64 tsc_to_ns(u64 ticks);
 
 /*
- * Atomic access to a word of program memory that the caller has checked
- * (user_check) but another thread may unmap (arch/x86_64/uaccess.S): the
- * word found (zero-extended), or -EFAULT. cmpxchg32 stores new when the
- * word was old, as LOCK CMPXCHG.
+ * Boot, in this order, on the boot CPU, once each (kernel/main.c):
+ * cpu_init: GDT, TSS, IDT, GS per-CPU data, SSE/XSAVE, SYSCALL
+ * (arch/x86_64/cpu.c); tsc_init: the TSC's rate, from boot_opts.tsc_khz,
+ * CPUID or the PIT (arch/x86_64/tsc.c), after cmdline_parse; lapic_init,
+ * after the heap: the local APIC and its timer (arch/x86_64/lapic.c).
  */
-s64 uaccess_load32(const u32 *p);
-s64 uaccess_cmpxchg32(u32 *p, u32 old, u32 new);
+void cpu_init(void);
+void tsc_init(void);
+void lapic_init(void);
+
+/*
+ * Routes ISA interrupt irq (1-15) through the I/O APIC to this CPU, where
+ * handler runs with interrupts off on an IST stack, then the interrupt is
+ * acknowledged (arch/x86_64/trap.c, ioapic.c). handler must not sleep. This
+ * is how a driver's interrupt reaches a layer above arch without arch
+ * naming it. 0, or -EINVAL for another irq or a NULL handler. At boot.
+ */
+int irq_route(int irq, void (*handler)(void));
+
+/*
+ * Upward calls: declared here, implemented by sched/ (sched/sched.c), so
+ * that arch/x86_64/trap.c need not include a header of the scheduler. The
+ * LAPIC timer interrupt runs sched_timer_tick (interrupts off: it wakes
+ * expired sleepers, runs due ktimers, ends time slices); a trap that
+ * interrupted code with interrupts on, and the syscall exit, call
+ * schedule() when sched_need_resched() says a switch is due.
+ */
+void sched_timer_tick(void);
+bool sched_need_resched(void);
+void schedule(void);
 
 #endif

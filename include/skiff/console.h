@@ -19,7 +19,8 @@ long console_read(void *buf, size_t len);
 /* True when console_read would not sleep (data or EOF pending). */
 bool console_readable(void);
 
-/* kernel/console.c: the serial receive interrupt's handler. */
+/* kernel/console.c: the serial receive interrupt's handler (kernel/main.c
+ * registers it with irq_route, skiff/arch.h). */
 void console_rx_interrupt(void);
 
 /*

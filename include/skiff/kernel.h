@@ -1,5 +1,8 @@
 /*
- * Kernel core: log, panic, command line, power-off. kernel/.
+ * Kernel core: log, panic and backtraces, boot trace, command line,
+ * power-off. Implemented in kernel/ but callable from every layer (arch's
+ * trap handler logs and panics too): the layer check counts this header
+ * as lib's, the one upward call DESIGN.md allows for every layer.
  */
 #ifndef SKIFF_KERNEL_H
 #define SKIFF_KERNEL_H
@@ -11,6 +14,14 @@ void klog(const char *fmt, ...) __printf(1, 2);
 
 /* A broken invariant or a boot failure: log, backtrace, power off. */
 void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+/* Logs even without verbose: for panics and crash reports (kernel/log.c). */
+void klog_always(const char *fmt, ...) __printf(1, 2);
+/* Logs a frame-pointer backtrace starting at rip with frame rbp. */
+void backtrace_from(u64 rbp, u64 rip);
+/* The name of the kernel function containing addr, and addr's offset in it
+ * ("?" when unknown; kernel/ksyms.c, filled by the kernel's second link). */
+const char *ksym_lookup(u64 addr, u64 *off);
 
 #define BUG_ON(cond)                                                    \
 	do {                                                            \
@@ -27,6 +38,15 @@ struct boot_options {
 	u64 realtime_ns; /* realtime=NS: the host's Unix time in ns at launch */
 };
 extern struct boot_options boot_opts;
+
+/*
+ * Boot trace (kernel/boottrace.c): boot_mark records that the boot reached
+ * step what (a string constant) with its time; boot_report logs every step
+ * with its time since the PVH entry (--verbose). Callable from every layer
+ * (the ELF loader marks "program loaded"); never sleeps.
+ */
+void boot_mark(const char *what);
+void boot_report(void);
 
 /* Fills buf with random bytes (RDRAND/RDSEED where present, else a TSC-seeded
  * ChaCha-style generator). Any context; never sleeps. kernel/random.c. */

@@ -1,35 +1,25 @@
 /*
- * Memory: physical pages, the kernel heap, the program's address space and
- * access to program memory from syscalls. mm/. Below it, arch/'s paging API
- * (skiff/paging.h); arch/x86_64/trap.c calls up into vm_fault, declared
- * here and implemented by mm/fault.c.
+ * Memory: the program's address space, the boot of the allocators, and
+ * access to program memory from syscalls. mm/. Below it, arch/'s headers,
+ * included here so that mm's users see one interface:
+ *   skiff/paging.h   the memory layout (PAGE_SIZE, USER_END, the direct
+ *                    map), the paging API mm drives, and the decoded page
+ *                    fault arch hands up to vm_fault (mm/fault.c)
+ *   skiff/alloc.h    the page allocator and the kernel heap, implemented
+ *                    by mm/page.c and mm/heap.c, declared at arch's level
+ *                    because arch allocates too (page tables, buffers)
+ *   skiff/uaccess.h  copies to and from program memory: arch's fault-safe
+ *                    copies and mm's checked ones (mm/uaccess.c)
  */
 #ifndef SKIFF_MM_H
 #define SKIFF_MM_H
 
+#include <skiff/alloc.h>
 #include <skiff/paging.h>
 #include <skiff/rbtree.h>
 #include <skiff/sched.h>
 #include <skiff/types.h>
-
-#define PAGE_SIZE 4096ul
-#define PAGE_SHIFT 12
-
-/* Kernel virtual layout. */
-#define KERNEL_BASE 0xffffffff80000000ul /* kernel image, -mcmodel=kernel */
-#define DIRECT_MAP 0xffff800000000000ul  /* all of physical memory */
-#define USER_END 0x0000800000000000ul    /* the program owns [0, USER_END) */
-
-static inline void *phys_to_virt(paddr_t p)
-{
-	return (void *)(p + DIRECT_MAP);
-}
-
-static inline paddr_t virt_to_phys(const void *v)
-{
-	u64 a = (u64)v;
-	return a >= KERNEL_BASE ? a - KERNEL_BASE : a - DIRECT_MAP;
-}
+#include <skiff/uaccess.h>
 
 /* A range of RAM, [start, end), from the boot memory map. */
 struct mem_range {
@@ -44,53 +34,10 @@ void mm_init(const struct mem_range *ram, size_t n, paddr_t initrd,
 	     u64 initrd_len);
 
 /*
- * Physical pages (mm/page.c). page_alloc returns the direct-map address of
- * n contiguous zeroed pages, or NULL. Any context; never sleeps.
- */
-void *page_alloc(size_t n);
-/* The same without zeroing: for pages the caller fills completely. */
-void *page_alloc_dirty(size_t n);
-void page_free(void *p, size_t n);
-/*
- * The reserve (mm/page.c): page_alloc and page_alloc_dirty fail while
- * only the pages kept back for faults on memory the program already mapped
- * are left, so running out of memory fails the request that asked (ENOMEM,
- * EAGAIN) instead of a later fault. page_alloc_reserved may use them (for
- * a fault's page, zeroed if zero); so may any page_alloc between
- * page_urgent_enter and page_urgent_leave (for the page tables pt_map
- * allocates), which only run with interrupts off (under a spinlock), so
- * that nothing else allocates meanwhile.
- */
-void *page_alloc_reserved(size_t n, bool zero);
-void page_urgent_enter(void);
-void page_urgent_leave(void);
-size_t page_free_count(void);
-size_t page_total_count(void);
-
-/* Kernel heap (mm/heap.c). Never sleeps; NULL when memory is exhausted. */
-void *kmalloc(size_t size);
-void *kzalloc(size_t size);
-void *krealloc(void *p, size_t size);
-void kfree(void *p);
-
-/*
- * Program memory (mm/uaccess.c). A syscall checks every pointer it receives
- * before use: the range must lie below USER_END inside mappings that allow
- * the access. Pages are populated on fault as the program would see them.
- * Each returns 0 or -EFAULT.
- */
-int user_check(const void *p, size_t len, bool write);
-/*
- * Copy and zero with program memory on one side (arch/x86_64/uaccess.S):
- * 0, or -EFAULT where a checked page turned out not to be there.
- */
-int uaccess_copy(void *dst, const void *src, size_t n);
-int uaccess_zero(void *dst, size_t n);
-int copy_from_user(void *dst, const void *usrc, size_t len);
-int copy_to_user(void *udst, const void *src, size_t len);
-/*
- * Copies a NUL-terminated string of at most max bytes (NUL included) into a
- * new kmalloc'd buffer in *out. 0, -EFAULT, -ENAMETOOLONG or -ENOMEM.
+ * Program memory (mm/uaccess.c; user_check, copy_from_user, copy_to_user:
+ * skiff/uaccess.h). Copies a NUL-terminated string of at most max bytes
+ * (NUL included) into a new kmalloc'd buffer in *out. 0, -EFAULT,
+ * -ENAMETOOLONG or -ENOMEM.
  */
 int user_strdup(const char *usrc, size_t max, char **out);
 
@@ -167,8 +114,7 @@ int vm_advise(u64 addr, u64 len, bool discard);
 /* brk(2): sets the program break; returns the break now in force. */
 u64 vm_brk(u64 newbrk);
 void vm_set_brk_start(u64 start);
-/* 0 when [addr, addr+len) is all mapped with at least prot (0: mapped at all). */
-int vm_check(u64 addr, u64 len, int prot);
+/* vm_check (is a range mapped with a protection?): skiff/paging.h. */
 /* Whether the page at addr is in memory (mincore). */
 bool vm_resident(u64 addr);
 /* The end of the mapped run containing addr with at least prot, or addr. */
@@ -176,20 +122,8 @@ u64 vm_mapped_end(u64 addr, int prot);
 /* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
 void vm_fault_stats(u64 *count, u64 *cycles);
 
-/* A page fault at a program address, decoded by arch/ from the CPU's report. */
-struct fault_info {
-	u64 addr;	/* the address accessed */
-	bool write;	/* a store */
-	bool exec;	/* an instruction fetch */
-	bool present;	/* the page was mapped: a protection fault */
-};
-/*
- * Fills a fault at a program address (called by arch/x86_64/trap.c, may
- * sleep reading a file). 0 when the access is now possible, -EFAULT when it
- * is not allowed, -EIO when it falls past the end of a mapped file, -ENOMEM
- * when no page is left even in the reserve (both SIGBUS).
- */
-int vm_fault(const struct fault_info *fi);
+/* struct fault_info and vm_fault (arch/x86_64/trap.c hands mm a decoded
+ * page fault): skiff/paging.h. */
 
 /* An area as vm_for_each_area shows it (/proc/self/maps, status). */
 struct vm_area_info {

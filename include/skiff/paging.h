@@ -1,13 +1,39 @@
 /*
- * The paging API arch/ gives mm/: the program's half of the one page table,
- * one 4 KiB page at a time, in terms of protections (PROT_*), not of a
- * CPU's entry bits. Implemented by arch/x86_64/paging.c. No call sleeps or
- * takes a lock: callers serialize (mm/vm.c's address-space lock).
+ * Memory as the architecture lays it out, and the paging API arch/ gives
+ * mm/: the program's half of the one page table, one 4 KiB page at a time,
+ * in terms of protections (PROT_*), not of a CPU's entry bits. Implemented
+ * by arch/x86_64/paging.c. No call sleeps or takes a lock: callers
+ * serialize (mm/vm.c's address-space lock).
+ *
+ * Upward calls (at the end): arch/x86_64/trap.c decodes a page fault into
+ * a struct fault_info and hands it to vm_fault; both it and vm_check are
+ * declared here and implemented above, by mm/ (mm/fault.c, mm/vmquery.c).
  */
 #ifndef SKIFF_PAGING_H
 #define SKIFF_PAGING_H
 
 #include <skiff/types.h>
+
+#define PAGE_SIZE 4096ul
+#define PAGE_SHIFT 12
+
+/* Kernel virtual layout. */
+#define KERNEL_BASE 0xffffffff80000000ul /* kernel image, -mcmodel=kernel */
+#define DIRECT_MAP 0xffff800000000000ul  /* all of physical memory */
+#define USER_END 0x0000800000000000ul    /* the program owns [0, USER_END) */
+
+/* The direct-map address of physical address p, and back (the kernel
+ * image's addresses too). */
+static inline void *phys_to_virt(paddr_t p)
+{
+	return (void *)(p + DIRECT_MAP);
+}
+
+static inline paddr_t virt_to_phys(const void *v)
+{
+	u64 a = (u64)v;
+	return a >= KERNEL_BASE ? a - KERNEL_BASE : a - DIRECT_MAP;
+}
 
 /* Protections, with mmap(2)'s values. */
 #define PROT_NONE 0
@@ -33,5 +59,28 @@ paddr_t pt_lookup(u64 va, unsigned *flags);
 void pt_protect(u64 va, int prot);
 /* The first mapped page in [va, end), or end. Skips empty tables. */
 u64 pt_next_mapped(u64 va, u64 end);
+
+/* ---- Upward calls: implemented by mm/, called by arch/x86_64/trap.c ---- */
+
+/* A page fault at a program address, decoded by arch/ from the CPU's report. */
+struct fault_info {
+	u64 addr;	/* the address accessed */
+	bool write;	/* a store */
+	bool exec;	/* an instruction fetch */
+	bool present;	/* the page was mapped: a protection fault */
+};
+/*
+ * Fills a fault at a program address (mm/fault.c; may sleep reading a
+ * file). 0 when the access is now possible, -EFAULT when it is not
+ * allowed, -EIO when it falls past the end of a mapped file, -ENOMEM
+ * when no page is left even in the reserve (both SIGBUS).
+ */
+int vm_fault(const struct fault_info *fi);
+/*
+ * 0 when [addr, addr+len) of the running program's address space is all
+ * mapped with at least prot (0: mapped at all), else -EFAULT
+ * (mm/vmquery.c). trap.c tells SEGV_ACCERR from SEGV_MAPERR with it.
+ */
+int vm_check(u64 addr, u64 len, int prot);
 
 #endif

@@ -36,6 +36,11 @@ struct process {
 	struct fd_table *files;     /* fs/: fd_table_current() */
 	struct fs_context *fs;      /* fs/: fs_context_current() */
 	struct linux_process *abi;  /* linux/: set by the ABI layer */
+	/* What /proc/self shows of the program: copies made by exec (fs's
+	 * proc_set_exe & co.), read by procfs. exe is NUL-terminated. */
+	char *exe;
+	struct process_blob { char *buf; size_t len; }
+		cmdline, environ, auxv;     /* argv and envp strings, auxv pairs */
 	int live_threads;           /* started, not exited; atomic */
 	u64 cpu_ns;                 /* CPU time of its threads up to their
 				     * last switch (exited ones included) */

@@ -77,10 +77,85 @@ void mutex_lock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 
 struct thread;
+struct process;
+struct lthread;
 /* The thread running on this CPU. */
 struct thread *thread_current(void);
 /* The Linux thread id of the current thread. */
 int thread_tid(void);
+
+/*
+ * ---- Threads, for the layers above (linux/, fs/procfs) ----
+ *
+ * struct thread is the scheduler's own (sched/thread.h): its run-queue
+ * and timer links, state and stacks change under the scheduler's lock and
+ * no other layer may touch them. The others hold pointers and use the
+ * calls below (sched/threadinfo.c): accessors rather than a public struct
+ * because what the ABI layer needs is a handful of words (tid, name,
+ * process, its own state, the TLS base), while the struct is mostly
+ * scheduler state; an accessor is a call, which costs nothing next to a
+ * syscall. None of them sleeps or takes a lock.
+ */
+/* Its tid. */
+int thread_id(struct thread *t);
+/* Its process; NULL for a kernel thread. */
+struct process *thread_process(struct thread *t);
+/* The ABI layer's per-thread state (linux/lproc.h), NULL until set; set by
+ * the ABI layer before the thread starts, freed through
+ * process_abi_thread_free (skiff/process.h). */
+struct lthread *thread_abi(struct thread *t);
+void thread_set_abi(struct thread *t, struct lthread *abi);
+/* Its name (comm: up to 15 bytes and a NUL, THREAD_NAME_LEN bytes in
+ * all), valid while t lives; set writes all THREAD_NAME_LEN bytes. */
+#define THREAD_NAME_LEN 16
+const char *thread_name(struct thread *t);
+void thread_set_name(struct thread *t, const char name[THREAD_NAME_LEN]);
+/* The program's TLS base (FS) t runs with from its next switch in. */
+void thread_set_fs_base(struct thread *t, u64 base);
+/* Its XSAVE area (cpu_feat.xsave_size bytes): what fpu_save fills and the
+ * switch to t restores. Program threads only. */
+void *thread_fpu_area(struct thread *t);
+/*
+ * Makes the sleeps of t (the calling thread) deaf to signals (on) or not,
+ * as mutex_lock's are; returns the previous setting, for the caller to
+ * put back.
+ */
+bool thread_set_uninterruptible(struct thread *t, bool on);
+/* What /proc shows of a thread. */
+struct thread_summary {
+	int tid;
+	bool running;		/* running or runnable ("R"), else asleep */
+	struct process *process;
+	char name[THREAD_NAME_LEN];
+};
+void thread_summary(struct thread *t, struct thread_summary *s);
+
+/*
+ * Creates a thread named name that runs fn(arg) and makes it runnable;
+ * with fn NULL, it waits for thread_start. program: it runs program code
+ * (an XSAVE area; the caller's process). NULL without memory.
+ */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
+			     bool program);
+/* Sets a thread made with fn == NULL running fn(arg). */
+void thread_start(struct thread *t, void (*fn)(void *), void *arg);
+/*
+ * Ends the current thread (its stack is freed later, by another thread).
+ * The caller has done the Linux side (clear_child_tid, robust list) and
+ * counted the exit (process_thread_exiting).
+ */
+void thread_exit(void) __noreturn;
+/* The thread with this tid, or NULL. */
+struct thread *thread_find(int tid);
+/* Calls fn for every live program thread, under the thread list lock. */
+void thread_for_each(void (*fn)(struct thread *, void *), void *arg);
+/* CPU time used by the current thread, and by all threads of its process
+ * ever; thread_cpu_ns: by thread t (which may be running now). */
+u64 sched_thread_cpu_ns(void);
+u64 sched_process_cpu_ns(void);
+u64 thread_cpu_ns(struct thread *t);
+/* Wakes t from a sleep with -EINTR: a signal arrived for it. */
+void sched_interrupt(struct thread *t);
 
 /* A deadline in one of the scheduler's timer queues, embedded in its owner. */
 struct timerq_node {

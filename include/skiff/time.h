@@ -12,5 +12,7 @@
 u64 time_monotonic_ns(void);
 /* Nanoseconds since the Unix epoch. */
 u64 time_realtime_ns(void);
+/* Boot: sets the wall clock to unix_ns_now (the host's time at launch). */
+void time_set_realtime(u64 unix_ns_now);
 
 #endif

@@ -44,6 +44,10 @@ void panic(const char *fmt, ...)
 	abort();
 }
 
+/* A program-fatal kernel error: the test fails the same way as on panic. */
+void kernel_error(const char *fmt, ...)
+	__attribute__((alias("panic")));
+
 void spin_lock(struct spinlock *l) { l->locked++; }
 void spin_unlock(struct spinlock *l) { l->locked--; }
 void mutex_init(struct mutex *m) { m->owner = NULL; }

@@ -17,6 +17,7 @@
 #include <skiff/time.h>
 #include <skiff/vfs.h>
 #include "../../linux/signal.h"
+#include "../../sched/thread.h"
 #include "shim.h"
 #include "shim_fs.h"
 
@@ -145,6 +146,21 @@ static struct thread shim_thread = { .tid = 1, .name = "main",
 				     .abi = &shim_lthread };
 
 struct thread *thread_current(void) { return &shim_thread; }
+/* The accessors of sched/threadinfo.c (skiff/sched.h) over that thread. */
+int thread_id(struct thread *t) { return t->tid; }
+struct process *thread_process(struct thread *t) { return t->process; }
+struct lthread *thread_abi(struct thread *t) { return t->abi; }
+void thread_set_name(struct thread *t, const char name[THREAD_NAME_LEN])
+{
+	memcpy(t->name, name, THREAD_NAME_LEN);
+}
+void thread_summary(struct thread *t, struct thread_summary *s)
+{
+	s->tid = t->tid;
+	s->running = true;
+	s->process = t->process;
+	memcpy(s->name, t->name, THREAD_NAME_LEN);
+}
 /* The test's one process: its fd table and fs context made on first use. */
 struct process *process_current(void)
 {

@@ -2,7 +2,7 @@
  * Host fakes for mm/ under unit test (see shim_mm.h): the paging API of
  * include/skiff/paging.h over a red-black tree keyed by address, pages from
  * aligned heap blocks (counted, so a leak or a double free shows), files
- * with fixed contents, kernel_error as abort.
+ * with fixed contents (kernel_error aborts: tests/unit/shim.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,16 +69,6 @@ size_t page_total_count(void) { return 1u << 20; }
 size_t page_free_count(void) { return (1u << 20) - pages_in_use; }
 long shim_pages_in_use(void) { return pages_in_use; }
 
-void kernel_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 /* The fake page table. */
 

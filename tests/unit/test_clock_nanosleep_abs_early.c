@@ -31,6 +31,7 @@ int sched_sleep_until(u64 deadline_ns) { slept_until = deadline_ns; return 0; }
 struct process *process_current(void) { return &self; }
 struct thread *thread_current(void) { return NULL; }
 struct thread *thread_find(int tid) { (void)tid; return NULL; }
+struct process *thread_process(struct thread *t) { (void)t; return &self; }
 u64 thread_cpu_ns(struct thread *t) { (void)t; return 0; }
 u64 sched_process_cpu_ns(void) { return 0; }
 u64 sched_thread_cpu_ns(void) { return 0; }

@@ -1,9 +1,11 @@
 /*
  * The PVH boot ABI's start-of-day structures (Xen's hvm_start_info, as
- * QEMU's -kernel fills it for an ELF with a PHYS32_ENTRY note).
+ * QEMU's -kernel fills it for an ELF with a PHYS32_ENTRY note). Layer:
+ * arch (arch/x86_64/boot.S enters with its address); the init sequence
+ * (kernel/main.c) reads the memory map, command line and initrd from it.
  */
-#ifndef ARCH_PVH_H
-#define ARCH_PVH_H
+#ifndef SKIFF_PVH_H
+#define SKIFF_PVH_H
 
 #include <skiff/types.h>
 

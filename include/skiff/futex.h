@@ -1,9 +1,11 @@
 /*
- * sched/futex.c: the futex core used by linux/futex.c and thread exit.
- * All may sleep except futex_wake; uaddr is a program address.
+ * The futex core (sched/futex.c): waiting on a word of program memory,
+ * keyed by its address. Layer: sched; linux/futex.c builds futex(2) on it
+ * and linux/thread.c wakes clear_child_tid and robust-list waiters. All
+ * may sleep except futex_wake; uaddr is a program address.
  */
-#ifndef SCHED_FUTEX_H
-#define SCHED_FUTEX_H
+#ifndef SKIFF_FUTEX_H
+#define SKIFF_FUTEX_H
 
 #include <skiff/types.h>
 

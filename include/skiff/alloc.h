@@ -1,0 +1,44 @@
+/*
+ * Memory allocation: physical pages and the kernel heap. Implemented by mm/
+ * (mm/page.c, mm/heap.c) and declared here, at arch's level, because arch
+ * allocates too (page tables in arch/x86_64/paging.c, the XSAVE buffer of
+ * a signal frame): an upward call DESIGN.md allows, declared in the lower
+ * layer and implemented above. Every layer from arch up may call these;
+ * skiff/mm.h includes this header. mm_init (skiff/mm.h) must have run.
+ */
+#ifndef SKIFF_ALLOC_H
+#define SKIFF_ALLOC_H
+
+#include <skiff/types.h>
+
+/*
+ * Physical pages (mm/page.c). page_alloc returns the direct-map address of
+ * n contiguous zeroed pages, or NULL. Any context; never sleeps.
+ */
+void *page_alloc(size_t n);
+/* The same without zeroing: for pages the caller fills completely. */
+void *page_alloc_dirty(size_t n);
+void page_free(void *p, size_t n);
+/*
+ * The reserve (mm/page.c): page_alloc and page_alloc_dirty fail while
+ * only the pages kept back for faults on memory the program already mapped
+ * are left, so running out of memory fails the request that asked (ENOMEM,
+ * EAGAIN) instead of a later fault. page_alloc_reserved may use them (for
+ * a fault's page, zeroed if zero); so may any page_alloc between
+ * page_urgent_enter and page_urgent_leave (for the page tables pt_map
+ * allocates), which only run with interrupts off (under a spinlock), so
+ * that nothing else allocates meanwhile.
+ */
+void *page_alloc_reserved(size_t n, bool zero);
+void page_urgent_enter(void);
+void page_urgent_leave(void);
+size_t page_free_count(void);
+size_t page_total_count(void);
+
+/* Kernel heap (mm/heap.c). Never sleeps; NULL when memory is exhausted. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void *krealloc(void *p, size_t size);
+void kfree(void *p);
+
+#endif
