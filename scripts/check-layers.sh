@@ -22,7 +22,8 @@
 #       {mm, sched, fs, net} < {linux, api} < kernel. Subsystems of one
 #       layer may include each other's public headers; kernel/ (the init
 #       sequence) may include every public header. A public header
-#       include/skiff/X.h belongs to the subsystem that implements it
+#       include/skiff/X.h belongs to the subsystem that implements it, or
+#       to the lower layer that declares an interface implemented above
 #       (OWNERS below); a private header to the directory it is in.
 # HEADER is written as in the #include. A quoted include is looked up
 # beside the including file, then in include/ (as the compiler does); one
