@@ -24,11 +24,12 @@ static int urgent;       /* > 0: allocations may use the reserve */
  * The reserve: pages that ordinary allocations leave free, so that a
  * fault on memory the program already mapped (its page and page tables)
  * can still be served after a NEW request (clone, mmap, the kernel heap)
- * was refused for want of memory. 1/32 of RAM, 256 pages to 16 MiB.
+ * was refused for want of memory. 1/32 of RAM, 64 pages (256 KiB) to
+ * 16 MiB: enough for a fault and its page tables, little in a tiny VM.
  */
 static size_t reserve_pages(void)
 {
-	return MIN(MAX(ntotal / 32, 256), 4096);
+	return MIN(MAX(ntotal / 32, 64), 4096);
 }
 
 static bool used(size_t i)
