@@ -11,7 +11,8 @@
 #include <skiff/futex.h>
 #include "thread.h"
 
-#define NBUCKETS 64
+#define NBUCKET_BITS 10
+#define NBUCKETS (1 << NBUCKET_BITS)
 
 static struct waitq buckets[NBUCKETS];
 static bool ready;
@@ -23,7 +24,7 @@ static struct waitq *bucket(u64 key)
 			waitq_init(&buckets[i]);
 		ready = true;
 	}
-	return &buckets[(key >> 2) * 0x9e3779b97f4a7c15ull >> 58];
+	return &buckets[(key >> 2) * 0x9e3779b97f4a7c15ull >> (64 - NBUCKET_BITS)];
 }
 
 int futex_wait(u32 *uaddr, u32 val, u64 deadline_ns, u32 bitset)
