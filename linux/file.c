@@ -77,43 +77,54 @@ long sys_pwrite64(int fd, const void *buf, size_t count, s64 off)
 	return r;
 }
 
+/* Segments copied onto the kernel stack; more are kmalloc'd. */
+#define FAST_IOV 8
+
 /*
- * Copies the iovec array in and checks it as Linux's import_iovec, before
- * anything moves: a negative length is -EINVAL, a segment outside the
- * program's half -EFAULT; the lengths are cut to MAX_RW_COUNT in all.
+ * Copies the iovec array into *out (small, FAST_IOV entries, when it fits:
+ * no allocation, so writev works when the heap is exhausted, as a libc's
+ * last words need) and checks it as Linux's import_iovec, before anything
+ * moves: a negative length is -EINVAL, a segment outside the program's half
+ * -EFAULT; the lengths are cut to MAX_RW_COUNT in all. The caller frees
+ * *out when it is not small.
  */
-static long iov_get(const struct iovec *uiov, int cnt, struct iovec **out)
+static long iov_get(const struct iovec *uiov, int cnt, struct iovec *small,
+		    struct iovec **out)
 {
-	struct iovec *iov;
+	struct iovec *iov = small;
 	size_t total = 0;
+	long r = 0;
 
 	if (cnt < 0 || cnt > UIO_MAXIOV)
 		return -EINVAL;
-	iov = kmalloc(cnt * sizeof(*iov) + 1); /* + 1: cnt may be 0 */
-	if (!iov)
+	if (cnt > FAST_IOV && !(iov = kmalloc(cnt * sizeof(*iov))))
 		return -ENOMEM;
 	if (copy_from_user(iov, uiov, cnt * sizeof(*iov)) < 0) {
-		kfree(iov);
-		return -EFAULT;
+		r = -EFAULT;
+		goto out_free;
 	}
 	for (int i = 0; i < cnt; i++) {
 		if ((s64)iov[i].iov_len < 0) {
-			kfree(iov);
-			return -EINVAL;
+			r = -EINVAL;
+			goto out_free;
 		}
 	}
 	for (int i = 0; i < cnt; i++) {
 		struct iobuf io = { iov[i].iov_base, iov[i].iov_len, true };
 
 		if (!iobuf_range_ok(&io)) {
-			kfree(iov);
-			return -EFAULT;
+			r = -EFAULT;
+			goto out_free;
 		}
 		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - total);
 		total += iov[i].iov_len;
 	}
 	*out = iov;
 	return 0;
+out_free:
+	if (iov != small)
+		kfree(iov);
+	return r;
 }
 
 /* One segment at the file offset, or at *off (then advanced). */
@@ -136,7 +147,7 @@ static long seg_rw(struct file *f, struct iobuf *io, bool write, s64 *off)
 static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write,
 		   s64 *off)
 {
-	struct iovec *iov;
+	struct iovec small[FAST_IOV], *iov;
 	struct file *f = fd_get(fd);
 	long r, total = 0;
 
@@ -146,7 +157,7 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write,
 	if (r == 0 && off && (*off < 0 || !f->ops->llseek))
 		r = *off < 0 ? -EINVAL : -ESPIPE;
 	if (r == 0)
-		r = iov_get(uiov, cnt, &iov);
+		r = iov_get(uiov, cnt, small, &iov);
 	if (r < 0) {
 		file_put(f);
 		return r;
@@ -167,7 +178,8 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write,
 		if ((size_t)r != iov[i].iov_len)
 			break;
 	}
-	kfree(iov);
+	if (iov != small)
+		kfree(iov);
 	file_put(f);
 	return total ? total : r;
 }
