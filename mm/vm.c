@@ -181,6 +181,14 @@ static void reserve_drop(struct reserve *r)
 
 /* Splitting and merging. */
 
+/* How many new areas splitting at start and end takes (0 to 2). Lock held. */
+static int splits_needed(struct vm_space *vs, u64 start, u64 end)
+{
+	struct vma *v = vma_find(vs, start), *w = vma_find(vs, end);
+
+	return (v && v->start != start) + (w && w->start != end);
+}
+
 /* Splits the area at addr if addr falls strictly inside one. Lock held. */
 static void split_at(struct vm_space *vs, u64 addr, struct reserve *res)
 {
@@ -408,9 +416,22 @@ int vm_unmap(u64 addr, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len)
 		return -EINVAL;
-	if (reserve_fill(&res, 2))
-		return -ENOMEM;
-	spin_lock(&vs->lock);
+	/*
+	 * Only a split needs a new area: unmapping whole areas (a thread
+	 * stack glibc frees) must work when the heap is exhausted, or the
+	 * program cannot give memory back (glibc aborts on such a failure).
+	 */
+	res.count = 0;
+	for (;;) {
+		spin_lock(&vs->lock);
+		int need = splits_needed(vs, addr, addr + len);
+		if (need <= res.count)
+			break;
+		spin_unlock(&vs->lock);
+		reserve_drop(&res);
+		if (reserve_fill(&res, need))
+			return -ENOMEM;
+	}
 	unmap_locked(vs, addr, addr + len, &res);
 	VM_DEBUG_CHECK(vs);
 	spin_unlock(&vs->lock);

@@ -673,6 +673,23 @@ static long op_protect(void) { return vm_protect(B + 2 * PG, 8 * PG, PROT_EXEC);
 static long op_remap(void) { return vm_remap(B + 2 * PG, 4 * PG, 6 * PG, true, true, B + 32 * PG); }
 static long op_brk(void) { return (long)vm_brk(B + 20 * PG); }
 
+/*
+ * Unmapping whole areas needs no memory: with every kmalloc failing it
+ * still works (glibc aborts when munmap of a freed thread stack fails,
+ * as it did when the heap was exhausted: threads_until_eagain).
+ */
+static void test_unmap_whole_without_memory(void **state)
+{
+	(void)state;
+	oom_setup();
+	shim_kmalloc_fail_nth = 1;
+	assert_int_equal(vm_unmap(B + 8 * PG, 4 * PG), 0);
+	assert_int_equal(shim_kmalloc_fail_nth, 1); /* no kmalloc was tried */
+	shim_kmalloc_fail_nth = 0;
+	assert_int_equal(vm_check(B + 8 * PG, PG, 0), -EFAULT);
+	check();
+}
+
 static void test_out_of_memory(void **state)
 {
 	(void)state;
@@ -698,6 +715,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fault, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
+		cmocka_unit_test_teardown(test_unmap_whole_without_memory, teardown),
 		cmocka_unit_test_teardown(test_fault_out_of_memory, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
