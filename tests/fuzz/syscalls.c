@@ -94,19 +94,20 @@ static long confine_addr(long v) {
 	return sandbox + u % SANDBOX_SIZE;
 }
 
-/* A length from addr that would run past the sandbox, or past the first
- * 64 KiB for an address there (they stay as they are), but not past
+/* The end of the region a confined address lies in (the sandbox, or the
+ * first 64 KiB, where addresses stay as they are); 0 when not confined. */
+static unsigned long region_end(unsigned long a) {
+	if (a >= sandbox && a < sandbox + SANDBOX_SIZE)
+		return sandbox + SANDBOX_SIZE;
+	return a < 0x10000 ? 0x10000 : 0;
+}
+
+/* A length from addr that would run past its region, but not past
  * USER_END (which the kernel must refuse itself), is cut at its end. */
 static long confine_len(long addr, long len) {
-	unsigned long a = addr, l = len, end;
+	unsigned long a = addr, l = len, end = region_end(a);
 
-	if (a >= sandbox && a < sandbox + SANDBOX_SIZE)
-		end = sandbox + SANDBOX_SIZE;
-	else if (a < 0x10000)
-		end = 0x10000;
-	else
-		return len;
-	if (l > end - a && l <= USER_END - a)
+	if (end && l > end - a && l <= USER_END - a)
 		return end - a;
 	return len;
 }
@@ -114,15 +115,10 @@ static long confine_len(long addr, long len) {
 /* madvise's length from a confined address: cut at the end of its region
  * unless the aligned end wraps around (the kernel refuses that). */
 static long confine_advice_len(long addr, long len) {
-	unsigned long a = addr, l = len, al = (l + 4095) & ~4095ul, end;
+	unsigned long a = addr, l = len, al = (l + 4095) & ~4095ul,
+		      end = region_end(a);
 
-	if (a >= sandbox && a < sandbox + SANDBOX_SIZE)
-		end = sandbox + SANDBOX_SIZE;
-	else if (a < 0x10000)
-		end = 0x10000;
-	else
-		return len;
-	if ((l && !al) || a + al < a || al <= end - a)
+	if (!end || (l && !al) || a + al < a || al <= end - a)
 		return len;
 	return end - a;
 }
