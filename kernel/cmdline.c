@@ -21,6 +21,39 @@ static u64 value(const char *v, size_t len)
 	return n && n <= len ? x : 0;
 }
 
+static void copy_value(char *dst, size_t size, const char *v, size_t len)
+{
+	if (len >= size)
+		return;	/* too long to be an address: ignored */
+	memcpy(dst, v, len);
+	dst[len] = 0;
+}
+
+/* "SIZE[K|M]@BASE:IRQ" (BASE hex with 0x, SIZE decimal or hex). */
+static void mmio_device(const char *v, size_t len)
+{
+	u64 size = 0, base = 0, irq = 0;
+	size_t n = str_to_u64(v, &size);
+	if (!n || n >= len)
+		return;
+	if (v[n] == 'K' || v[n] == 'k')
+		size <<= 10, n++;
+	else if (v[n] == 'M' || v[n] == 'm')
+		size <<= 20, n++;
+	if (n >= len || v[n++] != '@')
+		return;
+	size_t m = str_to_u64(v + n, &base);
+	if (!m || n + m >= len || v[n + m] != ':')
+		return;
+	n += m + 1;
+	m = str_to_u64(v + n, &irq);
+	if (!m || n + m != len || !size || !base || irq > 255 ||
+	    boot_opts.nmmio >= ARRAY_SIZE(boot_opts.mmio))
+		return;
+	boot_opts.mmio[boot_opts.nmmio++] =
+		(struct boot_mmio){ .base = base, .size = size, .irq = irq };
+}
+
 static void option(const char *w, size_t len)
 {
 	const char *eq = memchr(w, '=', len);
@@ -36,6 +69,12 @@ static void option(const char *w, size_t len)
 		boot_opts.realtime_ns = value(v, vlen);
 	else if (v && word_is(w, klen, "tty"))
 		boot_opts.tty_mask = value(v, vlen);
+	else if (v && word_is(w, klen, "ip"))
+		copy_value(boot_opts.ip, sizeof(boot_opts.ip), v, vlen);
+	else if (v && word_is(w, klen, "gw"))
+		copy_value(boot_opts.gw, sizeof(boot_opts.gw), v, vlen);
+	else if (v && word_is(w, klen, "virtio_mmio.device"))
+		mmio_device(v, vlen);
 	else if (v && word_is(w, klen, "winsize")) {
 		u64 c = 0, r = 0;
 		size_t n = str_to_u64(v, &c);

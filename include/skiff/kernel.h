@@ -36,6 +36,15 @@ struct boot_options {
 	u32 tty_mask; /* tty=N: bit 0/1/2 set when the host's stdin/out/err is a terminal */
 	u16 win_cols, win_rows; /* winsize=COLSxROWS of that terminal */
 	u64 realtime_ns; /* realtime=NS: the host's Unix time in ns at launch */
+	char ip[48];	/* ip=ADDR/PREFIX or ip=dhcp: eth0's IPv4 address */
+	char gw[48];	/* gw=ADDR: the IPv4 default gateway */
+	/* virtio_mmio.device=SIZE@BASE:IRQ, one per device (QEMU's microvm
+	 * lists its virtio-mmio transports so). */
+	struct boot_mmio {
+		u64 base, size;
+		u32 irq;
+	} mmio[32];
+	u32 nmmio;
 };
 extern struct boot_options boot_opts;
 
