@@ -264,12 +264,16 @@ void virtio_config_read(struct virtio_dev *d, unsigned off, void *buf,
  * (rounded down to a power of 2) and the device's maximum, with callback
  * cb[i] (may be NULL), and gives them to the device: d->vqs[] and vqs[].
  * 0; -ENODEV when the device lacks a queue; -ENOMEM; a transport's error.
- * On error the queues made are freed (the core resets the device).
+ * On error the probe returns it: the core resets the device, then frees
+ * the queues in d->vqs.
  */
 int virtio_setup_vqs(struct virtio_dev *d, unsigned n, struct virtq *vqs[],
 		     void (*const cb[])(struct virtq *), u16 max_size);
 /* Sets DRIVER_OK: the device may use its queues. */
 void virtio_ready(struct virtio_dev *d);
+
+/* The drivers, listed in drivers/virtio/virtio.c's table. */
+extern const struct virtio_driver virtio_net_driver;	/* net.c */
 
 /*
  * Boot, once, after interrupts work (kernel/main.c): finds the devices of
