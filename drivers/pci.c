@@ -205,8 +205,29 @@ static void assign_missing(void)
 				assign_bar(&devices[k], i, &next);
 }
 
+/* One line a device: ids, class and its memory BARs. */
+static void log_device(const struct pci_dev *d)
+{
+	char bars[96];
+	int n = 0;
+
+	bars[0] = 0;
+	for (unsigned i = 0; i < 6; i++)
+		if (d->bar[i].base && n < (int)sizeof(bars))
+			n += fmt_snprintf(bars + n, sizeof(bars) - n,
+					  " bar%u %#lx+%#lx", i,
+					  (unsigned long)d->bar[i].base,
+					  (unsigned long)d->bar[i].size);
+	klog("pci %s: %04x:%04x class %06x%s", d->name, d->vendor, d->device,
+	     d->class_rev >> 8, bars);
+}
+
 void pci_init(void)
 {
+	/* No host bridge at 00:00.0: no PCI at all (microvm). */
+	if (!probe_fn(0, 0))
+		return;
+	ndevices = 0;
 	for (u8 slot = 0; slot < 32 && ndevices < MAX_DEVICES; slot++) {
 		if (!probe_fn(slot, 0))
 			continue;
@@ -216,9 +237,7 @@ void pci_init(void)
 	}
 	assign_missing();
 	for (unsigned k = 0; k < ndevices; k++)
-		klog("pci %s: %04x:%04x class %06x", devices[k].name,
-		     devices[k].vendor, devices[k].device,
-		     devices[k].class_rev >> 8);
+		log_device(&devices[k]);
 }
 
 struct pci_dev *pci_get(unsigned i)
