@@ -24,8 +24,10 @@
  *     virtio_config_read(d, ...)                 its configuration
  *     virtio_setup_vqs(d, n, vqs, callbacks, max_size)
  *     virtio_ready(d)                            -> DRIVER_OK
- * An error return makes the core set FAILED and log one line; the driver
- * frees what it allocated before returning it.
+ * An error return makes the core log one line, reset the device, free
+ * the queues in d->vqs and set FAILED; the driver frees what it allocated
+ * itself before returning the error. Buffers are added to a queue only
+ * after virtio_ready (or the driver frees them itself on failure).
  *
  * Interrupts: each queue's callback runs in its interrupt handler
  * (interrupts off, on the boot CPU; must not sleep): typically
