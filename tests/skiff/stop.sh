@@ -27,6 +27,9 @@ fi
 run() {
 	out=$1 s1=$2 s2=$3
 	shift 3
+	# The child truncates OUT only once it runs: remove the last case's
+	# file first, or its "ready" would be seen before this one starts.
+	rm -f "$out"
 	"$@" >"$out" 2>/dev/null &
 	pid=$!
 	i=0
