@@ -97,8 +97,9 @@ static int prepare_image(const struct skiff_opts *o, struct program *p,
 	if (p->is_image) {
 		struct stat st;
 
-		if (o->argc > 1 || o->nenv || o->nfiles) {
-			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e and --file to skiff build",
+		if (o->argc > 1 || o->nenv || o->nfiles || o->ndirs ||
+		    o->net.ndns) {
+			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e, --file, --dir and --dns to skiff build",
 				  p->typed);
 			return SKIFF_EXIT_USAGE;
 		}
