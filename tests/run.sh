@@ -21,6 +21,9 @@
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
 #                                      at least 1 us
+#   net        tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
+#                                      ports in use, QEMU's arguments, the
+#                                      image's /etc and published ports
 #   real       tests/real/run.sh       unmodified Debian programs
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
@@ -79,6 +82,7 @@ part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
+part net tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
