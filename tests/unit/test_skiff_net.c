@@ -186,7 +186,7 @@ static void expect_config(const struct net_config *n, const char *part)
 
 static void test_config(void **state)
 {
-	struct port_spec ps[3] = { port("8080:80"), port("0.0.0.0:8080:80"),
+	struct port_spec ps[3] = { port("8080:80"), port("0.0.0.0:8081:80"),
 				   port("8080:80/udp") };
 	struct net_config n = { .ports = ps, .nports = 3, .ports_given = true };
 
@@ -214,6 +214,12 @@ static void test_config(void **state)
 	n.mode = NET_USER;
 	n.ports_given = true;
 	expect_config(&n, "-p 127.0.0.1:8080:81/tcp: that host port is published twice");
+	ps[1] = port("0.0.0.0:8080:81");
+	expect_config(&n, "-p 0.0.0.0:8080:81/tcp: that host port is published twice");
+	ps[1] = port("127.0.0.2:8080:81");
+	expect_config(&n, NULL);
+	ps[1] = port("0.0.0.0:8080:81/udp");
+	expect_config(&n, NULL);
 	ps[0] = port("[::1]:8080:80");
 	expect_config(&n, "IPv4 host addresses only");
 }

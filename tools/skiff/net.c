@@ -239,10 +239,13 @@ bool net_valid_cidr4(const char *s)
 
 #define NO_IPV6_HOSTFWD "QEMU's user networking forwards ports from IPv4 host addresses only (hostfwd); publish on 127.0.0.1 or 0.0.0.0"
 
+/* Would QEMU fail to bind both? (0.0.0.0 takes the port on every address.) */
 static bool same_binding(const struct port_spec *a, const struct port_spec *b)
 {
 	return a->udp == b->udp && a->host_port == b->host_port &&
-	       a->family == b->family && !strcmp(a->host_ip, b->host_ip);
+	       a->family == b->family &&
+	       (!strcmp(a->host_ip, b->host_ip) || !strcmp(a->host_ip, "0.0.0.0") ||
+		!strcmp(b->host_ip, "0.0.0.0"));
 }
 
 int net_check_config(const struct net_config *n, char *why, size_t whylen)
