@@ -393,50 +393,49 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 	return err;
 }
 
-/* The entry guest of the archive (len bytes at base), or NULL. */
-static const struct cpio_entry *find_entry(const void *base, size_t len,
-					   const char *guest,
-					   struct cpio_entry *e, int *bad)
+/* The regular file guest of the archive (len bytes at base), or NULL. A
+ * corrupt archive is read up to the damage: the kernel checks it all, and
+ * says what is wrong, when it boots. */
+static bool find_entry(const void *base, size_t len, const char *guest,
+		       struct cpio_entry *e)
 {
 	struct cpio_iter it;
-	int r;
 
 	cpio_iter_init(&it, base, len);
-	while ((r = cpio_next(&it, e)) > 0)
+	while (cpio_next(&it, e) > 0)
 		if (!strcmp(e->name, guest + 1) && (e->mode & S_IFMT) == S_IFREG)
-			return e;
-	*bad = r < 0;
-	return NULL;
+			return true;
+	return false;
 }
 
 char *image_read_file(const char *path, const char *guest, size_t *len,
 		      int *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), bad = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct cpio_entry e;
 	struct stat st;
 	char *out = NULL;
 	void *base;
 
 	*err = 0;
-	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size == 0) {
-		skiff_err("%s: %s", path, fd < 0 ? strerror(errno) : "empty");
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		skiff_err("%s: %s", path, strerror(errno));
 		goto fail;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return NULL;
 	}
 	base = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (base == MAP_FAILED) {
 		skiff_err("%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (find_entry(base, st.st_size, guest, &e, &bad)) {
+	if (find_entry(base, st.st_size, guest, &e)) {
 		out = xmalloc(e.size + 1);
 		memcpy(out, e.data, e.size);
 		out[e.size] = '\0';
 		*len = e.size;
-	} else if (bad) {
-		skiff_err("%s: not a valid Skiff image (a corrupt cpio archive)",
-			  path);
-		*err = SKIFF_EXIT_FAILED;
 	}
 	munmap(base, st.st_size);
 	close(fd);

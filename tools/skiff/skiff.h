@@ -121,8 +121,9 @@ int program_check(struct program *p);
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 		const struct program *p, u64 *size);
 /* The file guest (a regular file) of the image at path, malloc'd with a NUL
- * after its *len bytes; NULL if the image has none. Exit status in *err
- * (0 if absent or found) after a line if the image cannot be read. */
+ * after its *len bytes; NULL if the image has none before any damage (the
+ * kernel judges a corrupt image). Exit status in *err (0 if absent or
+ * found) after a line if the file cannot be read at all. */
 char *image_read_file(const char *path, const char *guest, size_t *len,
 		      int *err);
 
