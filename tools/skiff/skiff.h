@@ -293,7 +293,7 @@ char *host_find_qemu(void);
 #define NET_USER_GATEWAY "10.0.2.2"
 #define NET_USER_DNS "10.0.2.3"
 #define NET_HOSTNAME "skiff"	    /* the kernel's uname nodename */
-#define NET_PORTS_FILE PROTO_DIR "/ports" /* an image's -p, one a line */
+#define NET_PORTS_FILE PROTO_DIR "/ports" /* skiff/proto.h */
 /*
  * -p SPEC into *p: [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], HOSTIP an IPv4
  * address or an IPv6 one in brackets, default 127.0.0.1. 0, or -EINVAL
