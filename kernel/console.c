@@ -23,6 +23,15 @@ static u8 in_ring[4096];
 static u32 in_head, in_tail; /* free-running indices into in_ring */
 static bool in_esc;           /* the last byte seen was PROTO_ESC */
 static bool in_eof;           /* the host sent PROTO_ESC PROTO_IN_EOF */
+static int in_sig_state;      /* 1: PROTO_ESC PROTO_IN_SIGNAL seen, the
+				 signal number is next */
+static u64 in_signals;        /* forwarded signals not yet delivered */
+static void (*signal_hook)(int signo);
+
+void console_set_signal_hook(void (*fn)(int signo))
+{
+	signal_hook = fn;
+}
 static struct waitq in_wq = { SPINLOCK_INIT, { &in_wq.sleepers, &in_wq.sleepers } };
 
 void console_write(int channel, const void *buf, size_t len)
@@ -43,24 +52,40 @@ void console_write(int channel, const void *buf, size_t len)
 	spin_unlock(&out_lock);
 }
 
-/* Moves what the UART holds into the ring. Called with in_lock held. */
+/*
+ * Moves what the UART holds into the ring. Called with in_lock held. After
+ * end of file the host sends only forwarded signals, so the UART is still
+ * read for them; while the ring is full it is left alone (a signal sent
+ * then waits until the program reads its stdin).
+ */
 static void poll_input(void)
 {
 	int c;
 
-	while (in_head - in_tail < sizeof(in_ring) && !in_eof &&
+	while (in_head - in_tail < sizeof(in_ring) &&
 	       (c = serial_getc()) >= 0) {
+		if (in_sig_state) {
+			in_sig_state = 0;
+			if (c >= 1 && c <= 64)
+				in_signals |= 1ull << (c - 1);
+			continue;
+		}
 		if (in_esc) {
 			in_esc = false;
 			if (c == PROTO_IN_EOF) {
 				in_eof = true;
-				break;
+				continue;
+			}
+			if (c == PROTO_IN_SIGNAL) {
+				in_sig_state = 1;
+				continue;
 			}
 		} else if (c == PROTO_ESC) {
 			in_esc = true;
 			continue;
 		}
-		in_ring[in_head++ % sizeof(in_ring)] = c;
+		if (!in_eof)
+			in_ring[in_head++ % sizeof(in_ring)] = c;
 	}
 }
 
@@ -85,7 +110,12 @@ void console_rx_interrupt(void)
 	spin_lock(&in_lock);
 	poll_input();
 	bool ready = in_head != in_tail || in_eof;
+	u64 sigs = in_signals;
+	in_signals = 0;
 	spin_unlock(&in_lock);
+	for (int s = 1; sigs && s <= 64; s++, sigs >>= 1)
+		if ((sigs & 1) && signal_hook)
+			signal_hook(s);
 	if (ready) {
 		waitq_wake_all(&in_wq);
 		console_input_ready();

@@ -40,6 +40,14 @@ static void send_record(const char *fmt, ...)
 	console_write(PROTO_CH_CTL, buf, n);
 }
 
+/* For leak checks from outside (--verbose): compare with the line exec
+ * logs at the program's start. */
+static void log_free_memory(void)
+{
+	klog("kernel free memory at exit: %lu KiB",
+	     (unsigned long)(page_free_count() * (PAGE_SIZE / 1024)));
+}
+
 void kernel_exit(int status)
 {
 	u64 faults, cycles;
@@ -48,6 +56,7 @@ void kernel_exit(int status)
 	klog("program exited with status %d; %lu page faults, %lu us in them",
 	     status & 0xff, (unsigned long)faults,
 	     (unsigned long)(tsc_to_ns(cycles) / 1000));
+	log_free_memory();
 	send_record("exit %d", status & 0xff);
 	power_off();
 }
@@ -56,6 +65,7 @@ void kernel_fatal_signal(int signo, u64 addr, u64 rip)
 {
 	klog("program killed by signal %d at address %#lx, rip %#lx", signo,
 	     addr, rip);
+	log_free_memory();
 	send_record("signal %d %lx %lx", signo, addr, rip);
 	power_off();
 }

@@ -391,6 +391,8 @@ void exec_program(void)
 	boot_mark("program loaded");
 	if (boot_opts.verbose) {
 		boot_report();
+		klog("kernel free memory at start: %lu KiB",
+		     (unsigned long)(page_free_count() * (PAGE_SIZE / 1024)));
 		klog("boot: %lu us from entry to the program's first instruction "
 		     "(TSC %lu kHz)", (unsigned long)(time_monotonic_ns() / 1000),
 		     (unsigned long)tsc_rate_khz());

@@ -114,4 +114,5 @@ void linux_init(void)
 	lthread_attach(main, lt);
 	process_set_abi_ops(&abi_ops);
 	trap_set_signal_ops(&trap_ops);
+	signal_host_init(thread_process(main));
 }

@@ -4,6 +4,7 @@
  * rt_sigtimedwait, rt_sigpending, pause). Delivery is in sigdeliver.c.
  * Layer: Linux ABI.
  */
+#include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
@@ -158,6 +159,29 @@ static struct linux_siginfo user_info(int sig, int code)
 	i.code = code;
 	i.kill.pid = 1;
 	return i;
+}
+
+/*
+ * The host forwarded a signal (skiff got SIGTERM, SIGINT, ...: docker stop
+ * and docker kill): sent to the program's first process as kill() would,
+ * from a sender outside it (si_pid 0, as a container sees a signal from
+ * its host). Runs from the console's receive interrupt.
+ */
+static struct process *host_target;
+
+static void signal_from_host(int sig)
+{
+	struct linux_siginfo i = user_info(sig, SI_USER);
+
+	i.kill.pid = 0;
+	if (host_target)
+		signal_send_process(host_target, sig, &i);
+}
+
+void signal_host_init(struct process *p)
+{
+	host_target = p;
+	console_set_signal_hook(signal_from_host);
 }
 
 long sys_kill(int pid, int sig)

@@ -26,6 +26,9 @@ void signal_thread_exit(struct thread *t);
 /* Makes sig pending for process p. Any context (timer interrupts too). */
 void signal_send_process(struct process *p, int sig,
 			 const struct linux_siginfo *info);
+/* Lets the host's forwarded signals (skiff/proto.h PROTO_IN_SIGNAL) reach
+ * process p, the program. Boot, once. */
+void signal_host_init(struct process *p);
 /* Takes the lowest pending signal in set for t; 0 if none. Fills *info. */
 int signal_dequeue(struct thread *t, u64 set, struct linux_siginfo *info);
 /* Whether sig is pending for t (NULL: for process p) and not yet taken. */

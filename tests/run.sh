@@ -82,6 +82,7 @@ part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
+part stop tests/skiff/stop.sh
 part net tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh

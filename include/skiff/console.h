@@ -29,4 +29,11 @@ void console_rx_interrupt(void);
  */
 void console_input_ready(void);
 
+/*
+ * Sets the function that delivers a signal the host forwarded (PROTO_IN_SIGNAL)
+ * to the program: the Linux ABI's, set by the init sequence. It runs from
+ * the receive interrupt: it must not sleep.
+ */
+void console_set_signal_hook(void (*fn)(int signo));
+
 #endif

@@ -20,6 +20,9 @@
  * Host -> guest (the program's stdin):
  *   PROTO_ESC PROTO_ESC          one literal 0xff byte
  *   PROTO_ESC PROTO_IN_EOF       end of file
+ *   PROTO_ESC PROTO_IN_SIGNAL n  deliver signal n (1..64) to the program, as
+ *                                `docker stop` and `docker kill -s` do: skiff
+ *                                forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT
  *   any other byte               data
  * The host sends nothing before its first byte from the guest: input that
  * reaches the UART before the kernel sets it up is lost (enabling the FIFOs
@@ -35,6 +38,7 @@
 #define PROTO_CH_STDERR 2
 #define PROTO_CH_CTL 3	/* control records, see above */
 #define PROTO_IN_EOF 0x00
+#define PROTO_IN_SIGNAL 0x01
 
 #define PROTO_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4,iosize=4 */
 

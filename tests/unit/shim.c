@@ -7,7 +7,8 @@
 #include <skiff/sched.h>
 #include "shim.h"
 
-struct boot_options boot_opts;
+/* Weak: a test of kernel/cmdline.c links the real one. */
+struct boot_options boot_opts __attribute__((weak));
 
 int shim_kmalloc_fail_nth;
 

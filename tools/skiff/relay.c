@@ -16,9 +16,13 @@
  * skiff's stdin is read only after the guest's first byte (skiff/proto.h).
  *
  * The loop ends when QEMU closes its stdout and stderr (it exited), a
- * little after the guest sent its final record if QEMU lingers, on a
- * signal to skiff (relay_catch_signals), or when skiff's stdout is a
- * closed pipe (then skiff ends like a program killed by SIGPIPE).
+ * little after the guest sent its final record if QEMU lingers, or when
+ * skiff's stdout is a closed pipe (then skiff ends like a program killed by
+ * SIGPIPE). A first SIGINT, SIGTERM, SIGHUP or SIGQUIT to skiff is
+ * forwarded to the program (PROTO_IN_SIGNAL), as `docker stop` sends
+ * SIGTERM to a container's process: the program may clean up and exit. The
+ * loop ends anyway STOP_GRACE_MS later (docker stop's 10 s), on a second
+ * signal, or at once if the guest has not started (nothing to forward to).
  */
 #include <errno.h>
 #include <limits.h>
@@ -35,6 +39,7 @@
 #define CHUNK_CAP 16384
 #define READ_SIZE 4096
 #define RECORD_GRACE_MS 3000  /* QEMU's time to exit after the final record */
+#define STOP_GRACE_MS 10000   /* the program's time to exit after a signal */
 
 struct chunk {
 	struct chunk *next;
@@ -53,6 +58,10 @@ struct relay {
 	size_t queued;			/* bytes in it */
 	u8 inq[2 * READ_SIZE + 2];	/* escaped stdin for QEMU */
 	size_t in_len, in_off;
+	u8 sigq[3];			/* a forwarded signal for QEMU */
+	size_t sig_len, sig_off;
+	int forwarded;			/* the signal forwarded, 0: none yet */
+	s64 stop_deadline;		/* when the program's grace ends */
 	bool stdin_eof;			/* read; the EOF marker is in inq */
 	bool stdin_dead;		/* QEMU's stdin is closed: stop */
 	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
@@ -204,10 +213,16 @@ static void read_stdin(struct relay *rl)
 	rl->in_len = proto_escape_input(buf, n, rl->inq);
 }
 
+/*
+ * Writes escaped stdin, or the forwarded signal once stdin's queue is empty:
+ * inq holds whole escape sequences, so the signal never splits one.
+ */
 static void write_guest_stdin(struct relay *rl)
 {
-	ssize_t n = write(rl->q->in, rl->inq + rl->in_off,
-			  rl->in_len - rl->in_off);
+	bool sig = rl->in_len == rl->in_off;
+	const u8 *p = sig ? rl->sigq + rl->sig_off : rl->inq + rl->in_off;
+	size_t len = sig ? rl->sig_len - rl->sig_off : rl->in_len - rl->in_off;
+	ssize_t n = write(rl->q->in, p, len);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -215,9 +230,33 @@ static void write_guest_stdin(struct relay *rl)
 		rl->stdin_dead = true;
 		return;
 	}
+	if (sig) {
+		rl->sig_off += n;
+		return;
+	}
 	rl->in_off += n;
 	if (rl->in_off == rl->in_len)
 		rl->in_off = rl->in_len = 0;
+}
+
+/*
+ * A signal to skiff: the first is forwarded to a running program and gives
+ * it STOP_GRACE_MS; false when the loop must end now.
+ */
+static bool forward_signal(struct relay *rl)
+{
+	int signo = caught_signal;
+
+	if (rl->forwarded || rl->stdin_dead || rl->r->first_byte_ns < 0)
+		return false;
+	rl->sigq[0] = PROTO_ESC;
+	rl->sigq[1] = PROTO_IN_SIGNAL;
+	rl->sigq[2] = signo;
+	rl->sig_len = 3;
+	rl->forwarded = signo;
+	rl->stop_deadline = relay_now_ns() + STOP_GRACE_MS * 1000000ll;
+	caught_signal = 0;
+	return true;
 }
 
 static void read_qemu_out(struct relay *rl)
@@ -256,7 +295,8 @@ enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_COUNT };
 
 static void set_pollfds(const struct relay *rl, struct pollfd *p)
 {
-	bool feeding = !rl->stdin_dead && rl->in_len > rl->in_off;
+	bool feeding = !rl->stdin_dead && (rl->in_len > rl->in_off ||
+					   rl->sig_len > rl->sig_off);
 
 	p[P_STDIN] = (struct pollfd){ -1, POLLIN, 0 };
 	p[P_QIN] = (struct pollfd){ feeding ? rl->q->in : -1, POLLOUT, 0 };
@@ -283,9 +323,13 @@ static bool relay_step(struct relay *rl, s64 deadline)
 	struct pollfd p[P_COUNT];
 	struct timespec ts, *tsp = NULL;
 
-	if (caught_signal || rl->r->broken_pipe || (rl->out_eof && rl->err_eof))
+	if (caught_signal && !forward_signal(rl))
 		return false;
-	if (rl->demux.rec.kind != REC_NONE) {
+	if (rl->r->broken_pipe || (rl->out_eof && rl->err_eof))
+		return false;
+	if (rl->forwarded && (!deadline || rl->stop_deadline < deadline))
+		deadline = rl->stop_deadline;
+	if (deadline) {
 		s64 left = deadline - relay_now_ns();
 
 		if (left <= 0)
@@ -342,6 +386,9 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	r->qemu_closed = rl.out_eof && rl.err_eof;
 	drain(&rl);
 	r->rec = rl.demux.rec;
-	r->signo = caught_signal;
+	/* Ended by skiff's signal: a second one, or the grace ran out with
+	 * no record from the guest. */
+	r->signo = caught_signal ? caught_signal :
+		   rl.demux.rec.kind == REC_NONE ? rl.forwarded : 0;
 	return 0;
 }
