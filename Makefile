@@ -20,7 +20,7 @@ KSRC := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c \
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
 # The host tool shares the ELF checks and helpers of lib/ with the kernel.
-HSRC := $(wildcard tools/skiff/*.c) lib/elf.c lib/printf.c lib/strconv.c
+HSRC := $(wildcard tools/skiff/*.c) lib/cpio.c lib/elf.c lib/printf.c lib/strconv.c
 HOBJ := $(patsubst %,$(BUILD)/h/%.o,$(HSRC))
 
 .PHONY: all run test unit apps bench deps clean

@@ -24,6 +24,9 @@
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
+#   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
+#                                      ports in use, QEMU's arguments, the
+#                                      image's /etc and published ports
 #   real       tests/real/run.sh       unmodified Debian programs
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
@@ -84,6 +87,7 @@ part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh
 part virtio tests/virtio/run.sh
+part netopts tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

@@ -48,6 +48,9 @@
  *   /.skiff/env   environment strings KEY=VAL, each ending in NUL
  *   /.skiff/exe   the guest path of the program to run (no NUL)
  *   /.skiff/cwd   the program's working directory (no NUL)
+ * and, in an image written by skiff build with -p (read back by skiff run
+ * IMAGE, ignored by the kernel):
+ *   /.skiff/ports the published ports, one -p value a line
  * The kernel command line carries options only:
  *   tsc_khz=N       the host's TSC rate in kHz
  *   verbose         log boot steps and unknown syscalls

@@ -24,7 +24,7 @@ HELLO="Hello, world!"
 # the greeting is there and skiff exits 0.
 check() {
 	name=$1 machine=$2 extra=$3 pattern=$4
-	out=$(SKIFF_QEMU_EXTRA="$extra" timeout 120 build/skiff run -v \
+	out=$(SKIFF_QEMU_EXTRA="$extra" timeout 120 build/skiff run -v --net none \
 		--accel "$APPS_ACCEL" --machine "$machine" build/hello 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ]; then

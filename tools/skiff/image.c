@@ -12,9 +12,12 @@
  *     libraries of the ELF files among them;
  *   - the current directory (empty), so relative paths work in the guest;
  *   - the files of skiff/proto.h: /.skiff/argv, env, exe, cwd;
- *   - /etc/passwd, group, hosts, resolv.conf and nsswitch.conf, written by
- *     skiff for a VM on QEMU's user network (not the host's), unless
- *     --file or --dir put others there.
+ *   - /etc/passwd, group, nsswitch.conf, and hosts, hostname and
+ *     resolv.conf for the guest's network (net.c; an image written by
+ *     skiff build: for QEMU's user networking), unless --file or --dir put
+ *     others there;
+ *   - skiff build: the ports published with -p, in NET_PORTS_FILE, which
+ *     skiff run IMAGE reads back (image_read_file) and the kernel ignores.
  * Entries are collected (entries.c), sorted so that a directory precedes
  * its contents, checked for clashes, then written. File data is streamed,
  * never held in memory. A file of IMAGE_ALIGN_MIN bytes or more has its
@@ -26,9 +29,11 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <skiff/cpio.h>
 #include <skiff/proto.h>
 #include "cpio.h"
 #include "skiff.h"
@@ -36,14 +41,15 @@
 #define IMAGE_ALIGN_MIN 65536
 #define LD_SO_CACHE "/etc/ld.so.cache"
 
-/* Written by skiff; what programs read through glibc's NSS and resolver. */
+/*
+ * Written by skiff; what programs read through glibc's NSS and resolver.
+ * nsswitch.conf: without it glibc asks DNS before /etc/hosts for a name.
+ */
 static const struct {
 	const char *path, *text;
 } etc_files[] = {
 	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n" },
 	{ "/etc/group", "root:x:0:\n" },
-	{ "/etc/hosts", "127.0.0.1 localhost\n::1 localhost\n" },
-	{ "/etc/resolv.conf", "nameserver 10.0.2.3\n" }, /* QEMU user net */
 	{ "/etc/nsswitch.conf",
 	  "passwd: files\ngroup: files\nhosts: files dns\n" },
 };
@@ -257,15 +263,35 @@ static int collect_user(struct collect *cl, const struct skiff_opts *o)
 	return err ? err : cl->err;
 }
 
-static void add_etc_files(struct entries *es)
+static void add_etc(struct entries *es, const char *path, char *text)
+{
+	if (text)
+		ent_add_with_parents(es, path, ENT_DATA, text, strlen(text),
+				     0644, "skiff's /etc files");
+}
+
+/* Weak: a --dir or --file /etc of the user's keeps its own. */
+static void add_etc_files(struct entries *es, const struct net_config *n)
 {
 	es->weak = true;
 	for (size_t i = 0; i < ARRAY_SIZE(etc_files); i++)
-		ent_add_with_parents(es, etc_files[i].path, ENT_DATA,
-				     xstrdup(etc_files[i].text),
-				     strlen(etc_files[i].text), 0644,
-				     "skiff's /etc files");
+		add_etc(es, etc_files[i].path, xstrdup(etc_files[i].text));
+	add_etc(es, "/etc/hosts", net_etc_hosts(n));
+	add_etc(es, "/etc/hostname", net_etc_hostname());
+	add_etc(es, "/etc/resolv.conf", net_etc_resolv(n));
 	es->weak = false;
+}
+
+/* skiff build: the published ports, for skiff run IMAGE. */
+static void add_ports(struct entries *es, const struct skiff_opts *o)
+{
+	size_t len;
+	char *text;
+
+	if (!o->build || !o->net.nports)
+		return;
+	text = net_ports_text(&o->net, &len);
+	ent_add(es, NET_PORTS_FILE, ENT_DATA, text, len, 0444, "-p");
 }
 
 static int collect(struct entries *es, const struct skiff_opts *o,
@@ -290,8 +316,10 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		err = collect_user(&cl, o);
 	if (!err)
 		err = add_control_files(es, o, p, cwd);
-	if (!err)
-		add_etc_files(es);
+	if (!err) {
+		add_etc_files(es, &o->net);
+		add_ports(es, o);
+	}
 	if (cl.deps)
 		deps_free(cl.deps);
 	return err;
@@ -363,4 +391,58 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 	ent_free(&es);
 	free(c);
 	return err;
+}
+
+/* The regular file guest of the archive (len bytes at base), or NULL. A
+ * corrupt archive is read up to the damage: the kernel checks it all, and
+ * says what is wrong, when it boots. */
+static bool find_entry(const void *base, size_t len, const char *guest,
+		       struct cpio_entry *e)
+{
+	struct cpio_iter it;
+
+	cpio_iter_init(&it, base, len);
+	while (cpio_next(&it, e) > 0)
+		if (!strcmp(e->name, guest + 1) && (e->mode & S_IFMT) == S_IFREG)
+			return true;
+	return false;
+}
+
+char *image_read_file(const char *path, const char *guest, size_t *len,
+		      int *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct cpio_entry e;
+	struct stat st;
+	char *out = NULL;
+	void *base;
+
+	*err = 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		skiff_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return NULL;
+	}
+	base = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (base == MAP_FAILED) {
+		skiff_err("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (find_entry(base, st.st_size, guest, &e)) {
+		out = xmalloc(e.size + 1);
+		memcpy(out, e.data, e.size);
+		out[e.size] = '\0';
+		*len = e.size;
+	}
+	munmap(base, st.st_size);
+	close(fd);
+	return out;
+fail:
+	if (fd >= 0)
+		close(fd);
+	*err = SKIFF_EXIT_FAILED;
+	return NULL;
 }

@@ -12,7 +12,8 @@
 #include <unistd.h>
 #include "skiff.h"
 
-enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL };
+enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
+       OPT_IP, OPT_GATEWAY, OPT_DNS };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -25,6 +26,11 @@ static const struct option long_opts[] = {
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "gateway", required_argument, NULL, OPT_GATEWAY },
+	{ "dns", required_argument, NULL, OPT_DNS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -199,10 +205,72 @@ static void add_env(struct skiff_opts *o, const char *arg)
 	o->env[o->nenv++] = kv;
 }
 
+/* -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], repeatable. */
+static void add_port(struct skiff_opts *o, const char *arg)
+{
+	struct net_config *n = &o->net;
+	char why[256], msg[512];
+
+	n->ports = realloc(n->ports, (n->nports + 1) * sizeof(*n->ports));
+	if (!n->ports)
+		bad_usage("%s", "out of memory");
+	if (net_parse_publish(arg, &n->ports[n->nports], why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "-p %s: %s", arg, why);
+		bad_usage("%s", msg);
+	}
+	n->nports++;
+	n->ports_given = true;
+}
+
+static void add_dns(struct skiff_opts *o, const char *arg)
+{
+	struct net_config *n = &o->net;
+
+	if (!net_valid_ip(arg))
+		bad_usage("--dns %s: expected an IPv4 or IPv6 address", arg);
+	n->dns = realloc(n->dns, (n->ndns + 1) * sizeof(*n->dns));
+	if (!n->dns)
+		bad_usage("%s", "out of memory");
+	n->dns[n->ndns++] = (char *)arg;
+}
+
 static void vm_option(struct skiff_opts *o, const char *name)
 {
 	if (o->build)
 		bad_usage("%s is an option of skiff run, not skiff build", name);
+}
+
+static void parse_net(struct skiff_opts *o, int c, const char *arg)
+{
+	char why[256], msg[512];
+
+	switch (c) {
+	case 'p':
+		add_port(o, arg);
+		break;
+	case OPT_DNS:
+		add_dns(o, arg);
+		break;
+	case OPT_NET:
+		vm_option(o, "--net");
+		if (net_parse_mode(arg, &o->net, why, sizeof(why))) {
+			snprintf(msg, sizeof(msg), "--net %s: %s", arg, why);
+			bad_usage("%s", msg);
+		}
+		break;
+	case OPT_IP:
+		vm_option(o, "--ip");
+		if (!net_valid_cidr4(arg))
+			bad_usage("--ip %s: expected an IPv4 address with its prefix length, such as 192.168.100.2/24", arg);
+		o->net.ip = arg;
+		break;
+	case OPT_GATEWAY:
+		vm_option(o, "--gateway");
+		if (!net_valid_ip4(arg))
+			bad_usage("--gateway %s: expected an IPv4 address", arg);
+		o->net.gateway = arg;
+		break;
+	}
 }
 
 static void parse_one(struct skiff_opts *o, int c, const char *arg)
@@ -258,11 +326,15 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "--kernel");
 		o->kernel = arg;
 		break;
+	default:
+		parse_net(o, c, arg);
+		break;
 	}
 }
 
 void opts_parse(int argc, char **argv, struct skiff_opts *o)
 {
+	char why[256];
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -270,7 +342,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:vh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
@@ -292,4 +364,6 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 		bad_usage("%s", "missing PROGRAM");
 	if (o->build && !o->output)
 		bad_usage("%s", "skiff build needs -o IMAGE");
+	if (net_check_config(&o->net, why, sizeof(why)))
+		bad_usage("%s", why);
 }

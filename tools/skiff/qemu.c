@@ -5,7 +5,7 @@
  * The guest's COM1 is QEMU's stdio (-chardev stdio -serial chardev:con), so
  * the console protocol of skiff/proto.h runs over QEMU's stdin and stdout.
  * QEMU's own messages (stderr) are shown only when something fails or with
- * --verbose. QEMU gets its own process group, so a ^C reaches skiff only,
+ * --verbose. The NIC's arguments and the kernel's ip= words come from net.c. QEMU gets its own process group, so a ^C reaches skiff only,
  * and dies with skiff (PR_SET_PDEATHSIG) if skiff is killed.
  */
 #include <errno.h>
@@ -37,9 +37,10 @@ static void arg(struct argv_builder *a, char *s)
 /* The kernel command line: options only (skiff/proto.h). */
 static char *kernel_cmdline(const struct vm_config *vm)
 {
-	char buf[256];
+	char buf[384];
 	int n = 0;
 
+	buf[0] = '\0';
 	if (vm->tsc_khz)
 		n += snprintf(buf + n, sizeof(buf) - n, " tsc_khz=%llu",
 			      (unsigned long long)vm->tsc_khz);
@@ -53,7 +54,9 @@ static char *kernel_cmdline(const struct vm_config *vm)
 			      vm->cols, vm->rows);
 	if (vm->verbose)
 		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
-	return xstrdup(n ? buf + 1 : "");
+	if (vm->net)
+		net_cmdline(vm->net, buf, sizeof(buf));
+	return xstrdup(buf[0] ? buf + 1 : "");
 }
 
 /*
@@ -101,6 +104,13 @@ static void build_argv(const struct vm_config *vm, struct argv_builder *a)
 	arg(a, "chardev:con");
 	arg(a, "-device");
 	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
+	if (vm->net) {
+		char *nic[6];
+		int k = net_qemu_args(vm->net, vm->q35, nic);
+
+		for (int i = 0; i < k; i++)
+			arg(a, nic[i]);
+	}
 	extra_args(a);
 }
 

@@ -97,8 +97,9 @@ static int prepare_image(const struct skiff_opts *o, struct program *p,
 	if (p->is_image) {
 		struct stat st;
 
-		if (o->argc > 1 || o->nenv || o->nfiles) {
-			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e and --file to skiff build",
+		if (o->argc > 1 || o->nenv || o->nfiles || o->ndirs ||
+		    o->net.ndns) {
+			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e, --file, --dir and --dns to skiff build",
 				  p->typed);
 			return SKIFF_EXIT_USAGE;
 		}
@@ -240,10 +241,38 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 	return err;
 }
 
+/*
+ * The network of the VM: o's, with an image's published ports unless -p
+ * was given (they are published with user networking only), checked free.
+ */
+static int prepare_net(const struct skiff_opts *o, const struct program *p,
+		       struct net_config *net)
+{
+	size_t len;
+	char *text;
+	int err;
+
+	*net = o->net;
+	if (!p->is_image || net->ports_given)
+		return net_check_ports(net);
+	text = image_read_file(p->real, NET_PORTS_FILE, &len, &err);
+	if (text) {
+		err = net_ports_from_text(net, text, len, p->typed);
+		free(text);
+	}
+	if (!err && net->nports && net->mode != NET_USER) {
+		skiff_err("warning: %s publishes ports (-p), which --net %s leaves unpublished",
+			  p->typed, net->mode == NET_NONE ? "none" : "tap");
+		net->nports = 0;
+	}
+	return err ? err : net_check_ports(net);
+}
+
 int run_command(const struct skiff_opts *o)
 {
 	struct vm_config vm = { .memory_mib = o->memory_mib, .q35 = o->q35,
 				.verbose = o->verbose };
+	struct net_config net;
 	struct program p;
 	int err;
 
@@ -251,6 +280,9 @@ int run_command(const struct skiff_opts *o)
 	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
 		return err;
 	err = program_find(o->argv[0], &p);
+	if (!err)
+		err = prepare_net(o, &p, &net);
+	vm.net = &net;
 	if (!err)
 		err = prepare_image(o, &p, &vm);
 	if (err)

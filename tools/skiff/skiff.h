@@ -12,6 +12,8 @@
  *   runtimes.c the files interpreters need (python3's stdlib, perl's modules)
  *   cpio.c     the cpio newc writer
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
+ *   net.c      networking: -p, --net, --ip, the NIC's QEMU arguments, the
+ *              kernel's ip= words, the image's /etc/hosts and resolv.conf
  *   qemu.c     the QEMU command line, spawning and stopping QEMU
  *   relay.c    the poll loop between skiff's stdio and QEMU's console
  *   proto.c    demultiplexing the console stream (skiff/proto.h)
@@ -25,6 +27,7 @@
 
 #include <stdio.h>
 #include <sys/types.h>
+#include <skiff/proto.h>
 #include <skiff/types.h>
 
 /* Exit statuses of skiff itself; any other status is the program's. */
@@ -44,6 +47,29 @@ struct file_spec {
 	char *guest; /* absolute guest path; NULL: the host's absolute path */
 };
 
+enum net_mode { NET_USER, NET_NONE, NET_TAP };
+
+/* One -p [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp]. */
+struct port_spec {
+	int family;		/* of host_ip: AF_INET or AF_INET6 */
+	char host_ip[46];	/* as inet_ntop writes it (INET6_ADDRSTRLEN) */
+	u16 host_port, guest_port; /* 1..65535 */
+	bool udp;		/* else tcp */
+};
+
+/* The guest's network, from --net, --ip, --gateway, --dns and -p. */
+struct net_config {
+	enum net_mode mode;	/* --net (default NET_USER) */
+	const char *tap;	/* NET_TAP: the host's tap interface */
+	const char *ip;		/* --ip ADDR/PREFIX, or NULL (tap: DHCP) */
+	const char *gateway;	/* --gateway ADDR, or NULL */
+	char **dns;		/* --dns ADDR values */
+	size_t ndns;
+	struct port_spec *ports; /* -p values, or an image's */
+	size_t nports;
+	bool ports_given;	/* -p was on the command line */
+};
+
 struct skiff_opts {
 	bool build;		/* skiff build (else skiff run) */
 	const char *output;	/* build: -o IMAGE */
@@ -58,6 +84,7 @@ struct skiff_opts {
 	size_t nfiles;
 	struct file_spec *dirs;	/* --dir values */
 	size_t ndirs;
+	struct net_config net;	/* -p, --net, --ip, --gateway, --dns */
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
 };
@@ -93,6 +120,12 @@ int program_check(struct program *p);
 /* image.c: writes the image of o and p to fd; *size gets its length. */
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 		const struct program *p, u64 *size);
+/* The file guest (a regular file) of the image at path, malloc'd with a NUL
+ * after its *len bytes; NULL if the image has none before any damage (the
+ * kernel judges a corrupt image). Exit status in *err (0 if absent or
+ * found) after a line if the file cannot be read at all. */
+char *image_read_file(const char *path, const char *guest, size_t *len,
+		      int *err);
 
 /* entries.c: the image's contents, collected, then sorted and checked. */
 enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
@@ -254,6 +287,57 @@ u64 host_tsc_khz(void);
 char *host_kernel_path(const char *opt);
 char *host_find_qemu(void);
 
+/* net.c */
+#define NET_USER_GUEST "10.0.2.15"  /* QEMU user networking's defaults */
+#define NET_USER_PREFIX 24
+#define NET_USER_GATEWAY "10.0.2.2"
+#define NET_USER_DNS "10.0.2.3"
+#define NET_HOSTNAME "skiff"	    /* the kernel's uname nodename */
+#define NET_PORTS_FILE PROTO_DIR "/ports" /* skiff/proto.h */
+/*
+ * -p SPEC into *p: [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], HOSTIP an IPv4
+ * address or an IPv6 one in brackets, default 127.0.0.1. 0, or -EINVAL
+ * with why (one sentence, no "skiff:") in a buffer of whylen bytes.
+ */
+int net_parse_publish(const char *spec, struct port_spec *p, char *why,
+		      size_t whylen);
+/* p as -p takes it back: "127.0.0.1:8080:80/tcp", "[::1]:53:53/udp". */
+void net_format_publish(const struct port_spec *p, char *buf, size_t len);
+/* --net none|user|tap=IFNAME into n: 0, or -EINVAL with why. */
+int net_parse_mode(const char *arg, struct net_config *n, char *why,
+		   size_t whylen);
+/* --ip ADDR/PREFIX (IPv4), --gateway ADDR, --dns ADDR: true if valid. */
+bool net_valid_cidr4(const char *s);
+bool net_valid_ip4(const char *s);
+bool net_valid_ip(const char *s);
+/* The combination of options, once all are parsed: 0, or -EINVAL with why
+ * (-p or --ip with the wrong --net, --gateway without --ip, a port twice). */
+int net_check_config(const struct net_config *n, char *why, size_t whylen);
+/*
+ * Before QEMU starts: each published host address and port bound (and for
+ * TCP listened on) as QEMU's user networking will, then closed. 0, or
+ * SKIFF_EXIT_FAILED after one line ("port 127.0.0.1:8080 is already in
+ * use"). An IPv6 host address is refused here: QEMU's hostfwd takes IPv4
+ * host addresses only.
+ */
+int net_check_ports(const struct net_config *n);
+/* The QEMU arguments of the NIC (none for NET_NONE), malloc'd, into v (room
+ * for 6); returns how many. */
+int net_qemu_args(const struct net_config *n, bool q35, char **v);
+/* The kernel command line words (" ip=... gw=..."), appended to buf. */
+void net_cmdline(const struct net_config *n, char *buf, size_t len);
+/* The image's /etc/hosts, /etc/resolv.conf (NULL: none) and /etc/hostname,
+ * malloc'd. */
+char *net_etc_hosts(const struct net_config *n);
+char *net_etc_resolv(const struct net_config *n);
+char *net_etc_hostname(void);
+/* The -p lines of NET_PORTS_FILE (text) into n->ports. 0, or
+ * SKIFF_EXIT_FAILED after a line naming image for a bad line. */
+int net_ports_from_text(struct net_config *n, const char *text, size_t len,
+			const char *image);
+/* n->ports as NET_PORTS_FILE's text (malloc'd, *len its length). */
+char *net_ports_text(const struct net_config *n, size_t *len);
+
 /* qemu.c */
 struct vm_config {
 	const char *qemu;	/* the qemu-system-x86_64 binary */
@@ -261,6 +345,7 @@ struct vm_config {
 	const char *initrd;	/* the image, a path QEMU opens */
 	u64 memory_mib;
 	bool q35, kvm, verbose;
+	const struct net_config *net; /* the NIC, its ports */
 	u64 tsc_khz;
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
