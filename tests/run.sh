@@ -25,6 +25,9 @@
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
 #   real       tests/real/run.sh       unmodified Debian programs
+#   net        tests/net/run.sh        unmodified Debian servers through
+#                                      skiff run -p, natively and in Skiff,
+#                                      compared; hostile traffic
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
 # tests/lib/verdict.sh prints it, for every part alike. This script adds
@@ -87,5 +90,6 @@ part virtio tests/virtio/run.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
+part net tests/net/run.sh
 
 summary

@@ -54,6 +54,7 @@ mkdir -p "$OUT"
 
 # Every server still running is killed on exit; only our own pids.
 net_cleanup() {
+	[ -n "$NET_PIDS" ] || return 0
 	for p in $NET_PIDS; do
 		kill -TERM "$p" 2>/dev/null
 	done
