@@ -52,6 +52,14 @@ NET_SIDES="native skiff"
 [ "${NET_NATIVE_ONLY:-0}" = 1 ] && NET_SIDES=native
 mkdir -p "$OUT"
 
+# _kill9 PID: SIGKILL to a `timeout` we started and to its child (skiff,
+# whose QEMU dies with it, or the native server): a SIGKILL to timeout
+# alone would leave its child running.
+_kill9() {
+	pkill -KILL -P "$1" 2>/dev/null
+	kill -KILL "$1" 2>/dev/null
+}
+
 # Every server still running is killed on exit; only our own pids.
 net_cleanup() {
 	[ -n "$NET_PIDS" ] || return 0
@@ -60,7 +68,7 @@ net_cleanup() {
 	done
 	sleep 1
 	for p in $NET_PIDS; do
-		kill -KILL "$p" 2>/dev/null
+		_kill9 "$p"
 	done
 	NET_PIDS=""
 }
@@ -77,7 +85,7 @@ print(s.getsockname()[1])')
 srv_start() {
 	_n=$1 _side=$2 _gport=$3 _opts=$4
 	shift 4
-	SRV_NAME=$_n SRV_SIDE=$_side SRV_RC=""
+	SRV_SIDE=$_side SRV_RC=""
 	SRV_ERR=$OUT/$_n.$_side.err
 	if [ "$_side" = native ]; then
 		set -- env -i PATH=$DEFAULT_PATH HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
@@ -137,7 +145,7 @@ srv_exit() {
 srv_stop() {
 	srv_alive && kill -TERM "$SRV_PID" 2>/dev/null
 	srv_exit "$NET_STOP_SECS" && return 0
-	kill -KILL "$SRV_PID" 2>/dev/null
+	_kill9 "$SRV_PID"
 	_srv_reap
 	return 1
 }
