@@ -3,12 +3,14 @@
 # published, wait until it answers, stop it, compare the two runs. Sourced
 # after tests/lib/verdict.sh, from the repository's root, not run.
 #
-#   net_port                   sets NET_PORT to a free TCP port on 127.0.0.1
+#   net_port [udp]             sets NET_PORT to a free TCP (UDP) port on
+#                              127.0.0.1
 #   srv_start NAME SIDE GPORT OPTS PROGRAM ARGS...
 #                              starts PROGRAM in the background: natively
 #                              (SIDE native, env -i, listening where ARGS say)
 #                              or in Skiff (SIDE skiff: skiff run -v
 #                              -p 127.0.0.1:$NET_PORT:GPORT OPTS PROGRAM
+#                              (GPORT may end in /udp)
 #                              ARGS); stdout, stderr in $OUT/NAME.SIDE.{out,
 #                              err}; sets SRV_PID
 #   srv_ready SECS PROBE...    runs PROBE (each try under `timeout 10`)
@@ -75,11 +77,12 @@ net_cleanup() {
 trap 'net_cleanup' EXIT
 trap 'net_cleanup; exit 130' INT TERM HUP
 
+# shellcheck disable=SC2120
 net_port() {
-	NET_PORT=$($PY -c 'import socket
-s = socket.socket()
+	NET_PORT=$($PY -c 'import socket, sys
+s = socket.socket(type=socket.SOCK_DGRAM if sys.argv[1:] else socket.SOCK_STREAM)
 s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+print(s.getsockname()[1])' "$@")
 }
 
 srv_start() {

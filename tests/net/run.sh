@@ -15,6 +15,8 @@
 #   node       tests/net/hello.js: "hello from node", a path, a 404
 #   go         tests/net/hello.go built static: "hello", 1 MiB, a 404
 #              (skipped when Debian's golang-go is not installed)
+#   udp        tests/net/udp.py, a python3 UDP echo server published with
+#              -p ...:5353/udp: datagrams of 1 to 8000 bytes come back
 #   fetch      curl inside the guest fetching from a python3 http.server on
 #              the host's 127.0.0.1, which the guest reaches as 10.0.2.2
 #              (QEMU user networking); natively it fetches 127.0.0.1
@@ -223,6 +225,25 @@ c_go() {
 	finish
 }
 
+c_udp() {
+	net_port udp
+	if [ "$1" = native ]; then
+		srv_start udp native 0 "" $PY "$ROOT/tests/net/udp.py" serve "$NET_PORT" \
+			127.0.0.1
+	else
+		srv_start udp skiff 5353/udp "--file $ROOT/tests/net/udp.py" $PY \
+			"$ROOT/tests/net/udp.py" serve 5353
+	fi
+	srv_ready "$NET_READY_SECS" $PY tests/net/udp.py probe "$NET_PORT" ||
+		return 1
+	timeout -k 2 60 $PY tests/net/udp.py run "$NET_PORT" >>"$RES" 2>&1
+	if [ "$(grep -c ': echoed$' "$RES")" != 4 ]; then
+		WHY="not every datagram came back (see $RES)"
+		return 1
+	fi
+	finish
+}
+
 # client_run NAME SIDE OPTS PROGRAM ARGS...: runs a program to its end,
 # natively or in Skiff (skiff run -v OPTS): $OUT/NAME.SIDE.{out,err}; sets
 # RC.
@@ -323,6 +344,7 @@ run_check memcached c_memcached "$(need /usr/bin/memcached)"
 run_check http-server c_http_server "$(need /usr/bin/curl)"
 run_check node c_node "$(need /usr/bin/node curl)"
 run_check go c_go "$(need go curl)"
+run_check udp c_udp ""
 run_check fetch c_fetch "$(need /usr/bin/curl)"
 run_check asyncio c_asyncio ""
 jskip=$(need /usr/bin/java javac)
