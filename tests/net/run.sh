@@ -21,6 +21,8 @@
 #              the host's 127.0.0.1, which the guest reaches as 10.0.2.2
 #              (QEMU user networking); natively it fetches 127.0.0.1
 #   asyncio    python3's asyncio.run (starts with socketpair)
+#   asyncio-loopback  an asyncio echo server and its client in one program,
+#              over the guest's own 127.0.0.1 and ::1
 #   java       Java's Hello (skipped without java and javac)
 #   hostile    tests/net/hostile.sh: connection floods, half-open
 #              connections and random bytes against nginx
@@ -307,6 +309,40 @@ print("asyncio.run:", asyncio.run(main()))' || return 1
 	[ $RC = 0 ] || { WHY="exit status $RC"; return 1; }
 }
 
+# Loopback inside the guest: an asyncio echo server on 127.0.0.1 and ::1
+# (where the host has ::1) and a client of its own, in one program.
+c_asyncio_loopback() {
+	client_run asyncio-loopback "$1" "" $PY -c 'import asyncio, socket
+
+async def echo(reader, writer):
+    while data := await reader.read(65536):
+        writer.write(data.upper())
+        await writer.drain()
+    writer.close()
+
+async def talk(host):
+    server = await asyncio.start_server(echo, host, 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(b"hello " * 20000)
+    writer.write_eof()
+    got = await reader.read()
+    writer.close()
+    server.close()
+    await server.wait_closed()
+    return "%s: %d bytes back, %s" % (host, len(got), got[:12])
+
+async def main():
+    print(await talk("127.0.0.1"))
+    if '"$V6"':
+        print(await talk("::1"))
+
+asyncio.run(main())' || return 1
+	res "exit status $RC"
+	res "stdout: $(cat "$OUT/asyncio-loopback.$1.out")"
+	[ $RC = 0 ] || { WHY="exit status $RC"; return 1; }
+}
+
 # The JDK's home (lib/server/libjvm.so is dlopened: skiff packs it only
 # with --dir) and Hello compiled into $OUT/java.
 java_setup() {
@@ -347,6 +383,11 @@ run_check go c_go "$(need go curl)"
 run_check udp c_udp ""
 run_check fetch c_fetch "$(need /usr/bin/curl)"
 run_check asyncio c_asyncio ""
+# ::1 too if the host has it (a container without IPv6 has not)
+V6=0
+$PY -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
+	2>/dev/null && V6=1
+run_check asyncio-loopback c_asyncio_loopback ""
 jskip=$(need /usr/bin/java javac)
 [ -z "$jskip" ] && { java_setup || jskip="javac failed (see $OUT/java/javac.log)"; }
 run_check java c_java "$jskip"
