@@ -47,7 +47,7 @@ c_hostile() {
 	_r=1
 	while [ $_r -le $HOSTILE_ROUNDS ]; do
 		# shellcheck disable=SC2086
-		if ! $PY tests/net/hostile.py "$NET_PORT" $HOSTILE_ARGS \
+		if ! "$PY" tests/net/hostile.py "$NET_PORT" $HOSTILE_ARGS \
 			>"$OUT/$TAG.traffic" 2>&1; then
 			WHY="round $_r: $(grep -m 1 error "$OUT/$TAG.traffic")"
 			return 1

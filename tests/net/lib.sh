@@ -91,7 +91,7 @@ srv_start() {
 	SRV_SIDE=$_side SRV_RC=""
 	SRV_ERR=$OUT/$_n.$_side.err
 	if [ "$_side" = native ]; then
-		set -- env -i PATH=$DEFAULT_PATH HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
+		set -- env -i PATH="$DEFAULT_PATH" HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \

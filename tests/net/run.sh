@@ -133,8 +133,8 @@ c_memcached() {
 		srv_start memcached skiff 11211 "" /usr/bin/memcached -u root \
 			-p 11211 -U 0
 	fi
-	srv_ready "$NET_READY_SECS" $PY tests/net/mc.py "$NET_PORT" probe || return 1
-	if ! timeout -k 2 60 $PY tests/net/mc.py "$NET_PORT" run >>"$RES" 2>&1; then
+	srv_ready "$NET_READY_SECS" "$PY" tests/net/mc.py "$NET_PORT" probe || return 1
+	if ! timeout -k 2 60 "$PY" tests/net/mc.py "$NET_PORT" run >>"$RES" 2>&1; then
 		WHY="the client failed (see $RES)"
 		return 1
 	fi
@@ -150,10 +150,10 @@ c_http_server() {
 	TAG=http-server.$1
 	net_port
 	if [ "$1" = native ]; then
-		srv_start http-server native 0 "" $PY -m http.server "$NET_PORT" \
+		srv_start http-server native 0 "" "$PY" -m http.server "$NET_PORT" \
 			--bind 127.0.0.1 --directory "$WWW"
 	else
-		srv_start http-server skiff 8000 "--dir $WWW" $PY -m http.server 8000 \
+		srv_start http-server skiff 8000 "--dir $WWW" "$PY" -m http.server 8000 \
 			--directory "$WWW"
 	fi
 	ready_http || return 1
@@ -230,15 +230,15 @@ c_go() {
 c_udp() {
 	net_port udp
 	if [ "$1" = native ]; then
-		srv_start udp native 0 "" $PY "$ROOT/tests/net/udp.py" serve "$NET_PORT" \
+		srv_start udp native 0 "" "$PY" "$ROOT/tests/net/udp.py" serve "$NET_PORT" \
 			127.0.0.1
 	else
-		srv_start udp skiff 5353/udp "--file $ROOT/tests/net/udp.py" $PY \
+		srv_start udp skiff 5353/udp "--file $ROOT/tests/net/udp.py" "$PY" \
 			"$ROOT/tests/net/udp.py" serve 5353
 	fi
-	srv_ready "$NET_READY_SECS" $PY tests/net/udp.py probe "$NET_PORT" ||
+	srv_ready "$NET_READY_SECS" "$PY" tests/net/udp.py probe "$NET_PORT" ||
 		return 1
-	timeout -k 2 60 $PY tests/net/udp.py run "$NET_PORT" >>"$RES" 2>&1
+	timeout -k 2 60 "$PY" tests/net/udp.py run "$NET_PORT" >>"$RES" 2>&1
 	if [ "$(grep -c ': echoed$' "$RES")" != 4 ]; then
 		WHY="not every datagram came back (see $RES)"
 		return 1
@@ -253,7 +253,7 @@ client_run() {
 	_n=$1 _side=$2 _opts=$3
 	shift 3
 	if [ "$_side" = native ]; then
-		set -- env -i PATH=$DEFAULT_PATH HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
+		set -- env -i PATH="$DEFAULT_PATH" HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
@@ -273,7 +273,7 @@ client_run() {
 c_fetch() {
 	# The host's server, natively in both runs, on the host's loopback.
 	net_port
-	srv_start "fetch-host-for-$1" native 0 "" $PY -m http.server "$NET_PORT" \
+	srv_start "fetch-host-for-$1" native 0 "" "$PY" -m http.server "$NET_PORT" \
 		--bind 127.0.0.1 --directory "$WWW"
 	ready_http || return 1
 	host=127.0.0.1
@@ -291,7 +291,7 @@ c_fetch() {
 }
 
 c_asyncio() {
-	client_run asyncio "$1" "" $PY -c 'import asyncio
+	client_run asyncio "$1" "" "$PY" -c 'import asyncio
 
 async def work(n):
     await asyncio.sleep(0.01 * n)
@@ -312,7 +312,7 @@ print("asyncio.run:", asyncio.run(main()))' || return 1
 # Loopback inside the guest: an asyncio echo server on 127.0.0.1 and ::1
 # (where the host has ::1) and a client of its own, in one program.
 c_asyncio_loopback() {
-	client_run asyncio-loopback "$1" "" $PY -c 'import asyncio, socket
+	client_run asyncio-loopback "$1" "" "$PY" -c 'import asyncio, socket
 
 async def echo(reader, writer):
     while data := await reader.read(65536):
