@@ -29,7 +29,7 @@ hostile_mem() {
 	_s=$(sed -n 's/.*kernel free memory at start: \([0-9]*\) KiB.*/\1/p' "$SRV_ERR" | tail -n 1)
 	_e=$(sed -n 's/.*kernel free memory at exit: \([0-9]*\) KiB.*/\1/p' "$SRV_ERR" | tail -n 1)
 	if [ -z "$_s" ] || [ -z "$_e" ]; then
-		WHY="no 'kernel free memory at start/exit: N KiB' lines in the -v log (start: ${_s:-none}, exit: ${_e:-none}; the exit line needs nginx to exit on skiff's SIGTERM)"
+		WHY="no 'kernel free memory at start/exit: N KiB' lines in the -v log (start: ${_s:-none}, exit: ${_e:-none})"
 		return 1
 	fi
 	echo "hostile: kernel free memory at start $_s KiB, at exit $_e KiB"

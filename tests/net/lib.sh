@@ -26,7 +26,7 @@
 #
 # and, for the web servers: make_www (the files in $WWW), get PATH (a GET,
 # its result line), want_file CODE FILE, ready_http, nginx_start SIDE NAME,
-# finish (SIGTERM, skiff must exit, no panic), need PROGRAM... (a reason to
+# finish (SIGTERM, skiff must exit, its status, no panic), need PROGRAM... (a reason to
 # skip).
 #
 # Each check function sets WHY and returns 1 when its run is wrong: the
@@ -258,13 +258,15 @@ want_file() {
 	fi
 }
 
-# finish: stops the server (a SIGTERM: skiff must exit), the verdict of a
-# run that served well so far.
+# finish: stops the server with a SIGTERM (skiff passes it to the program,
+# as docker stop does) and records its exit status; the verdict of a run
+# that served well so far.
 finish() {
 	if ! srv_stop; then
 		WHY="did not exit within ${NET_STOP_SECS}s of a SIGTERM"
 		return 1
 	fi
+	res "exit status after a SIGTERM: $SRV_RC"
 	if srv_panicked; then
 		WHY="the kernel panicked"
 		return 1
