@@ -8,6 +8,8 @@
 #              above zero: no speed asserted), SHUTDOWN NOSAVE ends the run
 #   nginx      a static file, a 200 KB binary file and a 404 (daemon off;
 #              master_process off;), with a config written here
+#   nginx-q35  the same with the VM on q35 (virtio-pci) instead of microvm
+#              (virtio-mmio); not when NET_MACHINE is q35 already
 #   memcached  set/get/add/incr/append/delete and a 200 KB value
 #              (tests/net/mc.py)
 #   http-server  python3 -m http.server: a file, a binary file, a
@@ -108,8 +110,8 @@ c_redis() {
 }
 
 c_nginx() {
-	TAG=nginx.$1
-	nginx_start "$1" nginx
+	TAG=${NGINX_NAME:-nginx}.$1
+	nginx_start "$1" "${NGINX_NAME:-nginx}"
 	ready_http || return 1
 	get index.html; want_file 200 "$WWW/index.html" || return 1
 	get data.bin; want_file 200 "$WWW/data.bin" || return 1
@@ -121,6 +123,17 @@ c_nginx() {
 	fi
 	res "404 body: $(tr '\n' ' ' <"$BODY")"
 	finish
+}
+
+# nginx again with the VM on q35 (virtio-pci) instead of microvm
+# (virtio-mmio): the other transport of the same driver.
+c_nginx_q35() {
+	_m=$NET_MACHINE
+	NET_MACHINE=q35 NGINX_NAME=nginx-q35
+	c_nginx "$1"
+	_r=$?
+	NET_MACHINE=$_m NGINX_NAME=""
+	return $_r
 }
 
 c_memcached() {
@@ -376,6 +389,8 @@ head -c 150000 /dev/urandom | base64 -w 0 >"$OUT/big.txt"
 
 run_check redis c_redis "$(need /usr/bin/redis-server redis-cli redis-benchmark curl)"
 run_check nginx c_nginx "$(need /usr/sbin/nginx curl)"
+[ "$NET_MACHINE" = q35 ] ||
+	run_check nginx-q35 c_nginx_q35 "$(need /usr/sbin/nginx curl)"
 run_check memcached c_memcached "$(need /usr/bin/memcached)"
 run_check http-server c_http_server "$(need /usr/bin/curl)"
 run_check node c_node "$(need /usr/bin/node curl)"
