@@ -98,7 +98,10 @@ srv_start() {
 			-m "$NET_MEMORY" -v -p "127.0.0.1:$NET_PORT:$_gport" \
 			-e PYTHONDONTWRITEBYTECODE=1 $_opts "$@"
 	fi
-	timeout -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null \
+	# --foreground: else timeout signals its process group as well as the
+	# command, skiff gets a SIGTERM twice, and a second one ends the VM
+	# before the program could exit by itself.
+	timeout --foreground -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null \
 		>"$OUT/$_n.$_side.out" 2>"$SRV_ERR" &
 	SRV_PID=$!
 	NET_PIDS="$NET_PIDS $SRV_PID"

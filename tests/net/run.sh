@@ -272,7 +272,7 @@ client_run() {
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
 			-v $_opts "$@"
 	fi
-	timeout -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null >"$OUT/$_n.$_side.out" \
+	timeout --foreground -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null >"$OUT/$_n.$_side.out" \
 		2>"$OUT/$_n.$_side.err"
 	RC=$?
 	if [ "$_side" = skiff ] && grep -qi panic "$OUT/$_n.$_side.err"; then
