@@ -28,6 +28,9 @@
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
 #   real       tests/real/run.sh       unmodified Debian programs
+#   net        tests/net/run.sh        unmodified Debian servers through
+#                                      skiff run -p, natively and in Skiff,
+#                                      compared; hostile traffic
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
 # tests/lib/verdict.sh prints it, for every part alike. This script adds
@@ -91,5 +94,6 @@ part netopts tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
+part net tests/net/run.sh
 
 summary
