@@ -15,6 +15,10 @@
  *   - brings lo up (Linux gives it 127.0.0.1), waits up to 5 s for eth0,
  *     gives it 10.0.2.15/24, brings it up and adds a default route through
  *     10.0.2.2 (SIOCSIFADDR, SIOCSIFNETMASK, SIOCSIFFLAGS, SIOCADDRT);
+ *   - prints the virtio feature bits the driver negotiated (sysfs
+ *     /sys/class/net/eth0/device/features: bit N is character N) and TCP's
+ *     buffer limits (tcp_rmem, tcp_wmem), for the report's account of
+ *     checksum offload, TSO, mergeable buffers and windows;
  *   - forks and execs the server with PATH and HOME set, waits for it, and
  *     powers off through isa-debug-exit (port 0xf4) with its status: QEMU
  *     then exits with (status << 1) | 1. PID 1 must not exit (Linux panics).
@@ -199,6 +203,21 @@ static void net_up(void)
 	dprintf(1, "netinit: eth0 %s/24 up, gateway %s\n", GUEST_ADDR, GATEWAY);
 }
 
+static void print_features(void)
+{
+	static const char *const files[][2] = {
+		{ "/sys/class/net/eth0/device/features", "eth0 virtio features" },
+		{ "/proc/sys/net/ipv4/tcp_rmem", "tcp_rmem" },
+		{ "/proc/sys/net/ipv4/tcp_wmem", "tcp_wmem" },
+	};
+	static char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (read_file(files[i][0], text, sizeof(text)) > 0)
+			dprintf(1, "netinit: %s %s", files[i][1], text);
+}
+
 /* The server's argument vector from /bench/NAME.argv. */
 static char **server_argv(const char *name)
 {
@@ -237,6 +256,7 @@ int main(int argc, char **argv)
 	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	load_modules();
 	net_up();
+	print_features();
 	pid = fork();
 	if (pid < 0)
 		fail("fork");

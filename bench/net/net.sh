@@ -26,7 +26,11 @@
 # Results (in R, all named net-*): net-MACHINE-GUEST-MEASURE, one line per
 # round, the figure or "fail REASON" (native: MACHINE is "host");
 # net-out-* the servers' and tools' output; netcmd-* the exact commands;
-# net-notes the load tools' warnings (socket errors); net-facts.
+# net-notes the load tools' warnings (socket errors); net-facts;
+# net-features-linux-MACHINE (the virtio-net feature bits Linux negotiated)
+# and net-skiff-netlog-MACHINE (what Skiff's kernel log, `skiff run -v`,
+# says about its network device and stack): how each guest's path is set
+# up (checksum offload, TSO, mergeable buffers, windows).
 
 NET_ROUNDS=3 NET_SECS=5 CONN_N=2000
 [ -n "$QUICK" ] && NET_ROUNDS=2 NET_SECS=2 CONN_N=500
@@ -385,8 +389,31 @@ net_all() {
 			done
 		done
 	done
+	for m in $NET_MACHINES; do
+		tr -d '\r' <"$R/net-out-linux-$m-nginx-1.console" 2>/dev/null |
+			sed -n 's/^netinit: eth0 virtio features \([01]*\).*/features \1/p
+				s/^netinit: \(tcp_[rw]mem\)/\1/p' \
+			>"$R/net-features-linux-$m"
+		net_skiff_log "$m"
+	done
 	rm -f "$R"/net-skip-*
 	trap - EXIT
+}
+
+# Skiff's kernel log about its network, from one more boot of nginx with
+# `skiff run -v` (serving /big once), if nginx came up in Skiff at all.
+net_skiff_log() {
+	local m=$1 out=$R/net-out-skiff-$1-verbose.console
+	[ -e "$R/net-skip-skiff-$m-nginx" ] && return 0
+	net_available skiff || return 0
+	net_cmd skiff "$m" nginx
+	CMD=("${CMD[0]}" run -v "${CMD[@]:2}")
+	net_start "$out"
+	net_wait_ready nginx "$PORT_skiff_nginx" "$out" || true
+	net_stop
+	grep -a -i -E 'virtio|net|eth0|lwip|csum|checksum|tso|gso|mss|wnd|window|mrg' \
+		"$out" | grep -v -E '^skiff: .*qemu' | tr -d '\r' | head -30 \
+		>"$R/net-skiff-netlog-$m" || true
 }
 
 net_unavailable() {

@@ -214,6 +214,7 @@ net_section() {
 		net_table "$m"
 		echo
 	done
+	net_paths
 	cat <<EOF
 - **Network backend**: both guests use QEMU's user networking (libslirp
   $(net_fact slirp)) with the port published on 127.0.0.1
@@ -280,6 +281,51 @@ EOF
 	echo
 	echo "\`bench/run.sh net\` (\`QUICK=1\` for the quick mode) runs this part alone."
 	echo
+}
+
+# Bit $2 of the virtio feature string $1 (sysfs: character N is bit N).
+net_bit() {
+	[ "${1:$2:1}" = 1 ] && echo on || echo off
+}
+
+# How each guest's network path is set up: the virtio-net features Linux
+# negotiated, and what Skiff's kernel log says.
+net_paths() {
+	local m f bits
+	for m in $(net_fact machines); do
+		f=$R/net-features-linux-$m
+		[ -s "$f" ] || continue
+		bits=$(awk '$1 == "features" { print $2 }' "$f")
+		echo "The Linux guest's virtio-net on $m negotiated (virtio 1.2, 5.1.3):"
+		echo "checksum offload to the device (\`CSUM\`) $(net_bit "$bits" 0),"
+		echo "from it (\`GUEST_CSUM\`) $(net_bit "$bits" 1); TSO to the device"
+		echo "(\`HOST_TSO4\`) $(net_bit "$bits" 11), large receives"
+		echo "(\`GUEST_TSO4\`) $(net_bit "$bits" 7); mergeable receive buffers"
+		echo "$(net_bit "$bits" 15); \`EVENT_IDX\` $(net_bit "$bits" 29); indirect"
+		echo "descriptors $(net_bit "$bits" 28). TCP's buffer limits (min,"
+		echo "default, max bytes; the window scales within them): receive"
+		echo "$(awk '$1 == "tcp_rmem" { $1 = ""; print }' "$f" | sed 's/^ //'), send"
+		echo "$(awk '$1 == "tcp_wmem" { $1 = ""; print }' "$f" | sed 's/^ //')."
+		if [ "$(net_bit "$bits" 0)" = off ] && [ "$(net_bit "$bits" 11)" = off ]; then
+			echo "QEMU offers neither checksum offload nor TSO to a virtio-net"
+			echo "device on user networking (they need a backend that takes the"
+			echo "virtio-net header, such as tap with vnet_hdr), so no guest can"
+			echo "use them in this benchmark: each computes its own checksums and"
+			echo "sends MTU-sized frames."
+		fi
+		echo
+	done
+	for m in $(net_fact machines); do
+		f=$R/net-skiff-netlog-$m
+		[ -s "$f" ] || continue
+		echo "What Skiff's kernel log (\`skiff run -v\`, nginx on $m) says about"
+		echo "its network path:"
+		echo
+		echo '```'
+		cat "$f"
+		echo '```'
+		echo
+	done
 }
 
 # The document `bench/run.sh net` writes when no full run's results are
