@@ -299,7 +299,7 @@ net_connclose() {
 # retransmissions (1, 3, 7, 15 s...): the run would time the backoff.
 net_redis() {
 	local out=$1.redis-P$3 limit=$((NET_SECS * 4 + 30)) st=0 n rps why
-	GET= SET=
+	GET='' SET=''
 	timeout 60 redis-benchmark -h 127.0.0.1 -p "$2" -t get,set \
 		-c "$REDIS_CLIENTS" -n $((REDIS_CAL * $3)) -P "$3" --csv \
 		>"$out.cal" 2>&1 || true
