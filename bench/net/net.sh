@@ -414,6 +414,9 @@ net_skiff_log() {
 	grep -a -i -E 'virtio|net|eth0|lwip|csum|checksum|tso|gso|mss|wnd|window|mrg' \
 		"$out" | grep -v -E '^skiff: .*qemu' | tr -d '\r' | head -30 \
 		>"$R/net-skiff-netlog-$m" || true
+	# skiff's own QEMU command line, to set beside the Linux guest's.
+	grep -a -m1 '^skiff: .*qemu' "$out" | sed 's/^skiff: //' \
+		>"$R/net-skiff-qemu-$m" || true
 }
 
 net_unavailable() {

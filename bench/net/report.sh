@@ -268,6 +268,10 @@ EOF
 	for f in "$R"/netcmd-*; do
 		[ -e "$f" ] && { cat "$f"; echo; }
 	done
+	for f in "$R"/net-skiff-qemu-*; do
+		[ -s "$f" ] && { echo "# the QEMU command skiff ran for nginx (skiff run -v), ${f##*-}"
+			cat "$f"; echo; }
+	done
 	echo "# the load, from the host (PORT: the server's host port)"
 	echo "wrk -t1 -c1 -d$(net_fact secs)s http://127.0.0.1:PORT/small"
 	echo "wrk -t1 -c64 -d$(net_fact secs)s http://127.0.0.1:PORT/small"
