@@ -2,26 +2,37 @@
 # bench/report.sh: turns the raw results of bench/run.sh into
 # docs/performance.md and, when gnuplot is installed, docs/performance.png.
 #
-# Usage: bench/report.sh RESULTS_DIR OUT.md
+# Usage: bench/report.sh [--net] RESULTS_DIR OUT.md
+# --net: only the network part (bench/run.sh net without a full run).
 # RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
 # ("first_ms exit_ms status" per run, "fail ..." for a failed run),
 # python-WAY (as boot-*, for python3 -c 'print(1)' run WAY), mem-GUEST
 # (MiB or "none"), micro-GUEST-N (the program's output), scaling-GUEST-MODE-N
 # (the output of a scaling mode) and scaling-GUEST-status ("MODE N first_ms
-# exit_ms status" per boot), sizes, cmd-* (the exact commands) and elapsed.
+# exit_ms status" per boot), sizes, cmd-* (the exact commands) and elapsed;
+# and the network part's net-* files (bench/net/report.sh reads them).
 # Missing files give "n/a" cells; a missing scaling figure gets its reason.
 set -eu
+NET_DOC=
+[ "$1" = --net ] && { NET_DOC=1; shift; }
 R=$1
 OUT=$2
 PNG=${OUT%.md}.png
-GUESTS="floor skiff skiff-qemu linux linux-pvh"
+GUESTS="floor skiff skiff-nonet skiff-qemu linux linux-pvh"
+. "$(dirname "$0")/net/report.sh"
 
 fact() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$R/facts"; }
 
 label() {
 	case $1 in
 	floor) echo "floor (empty PVH guest)" ;;
-	skiff) echo "Skiff, \`skiff run\`" ;;
+	skiff)
+		if grep -q -- '-netdev' "$R"/skiff-qemu-*.argv 2>/dev/null; then
+			echo "Skiff, \`skiff run\` (with a NIC: user networking)"
+		else
+			echo "Skiff, \`skiff run\`"
+		fi ;;
+	skiff-nonet) echo "Skiff, \`skiff run --net none\`" ;;
 	skiff-qemu) echo "Skiff, QEMU alone" ;;
 	linux) echo "Linux, bzImage" ;;
 	linux-pvh) echo "Linux, vmlinux via PVH" ;;
@@ -83,7 +94,7 @@ boot_section() {
 	echo "| Ratio | microvm | q35 |"
 	echo "|---|---|---|"
 	for pair in "skiff-qemu floor" "skiff floor" "skiff-qemu linux" \
-		"skiff linux" "skiff-qemu linux-pvh"; do
+		"skiff linux" "skiff-qemu linux-pvh" "skiff skiff-nonet"; do
 		set -- $pair
 		echo "| $(label "$1") / $(label "$2") | $(ratio \
 			"$(median_exit microvm "$1")" "$(median_exit microvm "$2")") | $(ratio \
@@ -416,6 +427,7 @@ goals_section() {
 		futex_pingpong_sleepers 0 1000
 	goal_scaling "Futex ping-pong with timeouts, 1,000 sleepers, within 1.2x of none" \
 		futex_timed_pingpong_sleepers 0 1000
+	net_goals
 	echo
 	if [ ! -s "$R/skiff-probe-microvm.out" ] ||
 	   ! grep -q . "$R"/boot-*-skiff 2>/dev/null; then
@@ -468,6 +480,7 @@ header() {
 	mode=full
 	[ "$(fact quick)" = 1 ] && mode=quick
 	echo "| Mode | $mode, $(awk '{ print $2 }' "$R/elapsed") s |"
+	[ -s "$R/net-facts" ] && echo "| Network part | $(net_fact date), $([ "$(net_fact quick)" = 1 ] && echo quick || echo full), $(awk '{ print $2 }' "$R/net-elapsed" 2>/dev/null) s |"
 	echo
 }
 
@@ -514,6 +527,7 @@ short_label() {
 	case $1 in
 	floor) echo "floor" ;;
 	skiff) echo "Skiff\\n(skiff run)" ;;
+	skiff-nonet) echo "Skiff\\n(--net none)" ;;
 	skiff-qemu) echo "Skiff\\n(QEMU alone)" ;;
 	linux) echo "Linux\\n(bzImage)" ;;
 	linux-pvh) echo "Linux\\n(PVH)" ;;
@@ -561,6 +575,11 @@ unset multiplot
 EOF
 }
 
+if [ -n "$NET_DOC" ]; then
+	net_only_doc >"$OUT.tmp"
+	mv "$OUT.tmp" "$OUT"
+	exit 0
+fi
 {
 	header
 	goals_section
@@ -569,6 +588,7 @@ EOF
 	memory_section
 	micro_section
 	scaling_section
+	net_section
 	size_section
 	method_section
 	commands_section

@@ -5,8 +5,15 @@
 # run, and writes docs/performance.md (and docs/performance.png if gnuplot
 # is there). Expects build/skiff and build/kernel.elf (make all).
 #
+# Usage: bench/run.sh [net]
+#   net (or NET_ONLY=1): only the network part (bench/net/net.sh); it
+#   replaces the network results of the last full run in
+#   build/bench/results/ and rewrites docs/performance.md with them, or,
+#   when there is no full run's results, writes build/bench/network.md.
+#
 # Environment:
-#   QUICK=1       fewer repetitions: finishes in under 3 minutes
+#   QUICK=1       fewer repetitions: finishes in under 3 minutes (the
+#                 network part: 2 rounds of 2 s loads)
 #   BENCH_LINUX   the Debian kernel meta-package (linux-image-cloud-amd64)
 #   BENCH_ACCEL   tcg (default) or kvm, for every guest alike
 #
@@ -19,8 +26,9 @@
 # fault and read with 10 and 10,000 memory areas, epoll_wait among 10 and
 # 10,000 fds, futex ping-pong beside 0 and 1,000 sleeping threads; each
 # mode in a boot of its own, so that one that fails costs only its figures),
-# sizes; then bench/report.sh
-# writes the results. Raw results stay in build/bench/results/. Nothing
+# the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
+# in the Linux guest and natively, loaded from the host), sizes; then
+# bench/report.sh writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
 # missing, with the reason, and the run goes on.
 set -euo pipefail
@@ -43,6 +51,9 @@ LINUX_PKG=${BENCH_LINUX:-linux-image-cloud-amd64}
 MACHINES="microvm q35"
 HELLO="hello from microbench"
 START=$(date +%s)
+NET_ONLY=${NET_ONLY:-0}
+[ "${1:-}" = net ] && NET_ONLY=1
+[ "$NET_ONLY" = 0 ] && NET_ONLY=
 
 log() { echo "bench: $*" >&2; }
 
@@ -66,7 +77,11 @@ install_missing() {
 
 build() {
 	mkdir -p "$B" "$R"
-	rm -f "$R"/*
+	if [ -n "$NET_ONLY" ]; then
+		rm -f "$R"/net-* "$R"/netcmd-*
+	else
+		rm -f "$R"/*
+	fi
 	install_missing gnuplot-nox lz4 cpio
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 		-o "$B/microbench" bench/prog/microbench.c bench/prog/scaling.c
@@ -86,6 +101,7 @@ build() {
 	bench/linux/mkinitramfs.sh "$B/microbench" "$B/linux/initramfs.cpio"
 	KHZ=$("$B/microbench" calibrate | awk '{ print $2 }')
 	log "host TSC $KHZ kHz"
+	net_build
 }
 
 # Skiff's own QEMU command line for MACHINE (from skiff run -v), which
@@ -107,6 +123,16 @@ skiff_probe() {
 	if [ -n "$SKIFF_OK" ]; then
 		"$B/skiff" build -o "$B/hello.img" "$B/microbench" \
 			--tsc-khz="$KHZ" hello
+	fi
+	# hello without a network device, next to `skiff run`'s default.
+	SKIFF_NONET_OK=
+	if [ -n "$SKIFF_OK" ] && timeout 120 "$B/skiff" run --net none \
+		--accel "$ACCEL" -m "$BOOT_MEM" "$B/microbench" hello \
+		>"$R/skiff-nonet-probe.out" 2>"$R/skiff-nonet-probe.err" &&
+	   grep -q "$HELLO" "$R/skiff-nonet-probe.out"; then
+		SKIFF_NONET_OK=1
+	else
+		log "skiff run --net none fails: no boot row without a NIC"
 	fi
 }
 
@@ -155,6 +181,10 @@ guest_cmd() {
 		EXPECT=0
 		CMD=("$B/skiff" run --accel "$ACCEL" --machine "$m" -m "$mem"
 			"$B/microbench" "$@") ;;
+	skiff-nonet)
+		EXPECT=0
+		CMD=("$B/skiff" run --net none --accel "$ACCEL" --machine "$m"
+			-m "$mem" "$B/microbench" "$@") ;;
 	skiff-qemu)
 		qemu_base "$(machine_opt "$m")" "$mem"
 		CMD=("${QEMU[@]}" -kernel "$B/kernel.elf"
@@ -193,6 +223,7 @@ shell_words() {
 guest_available() {
 	case $1 in
 	skiff | skiff-qemu) [ -n "$SKIFF_OK" ] ;;
+	skiff-nonet) [ -n "$SKIFF_NONET_OK" ] ;;
 	linux-pvh) [ -s "$B/linux/vmlinux" ] ;;
 	*) true ;;
 	esac
@@ -219,7 +250,8 @@ boot_all() {
 	log "boot: $RUNS runs of each guest on $MACHINES"
 	for i in $(seq "$RUNS"); do
 		for m in $MACHINES; do
-			for g in floor skiff skiff-qemu linux linux-pvh; do
+			for g in floor skiff skiff-nonet skiff-qemu linux \
+				linux-pvh; do
 				guest_available "$g" && boot_once "$g" "$m"
 			done
 		done
@@ -448,7 +480,30 @@ facts() {
 	} >"$f"
 }
 
+# The network part alone: its results replace those of the last full run.
+net_only() {
+	local out=docs/performance.md
+	build
+	skiff_probe
+	net_all
+	echo "seconds $(($(date +%s) - START))" >"$R/net-elapsed"
+	net_facts
+	if [ -s "$R/facts" ]; then
+		bench/report.sh "$R" "$out"
+	else
+		out=$B/network.md
+		log "no full run's results in $R: docs/performance.md left alone"
+		bench/report.sh --net "$R" "$out"
+	fi
+	log "network part done in $(($(date +%s) - START)) s: $out"
+}
+
+. bench/net/net.sh
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ -n "$NET_ONLY" ]; then
+	net_only
+	exit 0
+fi
 build
 skiff_probe
 boot_all
@@ -456,6 +511,10 @@ py_all
 mem_all
 micro_all
 scaling_all
+NET_START=$(date +%s)
+net_all
+echo "seconds $(($(date +%s) - NET_START))" >"$R/net-elapsed"
+net_facts
 sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts

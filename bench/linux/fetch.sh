@@ -12,12 +12,17 @@
 #             its PVH note, as it boots Skiff (absent if there is no note)
 #   config    the kernel's build configuration
 #   version   "package version" of what was fetched
-# Cached: once OUTDIR/vmlinuz exists nothing is fetched again (delete OUTDIR
-# to follow a newer Debian kernel).
+#   modules/  the modules the network benchmark's guest loads (virtio_net,
+#             virtio_mmio, virtio_pci and what they depend on), and
+#             modules/order: their file names, each after its dependencies
+# Cached: once OUTDIR/vmlinuz and OUTDIR/modules/order exist nothing is
+# fetched again (delete OUTDIR to follow a newer Debian kernel).
 set -eu
 out=$1
 meta=${2:-linux-image-cloud-amd64}
-[ -s "$out/vmlinuz" ] && [ -s "$out/version" ] && exit 0
+NET_MODULES="virtio_net virtio_mmio virtio_pci"
+[ -s "$out/vmlinuz" ] && [ -s "$out/version" ] &&
+	[ -s "$out/modules/order" ] && exit 0
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -50,6 +55,33 @@ for opt in SERIAL_8250 SERIAL_8250_CONSOLE BLK_DEV_INITRD; do
 	grep -q "^CONFIG_$opt=y" config ||
 		{ echo "fetch.sh: $pkg lacks CONFIG_$opt=y" >&2; exit 1; }
 done
+
+# A module's dependencies: the depends= entry of its .modinfo section.
+mod_deps() {
+	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout |
+		tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+mod_file() { find pkg/lib/modules -name "$1.ko" | head -1; }
+# Appends module $1 to modules/order after its dependencies (depth first).
+mod_add() {
+	local f d
+	grep -qx "$1.ko" modules/order 2>/dev/null && return 0
+	f=$(mod_file "$1")
+	if [ -z "$f" ]; then
+		# Built in, or absent: the guest fails with a clear message.
+		grep -q "^CONFIG_$(echo "$1" | tr a-z A-Z)=y" config ||
+			echo "fetch.sh: no module $1 in $pkg" >&2
+		return 0
+	fi
+	for d in $(mod_deps "$f"); do mod_add "$d"; done
+	cp "$f" modules/
+	echo "$1.ko" >>modules/order
+}
+rm -rf modules
+mkdir modules
+: >modules/order
+for m in $NET_MODULES; do mod_add "$m"; done
+
 dpkg-deb -f "$deb" Package Version | paste -sd" " | sed "s/[^ ]*: //g" > version
 
 # The bzImage's payload (boot protocol >= 2.08): setup_sects at 0x1f1,
