@@ -35,7 +35,16 @@ struct ptimer {
 	int id;
 };
 
+/* User and group ids (linux/cred.c): [0] real, [1] effective, [2] saved,
+ * [3] filesystem; all 0 at start (root). */
+struct linux_cred {
+	u32 uid[4], gid[4];
+	u32 ngroups;
+	u32 *groups;	/* kmalloc'd, ngroups entries */
+};
+
 struct linux_process {
+	struct linux_cred cred;               /* cred.c's cred_lock */
 	struct spinlock sig_lock;
 	struct linux_sigaction actions[NSIG]; /* dispositions (sig_lock) */
 	struct sigqueue shared;               /* process-wide pending (sig_lock) */

@@ -376,26 +376,6 @@ long sys_getppid(void)
 	return 0;
 }
 
-long sys_getuid(void)
-{
-	return 0;
-}
-
-long sys_geteuid(void)
-{
-	return 0;
-}
-
-long sys_getgid(void)
-{
-	return 0;
-}
-
-long sys_getegid(void)
-{
-	return 0;
-}
-
 long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 {
 	unsigned long cpus = 1; /* one CPU brought up */
