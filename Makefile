@@ -16,7 +16,7 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
 HCFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -MMD -MP -D_GNU_SOURCE
 
 KSRC := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c \
-	sched/*.c drivers/*.c drivers/virtio/*.c fs/*.c fs/*/*.c linux/*.c lib/*.c)
+	sched/*.c drivers/*.c drivers/virtio/*.c fs/*.c fs/*/*.c net/*.c linux/*.c lib/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
 # The host tool shares the ELF checks and helpers of lib/ with the kernel.
