@@ -307,11 +307,6 @@ static int unix_bind(struct socket *sk, const void *addr, u32 len)
 	r = unix_validate(addr, len);
 	if (r < 0)
 		return r;
-	spin_lock(&unix_lock);
-	r = u->addr ? -EINVAL : 0;
-	spin_unlock(&unix_lock);
-	if (r < 0)
-		return r;
 	a = kmalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
@@ -479,6 +474,7 @@ static int unix_listen(struct socket *sk, int backlog)
 		u->backlog = backlog;
 		u->state = U_LISTEN;
 		unix_cred_now(&u->cred);
+		u->peercred = u->cred;
 	}
 	spin_unlock(&unix_lock);
 	unix_notify(u, POLL_OUT_BITS);
