@@ -444,6 +444,7 @@ static long do_recvmsg(struct socket *sk, struct linux_msghdr *umsg,
 
 	if (r == 0)
 		r = net_recvmsg(sk, &k.m);
+	k.m.flags |= flags & MSG_CMSG_CLOEXEC; /* as Linux shows it */
 	if (r >= 0) {
 		long e = kmsg_out(&k, umsg);
 
