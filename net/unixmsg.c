@@ -434,10 +434,10 @@ static void put_fds(struct sock_msg *m, u32 *used, struct unix_skb *skb,
 
 /* The source address, credentials and files of skb into m. */
 static void deliver(struct unix_sock *u, struct sock_msg *m, int flags,
-		    struct unix_skb *skb, u32 *used, bool first)
+		    struct unix_skb *skb, u32 *used, bool first, u32 namecap)
 {
 	if (first && m->name && skb->addr.len) {
-		memcpy(m->name, skb->addr.sa, MIN(skb->addr.len, m->namelen));
+		memcpy(m->name, skb->addr.sa, MIN(skb->addr.len, namecap));
 		m->namelen = skb->addr.len;
 	}
 	if (first && (u->sk->opts & SOCK_OPT_PASSCRED))
@@ -485,7 +485,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	u64 deadline = unix_deadline(u->sk->rcvtimeo_ns);
 	int flags = m->flags;
 	struct unix_skb *skb = NULL;
-	u32 used = 0;
+	u32 used = 0, namecap;
 	long r = 0;
 
 	if (u->type == SOCK_SEQPACKET && u->state != U_CONNECTED)
@@ -504,6 +504,9 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 		u->qlen--;
 	}
 	spin_unlock(&unix_lock);
+	if (r == 1) /* end of data */
+		r = 0;
+	namecap = m->namelen;
 	m->flags = 0;
 	m->namelen = 0;
 	if (skb) {
@@ -513,7 +516,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 		if (r >= 0) {
 			if (skb->len > m->len)
 				m->flags |= MSG_TRUNC;
-			deliver(u, m, flags, skb, &used, true);
+			deliver(u, m, flags, skb, &used, true, namecap);
 			r = flags & MSG_TRUNC ? (long)skb->len : (long)n;
 		}
 		if (!(flags & MSG_PEEK))
@@ -522,7 +525,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	}
 	mutex_unlock(&u->rmutex);
 	m->controllen = used;
-	return r == 1 ? 0 : r;
+	return r;
 }
 
 /* The next skb to read after prev (NULL: the head); unix_lock held. */
@@ -564,11 +567,12 @@ static long stream_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	size_t target = flags & MSG_WAITALL ? m->len :
 			MIN((size_t)u->sk->rcvlowat, m->len), copied = 0;
 	struct unix_skb *skb = NULL, *prev = NULL;
-	u32 used = 0;
+	u32 used = 0, namecap;
 	long r = 0;
 
 	if (u->state != U_CONNECTED)
 		return -EINVAL;
+	namecap = m->namelen;
 	m->flags = 0;
 	m->namelen = 0;
 	mutex_lock(&u->rmutex);
@@ -586,7 +590,7 @@ static long stream_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 			break;
 		fds = skb->nfds;
 		if (!copied || fds)
-			deliver(u, m, flags, skb, &used, !copied);
+			deliver(u, m, flags, skb, &used, !copied, namecap);
 		r = stream_take(u, m, skb, 0, peek);
 		if (r < 0)
 			break;
