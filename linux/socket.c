@@ -77,7 +77,7 @@ static int addr_out(const void *kaddr, u32 klen, void *uaddr, int *ulen)
 
 	if (copy_from_user(&len, ulen, sizeof(len)) < 0)
 		return -EFAULT;
-	if ((u32)len > klen)
+	if (len > (int)klen)
 		len = klen;
 	if (len < 0)
 		return -EINVAL;
