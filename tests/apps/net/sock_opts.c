@@ -12,8 +12,11 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <linux/sockios.h>
+#include <sys/time.h>
 #include "check.h"
+
+#define SIOCINQ FIONREAD
+#define SIOCOUTQ 0x5411
 
 static void get_int(int s, int name, const char *what)
 {

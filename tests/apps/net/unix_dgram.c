@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include "check.h"
 
