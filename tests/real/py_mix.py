@@ -1,7 +1,8 @@
 # tests/real/py_mix.py: a Python program using what most Python programs
 # use (threading, json, re, hashlib, tempfile, time.sleep, asyncio over a
-# socketpair and AF_UNIX), printing only what is the same on every run and every machine. Run by tests/real/run.sh
-# natively and in Skiff; the two outputs must be equal.
+# socketpair and AF_UNIX), printing only what is the same on every run and
+# every machine. Run by tests/real/run.sh natively and in Skiff; the two
+# outputs must be equal.
 import hashlib
 import json
 import os
