@@ -130,7 +130,11 @@ static void tcp_line(struct text *t, int sl, struct tcp_pcb *pcb, bool v6)
 	put(t, "%4d: ", sl);
 	put_addr(t, &pcb->local_ip, pcb->local_port, v6);
 	put(t, " ");
-	put_addr(t, &pcb->remote_ip, pcb->remote_port, v6);
+	if (pcb->state == LISTEN)	/* a tcp_pcb_listen has no remote */
+		put_addr(t, IP_IS_V6(&pcb->local_ip) ? IP6_ADDR_ANY : IP4_ADDR_ANY,
+			 0, v6);
+	else
+		put_addr(t, &pcb->remote_ip, pcb->remote_port, v6);
 	put(t, " %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu %d "
 	       "0000000000000000",
 	    linux_state[pcb->state], txq, rxq, 0, 0, 0ul, 1);
