@@ -94,6 +94,8 @@ static void put_addr(struct text *t, const ip_addr_t *a, u16 port, bool v6)
 	if (IP_IS_V6(a)) {
 		const u32 *w = ip_2_ip6(a)->addr;
 		put(t, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], port);
+	} else if (IP_IS_ANY_TYPE_VAL(*a)) {	/* dual-stack: :: */
+		put(t, "%032X:%04X", 0, port);
 	} else {	/* IPv4 on an IPv6 list: ::ffff:a.b.c.d */
 		put(t, "%08X%08X%08X%08X:%04X", 0, 0, lwip_htonl(0xffff),
 		    ip4_addr_get_u32(ip_2_ip4(a)), port);
@@ -131,8 +133,7 @@ static void tcp_line(struct text *t, int sl, struct tcp_pcb *pcb, bool v6)
 	put_addr(t, &pcb->local_ip, pcb->local_port, v6);
 	put(t, " ");
 	if (pcb->state == LISTEN)	/* a tcp_pcb_listen has no remote */
-		put_addr(t, IP_IS_V6(&pcb->local_ip) ? IP6_ADDR_ANY : IP4_ADDR_ANY,
-			 0, v6);
+		put_addr(t, v6 ? IP6_ADDR_ANY : IP4_ADDR_ANY, 0, v6);
 	else
 		put_addr(t, &pcb->remote_ip, pcb->remote_port, v6);
 	put(t, " %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu %d "
@@ -196,7 +197,10 @@ static void show_udp(struct text *t, bool v6)
 	else
 		put(t, "\n");
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
-		if (on_v6_list(&pcb->local_ip) != v6)
+		/* Not the kernel's own DHCP client (Linux's runs in a
+		 * program, on a packet socket). */
+		if (on_v6_list(&pcb->local_ip) != v6 ||
+		    (pcb->local_port == 68 && pcb->remote_port == 67))
 			continue;
 		start = t->len;
 		put(t, "%5d: ", sl++);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include "shim.h"
 #include "lwip/tcp.h"
+#include "lwip/timeouts.h"
 #include "net/lwip/port.h"
 #include "net/netif.h"
 
@@ -23,7 +24,8 @@
 
 static struct thread *me = (struct thread *)&me;
 struct thread *thread_current(void) { return me; }
-u64 time_monotonic_ns(void) { return 1000000000ull; }
+static u64 now_ns = 1000000000ull;
+u64 time_monotonic_ns(void) { return now_ns; }
 void random_fill(void *buf, size_t len) { memset(buf, 0x5a, len); }
 void ktimer_set(struct ktimer *k, u64 deadline_ns) { k->node.deadline = deadline_ns; }
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
@@ -402,7 +404,13 @@ static void test_proc_net(void **state)
 	for (char *l = t; *l; l = strchr(l, '\n') + 1)
 		assert_int_equal(strchr(l, '\n') - l, 149);
 	free(t);
+	net_lock();
+	listen_on(IP_ANY_TYPE, 8083);	/* dual-stack: "::" in tcp6 */
+	net_unlock();
 	t = text("tcp6");
+	assert_non_null(strstr(t,
+		": 00000000000000000000000000000000:1F93 "
+		"00000000000000000000000000000000:0000 0A "));
 	assert_non_null(strstr(t,
 		": 00000000000000000000000001000000:1F91 "
 		"00000000000000000000000000000000:0000 0A "));
@@ -416,6 +424,18 @@ static void test_proc_net(void **state)
 	assert_int_equal(net_proc_text("nope", &buf), -ENOENT);
 }
 
+/* lwIP's timers, over two minutes of (fake) time: every cyclic one and
+ * the TCP ones run on the connections left open above. */
+static void test_timers(void **state)
+{
+	net_lock();
+	for (int i = 0; i < 1200; i++) {
+		now_ns += 100000000ull;
+		sys_check_timeouts();
+	}
+	net_unlock();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_ifaces),
 		cmocka_unit_test(test_proc_net),
+		cmocka_unit_test(test_timers),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

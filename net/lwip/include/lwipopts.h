@@ -94,6 +94,7 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1		/* 64-bit pointers: lwIP asserts */
 #define LWIP_ND6_NUM_NEIGHBORS 64
 #define LWIP_ND6_NUM_DESTINATIONS 64	/* lwIP indexes it with an s8 */
 #define LWIP_ND6_QUEUEING 1
