@@ -108,6 +108,7 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_TCP 1
 #define TCP_TTL 64
 #define TCP_MSS 1460
+#define TCP_MSL 30000UL			/* TIME-WAIT 2 MSL: Linux's 60 s */
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 5			/* 0xffff << 5: windows up to 2 MiB */
 #define TCP_WND (1024 * 1024)
@@ -130,6 +131,9 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_CALLBACK_API 1
 #define LWIP_EVENT_API 0
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
+/* One slot of per-PCB data with a destroy callback: the socket layer
+ * learns when lwIP frees a PCB without telling (from TIME-WAIT). */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
 /* Initial sequence numbers: RFC 6528, a clock plus a keyed hash of the
  * connection's addresses (net/lwip/sys_arch.c), not lwIP's counter. */
