@@ -281,6 +281,7 @@ void net_netif_attach(void)
 	if (!lo.netif)
 		panic("lwIP made no loopback interface");
 	nifs[nnifs++] = &lo;
+	lo.netif->rs_count = 0;	/* no router solicitations on lo */
 	for (unsigned i = 0; (d = netdev_get(i)) && nnifs < NET_NIF_MAX; i++)
 		if (!attach(d))
 			klog("net: cannot attach %s", d->name);

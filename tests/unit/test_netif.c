@@ -428,12 +428,21 @@ static void test_proc_net(void **state)
  * the TCP ones run on the connections left open above. */
 static void test_timers(void **state)
 {
+	struct net_iface lo0, lo1;
+
+	assert_int_equal(net_iface_get(0, &lo0), 0);
 	net_lock();
 	for (int i = 0; i < 1200; i++) {
 		now_ns += 100000000ull;
 		sys_check_timeouts();
 	}
+	/* Duplicate address detection passed: eth0's link-local is ours. */
+	assert_true(ip6_addr_ispreferred(
+		netif_ip6_addr_state(net_nif_at(1)->netif, 0)));
 	net_unlock();
+	/* Nothing of its own on lo (router solicitations, for one). */
+	assert_int_equal(net_iface_get(0, &lo1), 0);
+	assert_int_equal(lo1.tx_packets, lo0.tx_packets);
 }
 
 int main(void)
