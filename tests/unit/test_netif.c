@@ -424,30 +424,42 @@ static void test_proc_net(void **state)
 	assert_int_equal(net_proc_text("nope", &buf), -ENOENT);
 }
 
-/* lwIP's timers, over two minutes of (fake) time: every cyclic one and
- * the TCP ones run on the connections left open above. */
-static void test_timers(void **state)
+/* Runs lwIP's timers over n tenths of a second of (fake) time. */
+static void run_timers(int n)
+{
+	net_lock();
+	for (int i = 0; i < n; i++) {
+		now_ns += 100000000ull;
+		sys_check_timeouts();
+	}
+	net_unlock();
+}
+
+/* Ten seconds with no connection: eth0's link-local passes duplicate
+ * address detection, and the stack sends nothing through lo (lwIP would
+ * send router solicitations there). */
+static void test_idle(void **state)
 {
 	struct net_iface lo0, lo1;
 
 	assert_int_equal(net_iface_get(0, &lo0), 0);
-	net_lock();
-	for (int i = 0; i < 1200; i++) {
-		now_ns += 100000000ull;
-		sys_check_timeouts();
-	}
-	/* Duplicate address detection passed: eth0's link-local is ours. */
-	assert_true(ip6_addr_ispreferred(
-		netif_ip6_addr_state(net_nif_at(1)->netif, 0)));
-	net_unlock();
-	/* Nothing of its own on lo (router solicitations, for one). */
+	run_timers(100);
 	assert_int_equal(net_iface_get(0, &lo1), 0);
 	assert_int_equal(lo1.tx_packets, lo0.tx_packets);
+	assert_true(ip6_addr_ispreferred(
+		netif_ip6_addr_state(net_nif_at(1)->netif, 0)));
+}
+
+/* Two minutes of every timer, on the connections left open above. */
+static void test_timers(void **state)
+{
+	run_timers(1200);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_loopback_v4),
 		cmocka_unit_test(test_loopback_v6),
 		cmocka_unit_test(test_loopback_own_address),
