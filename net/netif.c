@@ -318,12 +318,12 @@ static void loop_deliver(struct netif *n)
 	}
 }
 
-void net_netif_loop_flush(void)
+bool net_netif_loop_flush(void)
 {
 	const u16 checks = NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP |
 			   NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP |
 			   NETIF_CHECKSUM_CHECK_ICMP6;
-	bool again = nnifs > 0;
+	bool again = nnifs > 0, any = false;
 
 	while (again) {
 		again = false;
@@ -335,7 +335,8 @@ void net_netif_loop_flush(void)
 			n->chksum_flags &= ~checks;
 			loop_deliver(n);
 			n->chksum_flags = flags;
-			again = true;
+			again = any = true;
 		}
 	}
+	return any;
 }
