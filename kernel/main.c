@@ -8,6 +8,8 @@
 #include <skiff/lib.h>
 #include <skiff/linux.h>
 #include <skiff/mm.h>
+#include <skiff/net.h>
+#include <skiff/pci.h>
 #include <skiff/process.h>
 #include <skiff/proto.h>
 #include <skiff/pvh.h>
@@ -15,6 +17,7 @@
 #include <skiff/serial.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
+#include <skiff/virtio.h>
 #include "cmdline.h"
 
 /* The RAM ranges of the PVH memory map. */
@@ -82,11 +85,17 @@ void kmain(u32 start_info_phys)
 	serial_enable_rx_irq(true);
 	irq_enable();
 	boot_mark("interrupts and threads");
+	/* Devices: a probe failure is a line in the log, never a panic. */
+	pci_init();
+	virtio_init();
+	boot_mark("devices");
 
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "
 			     "(error %d)", -r);
 	boot_mark("filesystems");
+	net_init(boot_opts.ip);
+	boot_mark("network");
 	exec_program();
 }
