@@ -125,7 +125,7 @@ struct sock_ops {
 		       bool nonblock);
 	int (*listen)(struct socket *sk, int backlog);
 	/* A new socket (sock_alloc'd by the family, its file not yet made)
-	 * in *out, with the peer's address in addr/*len if addr. */
+	 * in *out, with the peer's address in addr, *len if addr. */
 	int (*accept)(struct socket *sk, struct socket **out, void *addr,
 		      u32 *len, bool nonblock);
 	/* The local (peer false) or peer address; *len is set to its
@@ -168,6 +168,9 @@ struct socket {
 	u32 rcvbuf, sndbuf;	/* SO_RCVBUF, SO_SNDBUF as getsockopt shows */
 	u32 opts;		/* SOCK_OPT_*: SOL_SOCKET flags the core keeps */
 	int linger_onoff, linger_sec; /* SO_LINGER */
+	int priority;		/* SO_PRIORITY */
+	int rcvlowat;		/* SO_RCVLOWAT (1 by default) */
+	int mark;		/* SO_MARK */
 	void *priv;		/* the family's */
 };
 #define SOCK_OPT_REUSEADDR 1
@@ -176,6 +179,11 @@ struct socket {
 #define SOCK_OPT_BROADCAST 8
 #define SOCK_OPT_OOBINLINE 16
 #define SOCK_OPT_PASSCRED 32
+#define SOCK_OPT_DEBUG 64
+#define SOCK_OPT_DONTROUTE 128
+#define SOCK_OPT_NO_CHECK 256
+#define SOCK_OPT_TIMESTAMP 512	/* accepted; no timestamps are delivered */
+#define SOCK_OPT_TIMESTAMPNS 1024
 
 /*
  * A family: makes the family's state for a new socket (type and protocol
@@ -240,9 +248,19 @@ void net_unlock(void);
 /*
  * Sleeps on wq with the network lock released, until woken, the deadline
  * (monotonic ns, 0: none) or a signal; takes the lock again before
- * returning. 0, -ETIMEDOUT or -EINTR.
+ * returning. 0, -ETIMEDOUT or -EINTR. 0 may come without a wake-up (the
+ * stack delivered packets it had sent to itself first, which may have
+ * changed the caller's condition): callers check their condition again,
+ * in a loop.
  */
 int net_sleep(struct waitq *wq, u64 deadline_ns);
+/*
+ * Wakes every thread in net_sleep on wq. The only way to wake a net_sleep
+ * sleeper (it takes net_wait_lock, so a wake-up after the sleeper checked
+ * its condition is never lost); called from lwIP callbacks (with the lock
+ * held) or from anywhere else but an interrupt handler. Never sleeps.
+ */
+void net_wake(struct waitq *wq);
 
 /* ---- Interfaces (net/netif.c) ---- */
 

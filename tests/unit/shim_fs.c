@@ -269,3 +269,21 @@ void signal_send_thread(struct thread *t, int sig,
 	(void)info;
 	shim_signals_sent[sig % 64]++;
 }
+
+/* /proc/net's text without a network (fs/procfs/net.c). */
+long net_proc_text(const char *name, char **buf)
+{
+	(void)name;
+	(void)buf;
+	return -ENOENT;
+}
+
+/* linux/file.c asks whether a file is a socket (net/ is not linked in:
+ * no file is one). */
+struct socket *sock_of_file(struct file *f) { return NULL; }
+struct iovec;
+long socket_iov_rw(struct file *f, const struct iovec *iov, int cnt,
+		   bool write)
+{
+	return -ENOTSOCK;
+}
