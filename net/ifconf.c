@@ -116,7 +116,12 @@ static void eth0_ipv4(struct net_nif *nif, const char *ip_opt)
 	else if (boot_opts.gw[0])
 		klog("net: gw=%s is not an IPv4 address: no gateway",
 		     boot_opts.gw);
+	/* No gratuitous ARP (Linux sends none either, arp_notify=0): the
+	 * boot needs no transmit path. */
+	nif->netif->flags &= (u8_t)~NETIF_FLAG_ETHARP;
 	netif_set_addr(nif->netif, &addr, &mask, &gw);
+	nif->netif->flags |= NETIF_FLAG_ETHARP;
+	klog("net: %s: %s (static)", nif->name, ip_opt);
 }
 
 void net_netif_init(const char *ip_opt)
