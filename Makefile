@@ -16,8 +16,27 @@ KLDFLAGS := -nostdlib -static -no-pie -Wl,-T,arch/x86_64/kernel.ld \
 HCFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -MMD -MP -D_GNU_SOURCE
 
 KSRC := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c \
-	sched/*.c drivers/*.c drivers/virtio/*.c fs/*.c fs/*/*.c linux/*.c lib/*.c)
+	sched/*.c drivers/*.c drivers/virtio/*.c fs/*.c fs/*/*.c net/*.c \
+	net/lwip/*.c linux/*.c lib/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
+
+# lwIP (DESIGN.md, "Network"): Debian's source package, fetched and checked
+# by deps/lwip.sh into build/deps, never committed. Its core is compiled
+# with the kernel's flags; the port (options, arch headers, the lock) is
+# net/lwip/. Not its socket, netconn or tcpip-thread layers (NO_SYS).
+LWIPDIR := $(BUILD)/deps/lwip-2.1.3
+LWIPSTAMP := $(LWIPDIR)/.skiff-verified
+LWIPSRC := $(addprefix core/,altcp.c altcp_alloc.c altcp_tcp.c def.c dns.c \
+	inet_chksum.c init.c ip.c mem.c memp.c netif.c pbuf.c raw.c stats.c \
+	sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,autoip.c dhcp.c etharp.c icmp.c igmp.c ip4.c \
+	ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,dhcp6.c ethip6.c icmp6.c inet6.c ip6.c \
+	ip6_addr.c ip6_frag.c mld6.c nd6.c) \
+	netif/ethernet.c
+LWIPOBJ := $(patsubst %,$(BUILD)/k/lwip/%.o,$(LWIPSRC))
+LWIPINC := -Inet/lwip/include -I$(LWIPDIR)/src/include
+KOBJ += $(LWIPOBJ)
 
 # The host tool shares the ELF checks and helpers of lib/ with the kernel.
 HSRC := $(wildcard tools/skiff/*.c) lib/elf.c lib/printf.c lib/strconv.c
@@ -35,6 +54,23 @@ $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(LWIPSTAMP):
+	@deps/lwip.sh $(BUILD)/deps
+
+$(LWIPDIR)/src/%.c: $(LWIPSTAMP) ;
+
+# lwIP's files get its include paths, the small libc headers of its port,
+# and quiet warnings of its own code (never ours).
+$(BUILD)/k/lwip/%.c.o: $(LWIPDIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(KCFLAGS) $(LWIPINC) -Inet/lwip/libc -c $< -o $@
+
+# Everything in net/ includes lwIP's headers: fetch it first.
+NETOBJ := $(filter $(BUILD)/k/net/%,$(KOBJ))
+$(NETOBJ): KCFLAGS += $(LWIPINC)
+$(NETOBJ): | $(LWIPSTAMP)
 
 $(BUILD)/gen/syscalls.h: scripts/gen-syscalls.sh
 	@mkdir -p $(dir $@)
@@ -81,4 +117,4 @@ bench: deps all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/deps -prune -o -name '*.d' -print 2>/dev/null)

@@ -8,6 +8,7 @@
 #include <skiff/lib.h>
 #include <skiff/linux.h>
 #include <skiff/mm.h>
+#include <skiff/net.h>
 #include <skiff/process.h>
 #include <skiff/proto.h>
 #include <skiff/pvh.h>
@@ -88,5 +89,7 @@ void kmain(u32 start_info_phys)
 		kernel_error("the image is corrupt: cannot unpack the initrd "
 			     "(error %d)", -r);
 	boot_mark("filesystems");
+	net_init(boot_opts.ip);
+	boot_mark("network");
 	exec_program();
 }

@@ -125,7 +125,7 @@ struct sock_ops {
 		       bool nonblock);
 	int (*listen)(struct socket *sk, int backlog);
 	/* A new socket (sock_alloc'd by the family, its file not yet made)
-	 * in *out, with the peer's address in addr/*len if addr. */
+	 * in *out, with the peer's address in addr, *len if addr. */
 	int (*accept)(struct socket *sk, struct socket **out, void *addr,
 		      u32 *len, bool nonblock);
 	/* The local (peer false) or peer address; *len is set to its
@@ -243,6 +243,13 @@ void net_unlock(void);
  * returning. 0, -ETIMEDOUT or -EINTR.
  */
 int net_sleep(struct waitq *wq, u64 deadline_ns);
+/*
+ * Wakes every thread in net_sleep on wq. The only way to wake a net_sleep
+ * sleeper (it takes net_wait_lock, so a wake-up after the sleeper checked
+ * its condition is never lost); called from lwIP callbacks (with the lock
+ * held) or from anywhere else but an interrupt handler. Never sleeps.
+ */
+void net_wake(struct waitq *wq);
 
 /* ---- Interfaces (net/netif.c) ---- */
 
