@@ -81,7 +81,7 @@ struct inet_sock *inet_sock_new(int family, int type)
 
 void inet_wake(struct inet_sock *is, u32 events)
 {
-	waitq_wake_all(&is->wq);
+	net_wake(&is->wq);
 	if (is->sk && is->sk->inode)
 		vfs_poll_notify(is->sk->inode, events);
 }
@@ -519,7 +519,8 @@ int inet_getsockopt_ip(struct inet_sock *is, int level, int name, void *val,
 		return -ENOPROTOOPT;
 	}
 	if (level != SOL_IPV6 || is->family != AF_INET6)
-		return -ENOPROTOOPT;
+		/* Linux: ip_getsockopt refuses a level it does not know. */
+		return is->family == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 	switch (name) {
 	case IPV6_V6ONLY:
 		return inet_opt_put_int(val, len, is->v6only);

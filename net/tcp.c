@@ -51,9 +51,10 @@ static void ext_destroyed(u8_t id, void *data)
 	(void)id;
 	if (!is)
 		return;
+	/* An err callback may follow (an abort frees first): it sets the
+	 * error and the state. */
 	is->tcp = NULL;
 	is->done = true;
-	is->shut = INET_SHUT_ALL;
 	inet_wake(is, 0);
 }
 

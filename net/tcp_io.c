@@ -126,9 +126,12 @@ long inet_tcp_recvmsg(struct socket *sk, struct sock_msg *m,
 		r = -ENOTCONN;
 		goto out;
 	}
-	while (copied < want) {
+	for (;;) {
 		u32 skip = peek ? (u32)copied : 0;
 
+		/* Linux: a read of 0 bytes waits for data too, then gives 0. */
+		if (copied >= want && (want || is->rx_bytes))
+			break;
 		if (is->rx_bytes > skip) {
 			long n = rx_copy(is, m, want - copied, skip, peek,
 					 flags & MSG_TRUNC);

@@ -197,10 +197,13 @@ static void fill_info(struct inet_sock *is, struct l_tcp_info *ti)
 	ti->ato = TCP_TMR_INTERVAL * 1000u;
 	ti->reordering = 3;
 	ti->advmss = TCP_MSS;
-	ti->snd_mss = ti->rcv_mss = is->maxseg ? (u32)is->maxseg : 536;
 	ti->bytes_acked = is->bytes_acked;
 	ti->bytes_received = is->bytes_in;
-	if (!pcb || is->tstate == ITCP_LISTEN)
+	if (is->tstate == ITCP_LISTEN)
+		return;
+	ti->snd_mss = ti->rcv_mss = is->maxseg ? (u32)is->maxseg : 536;
+	ti->rto = 1000000;	/* Linux's TCP_TIMEOUT_INIT */
+	if (!pcb)
 		return;
 	ti->retransmits = pcb->nrtx;
 #if LWIP_WND_SCALE

@@ -22,6 +22,7 @@
 
 #define SIOCINQ 0x541B
 #define SIOCOUTQ 0x5411
+#define UDP_CORK 1
 #define UDP_MAX4 65507		/* 65535 - IPv4 and UDP headers */
 #define UDP_MAX6 65527		/* 65535 - UDP header (IPv6 payload) */
 #define RCVBUF_DEFAULT 212992
@@ -325,13 +326,22 @@ static int dgram_shutdown(struct socket *sk, int how)
 	return r;
 }
 
+/* DIVERGENCE: UDP_CORK is kept and reported, but each send is still
+ * its own datagram. */
 static int dgram_setsockopt(struct socket *sk, int level, int name,
 			    const void *val, u32 len)
 {
-	int r;
+	struct inet_sock *is = inet_of(sk);
+	int r, v;
 
 	net_lock();
-	r = inet_setsockopt_ip(inet_of(sk), level, name, val, len);
+	if (level == SOL_UDP && name == UDP_CORK) {
+		r = inet_opt_int(val, len, &v);
+		if (!r)
+			is->cork = v != 0;
+	} else {
+		r = inet_setsockopt_ip(is, level, name, val, len);
+	}
 	net_unlock();
 	return r;
 }
@@ -339,10 +349,14 @@ static int dgram_setsockopt(struct socket *sk, int level, int name,
 static int dgram_getsockopt(struct socket *sk, int level, int name,
 			    void *val, u32 *len)
 {
+	struct inet_sock *is = inet_of(sk);
 	int r;
 
 	net_lock();
-	r = inet_getsockopt_ip(inet_of(sk), level, name, val, len);
+	if (level == SOL_UDP && name == UDP_CORK)
+		r = inet_opt_put_int(val, len, is->cork);
+	else
+		r = inet_getsockopt_ip(is, level, name, val, len);
 	net_unlock();
 	return r;
 }

@@ -127,6 +127,8 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define SO_REUSE 1
 #define SO_REUSE_RXTOALL 1
 #define LWIP_CALLBACK_API 1
+/* net/tcp.c: told when lwIP frees a pcb silently (from TIME_WAIT). */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 #define LWIP_EVENT_API 0
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
 
