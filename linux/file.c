@@ -6,6 +6,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
+#include <skiff/net.h>
 #include <skiff/vfs.h>
 #include "fsabi.h"
 #include "signal.h"
@@ -161,6 +162,10 @@ static long vec_rw(int fd, const struct iovec *uiov, int cnt, bool write,
 	if (r < 0) {
 		file_put(f);
 		return r;
+	}
+	if (!off && sock_of_file(f)) {
+		total = socket_iov_rw(f, iov, cnt, write);
+		cnt = 0;
 	}
 	for (int i = 0; i < cnt; i++) {
 		struct iobuf io = { iov[i].iov_base, iov[i].iov_len, true };

@@ -32,14 +32,18 @@ static long copy_files(struct file *in, s64 *ioff, struct file *out,
 			r = n;
 			break;
 		}
-		if (ioff)
-			*ioff += n;
 		io.len = n;
 		w = ooff ? file_pwrite_io(out, &io, *ooff) : file_write(out, &io);
 		if (w > 0 && ooff)
 			*ooff += w;
 		if (w > 0)
 			done += w;
+		/* Bytes read but not written are not consumed (a nonblocking
+		 * socket took part of them): the input offset moves by w. */
+		if (ioff)
+			*ioff += MAX(w, 0);
+		else if (w < n)
+			file_lseek(in, -(n - MAX(w, 0)), SEEK_CUR);
 		if (w != n) {
 			r = w < 0 ? w : 0;
 			break;

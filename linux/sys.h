@@ -91,6 +91,9 @@ long sys_pwritev(int fd, const struct iovec *iov, int iovcnt, s64 pos_l, s64 pos
 long sys_fallocate(int fd, int mode, s64 off, s64 len);
 long sys_fadvise64(int fd, s64 off, s64 len, int advice);
 long sys_flock(int fd, unsigned cmd);
+/* linux/socket.c: readv/writev of a socket, one message (file.c) */
+struct file;
+long socket_iov_rw(struct file *f, const struct iovec *iov, int cnt, bool write);
 long sys_sendfile(int out_fd, int in_fd, s64 *off, size_t count);
 long sys_copy_file_range(int fd_in, s64 *off_in, int fd_out, s64 *off_out, size_t len, unsigned flags);
 

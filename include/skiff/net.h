@@ -168,6 +168,9 @@ struct socket {
 	u32 rcvbuf, sndbuf;	/* SO_RCVBUF, SO_SNDBUF as getsockopt shows */
 	u32 opts;		/* SOCK_OPT_*: SOL_SOCKET flags the core keeps */
 	int linger_onoff, linger_sec; /* SO_LINGER */
+	int priority;		/* SO_PRIORITY */
+	int rcvlowat;		/* SO_RCVLOWAT (1 by default) */
+	int mark;		/* SO_MARK */
 	void *priv;		/* the family's */
 };
 #define SOCK_OPT_REUSEADDR 1
@@ -176,6 +179,11 @@ struct socket {
 #define SOCK_OPT_BROADCAST 8
 #define SOCK_OPT_OOBINLINE 16
 #define SOCK_OPT_PASSCRED 32
+#define SOCK_OPT_DEBUG 64
+#define SOCK_OPT_DONTROUTE 128
+#define SOCK_OPT_NO_CHECK 256
+#define SOCK_OPT_TIMESTAMP 512	/* accepted; no timestamps are delivered */
+#define SOCK_OPT_TIMESTAMPNS 1024
 
 /*
  * A family: makes the family's state for a new socket (type and protocol
