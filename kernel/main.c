@@ -9,6 +9,7 @@
 #include <skiff/linux.h>
 #include <skiff/mm.h>
 #include <skiff/net.h>
+#include <skiff/pci.h>
 #include <skiff/process.h>
 #include <skiff/proto.h>
 #include <skiff/pvh.h>
@@ -16,6 +17,7 @@
 #include <skiff/serial.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
+#include <skiff/virtio.h>
 #include "cmdline.h"
 
 /* The RAM ranges of the PVH memory map. */
@@ -83,6 +85,10 @@ void kmain(u32 start_info_phys)
 	serial_enable_rx_irq(true);
 	irq_enable();
 	boot_mark("interrupts and threads");
+	/* Devices: a probe failure is a line in the log, never a panic. */
+	pci_init();
+	virtio_init();
+	boot_mark("devices");
 
 	int r = fs_init(initrd_len ? phys_to_virt(initrd) : NULL, initrd_len);
 	if (r)

@@ -27,6 +27,7 @@ void net_init(const char *ip_opt)
 	unix_init();
 	netlink_init();
 	inet_init();
+	net_netif_attach();
 	net_netif_init(ip_opt);
 	net_port_start_timers();
 }

@@ -67,11 +67,13 @@ NOT_KERNEL="tools tests bench docs scripts examples deps build include"
 # arch/x86_64/tsc.c. alloc.h (the page allocator and heap) and the
 # checked copies of uaccess.h are implemented by mm/ but declared at
 # arch's level, for arch's own use: upward calls, said in those headers.
+# kthread.h (drivers' bottom-half threads) is implemented by sched/ and
+# declared at drivers' level the same way.
 owner_of() {
 	case $1 in
 	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h) echo lib ;;
 	arch.h | time.h | paging.h | frame.h | alloc.h | uaccess.h | pvh.h) echo arch ;;
-	console.h | serial.h | netdev.h | virtio.h | pci.h) echo drivers ;;
+	console.h | serial.h | netdev.h | virtio.h | pci.h | kthread.h) echo drivers ;;
 	mm.h) echo mm ;;
 	sched.h | process.h | futex.h) echo sched ;;
 	vfs.h) echo fs ;;

@@ -21,6 +21,9 @@
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
 #                                      at least 1 us
+#   virtio     tests/virtio/run.sh     virtio-net probed on microvm
+#                                      (virtio-mmio) and q35 (virtio-pci);
+#                                      legacy devices refused, boot goes on
 #   real       tests/real/run.sh       unmodified Debian programs
 # Each part works alone and ends with "PART: N passed, N failed" (", N
 # skipped" after it when it skipped something: a skip is never a pass);
@@ -79,6 +82,7 @@ part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
+part virtio tests/virtio/run.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

@@ -12,6 +12,7 @@
 #include "lapic.h"
 #include "tsc.h"
 
+#define REG_ID 0x020
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
 #define REG_TPR 0x080
@@ -87,4 +88,9 @@ void lapic_timer_arm(u64 deadline_ns)
 void lapic_eoi(void)
 {
 	wr(REG_EOI, 0);
+}
+
+u32 lapic_id(void)
+{
+	return rd(REG_ID) >> 24;
 }

@@ -10,5 +10,7 @@
 /* lapic_init: skiff/arch.h. */
 /* lapic_timer_arm (fires LAPIC_TIMER_VECTOR): skiff/arch.h. */
 void lapic_eoi(void);
+/* This CPU's local APIC ID (the destination of its interrupts). */
+u32 lapic_id(void);
 
 #endif

@@ -5,7 +5,8 @@
  * executable);
  * the low half holds the program's 4 KiB pages, managed by mm/ through the
  * paging API of include/skiff/paging.h (pt_map / pt_unmap / pt_protect, in
- * PROT_* terms). Callers serialize (mm/vm.c's lock).
+ * PROT_* terms). Callers serialize (mm/vm.c's lock). Device memory is
+ * made uncached in the direct map by io_map.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -161,6 +162,68 @@ u64 pt_next_mapped(u64 va, u64 end)
 		va = ALIGN_DOWN(va, 1ull << shift) + (1ull << shift);
 	}
 	return end;
+}
+
+/*
+ * Device memory (io_map). The direct map's 2 MiB page over a device is
+ * split into 4 KiB pages, so that RAM sharing those 2 MiB stays
+ * write-back, and the device's pages get PCD|PWT: uncached, since the PAT
+ * keeps its power-on value (entry 3, UC). A range past RAM gets tables of
+ * its own in the direct map.
+ */
+#define SLOT_2M (2ull << 20)
+
+/* The direct map's page directory entry for pa; its PD made if missing. */
+static u64 *io_pd_entry(paddr_t pa)
+{
+	u64 *pdpt = table_of(early_pml4[(DIRECT_MAP >> 39) & 511]);
+	u64 *e = &pdpt[(pa >> 30) & 511];
+
+	if (!(*e & PTE_P)) {
+		u64 *pd = page_alloc(1);
+		if (!pd)
+			return NULL;
+		*e = virt_to_phys(pd) | PTE_P | PTE_W;
+	}
+	return &table_of(*e)[(pa >> 21) & 511];
+}
+
+/* The direct map's 4 KiB entry for pa, splitting a 2 MiB page. */
+static u64 *io_pt_entry(paddr_t pa)
+{
+	u64 *e = io_pd_entry(pa);
+
+	if (!e)
+		return NULL;
+	if (!(*e & PTE_P) || (*e & PTE_PS)) {
+		u64 *pt = page_alloc(1);
+		if (!pt)
+			return NULL;
+		u64 base = *e & ADDR_MASK & ~(SLOT_2M - 1);
+		u64 keep = *e & (PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT);
+		for (int i = 0; i < 512 && (*e & PTE_P); i++)
+			pt[i] = (base + (u64)i * PAGE_SIZE) | keep;
+		*e = virt_to_phys(pt) | PTE_P | PTE_W;
+	}
+	return &table_of(*e)[(pa >> 12) & 511];
+}
+
+void *io_map(paddr_t pa, size_t len)
+{
+	if (!len || pa + len < pa || pa + len > (1ull << 39))
+		return NULL;
+	for (paddr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE) {
+		u64 *e = io_pt_entry(p);
+		u64 want = p | PTE_P | PTE_W | PTE_NX | PTE_PCD | PTE_PWT;
+		if (!e)
+			return NULL;
+		if (*e != want) {
+			*e = want;
+			/* Drops the page's entry, or the 2 MiB one it was in. */
+			invlpg((u64)phys_to_virt(p));
+		}
+	}
+	return phys_to_virt(pa);
 }
 
 /*

@@ -10,6 +10,8 @@
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
 #define PTE_U 0x4ull
+#define PTE_PWT 0x8ull		 /* with PCD and the power-on PAT: uncached */
+#define PTE_PCD 0x10ull
 #define PTE_PS 0x80ull
 #define PTE_FILE (1ull << 9)	 /* software: PT_FILE */
 #define PTE_KEPT (1ull << 10)	 /* software: mapped, not present (PROT_NONE) */

@@ -26,8 +26,9 @@
  * scheduler (skiff/arch.h), the vsyscall page to syscall_invoke
  * (skiff/frame.h), backtraces and panics to kernel/ (skiff/kernel.h); the
  * signal side to the ABI layer through the trap_signal_ops it registers at
- * boot (skiff/frame.h), and ISA interrupts to the handlers registered with
- * irq_route (skiff/arch.h): arch includes no header of the layers above.
+ * boot (skiff/frame.h), and device interrupts to the handlers registered
+ * with irq_route and irq_alloc_vector (skiff/arch.h, irq.c): arch
+ * includes no header of the layers above.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -283,6 +284,8 @@ void trap_handler(struct trap_frame *f)
 		   irq_handlers[f->vector - IRQ_VECTOR_BASE]) {
 		irq_handlers[f->vector - IRQ_VECTOR_BASE]();
 		lapic_eoi();
+	} else if (irq_dispatch(f->vector)) {
+		lapic_eoi(); /* after the handler: a level line is quiet now */
 	} else if (f->vector != LAPIC_SPURIOUS_VECTOR) {
 		lapic_eoi();
 	}

@@ -321,6 +321,7 @@ const struct proc_node proc_root[] = {
 	{ "loadavg", S_IFREG | 0444, .show = show_loadavg },
 	{ "meminfo", S_IFREG | 0444, .show = show_meminfo },
 	{ "mounts", S_IFLNK | 0777, .readlink = link_mounts },
+	{ "net", S_IFLNK | 0777, .readlink = proc_link_net },
 	{ "self", S_IFLNK | 0777, .readlink = proc_link_self },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "sys", S_IFDIR | 0555, .dir = sys_dir },

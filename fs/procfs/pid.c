@@ -361,6 +361,7 @@ static const struct proc_dyn task_dyn = {
 	{ "maps", S_IFREG | 0444, .show = proc_show_maps },		\
 	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },	\
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },		\
+	{ "net", S_IFDIR | 0555, .dir = proc_net_entries },		\
 	{ "root", S_IFLNK | 0777, .readlink = link_root },		\
 	{ "stat", S_IFREG | 0444, .show = proc_show_stat },		\
 	{ "statm", S_IFREG | 0444, .show = proc_show_statm },		\

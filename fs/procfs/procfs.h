@@ -59,6 +59,8 @@ int procfs_mount(const char *path, const struct proc_node *root, u64 magic);
 extern const struct proc_node proc_root[];	/* info.c */
 extern const struct proc_node sys_root[];	/* sysfs.c */
 extern const struct proc_node proc_pid_entries[]; /* pid.c: /proc/1 */
+extern const struct proc_node proc_net_entries[]; /* net.c: /proc/1/net */
+long proc_link_net(long arg, char *buf, size_t size); /* /proc/net */
 
 /* pid.c, for info.c: the process-wide lines of /proc/PID/mounts. */
 int proc_show_mounts(struct pbuf *b, long arg);

@@ -2,12 +2,13 @@
  * x86_64 CPU primitives used across the kernel: port I/O, MSRs, control
  * registers, interrupt flag, TSC, CPUID; and what the scheduler needs from
  * the CPU: per-CPU data, the timer interrupt's deadline, FPU state, the
- * frame of a context switch; the boot calls of the init sequence and ISA
- * interrupt routing. arch/x86_64/. Upward calls into sched/ are at the
- * end. Other public headers of arch: skiff/paging.h (memory layout, page
- * table, faults), skiff/alloc.h (the allocators it borrows from mm),
- * skiff/uaccess.h (program memory), skiff/frame.h (trap and signal
- * frames), skiff/time.h (clocks), skiff/pvh.h (the boot ABI).
+ * frame of a context switch; the boot calls of the init sequence and
+ * interrupt routing (ISA, I/O APIC inputs, MSI vectors). arch/x86_64/.
+ * Upward calls into sched/ are at the end. Other public headers of arch:
+ * skiff/paging.h (memory layout, page table, faults, device memory),
+ * skiff/alloc.h (the allocators it borrows from mm), skiff/uaccess.h
+ * (program memory), skiff/frame.h (trap and signal frames), skiff/time.h
+ * (clocks), skiff/pvh.h (the boot ABI).
  */
 #ifndef SKIFF_ARCH_H
 #define SKIFF_ARCH_H
@@ -29,6 +30,25 @@ static inline u8 inb(u16 port)
 static inline void outl(u16 port, u32 v)
 {
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(u16 port, u16 v)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 
 static inline u64 rdmsr(u32 msr)
@@ -223,6 +243,25 @@ void lapic_init(void);
  * naming it. 0, or -EINVAL for another irq or a NULL handler. At boot.
  */
 int irq_route(int irq, void (*handler)(void));
+
+/*
+ * Device interrupts past the ISA ones (arch/x86_64/irq.c). A handler runs
+ * as fn(arg) on the boot CPU with interrupts off and must not sleep; the
+ * local APIC's EOI follows it. Vectors are never freed. At boot.
+ *
+ * irq_alloc_vector: a free vector running fn(arg), for an MSI or MSI-X
+ * message: the vector (0x30-0xef), or -ENOSPC, -EINVAL (fn NULL).
+ * irq_msi_message: the message address and data that deliver vector to
+ * the boot CPU (edge, fixed).
+ * irq_route_gsi: routes I/O APIC input gsi (a global system interrupt:
+ * 0-23 on the first I/O APIC, 24-47 on microvm's second) to a new vector
+ * running fn(arg), level-triggered active high or edge-triggered. A
+ * level-triggered handler quiets its device's line before it returns.
+ * 0, or -EINVAL (no such input), -ENOSPC.
+ */
+int irq_alloc_vector(void (*fn)(void *), void *arg);
+void irq_msi_message(int vector, u64 *addr, u32 *data);
+int irq_route_gsi(unsigned gsi, bool level, void (*fn)(void *), void *arg);
 
 /*
  * Upward calls: declared here, implemented by sched/ (sched/sched.c), so

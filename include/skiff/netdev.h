@@ -56,7 +56,7 @@ struct netdev_rx {
 };
 
 struct netdev {
-	const char *name;	/* "eth0" */
+	const char *name;	/* "eth0": set by netdev_register if NULL */
 	u8 mac[6];
 	u32 mtu;		/* payload bytes of one frame (1500) */
 	u32 features;		/* NETDEV_F_* */
@@ -67,6 +67,9 @@ struct netdev {
 	 * be reused when it returns. Never sleeps.
 	 */
 	int (*xmit)(struct netdev *d, const struct netdev_tx *tx);
+	/* Set by the driver: netdev_up's work (fill the receive queue,
+	 * start the receive thread). 0 or -ENOMEM. */
+	int (*up)(struct netdev *d);
 	/* Set by net/ before netdev_up: a frame arrived. */
 	void (*rx)(struct netdev *d, const struct netdev_rx *rx);
 	/* Set by net/: the link or the transmit queue has room again (may be
@@ -77,7 +80,11 @@ struct netdev {
 	u64 rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_dropped;
 };
 
-/* A driver announces a probed device: 0 or -ENOSPC (too many). Boot only. */
+/*
+ * A driver announces a probed device: 0 or -ENOSPC (too many). A device
+ * without a name gets "eth0", "eth1", ... in the order of registration.
+ * Boot only.
+ */
 int netdev_register(struct netdev *d);
 /* The i-th registered device (0, 1, ...), or NULL past the last. */
 struct netdev *netdev_get(unsigned i);

@@ -60,6 +60,14 @@ void pt_protect(u64 va, int prot);
 /* The first mapped page in [va, end), or end. Skips empty tables. */
 u64 pt_next_mapped(u64 va, u64 end);
 
+/*
+ * Device memory: makes [pa, pa+len) uncached in the direct map (mapping
+ * it if it lies past RAM, up to 512 GiB) and returns its address there,
+ * for memory-mapped registers (virtio-mmio, PCI BARs, I/O APICs). NULL
+ * without memory for a page table or for a range out of reach. Boot only.
+ */
+void *io_map(paddr_t pa, size_t len);
+
 /* ---- Upward calls: implemented by mm/, called by arch/x86_64/trap.c ---- */
 
 /* A page fault at a program address, decoded by arch/ from the CPU's report. */

@@ -25,8 +25,10 @@
 /* Whether the calling thread holds the network lock. */
 bool net_lock_held(void);
 
-/* Boot (net/init.c): the lock and lwip_init; then the timer thread, once
- * the interfaces exist. */
+/*
+ * Boot (net/init.c): the lock and lwip_init; then the timer thread, made
+ * once the interfaces exist (again: nothing). Lock not held.
+ */
 void net_port_init(void);
 void net_port_start_timers(void);
 

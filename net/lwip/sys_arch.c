@@ -46,6 +46,7 @@
 #include "lwip/sys.h"
 #include "lwip/timeouts.h"
 #include "port.h"
+#include "../netif.h"
 
 static struct mutex net_mutex;
 static struct spinlock net_wait_lock = SPINLOCK_INIT;
@@ -73,30 +74,6 @@ void net_lock(void)
 	mutex_lock(&net_mutex);
 }
 
-/* Delivers the loopback queues of every netif, until all are empty. */
-static void loop_flush(void)
-{
-	struct netif *n;
-	bool again = true;
-
-	while (again) {
-		again = false;
-		NETIF_FOREACH(n) {
-			if (!n->loop_first)
-				continue;
-			u16 flags = n->chksum_flags;
-			n->chksum_flags &= ~(NETIF_CHECKSUM_CHECK_IP |
-					     NETIF_CHECKSUM_CHECK_UDP |
-					     NETIF_CHECKSUM_CHECK_TCP |
-					     NETIF_CHECKSUM_CHECK_ICMP |
-					     NETIF_CHECKSUM_CHECK_ICMP6);
-			netif_poll(n);
-			n->chksum_flags = flags;
-			again = true;
-		}
-	}
-}
-
 /* Wakes the timer thread if lwIP's next timeout comes before its own. */
 static void timer_check(void)
 {
@@ -122,7 +99,7 @@ static void timer_check(void)
 
 static void before_unlock(void)
 {
-	loop_flush();
+	net_netif_loop_flush();
 	timer_check();
 }
 
@@ -198,8 +175,11 @@ static void timer_start(struct ktimer *k)
 
 void net_port_start_timers(void)
 {
-	struct thread *t = thread_create("net", NULL, NULL, false);
+	struct thread *t;
 
+	if (timer_thr)
+		return;
+	t = thread_create("net", NULL, NULL, false);
 	if (!t)
 		panic("out of memory for the network's timer thread");
 	start_timer.fn = timer_start;

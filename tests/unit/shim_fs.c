@@ -269,3 +269,11 @@ void signal_send_thread(struct thread *t, int sig,
 	(void)info;
 	shim_signals_sent[sig % 64]++;
 }
+
+/* /proc/net's text without a network (fs/procfs/net.c). */
+long net_proc_text(const char *name, char **buf)
+{
+	(void)name;
+	(void)buf;
+	return -ENOENT;
+}

@@ -94,6 +94,7 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1		/* 64-bit pointers: lwIP asserts */
 #define LWIP_ND6_NUM_NEIGHBORS 64
 #define LWIP_ND6_NUM_DESTINATIONS 64	/* lwIP indexes it with an s8 */
 #define LWIP_ND6_QUEUEING 1
@@ -107,6 +108,7 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_TCP 1
 #define TCP_TTL 64
 #define TCP_MSS 1460
+#define TCP_MSL 30000UL			/* TIME-WAIT 2 MSL: Linux's 60 s */
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 5			/* 0xffff << 5: windows up to 2 MiB */
 #define TCP_WND (1024 * 1024)
@@ -127,10 +129,11 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define SO_REUSE 1
 #define SO_REUSE_RXTOALL 1
 #define LWIP_CALLBACK_API 1
-/* net/tcp.c: told when lwIP frees a pcb silently (from TIME_WAIT). */
-#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 #define LWIP_EVENT_API 0
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
+/* One slot of per-PCB data with a destroy callback: the socket layer
+ * learns when lwIP frees a PCB without telling (from TIME-WAIT). */
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 
 /* Initial sequence numbers: RFC 6528, a clock plus a keyed hash of the
  * connection's addresses (net/lwip/sys_arch.c), not lwIP's counter. */

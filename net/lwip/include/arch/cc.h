@@ -16,10 +16,11 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 
-#define BYTE_ORDER LITTLE_ENDIAN
-#ifndef LITTLE_ENDIAN
+/* (Host unit tests get these from the C library's <endian.h>.) */
+#ifndef BYTE_ORDER
 #define LITTLE_ENDIAN 1234
 #define BIG_ENDIAN 4321
+#define BYTE_ORDER LITTLE_ENDIAN
 #endif
 
 /* No <inttypes.h>, <ctype.h>, <unistd.h> or <limits.h> (gcc's wants the
@@ -39,7 +40,9 @@
 
 /* lwIP's ssize_t (only its socket layer uses it, which Skiff leaves out). */
 typedef long ssize_t;
+#ifndef SSIZE_MAX
 #define SSIZE_MAX __LONG_MAX__
+#endif
 #ifndef INT_MAX
 #define INT_MAX __INT_MAX__
 #endif
