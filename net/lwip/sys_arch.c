@@ -109,12 +109,30 @@ void net_unlock(void)
 	mutex_unlock(&net_mutex);
 }
 
+/* Whether some netif holds looped-back packets not yet delivered. */
+static bool loop_pending(void)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n)
+		if (n->loop_first)
+			return true;
+	return false;
+}
+
 int net_sleep(struct waitq *wq, u64 deadline_ns)
 {
 	int r;
 
 	if (!net_lock_held())
 		panic("net_sleep: the network lock is not held");
+	/* Delivering looped-back packets runs callbacks, which may make true
+	 * what the caller checked and is about to sleep for (their wake-up
+	 * would find nobody on wq): deliver them and let it check again. */
+	if (loop_pending()) {
+		before_unlock();
+		return 0;
+	}
 	before_unlock();
 	spin_lock(&net_wait_lock);
 	/* mutex_unlock never sleeps, and nothing can preempt us here. */
