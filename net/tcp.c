@@ -303,19 +303,34 @@ static bool types_overlap(u8 a, u8 b)
 	return a == b || a == IPADDR_TYPE_ANY || b == IPADDR_TYPE_ANY;
 }
 
-/* Linux refuses a bind over a listener even when both set SO_REUSEADDR;
- * lwIP's tcp_bind allows it. */
-static bool listener_conflict(const ip_addr_t *ip, u16 port)
+/*
+ * Linux's bind conflicts, checked before lwIP's (which misses two: a
+ * listener when both sides set SO_REUSEADDR, and a dual-stack [::]
+ * against an IPv6 address, as it compares the address types): the same
+ * port on overlapping addresses conflicts unless both sides set
+ * SO_REUSEADDR and the other does not listen; with SO_REUSEADDR a
+ * TIME_WAIT connection never conflicts.
+ */
+static bool bind_conflict(struct inet_sock *is, const ip_addr_t *ip, u16 port)
 {
-	struct tcp_pcb_listen *lp;
+	bool reuse = is->tcp->so_options & SOF_REUSEADDR;
 
-	for (lp = tcp_listen_pcbs.listen_pcbs; lp; lp = lp->next) {
-		if (lp->local_port != port ||
-		    !types_overlap(IP_GET_TYPE(&lp->local_ip), IP_GET_TYPE(ip)))
+	for (int i = 0; i < NUM_TCP_PCB_LISTS; i++) {
+		if (reuse && tcp_pcb_lists[i] == &tcp_tw_pcbs)
 			continue;
-		if (ip_addr_isany(&lp->local_ip) || ip_addr_isany(ip) ||
-		    ip_addr_cmp(&lp->local_ip, ip))
+		for (struct tcp_pcb *c = *tcp_pcb_lists[i]; c; c = c->next) {
+			if (c == is->tcp || c->local_port != port ||
+			    !types_overlap(IP_GET_TYPE(&c->local_ip),
+					   IP_GET_TYPE(ip)))
+				continue;
+			if (!ip_addr_isany(&c->local_ip) && !ip_addr_isany(ip) &&
+			    !ip_addr_cmp(&c->local_ip, ip))
+				continue;
+			if (c->state != LISTEN && reuse &&
+			    (c->so_options & SOF_REUSEADDR))
+				continue;
 			return true;
+		}
 	}
 	return false;
 }
@@ -334,9 +349,9 @@ static int do_bind(struct inet_sock *is, const ip_addr_t *ip, u16 port)
 {
 	err_t e;
 
-	if (port && listener_conflict(ip, port))
-		return -EADDRINUSE;
 	inet_apply_ip(is, (struct ip_pcb *)is->tcp);
+	if (port && bind_conflict(is, ip, port))
+		return -EADDRINUSE;
 	e = tcp_bind(is->tcp, ip, port);
 	if (e != ERR_OK)
 		return e == ERR_USE || e == ERR_BUF ? -EADDRINUSE :

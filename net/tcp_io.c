@@ -164,7 +164,7 @@ static u32 send_room(struct inet_sock *is)
 {
 	if (tcp_sndqueuelen(is->tcp) + 4 >= TCP_SND_QUEUELEN)
 		return 0;
-	return tcp_sndbuf(is->tcp);
+	return is->tcp->snd_buf;
 }
 
 /* sendmsg can go on (0), must wait (1), or fails (-Exxx). */

@@ -292,7 +292,7 @@ long inet_tcp_ioctl(struct socket *sk, unsigned long req, unsigned long arg)
 	if (req == SIOCINQ)
 		v = (int)is->rx_bytes;
 	else if (is->tcp && req == SIOCOUTQ)
-		v = (int)(TCP_SND_BUF - tcp_sndbuf(is->tcp));
+		v = (int)(TCP_SND_BUF - is->tcp->snd_buf);
 	else if (is->tcp)
 		v = (int)unsent_bytes(is->tcp);
 	net_unlock();
