@@ -433,6 +433,21 @@ out:
 	return r;
 }
 
+/* What an accepted socket takes from its listener, as on Linux. */
+static void inherit(struct socket *ns, struct socket *sk)
+{
+	ns->opts = sk->opts;
+	ns->rcvtimeo_ns = sk->rcvtimeo_ns;
+	ns->sndtimeo_ns = sk->sndtimeo_ns;
+	ns->rcvbuf = sk->rcvbuf;
+	ns->sndbuf = sk->sndbuf;
+	ns->linger_onoff = sk->linger_onoff;
+	ns->linger_sec = sk->linger_sec;
+	ns->priority = sk->priority;
+	ns->rcvlowat = sk->rcvlowat;
+	ns->mark = sk->mark;
+}
+
 static int stream_accept(struct socket *sk, struct socket **out, void *addr,
 			 u32 *len, bool nonblock)
 {
@@ -467,7 +482,7 @@ static int stream_accept(struct socket *sk, struct socket **out, void *addr,
 		tcp_backlog_accepted(c->tcp);
 	c->sk = ns;
 	ns->priv = c;
-	ns->opts = sk->opts;
+	inherit(ns, sk);
 	if (addr)
 		inet_addr_out(c, &c->raddr, c->rport, addr, len);
 	*out = ns;
@@ -658,6 +673,8 @@ static void stream_release(struct socket *sk)
 {
 	struct inet_sock *is = inet_of(sk);
 
+	if (!is)
+		return;
 	net_lock();
 	is->sk = NULL;
 	if (is->tstate == ITCP_LISTEN) {

@@ -105,6 +105,14 @@ static int recv_stop(struct inet_sock *is, size_t copied)
 	return 1;
 }
 
+/* SO_RCVLOWAT: the bytes a read waits for (at most what it asks). */
+static size_t lowat(struct socket *sk, size_t want)
+{
+	size_t l = sk->rcvlowat > 1 ? (size_t)sk->rcvlowat : 1;
+
+	return MIN(l, want ? want : 1);
+}
+
 long inet_tcp_recvmsg(struct socket *sk, struct sock_msg *m,
 			   bool nonblock)
 {
@@ -112,7 +120,7 @@ long inet_tcp_recvmsg(struct socket *sk, struct sock_msg *m,
 	int flags = m->flags;
 	bool peek = flags & MSG_PEEK;
 	size_t want = m->len, copied = 0;
-	size_t target = flags & MSG_WAITALL ? want : 1;
+	size_t target = flags & MSG_WAITALL ? want : lowat(sk, want);
 	u64 deadline = inet_deadline(sk->rcvtimeo_ns);
 	long r = 0;
 
@@ -281,7 +289,7 @@ u32 inet_tcp_poll(struct socket *sk)
 	if (is->shut & INET_SHUT_RCV)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (is->tstate != ITCP_SYN_SENT) {
-		if (is->rx_bytes)
+		if (is->rx_bytes && is->rx_bytes >= lowat(sk, ~(size_t)0))
 			mask |= POLLIN | POLLRDNORM;
 		if ((is->shut & INET_SHUT_SEND) || writable(is))
 			mask |= POLLOUT | POLLWRNORM;

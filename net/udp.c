@@ -380,6 +380,8 @@ static void dgram_release(struct socket *sk)
 {
 	struct inet_sock *is = inet_of(sk);
 
+	if (!is)
+		return;
 	net_lock();
 	is->sk = NULL;
 	udp_remove(is->udp);

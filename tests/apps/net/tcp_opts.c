@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -186,6 +187,17 @@ int main(void)
 	say("waitall got %s", buf);
 	pthread_join(t, NULL);
 	SHOW(ioctl(l, FIONREAD, &avail));
+
+	/* SO_RCVLOWAT: readable (poll, a blocking read) from 4 bytes on */
+	SET(c, SOL_SOCKET, SO_RCVLOWAT, 4);
+	SHOW(send(a, "12", 2, 0));
+	yes("2 bytes arrive", WAIT_FOR(ioctl(c, FIONREAD, &avail) == 0 && avail == 2));
+	struct pollfd pf = { .fd = c, .events = POLLIN };
+	SHOW(poll(&pf, 1, 0));
+	SHOW(send(a, "34", 2, 0));
+	SHOW(poll(&pf, 1, 10000));
+	SHOW(recv(c, buf, 3, MSG_DONTWAIT));
+	SHOW(recv(c, buf, sizeof(buf), MSG_DONTWAIT));
 	close(a);
 	close(c);
 	close(l);
