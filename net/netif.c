@@ -281,6 +281,7 @@ void net_netif_attach(void)
 	if (!lo.netif)
 		panic("lwIP made no loopback interface");
 	nifs[nnifs++] = &lo;
+	lo.netif->rs_count = 0;	/* no router solicitations on lo */
 	for (unsigned i = 0; (d = netdev_get(i)) && nnifs < NET_NIF_MAX; i++)
 		if (!attach(d))
 			klog("net: cannot attach %s", d->name);
@@ -317,12 +318,12 @@ static void loop_deliver(struct netif *n)
 	}
 }
 
-void net_netif_loop_flush(void)
+bool net_netif_loop_flush(void)
 {
 	const u16 checks = NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP |
 			   NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP |
 			   NETIF_CHECKSUM_CHECK_ICMP6;
-	bool again = nnifs > 0;
+	bool again = nnifs > 0, any = false;
 
 	while (again) {
 		again = false;
@@ -334,7 +335,8 @@ void net_netif_loop_flush(void)
 			n->chksum_flags &= ~checks;
 			loop_deliver(n);
 			n->chksum_flags = flags;
-			again = true;
+			again = any = true;
 		}
 	}
+	return any;
 }

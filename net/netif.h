@@ -38,10 +38,10 @@ void net_netif_attach(void);
 
 /*
  * Delivers every packet the stack sent to itself (lwIP's per-netif
- * loopback queues) to lwIP's input, counting them as lo's. Called by
- * net_unlock and net_sleep, with the network lock held.
+ * loopback queues) to lwIP's input, counting them as lo's; whether there
+ * was any. Called by net_unlock and net_sleep, with the network lock held.
  */
-void net_netif_loop_flush(void);
+bool net_netif_loop_flush(void);
 
 /*
  * Boot: configures eth0's IPv4 from ip_opt ("ADDR/PREFIX", "dhcp", or

@@ -248,7 +248,10 @@ void net_unlock(void);
 /*
  * Sleeps on wq with the network lock released, until woken, the deadline
  * (monotonic ns, 0: none) or a signal; takes the lock again before
- * returning. 0, -ETIMEDOUT or -EINTR.
+ * returning. 0, -ETIMEDOUT or -EINTR. 0 may come without a wake-up (the
+ * stack delivered packets it had sent to itself first, which may have
+ * changed the caller's condition): callers check their condition again,
+ * in a loop.
  */
 int net_sleep(struct waitq *wq, u64 deadline_ns);
 /*

@@ -20,7 +20,9 @@
  * on wq, on any number of CPUs.
  *
  * Work done on the way out. Before the mutex is released (net_unlock,
- * net_sleep), two things that lwIP leaves to its caller in NO_SYS mode:
+ * net_sleep), two things that lwIP leaves to its caller in NO_SYS mode
+ * (net_sleep returns at once, as a spurious wake-up, when step 1 found
+ * packets: one of them may be what its caller waits for):
  *  1. Packets the stack sent to itself (127.0.0.1, ::1, or eth0's own
  *     address) wait in their netif's loopback queue; they are delivered
  *     now (netif_poll), so a server talking to itself never waits for a
@@ -97,27 +99,11 @@ static void timer_check(void)
 	}
 }
 
-static void before_unlock(void)
+void net_unlock(void)
 {
 	net_netif_loop_flush();
 	timer_check();
-}
-
-void net_unlock(void)
-{
-	before_unlock();
 	mutex_unlock(&net_mutex);
-}
-
-/* Whether some netif holds looped-back packets not yet delivered. */
-static bool loop_pending(void)
-{
-	struct netif *n;
-
-	NETIF_FOREACH(n)
-		if (n->loop_first)
-			return true;
-	return false;
 }
 
 int net_sleep(struct waitq *wq, u64 deadline_ns)
@@ -126,14 +112,15 @@ int net_sleep(struct waitq *wq, u64 deadline_ns)
 
 	if (!net_lock_held())
 		panic("net_sleep: the network lock is not held");
-	/* Delivering looped-back packets runs callbacks, which may make true
-	 * what the caller checked and is about to sleep for (their wake-up
-	 * would find nobody on wq): deliver them and let it check again. */
-	if (loop_pending()) {
-		before_unlock();
+	/*
+	 * Looped-back packets may be what the caller waits for (the peer,
+	 * given window by our tcp_recved, sends more): their callbacks'
+	 * net_wake would find nobody on wq yet. So when there were any, the
+	 * caller checks its condition again instead of sleeping.
+	 */
+	if (net_netif_loop_flush())
 		return 0;
-	}
-	before_unlock();
+	timer_check();
 	spin_lock(&net_wait_lock);
 	/* mutex_unlock never sleeps, and nothing can preempt us here. */
 	mutex_unlock(&net_mutex);
