@@ -77,7 +77,7 @@ static int addr_out(const void *kaddr, u32 klen, void *uaddr, int *ulen)
 
 	if (copy_from_user(&len, ulen, sizeof(len)) < 0)
 		return -EFAULT;
-	if ((u32)len > klen)
+	if (len > (int)klen)
 		len = klen;
 	if (len < 0)
 		return -EINVAL;
@@ -444,6 +444,7 @@ static long do_recvmsg(struct socket *sk, struct linux_msghdr *umsg,
 
 	if (r == 0)
 		r = net_recvmsg(sk, &k.m);
+	k.m.flags |= flags & MSG_CMSG_CLOEXEC; /* as Linux shows it */
 	if (r >= 0) {
 		long e = kmsg_out(&k, umsg);
 

@@ -143,6 +143,9 @@ static int core_set(struct socket *sk, int name, const void *val, u32 len)
 	if (len < sizeof(int))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
+	if (name == SO_REUSEPORT && v && sk->family != AF_INET &&
+	    sk->family != AF_INET6)
+		return -EOPNOTSUPP; /* Linux: inet sockets only */
 	if (flag_of(name)) {
 		set_flag(sk, flag_of(name), v != 0);
 		return 0;

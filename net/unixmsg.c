@@ -11,7 +11,7 @@
  * to. Files passed with SCM_RIGHTS ride in the skb (a reference each)
  * and are installed as fds by the recvmsg that reads the skb; files never
  * received are closed when the skb is freed. A stream read stops after a
- * piece that carried files and does not read into one once it has data.
+ * piece that carried files.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -434,13 +434,13 @@ static void put_fds(struct sock_msg *m, u32 *used, struct unix_skb *skb,
 
 /* The source address, credentials and files of skb into m. */
 static void deliver(struct unix_sock *u, struct sock_msg *m, int flags,
-		    struct unix_skb *skb, u32 *used)
+		    struct unix_skb *skb, u32 *used, bool first, u32 namecap)
 {
-	if (m->name && skb->addr.len) {
-		memcpy(m->name, skb->addr.sa, MIN(skb->addr.len, m->namelen));
+	if (first && m->name && skb->addr.len) {
+		memcpy(m->name, skb->addr.sa, MIN(skb->addr.len, namecap));
 		m->namelen = skb->addr.len;
 	}
-	if (u->sk->opts & SOCK_OPT_PASSCRED)
+	if (first && (u->sk->opts & SOCK_OPT_PASSCRED))
 		put_cmsg(m, used, SCM_CREDENTIALS, &skb->cred,
 			 sizeof(skb->cred));
 	if (skb->nfds)
@@ -485,7 +485,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	u64 deadline = unix_deadline(u->sk->rcvtimeo_ns);
 	int flags = m->flags;
 	struct unix_skb *skb = NULL;
-	u32 used = 0;
+	u32 used = 0, namecap;
 	long r = 0;
 
 	if (u->type == SOCK_SEQPACKET && u->state != U_CONNECTED)
@@ -504,6 +504,9 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 		u->qlen--;
 	}
 	spin_unlock(&unix_lock);
+	if (r == 1) /* end of data */
+		r = 0;
+	namecap = m->namelen;
 	m->flags = 0;
 	m->namelen = 0;
 	if (skb) {
@@ -513,7 +516,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 		if (r >= 0) {
 			if (skb->len > m->len)
 				m->flags |= MSG_TRUNC;
-			deliver(u, m, flags, skb, &used);
+			deliver(u, m, flags, skb, &used, true, namecap);
 			r = flags & MSG_TRUNC ? (long)skb->len : (long)n;
 		}
 		if (!(flags & MSG_PEEK))
@@ -522,7 +525,7 @@ static long dgram_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	}
 	mutex_unlock(&u->rmutex);
 	m->controllen = used;
-	return r == 1 ? 0 : r;
+	return r;
 }
 
 /* The next skb to read after prev (NULL: the head); unix_lock held. */
@@ -564,11 +567,12 @@ static long stream_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 	size_t target = flags & MSG_WAITALL ? m->len :
 			MIN((size_t)u->sk->rcvlowat, m->len), copied = 0;
 	struct unix_skb *skb = NULL, *prev = NULL;
-	u32 used = 0;
+	u32 used = 0, namecap;
 	long r = 0;
 
 	if (u->state != U_CONNECTED)
 		return -EINVAL;
+	namecap = m->namelen;
 	m->flags = 0;
 	m->namelen = 0;
 	mutex_lock(&u->rmutex);
@@ -582,11 +586,11 @@ static long stream_recv(struct unix_sock *u, struct sock_msg *m, bool nonblock)
 			skb = r == 0 ? next_skb(u, peek ? prev : NULL) : NULL;
 		}
 		spin_unlock(&unix_lock);
-		if (!skb || (copied && skb->nfds))
+		if (!skb)
 			break;
 		fds = skb->nfds;
-		if (!copied)
-			deliver(u, m, flags, skb, &used);
+		if (!copied || fds)
+			deliver(u, m, flags, skb, &used, !copied, namecap);
 		r = stream_take(u, m, skb, 0, peek);
 		if (r < 0)
 			break;

@@ -1,7 +1,8 @@
 # tests/real/py_mix.py: a Python program using what most Python programs
-# use (threading, json, re, hashlib, tempfile, time.sleep), printing only
-# what is the same on every run and every machine. Run by tests/real/run.sh
-# natively and in Skiff; the two outputs must be equal.
+# use (threading, json, re, hashlib, tempfile, time.sleep, asyncio over a
+# socketpair and AF_UNIX), printing only what is the same on every run and
+# every machine. Run by tests/real/run.sh natively and in Skiff; the two
+# outputs must be equal.
 import hashlib
 import json
 import os
@@ -89,4 +90,33 @@ with tempfile.NamedTemporaryFile("w+") as f:
 t0 = time.monotonic()
 time.sleep(0.05)
 print("sleep 50 ms: monotonic moved >= 50 ms:", time.monotonic() - t0 >= 0.05)
+
+# asyncio starts with a socketpair (its self-pipe); a unix stream server
+import asyncio
+import socket
+
+
+async def aio_main():
+    loop = asyncio.get_running_loop()
+    a, b = socket.socketpair()
+    await loop.sock_sendall(a, b"ping")
+    print("asyncio socketpair:", await loop.sock_recv(b, 4))
+    path = os.path.join(tempfile.mkdtemp(), "s.sock")
+
+    async def echo(r, w):
+        w.write((await r.readline()).upper())
+        await w.drain()
+        w.close()
+
+    srv = await asyncio.start_unix_server(echo, path)
+    r, w = await asyncio.open_unix_connection(path)
+    w.write(b"hello unix\n")
+    print("asyncio unix server:", await r.readline())
+    w.close()
+    srv.close()
+    await srv.wait_closed()
+    print("asyncio executor:", await loop.run_in_executor(None, sum, [1, 2, 3]))
+
+
+asyncio.run(aio_main())
 sys.exit(4)

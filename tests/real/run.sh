@@ -3,7 +3,7 @@
 # natively and in Skiff (`skiff run PROGRAM ARGS`) with the same arguments,
 # stdin and environment; a case passes when stdout and the exit status are
 # the same. The programs: python3 running tests/real/py_mix.py (threading,
-# json, re, hashlib, tempfile, time.sleep), perl running
+# asyncio, json, re, hashlib, tempfile, time.sleep), perl running
 # tests/real/perl_mix.pl, and busybox-static applets that never fork:
 # `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin.
 #

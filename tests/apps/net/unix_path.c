@@ -186,7 +186,7 @@ static void abstract_names(void)
 	len = sizeof(v);
 	SHOW(getsockopt(f, SOL_SOCKET, SO_TYPE, &v, &len));
 	say("  SO_TYPE %d", v);
-	SHOW(accept4(s, NULL, NULL, 0x1234));
+	SHOW(syscall(SYS_accept4, s, NULL, NULL, 0x1234));
 	SHOW(close(f));
 	SHOW(close(s));
 	SHOW(close(c));
