@@ -1,7 +1,7 @@
 /*
  * net/inet.h: AF_INET and AF_INET6 sockets over lwIP's raw API, private to
  * net/inet.c (the family, addresses, IP-level options), net/tcp.c,
- * net/tcp_opt.c (TCP) and net/udp.c (UDP). Layer: net.
+ * net/tcp_io.c, net/tcp_opt.c (TCP) and net/udp.c (UDP). Layer: net.
  *
  * One struct inet_sock per socket (socket.priv), and one per connection
  * waiting in a listener's accept queue (sk NULL until accept).

@@ -29,6 +29,10 @@
  * A pcb that reaches TIME_WAIT while the socket is open is given up at
  * once (Linux's socket is CLOSE there too): lwIP frees TIME_WAIT pcbs
  * without a callback.
+ * DIVERGENCE: SO_RCVBUF and SO_SNDBUF do not size the window or the send
+ * buffer (lwipopts.h's TCP_WND and TCP_SND_BUF, 1 MiB, for every
+ * connection); two listeners on one port are EADDRINUSE even with
+ * SO_REUSEPORT on both; urgent data (MSG_OOB) is not supported.
  */
 #include <skiff/alloc.h>
 #include <skiff/errno.h>

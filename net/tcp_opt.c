@@ -6,6 +6,10 @@
  * tcp_output back; TCP_DEFER_ACCEPT, TCP_QUICKACK, TCP_MAXSEG and
  * TCP_USER_TIMEOUT are kept and reported only. TCP_INFO is filled from
  * the pcb as far as lwIP knows. ioctl: SIOCINQ, SIOCOUTQ, SIOCOUTQNSD.
+ * DIVERGENCE: TCP_DEFER_ACCEPT does not delay accept, TCP_MAXSEG does not
+ * lower the MSS, TCP_USER_TIMEOUT does not shorten retransmission, and
+ * TCP_CORK holds data back until uncorked (no 200 ms limit); TCP_INFO's
+ * counters beyond state, rto, mss, rtt, cwnd, windows and bytes are 0.
  * The network lock guards everything (net/inet.h).
  */
 #include <skiff/errno.h>
