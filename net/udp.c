@@ -14,7 +14,7 @@
  * IPv6), EACCES for a broadcast without SO_BROADCAST. connect sets the
  * default peer (udp_connect), AF_UNSPEC removes it. Locking: net/inet.h.
  * DIVERGENCE: over IPv6 a datagram whose packet passes 65535 bytes (a
- * payload over 65487) fails with ENOBUFS (lwIP's pbuf lengths are 16-bit),
+ * payload over 65487) fails (lwIP's pbuf lengths are 16-bit),
  * where Linux sends up to 65527; no ICMP errors are reported
  * (ECONNREFUSED on a connected socket).
  */
