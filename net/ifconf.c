@@ -117,6 +117,7 @@ static void eth0_ipv4(struct net_nif *nif, const char *ip_opt)
 		klog("net: gw=%s is not an IPv4 address: no gateway",
 		     boot_opts.gw);
 	netif_set_addr(nif->netif, &addr, &mask, &gw);
+	klog("net: %s: %s (static)", nif->name, ip_opt);
 }
 
 void net_netif_init(const char *ip_opt)

@@ -1,7 +1,6 @@
 /*
  * net/lwip/sys_arch.c: lwIP's port to Skiff: the network lock, its clock
- * (sys_now), the thread that runs its timers, and the few libc-like
- * functions it needs. Layer: net. Interface: net_lock, net_unlock,
+ * (sys_now) and the thread that runs its timers. Layer: net. Interface: net_lock, net_unlock,
  * net_sleep, net_wake (skiff/net.h); net/lwip/port.h for net/.
  *
  * The network lock. lwIP (NO_SYS) has no locking of its own: every call
@@ -25,8 +24,9 @@
  * packets: one of them may be what its caller waits for):
  *  1. Packets the stack sent to itself (127.0.0.1, ::1, or eth0's own
  *     address) wait in their netif's loopback queue; they are delivered
- *     now (netif_poll), so a server talking to itself never waits for a
- *     timer. Their checksums are not verified: they never left memory.
+ *     now (net_netif_loop_flush, net/netif.c), so a server talking to
+ *     itself never waits for a timer. Their checksums are not verified:
+ *     they never left memory.
  *  2. If lwIP's next timeout is now earlier than what the timer thread
  *     sleeps for (a connection just started the TCP timer), the thread
  *     is woken to sleep again for the new deadline.
@@ -34,9 +34,10 @@
  * The timer thread ("net") runs sys_check_timeouts under the lock and
  * sleeps until lwIP's next deadline (sys_timeouts_sleeptime): no tick of
  * its own. It is made at boot but started only at lwIP's first deadline
- * after the network's first use (see timer_start). lwIP's cyclic timers still fire while idle (ARP, ND and
- * reassembly aging every second, DHCP's every 500 ms); TCP's 250 ms
- * timer runs only while some connection is open.
+ * after the network's first use (see timer_start). From then on lwIP's
+ * cyclic timers fire even while idle (ARP, ND and reassembly aging every
+ * second, DHCP's every 500 ms); TCP's 250 ms timer runs only while some
+ * connection is open.
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
