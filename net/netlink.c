@@ -473,3 +473,9 @@ const struct net_family netlink_family = {
 	.family = AF_NETLINK,
 	.create = nl_create,
 };
+
+/* net_init's call: the table has the family from the start (socket.c). */
+void netlink_init(void)
+{
+	net_family_register(&netlink_family);
+}

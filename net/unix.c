@@ -715,6 +715,12 @@ const struct net_family unix_family = {
 	.pair = unix_pair,
 };
 
+/* net_init's call: the table has the family from the start (socket.c). */
+void unix_init(void)
+{
+	net_family_register(&unix_family);
+}
+
 /* ---- /proc/net/unix ---- */
 
 /* One line of /proc/net/unix for u; unix_lock held. */

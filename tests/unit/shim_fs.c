@@ -277,3 +277,13 @@ long net_proc_text(const char *name, char **buf)
 	(void)buf;
 	return -ENOENT;
 }
+
+/* linux/file.c asks whether a file is a socket (net/ is not linked in:
+ * no file is one). */
+struct socket *sock_of_file(struct file *f) { return NULL; }
+struct iovec;
+long socket_iov_rw(struct file *f, const struct iovec *iov, int cnt,
+		   bool write)
+{
+	return -ENOTSOCK;
+}

@@ -5,11 +5,12 @@
  * seqpacket), poll bits before and after shutdown and close, FIONREAD,
  * nonblocking EAGAIN until the buffer fills, readv/writev as one
  * message, fstat and /proc/self/fd of a socket, SOCK_CLOEXEC and
- * SOCK_NONBLOCK.
+ * SOCK_NONBLOCK; sendfile into a socket, write() and SIGPIPE.
  */
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include "check.h"
@@ -173,6 +174,36 @@ static void as_file(void)
 	SHOW(close(sv[1]));
 }
 
+/* sendfile from a file into a socket; write() raising SIGPIPE. */
+static void into_socket(void)
+{
+	char buf[32] = { 0 };
+	int sv[2], f;
+	off_t off = 2;
+
+	say("sendfile:");
+	scratch_enter("sock_pair");
+	f = open("f", O_CREAT | O_RDWR | O_TRUNC, 0644);
+	SHOW(write(f, "0123456789", 10));
+	SHOW(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	SHOW(sendfile(sv[0], f, &off, 5));
+	say("  offset %ld", (long)off);
+	SHOW(lseek(f, 0, SEEK_SET));
+	SHOW(sendfile(sv[0], f, NULL, 3));
+	SHOW(read(sv[1], buf, sizeof(buf)));
+	say("  got %s", buf);
+	SHOW(close(sv[1]));
+	sigpipes = 0;
+	SHOW(write(sv[0], "x", 1));
+	say("  SIGPIPEs %d", sigpipes);
+	sigpipes = 0;
+	SHOW(sendfile(sv[0], f, NULL, 3));
+	say("  SIGPIPEs %d", sigpipes);
+	close(sv[0]);
+	close(f);
+	scratch_leave();
+}
+
 int main(void)
 {
 	int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET };
@@ -188,5 +219,6 @@ int main(void)
 	for (int i = 0; i < 3; i++)
 		vectors(types[i]);
 	as_file();
+	into_socket();
 	return 0;
 }
