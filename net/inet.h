@@ -33,24 +33,6 @@
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
-/* Network errnos (Linux x86_64), until include/skiff/errno.h has them
- * (identical redefinitions are harmless). */
-#define EDESTADDRREQ 89
-#define EMSGSIZE 90
-#define ENOPROTOOPT 92
-#define EPROTONOSUPPORT 93
-#define ESOCKTNOSUPPORT 94
-#define EADDRNOTAVAIL 99
-#define ENETUNREACH 101
-#define ECONNABORTED 103
-#define ECONNRESET 104
-#define ENOBUFS 105
-#define EISCONN 106
-#define ENOTCONN 107
-#define EHOSTUNREACH 113
-#define EALREADY 114
-#define EINPROGRESS 115
-
 /* Linux's sk_shutdown bits. */
 #define INET_SHUT_RCV 1
 #define INET_SHUT_SEND 2
