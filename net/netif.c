@@ -50,17 +50,6 @@
 static struct net_nif *nifs[NET_NIF_MAX];
 static unsigned nnifs;
 
-/* Stand-ins while drivers/netdev.c is not in the tree: no devices. */
-__attribute__((weak)) struct netdev *netdev_get(unsigned i)
-{
-	return NULL;
-}
-
-__attribute__((weak)) int netdev_up(struct netdev *d)
-{
-	return -ENODEV;
-}
-
 struct net_nif *net_nif_at(unsigned i)
 {
 	return i < nnifs ? nifs[i] : NULL;

@@ -36,7 +36,7 @@
  * its own. It is made at boot but started only at lwIP's first deadline
  * after the network's first use (see timer_start). From then on lwIP's
  * cyclic timers fire even while idle (ARP, ND and reassembly aging every
- * second, DHCP's every 500 ms); TCP's 250 ms timer runs only while some
+ * second, DHCP's every 500 ms); TCP's 100 ms timer runs only while some
  * connection is open.
  */
 #include <skiff/errno.h>

@@ -108,6 +108,10 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_TCP 1
 #define TCP_TTL 64
 #define TCP_MSS 1460
+/* TCP's timer: delayed ACKs wait for it (lwIP's 250 ms made a client's
+ * second small write under Nagle wait that long); the slow timer, RTT
+ * and RTO ticks are twice it. */
+#define TCP_TMR_INTERVAL 100
 #define TCP_MSL 30000UL			/* TIME-WAIT 2 MSL: Linux's 60 s */
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 5			/* 0xffff << 5: windows up to 2 MiB */
