@@ -659,6 +659,8 @@ static void unix_release_sock(struct unix_sock *u)
 	}
 	unix_queue_take(u, &q);
 	spin_unlock(&unix_lock);
+	/* Senders waiting for room in u's queue, connects for its backlog. */
+	waitq_wake_all(&u->wwait);
 	unix_notify(peer, 0);
 	list_for_each_safe(it, tmp, &q) {
 		list_remove(it);
