@@ -14,7 +14,9 @@
 # 5. the half-open connections are dropped, half of them with an RST.
 # Prints one line per step (the counts, which both runs must print alike)
 # and exits 1 if a connection could not be made, the curl did not get 200,
-# or DEADLINE seconds passed. 127.0.0.1 only; every socket times out.
+# or DEADLINE seconds passed. The server is at $HOSTILE_HOST (default
+# 127.0.0.1; the tests give a tap address in their own network namespace);
+# every socket times out.
 import os
 import socket
 import struct
@@ -23,6 +25,7 @@ import sys
 import time
 
 port, conns, batch, halfopen, rconns, rbytes, deadline = map(int, sys.argv[1:8])
+HOST = os.environ.get("HOSTILE_HOST", "127.0.0.1")
 end = time.monotonic() + deadline
 errors = []
 
@@ -31,7 +34,7 @@ def connect():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(10)
     try:
-        s.connect(("127.0.0.1", port))
+        s.connect((HOST, port))
     except OSError as e:
         errors.append("connect: %s" % e)
         s.close()
@@ -100,7 +103,7 @@ print("random: %d connections sent %d random bytes each" % (sent, rbytes))
 
 code = subprocess.run(
     ["curl", "-s", "-o", "/dev/null", "--max-time", "30", "-w", "%{http_code}",
-     "http://127.0.0.1:%d/index.html" % port],
+     "http://%s:%d/index.html" % (HOST, port)],
     capture_output=True, text=True).stdout
 print("while %d connections hang: GET /index.html answers %s" % (len(hanging), code))
 if code != "200":

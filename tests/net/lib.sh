@@ -24,6 +24,16 @@
 #   verdict NAME               compares $OUT/NAME.{native,skiff}.res and
 #                              prints the check's line
 #
+#   tap_available              nothing when a Skiff run can use a tap device
+#                              in a network namespace of its own, else the
+#                              reason it cannot (not root, no /dev/net/tun)
+#   NET_TAP=1                  srv_start runs Skiff in such a namespace
+#                              (tap_up) with --net tap instead of -p: the
+#                              host side reaches it at $NET_HOST:GPORT
+#                              through $NET_NSX (ip netns exec NS) -- no
+#                              QEMU user networking in between, whose
+#                              listen backlog of 1 serializes connections
+#
 # and, for the web servers: make_www (the files in $WWW), get PATH (a GET,
 # its result line), want_file CODE FILE, ready_http, nginx_start SIDE NAME,
 # finish (SIGTERM, skiff must exit, its status, no panic), need PROGRAM... (a reason to
@@ -49,6 +59,9 @@ PY=/usr/bin/python3
 : "${NET_READY_SECS:=60}"	# boot and start-up under TCG, at most
 : "${NET_STOP_SECS:=30}"	# SIGTERM to exit, at most
 NET_PIDS=""
+NET_HOST=127.0.0.1	# where the host side reaches the server
+NET_NSX=""		# the prefix that runs a host-side client there
+NET_NS=""		# the network namespace tap_up made, if any
 WWW=$OUT/www		# what the web servers serve
 NET_SIDES="native skiff"
 [ "${NET_NATIVE_ONLY:-0}" = 1 ] && NET_SIDES=native
@@ -64,15 +77,17 @@ _kill9() {
 
 # Every server still running is killed on exit; only our own pids.
 net_cleanup() {
-	[ -n "$NET_PIDS" ] || return 0
-	for p in $NET_PIDS; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	sleep 1
-	for p in $NET_PIDS; do
-		_kill9 "$p"
-	done
-	NET_PIDS=""
+	if [ -n "$NET_PIDS" ]; then
+		for p in $NET_PIDS; do
+			kill -TERM "$p" 2>/dev/null
+		done
+		sleep 1
+		for p in $NET_PIDS; do
+			_kill9 "$p"
+		done
+		NET_PIDS=""
+	fi
+	tap_down
 }
 trap 'net_cleanup' EXIT
 trap 'net_cleanup; exit 130' INT TERM HUP
@@ -85,6 +100,38 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' "$@")
 }
 
+tap_available() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "a tap device needs root"
+	elif [ ! -c /dev/net/tun ]; then
+		echo "no /dev/net/tun"
+	elif ! command -v ip >/dev/null; then
+		echo "no ip (iproute2)"
+	fi
+}
+
+# tap_up: a network namespace of this test with a tap device sktap0,
+# 10.99.0.1/24 on the host side; the guest is 10.99.0.2. Nothing else is
+# in the namespace, so no traffic can leave it.
+tap_up() {
+	NET_NS=sknet$$
+	ip netns add "$NET_NS" &&
+		ip netns exec "$NET_NS" ip link set lo up &&
+		ip netns exec "$NET_NS" ip tuntap add dev sktap0 mode tap &&
+		ip netns exec "$NET_NS" ip addr add 10.99.0.1/24 dev sktap0 &&
+		ip netns exec "$NET_NS" ip link set sktap0 up || {
+		WHY="cannot make a network namespace with a tap device"
+		tap_down
+		return 1
+	}
+	NET_NSX="ip netns exec $NET_NS" NET_HOST=10.99.0.2
+}
+
+tap_down() {
+	[ -n "$NET_NS" ] && ip netns del "$NET_NS" 2>/dev/null
+	NET_NS="" NET_NSX="" NET_HOST=127.0.0.1
+}
+
 srv_start() {
 	_n=$1 _side=$2 _gport=$3 _opts=$4
 	shift 4
@@ -92,6 +139,14 @@ srv_start() {
 	SRV_ERR=$OUT/$_n.$_side.err
 	if [ "$_side" = native ]; then
 		set -- env -i PATH="$DEFAULT_PATH" HOME=/ PYTHONDONTWRITEBYTECODE=1 "$@"
+	elif [ "${NET_TAP:-0}" = 1 ]; then
+		tap_up || return 1
+		NET_PORT=$_gport
+		# shellcheck disable=SC2086
+		set -- ip netns exec "$NET_NS" "$SKIFF" run --machine "$NET_MACHINE" \
+			--accel "$NET_ACCEL" -m "$NET_MEMORY" -v --net tap=sktap0 \
+			--ip 10.99.0.2/24 --gateway 10.99.0.1 \
+			-e PYTHONDONTWRITEBYTECODE=1 $_opts "$@"
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
@@ -163,7 +218,7 @@ srv_panicked() {
 
 # http_get URL FILE: the body into FILE; prints the HTTP status code.
 http_get() {
-	curl -sS --max-time 30 -o "$2" -w '%{http_code}' "$1" 2>/dev/null
+	$NET_NSX curl -sS --max-time 30 -o "$2" -w '%{http_code}' "$1" 2>/dev/null
 }
 
 # res LINE...: appends a line to the check's result file (what is compared).
@@ -247,7 +302,7 @@ make_www() {
 get() {
 	_b=$(echo "${1:-root}" | tr -c 'a-zA-Z0-9.\n' _)
 	_b=$OUT/$TAG.${2:-$_b}.body
-	_code=$(http_get "http://127.0.0.1:$NET_PORT/$1" "$_b")
+	_code=$(http_get "http://$NET_HOST:$NET_PORT/$1" "$_b")
 	res "GET /$1: $_code, $(wc -c <"$_b" 2>/dev/null || echo no) bytes," \
 		"sha256 $(sha256sum <"$_b" 2>/dev/null | cut -c 1-16)"
 	CODE=$_code BODY=$_b
@@ -279,7 +334,7 @@ finish() {
 # ready_http: waits until GET / answers at all.
 ready_http() {
 	srv_ready "$NET_READY_SECS" sh -c \
-		"curl -s -o /dev/null --max-time 5 http://127.0.0.1:$NET_PORT/ -w '%{http_code}' | grep -q '^[1-5]'"
+		"$NET_NSX curl -s -o /dev/null --max-time 5 http://$NET_HOST:$NET_PORT/ -w '%{http_code}' | grep -q '^[1-5]'"
 }
 
 # nginx_conf DIR LISTEN: writes DIR/nginx.conf serving $WWW on LISTEN.

@@ -407,6 +407,6 @@ jskip=$(need /usr/bin/java javac)
 [ -z "$jskip" ] && { java_setup || jskip="javac failed (see $OUT/java/javac.log)"; }
 run_check java c_java "$jskip"
 . tests/net/hostile.sh
-run_check hostile c_hostile "$(need /usr/sbin/nginx curl)"
+run_check hostile c_hostile "$(need /usr/sbin/nginx curl)$(tap_available)"
 
 summary net
