@@ -102,11 +102,14 @@ $(BUILD)/skiff: $(HOBJ)
 $(BUILD)/hello: examples/hello.c
 	$(CC) -static -O2 -o $@ $<
 
+$(BUILD)/webserver: examples/webserver.c
+	$(CC) -static -O2 -Wall -Werror -o $@ $<
+
 deps:
 	@scripts/deps.sh
 
-run: deps all $(BUILD)/hello
-	$(BUILD)/skiff run $(BUILD)/hello Skiff
+run: deps all $(BUILD)/hello $(BUILD)/webserver
+	@scripts/run-example.sh
 
 test: deps all
 	@tests/run.sh
