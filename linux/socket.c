@@ -454,7 +454,8 @@ static long do_recvmsg(struct socket *sk, struct linux_msghdr *umsg,
 	return r;
 }
 
-long sys_sendmsg(int fd, struct linux_msghdr *umsg, int flags)
+/* sendmsg and recvmsg: one message on the socket behind fd. */
+static long msg_call(int fd, struct linux_msghdr *umsg, int flags, bool send)
 {
 	struct socket *sk;
 	struct file *f;
@@ -465,25 +466,19 @@ long sys_sendmsg(int fd, struct linux_msghdr *umsg, int flags)
 	r = sock_get(fd, &f, &sk);
 	if (r < 0)
 		return r;
-	r = do_sendmsg(sk, umsg, flags);
+	r = send ? do_sendmsg(sk, umsg, flags) : do_recvmsg(sk, umsg, flags);
 	file_put(f);
 	return r;
 }
 
+long sys_sendmsg(int fd, struct linux_msghdr *umsg, int flags)
+{
+	return msg_call(fd, umsg, flags, true);
+}
+
 long sys_recvmsg(int fd, struct linux_msghdr *umsg, int flags)
 {
-	struct socket *sk;
-	struct file *f;
-	long r;
-
-	if (flags & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	r = sock_get(fd, &f, &sk);
-	if (r < 0)
-		return r;
-	r = do_recvmsg(sk, umsg, flags);
-	file_put(f);
-	return r;
+	return msg_call(fd, umsg, flags, false);
 }
 
 long sys_sendmmsg(int fd, struct linux_mmsghdr *vec, unsigned vlen,
@@ -513,22 +508,6 @@ long sys_sendmmsg(int fd, struct linux_mmsghdr *vec, unsigned vlen,
 	}
 	file_put(f);
 	return n ? n : r;
-}
-
-/* recvmmsg's timeout: the deadline, or -EFAULT / -EINVAL. */
-static int mmsg_deadline(struct linux_timespec *uts, u64 *deadline)
-{
-	struct linux_timespec ts;
-
-	*deadline = 0;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)) < 0)
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (s64)NSEC_PER_SEC)
-		return -EINVAL;
-	*deadline = time_monotonic_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-	return 0;
 }
 
 /* Linux's do_recvmmsg: the timeout is looked at after each datagram. */
@@ -573,7 +552,7 @@ long sys_recvmmsg(int fd, struct linux_mmsghdr *vec, unsigned vlen,
 	r = sock_get(fd, &f, &sk);
 	if (r < 0)
 		return r;
-	r = mmsg_deadline(uts, &deadline);
+	r = timespec_deadline(uts, &deadline);
 	if (r < 0) {
 		file_put(f);
 		return r;

@@ -151,24 +151,9 @@ static void config_read(struct virtio_dev *d, unsigned off, void *buf,
 			unsigned len)
 {
 	struct vmmio *m = vmmio_of(d);
-	volatile u8 *c = m->regs + R_CONFIG + off;
 
-	if (R_CONFIG + off + len > m->size || off + len < off) {
-		memset(buf, 0xff, len);
-		return;
-	}
-	if (len == 2 && !(off & 1)) {
-		u16 v = *(volatile u16 *)c;
-		memcpy(buf, &v, 2);
-	} else if ((len == 4 || len == 8) && !(off & 3)) {
-		for (unsigned i = 0; i < len; i += 4) {
-			u32 v = *(volatile u32 *)(c + i);
-			memcpy((u8 *)buf + i, &v, 4);
-		}
-	} else {
-		for (unsigned i = 0; i < len; i++)
-			((u8 *)buf)[i] = c[i];
-	}
+	virtio_window_read(m->regs + R_CONFIG, m->size > R_CONFIG ?
+			   m->size - R_CONFIG : 0, off, buf, len);
 }
 
 static u32 config_generation(struct virtio_dev *d)

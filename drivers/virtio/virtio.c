@@ -14,6 +14,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/lib.h>
 #include <skiff/virtio.h>
 
 static const struct virtio_driver *const drivers[] = {
@@ -136,4 +137,27 @@ void virtio_init(void)
 {
 	virtio_mmio_probe_all();
 	virtio_pci_probe_all();
+}
+
+void virtio_window_read(volatile u8 *win, size_t size, unsigned off,
+			void *buf, unsigned len)
+{
+	volatile u8 *c = win + off;
+
+	if (off + len > size || off + len < off) {
+		memset(buf, 0xff, len);
+		return;
+	}
+	if (len == 2 && !(off & 1)) {
+		u16 v = *(volatile u16 *)c;
+		memcpy(buf, &v, 2);
+	} else if ((len == 4 || len == 8) && !(off & 3)) {
+		for (unsigned i = 0; i < len; i += 4) {
+			u32 v = *(volatile u32 *)(c + i);
+			memcpy((u8 *)buf + i, &v, 4);
+		}
+	} else {
+		for (unsigned i = 0; i < len; i++)
+			((u8 *)buf)[i] = c[i];
+	}
 }

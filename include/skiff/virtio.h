@@ -220,6 +220,15 @@ struct virtio_transport {
 	u32 (*config_generation)(struct virtio_dev *d);
 };
 
+/*
+ * For transports: reads [off, off+len) of a device configuration window
+ * of size bytes mapped at win, with accesses of the field's width (16- and
+ * 32-bit fields must be read whole, section 4.1.3.1 / 4.2.2.2). Past the
+ * window it gives 0xff bytes, as a missing device reads.
+ */
+void virtio_window_read(volatile u8 *win, size_t size, unsigned off,
+			void *buf, unsigned len);
+
 struct virtio_dev {
 	const struct virtio_transport *ops;
 	void *transport;	/* the transport's per-device state */
