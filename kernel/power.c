@@ -9,6 +9,7 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
+#include <skiff/net.h>
 #include <skiff/proto.h>
 #include "ksyms.h"
 
@@ -48,10 +49,24 @@ static void log_free_memory(void)
 	     (unsigned long)(page_free_count() * (PAGE_SIZE / 1024)));
 }
 
+/*
+ * The program is gone: what its TCP connections still hold goes out
+ * first, as Linux keeps sending after a process exits (net/flush.c), for
+ * at most EXIT_FLUSH_NS. Only from a thread that may sleep.
+ */
+#define EXIT_FLUSH_NS 2000000000ull
+
+static void flush_network(void)
+{
+	if (irq_enabled())
+		net_flush(EXIT_FLUSH_NS);
+}
+
 void kernel_exit(int status)
 {
 	u64 faults, cycles;
 
+	flush_network();
 	vm_fault_stats(&faults, &cycles);
 	klog("program exited with status %d; %lu page faults, %lu us in them",
 	     status & 0xff, (unsigned long)faults,
@@ -63,6 +78,7 @@ void kernel_exit(int status)
 
 void kernel_fatal_signal(int signo, u64 addr, u64 rip)
 {
+	flush_network();
 	klog("program killed by signal %d at address %#lx, rip %#lx", signo,
 	     addr, rip);
 	log_free_memory();

@@ -302,6 +302,14 @@ int net_iface_by_name(const char *name, struct net_iface *out);
  */
 void net_init(const char *ip_opt);
 
+/*
+ * The program has exited (net/flush.c): waits at most timeout_ns for what
+ * TCP connections still hold to be delivered, then closes the ones left
+ * open (FIN) and waits for those in the same time. May sleep; a thread
+ * context with interrupts on.
+ */
+void net_flush(u64 timeout_ns);
+
 /* ---- /proc/net (net/procnet.c) ---- */
 
 /* Writes the text of /proc/net/NAME (tcp, tcp6, udp, udp6, unix, dev)

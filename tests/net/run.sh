@@ -240,6 +240,32 @@ c_go() {
 	finish
 }
 
+# send-exit: the server's last answer reaches the client although the
+# server exits right after writing it (no close): Linux sends it after the
+# process is gone; Skiff must deliver it before the VM powers off.
+c_send_exit() {
+	net_port
+	if [ "$1" = native ]; then
+		srv_start send-exit native 0 "" "$PY" "$ROOT/tests/net/sendexit.py" \
+			serve "$NET_PORT" 127.0.0.1
+	else
+		srv_start send-exit skiff 7000 "--file $ROOT/tests/net/sendexit.py" \
+			"$PY" "$ROOT/tests/net/sendexit.py" serve 7000
+	fi
+	srv_ready "$NET_READY_SECS" "$PY" tests/net/sendexit.py probe "$NET_PORT" ||
+		return 1
+	timeout -k 2 60 "$PY" tests/net/sendexit.py fetch "$NET_PORT" >>"$RES" 2>&1
+	if ! srv_exit "$NET_STOP_SECS"; then
+		WHY="the server did not exit after its answer"
+		return 1
+	fi
+	res "exit status: $SRV_RC"
+	if srv_panicked; then
+		WHY="the kernel panicked"
+		return 1
+	fi
+}
+
 c_udp() {
 	net_port udp
 	if [ "$1" = native ]; then
@@ -396,6 +422,7 @@ run_check http-server c_http_server "$(need /usr/bin/curl)"
 run_check node c_node "$(need /usr/bin/node curl)"
 run_check go c_go "$(need go curl)"
 run_check udp c_udp ""
+run_check send-exit c_send_exit ""
 run_check fetch c_fetch "$(need /usr/bin/curl)"
 run_check asyncio c_asyncio ""
 # ::1 too if the host has it (a container without IPv6 has not)
