@@ -279,6 +279,46 @@ static void nonblock(void)
 	close(f);
 }
 
+/* Splices where the pipe's ring of 16 pages wraps around. */
+static void wrapped(void)
+{
+	static char data[16 * 4096], got[16 * 4096], file[40000];
+	int p[2], in, out;
+
+	say("wrapped ring");
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 13 + i / 4096);
+	make_file("wrap", sizeof(file), 6);
+	in = open("wrap", O_RDONLY);
+	SHOW(read(in, file, sizeof(file)));
+	SHOW(lseek(in, 0, SEEK_SET));
+	SHOW(pipe(p));
+	SHOW(write(p[1], data, 12 * 4096));
+	SHOW(read(p[0], got, 10 * 4096));
+	SHOW(SYS(SYS_splice, in, NULL, p[1], NULL, sizeof(file), 0));
+	SHOW(read(p[0], got, 2 * 4096));
+	yes("  old bytes first", !memcmp(got, data + 10 * 4096, 2 * 4096));
+	SHOW(read(p[0], got, sizeof(file)));
+	yes("  then the file's", !memcmp(got, file, sizeof(file)));
+	close(p[0]);
+	close(p[1]);
+
+	SHOW(pipe(p));
+	SHOW(write(p[1], data, 12 * 4096));
+	SHOW(read(p[0], got, 10 * 4096));
+	SHOW(write(p[1], data, 6 * 4096));
+	out = open("out", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	SHOW(SYS(SYS_splice, p[0], NULL, out, NULL, 1 << 20, 0));
+	SHOW(pread(out, got, sizeof(got), 0));
+	yes("  out has both parts in order",
+	    !memcmp(got, data + 10 * 4096, 2 * 4096) &&
+		    !memcmp(got + 2 * 4096, data, 6 * 4096));
+	close(in);
+	close(out);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void large(void)
 {
 	int p[2], in, out;
@@ -325,6 +365,7 @@ int main(void)
 	files();
 	pipes();
 	nonblock();
+	wrapped();
 	large();
 	scratch_leave();
 	return 0;
