@@ -4,10 +4,12 @@
  * offsets and the file positions after), pipe -> pipe, tee (the input
  * keeps its bytes), SPLICE_F_NONBLOCK and O_NONBLOCK on an empty and a
  * full pipe, end of file, len 0, a spliced page that later writes do not
- * merge into, a transfer of several MB with a checksum, and every error
- * (EBADF, EINVAL, ESPIPE, EFAULT, EPIPE).
+ * merge into, the pipe's ring wrapping around, waits for data and room
+ * (EINTR from a signal, room made by a thread), a transfer of several MB
+ * with a checksum, and every error (EBADF, EINVAL, ESPIPE, EFAULT, EPIPE).
  */
 #include "check.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
@@ -279,6 +281,73 @@ static void nonblock(void)
 	close(f);
 }
 
+static volatile int stop;
+static pthread_t main_thread;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Interrupts main until it sets stop: a blocked splice sees EINTR. */
+static void *interrupter(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		sleep_ms(20);
+		pthread_kill(main_thread, SIGUSR1);
+	}
+	return NULL;
+}
+
+/* Drains the pipe read end *arg after a while: a blocked splice goes on. */
+static void *drainer(void *arg)
+{
+	static char buf[65536];
+	int fd = *(int *)arg;
+
+	sleep_ms(50);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return NULL;
+}
+
+static void blocking(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int p[2], f, n = 0;
+	pthread_t t;
+	static char buf[1000];
+
+	say("blocking");
+	make_file("in", 100, 7);
+	f = open("in", O_RDWR);
+	SHOW(pipe(p));
+	sigaction(SIGUSR1, &sa, NULL);
+	main_thread = pthread_self();
+	stop = 0;
+	pthread_create(&t, NULL, interrupter, NULL);
+	SHOW(SYS(SYS_splice, p[0], NULL, f, NULL, 10, 0));
+	stop = 1;
+	pthread_join(t, NULL);
+	SHOW(fcntl(p[1], F_SETFL, O_NONBLOCK));
+	while (write(p[1], buf, sizeof(buf)) > 0)
+		n++;
+	SHOW(fcntl(p[1], F_SETFL, 0));
+	say("  full after %d writes", n);
+	stop = 0;
+	pthread_create(&t, NULL, interrupter, NULL);
+	SHOW(SYS(SYS_splice, f, NULL, p[1], NULL, 10, 0));
+	stop = 1;
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, drainer, &p[0]);
+	SHOW(SYS(SYS_splice, f, NULL, p[1], NULL, 10, 0));
+	close(p[1]);
+	pthread_join(t, NULL);
+	close(p[0]);
+	close(f);
+}
+
 /* Splices where the pipe's ring of 16 pages wraps around. */
 static void wrapped(void)
 {
@@ -366,6 +435,7 @@ int main(void)
 	pipes();
 	nonblock();
 	wrapped();
+	blocking();
 	large();
 	scratch_leave();
 	return 0;
