@@ -93,6 +93,13 @@ static void errors(void)
 	SHOW(SYS(SYS_splice, p[0], NULL, f, (loff_t *)8, 1, 0));
 	SHOW(SYS(SYS_splice, f, &neg, p[1], NULL, 1, 0));
 	SHOW(SYS(SYS_splice, p[0], NULL, f, &neg, 1, 0));
+	SHOW(SYS(SYS_splice, f, NULL, p[1], NULL, SIZE_MAX, 0));
+	SHOW(SYS(SYS_splice, p[0], NULL, f, NULL, SIZE_MAX, 0));
+	SHOW(SYS(SYS_splice, p[0], NULL, q[1], NULL, SIZE_MAX, NB));
+	off = INT64_MAX - 2;
+	SHOW(SYS(SYS_splice, f, &off, p[1], NULL, 10, 0));
+	SHOW(SYS(SYS_splice, p[0], NULL, f, &off, 10, 0));
+	off = 0;
 	ev = eventfd(0, EFD_NONBLOCK);
 	SHOW(SYS(SYS_splice, ev, NULL, p[1], NULL, 8, NB));
 	dir = open(".", O_RDONLY | O_DIRECTORY);

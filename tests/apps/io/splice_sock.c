@@ -29,6 +29,8 @@ static void unix_pair(void)
 	SHOW(pipe(p));
 	SHOW(SYS(SYS_splice, s[0], NULL, p[1], NULL, 100, NB));
 	SHOW(SYS(SYS_splice, s[0], &off, p[1], NULL, 100, NB));
+	SHOW(SYS(SYS_splice, s[0], NULL, p[1], NULL, SIZE_MAX, NB));
+	SHOW(SYS(SYS_splice, p[0], NULL, s[0], NULL, SIZE_MAX, NB));
 	SHOW(SYS(SYS_write, s[1], "ping", 4));
 	SHOW(SYS(SYS_splice, s[0], NULL, p[1], NULL, 100, 0));
 	SHOW(SYS(SYS_splice, p[0], NULL, s[0], NULL, 100, 0));
