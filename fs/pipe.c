@@ -16,6 +16,9 @@
  * Linux's fifo_open: read-only waits for a writer, write-only for a reader
  * (or -ENXIO with O_NONBLOCK), read-write never waits.
  * DIVERGENCE: O_DIRECT (packet mode) pipes behave as byte streams.
+ * splice and tee (pipe_splice_*) copy bytes into and out of the ring but
+ * keep Linux's buffer layout: a spliced-in slot starts at its page offset
+ * and takes no merges; a pipe-to-pipe move copies a slot as one slot.
  *
  * Locks: p->mutex serializes readers and writers and covers the copies to
  * and from program memory (which may fault pages in); p->lock, a
