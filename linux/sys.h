@@ -22,7 +22,7 @@ struct linux_sysinfo;
 struct linux_sigaction;
 struct linux_statfs;
 
-/* linux/file.c, fd.c, stat.c, dir.c, sendfile.c, poll.c: files (fs/) */
+/* linux/file.c, fd.c, stat.c, dir.c, sendfile.c, splice.c, poll.c: files (fs/) */
 long sys_read(int fd, void *buf, size_t count);
 long sys_write(int fd, const void *buf, size_t count);
 long sys_readv(int fd, const struct iovec *iov, int iovcnt);
@@ -96,6 +96,8 @@ struct file;
 long socket_iov_rw(struct file *f, const struct iovec *iov, int cnt, bool write);
 long sys_sendfile(int out_fd, int in_fd, s64 *off, size_t count);
 long sys_copy_file_range(int fd_in, s64 *off_in, int fd_out, s64 *off_out, size_t len, unsigned flags);
+long sys_splice(int fd_in, s64 *off_in, int fd_out, s64 *off_out, size_t len, unsigned flags);
+long sys_tee(int fd_in, int fd_out, size_t len, unsigned flags);
 
 /* linux/poll.c */
 struct linux_pollfd;

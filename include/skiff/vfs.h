@@ -603,6 +603,44 @@ extern const struct file_ops fifo_ops;
  * (-EBADF for a file that is no pipe, -EBUSY, -EINVAL, -ENOMEM). */
 long pipe_fcntl_size(struct file *f, bool set, u64 size);
 
+/*
+ * splice, tee (linux/splice.c). Bytes are copied between the pipe's ring
+ * and the other file, but laid out in slots as Linux's moved pages are,
+ * so capacities and counts match. The callbacks run with the pipe's mutex
+ * held and may sleep.
+ */
+/* Whether f is an end of a pipe or FIFO (not an O_PATH file of one). */
+bool pipe_file(struct file *f);
+/*
+ * Into a pipe: waits for a free slot (-EAGAIN instead when nonblock,
+ * -EINTR on a signal, -EPIPE without readers), then calls get(arg, io)
+ * once with io a kernel buffer of at most len bytes in the free slots,
+ * starting at offset off (< PAGE_SIZE) of the first free page (a file's
+ * page offset, as Linux's page cache lays it out). What get fills (its
+ * positive result) becomes data, in slots no write merges into; readers
+ * are woken. Returns get's result or the error.
+ */
+long pipe_splice_in(struct file *f, size_t len, u32 off, bool nonblock,
+		    long (*get)(void *arg, struct iobuf *io), void *arg);
+/*
+ * Out of a pipe: waits for data (0 when empty without writers; -EAGAIN
+ * when nonblock, -EINTR), then calls put(arg, iov, n) with the oldest
+ * bytes, at most len, as n kernel pieces, without consuming them; the
+ * count put returns is consumed, and it goes on while bytes are wanted
+ * and buffered and put took all. Returns the count, or put's error when
+ * nothing moved. Writers are woken.
+ */
+long pipe_splice_out(struct file *f, size_t len, bool nonblock,
+		     long (*put)(void *arg, struct iobuf *iov, u32 n),
+		     void *arg);
+/*
+ * splice (tee false: the bytes leave in) or tee (they stay) from the
+ * pipe of in to the different pipe of out, at most len bytes, as Linux:
+ * 0 at end of file, -EPIPE without readers of out, -EAGAIN, -EINTR.
+ */
+long pipe_splice_pipe(struct file *in, struct file *out, size_t len,
+		      bool nonblock, bool tee);
+
 /* ---- fs/eventpoll.c, eventfd.c, timerfd.c: event files ---- */
 
 /* An epoll instance (epoll_create1's flags: O_CLOEXEC only, not here). */

@@ -17,6 +17,9 @@
 #   node       tests/net/hello.js: "hello from node", a path, a 404
 #   go         tests/net/hello.go built static: "hello", 1 MiB, a 404
 #              (skipped when Debian's golang-go is not installed)
+#   go-splice  tests/net/splice.go built static: an echo server, a proxy
+#              and a client in one program over the guest's 127.0.0.1,
+#              io.Copy between TCP connections (splice), 3 MiB checked
 #   udp        tests/net/udp.py, a python3 UDP echo server published with
 #              -p ...:5353/udp: datagrams of 1 to 8000 bytes come back
 #   fetch      curl inside the guest fetching from a python3 http.server on
@@ -206,12 +209,14 @@ c_node() {
 	finish
 }
 
-# go_build: builds tests/net/hello.go into $OUT/gohello (Go's cache in
-# $OUT/gocache makes a rebuild quick); 0 or 1 (WHY set).
+# go_build [SRC OUT]: builds tests/net/hello.go (or SRC) into $OUT/gohello
+# (or OUT) (Go's cache in $OUT/gocache makes a rebuild quick); 0 or 1 (WHY
+# set).
 go_build() {
 	if ! env CGO_ENABLED=0 GOCACHE="$OUT/gocache" GOPATH="$OUT/gopath" \
-		GO111MODULE=off HOME="$OUT" timeout 600 go build -o "$OUT/gohello" \
-		tests/net/hello.go >"$OUT/go-build.log" 2>&1; then
+		GO111MODULE=off HOME="$OUT" timeout 600 go build \
+		-o "${2:-$OUT/gohello}" "${1:-tests/net/hello.go}" \
+		>"$OUT/go-build.log" 2>&1; then
 		WHY="go build failed (see $OUT/go-build.log)"
 		return 1
 	fi
@@ -348,6 +353,16 @@ print("asyncio.run:", asyncio.run(main()))' || return 1
 	[ $RC = 0 ] || { WHY="exit status $RC"; return 1; }
 }
 
+# tests/net/splice.go inside the guest: io.Copy between TCP connections
+# over its own 127.0.0.1, which Go does with splice(2).
+c_go_splice() {
+	go_build tests/net/splice.go "$OUT/gosplice" || return 1
+	client_run go-splice "$1" "" "$OUT/gosplice" || return 1
+	res "exit status $RC"
+	res "stdout: $(cat "$OUT/go-splice.$1.out")"
+	[ $RC = 0 ] || { WHY="exit status $RC"; return 1; }
+}
+
 # Loopback inside the guest: an asyncio echo server on 127.0.0.1 and ::1
 # (where the host has ::1) and a client of its own, in one program.
 c_asyncio_loopback() {
@@ -421,6 +436,7 @@ run_check memcached c_memcached "$(need /usr/bin/memcached)"
 run_check http-server c_http_server "$(need /usr/bin/curl)"
 run_check node c_node "$(need /usr/bin/node curl)"
 run_check go c_go "$(need go curl)"
+run_check go-splice c_go_splice "$(need go)"
 run_check udp c_udp ""
 run_check send-exit c_send_exit ""
 run_check fetch c_fetch "$(need /usr/bin/curl)"
