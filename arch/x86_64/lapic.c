@@ -112,7 +112,9 @@ void lapic_timer_arm(u64 deadline_ns)
 		return;
 	}
 	if (!deadline_ns) {
-		wr(REG_TIMER_INIT, 0);
+		/* Before the first arm the count is the calibration's. */
+		if (apic_khz)
+			wr(REG_TIMER_INIT, 0);
 		return;
 	}
 	if (!apic_khz)
