@@ -20,7 +20,11 @@ int netdev_register(struct netdev *d)
 	if (ndevices >= NETDEV_MAX)
 		return -ENOSPC;
 	if (!d->name) {
-		fmt_snprintf(names[ndevices], sizeof(names[0]), "eth%u", ndevices);
+		/* "eth%u" without printf: lib/strconv.c says why. */
+		char num[STR_U64_LEN];
+		str_lcpy(names[ndevices], "eth", sizeof(names[0]));
+		str_lcat(names[ndevices], str_u64(num, ndevices, 10),
+			 sizeof(names[0]));
 		d->name = names[ndevices];
 	}
 	devices[ndevices++] = d;

@@ -513,6 +513,12 @@ int sched_sleep_until(u64 deadline_ns)
 	return r == -ETIMEDOUT ? 0 : r;
 }
 
+/*
+ * A new thread joins the run queue. Started from an interrupt while the
+ * CPU idles (a kthread's first wake, a ktimer's thread_start), it runs
+ * when the interrupt returns, as a woken thread would (wake_locked), not
+ * at the end of the idle thread's slice.
+ */
 void sched_add(struct thread *t)
 {
 	u64 flags = irq_save();
@@ -522,6 +528,8 @@ void sched_add(struct thread *t)
 	t->state = THREAD_RUNNABLE;
 	t->vruntime = sc->runq.min_vruntime;
 	enqueue_locked(sc, t);
+	if (this_cpu()->current == this_cpu()->idle)
+		this_cpu()->need_resched = true;
 	rearm_locked(sc);
 	unlock(sc);
 	irq_restore(flags);

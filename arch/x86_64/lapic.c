@@ -4,6 +4,16 @@
  * it; otherwise one-shot mode, calibrated against the TSC the first time the
  * timer is armed (so a program that never sleeps never pays for it).
  * The legacy 8259 PICs are masked.
+ *
+ * Calibration without waiting. lapic_init starts the timer counting down
+ * from its largest count, its interrupt masked and its clock divided by
+ * CAL_DIV, and notes the TSC. The first arm reads how far it counted
+ * against how far the TSC went: a baseline of the whole boot so far
+ * (milliseconds under TCG, where a busy wait of 2 ms used to sit in
+ * every boot with a NIC: its driver thread's first switch arms the
+ * timer), as precise as a dedicated wait of that length. Only when the
+ * baseline is shorter than CAL_MIN_NS does the first arm wait for the
+ * rest; if the count ran out (a boot of over a minute), it measures anew.
  */
 #include <skiff/arch.h>
 #include <skiff/kernel.h>
@@ -21,9 +31,15 @@
 #define REG_TIMER_CUR 0x390
 #define REG_TIMER_DIV 0x3e0
 #define LVT_TSC_DEADLINE (2u << 17)
+#define LVT_MASKED (1u << 16)
+#define DIV_1 0xb		/* divide configuration: by 1 */
+#define DIV_16 0x3		/*   by 16 */
+#define CAL_DIV 16		/* the free-running count's divider */
+#define CAL_MIN_NS 2000000	/* the shortest baseline we trust */
 
 static volatile u32 *regs;
-static u64 apic_khz; /* one-shot mode: timer ticks per ms */
+static u64 apic_khz; /* one-shot mode: timer ticks per ms (by 1) */
+static u64 cal_tsc; /* TSC when the free-running count started */
 extern u64 boot_tsc;
 
 static u32 rd(u32 reg)
@@ -44,26 +60,48 @@ void lapic_init(void)
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
 	wr(REG_TPR, 0);
 	wr(REG_SVR, 0x100 | LAPIC_SPURIOUS_VECTOR);
-	wr(REG_TIMER_DIV, 0xb); /* divide by 1 */
-	if (cpu_feat.tsc_deadline)
+	if (cpu_feat.tsc_deadline) {
+		wr(REG_TIMER_DIV, DIV_1);
 		wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR | LVT_TSC_DEADLINE);
-	else
-		wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR);
+		return;
+	}
+	/* The calibration's count (top of file): masked, so it never fires. */
+	wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR | LVT_MASKED);
+	wr(REG_TIMER_DIV, DIV_16);
+	cal_tsc = rdtsc();
+	wr(REG_TIMER_INIT, 0xffffffff);
 }
 
+/*
+ * The timer's rate (divided by 1) from the count lapic_init started;
+ * then the timer is stopped, unmasked and divided by 1 for lapic_timer_arm.
+ * The TSC is read on both sides of the count's read: under TCG a register
+ * read is a VM exit, so the middle of the two is when it was sampled.
+ */
 static void calibrate(void)
 {
-	u64 t0 = rdtsc(), wait = ns_to_tsc(2000000);
+	u64 min = ns_to_tsc(CAL_MIN_NS), t0, t1;
+	u32 left;
 
-	wr(REG_TIMER_INIT, 0xffffffff);
-	while (rdtsc() - t0 < wait)
+	if (!rd(REG_TIMER_CUR)) {	/* ran out: count anew */
+		cal_tsc = rdtsc();
+		wr(REG_TIMER_INIT, 0xffffffff);
+	}
+	while (rdtsc() - cal_tsc < min)
 		cpu_relax();
-	u32 elapsed = 0xffffffff - rd(REG_TIMER_CUR);
+	t0 = rdtsc();
+	left = rd(REG_TIMER_CUR);
+	t1 = rdtsc();
+	u64 ns = tsc_to_ns(t0 / 2 + t1 / 2 - cal_tsc);
+	u64 ticks = (u64)(0xffffffffu - left) * CAL_DIV;
 	wr(REG_TIMER_INIT, 0);
-	apic_khz = elapsed / 2;
-	if (!apic_khz)
+	wr(REG_TIMER_DIV, DIV_1);
+	wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR);
+	apic_khz = ns ? ticks * 1000000 / ns : 0;
+	if (!left || !apic_khz)
 		panic("LAPIC timer does not count");
-	klog("LAPIC timer: %lu kHz", (unsigned long)apic_khz);
+	klog("LAPIC timer: %lu kHz (over %lu us)", (unsigned long)apic_khz,
+	     (unsigned long)(ns / 1000));
 }
 
 void lapic_timer_arm(u64 deadline_ns)
@@ -74,7 +112,9 @@ void lapic_timer_arm(u64 deadline_ns)
 		return;
 	}
 	if (!deadline_ns) {
-		wr(REG_TIMER_INIT, 0);
+		/* Before the first arm the count is the calibration's. */
+		if (apic_khz)
+			wr(REG_TIMER_INIT, 0);
 		return;
 	}
 	if (!apic_khz)

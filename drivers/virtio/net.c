@@ -17,7 +17,8 @@
  * EVENT_IDX, INDIRECT_DESC. Not GUEST_TSO*: received frames stay within
  * the MTU, as the stack expects.
  *
- * Receive: pages posted to the receive queue. Its interrupt callback only
+ * Receive: pages posted to the receive queue (RX_FIRST_POSTS at netdev_up,
+ * every free descriptor from the first poll on). Its interrupt callback only
  * turns the queue's interrupts off and wakes the device's kernel thread
  * (skiff/kthread.h), which drains used buffers, hands each whole frame to
  * netdev->rx (the page itself, past the header, or a kmalloc'd copy when
@@ -74,6 +75,13 @@ _Static_assert(sizeof(struct virtio_net_hdr) == 12, "virtio 1.2 5.1.6");
 #define HDR_F_DATA_VALID 2
 
 #define QUEUE_MAX 256		/* descriptors a queue, at most */
+/*
+ * Receive buffers posted at netdev_up: enough for the first burst (the
+ * device holds frames back while the queue is empty; QEMU queues them),
+ * while the rest of the ring, allocated and posted by the thread's first
+ * poll, stays off the boot (~0.2 ms for 256 pages under TCG).
+ */
+#define RX_FIRST_POSTS 32
 #define ETH_HLEN 14
 #define MAX_PARTS 18		/* receive buffers of one frame we keep */
 #define TX_MAX (65535 + ETH_HLEN + 4) /* with TSO */
@@ -103,12 +111,12 @@ static void rx_post(struct vnet *n, void *buf)
 		page_free(buf, n->rx_buf_len / PAGE_SIZE);
 }
 
-/* Posts new buffers into every free descriptor; how many it posted. */
-static unsigned rx_fill(struct vnet *n)
+/* Posts new buffers into free descriptors, at most max; how many. */
+static unsigned rx_fill(struct vnet *n, unsigned max)
 {
 	unsigned posted = 0;
 
-	while (vq_num_free(n->rxq)) {
+	while (posted < max && vq_num_free(n->rxq)) {
 		void *buf = page_alloc_dirty(n->rx_buf_len / PAGE_SIZE);
 		if (!buf)
 			break;
@@ -190,7 +198,7 @@ static void rx_poll(struct vnet *n)
 
 	while ((buf = vq_get_used(n->rxq, &len)))
 		rx_buffer(n, buf, len);
-	rx_fill(n);
+	rx_fill(n, QUEUE_MAX);
 	vq_kick(n->rxq);
 }
 
@@ -242,7 +250,7 @@ static int vnet_up(struct netdev *nd)
 
 	if (n->thread)
 		return 0;
-	if (!rx_fill(n))
+	if (!rx_fill(n, RX_FIRST_POSTS))
 		return -ENOMEM;
 	struct kthread *t = kthread_run(nd->name, vnet_thread, n);
 	if (!t)
@@ -374,6 +382,9 @@ static void log_device(struct vnet *n)
 	u64 f = n->vd->features;
 	u16 status = S_LINK_UP;
 
+	/* Its config read and formatting serve the log alone. */
+	if (!boot_opts.verbose)
+		return;
 	if (f & F_STATUS)
 		virtio_config_read(n->vd, CFG_STATUS, &status, 2);
 	klog("%s: virtio-net %02x:%02x:%02x:%02x:%02x:%02x mtu %u%s%s%s%s%s%s%s "

@@ -17,10 +17,13 @@
 struct kthread;
 
 /*
- * Creates a kernel thread named name (up to 15 bytes) running
- * fn(itself, arg), runnable at once (it may run before kthread_run
- * returns: hence self). fn never returns. NULL without memory. Any
- * thread context; never from an interrupt handler.
+ * Creates a kernel thread named name (up to 15 bytes) that will run
+ * fn(itself, arg). It starts at the first kthread_wake (which may come
+ * before kthread_run returns: hence self), so fn should begin with
+ * kthread_wait, which then returns at once: a bottom half has nothing to
+ * do before its first wake, and boot pays no thread switch for it. fn
+ * never returns. NULL without memory. Any thread context; never from an
+ * interrupt handler.
  */
 struct kthread *kthread_run(const char *name,
 			    void (*fn)(struct kthread *self, void *arg),

@@ -26,6 +26,13 @@ char *strrchr(const char *s, int c);
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t str_lcpy(char *dst, const char *src, size_t size);
+/* Appends src to the string in dst (size bytes in all), truncating and
+ * terminating as str_lcpy; returns the length the whole would have. */
+size_t str_lcat(char *dst, const char *src, size_t size);
+/* The digits of v in base (2 to 16, else 10; lower case, no prefix),
+ * written at the end of buf; returns where they start. */
+#define STR_U64_LEN 65
+char *str_u64(char buf[STR_U64_LEN], u64 v, unsigned base);
 /* Parses an unsigned decimal or 0x-hex number; returns chars consumed, 0 on error. */
 size_t str_to_u64(const char *s, u64 *out);
 

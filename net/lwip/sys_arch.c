@@ -168,9 +168,8 @@ void net_port_init(void)
 /*
  * The thread starts at lwIP's first deadline after the first use of the
  * network past boot (a socket call, a received packet): from the timer
- * interrupt, through start_timer. So booting arms no timer (the first
- * arm calibrates the LAPIC timer, milliseconds under TCG) and switches to
- * no thread that a short program never needs; a network nobody uses
+ * interrupt, through start_timer. So booting arms no timer and switches
+ * to no thread that a short program never needs; a network nobody uses
  * needs no aging of its caches.
  */
 static void timer_start(struct ktimer *k)

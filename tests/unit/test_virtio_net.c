@@ -1,4 +1,4 @@
-/* SOURCES: drivers/virtio/net.c drivers/virtio/virtqueue.c drivers/netdev.c lib/printf.c */
+/* SOURCES: drivers/virtio/net.c drivers/virtio/virtqueue.c drivers/netdev.c lib/printf.c lib/strconv.c */
 /*
  * drivers/virtio/net.c with its queues real (virtqueue.c) and the rest
  * played here: the virtio core (negotiation, configuration, queue set-up)
@@ -120,12 +120,14 @@ void virtio_config_read(struct virtio_dev *d, unsigned off, void *buf,
 
 static void count_kick(struct virtq *vq) { fake.kicks[vq->index]++; }
 
+static u16 fake_qsize = 8;	/* descriptors of each fake queue */
+
 int virtio_setup_vqs(struct virtio_dev *d, unsigned n, struct virtq *vqs[],
 		     void (*const cb[])(struct virtq *), u16 max_size)
 {
 	assert_int_equal(n, 2);
 	for (unsigned i = 0; i < n; i++) {
-		vqs[i] = fake.vq[i] = vq_create(i, 8, d->features);
+		vqs[i] = fake.vq[i] = vq_create(i, fake_qsize, d->features);
 		vqs[i]->callback = cb[i];
 		vqs[i]->dev = d;
 		vqs[i]->notify = count_kick;
@@ -294,6 +296,25 @@ static void receive_one(void **state)
 	teardown(nd);
 }
 
+/* A ring larger than what netdev_up posts (32 buffers, to keep the boot
+ * short) is filled whole by the thread's first poll. */
+static void receive_ring_filled_lazily(void **state)
+{
+	fake_qsize = 64;
+	struct netdev *nd = setup(F_MRG_RXBUF | VIRTIO_F_EVENT_IDX);
+	u8 frame[12 + 60] = { 0 };
+
+	assert_int_equal(vq_num_free(fake.vq[0]), 64 - 32);
+	assert_int_equal(fake.kicks[0], 1);
+	frame[10] = 1; /* num_buffers */
+	dev_receive(frame, sizeof(frame));
+	interrupt(0);
+	assert_int_equal(got.frames, 1);
+	assert_int_equal(vq_num_free(fake.vq[0]), 0);
+	teardown(nd);
+	fake_qsize = 8;
+}
+
 /* A frame over three page buffers arrives as one contiguous copy, even
  * when its last buffer comes in a later poll. */
 static void receive_merged(void **state)
@@ -459,6 +480,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(negotiation),
 		cmocka_unit_test(receive_one),
+		cmocka_unit_test(receive_ring_filled_lazily),
 		cmocka_unit_test(receive_merged),
 		cmocka_unit_test(receive_malformed),
 		cmocka_unit_test(transmit_offloads),
