@@ -340,7 +340,20 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_tx *tx)
 		nd->tx_dropped++;
 		return -ENOBUFS;
 	}
-	vq_kick(n->txq);
+	/*
+	 * Notify the device of every frame, even when its avail_event says
+	 * it needs none (EVENT_IDX). With the suppression QEMU's virtio-net
+	 * (7.2, user and tap backends) now and then stopped at an avail_event
+	 * behind frames we had already published and never looked again:
+	 * seen as avail->idx 130 ahead of the device's avail_event and used
+	 * index, nothing in flight on its side, and no notification due
+	 * from us; the frames sat in the ring until a retransmission
+	 * happened to cross avail_event (tens of seconds with TCP's backed-
+	 * off RTO), or forever once the ring was full. One MMIO write per
+	 * frame is cheap next to the copy above.
+	 */
+	if (!vq_kick(n->txq) && n->txq->notify)
+		n->txq->notify(n->txq);
 	nd->tx_packets++;
 	nd->tx_bytes += tx->len;
 	return 0;
