@@ -26,7 +26,8 @@
  * on only when the queue is empty (NAPI: no interrupts while it polls).
  *
  * Transmit: netdev->xmit copies the frame after a virtio_net_hdr into a
- * kmalloc'd buffer of one descriptor, adds it and kicks; buffers the device
+ * kmalloc'd buffer of one descriptor, adds it and notifies the device
+ * (every frame, see vnet_xmit); buffers the device
  * is done with are freed at the next xmit. The transmit queue's interrupts
  * stay off except when xmit found it full: then its callback wakes the
  * thread, which calls netdev->tx_room. Only xmit (always under the

@@ -293,6 +293,7 @@ make_www() {
 	printf '<html><body>Skiff static file</body></html>\n' >"$WWW/index.html"
 	printf 'plain text, line 1\nline 2\n' >"$WWW/hello.txt"
 	head -c 200000 /dev/urandom >"$WWW/data.bin"
+	head -c 1048576 /dev/urandom >"$WWW/bulk.bin"	# run.sh's nginx-bulk
 	printf 'in a folder\n' >"$WWW/sub/note.txt"
 }
 
