@@ -350,8 +350,12 @@ static int vnet_xmit(struct netdev *nd, const struct netdev_tx *tx)
 	 * index, nothing in flight on its side, and no notification due
 	 * from us; the frames sat in the ring until a retransmission
 	 * happened to cross avail_event (tens of seconds with TCP's backed-
-	 * off RTO), or forever once the ring was full. One MMIO write per
-	 * frame is cheap next to the copy above.
+	 * off RTO), or forever once the ring was full. QEMU later changed
+	 * the device side of this ("virtio-net: fix network stall under
+	 * load", 2024, after 7.2: it re-checks the ring after re-enabling
+	 * notifications). One MMIO write per frame is cheap next to the copy
+	 * above under TCG; under KVM it is a VM exit per frame: revisit with
+	 * a QEMU that has the fix.
 	 */
 	if (!vq_kick(n->txq) && n->txq->notify)
 		n->txq->notify(n->txq);
