@@ -77,20 +77,16 @@ static u64 get_features(struct virtio_dev *d)
 {
 	struct vmmio *m = vmmio_of(d);
 
-	wr(m, R_DEVICE_FEATURES_SEL, 1);
-	u64 hi = rd(m, R_DEVICE_FEATURES);
-	wr(m, R_DEVICE_FEATURES_SEL, 0);
-	return hi << 32 | rd(m, R_DEVICE_FEATURES);
+	return virtio_features_read(m->regs + R_DEVICE_FEATURES_SEL,
+				    m->regs + R_DEVICE_FEATURES);
 }
 
 static void set_features(struct virtio_dev *d, u64 f)
 {
 	struct vmmio *m = vmmio_of(d);
 
-	wr(m, R_DRIVER_FEATURES_SEL, 0);
-	wr(m, R_DRIVER_FEATURES, (u32)f);
-	wr(m, R_DRIVER_FEATURES_SEL, 1);
-	wr(m, R_DRIVER_FEATURES, (u32)(f >> 32));
+	virtio_features_write(m->regs + R_DRIVER_FEATURES_SEL,
+			      m->regs + R_DRIVER_FEATURES, f);
 }
 
 static u8 get_status(struct virtio_dev *d)

@@ -79,7 +79,6 @@ static struct vpci *vpci_of(struct virtio_dev *d)
 
 static u8 rd8(struct vpci *p, unsigned off) { return p->common[off]; }
 static u16 rd16(struct vpci *p, unsigned off) { return *(volatile u16 *)(p->common + off); }
-static u32 rd32(struct vpci *p, unsigned off) { return *(volatile u32 *)(p->common + off); }
 static void wr8(struct vpci *p, unsigned off, u8 v) { p->common[off] = v; }
 static void wr16(struct vpci *p, unsigned off, u16 v) { *(volatile u16 *)(p->common + off) = v; }
 static void wr32(struct vpci *p, unsigned off, u32 v) { *(volatile u32 *)(p->common + off) = v; }
@@ -95,20 +94,14 @@ static u64 get_features(struct virtio_dev *d)
 {
 	struct vpci *p = vpci_of(d);
 
-	wr32(p, C_DFSELECT, 1);
-	u64 hi = rd32(p, C_DF);
-	wr32(p, C_DFSELECT, 0);
-	return hi << 32 | rd32(p, C_DF);
+	return virtio_features_read(p->common + C_DFSELECT, p->common + C_DF);
 }
 
 static void set_features(struct virtio_dev *d, u64 f)
 {
 	struct vpci *p = vpci_of(d);
 
-	wr32(p, C_GFSELECT, 0);
-	wr32(p, C_GF, (u32)f);
-	wr32(p, C_GFSELECT, 1);
-	wr32(p, C_GF, (u32)(f >> 32));
+	virtio_features_write(p->common + C_GFSELECT, p->common + C_GF, f);
 }
 
 static u8 get_status(struct virtio_dev *d)

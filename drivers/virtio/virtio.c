@@ -161,3 +161,23 @@ void virtio_window_read(volatile u8 *win, size_t size, unsigned off,
 			((u8 *)buf)[i] = c[i];
 	}
 }
+
+u64 virtio_features_read(volatile u8 *select, volatile u8 *value)
+{
+	volatile u32 *sel = (volatile u32 *)select, *val = (volatile u32 *)value;
+
+	*sel = 1;
+	u64 hi = *val;
+	*sel = 0;
+	return hi << 32 | *val;
+}
+
+void virtio_features_write(volatile u8 *select, volatile u8 *value, u64 f)
+{
+	volatile u32 *sel = (volatile u32 *)select, *val = (volatile u32 *)value;
+
+	*sel = 0;
+	*val = (u32)f;
+	*sel = 1;
+	*val = (u32)(f >> 32);
+}

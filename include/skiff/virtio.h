@@ -228,6 +228,13 @@ struct virtio_transport {
  */
 void virtio_window_read(volatile u8 *win, size_t size, unsigned off,
 			void *buf, unsigned len);
+/*
+ * For transports: the 64 feature bits through a 32-bit select register
+ * and a 32-bit value register, as both transports lay them out (4.1.4.3,
+ * 4.2.2): select 0 the low word, select 1 the high word.
+ */
+u64 virtio_features_read(volatile u8 *select, volatile u8 *value);
+void virtio_features_write(volatile u8 *select, volatile u8 *value, u64 f);
 
 struct virtio_dev {
 	const struct virtio_transport *ops;
