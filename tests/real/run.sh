@@ -11,7 +11,7 @@
 #   REAL_ACCEL=tcg                skiff --accel (default tcg)
 #   REAL_MACHINE=microvm          skiff --machine (default microvm)
 #
-# Missing packages (python3, perl, busybox-static) are installed first by
+# Missing packages (python3, perl, busybox-static, git) are installed first by
 # scripts/deps.sh. Scripts are put in the image at their host path with
 # --file, so both runs name the same path. Both runs start in a fresh empty
 # directory under /tmp, with umask 022 and the environment skiff gives by
