@@ -1,6 +1,7 @@
 /*
  * pt_nproc: a small fork bomb bounded by RLIMIT_NPROC. A child (an
- * unprivileged user natively, where root is exempt from the limit; in
+ * unprivileged uid of its own natively (root is exempt from the limit;
+ * a uid no other process has, so concurrent runs do not share a count); in
  * Skiff the limit is the point) sets RLIMIT_NPROC to 20 and forks
  * children that each fork once more and then wait on a pipe, until fork
  * fails: it fails with EAGAIN, after at least one success and before
@@ -22,7 +23,7 @@ static int bomb(void)
 	static pid_t kids[TRIES];
 	int hold[2], made = 0, err = 0, grand_ok = 0, p[2];
 
-	if (getuid() == 0 && (setgid(65534) || setuid(65534))) {
+	if (getuid() == 0 && (setgid(65534) || setuid(100000 + getpid() % 100000))) {
 		/* a kernel without users: stay root, the limit still applies */
 	}
 	if (setrlimit(RLIMIT_NPROC, &rl) || pipe(hold) || pipe(p))
