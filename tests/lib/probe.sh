@@ -22,6 +22,7 @@
 #                   a kernel without fork: the sanity check of the tests)
 #   skip            skip them
 # A skip is never counted as a pass (tests/lib/verdict.sh).
+# shellcheck shell=sh disable=SC2034 # FORK_OK, FORK_WHY: for the caller
 
 fork_probe() {
 	_pskiff=${1:-build/skiff}
