@@ -510,7 +510,7 @@ c_nginx_workers() {
 c_redis_bgsave() {
 	net_port
 	TAG=redis-bgsave.$1
-	_d=$OUT/$TAG.d
+	_d=$OUT/$TAG.data	# not .d: the Makefile includes every build/**/*.d
 	rm -rf "$_d" "$OUT/$TAG.rdb"
 	mkdir -p "$_d"
 	if [ "$1" = native ]; then
