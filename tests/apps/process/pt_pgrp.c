@@ -13,6 +13,22 @@
 #include "check.h"
 #include "pt.h"
 
+/* Whether /proc/PID/cmdline starts with the argument word (an exec done). */
+static int argv0_is(pid_t pid, const char *word)
+{
+	char path[64], buf[64] = "";
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	return n > 0 && !strcmp(buf, word);
+}
+
 static pid_t paused_child(int *rfd_out)
 {
 	int p[2];
@@ -118,10 +134,7 @@ int main(int argc, char **argv)
 	}
 	close(p[0]);
 	/* the exec is done when the child's cmdline is the new argv[0] */
-	char path[64], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", a);
-	yes("child exec'd", WAIT_FOR(({ int fd = open(path, O_RDONLY); ssize_t k = fd < 0 ? -1 : read(fd, buf, sizeof(buf)); if (fd >= 0) close(fd); k > 0 && !strcmp(buf, "pt-child"); })));
+	yes("child exec'd", WAIT_FOR(argv0_is(a, "pt-child")));
 	SHOW(setpgid(a, a));
 	close(p[1]);
 	say("exec'd child: %s", pt_reap(a));
