@@ -13,8 +13,18 @@
 /* NEEDS: fork */
 #include "check.h"
 #include "pt.h"
+#include <sys/socket.h>
 
 extern char **environ;
+
+/* The descriptors set up before the exec: FD0 + i is fd_labels[i]. */
+#define FD0 10
+static const char *const fd_labels[] = {
+	"open O_CLOEXEC", "pipe2 O_CLOEXEC, read end", "pipe2 O_CLOEXEC, write end",
+	"open", "dup3 O_CLOEXEC", "F_DUPFD_CLOEXEC", "F_SETFD FD_CLOEXEC",
+	"dup2 of a CLOEXEC fd", "socketpair SOCK_CLOEXEC", "socketpair SOCK_CLOEXEC",
+};
+#define NFDS (int)(sizeof(fd_labels) / sizeof(fd_labels[0]))
 
 static void fdstate(int fd, const char *what)
 {
@@ -38,13 +48,8 @@ static int shown(int argc, char **argv)
 		       strlen(argv[i]) > 40 ? "long" : argv[i], strlen(argv[i]));
 	for (char **e = environ; *e; e++)
 		printf("  env [%s]\n", *e);
-	fdstate(10, "open O_CLOEXEC");
-	fdstate(11, "open");
-	fdstate(12, "pipe2 O_CLOEXEC");
-	fdstate(13, "dup3 O_CLOEXEC");
-	fdstate(14, "F_DUPFD_CLOEXEC");
-	fdstate(15, "F_SETFD FD_CLOEXEC");
-	fdstate(16, "dup2 of a CLOEXEC fd");
+	for (int i = 0; i < NFDS; i++)
+		fdstate(FD0 + i, fd_labels[i]);
 	sigaction(SIGUSR1, NULL, &sa);
 	printf("  SIGUSR1 (was handled): %s\n", sa.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
 	sigaction(SIGUSR2, NULL, &sa);
@@ -61,48 +66,80 @@ static void on_usr1(int s)
 	(void)s;
 }
 
+/* Makes the descriptors FD0... of fd_labels, each where its label says. */
+static void setup_fds(void)
+{
+	int fd, p[2], sv[2], ok;
+
+	/* none inherited (a shell may leave some open: dash keeps copies at
+	 * 10 and up), the lowest free taken, so that new ones are FD0... */
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	while ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd < FD0 - 1)
+		;
+	ok = fd == FD0 - 1;
+	fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	write(fd, "0123456789", 10);
+	close(fd);
+	ok &= open("f", O_RDONLY | O_CLOEXEC) == FD0;
+	ok &= pipe2(p, O_CLOEXEC) == 0 && p[0] == FD0 + 1 && p[1] == FD0 + 2;
+	ok &= open("f", O_RDWR) == FD0 + 3;
+	lseek(FD0 + 3, 4, SEEK_SET);
+	ok &= dup3(FD0 + 3, FD0 + 4, O_CLOEXEC) == FD0 + 4;
+	ok &= fcntl(FD0 + 3, F_DUPFD_CLOEXEC, FD0 + 5) == FD0 + 5;
+	ok &= dup2(FD0 + 3, FD0 + 6) == FD0 + 6 && fcntl(FD0 + 6, F_SETFD, FD_CLOEXEC) == 0;
+	ok &= dup2(FD0, FD0 + 7) == FD0 + 7;	/* the copy has no FD_CLOEXEC */
+	ok &= socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 &&
+	      sv[0] == FD0 + 8 && sv[1] == FD0 + 9;
+	yes("descriptors set up where expected", ok);
+}
+
+/* The errno of execve(path, {"x"}, envp) in a child (its exit status). */
+static const char *exec_errno(const char *path, char **argv, char **envp)
+{
+	pid_t pid = pt_fork();
+	int st = 0;
+
+	if (pid == 0) {
+		syscall(SYS_execve, path, argv, envp);
+		_exit(errno);
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? errname(WEXITSTATUS(st)) : pt_status(st);
+}
+
+static void exec_errors(void)
+{
+	const char *paths[] = { "/nonexistent", "noexec", "." };
+	char *av[] = { "x", NULL }, *ev[] = { NULL };
+	int fd;
+
+	fd = open("noexec", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	write(fd, "#!/bin/sh\n", 10);
+	close(fd);
+	for (int i = 0; i < 3; i++)
+		say("execve(\"%s\"): %s", paths[i], exec_errno(paths[i], av, ev));
+	say("execve with argv at address 8: %s", exec_errno(pt_exe(), (char **)8, ev));
+}
+
 int main(int argc, char **argv)
 {
 	static char longarg[100001];
-	int fd, p[2];
+	char *av[] = { "argv0-chosen", "show", "", "two words", longarg, NULL };
+	char *ev[] = { "A=1", "EMPTY=", "WITH SPACE=x y", "LAST=end", NULL };
+	sigset_t m;
 	pid_t pid;
 
 	if (argc >= 2 && !strcmp(argv[1], "show"))
 		return shown(argc, argv);
 	scratch_enter("pt_exec_args");
-	fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0644);
-	write(fd, "0123456789", 10);
-	dup2(fd, 11);
-	lseek(11, 4, SEEK_SET);
-	close(fd);
-	fd = open("f", O_RDONLY | O_CLOEXEC);
-	dup2(fd, 10);	/* dup2 clears FD_CLOEXEC: set it again */
-	fcntl(10, F_SETFD, FD_CLOEXEC);
-	close(fd);
-	if (pipe2(p, O_CLOEXEC))
-		return 1;
-	dup2(p[0], 12);
-	fcntl(12, F_SETFD, FD_CLOEXEC);
-	dup3(11, 13, O_CLOEXEC);
-	fcntl(11, F_DUPFD_CLOEXEC, 14);
-	dup2(11, 15);
-	fcntl(15, F_SETFD, FD_CLOEXEC);
-	dup2(10, 16);	/* the copy has no FD_CLOEXEC */
-	close(p[0]);
-	close(p[1]);
-
+	setup_fds();
 	signal(SIGUSR1, on_usr1);
 	signal(SIGUSR2, SIG_IGN);
-	sigset_t m;
-
 	sigemptyset(&m);
 	sigaddset(&m, SIGHUP);
 	sigprocmask(SIG_BLOCK, &m, NULL);
-
 	memset(longarg, 'a', sizeof(longarg) - 1);
-	char *av[] = { "argv0-chosen", "show", "", "two words", longarg, NULL };
-	char *ev[] = { "A=1", "EMPTY=", "WITH SPACE=x y", "LAST=end", NULL };
-
 	pid = pt_fork();
 	if (pid == 0) {
 		raise(SIGHUP);	/* blocked: pending across exec */
@@ -111,37 +148,8 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	say("child: %s", pt_reap(pid));
-
-	/* errors: the child reports them in its exit status */
-	fd = open("noexec", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	write(fd, "#!/bin/sh\n", 10);
-	close(fd);
-	const char *paths[] = { "/nonexistent", "noexec", "." };
-
-	for (int i = 0; i < 3; i++) {
-		pid = pt_fork();
-		if (pid == 0) {
-			char *a[] = { "x", NULL };
-
-			execve(paths[i], a, ev);
-			_exit(errno);
-		}
-		int st = 0;
-
-		waitpid(pid, &st, 0);
-		say("execve(\"%s\"): %s", paths[i],
-		    WIFEXITED(st) ? errname(WEXITSTATUS(st)) : pt_status(st));
-	}
-	pid = pt_fork();
-	if (pid == 0) {
-		syscall(SYS_execve, pt_exe(), (char **)8, ev);
-		_exit(errno);
-	}
-	int st = 0;
-
-	waitpid(pid, &st, 0);
-	say("execve with argv at address 8: %s", WIFEXITED(st) ? errname(WEXITSTATUS(st)) : pt_status(st));
-	fdstate(10, "parent's O_CLOEXEC fd after the child's exec");
+	exec_errors();
+	fdstate(FD0, "the parent's O_CLOEXEC fd after the child's exec");
 	scratch_leave();
 	return 0;
 }

@@ -52,52 +52,45 @@ static void on_usr1(int s)
 	(void)s;
 }
 
-int main(int argc, char **argv)
+/* posix_spawn with argv and envp; the child prints, so the parent prints
+ * after reaping it. */
+static void spawn_args(const char *exe)
 {
-	char exe[4096], dir[4096], *base;
-	int st, r, pfd[2];
-	pid_t pid;
-
-	if (argc >= 2)
-		return child_mode(argc, argv);
-	snprintf(exe, sizeof(exe), "%s", pt_exe());
-	snprintf(dir, sizeof(dir), "%s", exe);
-	base = strrchr(dir, '/');
-	*base++ = 0;
-
-	/* posix_spawn with argv and envp */
 	char *av[] = { "x", "args", "one", "two words", "", NULL };
 	char *ev[] = { "SPAWNVAR=from-envp", NULL };
+	pid_t pid;
+	int r;
 
 	fflush(stdout);
 	r = posix_spawn(&pid, exe, NULL, NULL, av, ev);
-	/* the child prints: the parent prints after reaping it */
 	say("spawned child: %s", r == 0 ? pt_reap(pid) : "none");
 	say("posix_spawn: %s", rcname(r));
+}
 
-	/* posix_spawnp through PATH, stdout onto a pipe, stdin from a file */
-	scratch_enter("pt_spawn");
-	int fd = open("in.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+/* posix_spawnp through PATH, stdout onto a pipe, stdin from a file. */
+static void spawnp_pipe(char *dir, char *base)
+{
+	posix_spawn_file_actions_t fa;
+	char *av[] = { base, "echo", NULL };
+	char buf[256] = "";
+	int fd, r, pfd[2];
+	pid_t pid;
 
+	fd = open("in.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	write(fd, "line one\n", 9);
 	close(fd);
 	if (pipe(pfd))
-		return 1;
-	posix_spawn_file_actions_t fa;
-
+		exit(1);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_addclose(&fa, pfd[0]);
 	posix_spawn_file_actions_addclose(&fa, pfd[1]);
 	posix_spawn_file_actions_addopen(&fa, 0, "in.txt", O_RDONLY, 0);
-	char *av2[] = { base, "echo", NULL };
-
 	setenv("PATH", dir, 1);
 	fflush(stdout);
-	r = posix_spawnp(&pid, base, &fa, NULL, av2, environ);
+	r = posix_spawnp(&pid, base, &fa, NULL, av, environ);
 	say("posix_spawnp: %s", rcname(r));
 	close(pfd[1]);
-	char buf[256] = "";
 	ssize_t n = pt_read_all(pfd[0], buf, sizeof(buf) - 1);
 
 	close(pfd[0]);
@@ -107,10 +100,16 @@ int main(int argc, char **argv)
 	if (r == 0)
 		say("spawnp child: %s", pt_reap(pid));
 	posix_spawn_file_actions_destroy(&fa);
+}
 
-	/* attributes: own process group, signal mask and defaults */
+/* Attributes: its own process group, signal mask and defaults. */
+static void spawn_attrs(const char *exe)
+{
+	char *av[] = { "x", "pgrp", NULL };
 	posix_spawnattr_t at;
 	sigset_t mask, def;
+	pid_t pid;
+	int r;
 
 	signal(SIGUSR1, on_usr1);
 	posix_spawnattr_init(&at);
@@ -123,20 +122,34 @@ int main(int argc, char **argv)
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 				 POSIX_SPAWN_SETSIGDEF);
-	char *av3[] = { "x", "pgrp", NULL };
-
 	fflush(stdout);
-	r = posix_spawn(&pid, exe, NULL, &at, av3, environ);
+	r = posix_spawn(&pid, exe, NULL, &at, av, environ);
 	say("child: %s", r == 0 ? pt_reap(pid) : "none");
 	say("posix_spawn with attributes: %s", rcname(r));
 	posix_spawnattr_destroy(&at);
+}
+
+int main(int argc, char **argv)
+{
+	char exe[4096], dir[4096], *base;
+	char *av[] = { "nope", NULL };
+	pid_t pid = 0;
+	int st, r;
+
+	if (argc >= 2)
+		return child_mode(argc, argv);
+	snprintf(exe, sizeof(exe), "%s", pt_exe());
+	snprintf(dir, sizeof(dir), "%s", exe);
+	base = strrchr(dir, '/');
+	*base++ = 0;
+	spawn_args(exe);
+	scratch_enter("pt_spawn");
+	spawnp_pipe(dir, base);
+	spawn_attrs(exe);
 
 	/* a path that does not exist */
-	char *av4[] = { "nope", NULL };
-
-	pid = 0;
 	fflush(stdout);
-	r = posix_spawn(&pid, "/nonexistent/prog", NULL, NULL, av4, environ);
+	r = posix_spawn(&pid, "/nonexistent/prog", NULL, NULL, av, environ);
 	say("posix_spawn of a missing file: %s", rcname(r));
 	if (r == 0)
 		say("its child: %s", pt_reap(pid));
