@@ -50,16 +50,12 @@ static pid_t paused_child(int *rfd_out)
 	return pid;
 }
 
-int main(int argc, char **argv)
+/* A group of two children killed with kill(-pgid); killpg; errors. */
+static void groups(void)
 {
-	int w1, w2, w3, p[2];
+	int w1, w2, w3;
 	pid_t a, b, c;
-	char ch;
 
-	if (argc >= 2) {	/* the exec'd child: waits for its pipe to close */
-		read(atoi(argv[2]), &ch, 1);
-		return 0;
-	}
 	a = paused_child(&w1);
 	say("child in the parent's group: %s", getpgid(a) == getpgrp() ? "yes" : "no");
 	say("child in the parent's session: %s", getsid(a) == getsid(0) ? "yes" : "no");
@@ -83,50 +79,64 @@ int main(int argc, char **argv)
 	close(w3);
 	SHOW(setpgid(1 << 22, 0));
 	SHOW(setpgid(0, -1));
+}
 
-	/* setsid in a child: its own session; another session's group */
-	int go[2];
+/* The child of sessions(): setsid twice, reports, waits for the go. */
+static void session_child(int report, int go)
+{
+	char r[64], ch;
+	pid_t s = setsid();
+	int again = setsid() < 0 ? errno : 0;
+
+	snprintf(r, sizeof(r), "%s %s %s", s == getpid() ? "yes" : "no",
+		 getpgid(0) == getpid() ? "yes" : "no", errname(again));
+	write(report, r, strlen(r));
+	close(report);
+	read(go, &ch, 1);
+	_exit(0);
+}
+
+/* setsid in a child: its own session; another session's group. */
+static void sessions(void)
+{
+	char r[64] = "";
+	int p[2], go[2], w;
+	pid_t a, b;
 
 	if (pipe(p) || pipe(go))
-		return 1;
+		exit(1);
 	a = pt_fork();
-	if (a == 0) {
-		char r[64];
-		pid_t s = setsid();
-		int again = setsid() < 0 ? errno : 0;
-
-		snprintf(r, sizeof(r), "%s %s %s", s == getpid() ? "yes" : "no",
-			 getpgid(0) == getpid() ? "yes" : "no", errname(again));
-		write(p[1], r, strlen(r));
-		close(p[1]);
-		read(go[0], &ch, 1);
-		_exit(0);
-	}
-	char r[64] = "";
+	if (a == 0)
+		session_child(p[1], go[0]);
 	ssize_t n = read(p[0], r, sizeof(r) - 1);
 
 	r[n > 0 ? n : 0] = 0;
 	say("child setsid: new session, own group, second setsid: %s", r);
 	say("parent sees its session: %s", getsid(a) == a ? "yes" : "no");
-	b = paused_child(&w1);
+	b = paused_child(&w);
 	SHOW(setpgid(b, a));	/* a group of another session */
 	SHOW(setpgid(a, a));	/* a session leader */
 	write(go[1], "x", 1);
 	say("session child: %s", pt_reap(a));
+	close(w);
+	say("other: %s", pt_reap(b));
 	close(go[0]);
 	close(go[1]);
-	close(w1);
-	say("other: %s", pt_reap(b));
 	close(p[0]);
 	close(p[1]);
+}
 
-	/* setpgid of a child after its exec: EACCES */
+/* setpgid of a child after its exec: EACCES. */
+static void after_exec(void)
+{
+	char fd[16];
+	int p[2];
+	pid_t a;
+
 	if (pipe(p))
-		return 1;
+		exit(1);
 	a = pt_fork();
 	if (a == 0) {
-		char fd[16];
-
 		close(p[1]);
 		snprintf(fd, sizeof(fd), "%d", p[0]);
 		pt_exec_self("wait", fd, (char *)NULL);
@@ -138,5 +148,18 @@ int main(int argc, char **argv)
 	SHOW(setpgid(a, a));
 	close(p[1]);
 	say("exec'd child: %s", pt_reap(a));
+}
+
+int main(int argc, char **argv)
+{
+	char ch;
+
+	if (argc >= 3) {	/* the exec'd child: waits for its pipe to close */
+		read(atoi(argv[2]), &ch, 1);
+		return 0;
+	}
+	groups();
+	sessions();
+	after_exec();
 	return 0;
 }

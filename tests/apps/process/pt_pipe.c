@@ -66,46 +66,48 @@ static pid_t spawn_stage(const char *mode, int in, int out, int *all, int nall)
 	return pid;
 }
 
-int main(int argc, char **argv)
+/* The child: reads down to end of file, sends the count and hash up. */
+static void hash_child(int down[2], int up[2])
 {
+	unsigned long sum = 0, got = 0;
+	unsigned char buf[1000];
+	char msg[64];
+	ssize_t n;
+
+	close(down[1]);
+	close(up[0]);
+	while ((n = read(down[0], buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++)
+			sum = sum * 31 + buf[i];
+		got += n;
+	}
+	snprintf(msg, sizeof(msg), "%lu bytes, hash %lx", got, sum);
+	pt_write_all(up[1], msg, strlen(msg));
+	_exit(0);
+}
+
+/* 256 KiB from the parent to a child, its hash back on a second pipe. */
+static void bulk(void)
+{
+	static unsigned char data[TOTAL];
+	char msg[64] = "", want[64];
+	unsigned long sum = 0;
 	int down[2], up[2];
 	pid_t pid;
 
-	if (argc >= 2)
-		return stage(argv[1]);
 	if (pipe(down) || pipe(up))
-		return 1;
+		exit(1);
 	pid = pt_fork();
-	if (pid == 0) {
-		unsigned long sum = 0, got = 0;
-		unsigned char buf[1000];
-		ssize_t n;
-
-		close(down[1]);
-		close(up[0]);
-		while ((n = read(down[0], buf, sizeof(buf))) > 0) {
-			for (ssize_t i = 0; i < n; i++)
-				sum = sum * 31 + buf[i];
-			got += n;
-		}
-		char msg[64];
-
-		snprintf(msg, sizeof(msg), "%lu bytes, hash %lx", got, sum);
-		pt_write_all(up[1], msg, strlen(msg));
-		_exit(0);
-	}
+	if (pid == 0)
+		hash_child(down, up);
 	close(down[0]);
 	close(up[1]);
-	static unsigned char data[TOTAL];
-	unsigned long sum = 0;
-
 	for (int i = 0; i < TOTAL; i++) {
 		data[i] = (unsigned char)(i * 7 + i / 4096);
 		sum = sum * 31 + data[i];
 	}
 	yes("wrote 256 KiB", pt_write_all(down[1], data, TOTAL) == 0);
 	close(down[1]);	/* the child's EOF */
-	char msg[64] = "", want[64];
 	ssize_t n = pt_read_all(up[0], msg, sizeof(msg) - 1);
 
 	msg[n > 0 ? n : 0] = 0;
@@ -113,33 +115,43 @@ int main(int argc, char **argv)
 	say("child read: %s", strncmp(msg, want, sizeof(want)) ? msg : "everything, same hash");
 	say("child: %s", pt_reap(pid));
 	close(up[0]);
+}
 
-	/* the reader gone: EPIPE when SIGPIPE is ignored, else death by it */
+/* The reader gone: EPIPE when SIGPIPE is ignored, else death by it. */
+static void no_reader(void)
+{
+	int p[2];
+	pid_t pid;
+
 	for (int ign = 1; ign >= 0; ign--) {
-		if (pipe(down))
-			return 1;
+		if (pipe(p))
+			exit(1);
 		pid = pt_fork();
 		if (pid == 0)
 			_exit(0);
-		close(down[0]);
+		close(p[0]);
 		pt_reap(pid);
 		pid = pt_fork();
 		if (pid == 0) {
 			signal(SIGPIPE, ign ? SIG_IGN : SIG_DFL);
-			ssize_t r = write(down[1], "x", 1);
+			ssize_t r = write(p[1], "x", 1);
 
 			_exit(r < 0 ? (errno == EPIPE ? 32 : 1) : 0);
 		}
-		close(down[1]);
+		close(p[1]);
 		say("write with no reader, SIGPIPE %s: %s", ign ? "ignored" : "default",
 		    pt_reap(pid));
 	}
+}
 
-	/* gen | upper | count */
+/* gen | upper | count, the parent reading count's output. */
+static void pipeline(void)
+{
 	int p1[2], p2[2], p3[2];
+	char msg[64] = "";
 
 	if (pipe(p1) || pipe(p2) || pipe(p3))
-		return 1;
+		exit(1);
 	int all[] = { p1[0], p1[1], p2[0], p2[1], p3[0], p3[1] };
 	pid_t a = spawn_stage("gen", -1, p1[1], all, 6);
 	pid_t b = spawn_stage("upper", p1[0], p2[1], all, 6);
@@ -148,11 +160,22 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 6; i++)
 		if (all[i] != p3[0])
 			close(all[i]);
-	n = pt_read_all(p3[0], msg, sizeof(msg) - 1);
+	ssize_t n = pt_read_all(p3[0], msg, sizeof(msg) - 1);
+
 	msg[n > 0 ? n : 0] = 0;
+	close(p3[0]);
 	printf("pipeline said: %s", msg);
 	say("stage gen: %s", pt_reap(a));
 	say("stage upper: %s", pt_reap(b));
 	say("stage count: %s", pt_reap(c));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2)
+		return stage(argv[1]);
+	bulk();
+	no_reader();
+	pipeline();
 	return 0;
 }
