@@ -21,21 +21,11 @@ static int clone_fn(void *arg)
 	return 23;
 }
 
-int main(int argc, char **argv)
+/* Write, sleep, _exit: the parent runs only after the exit. */
+static void vfork_exit(void)
 {
-	int pfd[2], st;
 	pid_t pid;
 
-	if (argc >= 2 && !strcmp(argv[1], "wait-pipe")) {
-		char c = 0;
-
-		/* runs as the exec'd child: waits for the parent's byte */
-		read(atoi(argv[2]), &c, 1);
-		printf("exec'd child: got '%c' from the resumed parent\n", c);
-		return 6;
-	}
-
-	/* 1: write, sleep, _exit: the parent runs only after the exit */
 	shared_var = 1;
 	fflush(stdout);
 	pid = vfork();
@@ -48,12 +38,17 @@ int main(int argc, char **argv)
 	say("parent sees the child's write (it waited for the exit): %s",
 	    shared_var == 2 ? "yes" : "no");
 	say("child: %s", pt_reap(pid));
+}
 
-	/* 2: exec: the parent resumes while the new program still runs */
-	if (pipe(pfd))
-		return 1;
+/* Exec: the parent resumes while the new program still runs. */
+static void vfork_exec(void)
+{
 	char fdarg[16];
+	int pfd[2];
+	pid_t pid;
 
+	if (pipe(pfd))
+		exit(1);
 	snprintf(fdarg, sizeof(fdarg), "%d", pfd[0]);
 	fflush(stdout);
 	pid = vfork();
@@ -66,8 +61,13 @@ int main(int argc, char **argv)
 	say("vfork and exec: child %s", pt_reap(pid));
 	close(pfd[0]);
 	close(pfd[1]);
+}
 
-	/* 3: a failing exec, its errno through the shared memory */
+/* A failing exec, its errno through the shared memory. */
+static void vfork_exec_fails(void)
+{
+	pid_t pid;
+
 	fflush(stdout);
 	pid = vfork();
 	if (pid == 0) {
@@ -76,9 +76,13 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	say("failed exec: errno %s, child %s", errname(exec_errno), pt_reap(pid));
+}
 
-	/* 4: clone(CLONE_VM | CLONE_VFORK | SIGCHLD) as posix_spawn does */
+/* clone(CLONE_VM | CLONE_VFORK | SIGCHLD), as posix_spawn does. */
+static void clone_vfork(void)
+{
 	static char stack[64 * 1024] __attribute__((aligned(16)));
+	pid_t pid;
 
 	shared_var = 0;
 	fflush(stdout);
@@ -86,10 +90,28 @@ int main(int argc, char **argv)
 		    (void *)77L);
 	if (pid < 0) {
 		say("clone(CLONE_VM|CLONE_VFORK) = -1 %s", errname(errno));
-	} else {
-		say("clone(CLONE_VM|CLONE_VFORK): parent sees %d", shared_var);
-		say("clone child: %s", pt_reap(pid));
+		return;
 	}
+	say("clone(CLONE_VM|CLONE_VFORK): parent sees %d", shared_var);
+	say("clone child: %s", pt_reap(pid));
+}
+
+int main(int argc, char **argv)
+{
+	int st;
+
+	if (argc >= 3 && !strcmp(argv[1], "wait-pipe")) {
+		char c = 0;
+
+		/* runs as the exec'd child: waits for the parent's byte */
+		read(atoi(argv[2]), &c, 1);
+		printf("exec'd child: got '%c' from the resumed parent\n", c);
+		return 6;
+	}
+	vfork_exit();
+	vfork_exec();
+	vfork_exec_fails();
+	clone_vfork();
 	SHOW(waitpid(-1, &st, WNOHANG));
 	return 0;
 }
