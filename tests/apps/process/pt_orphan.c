@@ -13,37 +13,38 @@
 #include "pt.h"
 #include <sys/prctl.h>
 
-int main(void)
-{
-	int p[2], go[2], rd[2];
-	pid_t me = getpid(), mid, grand = 0;
-	char r[128] = "";
+static int p[2], go[2], rd[2];	/* reports up, the go, the grandchild ready */
 
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	if (pipe(p) || pipe(go) || pipe(rd))
-		return 1;
+/* The grandchild: waits until the middle child is gone, then reports. */
+static void grandchild(pid_t reaper, pid_t midpid)
+{
+	char msg[128], c;
+	int before = getppid() == midpid;
+
+	close(go[1]);
+	write(rd[1], "r", 1);	/* the middle child waits for this */
+	read(go[0], &c, 1);	/* the middle child is gone (reaped) */
+	int moved = WAIT_FOR(getppid() != midpid);
+
+	snprintf(msg, sizeof(msg), "parent was the middle child: %s; reparented: %s; new parent is the reaper: %s",
+		 before ? "yes" : "no", moved ? "yes" : "no",
+		 getppid() == reaper ? "yes" : "no");
+	write(p[1], msg, strlen(msg));
+	_exit(9);
+}
+
+/* A middle child forks the grandchild, sends its pid up and exits. */
+static void reparent(void)
+{
+	pid_t me = getpid(), mid, grand = 0;
+	char r[128] = "", c;
+
 	mid = pt_fork();
 	if (mid == 0) {
-		pid_t midpid = getpid();
 		pid_t g = pt_fork();
 
-		if (g == 0) {
-			char msg[128], c;
-			int before = getppid() == midpid;
-
-			close(go[1]);
-			write(rd[1], "r", 1);	/* the middle child waits for this */
-			read(go[0], &c, 1);	/* the middle child is gone (reaped) */
-			int moved = WAIT_FOR(getppid() != midpid);
-
-			snprintf(msg, sizeof(msg), "parent was the middle child: %s; reparented: %s; new parent is the reaper: %s",
-				 before ? "yes" : "no", moved ? "yes" : "no",
-				 getppid() == me ? "yes" : "no");
-			write(p[1], msg, strlen(msg));
-			_exit(9);
-		}
-		char c;
-
+		if (g == 0)
+			grandchild(me, getppid());
 		read(rd[0], &c, 1);
 		write(p[1], &g, sizeof(g));
 		_exit(0);
@@ -56,8 +57,14 @@ int main(void)
 	r[n > 0 ? n : 0] = 0;
 	say("grandchild: %s", r);
 	say("reaper waits for the grandchild: %s", pt_reap(grand));
+}
 
-	/* PR_SET_PDEATHSIG */
+/* A grandchild with PR_SET_PDEATHSIG dies when the middle child exits. */
+static void pdeathsig(void)
+{
+	pid_t mid, grand = 0;
+	char c;
+
 	mid = pt_fork();
 	if (mid == 0) {
 		pid_t g = pt_fork();
@@ -68,8 +75,6 @@ int main(void)
 			for (;;)
 				pause();
 		}
-		char c;
-
 		read(p[0], &c, 1);	/* the grandchild is ready */
 		write(p[1], &g, sizeof(g));
 		_exit(0);
@@ -77,6 +82,15 @@ int main(void)
 	say("middle child: %s", pt_reap(mid));
 	read(p[0], &grand, sizeof(grand));
 	say("grandchild with PR_SET_PDEATHSIG SIGUSR1: %s", pt_reap(grand));
+}
+
+int main(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (pipe(p) || pipe(go) || pipe(rd))
+		return 1;
+	reparent();
+	pdeathsig();
 	SHOW(wait(NULL));
 	return 0;
 }

@@ -67,11 +67,67 @@ static void one(const char *what, int code_or_sig, int by_signal)
 	say("  then wait: %s", pt_reap(pid));
 }
 
+/* Two children exit while SIGCHLD is blocked: standard signals do not
+ * queue, one delivery at the unblock. */
+static void blocked_two(void)
+{
+	sigset_t block, pend;
+	pid_t a, b;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	got = 0;
+	a = pt_fork();
+	if (a == 0)
+		_exit(1);
+	b = pt_fork();
+	if (b == 0)
+		_exit(2);
+	waitid(P_PID, a, &(siginfo_t){0}, WEXITED | WNOWAIT);
+	waitid(P_PID, b, &(siginfo_t){0}, WEXITED | WNOWAIT);
+	sigpending(&pend);
+	say("two children exited while blocked: SIGCHLD pending %s, handler ran %d times",
+	    sigismember(&pend, SIGCHLD) ? "yes" : "no", (int)got);
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	say("after unblocking: handler ran %d time(s)", (int)got);
+	say("first child: %s", pt_reap(a));
+	say("second child: %s", pt_reap(b));
+}
+
+/* SIG_IGN, then SA_NOCLDWAIT with a handler: no zombies, wait waits for
+ * every child then fails with ECHILD; then the default action. */
+static void no_zombies(struct sigaction *sa)
+{
+	int st;
+	pid_t pid;
+
+	signal(SIGCHLD, SIG_IGN);
+	pid = pt_fork();
+	if (pid == 0) {
+		sleep_ms(20);
+		_exit(3);
+	}
+	SHOW(wait(&st));
+	SHOW(kill(pid, 0) == -1 && errno == ESRCH);
+	sa->sa_flags = SA_SIGINFO | SA_NOCLDWAIT | SA_RESTART;
+	sigaction(SIGCHLD, sa, NULL);
+	got = 0;
+	pid = pt_fork();
+	if (pid == 0)
+		_exit(4);
+	SHOW(wait(&st));
+	yes("SA_NOCLDWAIT: handler ran", WAIT_FOR(got));
+	signal(SIGCHLD, SIG_DFL);
+	pid = pt_fork();
+	if (pid == 0)
+		_exit(5);
+	say("default action, child: %s", pt_reap(pid));
+}
+
 int main(void)
 {
 	struct sigaction sa;
-	int st;
-	pid_t pid;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_chld;
@@ -81,56 +137,7 @@ int main(void)
 	one("exit 0", 0, 0);
 	one("SIGTERM", SIGTERM, 1);
 	one("SIGKILL", SIGKILL, 1);
-
-	/* two children while blocked: standard signals do not queue */
-	sigset_t block;
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-	got = 0;
-	pid_t a = pt_fork();
-
-	if (a == 0)
-		_exit(1);
-	pid_t b = pt_fork();
-
-	if (b == 0)
-		_exit(2);
-	waitid(P_PID, a, &(siginfo_t){0}, WEXITED | WNOWAIT);
-	waitid(P_PID, b, &(siginfo_t){0}, WEXITED | WNOWAIT);
-	sigset_t pend;
-
-	sigpending(&pend);
-	say("two children exited while blocked: SIGCHLD pending %s, handler ran %d times",
-	    sigismember(&pend, SIGCHLD) ? "yes" : "no", (int)got);
-	sigprocmask(SIG_UNBLOCK, &block, NULL);
-	say("after unblocking: handler ran %d time(s)", (int)got);
-	say("first child: %s", pt_reap(a));
-	say("second child: %s", pt_reap(b));
-
-	/* SIG_IGN: no zombies, wait waits for all then ECHILD */
-	signal(SIGCHLD, SIG_IGN);
-	pid = pt_fork();
-	if (pid == 0) {
-		sleep_ms(20);
-		_exit(3);
-	}
-	SHOW(wait(&st));
-	SHOW(kill(pid, 0) == -1 && errno == ESRCH);
-
-	/* SA_NOCLDWAIT with a handler: the handler runs, no zombie */
-	sa.sa_flags = SA_SIGINFO | SA_NOCLDWAIT | SA_RESTART;
-	sigaction(SIGCHLD, &sa, NULL);
-	got = 0;
-	pid = pt_fork();
-	if (pid == 0)
-		_exit(4);
-	SHOW(wait(&st));
-	yes("SA_NOCLDWAIT: handler ran", WAIT_FOR(got));
-
-	/* the default action: nothing happens to the parent */
-	signal(SIGCHLD, SIG_DFL);
-	say("default action, child: %s", pt_reap(pt_fork() ?: (_exit(5), 0)));
+	blocked_two();
+	no_zombies(&sa);
 	return 0;
 }
