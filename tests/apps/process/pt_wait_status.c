@@ -55,35 +55,14 @@ static pid_t child_segv(void)
 	return pid;
 }
 
-int main(void)
+/* A child blocked in read, killed by its parent. */
+static void killed_by_parent(void)
 {
-	static const int codes[] = { 0, 1, 255, 256 + 3, 42 };
 	int pfd[2], st;
-	pid_t pid, parent = getpid();
+	pid_t pid;
 
-	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		say("_exit(%d): %s", codes[i], pt_reap(child_exit(codes[i])));
-
-	/* exit() runs atexit handlers and flushes stdio in the child */
-	pid = pt_fork();
-	if (pid == 0) {
-		printf("child: fork returned 0, getppid is the parent: %s\n",
-		       getppid() == parent ? "yes" : "no");
-		exit(17);
-	}
-	/* the child prints: the parent prints after reaping it */
-	say("exit(17) after printing: %s", pt_reap(pid));
-	say("parent: fork returned the child's pid: %s", pid > 0 && pid != parent ? "yes" : "no");
-
-	say("kill(self, SIGKILL): %s", pt_reap(child_kill_self(SIGKILL)));
-	say("kill(self, SIGTERM): %s", pt_reap(child_kill_self(SIGTERM)));
-	say("kill(self, SIGUSR1): %s", pt_reap(child_kill_self(SIGUSR1)));
-	say("abort(): %s", pt_reap(child_kill_self(SIGABRT)));
-	say("write to address 8: %s", pt_reap(child_segv()));
-
-	/* killed by the parent while blocked in read */
 	if (pipe(pfd))
-		return 1;
+		exit(1);
 	pid = pt_fork();
 	if (pid == 0) {
 		char c;
@@ -97,10 +76,13 @@ int main(void)
 	SHOW(kill(pid, SIGTERM));
 	say("killed by the parent with SIGTERM: %s", pt_reap(pid));
 	close(pfd[1]);
+}
 
-	/* wait(-1) reaps whichever is done; wait4 fills rusage */
-	pid_t a = child_exit(11), b = child_exit(12);
-	int seen = 0;
+/* wait4(-1) reaps whichever is done, with its rusage filled. */
+static void wait_any(void)
+{
+	pid_t a = child_exit(11), b = child_exit(12), pid;
+	int seen = 0, st;
 
 	for (int i = 0; i < 2; i++) {
 		struct rusage ru;
@@ -115,6 +97,33 @@ int main(void)
 			say("wait4: rusage not filled");
 	}
 	yes("wait4(-1) reaped both with their codes", seen == 3);
+}
+
+int main(void)
+{
+	static const int codes[] = { 0, 1, 255, 256 + 3, 42 };
+	pid_t pid, parent = getpid();
+	int st;
+
+	for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		say("_exit(%d): %s", codes[i], pt_reap(child_exit(codes[i])));
+	/* exit() runs atexit handlers and flushes stdio in the child */
+	pid = pt_fork();
+	if (pid == 0) {
+		printf("child: fork returned 0, getppid is the parent: %s\n",
+		       getppid() == parent ? "yes" : "no");
+		exit(17);
+	}
+	/* the child prints: the parent prints after reaping it */
+	say("exit(17) after printing: %s", pt_reap(pid));
+	say("parent: fork returned the child's pid: %s", pid > 0 && pid != parent ? "yes" : "no");
+	say("kill(self, SIGKILL): %s", pt_reap(child_kill_self(SIGKILL)));
+	say("kill(self, SIGTERM): %s", pt_reap(child_kill_self(SIGTERM)));
+	say("kill(self, SIGUSR1): %s", pt_reap(child_kill_self(SIGUSR1)));
+	say("kill(self, SIGABRT): %s", pt_reap(child_kill_self(SIGABRT)));
+	say("write to address 8: %s", pt_reap(child_segv()));
+	killed_by_parent();
+	wait_any();
 	SHOW(wait(&st));
 	SHOW(waitpid(-1, &st, WNOHANG));
 	SHOW(waitpid(getpid(), &st, 0));

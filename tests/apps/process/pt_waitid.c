@@ -46,13 +46,13 @@ static pid_t blocked_child(int *wfd, int code)
 	return pid;
 }
 
-int main(void)
+/* WNOHANG while it runs, bad arguments, WNOWAIT twice, then the reap. */
+static void exited(void)
 {
 	siginfo_t si;
 	int w, st;
-	pid_t pid;
+	pid_t pid = blocked_child(&w, 3);
 
-	pid = blocked_child(&w, 3);
 	memset(&si, 0x55, sizeof(si));
 	SHOW(waitid(P_PID, pid, &si, WEXITED | WNOHANG));
 	say("  %s", info(&si, pid));
@@ -70,16 +70,21 @@ int main(void)
 	SHOW(waitid(P_ALL, 0, &si, WEXITED));
 	say("  %s", info(&si, pid));
 	SHOW(waitid(P_PID, pid, &si, WEXITED | WNOHANG));
+}
 
-	/* killed: CLD_KILLED and the signal */
-	pid = blocked_child(&w, 0);
+/* Killed: CLD_KILLED and the signal; a process group: P_PGID,
+ * waitpid(-pgid), waitpid(0) for our own group. */
+static void killed_and_groups(void)
+{
+	siginfo_t si;
+	int w, st;
+	pid_t pid = blocked_child(&w, 0);
+
 	kill(pid, SIGKILL);
 	memset(&si, 0, sizeof(si));
 	SHOW(waitid(P_PID, pid, &si, WEXITED));
 	say("  %s", info(&si, pid));
 	close(w);
-
-	/* a process group: P_PGID, waitpid(-pgid) */
 	pid = blocked_child(&w, 8);
 	setpgid(pid, pid);
 	memset(&si, 0, sizeof(si));
@@ -90,11 +95,17 @@ int main(void)
 	say("  %s", pt_status(st));
 	pid = blocked_child(&w, 9);
 	close(w);
-	SHOW(waitpid(0, &st, 0) == pid);	/* our own group */
+	SHOW(waitpid(0, &st, 0) == pid);
 	say("  %s", pt_status(st));
+}
 
-	/* stopped and continued */
-	pid = blocked_child(&w, 10);
+/* Stopped and continued, through waitpid then waitid. */
+static void stop_cont(void)
+{
+	siginfo_t si;
+	int w, st;
+	pid_t pid = blocked_child(&w, 10);
+
 	kill(pid, SIGSTOP);
 	SHOW(waitpid(pid, &st, WUNTRACED) == pid);
 	say("  %s", pt_status(st));
@@ -112,6 +123,15 @@ int main(void)
 	say("  %s", info(&si, pid));
 	close(w);
 	say("then: %s", pt_reap(pid));
+}
+
+int main(void)
+{
+	siginfo_t si;
+
+	exited();
+	killed_and_groups();
+	stop_cont();
 	SHOW(waitid(P_ALL, 0, &si, WEXITED));
 	return 0;
 }
