@@ -271,6 +271,7 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	bool always = r == -ERESTARTNOINTR, restarted = false;
 
 	signal_stop_check(t);
+	lproc_killed_check(t);
 	if (always)
 		r = -EINTR;
 	if (!pending_for(lt, lp) && r != -EINTR) {
@@ -309,6 +310,7 @@ void signal_deliver_trap(struct trap_frame *f)
 	struct linux_process *lp = lproc_of(thread_process(t));
 
 	signal_stop_check(t);
+	lproc_killed_check(t);
 	if (!pending_for(lt, lp))
 		return;
 	struct sig_context mc;

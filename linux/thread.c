@@ -356,11 +356,6 @@ long sys_vfork(void)
 	return -ENOSYS; /* DIVERGENCE: one program per VM */
 }
 
-long sys_execve(const char *path, char *const argv[], char *const envp[])
-{
-	return -ENOSYS; /* DIVERGENCE: one program per VM */
-}
-
 long sys_getpid(void)
 {
 	return 1;
