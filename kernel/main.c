@@ -49,6 +49,7 @@ static void first_process(void)
 	p->fs = fs_context_create();
 	if (!p->vm || !p->files || !p->fs)
 		panic("out of memory for the program's process");
+	vm_activate(p->vm); /* its page table, loaded once for good */
 }
 
 void kmain(u32 start_info_phys)
