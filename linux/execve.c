@@ -21,6 +21,7 @@
 #include <skiff/arch.h>
 #include <skiff/elf.h>
 #include <skiff/errno.h>
+#include <skiff/futex.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "execve.h"
@@ -49,6 +50,7 @@ struct exec_req {
 	bool fd_cloexec;      /* ... of a close-on-exec fd */
 	bool comm_from_file;  /* execveat(fd, "", AT_EMPTY_PATH) */
 	struct exec_prog prog;
+	struct vm_space *vm;  /* the new program's address space */
 };
 
 /* What execve runs: a regular file with an x bit. */
@@ -187,6 +189,8 @@ static void req_free(struct exec_req *rq)
 		file_put(rq->file);
 	kfree(rq->filename);
 	kfree(rq->interp);
+	if (rq->vm) /* never used */
+		vm_space_put(rq->vm);
 }
 
 /* ---- past the point of no return ---- */
@@ -245,6 +249,26 @@ static void set_proc_info(struct exec_req *rq)
 }
 
 /*
+ * The process leaves its address space for the new one. A vfork parent
+ * sharing the old one is told the child is done with it, as Linux does
+ * when its mm is released: the child's clear_child_tid is cleared there.
+ */
+static void switch_space(struct process *p, struct exec_req *rq,
+			 struct lthread *lt)
+{
+	struct vm_space *old = p->vm;
+	int zero = 0;
+
+	if (lt->clear_child_tid && __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) > 1 &&
+	    !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero)))
+		futex_wake((u32 *)lt->clear_child_tid, 1, ~0u);
+	p->vm = rq->vm;
+	rq->vm = NULL;
+	vm_activate(p->vm);
+	vm_space_put(old);
+}
+
+/*
  * Replaces the program. The caller's checks are done; from here on the
  * old program is gone. Returns with the syscall frame set to start the
  * new one (or, on failure, a SIGSEGV pending).
@@ -260,7 +284,7 @@ static void exec_commit(struct exec_req *rq)
 		lproc_killed_check(lt->t); /* another thread execs: we end */
 	if (thread_id(lt->t) != p->pid)
 		thread_set_id(lt->t, p->pid);
-	vm_space_clear(vm_current());
+	switch_space(p, rq, lt);
 	fd_table_close_on_exec(p->files);
 	lproc_exec_reset(lproc_of(p));
 	thread_reset(lt);
@@ -301,7 +325,11 @@ static int exec_check(struct exec_req *rq, int dirfd, const char *path,
 	rq->interp = kstrdup(rq->filename);
 	if (!rq->interp)
 		return -ENOMEM;
-	return find_program(rq);
+	r = find_program(rq);
+	if (r)
+		return r;
+	rq->vm = vm_space_create();
+	return rq->vm ? 0 : -ENOMEM;
 }
 
 static long do_execveat(int dirfd, const char *upath, char *const *argv,
