@@ -5,7 +5,8 @@
 # the same. The programs: python3 running tests/real/py_mix.py (threading,
 # asyncio, json, re, hashlib, tempfile, time.sleep), perl running
 # tests/real/perl_mix.pl, and busybox-static applets that never fork:
-# `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin.
+# `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin;
+# and dash's `exec /usr/bin/env` (execve of another program).
 #
 #   tests/real/run.sh [NAME...]   all cases, or only those named
 #   REAL_ACCEL=tcg                skiff --accel (default tcg)
@@ -123,6 +124,8 @@ ONLY="$*"
 run_case python '' "--file $PY" -- /usr/bin/python3 "$PY"
 run_case perl "printf 'from stdin\n'" "--file $PL" -- /usr/bin/perl "$PL"
 run_case busybox-sh "printf 'hello big world\n'" '' -- $BB sh -c "$SH_PROG"
+# dash replacing itself with another program (execve), as an entrypoint does
+run_case sh-exec-env '' "--file /usr/bin/env" -- /bin/sh -c 'exec /usr/bin/env -u PWD'
 run_case busybox-sort "printf '$SORT_IN'" '' -- $BB sort
 run_case busybox-sort-nr "printf '$SORT_IN'" '' -- $BB sort -n -r
 run_case busybox-sha256sum "printf 'skiff\n%.0s' 1 2 3 4 5 6 7 8" '' -- $BB sha256sum
