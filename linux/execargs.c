@@ -25,22 +25,17 @@
 static long count_ptrs(char *const *uv)
 {
 	long n = 0;
-	u64 chunk[32];
+	u64 p;
 
 	if (!uv)
 		return 0;
-	for (;;) {
-		/* as many as lie in the page of the next one, at once */
-		size_t room = (PAGE_SIZE - ((u64)(uv + n) & (PAGE_SIZE - 1))) / 8;
-		size_t k = MIN(room ? room : 1, ARRAY_SIZE(chunk));
-		if (copy_from_user(chunk, uv + n, k * 8))
+	for (;; n++) {
+		if (copy_from_user(&p, uv + n, sizeof(p)))
 			return -EFAULT;
-		for (size_t i = 0; i < k; i++, n++) {
-			if (!chunk[i])
-				return n;
-			if (n >= MAX_ARG_STRINGS - 1)
-				return -E2BIG;
-		}
+		if (!p)
+			return n;
+		if (n >= MAX_ARG_STRINGS - 1)
+			return -E2BIG;
 	}
 }
 
