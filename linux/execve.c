@@ -284,6 +284,7 @@ static void exec_commit(struct exec_req *rq)
 		lproc_killed_check(lt->t); /* another thread execs: we end */
 	if (thread_id(lt->t) != p->pid)
 		thread_set_id(lt->t, p->pid);
+	robust_list_cleanup(lt); /* as Linux: its old mutexes are dead */
 	switch_space(p, rq, lt);
 	fd_table_close_on_exec(p->files);
 	lproc_exec_reset(lproc_of(p));

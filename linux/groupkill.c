@@ -7,8 +7,9 @@
  * caller sleeps until none of them is left. Interface: linux/lproc.h.
  * Layer: Linux ABI.
  *
- * A thread exits here without its clear_child_tid store or robust-list
- * walk: the memory they live in is about to be replaced by exec.
+ * A thread ending here marks the robust futexes it holds (they may live in
+ * memory shared with another process) but skips its clear_child_tid
+ * store: nothing waits for it in an image exec is about to replace.
  */
 #include <skiff/errno.h>
 #include <skiff/lib.h>
@@ -82,6 +83,7 @@ void lproc_killed_check(struct thread *t)
 
 	if (!lproc_killed(t))
 		return;
+	robust_list_cleanup(lthread_of(t));
 	process_thread_exiting(p); /* never the last: the killer lives */
 	signal_thread_exit(t);
 	waitq_wake_all(&lproc_of(p)->kill_wq);

@@ -141,6 +141,10 @@ bool lproc_killed(struct thread *t);
 /* On the way back to the program: ends t (never returns) if it is to end. */
 void lproc_killed_check(struct thread *t);
 
+/* linux/thread.c: marks the robust futexes t still holds as their owner's
+ * death (OWNER_DIED) and wakes a waiter: t exits or execs. */
+void robust_list_cleanup(struct lthread *t);
+
 /*
  * At boot, before the program starts: registers the ABI layer's hooks
  * with sched/ and arch/ and sets up the first process and its main thread.
