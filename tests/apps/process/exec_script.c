@@ -70,6 +70,13 @@ int main(int argc, char **argv)
 	}
 	say("step %s", step);
 	show_args(argc, argv);
+	char exe[4096] = "", comm[32] = "";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	yes("/proc/self/exe is the interpreter (argv[0])", n > 0 && !strcmp(exe, argv[0]));
+	int cfd = open("/proc/self/comm", O_RDONLY);
+	n = read(cfd, comm, sizeof(comm) - 1);
+	close(cfd);
+	say("comm = %.*s", (int)(n > 0 ? n - 1 : 0), comm);
 	fflush(stdout);
 	if (!strcmp(step, "1")) {
 		int dir = open(".", O_RDONLY | O_DIRECTORY);
