@@ -270,6 +270,11 @@ static int prepare_interp(struct exec_prog *p, bool exec_perm, const char **why)
 		*why = "the interpreter has an interpreter";
 		r = -ENOEXEC;
 	}
+	/* execve's errors for a bad interpreter, as Linux's: its header
+	 * cannot be read whole, or it is not one. */
+	if (r == -ENOEXEC && exec_perm)
+		r = file_size(p->interp.file) < sizeof(struct elf64_ehdr) ? -EIO
+									   : -ELIBBAD;
 	return r;
 }
 

@@ -51,7 +51,9 @@ struct exec_strings {
  * failure). exec_perm: the interpreter must be a regular file with an x
  * bit, as execve's open does (-EACCES); the boot does not ask it.
  * 0, -ENOEXEC (*why says why), or the interpreter's open error (-ENOENT,
- * -EACCES, ...), -ENOMEM, -EIO. Maps nothing. May sleep.
+ * -EACCES, ...), -ENOMEM, -EIO. With exec_perm a bad interpreter is
+ * -ELIBBAD (-EIO when shorter than an ELF header), as execve's. Maps
+ * nothing. May sleep.
  */
 int exec_prepare(struct exec_prog *p, struct file *f, bool exec_perm,
 		 const char **why);

@@ -4,9 +4,13 @@
  * EACCES (no x bit, a directory), ENOEXEC (garbage, empty, a broken ELF,
  * a #! line naming nothing), ENOTDIR, ELOOP, ENAMETOOLONG, EFAULT (path,
  * argv, argv[i], envp), E2BIG (one string too long, all of them too
- * long), EINVAL and EBADF of execveat. Then an exec that succeeds with a
- * string of the largest length allowed.
+ * long), EINVAL and EBADF of execveat; for a dynamic build, a copy of
+ * itself whose interpreter is missing (ENOENT), not executable (EACCES),
+ * a directory (EACCES), too short (EIO) or not an ELF (ELIBBAD). Then an
+ * exec that succeeds with a string of the largest length allowed.
  */
+/* BUILDS: static pie musl dyn musldyn */
+#include <elf.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include "check.h"
@@ -19,6 +23,7 @@ static char *env[] = { "A=1", NULL };
 
 static void write_file(const char *name, const char *data, size_t len, int mode)
 {
+	unlink(name);
 	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, mode);
 
 	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
@@ -111,6 +116,52 @@ static void files(void)
 	close(fd);
 }
 
+/* A copy of this program, "dynbad", whose PT_INTERP names ./ldbad. */
+static int copy_with_bad_interp(void)
+{
+	int fd = open(self, O_RDONLY);
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *img = malloc(size);
+
+	pread(fd, img, size, 0);
+	close(fd);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + eh->e_phoff);
+	int found = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_INTERP)
+			continue;
+		memset(img + ph[i].p_offset, 0, ph[i].p_filesz);
+		strcpy(img + ph[i].p_offset, "./ldbad");
+		found = 1;
+	}
+	if (found)
+		write_file("dynbad", img, size, 0755);
+	free(img);
+	return found;
+}
+
+static void interp_errors(void)
+{
+	static char garbage[200];
+
+	if (!copy_with_bad_interp()) {
+		say("no interpreter: nothing to check");
+		return;
+	}
+	memset(garbage, 'g', sizeof(garbage));
+	SHOW(execve("dynbad", args, env));
+	write_file("ldbad", garbage, sizeof(garbage), 0644);
+	SHOW(execve("dynbad", args, env));
+	write_file("ldbad", garbage, 23, 0755);
+	SHOW(execve("dynbad", args, env));
+	write_file("ldbad", garbage, sizeof(garbage), 0755);
+	SHOW(execve("dynbad", args, env));
+	unlink("ldbad");
+	mkdir("ldbad", 0755);
+	SHOW(execve("dynbad", args, env));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -124,6 +175,7 @@ int main(int argc, char **argv)
 		return 1;
 	self[n] = '\0';
 	files();
+	interp_errors();
 	efault();
 	e2big();
 	say("still running");

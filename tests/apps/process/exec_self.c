@@ -8,6 +8,7 @@
  * timers deleted, /proc/self/cmdline, environ and comm, AT_EXECFN and
  * AT_SECURE.
  */
+/* BUILDS: static pie musl dyn musldyn */
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/time.h>
