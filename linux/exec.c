@@ -3,7 +3,10 @@
  * execve would: the ELF's PT_LOAD segments at their addresses (a PIE at
  * Linux's base without randomization), the break after them, an 8 MiB stack
  * with argv, envp and the auxiliary vector (System V x86-64 ABI, 3.4.1).
- * Layer: Linux ABI. Called once, at the end of boot, on the main thread.
+ * Layer: Linux ABI. The loader (exec_prepare, exec_map: linux/exec.h)
+ * serves execve (linux/execve.c) and the boot: exec_program, called once
+ * at the end of boot on the main thread, loads the program the image
+ * names (/.skiff: argv, env, exe, cwd) and jumps to it.
  */
 #include <skiff/arch.h>
 #include <skiff/elf.h>
