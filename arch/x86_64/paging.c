@@ -25,16 +25,29 @@ extern u64 early_pml4[512];
 
 static void kimage_protect(void); /* below: the image W^X */
 
-/* A root: the PML4 page itself. */
+/*
+ * A root: its PML4 page and, where the CPU has PCIDs (cpu_feat.pcid), the
+ * PCID its TLB entries are tagged with, so that switching to another
+ * process and back keeps them. PCIDs 1-255 are handed out in turn and may
+ * be shared by several roots: owner[] says which root last loaded each one
+ * on this CPU, and only that root, unchanged since (stale), is loaded
+ * without flushing its PCID's entries. The boot root has PCID 0.
+ * (One CPU for now; with SMP, owner and loaded become per-CPU.)
+ */
 struct pgtable {
-	u64 e[512];
+	u64 *e;		/* the PML4 (direct map) */
+	u32 pcid;
+	bool stale;	/* changed while not loaded: flush when loaded */
 };
-_Static_assert(sizeof(struct pgtable) == PAGE_SIZE, "a root is one page");
 
 #define KERNEL_HALF 256 /* the first PML4 entry of the kernel half */
+#define NPCID 256
+#define CR3_NOFLUSH (1ull << 63)
 
-/* The root loaded on this CPU (one CPU for now: issue 15 makes it per-CPU). */
-static struct pgtable *loaded = (struct pgtable *)early_pml4;
+static struct pgtable kernel_pt = { early_pml4, 0, false };
+static struct pgtable *loaded = &kernel_pt; /* on this CPU */
+static struct pgtable *owner[NPCID] = { &kernel_pt };
+static u32 next_pcid;
 
 static u64 *table_of(u64 entry)
 {
@@ -62,16 +75,25 @@ void paging_init(paddr_t max_phys)
 
 struct pgtable *pt_kernel(void)
 {
-	return (struct pgtable *)early_pml4;
+	return &kernel_pt;
 }
 
 struct pgtable *pt_create(void)
 {
-	struct pgtable *pt = page_alloc(1);
+	struct pgtable *pt = kmalloc(sizeof(*pt));
 
-	if (pt)
-		memcpy(&pt->e[KERNEL_HALF], &early_pml4[KERNEL_HALF],
-		       (512 - KERNEL_HALF) * sizeof(u64));
+	if (!pt)
+		return NULL;
+	pt->e = page_alloc(1);
+	if (!pt->e) {
+		kfree(pt);
+		return NULL;
+	}
+	memcpy(&pt->e[KERNEL_HALF], &early_pml4[KERNEL_HALF],
+	       (512 - KERNEL_HALF) * sizeof(u64));
+	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
+		   (NPCID - 1) + 1;
+	pt->stale = true;
 	return pt;
 }
 
@@ -95,18 +117,39 @@ void pt_destroy(struct pgtable *pt)
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (pt->e[i] & PTE_P)
 			free_tables(pt->e[i], 39);
-	if (pt != pt_kernel())
-		page_free(pt, 1);
-	else
+	if (pt == pt_kernel()) {
 		memset(pt->e, 0, KERNEL_HALF * sizeof(u64));
+		pt->stale = true;
+		return;
+	}
+	if (owner[pt->pcid] == pt)
+		owner[pt->pcid] = NULL;
+	page_free(pt->e, 1);
+	kfree(pt);
 }
 
 void pt_activate(struct pgtable *pt)
 {
-	if (pt != loaded) {
-		loaded = pt;
-		write_cr3(virt_to_phys(pt));
+	u64 cr3 = virt_to_phys(pt->e);
+
+	if (pt == loaded)
+		return;
+	if (cpu_feat.pcid) {
+		cr3 |= pt->pcid;
+		if (owner[pt->pcid] == pt && !pt->stale)
+			cr3 |= CR3_NOFLUSH;
+		owner[pt->pcid] = pt;
 	}
+	pt->stale = false;
+	loaded = pt;
+	write_cr3(cr3);
+}
+
+/* Every root's TLB entries are suspect (the kernel half changed). */
+static void pcid_forget_all(void)
+{
+	memset(owner, 0, sizeof(owner));
+	owner[loaded->pcid] = loaded; /* flushed by the caller */
 }
 
 /* The level-1 entry for va in pt, creating tables on the way when create. */
@@ -165,11 +208,13 @@ static unsigned flags_of(u64 e)
 	       (e & PTE_COW ? PT_COW : 0);
 }
 
-/* Drops va's translation if pt is the root this CPU has loaded. */
+/* Drops va's translation: now if pt is loaded, else when it is next. */
 static void flush(struct pgtable *pt, u64 va)
 {
 	if (pt == loaded)
 		invlpg(va);
+	else
+		pt->stale = true;
 }
 
 int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
@@ -296,6 +341,7 @@ void *io_map(paddr_t pa, size_t len)
 			*e = want;
 			/* Drops the page's entry, or the 2 MiB one it was in. */
 			invlpg((u64)phys_to_virt(p));
+			pcid_forget_all(); /* and in other PCIDs, when next loaded */
 		}
 	}
 	return phys_to_virt(pa);
