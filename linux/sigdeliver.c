@@ -72,8 +72,9 @@ static void pick_thread(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 
+	/* Not to a thread that is ending (exec): the signal would go with it. */
 	if (!p->t && thread_process(t) == p->p && thread_abi(t) &&
-	    !(lthread_of(t)->sigmask & sigbit(p->sig)))
+	    !(lthread_of(t)->sigmask & sigbit(p->sig)) && !lproc_killed(t))
 		p->t = t;
 }
 
