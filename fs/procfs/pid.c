@@ -7,8 +7,8 @@
  *
  * The one process is pid 1. An entry's arg is a thread id under task/,
  * 0 for the process (its main thread, or the first live one after the
- * main thread has ended). exec (linux/exec.c) hands over the strings
- * with proc_set_*.
+ * main thread has ended). exec (linux/exec.c at boot, linux/execve.c)
+ * hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
