@@ -171,7 +171,7 @@ static void robust_release(u64 entry, s64 offset, int tid)
 }
 
 /* Walks the robust list glibc registered (set_robust_list(2)). */
-static void robust_list_cleanup(struct lthread *t)
+void robust_list_cleanup(struct lthread *t)
 {
 	u64 head[3]; /* list, futex_offset, list_op_pending */
 	u64 entry;
@@ -352,11 +352,6 @@ long sys_fork(void)
 }
 
 long sys_vfork(void)
-{
-	return -ENOSYS; /* DIVERGENCE: one program per VM */
-}
-
-long sys_execve(const char *path, char *const argv[], char *const envp[])
 {
 	return -ENOSYS; /* DIVERGENCE: one program per VM */
 }

@@ -7,8 +7,8 @@
  *
  * The one process is pid 1. An entry's arg is a thread id under task/,
  * 0 for the process (its main thread, or the first live one after the
- * main thread has ended). exec (linux/exec.c) hands over the strings
- * with proc_set_*.
+ * main thread has ended). exec (linux/exec.c at boot, linux/execve.c)
+ * hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -241,8 +241,10 @@ static long describe(struct file *f, char *buf, size_t size)
 				    S_ISSOCK(f->inode->mode) ? "socket" : "pipe",
 				    (unsigned long)f->inode->ino);
 	n = dentry_path_locked(d, buf, size);
-	if (n != -ENOENT || d->parent == d)
+	if (n != -ENOENT)
 		return n;
+	if (d->parent == d) /* in no directory: a memory file (fs/memfd.c) */
+		return fmt_snprintf(buf, size, "/%s (deleted)", d->name);
 	/* Unlinked: the path it had, then " (deleted)". */
 	n = dentry_path_locked(d->parent, buf, size);
 	if (n < 0)
