@@ -13,6 +13,7 @@
 #include "skiff.h"
 
 #define QEMU_BINARY "qemu-system-x86_64"
+#define TSC_SPAN_NS 2000000 /* host_tsc_khz's shortest baseline */
 
 /* True if the "flags" line of /proc/cpuinfo lists vmx or svm. */
 static bool cpu_has_virt(void)
@@ -111,26 +112,49 @@ static void tsc_sample(u64 *tsc, s64 *ns)
 	}
 }
 
+static struct {
+	u64 tsc;
+	s64 ns;
+	bool taken;
+} tsc_start;
+
+void host_tsc_start(void)
+{
+	tsc_sample(&tsc_start.tsc, &tsc_start.ns);
+	tsc_start.taken = true;
+}
+
 /*
  * The host's TSC rate in kHz, measured against CLOCK_MONOTONIC_RAW over
- * about 2 ms. Under TCG the guest's RDTSC reads the host's TSC, so the
- * kernel gets this on its command line instead of calibrating against a
- * timer that TCG emulates unevenly. 0 if the measurement makes no sense.
+ * at least TSC_SPAN_NS since host_tsc_start (called now if it was not):
+ * only what of that span the work since has not used is slept. Under TCG
+ * the guest's RDTSC reads the host's TSC, so the kernel gets this on its
+ * command line instead of calibrating against a timer that TCG emulates
+ * unevenly. 0 if the measurement makes no sense.
  */
 u64 host_tsc_khz(void)
 {
-	struct timespec pause = { 0, 2000000 };
-	u64 t0, t1;
-	s64 c0, c1;
+	u64 t1;
+	s64 c1;
 
-	tsc_sample(&t0, &c0);
-	nanosleep(&pause, NULL);
+	if (!tsc_start.taken)
+		host_tsc_start();
+	s64 left = tsc_start.ns + TSC_SPAN_NS - mono_raw_ns();
+	if (left > 0) {
+		struct timespec pause = { 0, left };
+
+		nanosleep(&pause, NULL);
+	}
 	tsc_sample(&t1, &c1);
-	if (c1 <= c0 || t1 <= t0)
+	if (c1 <= tsc_start.ns || t1 <= tsc_start.tsc)
 		return 0;
-	return (t1 - t0) * 1000000 / (u64)(c1 - c0);
+	return (t1 - tsc_start.tsc) * 1000000 / (u64)(c1 - tsc_start.ns);
 }
 #else
+void host_tsc_start(void)
+{
+}
+
 u64 host_tsc_khz(void)
 {
 	return 0;
