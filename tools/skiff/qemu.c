@@ -230,10 +230,13 @@ static void wait_for_exit(pid_t pid, int ms)
 int qemu_reap(struct qemu *q, int grace_ms)
 {
 	int status = 0;
+	bool reaped = waitpid(q->pid, &status, WNOHANG) == q->pid;
 
-	if (grace_ms > 0 && waitpid(q->pid, &status, WNOHANG) != q->pid)
+	if (!reaped && grace_ms > 0) {
 		wait_for_exit(q->pid, grace_ms);
-	if (waitpid(q->pid, &status, WNOHANG) != q->pid) {
+		reaped = waitpid(q->pid, &status, WNOHANG) == q->pid;
+	}
+	if (!reaped) {
 		kill(q->pid, SIGKILL);
 		while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
 			;
