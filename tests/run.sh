@@ -21,11 +21,11 @@
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
 #                                      at least 1 us
+#   tsc-cache  tests/skiff/tsc_cache.sh skiff run's kept TSC rate is used
+#                                      only when right for this boot
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
-#   tsc-cache  tests/skiff/tsc_cache.sh skiff run's kept TSC rate is used
-#                                      only when right for this boot
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
