@@ -77,7 +77,8 @@ static int make_dev(void)
 	if (r == 0)
 		r = fs_make_dir("/dev/shm", 01777); /* shm_open's tmpfs */
 	for (const struct devfs_node *n = devfs_nodes; n->name && r == 0; n++) {
-		fmt_snprintf(path, sizeof(path), "/dev/%s", n->name);
+		str_lcpy(path, "/dev/", sizeof(path)); /* no printf at boot */
+		str_lcat(path, n->name, sizeof(path));
 		r = vfs_mknod(vfs_root(), path, S_IFCHR | n->mode, n->rdev);
 		if (r == -EEXIST)
 			r = 0;

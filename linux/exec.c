@@ -356,7 +356,8 @@ static char *read_config(const char *name, size_t *len)
 	char path[64];
 	char *buf = NULL;
 
-	fmt_snprintf(path, sizeof(path), "%s/%s", PROTO_DIR, name);
+	str_lcpy(path, PROTO_DIR "/", sizeof(path)); /* no printf at boot */
+	str_lcat(path, name, sizeof(path));
 	int r = vfs_read_all(path, &buf, len, PROTO_ARG_MAX);
 	if (r == -ENOENT) {
 		*len = 0;

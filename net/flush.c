@@ -54,6 +54,15 @@ void net_flush(u64 timeout_ns)
 {
 	u64 end = time_monotonic_ns() + timeout_ns;
 
+	/*
+	 * No connection at all (most programs): done, without the lock,
+	 * whose release runs and arms lwIP's timers, code that would run
+	 * (and under TCG be translated) for nothing at every exit. A
+	 * connection made after this look comes from a peer to a program
+	 * already gone: nothing of the program's to flush.
+	 */
+	if (!*(struct tcp_pcb *volatile *)&tcp_active_pcbs)
+		return;
 	if (!wait_idle(end))
 		return;
 	net_lock();

@@ -21,6 +21,8 @@
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
 #                                      at least 1 us
+#   tsc-cache  tests/skiff/tsc_cache.sh skiff run's kept TSC rate is used
+#                                      only when right for this boot
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
@@ -89,6 +91,7 @@ part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh
+part tsc-cache tests/skiff/tsc_cache.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then

@@ -66,12 +66,17 @@ long_mode:
 
 	.text
 high_half:
-	/* Clear .bss: QEMU zero-fills it, other loaders may not. */
+	/*
+	 * Clear .bss: QEMU zero-fills it, other loaders may not. Eight bytes
+	 * a time (kernel.ld aligns both ends): TCG emulates each iteration
+	 * of a rep, and byte by byte this took about 1 ms of every boot.
+	 */
 	movabsq $__bss_start, %rdi
 	movabsq $__bss_end, %rcx
 	subq %rdi, %rcx
+	shrq $3, %rcx
 	xorl %eax, %eax
-	rep stosb
+	rep stosq
 	movabsq $boot_stack_top, %rsp
 	xorl %ebp, %ebp
 	movl boot_start_info(%rip), %edi

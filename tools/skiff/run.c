@@ -276,6 +276,7 @@ int run_command(const struct skiff_opts *o)
 	struct program p;
 	int err;
 
+	host_tsc_start();
 	ensure_std_fds();
 	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
 		return err;

@@ -283,6 +283,10 @@ bool host_use_kvm(enum accel want);
 /* --accel kvm: 0 if KVM can run a guest here, else an exit status after
  * one line saying why (QEMU would abort with a signal). */
 int host_check_kvm(void);
+/* The host TSC's rate in kHz (0 if unknown), over a baseline of 2 ms that
+ * starts at host_tsc_start, if called before, so that the work between
+ * the two takes the place of a wait. */
+void host_tsc_start(void);
 u64 host_tsc_khz(void);
 char *host_kernel_path(const char *opt);
 char *host_find_qemu(void);
