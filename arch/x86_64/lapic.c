@@ -104,8 +104,27 @@ static void calibrate(void)
 	     (unsigned long)(ns / 1000));
 }
 
+/*
+ * Arming the timer is a register write, and under TCG each write is an
+ * exit to QEMU that takes its global lock and wakes its main loop (the
+ * timer's new expiry); the scheduler arms it at every switch, mostly for
+ * the same deadline or one a little later (a program's next poll timeout,
+ * recomputed in milliseconds). So the deadline armed and not yet fired is
+ * kept (armed; 0: none): a deadline at most ARM_SLACK_NS after it leaves
+ * the timer as it is. It then fires that much early at worst, and the
+ * scheduler's tick arms it again for what is due (lapic_timer_fired
+ * forgets armed first). One CPU: armed is per CPU once there are more.
+ */
+#define ARM_SLACK_NS 1000000
+static u64 armed;
+
 void lapic_timer_arm(u64 deadline_ns)
 {
+	if (deadline_ns ? armed && armed <= deadline_ns &&
+			  deadline_ns - armed <= ARM_SLACK_NS
+			: !armed)
+		return;
+	armed = deadline_ns;
 	if (cpu_feat.tsc_deadline) {
 		wrmsr(MSR_TSC_DEADLINE,
 		      deadline_ns ? boot_tsc + ns_to_tsc(deadline_ns) : 0);
@@ -128,6 +147,12 @@ void lapic_timer_arm(u64 deadline_ns)
 void lapic_eoi(void)
 {
 	wr(REG_EOI, 0);
+}
+
+void lapic_timer_fired(void)
+{
+	armed = 0;
+	lapic_eoi();
 }
 
 u32 lapic_id(void)
