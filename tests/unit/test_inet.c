@@ -1,4 +1,4 @@
-/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/inet.c net/tcp.c net/tcp_io.c net/tcp_opt.c net/udp.c net/msg.c net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/netif.c net/ifconf.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
+/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/inet.c net/tcp.c net/tcp_io.c net/tcp_opt.c net/udp.c net/msg.c net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/lwip/timewait.c net/netif.c net/ifconf.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
 /*
  * net/inet.c, tcp*.c, udp.c over lwIP on the host, single-threaded with
  * nonblocking calls only, under ASan/UBSan: what the callbacks may do to
