@@ -16,9 +16,7 @@
  * Linux's fifo_open: read-only waits for a writer, write-only for a reader
  * (or -ENXIO with O_NONBLOCK), read-write never waits.
  * DIVERGENCE: O_DIRECT (packet mode) pipes behave as byte streams.
- * splice and tee (pipe_splice_*) copy bytes into and out of the ring but
- * keep Linux's buffer layout: a spliced-in slot starts at its page offset
- * and takes no merges; a pipe-to-pipe move copies a slot as one slot.
+ * splice and tee: fs/pipe_splice.c; what the two files share: fs/pipe.h.
  *
  * Locks: p->mutex serializes readers and writers and covers the copies to
  * and from program memory (which may fault pages in); p->lock, a
@@ -29,54 +27,10 @@
 #include <skiff/errno.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
+#include "pipe.h"
 
 #define PIPE_SLOTS 16		/* the default ring */
 #define PIPE_MAX_SIZE (1u << 31) /* F_SETPIPE_SZ: Linux's bound for root */
-
-struct slot {
-	u16 off, len;	/* the data in this slot's page */
-	bool nomerge;	/* spliced in: writes do not append to it (Linux) */
-};
-
-struct pipe {
-	struct mutex mutex;
-	struct spinlock lock;
-	char *buf;		/* nslots pages, one per slot */
-	u32 head, tail;		/* slots [tail, head) hold data (mod nslots) */
-	u32 nslots;		/* a power of two */
-	struct slot *slots;
-	u32 bytes;		/* bytes buffered */
-	u32 readers, writers;	/* open files of each end */
-	u32 r_counter, w_counter; /* opens of each end so far (FIFO waits) */
-	struct waitq rwait;	/* readers waiting for data, FIFO opens */
-	struct waitq wwait;	/* writers waiting for room, FIFO opens */
-};
-
-static struct pipe *pipe_of(struct file *f)
-{
-	return f->inode->priv;
-}
-
-static bool pipe_empty(struct pipe *p)
-{
-	return p->head == p->tail;
-}
-
-static bool pipe_full(struct pipe *p)
-{
-	return p->head - p->tail >= p->nslots;
-}
-
-static struct slot *slot(struct pipe *p, u32 i)
-{
-	return &p->slots[i & (p->nslots - 1)];
-}
-
-static char *slot_end(struct pipe *p, u32 i)
-{
-	return p->buf + (i & (p->nslots - 1)) * PAGE_SIZE + slot(p, i)->off +
-	       slot(p, i)->len;
-}
 
 /* Copies buffered bytes out, oldest first; mutex held. */
 static long drain(struct pipe *p, struct iobuf *io)
@@ -136,8 +90,7 @@ static long merge(struct pipe *p, struct iobuf *io)
  * Sleeps on wq until ready(p) or a signal, with the mutex dropped:
  * 0 or -EINTR. Called with the mutex held; returns with it held.
  */
-static int pipe_sleep(struct pipe *p, struct waitq *wq,
-		      bool (*ready)(struct pipe *))
+int pipe_sleep(struct pipe *p, struct waitq *wq, bool (*ready)(struct pipe *))
 {
 	int r = 0;
 
@@ -150,7 +103,7 @@ static int pipe_sleep(struct pipe *p, struct waitq *wq,
 	return r;
 }
 
-static bool readable(struct pipe *p)
+bool pipe_readable(struct pipe *p)
 {
 	return !pipe_empty(p) || !p->writers;
 }
@@ -164,9 +117,9 @@ static long pipe_read(struct file *f, struct iobuf *io, u64 *pos)
 	if (!io->len)
 		return 0;
 	mutex_lock(&p->mutex);
-	while (!readable(p)) {
+	while (!pipe_readable(p)) {
 		r = f->flags & O_NONBLOCK ? -EAGAIN :
-		    pipe_sleep(p, &p->rwait, readable);
+		    pipe_sleep(p, &p->rwait, pipe_readable);
 		if (r < 0)
 			goto out;
 	}
@@ -189,14 +142,14 @@ static bool writable(struct pipe *p)
 }
 
 /* Tells readers about data: their sleep, and their poll and epoll. */
-static void data_arrived(struct file *f, struct pipe *p)
+void pipe_data_arrived(struct file *f, struct pipe *p)
 {
 	waitq_wake_all(&p->rwait);
 	vfs_poll_notify(f->inode, POLL_IN_BITS);
 }
 
 /* Waits for a free slot: 0, or -EPIPE/-EAGAIN/-EINTR. Mutex held. */
-static int wait_room(struct file *f, struct pipe *p, bool nonblock)
+int pipe_wait_room(struct file *f, struct pipe *p, bool nonblock)
 {
 	for (;;) {
 		int r;
@@ -207,7 +160,7 @@ static int wait_room(struct file *f, struct pipe *p, bool nonblock)
 			return 0;
 		if (nonblock)
 			return -EAGAIN;
-		data_arrived(f, p);
+		pipe_data_arrived(f, p);
 		r = pipe_sleep(p, &p->wwait, writable);
 		if (r < 0)
 			return r;
@@ -230,7 +183,7 @@ static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 	while (done >= 0 && (size_t)done < io->len) {
 		size_t n = MIN(PAGE_SIZE, io->len - done);
 
-		r = wait_room(f, p, f->flags & O_NONBLOCK);
+		r = pipe_wait_room(f, p, f->flags & O_NONBLOCK);
 		if (r < 0)
 			break;
 		*slot(p, p->head) = (struct slot){ 0, 0, false };
@@ -243,7 +196,7 @@ static long pipe_write(struct file *f, struct iobuf *io, u64 *pos)
 		done += n;
 		waitq_wake_all(&p->rwait);
 	}
-	data_arrived(f, p);
+	pipe_data_arrived(f, p);
 	mutex_unlock(&p->mutex);
 	return done ? done : r;
 }
@@ -436,7 +389,7 @@ static int pipe_open(struct inode *ino, struct file *f)
  * Linux's pipe_set_size: the ring becomes size (rounded up to a power of
  * two pages, at least one) unless the data does not fit (-EBUSY).
  */
-static long resize(struct pipe *p, u64 size)
+long pipe_resize(struct pipe *p, u64 size)
 {
 	u32 n = 1, used;
 	char *buf;
@@ -483,303 +436,12 @@ long pipe_fcntl_size(struct file *f, bool set, u64 size)
 		return -EBADF;
 	p = pipe_of(f);
 	mutex_lock(&p->mutex);
-	r = set ? resize(p, size) : (long)(p->nslots * PAGE_SIZE);
+	r = set ? pipe_resize(p, size) : (long)(p->nslots * PAGE_SIZE);
 	mutex_unlock(&p->mutex);
 	if (set && r > 0) {
 		waitq_wake_all(&p->wwait);
 		vfs_poll_notify(f->inode, POLL_OUT_BITS);
 	}
-	return r;
-}
-
-/* ---- splice and tee (linux/splice.c) ---- */
-
-bool pipe_file(struct file *f)
-{
-	return f->ops == &fifo_ops && !(f->fmode & FMODE_PATH);
-}
-
-/*
- * The free slots from head on that are one run of the ring: an empty
- * pipe starts over at slot 0; a run that wraps while want bytes need
- * more is made whole by moving the data to the ring's start (resize to
- * the same size; without memory the run stays short). Mutex held.
- */
-static u32 free_run(struct pipe *p, size_t want)
-{
-	u32 used = p->head - p->tail, mask = p->nslots - 1;
-
-	if (!used) {
-		spin_lock(&p->lock);
-		p->head = p->tail = 0;
-		spin_unlock(&p->lock);
-	} else if ((p->head & mask) + (p->nslots - used) > p->nslots &&
-		   (u64)(p->nslots - (p->head & mask)) * PAGE_SIZE < want) {
-		resize(p, (u64)p->nslots * PAGE_SIZE);
-	}
-	return MIN(p->nslots - used, p->nslots - (p->head & mask));
-}
-
-/* Makes n bytes at slot head's page + off on new unmergeable slots. */
-static void commit(struct pipe *p, u32 off, size_t n)
-{
-	spin_lock(&p->lock);
-	while (n) {
-		u32 len = MIN(n, PAGE_SIZE - off);
-
-		*slot(p, p->head) = (struct slot){ off, len, true };
-		p->head++;
-		p->bytes += len;
-		n -= len;
-		off = 0;
-	}
-	spin_unlock(&p->lock);
-}
-
-long pipe_splice_in(struct file *f, size_t len, u32 off, bool nonblock,
-		    long (*get)(void *arg, struct iobuf *io), void *arg)
-{
-	struct pipe *p = pipe_of(f);
-	struct iobuf io = { NULL, 0, false };
-	long r;
-
-	mutex_lock(&p->mutex);
-	r = wait_room(f, p, nonblock);
-	if (r == 0) {
-		size_t run = (size_t)free_run(p, len + off) * PAGE_SIZE;
-
-		io.len = MIN(len, run - off);
-		io.base = p->buf + (p->head & (p->nslots - 1)) * PAGE_SIZE + off;
-		r = get(arg, &io);
-	}
-	if (r > 0) {
-		commit(p, off, MIN((size_t)r, io.len));
-		data_arrived(f, p);
-	}
-	mutex_unlock(&p->mutex);
-	return r;
-}
-
-/*
- * Waits for data as splice does: 1 when there is some; 0 when empty with
- * no writer or when done (bytes moved already); -EAGAIN, -EINTR. Mutex
- * held.
- */
-static int wait_data(struct pipe *p, bool nonblock, bool done)
-{
-	while (pipe_empty(p)) {
-		int r;
-
-		if (!p->writers || done)
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		r = pipe_sleep(p, &p->rwait, readable);
-		if (r < 0)
-			return r;
-	}
-	return 1;
-}
-
-#define SPLICE_PIECES 16
-
-/*
- * The oldest buffered bytes, at most len, as kernel pieces in iov (pages
- * that adjoin in the ring make one piece); *n gets the count of pieces.
- * Returns the bytes. Mutex held.
- */
-static size_t gather(struct pipe *p, size_t len, struct iobuf *iov, u32 *n)
-{
-	size_t total = 0;
-
-	*n = 0;
-	for (u32 i = p->tail; i != p->head && total < len; i++) {
-		struct slot *s = slot(p, i);
-		size_t k = MIN(s->len, len - total);
-		char *at = slot_end(p, i) - s->len;
-
-		if (*n && iov[*n - 1].base + iov[*n - 1].len == at)
-			iov[*n - 1].len += k;
-		else if (*n == SPLICE_PIECES)
-			break;
-		else
-			iov[(*n)++] = (struct iobuf){ at, k, false };
-		total += k;
-	}
-	return total;
-}
-
-/* Drops the n oldest bytes; mutex held. */
-static void consume(struct pipe *p, size_t n)
-{
-	spin_lock(&p->lock);
-	while (n) {
-		struct slot *s = slot(p, p->tail);
-		u32 k = MIN(s->len, n);
-
-		s->off += k;
-		s->len -= k;
-		p->bytes -= k;
-		n -= k;
-		if (!s->len)
-			p->tail++;
-	}
-	spin_unlock(&p->lock);
-}
-
-/* Tells writers about room: their sleep, poll and epoll (as splice). */
-static void room_made(struct file *f, struct pipe *p)
-{
-	waitq_wake_all(&p->wwait);
-	vfs_poll_notify(f->inode, POLL_OUT_BITS);
-}
-
-long pipe_splice_out(struct file *f, size_t len, bool nonblock,
-		     long (*put)(void *arg, struct iobuf *iov, u32 n),
-		     void *arg)
-{
-	struct pipe *p = pipe_of(f);
-	struct iobuf iov[SPLICE_PIECES];
-	size_t done = 0;
-	long r = 0;
-
-	mutex_lock(&p->mutex);
-	while (done < len) {
-		size_t want;
-		u32 n;
-
-		r = wait_data(p, nonblock, done > 0);
-		if (r <= 0)
-			break;
-		want = gather(p, len - done, iov, &n);
-		r = put(arg, iov, n);
-		if (r <= 0)
-			break;
-		consume(p, MIN((size_t)r, want));
-		done += r;
-		if ((size_t)r < want)
-			break;
-	}
-	if (done)
-		room_made(f, p);
-	mutex_unlock(&p->mutex);
-	return done ? (long)done : r;
-}
-
-/* Linux's ipipe_prep: 0 once there is data or no writer; or an error. */
-static int in_prep(struct pipe *p, bool nonblock)
-{
-	int r;
-
-	mutex_lock(&p->mutex);
-	r = wait_data(p, nonblock, false);
-	mutex_unlock(&p->mutex);
-	return MIN(r, 0);
-}
-
-/* Linux's opipe_prep: 0 once there is room; -EPIPE, -EAGAIN, -EINTR. */
-static int out_prep(struct file *f, struct pipe *p, bool nonblock)
-{
-	int r;
-
-	mutex_lock(&p->mutex);
-	r = wait_room(f, p, nonblock);
-	mutex_unlock(&p->mutex);
-	return r;
-}
-
-/* Both mutexes, in address order (two splices the other way round). */
-static void lock_two(struct pipe *a, struct pipe *b, bool lock)
-{
-	struct pipe *first = a < b ? a : b, *second = a < b ? b : a;
-
-	if (lock) {
-		mutex_lock(&first->mutex);
-		mutex_lock(&second->mutex);
-	} else {
-		mutex_unlock(&second->mutex);
-		mutex_unlock(&first->mutex);
-	}
-}
-
-/*
- * Copies slot i of a, at most len bytes of it, to a new slot of b (not
- * full) at the same page offset, as Linux moves a buffer; a part or a
- * tee'd copy takes no merges. Both mutexes held. Returns the count.
- */
-static u32 copy_slot(struct pipe *a, u32 i, struct pipe *b, size_t len,
-		     bool tee)
-{
-	struct slot *s = slot(a, i);
-	u32 n = MIN(s->len, len);
-	char *dst = b->buf + (b->head & (b->nslots - 1)) * PAGE_SIZE + s->off;
-
-	memcpy(dst, slot_end(a, i) - s->len, n);
-	spin_lock(&b->lock);
-	*slot(b, b->head) = (struct slot){ s->off, n,
-					   tee || n < s->len || s->nomerge };
-	b->head++;
-	b->bytes += n;
-	spin_unlock(&b->lock);
-	return n;
-}
-
-/*
- * One pass with both mutexes held: moves (or, for tee, copies) slots of
- * a to b until len, an empty a or a full b. Returns the count, -EPIPE,
- * -EAGAIN, or 0 with *retry set when nothing moved and it should wait.
- */
-static long move_slots(struct pipe *a, struct pipe *b, size_t len,
-		       bool nonblock, bool tee, bool *retry)
-{
-	u32 i = a->tail;
-	long done = 0;
-
-	*retry = false;
-	while (len) {
-		u32 n;
-
-		if (!b->readers)
-			return done ? done : -EPIPE;
-		if (i == a->head || pipe_full(b)) {
-			if (tee || done || (i == a->head && !a->writers))
-				break;
-			if (nonblock)
-				return -EAGAIN;
-			*retry = true;
-			break;
-		}
-		n = copy_slot(a, i, b, len, tee);
-		if (!tee)
-			consume(a, n);
-		i = tee ? i + 1 : a->tail;
-		done += n;
-		len -= n;
-	}
-	return done;
-}
-
-long pipe_splice_pipe(struct file *in, struct file *out, size_t len,
-		      bool nonblock, bool tee)
-{
-	struct pipe *a = pipe_of(in), *b = pipe_of(out);
-	bool retry;
-	long r;
-
-	do {
-		r = in_prep(a, nonblock);
-		if (r == 0)
-			r = out_prep(out, b, nonblock);
-		if (r < 0)
-			return r;
-		lock_two(a, b, true);
-		r = move_slots(a, b, len, nonblock, tee, &retry);
-		lock_two(a, b, false);
-	} while (retry && !tee);
-	if (r > 0 && !tee)
-		room_made(in, a);
-	if (r > 0)
-		data_arrived(out, b);
 	return r;
 }
 

@@ -104,17 +104,28 @@ static void calibrate(void)
 	     (unsigned long)(ns / 1000));
 }
 
+/*
+ * Arming the timer is a register write, and under TCG each write is an
+ * exit to QEMU that takes its global lock and wakes its main loop (the
+ * timer's new expiry). The scheduler arms it at every switch and wake-up,
+ * and a server's request toggles it between a slice's end a few ms ahead
+ * and a poll timeout further on: two writes per request. So the timer is
+ * only ever moved earlier: armed is the earliest deadline asked for since
+ * it last fired (0: none), and a later deadline, or none, leaves it as it
+ * is. It then fires early now and then, finds nothing due, and the
+ * scheduler's tick arms it for what is (lapic_timer_fired forgets armed
+ * first): at most one early interrupt for each deadline armed, and no
+ * deadline is ever missed. One CPU: armed is per CPU once there are more.
+ */
+static u64 armed;
+
 void lapic_timer_arm(u64 deadline_ns)
 {
-	if (cpu_feat.tsc_deadline) {
-		wrmsr(MSR_TSC_DEADLINE,
-		      deadline_ns ? boot_tsc + ns_to_tsc(deadline_ns) : 0);
+	if (!deadline_ns || (armed && armed <= deadline_ns))
 		return;
-	}
-	if (!deadline_ns) {
-		/* Before the first arm the count is the calibration's. */
-		if (apic_khz)
-			wr(REG_TIMER_INIT, 0);
+	armed = deadline_ns;
+	if (cpu_feat.tsc_deadline) {
+		wrmsr(MSR_TSC_DEADLINE, boot_tsc + ns_to_tsc(deadline_ns));
 		return;
 	}
 	if (!apic_khz)
@@ -128,6 +139,12 @@ void lapic_timer_arm(u64 deadline_ns)
 void lapic_eoi(void)
 {
 	wr(REG_EOI, 0);
+}
+
+void lapic_timer_fired(void)
+{
+	armed = 0;
+	lapic_eoi();
 }
 
 u32 lapic_id(void)

@@ -10,6 +10,9 @@
 /* lapic_init: skiff/arch.h. */
 /* lapic_timer_arm (fires LAPIC_TIMER_VECTOR): skiff/arch.h. */
 void lapic_eoi(void);
+/* The timer interrupt's end: forgets the deadline it was armed for, then
+ * lapic_eoi. */
+void lapic_timer_fired(void);
 /* This CPU's local APIC ID (the destination of its interrupts). */
 u32 lapic_id(void);
 

@@ -277,7 +277,7 @@ void trap_handler(struct trap_frame *f)
 			irq_enable();
 		exception(f, cr2);
 	} else if (f->vector == LAPIC_TIMER_VECTOR) {
-		lapic_eoi();
+		lapic_timer_fired();
 		sched_timer_tick();
 	} else if (f->vector > IRQ_VECTOR_BASE &&
 		   f->vector < IRQ_VECTOR_BASE + IRQ_COUNT &&

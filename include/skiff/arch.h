@@ -169,7 +169,10 @@ static inline struct percpu *this_cpu(void)
 
 /*
  * arch/x86_64/lapic.c: fires the timer interrupt at the monotonic time
- * deadline_ns (this CPU's one pending deadline); 0 disarms.
+ * deadline_ns at the latest. It only moves the timer earlier: a deadline
+ * later than the one armed since the timer last fired, or 0 (none), keeps
+ * that one, so the interrupt may come early with nothing due (the
+ * scheduler's tick then arms the timer again).
  */
 void lapic_timer_arm(u64 deadline_ns);
 

@@ -25,6 +25,9 @@
 #              io.Copy between TCP connections (splice), 3 MiB checked
 #   udp        tests/net/udp.py, a python3 UDP echo server published with
 #              -p ...:5353/udp: datagrams of 1 to 8000 bytes come back
+#   port-reuse tests/net/reuse.py: a server that closes first, and 20
+#              connections to it from one host port (its TIME-WAIT takes
+#              the next SYN, as Linux's does)
 #   fetch      curl inside the guest fetching from a python3 http.server on
 #              the host's 127.0.0.1, which the guest reaches as 10.0.2.2
 #              (QEMU user networking); natively it fetches 127.0.0.1
@@ -342,6 +345,28 @@ c_udp() {
 	finish
 }
 
+# The server closes each connection first; the client connects again from
+# the same port (tests/net/reuse.py): the server's TIME-WAIT must take the
+# new SYN as Linux does (the connect+close benchmark's 5 s stalls).
+c_port_reuse() {
+	net_port
+	if [ "$1" = native ]; then
+		srv_start port-reuse native 0 "" "$PY" "$ROOT/tests/net/reuse.py" \
+			serve "$NET_PORT" 127.0.0.1
+	else
+		srv_start port-reuse skiff 7000 "--file $ROOT/tests/net/reuse.py" \
+			"$PY" "$ROOT/tests/net/reuse.py" serve 7000
+	fi
+	srv_ready "$NET_READY_SECS" "$PY" tests/net/reuse.py probe "$NET_PORT" ||
+		return 1
+	timeout -k 2 300 "$PY" tests/net/reuse.py run "$NET_PORT" >>"$RES" 2>&1
+	if ! grep -q ': 20 of 20 said bye$' "$RES"; then
+		WHY="a connection from the reused port failed (see $RES)"
+		return 1
+	fi
+	finish
+}
+
 # client_run NAME SIDE OPTS PROGRAM ARGS...: runs a program to its end,
 # natively or in Skiff (skiff run -v OPTS): $OUT/NAME.SIDE.{out,err}; sets
 # RC.
@@ -579,6 +604,7 @@ run_check node c_node "$(need /usr/bin/node curl)"
 run_check go c_go "$(need go curl)"
 run_check go-splice c_go_splice "$(need go)"
 run_check udp c_udp ""
+run_check port-reuse c_port_reuse ""
 run_check send-exit c_send_exit ""
 run_check fetch c_fetch "$(need /usr/bin/curl)"
 run_check asyncio c_asyncio ""

@@ -1,10 +1,11 @@
-/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/inet.c net/tcp.c net/tcp_io.c net/tcp_opt.c net/udp.c net/msg.c net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/netif.c net/ifconf.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
+/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/inet.c net/tcp.c net/tcp_io.c net/tcp_opt.c net/udp.c net/msg.c net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/lwip/timewait.c net/netif.c net/ifconf.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
 /*
  * net/inet.c, tcp*.c, udp.c over lwIP on the host, single-threaded with
  * nonblocking calls only, under ASan/UBSan: what the callbacks may do to
  * a socket's memory. A connection whose pcb goes to TIME_WAIT while the
  * socket is open, then lwIP's timers free that pcb (two minutes later)
- * before and after the socket is released; a listener released with
+ * before and after the socket is released; a new connection from the
+ * port of one the server closed first (its pcb in TIME_WAIT); a listener released with
  * connections it never accepted (they are reset, their state freed);
  * close with unread data (the peer reads ECONNRESET, then EOF); and a
  * UDP socket released with datagrams queued.
@@ -189,6 +190,34 @@ static void test_time_wait(void **state)
 	run_timers(10);
 }
 
+/* The server closes first, so its pcb waits in TIME_WAIT; a new
+ * connection from the client's port must get through (a SYN beyond the
+ * old sequence numbers:), not hang in SYN_SENT. */
+static void test_time_wait_new_syn(void **state)
+{
+	struct socket *c, *a, *c2, *a2, *l = pair(&c, &a);
+	struct sin s = lo4(port_of(l)), me = lo4(port_of(c));
+	char buf[8];
+
+	assert_int_equal(a->ops->shutdown(a, SHUT_WR), 0);
+	assert_int_equal(xfer(c, buf, sizeof(buf), false, 0), 0);
+	assert_int_equal(c->ops->shutdown(c, SHUT_WR), 0);
+	release(c);
+	release(a);
+	run_timers(1);		/* the ISN clock moves on */
+	c2 = new_sock(AF_INET, SOCK_STREAM);
+	assert_int_equal(c2->ops->bind(c2, &me, sizeof(me)), 0);
+	assert_int_equal(c2->ops->connect(c2, &s, sizeof(s), true), -EINPROGRESS);
+	assert_int_equal(c2->ops->connect(c2, &s, sizeof(s), true), 0);
+	assert_int_equal(l->ops->accept(l, &a2, NULL, NULL, true), 0);
+	assert_int_equal(xfer(c2, "hi", 2, true, 0), 2);
+	assert_int_equal(xfer(a2, buf, sizeof(buf), false, 0), 2);
+	release(c2);
+	release(a2);
+	release(l);
+	run_timers(2 * 60 * 10 + 50);
+}
+
 static void test_listener_with_queue(void **state)
 {
 	struct socket *c1, *c2, *l = pair(&c1, NULL);
@@ -250,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time_wait),
+		cmocka_unit_test(test_time_wait_new_syn),
 		cmocka_unit_test(test_listener_with_queue),
 		cmocka_unit_test(test_close_unread),
 		cmocka_unit_test(test_udp_queue),

@@ -1,4 +1,4 @@
-/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/netif.c net/ifconf.c net/procnet.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
+/* SOURCES: -I. -Inet/lwip/include -Ibuild/deps/lwip-2.1.3/src/include net/lwip/sys_arch.c net/lwip/libc.c net/lwip/isn.c net/lwip/timewait.c net/netif.c net/ifconf.c net/procnet.c lib/printf.c lib/strconv.c build/deps/lwip-2.1.3/src/core/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv4/[a-z]*.c build/deps/lwip-2.1.3/src/core/ipv6/[a-z]*.c build/deps/lwip-2.1.3/src/netif/ethernet.c */
 /*
  * net/ over lwIP on the host (build/deps holds lwIP: `make all` fetches
  * it): the loopback path (a TCP connection over 127.0.0.1 and over eth0's

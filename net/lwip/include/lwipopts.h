@@ -144,6 +144,10 @@ void *lwip_port_calloc(size_t n, size_t size);
 #define LWIP_HOOK_FILENAME "lwip_hooks.h"
 #define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) \
 	lwip_port_tcp_isn(lip, lport, rip, rport)
+/* Segments for a pcb in TIME-WAIT: a new connection's SYN and the peer's
+ * RST end it, as on Linux (net/lwip/timewait.c). */
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+	lwip_port_tcp_inpacket(pcb, hdr, optlen, opt2, p)
 
 /* ---- Debugging: off; assertions panic (arch/cc.h) ---- */
 #undef LWIP_DEBUG
