@@ -161,7 +161,7 @@ TOOLS=""
 for t in /usr/bin/tr /usr/bin/wc /usr/bin/seq /usr/bin/sort /usr/bin/head \
 	/usr/bin/sed /usr/bin/cat /usr/bin/env /usr/bin/sleep /usr/bin/echo \
 	/usr/bin/gzip /usr/bin/mkdir /usr/bin/rm /usr/bin/bash /usr/bin/dash \
-	/bin/sh /usr/bin/make /usr/lib/git-core/git; do
+	/bin/sh /usr/bin/make /usr/bin/grep /usr/lib/git-core/git; do
 	[ -e "$t" ] && TOOLS="$TOOLS --file $t"
 done
 BASH=/usr/bin/bash
