@@ -86,6 +86,7 @@ run_case() {
 					-e PYTHONDONTWRITEBYTECODE=1 $opts "$@"
 			fi
 			cd "$cwd" || exit 99
+			start=$(date +%s)
 			if [ -n "$input" ]; then
 				sh -c "$input" | timeout -k 5 $VM_TIMEOUT "$@" \
 					>"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err"
@@ -94,6 +95,7 @@ run_case() {
 					>"$OUT/$name.$side.out" 2>"$OUT/$name.$side.err"
 			fi
 			echo $? >"$OUT/$name.$side.rc"
+			echo $(($(date +%s) - start)) >"$OUT/$name.$side.secs"
 		) 2>/dev/null
 		rm -rf "$cwd"
 	done
@@ -104,8 +106,11 @@ run_case() {
 report() {
 	base=$OUT/$1
 	nrc=$(cat "$base.native.rc") src=$(cat "$base.skiff.rc")
+	secs=$(cat "$base.skiff.secs" 2>/dev/null || echo 0)
 	why=""
-	if [ "$src" = 124 ] || [ "$src" = 137 ]; then
+	# 124 and 137 are timeout's own statuses, but also a program's (timeout
+	# run inside the VM): the VM timed out only if it ran the whole limit.
+	if { [ "$src" = 124 ] || [ "$src" = 137 ]; } && [ "$secs" -ge "$VM_TIMEOUT" ]; then
 		why="timed out after ${VM_TIMEOUT}s"
 	elif ! cmp -s "$base.native.out" "$base.skiff.out"; then
 		why="stdout differs (exit $nrc native, $src skiff)"
