@@ -53,8 +53,20 @@ struct vm_space *vm_space_create(void)
 	if (vs) {
 		rb_init(&vs->areas);
 		list_init(&vs->deferred);
+		vs->refs = 1;
 	}
 	return vs;
+}
+
+void vm_space_get(struct vm_space *vs)
+{
+	__atomic_fetch_add(&vs->refs, 1, __ATOMIC_RELAXED);
+}
+
+void vm_space_put(struct vm_space *vs)
+{
+	if (vs && __atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_space_destroy(vs);
 }
 
 /* The tree. */

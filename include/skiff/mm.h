@@ -64,6 +64,7 @@ struct vm_space {
 	u64 fault_count;	/* page faults taken (minflt) */
 	u64 fault_cycles;	/* TSC cycles spent in them */
 	struct list deferred;	/* freed file areas awaiting file_put */
+	int refs;		/* processes using it (vfork, CLONE_VM); atomic */
 };
 
 /* The address space of the running thread's process (process_current()->vm);
@@ -79,6 +80,10 @@ struct vm_space *vm_space_create(void);
 void vm_space_clear(struct vm_space *vs);
 /* vm_space_clear, then frees vs itself. */
 void vm_space_destroy(struct vm_space *vs);
+/* One more process uses vs (a vfork child, a CLONE_VM process); put drops
+ * one, the last destroys it (may sleep). */
+void vm_space_get(struct vm_space *vs);
+void vm_space_put(struct vm_space *vs);
 
 /*
  * Maps [addr, addr+len) of anonymous zero-filled memory. Without fixed,
