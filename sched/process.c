@@ -175,6 +175,7 @@ static void reparent_children(struct process *p)
 
 void process_end(struct process *p, int status, bool reap)
 {
+	memcpy(p->comm, thread_current()->name, sizeof(p->comm));
 	process_tree_lock();
 	reparent_children(p);
 	p->exit_status = status;

@@ -66,6 +66,7 @@ struct process {
 	struct waitq vfork_wq;      /* a vfork parent waits here for vfork_active */
 	bool vfork_active;          /* the vfork parent still waits (tree lock) */
 	u64 children_cpu_ns;        /* CPU time of its reaped children */
+	char comm[16];              /* its last thread's name, once a zombie */
 	struct vm_space *vm;        /* mm/: vm_current() */
 	struct fd_table *files;     /* fs/: fd_table_current() */
 	struct fs_context *fs;      /* fs/: fs_context_current() */
@@ -118,8 +119,9 @@ struct process *process_init(void);
  * p's last thread ended: gives its children to pid 1 (waking pid 1's
  * waiters when one of them is a zombie), then makes p a zombie with the
  * wait status status, or reaps it at once when reap (its parent ignores
- * SIGCHLD), and wakes its parent's waiters and a vfork parent. Takes the
- * tree lock; never sleeps.
+ * SIGCHLD), and wakes its parent's waiters and a vfork parent. The caller
+ * is p's last thread: its name becomes p->comm. Takes the tree lock;
+ * never sleeps.
  */
 void process_end(struct process *p, int status, bool reap);
 /*
