@@ -49,6 +49,7 @@ static void first_process(void)
 	p->fs = fs_context_create();
 	if (!p->vm || !p->files || !p->fs)
 		panic("out of memory for the program's process");
+	vm_activate(p->vm); /* its page table, loaded once for good */
 }
 
 void kmain(u32 start_info_phys)
@@ -74,6 +75,10 @@ void kmain(u32 start_info_phys)
 	cpu_init();
 	tsc_init();
 	time_set_realtime(boot_opts.realtime_ns);
+	klog("cpu:%s%s%s%s%s%s", cpu_feat.xsave ? " xsave" : "",
+	     cpu_feat.fsgsbase ? " fsgsbase" : "", cpu_feat.pcid ? " pcid" : "",
+	     cpu_feat.tsc_deadline ? " tsc-deadline" : "",
+	     cpu_feat.x2apic ? " x2apic" : "", cpu_feat.rdrand ? " rdrand" : "");
 	boot_mark("cpu and clock");
 	mm_init(ram, ram_ranges(si, ram, ARRAY_SIZE(ram)), initrd, initrd_len);
 	boot_mark("memory");

@@ -33,17 +33,6 @@
  * ends in EAGAIN long before the kernel heap runs out. */
 #define FORK_MAX_PROCESSES 4096
 
-/*
- * mm/'s copy-on-write copy (skiff/mm.h, by the lead). Until it is merged,
- * this stand-in makes fork fail with ENOMEM; vfork and CLONE_VM work.
- */
-struct vm_space *vm_space_fork(struct vm_space *src);
-__attribute__((weak)) struct vm_space *vm_space_fork(struct vm_space *src)
-{
-	(void)src;
-	return NULL;
-}
-
 static long check_flags(const struct clone_req *rq)
 {
 	if (rq->flags & ~FORK_FLAGS)

@@ -3,6 +3,7 @@
  * over mm/vm.c. Layer: Linux ABI.
  */
 #include <skiff/errno.h>
+#include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "abi.h"
@@ -22,6 +23,24 @@ long sys_brk(unsigned long addr)
 		     MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
 		     MAP_HUGETLB | MAP_FIXED_NOREPLACE)
 
+/*
+ * MAP_SHARED anonymous memory (and MAP_SHARED of /dev/zero): a memory
+ * file of len bytes mapped shared, as Linux's shmem, so that a fork
+ * shares it (fs/memfd.c).
+ */
+static long map_shared_anon(unsigned long addr, size_t len, int prot,
+			    bool fixed, bool noreplace)
+{
+	struct file *f;
+	int r = vfs_memfd("dev/zero", ALIGN_UP(len, PAGE_SIZE), 0, &f);
+
+	if (r)
+		return r == -ENOSPC ? -ENOMEM : r;
+	long at = vm_map_file(addr, len, prot, fixed, noreplace, f, 0, true, true);
+	file_put(f);
+	return at;
+}
+
 /* mmap of a file: checks the fd and its open mode as Linux does. */
 static long map_file(unsigned long addr, size_t len, int prot, int flags,
 		     int fd, s64 off, bool fixed)
@@ -37,8 +56,10 @@ static long map_file(unsigned long addr, size_t len, int prot, int flags,
 	else if (shared && (prot & PROT_WRITE) && !(f->fmode & FMODE_WRITE))
 		r = -EACCES;
 	else if (S_ISCHR(f->inode->mode) && f->inode->rdev == MKDEV(1, 5))
-		r = vm_map(addr, len, prot, fixed, /* /dev/zero: anonymous */
-			   flags & MAP_FIXED_NOREPLACE);
+		r = shared ? map_shared_anon(addr, len, prot, fixed, /* /dev/zero */
+					     flags & MAP_FIXED_NOREPLACE)
+			   : vm_map(addr, len, prot, fixed, /* /dev/zero: anonymous */
+				    flags & MAP_FIXED_NOREPLACE);
 	else if (!f->ops || !f->ops->get_page)
 		r = -ENODEV;
 	else if (off < 0)
@@ -76,6 +97,9 @@ long sys_mmap(unsigned long addr, size_t len, int prot, int flags, int fd,
 		return -ENOMEM;
 	if ((flags & MAP_ANONYMOUS) && type == MAP_SHARED_VALIDATE)
 		return -EINVAL; /* as Linux: VALIDATE is for file mappings */
+	if ((flags & MAP_ANONYMOUS) && type != MAP_PRIVATE)
+		return map_shared_anon(addr, len, prot, fixed,
+				       flags & MAP_FIXED_NOREPLACE);
 	if (flags & MAP_ANONYMOUS)
 		return vm_map(addr, len, prot, fixed, flags & MAP_FIXED_NOREPLACE);
 	return map_file(addr, len, prot, flags, fd, off, fixed);
@@ -190,4 +214,37 @@ long sys_madvise(unsigned long addr, size_t len, int advice)
 	default:
 		return -EINVAL;
 	}
+}
+
+#define MFD_CLOEXEC 1u
+#define MFD_ALLOW_SEALING 2u
+#define MFD_HUGETLB 4u
+#define MFD_NAME_MAX 249 /* NAME_MAX less "memfd:" */
+
+/*
+ * memfd_create(2): a memory file (fs/memfd.c) on a new descriptor.
+ * DIVERGENCE: MFD_ALLOW_SEALING is accepted but F_ADD_SEALS is not
+ * implemented (fcntl says EINVAL); no hugetlb pages (EINVAL, as a kernel
+ * without hugetlbfs).
+ */
+long sys_memfd_create(const char *uname, unsigned flags)
+{
+	char *name, full[NAME_MAX + 1];
+	struct file *f;
+	int r;
+
+	if (flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING))
+		return -EINVAL;
+	r = user_strdup(uname, MFD_NAME_MAX + 1, &name);
+	if (r)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	fmt_snprintf(full, sizeof(full), "memfd:%s", name);
+	kfree(name);
+	r = vfs_memfd(full, 0, 0, &f);
+	if (r)
+		return r;
+	r = fd_install(f, 0, flags & MFD_CLOEXEC); /* takes our reference */
+	if (r < 0)
+		file_put(f);
+	return r;
 }

@@ -3,8 +3,10 @@
  * include/skiff/mm.h). arch/x86_64/trap.c decodes the CPU's report into a
  * struct fault_info and calls up into vm_fault, which fills the page the
  * area says belongs there: a zeroed page (anonymous), a private copy of a
- * file page, or the file's own page (MAP_SHARED, PT_FILE). See the
- * invariants of mm/vm.c. Its pages and page tables may use the reserve of
+ * file page, or the file's own page (MAP_SHARED, PT_FILE); and a write to
+ * a page shared copy-on-write since a fork (PT_COW) gets a copy of its own,
+ * or the page itself when no other address space maps it any longer. See
+ * the invariants of mm/vm.c. Its pages and page tables may use the reserve of
  * mm/page.c; without memory even there the fault is -ENOMEM (SIGBUS).
  */
 #include <skiff/arch.h>
@@ -12,6 +14,7 @@
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
+#include "page.h"
 #include "vm.h"
 
 /*
@@ -96,11 +99,30 @@ static int fill_from_file(struct vm_space *vs, struct vma *v, u64 va,
 		return r == -ENOMEM ? out_of_memory(va) : r;
 	*flags = shared ? PT_FILE : 0;
 	v = vma_find(vs, va);
-	if (!v || v->file != f || pt_lookup(va, NULL)) {
+	if (!v || v->file != f || pt_lookup(vs->pt, va, NULL)) {
 		if (!shared)
 			page_free(*page, 1);
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * A write to the copy-on-write page old at va: the page becomes va's own,
+ * a copy unless no other address space maps it any longer. Lock held.
+ * 0, or -ENOMEM (no page for the copy, even in the reserve).
+ */
+static int cow_break(struct vm_space *vs, u64 va, paddr_t old, int prot)
+{
+	if (!page_is_shared(old))
+		return pt_map(vs->pt, va, old, prot); /* the last one: ours */
+	u8 *copy = page_alloc_reserved(1, false);
+	if (!copy)
+		return out_of_memory(va);
+	memcpy(copy, phys_to_virt(old), PAGE_SIZE);
+	/* Same entry, other page: no page table is allocated. */
+	pt_map(vs->pt, va, virt_to_phys(copy), prot);
+	vm_page_release(old, 0);
 	return 0;
 }
 
@@ -118,13 +140,17 @@ int vm_fault(const struct fault_info *fi)
 	if (!allowed(v, fi))
 		goto out;
 	/*
-	 * Present now: another thread filled it between this fault and the
-	 * lock (the fault is preemptible until here), or the flags are stale.
-	 * Mapping a fresh page over it would lose what that thread wrote.
+	 * Present now: shared copy-on-write; or another thread filled it
+	 * between this fault and the lock (the fault is preemptible until
+	 * here), or the flags are stale. Mapping a fresh page over it would
+	 * lose what that thread wrote.
 	 */
-	if (pt_lookup(va, NULL)) {
-		pt_protect(va, v->prot);
-		r = 0;
+	paddr_t old = pt_lookup(vs->pt, va, &flags);
+	if (old) {
+		r = (flags & PT_COW) && fi->write ? cow_break(vs, va, old, v->prot)
+						  : 0;
+		if (!r)
+			pt_protect(vs->pt, va, v->prot);
 		goto out;
 	}
 	if (v->file) {
@@ -137,7 +163,7 @@ int vm_fault(const struct fault_info *fi)
 		goto out;
 	}
 	page_urgent_enter(); /* page tables: interrupts are off (the lock) */
-	r = pt_map(va, virt_to_phys(page), v->prot | flags);
+	r = pt_map(vs->pt, va, virt_to_phys(page), v->prot | flags);
 	page_urgent_leave();
 	if (r) {
 		if (!flags)

@@ -6,6 +6,7 @@
  * A reserve of pages is kept for faults (page_urgent_enter). One spinlock;
  * never sleeps.
  */
+#include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
@@ -185,6 +186,59 @@ void page_urgent_enter(void)
 void page_urgent_leave(void)
 {
 	__atomic_fetch_sub(&urgent, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Share counts of program pages (copy-on-write after fork): refs[i] is
+ * how many address spaces map page i beyond the first, so 0 (the only
+ * value a program that never forks ever has) means one owner. The array
+ * is allocated at the first share, never before: a program that never
+ * forks pays nothing for it. Counts change atomically (two address spaces
+ * fault on one page under their own locks); the table pointer is set once.
+ */
+static u16 *refs;
+
+int page_share(paddr_t pa)
+{
+	size_t i = pa >> PAGE_SHIFT;
+
+	if (!__atomic_load_n(&refs, __ATOMIC_ACQUIRE)) {
+		size_t n = ALIGN_UP(npages * sizeof(*refs), PAGE_SIZE) / PAGE_SIZE;
+		u16 *r = page_alloc(n);
+		if (!r)
+			return -ENOMEM;
+		u16 *none = NULL;
+		if (!__atomic_compare_exchange_n(&refs, &none, r, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			page_free(r, n);
+	}
+	for (u16 v = __atomic_load_n(&refs[i], __ATOMIC_RELAXED);;) {
+		if (v == 0xffff)
+			return -EOVERFLOW;
+		if (__atomic_compare_exchange_n(&refs[i], &v, v + 1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return 0;
+	}
+}
+
+bool page_unshare(paddr_t pa)
+{
+	size_t i = pa >> PAGE_SHIFT;
+
+	if (!refs)
+		return true;
+	for (u16 v = __atomic_load_n(&refs[i], __ATOMIC_RELAXED);;) {
+		if (v == 0)
+			return true;
+		if (__atomic_compare_exchange_n(&refs[i], &v, v - 1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			return false;
+	}
+}
+
+bool page_is_shared(paddr_t pa)
+{
+	return refs && __atomic_load_n(&refs[pa >> PAGE_SHIFT], __ATOMIC_ACQUIRE);
 }
 
 size_t page_free_count(void)

@@ -17,9 +17,10 @@
  *     area's prot;
  *  4. a mapped page is either the program's own (anonymous, or a private
  *     copy of a file page: no PT_FILE), allocated by vm_fault and freed when
- *     its area (or that part) goes away; or a file's page (PT_FILE, only in
- *     a MAP_SHARED file area, where every page is one), which stays the
- *     file's;
+ *     its area (or that part) goes away in the last address space mapping
+ *     it (after fork, copy-on-write: PT_COW, counted by mm/page.c's
+ *     page_share); or a file's page (PT_FILE, only in a MAP_SHARED file
+ *     area, where every page is one), which stays the file's;
  *  5. an area holds a reference to its file for as long as it exists; a
  *     freed file area waits on vs->deferred until vm_put_deferred drops the
  *     reference without the lock (file_put may sleep);
@@ -37,6 +38,7 @@
 #include <skiff/mm.h>
 #include <skiff/process.h>
 #include <skiff/vfs.h>
+#include "page.h"
 #include "vm.h"
 
 #define PAGE_MASK_LOW (PAGE_SIZE - 1)
@@ -46,15 +48,77 @@ struct vm_space *vm_current(void)
 	return process_current()->vm;
 }
 
+/* Whether a fork ever happened (mm/fork.c sets it): vm_futex_key. */
+bool vm_forked;
+/*
+ * Address-space ids (vm_futex_key): 17 bits, unique among live spaces.
+ * The first space gets 0 without the bitmap, which is allocated when a
+ * second one is made (a program that never forks or execs never has one).
+ */
+static struct spinlock id_lock = SPINLOCK_INIT;
+static u64 *id_used;
+static u32 id_next = 1, id_first_taken;
+
+static int id_alloc(u32 *id)
+{
+	int r = -ENOMEM;
+
+	spin_lock(&id_lock);
+	if (!id_first_taken) {
+		id_first_taken = 1;
+		*id = 0;
+		r = 0;
+	} else if (!id_used) {
+		spin_unlock(&id_lock);
+		u64 *map = kzalloc((VM_ID_MASK + 1) / 8);
+		spin_lock(&id_lock);
+		if (!id_used)
+			id_used = map;
+		else
+			kfree(map);
+	}
+	for (u32 n = 0; r && id_used && n < VM_ID_MASK; n++) {
+		u32 i = id_next;
+		id_next = id_next % VM_ID_MASK + 1; /* 1..VM_ID_MASK */
+		if (!(id_used[i / 64] & 1ull << (i % 64))) {
+			id_used[i / 64] |= 1ull << (i % 64);
+			*id = i;
+			r = 0;
+		}
+	}
+	spin_unlock(&id_lock);
+	return r;
+}
+
+static void id_free(u32 id)
+{
+	spin_lock(&id_lock);
+	if (id)
+		id_used[id / 64] &= ~(1ull << (id % 64));
+	else
+		id_first_taken = 0;
+	spin_unlock(&id_lock);
+}
+
 struct vm_space *vm_space_create(void)
 {
 	struct vm_space *vs = kzalloc(sizeof(*vs));
 
-	if (vs) {
-		rb_init(&vs->areas);
-		list_init(&vs->deferred);
-		vs->refs = 1;
+	if (!vs)
+		return NULL;
+	if (id_alloc(&vs->id)) {
+		kfree(vs);
+		return NULL;
 	}
+	vs->pt = pt_create();
+	if (!vs->pt) {
+		id_free(vs->id);
+		kfree(vs);
+		return NULL;
+	}
+	rb_init(&vs->areas);
+	list_init(&vs->deferred);
+	vs->refs = 1;
 	return vs;
 }
 
@@ -63,10 +127,15 @@ void vm_space_get(struct vm_space *vs)
 	__atomic_fetch_add(&vs->refs, 1, __ATOMIC_RELAXED);
 }
 
-void vm_space_put(struct vm_space *vs)
+void vm_activate(struct vm_space *vs)
 {
-	if (vs && __atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) == 0)
-		vm_space_destroy(vs);
+	pt_activate(vs->pt);
+}
+
+void vm_page_release(paddr_t pa, unsigned flags)
+{
+	if (pa && !(flags & PT_FILE) && page_unshare(pa))
+		page_free(phys_to_virt(pa), 1);
 }
 
 /* The tree. */
@@ -100,7 +169,7 @@ struct vma *vma_first_after(struct vm_space *vs, u64 addr)
 	return v ? vma_next(v) : vma_of(rb_first(&vs->areas));
 }
 
-static void insert(struct vm_space *vs, struct vma *n)
+void vma_insert(struct vm_space *vs, struct vma *n)
 {
 	struct rb_node **link = &vs->areas.root, *parent = NULL;
 
@@ -216,7 +285,7 @@ static void split_at(struct vm_space *vs, u64 addr, struct reserve *res)
 		file_get(n->file);
 	}
 	v->end = addr;
-	insert(vs, n);
+	vma_insert(vs, n);
 }
 
 static bool compatible(const struct vma *a, const struct vma *b)
@@ -258,14 +327,13 @@ static void merge_range(struct vm_space *vs, u64 start, u64 end)
 
 /* Pages. */
 
-static void free_pages(u64 start, u64 end)
+static void free_pages(struct vm_space *vs, u64 start, u64 end)
 {
-	for (u64 va = pt_next_mapped(start, end); va < end;
-	     va = pt_next_mapped(va + PAGE_SIZE, end)) {
+	for (u64 va = pt_next_mapped(vs->pt, start, end); va < end;
+	     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, end)) {
 		unsigned flags;
-		paddr_t pa = pt_unmap(va, &flags);
-		if (pa && !(flags & PT_FILE))
-			page_free(phys_to_virt(pa), 1);
+		paddr_t pa = pt_unmap(vs->pt, va, &flags);
+		vm_page_release(pa, flags);
 	}
 }
 
@@ -278,7 +346,7 @@ static void unmap_locked(struct vm_space *vs, u64 start, u64 end,
 	struct vma *v = vma_first_after(vs, start);
 	while (v && v->start < end) {
 		struct vma *next = vma_next(v);
-		free_pages(v->start, v->end);
+		free_pages(vs, v->start, v->end);
 		hole_made(vs, v->end);
 		remove_area(vs, v);
 		v = next;
@@ -342,7 +410,7 @@ static void add_area(struct vm_space *vs, u64 start, u64 end,
 		file_get(n->file);
 	else
 		n->pgoff = 0;
-	insert(vs, n);
+	vma_insert(vs, n);
 	merge_around(vs, n);
 }
 
@@ -494,9 +562,10 @@ int vm_protect(u64 addr, u64 len, int prot)
 		for (struct vma *v = vma_find(vs, addr); v && v->start < end;
 		     v = vma_next(v)) {
 			v->prot = prot;
-			for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
-			     va = pt_next_mapped(va + PAGE_SIZE, v->end))
-				pt_protect(va, prot);
+			for (u64 va = pt_next_mapped(vs->pt, v->start, v->end);
+			     va < v->end;
+			     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, v->end))
+				pt_protect(vs->pt, va, prot);
 		}
 		merge_range(vs, addr, end);
 	}
@@ -529,7 +598,7 @@ int vm_advise(u64 addr, u64 len, bool discard)
 		if (v->start > a)
 			r = -ENOMEM; /* a hole: Linux goes on, then says so */
 		if (discard)
-			free_pages(MAX(a, v->start), MIN(end, v->end));
+			free_pages(vs, MAX(a, v->start), MIN(end, v->end));
 	}
 	VM_DEBUG_CHECK(vs);
 	spin_unlock(&vs->lock);
@@ -539,19 +608,21 @@ int vm_advise(u64 addr, u64 len, bool discard)
 /* mremap. */
 
 /* Moves the pages of [old, old+len) to new, as prot. Lock held. */
-static void move_pages(u64 old, u64 new, u64 len, int prot)
+static void move_pages(struct vm_space *vs, u64 old, u64 new, u64 len,
+		       int prot)
 {
-	for (u64 va = pt_next_mapped(old, old + len); va < old + len;
-	     va = pt_next_mapped(va + PAGE_SIZE, old + len)) {
+	for (u64 va = pt_next_mapped(vs->pt, old, old + len); va < old + len;
+	     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, old + len)) {
 		unsigned flags;
-		paddr_t pa = pt_unmap(va, &flags);
+		paddr_t pa = pt_unmap(vs->pt, va, &flags);
 		/* The program's own memory moving: its page tables may use
 		 * the reserve, as a fault's (mm/page.c). */
 		page_urgent_enter();
-		int r = pa ? pt_map(new + (va - old), pa, prot | (flags & PT_FILE)) : 0;
+		int r = pa ? pt_map(vs->pt, new + (va - old), pa,
+				    prot | (flags & (PT_FILE | PT_COW))) : 0;
 		page_urgent_leave();
-		if (r && !(flags & PT_FILE))
-			page_free(phys_to_virt(pa), 1); /* contents lost: OOM */
+		if (r)
+			vm_page_release(pa, flags); /* contents lost: OOM */
 	}
 }
 
@@ -578,7 +649,7 @@ static void move_area(struct vm_space *vs, u64 old, u64 oldlen, u64 dst,
 		hole_made(vs, v->end);
 	}
 	add_area(vs, dst, dst + newlen, &tmpl, res);
-	move_pages(old, dst, oldlen, tmpl.prot);
+	move_pages(vs, old, dst, oldlen, tmpl.prot);
 	if (v)
 		free_area(vs, v);
 }
@@ -738,7 +809,7 @@ void vm_space_clear(struct vm_space *vs)
 {
 	spin_lock(&vs->lock);
 	for (struct vma *v; (v = vma_of(rb_first(&vs->areas)));) {
-		free_pages(v->start, v->end);
+		free_pages(vs, v->start, v->end);
 		remove_area(vs, v);
 	}
 	vs->brk_start = vs->brk_cur = 0;
@@ -747,10 +818,12 @@ void vm_space_clear(struct vm_space *vs)
 	vm_put_deferred(vs);
 }
 
-void vm_space_destroy(struct vm_space *vs)
+void vm_space_put(struct vm_space *vs)
 {
-	if (vs == vm_current())
-		panic("vm: destroying the running address space");
+	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL))
+		return;
 	vm_space_clear(vs);
+	pt_destroy(vs->pt);
+	id_free(vs->id);
 	kfree(vs);
 }

@@ -35,12 +35,25 @@ static inline struct vma *vma_prev(struct vma *v)
 	return vma_of(rb_prev(&v->node));
 }
 
+/* Address-space ids for futex keys: 17 bits above a program address. */
+#define VM_ID_MASK 0x1ffffu
+/* Set by the first fork (mm/fork.c); read by vm_futex_key. */
+extern bool vm_forked;
+
+/* Puts area n (not overlapping any) into vs's tree. Lock held. */
+void vma_insert(struct vm_space *vs, struct vma *n);
 /* The last area starting at or below addr, or NULL. Lock held. */
 struct vma *vma_find_le(struct vm_space *vs, u64 addr);
 /* The area containing addr, or NULL. Lock held. O(log n). */
 struct vma *vma_find(struct vm_space *vs, u64 addr);
 /* The lowest area ending above addr, or NULL. Lock held. */
 struct vma *vma_first_after(struct vm_space *vs, u64 addr);
+/*
+ * A program page at pa (flags from pt_unmap) leaves an address space: the
+ * page is freed unless a file owns it (PT_FILE) or another address space
+ * still maps it (copy-on-write).
+ */
+void vm_page_release(paddr_t pa, unsigned flags);
 /* Drops the files of freed areas (file_put may sleep); lock not held. */
 void vm_put_deferred(struct vm_space *vs);
 /* Checks the invariants of mm/vm.c with the lock held; panics if broken. */

@@ -37,12 +37,34 @@ int vm_check(u64 addr, u64 len, int prot)
 	return r;
 }
 
+/*
+ * The futex key: (id << 47) | addr for a word of the process's own
+ * memory (the first address space has id 0, so a program that never
+ * forks keys by address alone), or bit 63 | its physical address for a
+ * word in a present page of a MAP_SHARED file that another process may
+ * map too. Looked up without the lock: the program half's tables are
+ * freed only with the address space, and a racing munmap leaves either
+ * entry, both harmless. Only after a fork can a page be another's.
+ */
+u64 vm_futex_key(u64 addr)
+{
+	struct vm_space *vs = vm_current();
+
+	if (__atomic_load_n(&vm_forked, __ATOMIC_RELAXED)) {
+		unsigned flags;
+		paddr_t pa = pt_lookup(vs->pt, ALIGN_DOWN(addr, PAGE_SIZE), &flags);
+		if (pa && (flags & PT_FILE))
+			return 1ull << 63 | pa | (addr & (PAGE_SIZE - 1));
+	}
+	return (u64)vs->id << 47 | addr;
+}
+
 bool vm_resident(u64 addr)
 {
 	struct vm_space *vs = vm_current();
 
 	spin_lock(&vs->lock);
-	bool r = pt_lookup(ALIGN_DOWN(addr, PAGE_SIZE), NULL) != 0;
+	bool r = pt_lookup(vs->pt, ALIGN_DOWN(addr, PAGE_SIZE), NULL) != 0;
 	spin_unlock(&vs->lock);
 	return r;
 }
@@ -86,8 +108,8 @@ static size_t snapshot(struct vm_space *vs, struct vm_area_info *out, size_t max
 			.prot = v->prot, .shared = v->shared, .pgoff = v->pgoff,
 			.file = v->file ? file_get(v->file) : NULL,
 			.name = area_name(vs, v) };
-		for (u64 va = pt_next_mapped(v->start, v->end); va < v->end;
-		     va = pt_next_mapped(va + PAGE_SIZE, v->end))
+		for (u64 va = pt_next_mapped(vs->pt, v->start, v->end); va < v->end;
+		     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, v->end))
 			a->resident++;
 	}
 	return n;
@@ -149,10 +171,10 @@ static void check_areas(struct vm_space *vs)
 /* Invariants 3 and 4: every mapped page of the program's half. */
 static void check_pages(struct vm_space *vs)
 {
-	for (u64 va = pt_next_mapped(0, VM_TASK_END); va < VM_TASK_END;
-	     va = pt_next_mapped(va + PAGE_SIZE, VM_TASK_END)) {
+	for (u64 va = pt_next_mapped(vs->pt, 0, VM_TASK_END); va < VM_TASK_END;
+	     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, VM_TASK_END)) {
 		unsigned flags;
-		pt_lookup(va, &flags);
+		pt_lookup(vs->pt, va, &flags);
 		struct vma *v = vma_find(vs, va);
 		if (!v)
 			panic("vm invariant 3: page %#lx outside every area", va);
@@ -161,6 +183,8 @@ static void check_pages(struct vm_space *vs)
 			      flags, v->prot);
 		if (!!(flags & PT_FILE) != (v->file && v->shared))
 			panic("vm invariant 4: page %#lx file flag %#x", va, flags);
+		if ((flags & PT_FILE) && (flags & PT_COW))
+			panic("vm invariant 4: file page %#lx copy-on-write", va);
 	}
 }
 

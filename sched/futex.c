@@ -1,7 +1,8 @@
 /*
  * sched/futex.c: the futex core. Waiters sleep on one of a fixed set of
- * wait queues chosen by hashing the futex word's address (one address space,
- * so the address is the key); each waiter records its key and bitset, and
+ * wait queues chosen by hashing the futex word's key (vm_futex_key: the
+ * address within its address space, or the page of a shared file that
+ * several processes map); each waiter records its key and bitset, and
  * wake-ups pick the matching sleepers. The check of the futex word and the
  * sleep happen under the bucket's lock, so no wake-up is lost.
  */
@@ -16,6 +17,11 @@
 
 static struct waitq buckets[NBUCKETS];
 static bool ready;
+
+static u64 key_of(u32 *uaddr)
+{
+	return vm_futex_key((u64)uaddr);
+}
 
 static struct waitq *bucket(u64 key)
 {
@@ -39,19 +45,21 @@ int futex_wait(u32 *uaddr, u32 val, u64 deadline_ns, u32 bitset)
 		return -EINVAL;
 	if (user_check(uaddr, sizeof(*uaddr), false))
 		return -EFAULT;
-	wq = bucket((u64)uaddr);
-	/* Touch the word first: a page fault must not happen under the lock.
-	 * Another thread may unmap it: that is -EFAULT (uaccess_load32). */
+	/* Touch the word first: a page fault must not happen under the lock,
+	 * and the key depends on the page. Another thread may unmap it: that
+	 * is -EFAULT (uaccess_load32). */
 	cur = uaccess_load32(uaddr);
 	if (cur < 0)
 		return (int)cur;
+	u64 key = key_of(uaddr);
+	wq = bucket(key);
 	spin_lock(&wq->lock);
 	cur = uaccess_load32(uaddr);
 	if (cur != val) {
 		spin_unlock(&wq->lock);
 		return cur < 0 ? (int)cur : -EAGAIN;
 	}
-	t->futex_key = (u64)uaddr;
+	t->futex_key = key;
 	t->futex_bitset = bitset;
 	int r = waitq_sleep(wq, &wq->lock, deadline_ns);
 	t->futex_key = 0;
@@ -73,15 +81,15 @@ static bool matches(struct thread *t, void *arg)
 
 int futex_wake(u32 *uaddr, int n, u32 bitset)
 {
-	struct match m = { (u64)uaddr, bitset };
-
 	if (!bitset)
 		return -EINVAL;
 	if ((u64)uaddr & 3)
 		return -EINVAL;
 	if (n <= 0)
 		return 0;
-	return waitq_wake_match(bucket((u64)uaddr), matches, &m, n, NULL);
+	(void)uaccess_load32(uaddr); /* the key depends on the page: present */
+	struct match m = { key_of(uaddr), bitset };
+	return waitq_wake_match(bucket(m.key), matches, &m, n, NULL);
 }
 
 struct requeue_arg {
@@ -102,8 +110,6 @@ static bool requeue_move(struct thread *t, void *arg)
 int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 		  const u32 *cmpval)
 {
-	struct waitq *from = bucket((u64)uaddr), *to = bucket((u64)uaddr2);
-
 	if (((u64)uaddr & 3) || ((u64)uaddr2 & 3) || nwake < 0 || nmove < 0)
 		return -EINVAL;
 	if (cmpval) {
@@ -115,9 +121,12 @@ int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 		if (cur != *cmpval)
 			return -EAGAIN;
 	}
-	struct match m = { (u64)uaddr, ~0u };
+	(void)uaccess_load32(uaddr); /* the keys depend on the pages */
+	(void)uaccess_load32(uaddr2);
+	struct match m = { key_of(uaddr), ~0u };
+	struct waitq *from = bucket(m.key), *to = bucket(key_of(uaddr2));
 	int woken = waitq_wake_match(from, matches, &m, nwake, NULL);
-	struct requeue_arg a = { m, (u64)uaddr2 };
+	struct requeue_arg a = { m, key_of(uaddr2) };
 	/* to == from (one bucket): the waiters stay, their key changes. */
 	int moved = waitq_wake_match(from, requeue_move, &a, nmove, to);
 	return woken + moved;
@@ -171,7 +180,8 @@ static int pi_check(u32 *uaddr)
 /* Sleeps on uaddr while it still holds v (which has FUTEX_WAITERS). */
 static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
 {
-	struct waitq *wq = bucket((u64)uaddr);
+	u64 key = key_of(uaddr);
+	struct waitq *wq = bucket(key);
 	struct thread *t = thread_current();
 	int r = 0;
 
@@ -180,7 +190,7 @@ static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
 	if (cur < 0)
 		r = (int)cur;
 	else if (cur == v) {
-		t->futex_key = (u64)uaddr;
+		t->futex_key = key;
 		t->futex_bitset = ~0u;
 		r = waitq_sleep(wq, &wq->lock, deadline_ns);
 		t->futex_key = 0;
@@ -193,9 +203,9 @@ static int pi_sleep(u32 *uaddr, u32 v, u64 deadline_ns)
  * 1 taken, 0 the word changed meanwhile, or -EFAULT. */
 static int pi_take(u32 *uaddr, u32 v, u32 tid)
 {
-	struct pi_pick p = { (u64)uaddr, NULL, 0 };
+	struct pi_pick p = { key_of(uaddr), NULL, 0 };
 
-	waitq_wake_match(bucket((u64)uaddr), pi_count, &p, 0x7fffffff, NULL);
+	waitq_wake_match(bucket(p.key), pi_count, &p, 0x7fffffff, NULL);
 	u32 nv = tid | (v & FUTEX_OWNER_DIED) | (p.count ? FUTEX_WAITERS : 0);
 	s64 old = uaccess_cmpxchg32(uaddr, v, nv);
 	return old < 0 ? (int)old : old == v;
@@ -258,11 +268,13 @@ int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock)
 int futex_unlock_pi(u32 *uaddr)
 {
 	u32 tid = (u32)thread_tid();
-	struct waitq *wq = bucket((u64)uaddr);
 	int r = pi_check(uaddr);
 
 	if (r)
 		return r;
+	(void)uaccess_load32(uaddr); /* the key depends on the page */
+	u64 key = key_of(uaddr);
+	struct waitq *wq = bucket(key);
 	spin_lock(&wq->lock);
 	for (;;) {
 		s64 v = uaccess_load32(uaddr);
@@ -274,7 +286,7 @@ int futex_unlock_pi(u32 *uaddr)
 			r = -EPERM;
 			break;
 		}
-		struct pi_pick p = { (u64)uaddr, NULL, 0 };
+		struct pi_pick p = { key, NULL, 0 };
 		waitq_wake_match(wq, pi_count, &p, 0x7fffffff, NULL);
 		u32 nv = p.first ? (u32)p.first->tid | (p.count > 1 ? FUTEX_WAITERS : 0) : 0;
 		s64 old = uaccess_cmpxchg32(uaddr, (u32)v, nv);

@@ -209,6 +209,12 @@ static void schedule_locked(struct sched_cpu *sc)
 	if (next == prev)
 		return;
 	switch_fpu_and_tls(prev, next);
+	/* Another process's thread: its page table. Kernel threads run on
+	 * whichever is loaded (they touch only the kernel half), and threads
+	 * of one process share one, so a program that never forks never
+	 * loads CR3 here (pt_activate compares first). */
+	if (next->process && next->process->vm)
+		vm_activate(next->process->vm);
 	cpu->current = next;
 	cpu->kstack_top = next->kstack_top;
 	cpu->kstack_base = (u64)next->kstack;

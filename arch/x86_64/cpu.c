@@ -108,6 +108,7 @@ static void detect_features(void)
 	cpu_feat.rdrand = r[2] & (1u << 30);
 	cpu_feat.tsc_deadline = r[2] & (1u << 24);
 	cpu_feat.x2apic = r[2] & (1u << 21);
+	cpu_feat.pcid = r[2] & (1u << 17);
 	cpuid(7, 0, r);
 	cpu_feat.fsgsbase = r[1] & 1;
 	cpu_feat.rdseed = r[1] & (1u << 18);
@@ -132,6 +133,8 @@ static void enable_fpu(void)
 		cr4 |= 1ull << 18;
 	if (cpu_feat.fsgsbase)
 		cr4 |= 1ull << 16;
+	if (cpu_feat.pcid) /* CR3 holds PCID 0 now, as setting it requires */
+		cr4 |= 1ull << 17;
 	asm volatile("mov %0, %%cr4" : : "r"(cr4));
 
 	if (cpu_feat.xsave) {

@@ -1,9 +1,13 @@
 /*
- * arch/x86_64/paging.c: the one page table. The high half holds the kernel
- * image, mapped W^X (kimage_protect, at the end of this file), and the
- * direct map of physical memory (2 MiB pages, built at boot, never
- * executable);
- * the low half holds the program's 4 KiB pages, managed by mm/ through the
+ * arch/x86_64/paging.c: page tables. The high half, the same in every
+ * root, holds the kernel image, mapped W^X (kimage_protect, at the end of
+ * this file), and the direct map of physical memory (2 MiB pages, built at
+ * boot, never executable). The low half is a process's: each address space
+ * has a root of its own (struct pgtable, pt_create) whose entries 256-511
+ * are copies of the boot root's, which never change after boot (io_map adds
+ * tables below them, not beside them), so every root sees the same kernel.
+ * A program that never forks has one root, loaded once at boot.
+ * The low half holds the program's 4 KiB pages, managed by mm/ through the
  * paging API of include/skiff/paging.h (pt_map / pt_unmap / pt_protect, in
  * PROT_* terms). Callers serialize (mm/vm.c's lock). Device memory is
  * made uncached in the direct map by io_map.
@@ -20,6 +24,30 @@
 extern u64 early_pml4[512];
 
 static void kimage_protect(void); /* below: the image W^X */
+
+/*
+ * A root: its PML4 page and, where the CPU has PCIDs (cpu_feat.pcid), the
+ * PCID its TLB entries are tagged with, so that switching to another
+ * process and back keeps them. PCIDs 1-255 are handed out in turn and may
+ * be shared by several roots: owner[] says which root last loaded each one
+ * on this CPU, and only that root, unchanged since (stale), is loaded
+ * without flushing its PCID's entries. The boot root has PCID 0.
+ * (One CPU for now; with SMP, owner and loaded become per-CPU.)
+ */
+struct pgtable {
+	u64 *e;		/* the PML4 (direct map) */
+	u32 pcid;
+	bool stale;	/* changed while not loaded: flush when loaded */
+};
+
+#define KERNEL_HALF 256 /* the first PML4 entry of the kernel half */
+#define NPCID 256
+#define CR3_NOFLUSH (1ull << 63)
+
+static struct pgtable kernel_pt = { early_pml4, 0, false };
+static struct pgtable *loaded = &kernel_pt; /* on this CPU */
+static struct pgtable *owner[NPCID] = { &kernel_pt };
+static u32 next_pcid;
 
 static u64 *table_of(u64 entry)
 {
@@ -45,10 +73,89 @@ void paging_init(paddr_t max_phys)
 	kimage_protect();
 }
 
-/* The level-1 entry for va, creating tables on the way when create. */
-static u64 *walk(u64 va, bool create)
+struct pgtable *pt_kernel(void)
 {
-	u64 *t = early_pml4;
+	return &kernel_pt;
+}
+
+struct pgtable *pt_create(void)
+{
+	struct pgtable *pt = kmalloc(sizeof(*pt));
+
+	if (!pt)
+		return NULL;
+	pt->e = page_alloc(1);
+	if (!pt->e) {
+		kfree(pt);
+		return NULL;
+	}
+	memcpy(&pt->e[KERNEL_HALF], &early_pml4[KERNEL_HALF],
+	       (512 - KERNEL_HALF) * sizeof(u64));
+	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
+		   (NPCID - 1) + 1;
+	pt->stale = true;
+	return pt;
+}
+
+/* Frees the tables below entry e of a table at level shift (39: a PDPT). */
+static void free_tables(u64 e, int shift)
+{
+	u64 *t = table_of(e);
+
+	if (shift > 21)
+		for (int i = 0; i < 512; i++)
+			if (t[i] & PTE_P)
+				free_tables(t[i], shift - 9);
+	page_free(t, 1);
+}
+
+void pt_destroy(struct pgtable *pt)
+{
+	/* The caller runs on its kernel stack, which every root maps. */
+	if (pt == loaded)
+		pt_activate(pt_kernel());
+	for (int i = 0; i < KERNEL_HALF; i++)
+		if (pt->e[i] & PTE_P)
+			free_tables(pt->e[i], 39);
+	if (pt == pt_kernel()) {
+		memset(pt->e, 0, KERNEL_HALF * sizeof(u64));
+		pt->stale = true;
+		return;
+	}
+	if (owner[pt->pcid] == pt)
+		owner[pt->pcid] = NULL;
+	page_free(pt->e, 1);
+	kfree(pt);
+}
+
+void pt_activate(struct pgtable *pt)
+{
+	u64 cr3 = virt_to_phys(pt->e);
+
+	if (pt == loaded)
+		return;
+	if (cpu_feat.pcid) {
+		cr3 |= pt->pcid;
+		if (owner[pt->pcid] == pt && !pt->stale)
+			cr3 |= CR3_NOFLUSH;
+		owner[pt->pcid] = pt;
+	}
+	pt->stale = false;
+	loaded = pt;
+	write_cr3(cr3);
+}
+
+/* Every root's TLB entries are suspect (the kernel half changed). */
+static void pcid_forget_all(void)
+{
+	memset(owner, 0, sizeof(owner));
+	owner[loaded->pcid] = loaded; /* flushed by the caller */
+}
+
+/* The level-1 entry for va in pt, creating tables on the way when create. */
+static u64 *walk(struct pgtable *pt, u64 va, bool create)
+{
+	u64 *t = pt->e;
 
 	for (int shift = 39; shift > 12; shift -= 9) {
 		u64 *e = &t[(va >> shift) & 511];
@@ -78,10 +185,12 @@ static u64 pte_of(paddr_t pa, unsigned flags)
 
 	if (flags & PT_FILE)
 		e |= PTE_FILE;
+	if (flags & PT_COW)
+		e |= PTE_COW;
 	if (!prot)
 		return e | PTE_KEPT;
 	e |= PTE_P | PTE_U;
-	if (prot & PROT_WRITE)
+	if ((prot & PROT_WRITE) && !(flags & PT_COW))
 		e |= PTE_W;
 	if (!(prot & PROT_EXEC))
 		e |= PTE_NX;
@@ -95,23 +204,33 @@ static bool mapped(u64 e)
 
 static unsigned flags_of(u64 e)
 {
-	return ((e >> PTE_PROT_SHIFT) & 7) | (e & PTE_FILE ? PT_FILE : 0);
+	return ((e >> PTE_PROT_SHIFT) & 7) | (e & PTE_FILE ? PT_FILE : 0) |
+	       (e & PTE_COW ? PT_COW : 0);
 }
 
-int pt_map(u64 va, paddr_t pa, unsigned flags)
+/* Drops va's translation: now if pt is loaded, else when it is next. */
+static void flush(struct pgtable *pt, u64 va)
 {
-	u64 *e = walk(va, true);
+	if (pt == loaded)
+		invlpg(va);
+	else
+		pt->stale = true;
+}
+
+int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
+{
+	u64 *e = walk(pt, va, true);
 
 	if (!e)
 		return -ENOMEM;
 	*e = pte_of(pa, flags);
-	invlpg(va);
+	flush(pt, va);
 	return 0;
 }
 
-paddr_t pt_unmap(u64 va, unsigned *flags)
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
 {
-	u64 *e = walk(va, false);
+	u64 *e = walk(pt, va, false);
 
 	if (flags)
 		*flags = 0;
@@ -121,34 +240,35 @@ paddr_t pt_unmap(u64 va, unsigned *flags)
 	if (flags)
 		*flags = flags_of(*e);
 	*e = 0;
-	invlpg(va);
+	flush(pt, va);
 	return pa;
 }
 
-paddr_t pt_lookup(u64 va, unsigned *flags)
+paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags)
 {
-	u64 *e = walk(va, false);
+	u64 *e = walk(pt, va, false);
 
 	if (flags)
 		*flags = e && mapped(*e) ? flags_of(*e) : 0;
 	return e && mapped(*e) ? (*e & ADDR_MASK) : 0;
 }
 
-void pt_protect(u64 va, int prot)
+void pt_protect(struct pgtable *pt, u64 va, int prot)
 {
-	u64 *e = walk(va, false);
+	u64 *e = walk(pt, va, false);
 
 	if (e && mapped(*e)) {
-		*e = pte_of(*e & ADDR_MASK, (unsigned)prot | (*e & PTE_FILE ? PT_FILE : 0));
-		invlpg(va);
+		*e = pte_of(*e & ADDR_MASK,
+			    (unsigned)prot | (flags_of(*e) & (PT_FILE | PT_COW)));
+		flush(pt, va);
 	}
 }
 
 /* The next page-table boundary above va at which nothing is mapped, or 0. */
-u64 pt_next_mapped(u64 va, u64 end)
+u64 pt_next_mapped(struct pgtable *pt, u64 va, u64 end)
 {
 	while (va < end) {
-		u64 *t = early_pml4;
+		u64 *t = pt->e;
 		int shift;
 		for (shift = 39; shift >= 12; shift -= 9) {
 			u64 e = t[(va >> shift) & 511];
@@ -221,6 +341,7 @@ void *io_map(paddr_t pa, size_t len)
 			*e = want;
 			/* Drops the page's entry, or the 2 MiB one it was in. */
 			invlpg((u64)phys_to_virt(p));
+			pcid_forget_all(); /* and in other PCIDs, when next loaded */
 		}
 	}
 	return phys_to_virt(pa);

@@ -15,6 +15,7 @@
 #define PTE_PS 0x80ull
 #define PTE_FILE (1ull << 9)	 /* software: PT_FILE */
 #define PTE_KEPT (1ull << 10)	 /* software: mapped, not present (PROT_NONE) */
+#define PTE_COW (1ull << 11)	 /* software: PT_COW, write-protected */
 #define PTE_PROT_SHIFT 52	 /* software: the PROT_* asked for, bits 52-54 */
 #define PTE_NX (1ull << 63)
 

@@ -330,8 +330,10 @@ static long describe(struct file *f, char *buf, size_t size)
 				    S_ISSOCK(f->inode->mode) ? "socket" : "pipe",
 				    (unsigned long)f->inode->ino);
 	n = dentry_path_locked(d, buf, size);
-	if (n != -ENOENT || d->parent == d)
+	if (n != -ENOENT)
 		return n;
+	if (d->parent == d) /* in no directory: a memory file (fs/memfd.c) */
+		return fmt_snprintf(buf, size, "/%s (deleted)", d->name);
 	/* Unlinked: the path it had, then " (deleted)". */
 	n = dentry_path_locked(d->parent, buf, size);
 	if (n < 0)

@@ -214,6 +214,7 @@ _Static_assert(offsetof(struct switch_frame, r15) == 0 &&
 struct cpu_features {
 	bool xsave, fsgsbase, rdrand, rdseed, tsc_deadline, x2apic, kvmclock;
 	bool invariant_tsc;
+	bool pcid;      /* CR4.PCIDE set: TLB entries tagged by address space */
 	u32 xsave_size; /* bytes of the XSAVE area for the enabled features */
 	u64 xcr0;
 };

@@ -55,7 +55,10 @@ struct file;
 
 /* One program's address space. Fields are mm/'s; others use the calls. */
 struct vm_space {
-	struct spinlock lock;	/* guards every field below */
+	struct spinlock lock;	/* guards every field below but refs */
+	struct pgtable *pt;	/* its page table (arch's; set at creation) */
+	int refs;		/* users: processes (atomic) */
+	u32 id;			/* for futex keys (vm_futex_key); set at creation */
 	struct rb_tree areas;	/* struct vma (mm/vm.h) by address */
 	size_t nareas;		/* nodes in areas */
 	u64 brk_start, brk_cur;	/* the program break: start and current */
@@ -64,26 +67,37 @@ struct vm_space {
 	u64 fault_count;	/* page faults taken (minflt) */
 	u64 fault_cycles;	/* TSC cycles spent in them */
 	struct list deferred;	/* freed file areas awaiting file_put */
-	int refs;		/* processes using it (vfork, CLONE_VM); atomic */
 };
 
 /* The address space of the running thread's process (process_current()->vm);
  * only program threads have one. */
 struct vm_space *vm_current(void);
-/* A new empty address space, or NULL. */
-struct vm_space *vm_space_create(void);
 /*
- * Unmaps everything in vs and frees its areas (may sleep: file_put). There
- * is one page table for now (arch's), so vs must be the running space or
- * one that never mapped a page.
+ * A new empty address space with a page table of its own, one reference,
+ * or NULL. Nothing uses it until vm_activate loads it.
  */
-void vm_space_clear(struct vm_space *vs);
-/* vm_space_clear, then frees vs itself. */
-void vm_space_destroy(struct vm_space *vs);
-/* One more process uses vs (a vfork child, a CLONE_VM process); put drops
- * one, the last destroys it (may sleep). */
+struct vm_space *vm_space_create(void);
+/* One more user of vs (a vfork child, a process sharing it by CLONE_VM). */
 void vm_space_get(struct vm_space *vs);
+/*
+ * Drops a reference; the last unmaps everything, drops the files and
+ * frees the page table and vs (may sleep: file_put). If this CPU has vs
+ * loaded, the boot root is loaded instead (the caller must not touch
+ * program memory after that).
+ */
 void vm_space_put(struct vm_space *vs);
+/* Unmaps everything in vs and frees its areas (may sleep: file_put). */
+void vm_space_clear(struct vm_space *vs);
+/*
+ * A copy-on-write copy of vs (fork): the same areas (file references
+ * taken), every page of the program's own mapped read-only in both until
+ * one of them writes it (mm/fault.c copies it then), the pages of shared
+ * file areas mapped in both. NULL without memory, vs unchanged but for
+ * its pages' write protection. May sleep.
+ */
+struct vm_space *vm_space_fork(struct vm_space *vs);
+/* Loads vs's page table on this CPU (the scheduler's switch, exec). */
+void vm_activate(struct vm_space *vs);
 
 /*
  * Maps [addr, addr+len) of anonymous zero-filled memory. Without fixed,
@@ -120,6 +134,12 @@ int vm_advise(u64 addr, u64 len, bool discard);
 u64 vm_brk(u64 newbrk);
 void vm_set_brk_start(u64 start);
 /* vm_check (is a range mapped with a protection?): skiff/paging.h. */
+/*
+ * The futex key of the word at addr (sched/futex.c): the same for every
+ * process that shares the word's memory, different otherwise. The caller
+ * has touched the word (its page is present, if it can be).
+ */
+u64 vm_futex_key(u64 addr);
 /* Whether the page at addr is in memory (mincore). */
 bool vm_resident(u64 addr);
 /* The end of the mapped run containing addr with at least prot, or addr. */

@@ -1,7 +1,8 @@
 /*
  * Memory as the architecture lays it out, and the paging API arch/ gives
- * mm/: the program's half of the one page table, one 4 KiB page at a time,
- * in terms of protections (PROT_*), not of a CPU's entry bits. Implemented
+ * mm/: page-table roots (one per address space, the kernel half shared by
+ * all) and the program's half of a root, one 4 KiB page at a time, in
+ * terms of protections (PROT_*), not of a CPU's entry bits. Implemented
  * by arch/x86_64/paging.c. No call sleeps or takes a lock: callers
  * serialize (mm/vm.c's address-space lock).
  *
@@ -42,23 +43,43 @@ static inline paddr_t virt_to_phys(const void *v)
 #define PROT_EXEC 4
 /* Kept with a mapping: the page is a file's (MAP_SHARED), not the program's. */
 #define PT_FILE 0x100
+/* Kept with a mapping: the page is shared copy-on-write, so it is mapped
+ * without write access whatever its PROT_* says (mm/fault.c copies it). */
+#define PT_COW 0x200
 
 /* Builds the final kernel half (direct map of all RAM). Once, at boot. */
 void paging_init(paddr_t max_phys);
+
+/* A page-table root: the program half of one address space, the kernel
+ * half shared with every other root. Opaque. */
+struct pgtable;
+/* A new root with an empty program half; NULL without memory. */
+struct pgtable *pt_create(void);
 /*
- * Maps the page at va (page-aligned, below USER_END) to pa with flags
- * (PROT_* | PT_FILE). PROT_NONE keeps the page mapped but inaccessible.
- * 0, or -ENOMEM when a page table cannot be allocated.
+ * Frees the program half's tables (not the pages they map) and the root
+ * (the boot root is only emptied). If this CPU has pt loaded, it loads the
+ * boot root first; no other CPU may have it loaded.
  */
-int pt_map(u64 va, paddr_t pa, unsigned flags);
+void pt_destroy(struct pgtable *pt);
+/* Loads pt on this CPU (CR3), unless it is loaded already. */
+void pt_activate(struct pgtable *pt);
+/* The boot root: the kernel half and an empty program half. */
+struct pgtable *pt_kernel(void);
+
+/*
+ * Maps the page at va (page-aligned, below USER_END) to pa in pt with
+ * flags (PROT_* | PT_FILE | PT_COW). PROT_NONE keeps the page mapped but
+ * inaccessible. 0, or -ENOMEM when a page table cannot be allocated.
+ */
+int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags);
 /* Unmaps va; returns the page it mapped (0: none) and its flags in *flags. */
-paddr_t pt_unmap(u64 va, unsigned *flags);
-/* The page mapped at va (0: none) and, when flags, its PROT_* | PT_FILE. */
-paddr_t pt_lookup(u64 va, unsigned *flags);
-/* Sets the protection of a mapped page, keeping PT_FILE; no-op if none. */
-void pt_protect(u64 va, int prot);
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags);
+/* The page mapped at va (0: none) and, when flags, its PROT_* | PT_FILE | PT_COW. */
+paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags);
+/* Sets the protection of a mapped page, keeping PT_FILE and PT_COW; no-op if none. */
+void pt_protect(struct pgtable *pt, u64 va, int prot);
 /* The first mapped page in [va, end), or end. Skips empty tables. */
-u64 pt_next_mapped(u64 va, u64 end);
+u64 pt_next_mapped(struct pgtable *pt, u64 va, u64 end);
 
 /*
  * Device memory: makes [pa, pa+len) uncached in the direct map (mapping

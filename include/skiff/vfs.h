@@ -453,6 +453,12 @@ long file_pread(struct file *f, void *buf, size_t len, u64 off);
 u64 file_size(struct file *f);
 s64 file_lseek(struct file *f, s64 off, int whence);
 /* Reads a whole small file into a kmalloc'd buffer (NUL-terminated too). */
+/*
+ * A memory file (fs/memfd.c): a regular file of size bytes (zeros) in no
+ * directory, open O_RDWR (| O_CLOEXEC from flags), shown as "/NAME".
+ * For memfd_create(2) and MAP_SHARED anonymous memory. 0 or -ENOMEM.
+ */
+int vfs_memfd(const char *name, u64 size, int flags, struct file **out);
 int vfs_read_all(const char *path, char **buf, size_t *len, size_t max);
 /* lseek for files with a size: SET, CUR, END, DATA, HOLE. */
 s64 generic_llseek(struct file *f, s64 off, int whence);

@@ -70,7 +70,7 @@ size_t page_free_count(void) { return (1u << 20) - pages_in_use; }
 long shim_pages_in_use(void) { return pages_in_use; }
 
 
-/* The fake page table. */
+/* The fake page tables: one tree of entries per root. */
 
 struct pte {
 	u64 va;
@@ -79,8 +79,25 @@ struct pte {
 	struct rb_node node;
 };
 
-static struct rb_tree table = RB_TREE_INIT;
-static size_t entries;
+struct pgtable {
+	struct rb_tree table;
+	size_t entries;
+};
+
+static size_t entries; /* in every root */
+static struct pgtable kernel_root = { RB_TREE_INIT, 0 };
+static struct pgtable *loaded = &kernel_root;
+
+struct pgtable *pt_kernel(void) { return &kernel_root; }
+
+struct pgtable *pt_create(void)
+{
+	if (shim_pages_short == 2 || (shim_pages_short == 1 && !urgent))
+		return NULL;
+	return calloc(1, sizeof(struct pgtable));
+}
+
+void pt_activate(struct pgtable *pt) { loaded = pt; }
 
 static int cmp_va(const void *key, const struct rb_node *n)
 {
@@ -89,9 +106,9 @@ static int cmp_va(const void *key, const struct rb_node *n)
 	return va < x ? -1 : va > x;
 }
 
-static struct pte *pte_find(u64 va)
+static struct pte *pte_find(struct pgtable *pt, u64 va)
 {
-	struct rb_node *n = rb_find_le(&table, &va, cmp_va);
+	struct rb_node *n = rb_find_le(&pt->table, &va, cmp_va);
 	struct pte *e = n ? rb_entry(n, struct pte, node) : NULL;
 
 	return e && e->va == va ? e : NULL;
@@ -102,9 +119,9 @@ static bool pte_less(const struct rb_node *a, const struct rb_node *b)
 	return rb_entry(a, struct pte, node)->va < rb_entry(b, struct pte, node)->va;
 }
 
-int pt_map(u64 va, paddr_t pa, unsigned flags)
+int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
 {
-	struct pte *e = pte_find(va);
+	struct pte *e = pte_find(pt, va);
 
 	if ((va & (PAGE_SIZE - 1)) || va >= USER_END)
 		panic("pt_map: bad address %#lx", va);
@@ -114,7 +131,8 @@ int pt_map(u64 va, paddr_t pa, unsigned flags)
 			return -ENOMEM;
 		e = calloc(1, sizeof(*e));
 		e->va = va;
-		rb_insert(&table, &e->node, pte_less);
+		rb_insert(&pt->table, &e->node, pte_less);
+		pt->entries++;
 		entries++;
 	}
 	e->pa = pa;
@@ -122,53 +140,115 @@ int pt_map(u64 va, paddr_t pa, unsigned flags)
 	return 0;
 }
 
-paddr_t pt_unmap(u64 va, unsigned *flags)
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
 {
-	struct pte *e = pte_find(va);
+	struct pte *e = pte_find(pt, va);
 	paddr_t pa = e ? e->pa : 0;
 
 	if (flags)
 		*flags = e ? e->flags : 0;
 	if (e) {
-		rb_remove(&table, &e->node);
+		rb_remove(&pt->table, &e->node);
+		pt->entries--;
 		entries--;
 		free(e);
 	}
 	return pa;
 }
 
-paddr_t pt_lookup(u64 va, unsigned *flags)
+void pt_destroy(struct pgtable *pt)
 {
-	struct pte *e = pte_find(va);
+	if (pt->entries)
+		panic("pt_destroy: %zu entries left", pt->entries);
+	if (pt == loaded)
+		loaded = &kernel_root;
+	if (pt != &kernel_root)
+		free(pt);
+}
+
+paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags)
+{
+	struct pte *e = pte_find(pt, va);
 
 	if (flags)
 		*flags = e ? e->flags : 0;
 	return e ? e->pa : 0;
 }
 
-void pt_protect(u64 va, int prot)
+void pt_protect(struct pgtable *pt, u64 va, int prot)
 {
-	struct pte *e = pte_find(va);
+	struct pte *e = pte_find(pt, va);
 
 	if (e)
-		e->flags = (unsigned)prot | (e->flags & PT_FILE);
+		e->flags = (unsigned)prot | (e->flags & (PT_FILE | PT_COW));
 }
 
-u64 pt_next_mapped(u64 va, u64 end)
+u64 pt_next_mapped(struct pgtable *pt, u64 va, u64 end)
 {
-	struct rb_node *n = rb_find_le(&table, &va, cmp_va);
+	struct rb_node *n = rb_find_le(&pt->table, &va, cmp_va);
 
 	if (!n || rb_entry(n, struct pte, node)->va < va)
-		n = n ? rb_next(n) : rb_first(&table);
+		n = n ? rb_next(n) : rb_first(&pt->table);
 	u64 at = n ? rb_entry(n, struct pte, node)->va : end;
 	return at < end ? at : end;
+}
+
+/* Share counts (mm/page.h), in a small open list: few pages are shared. */
+struct share {
+	paddr_t pa;
+	unsigned n;
+	struct share *next;
+};
+static struct share *shares;
+int shim_share_limit = 0xffff; /* page_share's -EOVERFLOW above this */
+
+static struct share **share_find(paddr_t pa)
+{
+	struct share **s = &shares;
+
+	while (*s && (*s)->pa != pa)
+		s = &(*s)->next;
+	return s;
+}
+
+int page_share(paddr_t pa)
+{
+	struct share **s = share_find(pa);
+
+	if ((*s ? (*s)->n : 0) >= (unsigned)shim_share_limit)
+		return -EOVERFLOW;
+	if (!*s) {
+		*s = calloc(1, sizeof(**s));
+		(*s)->pa = pa;
+	}
+	(*s)->n++;
+	return 0;
+}
+
+bool page_unshare(paddr_t pa)
+{
+	struct share **s = share_find(pa), *d;
+
+	if (!*s)
+		return true;
+	if (--(*s)->n == 0) {
+		d = *s;
+		*s = d->next;
+		free(d);
+	}
+	return false;
+}
+
+bool page_is_shared(paddr_t pa)
+{
+	return *share_find(pa) != NULL;
 }
 
 size_t shim_pt_count(void) { return entries; }
 
 u8 *shim_page_at(u64 va)
 {
-	struct pte *e = pte_find(va & ~(PAGE_SIZE - 1));
+	struct pte *e = pte_find(vm_current()->pt, va & ~(PAGE_SIZE - 1));
 
 	return e ? phys_to_virt(e->pa) : NULL;
 }
@@ -263,4 +343,10 @@ struct process *process_current(void)
 	if (!shim_process.vm)
 		shim_process.vm = vm_space_create();
 	return &shim_process;
+}
+
+void shim_set_vm(struct vm_space *vs)
+{
+	shim_process.vm = vs;
+	vm_activate(vs);
 }

@@ -9,7 +9,7 @@
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 
-/* Entries in the fake page table, and pages allocated and not freed. */
+/* Entries in all fake page tables, and pages allocated and not freed. */
 size_t shim_pt_count(void);
 long shim_pages_in_use(void);
 /* Pages short: 0 no, 1 only the reserve is left (page_alloc_reserved and
@@ -17,6 +17,11 @@ long shim_pages_in_use(void);
 extern int shim_pages_short;
 /* The program-visible bytes of the page mapped at va, or NULL. */
 u8 *shim_page_at(u64 va);
+
+/* Makes vs the test process's address space (and loads it). */
+void shim_set_vm(struct vm_space *vs);
+/* page_share fails with -EOVERFLOW past this many sharers (default 0xffff). */
+extern int shim_share_limit;
 
 /* A file of size bytes; its page i is filled with 'A' + i. */
 struct file *shim_file_new(u64 size);
