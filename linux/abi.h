@@ -17,6 +17,13 @@ struct linux_timeval {
 	s64 tv_usec;
 };
 
+/* struct rusage: getrusage, wait4. */
+struct linux_rusage {
+	struct linux_timeval utime, stime;
+	s64 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
+		oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
 /* uname(2)'s strings: UTS_* in skiff/kernel.h. */
 
 struct linux_utsname {

@@ -126,11 +126,6 @@ out:
 	return r;
 }
 
-struct linux_rusage {
-	struct linux_timeval utime, stime;
-	long rest[14];
-};
-
 static int put_rusage(struct linux_rusage *ru, u64 cpu_ns)
 {
 	struct linux_rusage r;
