@@ -329,7 +329,7 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 
 	if (pid < 0)
 		return -ESRCH;
-	if (pid && pid != 1 && pid != thread_tid())
+	if (pid && pid != 1 && !thread_find(pid))
 		return -ESRCH;
 	if (len < sizeof(cpus) || (len & (sizeof(long) - 1)))
 		return -EINVAL;
