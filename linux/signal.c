@@ -173,9 +173,12 @@ static struct process *host_target;
 
 static void signal_from_host(int sig)
 {
-	struct linux_siginfo i = user_info(sig, SI_USER);
+	struct linux_siginfo i;
 
-	i.kill.pid = 0;
+	/* Not user_info: this interrupt may have come in any thread. */
+	memset(&i, 0, sizeof(i));
+	i.signo = sig;
+	i.code = SI_USER;
 	if (host_target)
 		signal_send_process(host_target, sig, &i);
 }

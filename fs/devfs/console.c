@@ -52,15 +52,21 @@ int console_fg_pgrp(void)
 	return __atomic_load_n(&fg_pgrp, __ATOMIC_RELAXED);
 }
 
-/* Whether group pgid has a live process in session sid; tree lock held. */
-static bool group_live(int pgid, int sid)
+/* TIOCSPGRP's check of group pgid for session sid: -ESRCH when no
+ * process has the number as its pid or group, -EPERM when the group is
+ * not one of the session's; tree lock held. */
+static long group_check(int pgid, int sid)
 {
+	long r = -ESRCH;
+
 	list_for_each(l, process_table()) {
 		struct process *p = list_entry(l, struct process, table_link);
+		if (p->pid == pgid || p->pgid == pgid)
+			r = -EPERM;
 		if (p->pgid == pgid && p->sid == sid && p->state == PROCESS_LIVE)
-			return true;
+			return 0;
 	}
-	return false;
+	return r;
 }
 
 /* The job-control ioctls of the terminal, for the calling process. */
@@ -78,8 +84,7 @@ static long job_ioctl(unsigned long req, unsigned long arg)
 		v = req == TIOCGPGRP ? fg_pgrp : tty_sid;
 		r = ours ? 0 : -ENOTTY;
 	} else if (req == TIOCSPGRP) {
-		r = !ours ? -ENOTTY : v < 0 ? -EINVAL :
-		    !group_live(v, self->sid) ? -EPERM : 0;
+		r = !ours ? -ENOTTY : v < 0 ? -EINVAL : group_check(v, self->sid);
 		if (!r)
 			fg_pgrp = v;
 	} else if (req == TIOCSCTTY) {
