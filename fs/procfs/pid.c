@@ -412,10 +412,17 @@ static int show_auxv(struct pbuf *b, long arg)
 static int show_comm(struct pbuf *b, long arg)
 {
 	struct proc_thread t;
+	struct process *p;
 
-	if (!proc_thread_info(arg, &t))
+	if (proc_thread_info(arg, &t)) {
+		pb_printf(b, "%s\n", t.name);
+		return 0;
+	}
+	p = proc_process(arg); /* a zombie: the name it had */
+	if (!p)
 		return -ESRCH;
-	pb_printf(b, "%s\n", t.name);
+	pb_printf(b, "%s\n", p->comm);
+	process_put(p);
 	return 0;
 }
 

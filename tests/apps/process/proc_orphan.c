@@ -51,6 +51,22 @@ static int child(void *arg)
 	return 0;
 }
 
+static const char *comm_of(const char *path)
+{
+	static char bufs[2][32];
+	static int n;
+	char *b = bufs[n++ % 2];
+	FILE *f = fopen(path, "r");
+
+	b[0] = 0;
+	if (f) {
+		if (!fgets(b, 32, f))
+			b[0] = 0;
+		fclose(f);
+	}
+	return b;
+}
+
 static char state_of(pid_t pid)
 {
 	char path[64], buf[512];
@@ -76,6 +92,9 @@ int main(void)
 	a_may_exit = 1;
 	yes("child became a zombie", WAIT_FOR(state_of(c) == 'Z'));
 	say("zombie's state: %c", state_of(c));
+	char zpath[64];
+	snprintf(zpath, sizeof(zpath), "/proc/%d/comm", c);
+	yes("zombie's comm is ours", !strcmp(comm_of(zpath), comm_of("/proc/self/comm")));
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d", c);
 	yes("zombie listed in /proc", access(path, F_OK) == 0);
