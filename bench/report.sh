@@ -223,7 +223,8 @@ micro_section() {
 	echo "| Measure | Skiff | Linux | Skiff / Linux (medians) |"
 	echo "|---|---|---|---|"
 	for k in null_syscall_ns thread_create_join_us ctx_switch_ns \
-		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms; do
+		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms \
+		fork_exit_wait_us vfork_exec_wait_us pipe_proc_mb_s ctx_switch_proc_ns; do
 		echo "| \`$k\` | $(micro_cell $(micro_stats skiff "$k")) |" \
 			"$(micro_cell $(micro_stats linux "$k")) |" \
 			"$(ratio "$(micro_value skiff "$k")" "$(micro_value linux "$k")") |"
@@ -238,6 +239,15 @@ micro_section() {
 	echo "- \`file_write_64m_ms\`, \`file_read_64m_ms\`: write 64 MiB to"
 	echo "  /microbench.tmp in the root filesystem in 1 MiB writes, then read it"
 	echo "  back; ms"
+	echo "- \`fork_exit_wait_us\`: fork, the child _exits, the parent waits; µs"
+	echo "- \`vfork_exec_wait_us\`: vfork, the child execs microbench itself"
+	echo "  (static) in mode \`true\`, which exits at once; the parent waits; µs"
+	echo "- \`pipe_proc_mb_s\`: 64 MiB from a child to its parent through a pipe"
+	echo "  in 64 KiB writes; MB/s, higher is better"
+	echo "- \`ctx_switch_proc_ns\`: as \`ctx_switch_ns\` between two processes"
+	echo "  instead of two threads; ns per switch"
+	echo "- n/a: the guest could not measure it (Skiff before processes:"
+	echo "  fork is ENOSYS, and microbench prints \`missing NAME reason\`)"
 	echo
 }
 
@@ -547,7 +557,8 @@ chart() {
 			"$(nan "$(median_exit q35 "$g")")"
 	done >"$d"
 	for k in null_syscall_ns thread_create_join_us ctx_switch_ns \
-		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms; do
+		mmap_touch_munmap_64m_ms file_write_64m_ms file_read_64m_ms \
+		fork_exit_wait_us vfork_exec_wait_us pipe_proc_mb_s ctx_switch_proc_ns; do
 		echo "\"$(echo "${k%_*}" | sed "s/_touch_munmap//; s/_64m$//")\"" \
 			"$(nan "$(ratio "$(micro_value linux "$k")" \
 				"$(micro_value skiff "$k")")")"

@@ -84,7 +84,8 @@ build() {
 	fi
 	install_missing gnuplot-nox lz4 cpio
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
-		-o "$B/microbench" bench/prog/microbench.c bench/prog/scaling.c
+		-o "$B/microbench" bench/prog/microbench.c bench/prog/procbench.c \
+		bench/prog/scaling.c
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 		-o "$B/timeit" bench/timeit.c
 	gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static \

@@ -3,7 +3,10 @@
  * execve would: the ELF's PT_LOAD segments at their addresses (a PIE at
  * Linux's base without randomization), the break after them, an 8 MiB stack
  * with argv, envp and the auxiliary vector (System V x86-64 ABI, 3.4.1).
- * Layer: Linux ABI. Called once, at the end of boot, on the main thread.
+ * Layer: Linux ABI. The loader (exec_prepare, exec_map: linux/exec.h)
+ * serves execve (linux/execve.c) and the boot: exec_program, called once
+ * at the end of boot on the main thread, loads the program the image
+ * names (/.skiff: argv, env, exe, cwd) and jumps to it.
  */
 #include <skiff/arch.h>
 #include <skiff/elf.h>
@@ -15,6 +18,7 @@
 #include <skiff/vfs.h>
 #include <skiff/frame.h>
 #include <skiff/linux.h>
+#include "exec.h"
 #include "lproc.h"
 
 #define PIE_BASE 0x555555554000ul /* ELF_ET_DYN_BASE on x86_64 */
@@ -29,12 +33,6 @@ enum {
 	AT_EXECFN = 31, AT_MINSIGSTKSZ = 51,
 };
 
-struct image {
-	struct elf_info info;
-	u64 bias;     /* added to every p_vaddr */
-	u64 phdr;     /* address of the loaded program headers */
-};
-
 static int prot_of(u32 flags)
 {
 	return ((flags & ELF_PF_R) ? PROT_READ : 0) |
@@ -43,28 +41,31 @@ static int prot_of(u32 flags)
 }
 
 /* Reads and checks the ELF and program headers into a kmalloc'd buffer. */
-static int read_headers(struct file *f, struct image *img, u8 **phdrs,
-			const char **why)
+static int read_headers(struct exec_elf *e, const char **why)
 {
 	u8 ehdr[64];
-	u64 size = file_size(f);
-	long n = file_pread(f, ehdr, sizeof(ehdr), 0);
+	u64 size = file_size(e->file);
+	long n = file_pread(e->file, ehdr, sizeof(ehdr), 0);
 
 	if (n < 0)
 		return n;
-	int r = elf_check_ehdr(ehdr, n, size, &img->info, why);
+	int r = elf_check_ehdr(ehdr, n, size, &e->info, why);
+	if (r == -EINVAL) { /* a short read of a longer file */
+		*why = "cannot read the ELF header";
+		r = -ENOEXEC;
+	}
 	if (r)
 		return r;
-	size_t len = (size_t)img->info.phnum * sizeof(struct elf64_phdr);
-	*phdrs = kmalloc(len ? len : 1);
-	if (!*phdrs)
+	size_t len = (size_t)e->info.phnum * sizeof(struct elf64_phdr);
+	e->phdrs = kmalloc(len ? len : 1);
+	if (!e->phdrs)
 		return -ENOMEM;
-	n = file_pread(f, *phdrs, len, img->info.phoff);
+	n = file_pread(e->file, e->phdrs, len, e->info.phoff);
 	if (n != (long)len) {
 		*why = "cannot read the program headers";
 		return -ENOEXEC;
 	}
-	return elf_check_phdrs(*phdrs, &img->info, size, why);
+	return elf_check_phdrs(e->phdrs, &e->info, size, why);
 }
 
 /*
@@ -73,13 +74,13 @@ static int read_headers(struct file *f, struct image *img, u8 **phdrs,
  * the rest of its memory as anonymous zeros, and zeros over the tail of
  * the last file page when a .bss follows.
  */
-static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
+static int load_segments(struct exec_elf *img)
 {
 	struct elf_info *in = &img->info;
 
 	for (unsigned i = 0; i < in->phnum; i++) {
 		struct elf64_phdr ph;
-		elf_phdr_get(phdrs, i, &ph);
+		elf_phdr_get(img->phdrs, i, &ph);
 		if (ph.p_type != ELF_PT_LOAD || !ph.p_memsz)
 			continue;
 		u64 va = ph.p_vaddr + img->bias;
@@ -91,8 +92,9 @@ static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
 
 		if (ph.p_filesz) {
 			r = vm_map_file(start, file_pages_end - start, prot, true,
-					false, f, ALIGN_DOWN(ph.p_offset, PAGE_SIZE) /
-						  PAGE_SIZE, false, false);
+					false, img->file,
+					ALIGN_DOWN(ph.p_offset, PAGE_SIZE) / PAGE_SIZE,
+					false, false);
 			if (r < 0)
 				return r;
 		} else {
@@ -111,7 +113,8 @@ static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
 			if (!(prot & PROT_WRITE))
 				vm_protect(start, file_pages_end - start,
 					   prot | PROT_WRITE);
-			memset((void *)file_end, 0, zero_end - file_end);
+			if (uaccess_zero((void *)file_end, zero_end - file_end))
+				return -EFAULT;
 			if (!(prot & PROT_WRITE))
 				vm_protect(start, file_pages_end - start, prot);
 		}
@@ -119,16 +122,29 @@ static int load_segments(struct file *f, struct image *img, const u8 *phdrs)
 	return 0;
 }
 
-/* Pushes len bytes below *sp and returns where they went. */
-static u64 push_bytes(u64 *sp, const void *data, size_t len)
+/* Pushes len bytes below *sp (fault-safe: -EFAULT if a page cannot be
+ * had) and stores where they went in *at. */
+static int push_bytes(u64 *sp, const void *data, size_t len, u64 *at)
 {
 	*sp -= len;
-	memcpy((void *)*sp, data, len);
-	return *sp;
+	*at = *sp;
+	return uaccess_copy((void *)*sp, data, len);
 }
 
-/* Splits a buffer of NUL-terminated strings into a pointer array. */
-static size_t count_strings(const char *buf, size_t len)
+/* Stores the addresses of the n strings of buf (copied to at) from *w on. */
+static int push_pointers(u64 **w, const char *buf, size_t n, u64 at)
+{
+	for (size_t i = 0, off = 0; i < n; i++) {
+		u64 p = at + off;
+		if (uaccess_copy((*w)++, &p, sizeof(p)))
+			return -EFAULT;
+		off += strlen(buf + off) + 1;
+	}
+	u64 zero = 0;
+	return uaccess_copy((*w)++, &zero, sizeof(zero));
+}
+
+size_t exec_count_strings(const char *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -137,26 +153,44 @@ static size_t count_strings(const char *buf, size_t len)
 	return n;
 }
 
-static u64 build_stack(struct image *img, u64 base, const char *args,
-		       size_t args_len,
-		       const char *env, size_t env_len, const char *execfn)
+/* Where the strings went on the stack. */
+struct stack_strings {
+	u64 execfn, platform, random, env, args;
+};
+
+/* Strings at the top of the stack: execfn, platform, random bytes, env,
+ * args (as today's layout; Linux's has the same pieces). */
+static int push_strings(u64 *sp, const struct exec_strings *s,
+			const char *execfn, struct stack_strings *at)
+{
+	u8 rnd[16];
+
+	random_fill(rnd, sizeof(rnd));
+	if (push_bytes(sp, execfn, strlen(execfn) + 1, &at->execfn) ||
+	    push_bytes(sp, "x86_64", 7, &at->platform) ||
+	    push_bytes(sp, rnd, sizeof(rnd), &at->random) ||
+	    push_bytes(sp, s->env, s->env_len, &at->env) ||
+	    push_bytes(sp, s->args, s->args_len, &at->args))
+		return -EFAULT;
+	return 0;
+}
+
+/* The initial stack: strings at the top, then argc, argv, envp, auxv.
+ * The stack pointer in *out; 0 or -ENOMEM/-EFAULT. */
+static int build_stack(struct exec_elf *img, u64 base,
+		       const struct exec_strings *s, const char *execfn,
+		       u64 *out)
 {
 	long top = vm_map(VM_STACK_TOP - STACK_SIZE, STACK_SIZE,
 			  PROT_READ | PROT_WRITE, true, false);
 	if (top < 0)
-		return 0;
+		return top;
 	u64 sp = VM_STACK_TOP;
-	size_t argc = count_strings(args, args_len);
-	size_t envc = count_strings(env, env_len);
-
-	/* Strings at the top: execfn, platform, random bytes, env, args. */
-	u64 fn = push_bytes(&sp, execfn, strlen(execfn) + 1);
-	u64 platform = push_bytes(&sp, "x86_64", 7);
-	u8 rnd[16];
-	random_fill(rnd, sizeof(rnd));
-	u64 random = push_bytes(&sp, rnd, sizeof(rnd));
-	u64 env_at = push_bytes(&sp, env, env_len);
-	u64 args_at = push_bytes(&sp, args, args_len);
+	size_t argc = exec_count_strings(s->args, s->args_len);
+	size_t envc = exec_count_strings(s->env, s->env_len);
+	struct stack_strings at;
+	if (push_strings(&sp, s, execfn, &at))
+		return -EFAULT;
 
 	u32 r[4];
 	cpuid(1, 0, r);
@@ -169,13 +203,13 @@ static u64 build_stack(struct image *img, u64 base, const char *args,
 		{ AT_FLAGS, 0 },
 		{ AT_ENTRY, img->info.entry + img->bias },
 		{ AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 }, { AT_EGID, 0 },
-		{ AT_PLATFORM, platform },
+		{ AT_PLATFORM, at.platform },
 		{ AT_HWCAP, r[3] },
 		{ AT_CLKTCK, 100 },
 		{ AT_SECURE, 0 },
-		{ AT_RANDOM, random },
+		{ AT_RANDOM, at.random },
 		{ AT_HWCAP2, cpu_feat.fsgsbase ? 2 : 0 },
-		{ AT_EXECFN, fn },
+		{ AT_EXECFN, at.execfn },
 		/* a signal frame: registers, siginfo, XSAVE area, alignment */
 		{ AT_MINSIGSTKSZ, ALIGN_UP(1024 + cpu_feat.xsave_size, 16) },
 		{ AT_NULL, 0 },
@@ -184,21 +218,132 @@ static u64 build_stack(struct image *img, u64 base, const char *args,
 	/* argc, argv[], NULL, envp[], NULL, auxv: 16-byte aligned at argc. */
 	size_t words = 1 + argc + 1 + envc + 1 + 2 * ARRAY_SIZE(auxv);
 	sp = ALIGN_DOWN(sp - words * 8, 16);
-	u64 *w = (u64 *)sp;
-	*w++ = argc;
-	for (size_t i = 0; i < argc; i++) {
-		*w++ = args_at;
-		args_at += strlen((char *)args_at) + 1;
-	}
-	*w++ = 0;
-	for (size_t i = 0; i < envc; i++) {
-		*w++ = env_at;
-		env_at += strlen((char *)env_at) + 1;
-	}
-	*w++ = 0;
-	memcpy(w, auxv, sizeof(auxv));
+	u64 *w = (u64 *)sp, n = argc;
+	if (uaccess_copy(w++, &n, sizeof(n)) ||
+	    push_pointers(&w, s->args, argc, at.args) ||
+	    push_pointers(&w, s->env, envc, at.env) ||
+	    uaccess_copy(w, auxv, sizeof(auxv)))
+		return -EFAULT;
 	proc_set_auxv(auxv, sizeof(auxv));
-	return sp;
+	*out = sp;
+	return 0;
+}
+
+/* Reads f's PT_INTERP path into a new kmalloc'd string. */
+static int read_interp_path(struct exec_elf *e, char **path)
+{
+	*path = kmalloc(e->info.interp_len);
+	if (!*path)
+		return -ENOMEM;
+	if (file_pread(e->file, *path, e->info.interp_len,
+		       e->info.interp_off) != (long)e->info.interp_len) {
+		kfree(*path);
+		return -EIO;
+	}
+	(*path)[e->info.interp_len - 1] = '\0';
+	return 0;
+}
+
+int exec_permission(struct file *f)
+{
+	u32 mode = f->inode->mode;
+
+	if (!S_ISREG(mode))
+		return -EACCES;
+	return vfs_access(f->inode, X_OK);
+}
+
+/* Opens and checks the interpreter named by p->main's PT_INTERP. */
+static int prepare_interp(struct exec_prog *p, bool exec_perm, const char **why)
+{
+	char *path;
+	int r = read_interp_path(&p->main, &path);
+
+	if (r)
+		return r;
+	p->in_interp = true;
+	r = vfs_open(path, O_RDONLY, 0, &p->interp.file);
+	kfree(path);
+	if (r)
+		return r;
+	if (exec_perm && (r = exec_permission(p->interp.file)))
+		return r;
+	r = read_headers(&p->interp, why);
+	if (!r && p->interp.info.has_interp) {
+		*why = "the interpreter has an interpreter";
+		r = -ENOEXEC;
+	}
+	/* execve's errors for a bad interpreter, as Linux's: its header
+	 * cannot be read whole, or it is not one. */
+	if (r == -ENOEXEC && exec_perm)
+		r = file_size(p->interp.file) < sizeof(struct elf64_ehdr) ? -EIO
+									   : -ELIBBAD;
+	return r;
+}
+
+int exec_prepare(struct exec_prog *p, struct file *f, bool exec_perm,
+		 const char **why)
+{
+	memset(p, 0, sizeof(*p));
+	p->main.file = f;
+	*why = NULL;
+	int r = read_headers(&p->main, why);
+	if (!r && p->main.info.has_interp)
+		r = prepare_interp(p, exec_perm, why);
+	return r;
+}
+
+void exec_release(struct exec_prog *p)
+{
+	struct exec_elf *e[] = { &p->main, &p->interp };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(e); i++) {
+		if (e[i]->file)
+			file_put(e[i]->file);
+		kfree(e[i]->phdrs);
+		e[i]->file = NULL;
+		e[i]->phdrs = NULL;
+	}
+}
+
+/* Maps one checked ELF: the program (a PIE at PIE_BASE), or the
+ * interpreter, placed where the mmap area has room. */
+static int map_elf(struct exec_elf *e, bool main)
+{
+	u64 lo = ALIGN_DOWN(e->info.load_lo, PAGE_SIZE);
+	u64 span = ALIGN_UP(e->info.load_hi, PAGE_SIZE) - lo;
+
+	e->bias = 0;
+	if (e->info.type == ELF_ET_DYN && main) {
+		e->bias = PIE_BASE - lo;
+	} else if (e->info.type == ELF_ET_DYN) {
+		long at = vm_map(0, span, 0, false, false); /* find room */
+		if (at < 0)
+			return at;
+		e->bias = at - lo;
+	}
+	e->phdr = e->info.phdr_vaddr + e->bias; /* Linux's AT_PHDR */
+	return load_segments(e);
+}
+
+int exec_map(struct exec_prog *p, const struct exec_strings *s,
+	     const char *execfn, u64 *entry, u64 *sp)
+{
+	int r = map_elf(&p->main, true);
+
+	if (r)
+		return r;
+	vm_set_brk_start(p->main.info.load_hi + p->main.bias);
+	*entry = p->main.info.entry + p->main.bias;
+	u64 base = 0;
+	if (p->interp.file) {
+		r = map_elf(&p->interp, false);
+		if (r)
+			return r;
+		base = p->interp.bias + ALIGN_DOWN(p->interp.info.load_lo, PAGE_SIZE);
+		*entry = p->interp.info.entry + p->interp.bias;
+	}
+	return build_stack(&p->main, base, s, execfn, sp);
 }
 
 /*
@@ -267,64 +412,6 @@ static void terminate(char **buf, size_t *len)
 	}
 }
 
-/*
- * Opens, checks and loads one ELF. main: the program (a PIE at PIE_BASE);
- * else the interpreter, placed where the mmap area has room. On success
- * *interp is the kmalloc'd PT_INTERP path (main only), or NULL.
- */
-static int load_elf(const char *path, bool main, struct image *img,
-		    char **interp, const char **why)
-{
-	struct file *f;
-	u8 *phdrs = NULL;
-	int r = vfs_open(path, 0, 0, &f);
-
-	*why = NULL;
-	if (interp)
-		*interp = NULL;
-	if (r)
-		return r;
-	r = read_headers(f, img, &phdrs, why);
-	if (r)
-		goto out;
-	if (img->info.has_interp && !main) {
-		*why = "the interpreter has an interpreter";
-		r = -ENOEXEC;
-		goto out;
-	}
-	if (img->info.has_interp) {
-		*interp = kmalloc(img->info.interp_len);
-		if (!*interp) {
-			r = -ENOMEM;
-			goto out;
-		}
-		if (file_pread(f, *interp, img->info.interp_len,
-			       img->info.interp_off) != (long)img->info.interp_len) {
-			r = -EIO;
-			goto out;
-		}
-		(*interp)[img->info.interp_len - 1] = '\0';
-	}
-	u64 lo = ALIGN_DOWN(img->info.load_lo, PAGE_SIZE);
-	u64 span = ALIGN_UP(img->info.load_hi, PAGE_SIZE) - lo;
-	if (img->info.type == ELF_ET_DYN && main) {
-		img->bias = PIE_BASE - lo;
-	} else if (img->info.type == ELF_ET_DYN) {
-		long at = vm_map(0, span, 0, false, false); /* find room */
-		if (at < 0) {
-			r = at;
-			goto out;
-		}
-		img->bias = at - lo;
-	}
-	img->phdr = img->info.phdr_vaddr + img->bias; /* Linux's AT_PHDR */
-	r = load_segments(f, img, phdrs);
-out:
-	file_put(f);
-	kfree(phdrs);
-	return r;
-}
-
 static void __noreturn load_failed(const char *path, int r, const char *why)
 {
 	if (why)
@@ -337,57 +424,64 @@ static void __noreturn load_failed(const char *path, int r, const char *why)
 	kernel_error("%s: cannot load it (error %d)", path, -r);
 }
 
+/* The program named in the image, with its interpreter, checked. */
+static void prepare_boot(const char *exe, struct exec_prog *p)
+{
+	struct file *f;
+	const char *why = NULL;
+	char *interp = NULL;
+	int r = vfs_open(exe, O_RDONLY, 0, &f);
+
+	if (r)
+		load_failed(exe, r, NULL);
+	r = exec_prepare(p, f, false, &why);
+	if (r && p->in_interp && !read_interp_path(&p->main, &interp))
+		load_failed(interp, r, why);
+	if (r)
+		load_failed(exe, r, why);
+}
+
 void exec_program(void)
 {
 	linux_init();
-	size_t args_len, env_len, exe_len, cwd_len;
-	char *args = read_config("argv", &args_len);
-	char *env = read_config("env", &env_len);
+	size_t exe_len, cwd_len;
+	struct exec_strings s;
 	char *exe = read_config("exe", &exe_len);
 	char *cwd = read_config("cwd", &cwd_len);
-	const char *why = NULL;
-	struct image img = { 0 }, interp_img = { 0 };
-	char *interp = NULL;
+	struct exec_prog prog;
+	u64 entry, sp;
 
-	if (!args || !env || !exe || !cwd)
+	s.args = read_config("argv", &s.args_len);
+	s.env = read_config("env", &s.env_len);
+	if (!s.args || !s.env || !exe || !cwd)
 		kernel_error("out of memory reading the program's arguments");
-	terminate(&args, &args_len);
-	terminate(&env, &env_len);
+	terminate(&s.args, &s.args_len);
+	terminate(&s.env, &s.env_len);
 	terminate(&exe, &exe_len);
 	terminate(&cwd, &cwd_len);
-	if (!args || !env || !exe || !cwd)
+	if (!s.args || !s.env || !exe || !cwd)
 		kernel_error("out of memory reading the program's arguments");
 	if (!exe_len)
 		kernel_error("the image names no program (%s/exe)", PROTO_DIR);
-	check_arg_limits(args, args_len, env, env_len);
-	if (!args_len) { /* no argv: argv[0] is the program's path */
-		args = exe;
-		args_len = exe_len;
+	check_arg_limits(s.args, s.args_len, s.env, s.env_len);
+	if (!s.args_len) { /* no argv: argv[0] is the program's path */
+		s.args = exe;
+		s.args_len = exe_len;
 	}
 	if (cwd_len > 1 && (vfs_mkdir_p(cwd, 0755) || vfs_chdir(cwd)))
 		kernel_error("cannot enter the working directory %s", cwd);
 
-	int r = load_elf(exe, true, &img, &interp, &why);
+	prepare_boot(exe, &prog);
+	const char *execfn = strchr(s.args, '/') ? s.args : exe;
+	int r = exec_map(&prog, &s, execfn, &entry, &sp);
+	if (r == -ENOMEM)
+		kernel_error("out of memory loading the program");
 	if (r)
-		load_failed(exe, r, why);
-	vm_set_brk_start(img.info.load_hi + img.bias);
-	u64 entry = img.info.entry + img.bias, base = 0;
-	if (interp) {
-		r = load_elf(interp, false, &interp_img, NULL, &why);
-		if (r)
-			load_failed(interp, r, why);
-		base = interp_img.bias + ALIGN_DOWN(interp_img.info.load_lo, PAGE_SIZE);
-		entry = interp_img.info.entry + interp_img.bias;
-		kfree(interp);
-	}
-
-	const char *execfn = strchr(args, '/') ? args : exe;
-	u64 sp = build_stack(&img, base, args, args_len, env, env_len, execfn);
-	if (!sp)
-		kernel_error("out of memory for the program's stack");
+		load_failed(exe, r, NULL);
+	exec_release(&prog);
 	proc_set_exe(exe);
-	proc_set_cmdline(args, args_len);
-	proc_set_environ(env, env_len);
+	proc_set_cmdline(s.args, s.args_len);
+	proc_set_environ(s.env, s.env_len);
 	boot_mark("program loaded");
 	if (boot_opts.verbose) {
 		boot_report();

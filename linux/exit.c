@@ -151,7 +151,7 @@ void exit_thread(int status)
 	struct process *p = thread_process(t);
 	struct linux_process *lp = lproc_of(p);
 
-	exit_robust_list(lthread_of(t));
+	robust_list_cleanup(lthread_of(t));
 	/* Counted in one atomic step: of threads exiting together, exactly
 	 * one is the last. In pid 1, it ends the VM with its status. */
 	if (p->pid == 1 && process_thread_exiting(p))

@@ -27,7 +27,5 @@ int exit_next_thread(struct process *p, int after);
  * signal), its real uid and CPU time. */
 void exit_fill_chld(struct linux_siginfo *i, int pid, u32 uid, u64 cpu_ns,
 		    int code, int status);
-/* linux/thread.c: marks the robust futexes of the exiting thread lt. */
-void exit_robust_list(struct lthread *lt);
 
 #endif

@@ -46,6 +46,7 @@ static struct linux_process *lproc_alloc(void)
 	lp->timer_lock = (struct spinlock)SPINLOCK_INIT;
 	lp->stop_lock = (struct spinlock)SPINLOCK_INIT;
 	waitq_init(&lp->stop_wq);
+	waitq_init(&lp->kill_wq);
 	sigq_init(&lp->shared);
 	lp->budget.max = MAX_QUEUED;
 	return lp;
@@ -99,6 +100,27 @@ static void abi_process_free(struct process *p)
 	p->abi = NULL;
 }
 
+void lproc_exec_reset(struct linux_process *lp)
+{
+	spin_lock(&lp->sig_lock);
+	for (int i = 0; i < NSIG; i++) {
+		u64 h = lp->actions[i].handler;
+		lp->actions[i] = (struct linux_sigaction){
+			.handler = h == SIG_IGN ? SIG_IGN : SIG_DFL };
+	}
+	spin_unlock(&lp->sig_lock);
+	/* POSIX timers go; slot 0, ITIMER_REAL, stays armed. */
+	for (int i = 1; i <= LINUX_MAX_TIMERS; i++) {
+		if (!lp->timers[i].used)
+			continue;
+		ktimer_set(&lp->timers[i].k, 0);
+		lp->timers[i].used = false;
+	}
+	lp->dumpable = 1;
+	lp->membarrier_registered = 0;
+	__atomic_store_n(&lp->killer, NULL, __ATOMIC_RELEASE);
+}
+
 struct lthread *lthread_alloc(u64 sigmask)
 {
 	struct lthread *lt = kzalloc(sizeof(*lt));
@@ -128,8 +150,8 @@ static bool abi_signal_pending(struct thread *t)
 	struct lthread *lt = lthread_of(t);
 
 	if (lt->killable)
-		return lt->pending.set & sigbit(SIGKILL);
-	return lt->pending.set & ~lt->sigmask;
+		return (lt->pending.set & sigbit(SIGKILL)) || lproc_killed(t);
+	return (lt->pending.set & ~lt->sigmask) || lproc_killed(t);
 }
 
 /* Its pending signals were dropped when it exited (signal_thread_exit). */

@@ -61,6 +61,10 @@ struct linux_process {
 	bool exiting;                         /* exit_group or a fatal signal:
 					       * every thread exits (exit.c) */
 	int exit_status;                      /* its wait status, once exiting */
+	struct thread *killer;                /* set: every other thread exits
+					       * at its next return to the
+					       * program (groupkill.c) */
+	struct waitq kill_wq;                 /* the killer waits there */
 	struct spinlock timer_lock;           /* timers' allocation */
 	struct ptimer timers[LINUX_MAX_TIMERS + 1];
 };
@@ -128,6 +132,34 @@ void lthread_attach(struct thread *t, struct lthread *lt);
 /* The program thread tid of process p, or NULL (kernel threads are not
  * the program's). As thread_find, the thread may exit meanwhile. */
 struct thread *lthread_find(struct process *p, int tid);
+
+/*
+ * exec (linux/execve.c), once the calling thread is the process's only one:
+ * signal handlers back to SIG_DFL (ignored signals stay ignored; flags and
+ * masks cleared), POSIX timers deleted (ITIMER_REAL and alarm kept),
+ * dumpable again, membarrier registrations dropped, threads no longer
+ * killed. The signal mask and pending signals stay.
+ */
+void lproc_exec_reset(struct linux_process *lp);
+
+/*
+ * Ending the other threads of the calling thread's process
+ * (linux/groupkill.c), for exec: each exits at its next return to the
+ * program, its sleeps interrupted as by a signal; returns once none is
+ * left. -EAGAIN when another thread of the process is doing the same (the
+ * caller is then one of those to end: lproc_killed_check ends it).
+ * Sleeps, deaf to signals.
+ */
+int lproc_kill_others(void);
+/* Whether t is to end (another thread of its process called
+ * lproc_kill_others). No lock; any context. */
+bool lproc_killed(struct thread *t);
+/* On the way back to the program: ends t (never returns) if it is to end. */
+void lproc_killed_check(struct thread *t);
+
+/* linux/thread.c: marks the robust futexes t still holds as their owner's
+ * death (OWNER_DIED) and wakes a waiter: t exits or execs. */
+void robust_list_cleanup(struct lthread *t);
 
 /*
  * At boot, before the program starts: registers the ABI layer's hooks

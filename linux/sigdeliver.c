@@ -73,8 +73,9 @@ static void pick_thread(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 
+	/* Not to a thread that is ending (exec): the signal would go with it. */
 	if (!p->t && thread_process(t) == p->p && thread_abi(t) &&
-	    !(lthread_of(t)->sigmask & sigbit(p->sig)))
+	    !(lthread_of(t)->sigmask & sigbit(p->sig)) && !lproc_killed(t))
 		p->t = t;
 }
 
@@ -272,6 +273,7 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	bool always = r == -ERESTARTNOINTR, restarted = false;
 
 	signal_stop_check(t);
+	lproc_killed_check(t);
 	if (always)
 		r = -EINTR;
 	if (!pending_for(lt, lp) && r != -EINTR) {
@@ -310,6 +312,7 @@ void signal_deliver_trap(struct trap_frame *f)
 	struct linux_process *lp = lproc_of(thread_process(t));
 
 	signal_stop_check(t);
+	lproc_killed_check(t);
 	if (!pending_for(lt, lp))
 		return;
 	struct sig_context mc;

@@ -131,6 +131,11 @@ long sys_mprotect(unsigned long addr, size_t len, int prot);
 long sys_mremap(unsigned long old, size_t oldlen, size_t newlen, int flags, unsigned long new);
 long sys_madvise(unsigned long addr, size_t len, int advice);
 
+/* linux/execve.c: a new program for the process */
+long sys_execve(const char *path, char *const argv[], char *const envp[]);
+long sys_execveat(int dirfd, const char *path, char *const argv[],
+		  char *const envp[], int flags);
+
 /* linux/thread.c: threads and the process (sched/) */
 long sys_arch_prctl(int code, unsigned long addr);
 long sys_set_tid_address(int *tidptr);

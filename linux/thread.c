@@ -174,7 +174,7 @@ static void robust_release(u64 entry, s64 offset, int tid)
 }
 
 /* Walks the robust list glibc registered (set_robust_list(2)). */
-void exit_robust_list(struct lthread *t)
+void robust_list_cleanup(struct lthread *t)
 {
 	u64 head[3]; /* list, futex_offset, list_op_pending */
 	u64 entry;
@@ -306,11 +306,6 @@ long sys_clone3(struct clone_args *uargs, size_t size)
 				(int *)a.parent_tid, (int *)a.child_tid, a.tls,
 				(int)a.exit_signal };
 	return do_clone(&rq);
-}
-
-long sys_execve(const char *path, char *const argv[], char *const envp[])
-{
-	return -ENOSYS; /* DIVERGENCE: one program per VM */
 }
 
 long sys_getpid(void)

@@ -14,6 +14,11 @@ int thread_id(struct thread *t)
 	return t->tid;
 }
 
+void thread_set_id(struct thread *t, int tid)
+{
+	__atomic_store_n(&t->tid, tid, __ATOMIC_RELAXED);
+}
+
 struct process *thread_process(struct thread *t)
 {
 	return t->process;

@@ -6,7 +6,7 @@ set -e
 need=""
 for p in gcc make qemu-system-x86 musl-tools libcmocka-dev cpio gcc-multilib bsdutils \
 	python3 perl busybox-static dpkg-dev xz-utils \
-	redis-server redis-tools nginx memcached curl nodejs golang-go; do
+	redis-server redis-tools nginx memcached curl nodejs golang-go git; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done
 [ -z "$need" ] && exit 0

@@ -14,6 +14,12 @@
  *   mmap       mmap + touch + munmap of 64 MiB     mmap_touch_munmap_64m_ms
  *   file       write then read 64 MiB in /         file_write_64m_ms,
  *                                                  file_read_64m_ms
+ *   proc       fork + exit + wait, vfork + exec    fork_exit_wait_us,
+ *              of itself + wait, 64 MiB through a  vfork_exec_wait_us,
+ *              pipe between processes, two         pipe_proc_mb_s,
+ *              processes ping-pong over pipes      ctx_switch_proc_ns
+ *              (procbench.c)
+ *   true       nothing: what vfork_exec_wait_us execs
  *   all        every measurement above, in that order
  *   areas      page fault, read(2), 10 / 10000 areas   fault_areas_N_ns,
  *                                                  read_areas_N_ns
@@ -29,8 +35,8 @@
  * isa-debug-exit (port 0xf4), the way Skiff ends a VM, instead of returning.
  * --quick: a quarter of the iterations. A figure that cannot be measured
  * prints "missing name reason" instead.
- * Built from microbench.c (this file: the driver and the plain measurements)
- * and scaling.c, which share microbench.h.
+ * Built from microbench.c (this file: the driver and the plain measurements),
+ * procbench.c (processes) and scaling.c, which share microbench.h.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -101,7 +107,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Runs fn(iters) once to warm up, then REPS times; prints the median of
  * elapsed / per, in ns scaled down by div (1 for ns, 1000 for us, ...). */
-static void measure(const char *name, void (*fn)(unsigned long),
+void measure(const char *name, void (*fn)(unsigned long),
 		    unsigned long iters, double per, double div)
 {
 	double v[REPS];
@@ -298,6 +304,8 @@ static const struct mode {
 	{ "ctxsw", bench_ctxsw, "all" },
 	{ "mmap", bench_mmap, "all" },
 	{ "file", file_bench, "all" },
+	{ "proc", bench_proc, "all" },
+	{ "true", proc_true, NULL },
 	{ "areas", scaling_areas, "scaling" },
 	{ "epoll", scaling_epoll, "scaling" },
 	{ "sleepers", scaling_sleepers, "scaling" },
@@ -335,6 +343,7 @@ int main(int argc, char **argv)
 {
 	int poweroff = 0, status = 0, i;
 
+	proc_self = argv[0];
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--poweroff"))
 			poweroff = 1;

@@ -8,8 +8,8 @@
  * An entry's arg is the pid under /proc/PID, a thread id under task/
  * (proc_process finds the process of either; a pid is its first thread's
  * tid). What fs/ and mm/ show only of the caller (its fds, cwd, maps) is
- * shown for the caller's own pid only. exec (linux/exec.c) hands over
- * the strings with proc_set_*.
+ * shown for the caller's own pid only. exec (linux/exec.c at boot,
+ * linux/execve.c) hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>

@@ -264,6 +264,35 @@ int fd_close(int fd)
 	return 0;
 }
 
+/*
+ * exec: closes every close-on-exec fd of t. The files are taken out under
+ * the lock, a word of the bitmap at a time, and put after it (a release
+ * may sleep).
+ */
+void fd_table_close_on_exec(struct fd_table *t)
+{
+	for (unsigned w = 0;; w++) {
+		struct file *batch[64];
+		int n = 0;
+
+		spin_lock(&t->lock);
+		if (w * 64 >= t->cap) {
+			spin_unlock(&t->lock);
+			return;
+		}
+		u64 bits = t->cloexec[w] & t->open[w];
+		while (bits) {
+			unsigned fd = w * 64 + __builtin_ctzll(bits);
+			bits &= bits - 1;
+			batch[n++] = t->files[fd];
+			set_slot(t, fd, NULL, false);
+		}
+		spin_unlock(&t->lock);
+		for (int i = 0; i < n; i++)
+			file_put(batch[i]);
+	}
+}
+
 /* Puts f (a new reference) at fd, closing what was there; lock held. */
 static struct file *install_at(struct fd_table *t, int fd, struct file *f,
 			       bool cloexec, int *r)

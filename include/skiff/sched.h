@@ -98,6 +98,9 @@ int thread_tid(void);
  */
 /* Its tid. */
 int thread_id(struct thread *t);
+/* exec from a thread other than the first: it takes its process's pid
+ * (the first thread is gone, so no live thread has that tid). */
+void thread_set_id(struct thread *t, int tid);
 /* Its process; NULL for a kernel thread. */
 struct process *thread_process(struct thread *t);
 /* The ABI layer's per-thread state (linux/lproc.h), NULL until set; set by

@@ -489,6 +489,8 @@ struct fd_table {
 struct fd_table *fd_table_create(void);
 /* Closes every fd of t and frees it. May sleep (file release). */
 void fd_table_destroy(struct fd_table *t);
+/* exec: closes every FD_CLOEXEC fd of t (O_CLOEXEC, F_SETFD). May sleep. */
+void fd_table_close_on_exec(struct fd_table *t);
 /* The calling thread's process's table (process_current()->files). */
 struct fd_table *fd_table_current(void);
 /*

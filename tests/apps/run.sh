@@ -45,6 +45,12 @@
 #   /* BUILDS: musl dyn */  the builds of the program, instead of the usual
 #                           four (static pie musl dyn): fewer when some make
 #                           no sense (say why), or more (musldyn)
+#   /* NEEDS: fork */       the program makes processes (fork, vfork,
+#                           execve): built and run natively always, its
+#                           Skiff checks skipped (never passed) unless the
+#                           fork probe says Skiff has them
+#                           (tests/lib/probe.sh; SKIFF_FORK_TESTS=run
+#                           runs them anyway)
 # In ARGS, ENV and SKIFF, @APPS@ stands for the absolute path of
 # build/apps: "/* SKIFF: --file @APPS@/libdl_calc.so */" puts the library
 # in the guest at the same path the native run finds it at.
@@ -310,6 +316,7 @@ fi
 mkdir -p "$OUT/log" "$RES"
 [ -n "$own_res" ] && trap 'rm -rf "$RES"; exit 130' INT TERM
 . tests/lib/verdict.sh
+. tests/lib/probe.sh
 # A name is the program's identity (build/apps/NAME.BUILD, differences.txt,
 # the report lines): two programs of one name would be one.
 for n in $(names_in $(areas) | sort | uniq -d); do
@@ -361,6 +368,14 @@ for NAME in $names; do
 			sed 's/^/  /' "$RES/$NAME.$BUILD.native.unstable"
 			failed "$nm" "$NAME $BUILD (unstable natively)"
 			continue
+		fi
+		if [ "$(directive "$(src_of "$NAME")" NEEDS)" = fork ]; then
+			[ -n "$FORK_OK" ] || fork_probe "$SKIFF"
+			if [ "$FORK_OK" != 1 ]; then
+				skip "$NAME $BUILD ($nm checks)" "$FORK_WHY"
+				skipped $((nm - 1))
+				continue
+			fi
 		fi
 		for MACHINE in $(machines "$BUILD"); do
 			todo="$todo $NAME $BUILD $MACHINE"

@@ -34,6 +34,17 @@
 #   java       Java's Hello (skipped without java and javac)
 #   hostile    tests/net/hostile.sh: connection floods, half-open
 #              connections and random bytes against nginx
+#   nginx-workers  nginx with `master_process on; worker_processes 2;`:
+#              the master forks its workers, which serve the files and 40
+#              GETs on new connections; a SIGTERM to the master ends all
+#   redis-bgsave  redis-server with its default save points: BGSAVE
+#              (a forked child writes dump.rdb) answered and serving SETs
+#              and GETs meanwhile, the save's status, redis-cli --rdb (a
+#              fork writing to a socket) read back by redis-check-rdb on
+#              the host, SHUTDOWN SAVE
+# The last two need processes in Skiff: they are skipped (never passed)
+# while the fork probe says it has none (tests/lib/probe.sh;
+# SKIFF_FORK_TESTS=run runs them anyway).
 # Natively a server listens on 127.0.0.1 and a free port; in Skiff on its
 # usual port (6379, 80, ...) on every address, published on a free host
 # port of 127.0.0.1. All traffic stays on the host's loopback. Every wait
@@ -53,6 +64,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
 . tests/net/lib.sh
+. tests/lib/probe.sh
 umask 022
 ONLY="$*"
 
@@ -464,6 +476,94 @@ c_java() {
 	[ $RC = 0 ] || { WHY="exit status $RC"; return 1; }
 }
 
+# nginx as a master and two workers (forked).
+c_nginx_workers() {
+	TAG=nginx-workers.$1
+	_d=$OUT/nginx-workers.$1.conf
+	rm -rf "$_d"
+	net_port
+	if [ "$1" = native ]; then
+		nginx_conf "$_d" "127.0.0.1:$NET_PORT"
+	else
+		nginx_conf "$_d" 80
+	fi
+	sed -i 's/^master_process off;/master_process on;/; s/^worker_processes 1;/worker_processes 2;/' \
+		"$_d/nginx.conf"
+	srv_start nginx-workers "$1" 80 "--dir $_d --dir $WWW" /usr/sbin/nginx \
+		-p "$_d/" -e stderr -c "$_d/nginx.conf"
+	ready_http || return 1
+	get index.html; want_file 200 "$WWW/index.html" || return 1
+	get data.bin; want_file 200 "$WWW/data.bin" || return 1
+	get missing.html
+	[ "$CODE" = 404 ] || { WHY="GET /missing.html: $CODE, want 404"; return 1; }
+	_ok=0
+	for _i in $(seq 40); do
+		[ "$(http_get "http://$NET_HOST:$NET_PORT/hello.txt" "$OUT/$TAG.h")" = 200 ] &&
+			cmp -s "$OUT/$TAG.h" "$WWW/hello.txt" && _ok=$((_ok + 1))
+	done
+	res "40 GETs on new connections: $_ok right"
+	[ "$_ok" = 40 ] || { WHY="$_ok of 40 GETs right"; return 1; }
+	finish
+}
+
+# redis-server with its default save points: BGSAVE forks the dump.
+c_redis_bgsave() {
+	net_port
+	TAG=redis-bgsave.$1
+	_d=$OUT/$TAG.data	# not .d: the Makefile includes every build/**/*.d
+	rm -rf "$_d" "$OUT/$TAG.rdb"
+	mkdir -p "$_d"
+	if [ "$1" = native ]; then
+		srv_start redis-bgsave native 0 "" /usr/bin/redis-server --port "$NET_PORT" \
+			--bind 127.0.0.1 --dir "$_d" --protected-mode no
+	else
+		srv_start redis-bgsave skiff 6379 "--dir $_d" /usr/bin/redis-server \
+			--port 6379 --dir "$_d" --protected-mode no
+	fi
+	cli="timeout -k 2 30 redis-cli -h $NET_HOST -p $NET_PORT"
+	srv_ready "$NET_READY_SECS" sh -c "$cli PING | grep -qx PONG" || return 1
+	# 3000 keys of 1 KB: fewer changes than the 60 s save point (10000),
+	# so no save starts by itself
+	_v=$(head -c 1000 /dev/zero | tr '\0' v)
+	seq 3000 | sed "s/.*/SET key:& $_v/" | $cli >/dev/null
+	res "DBSIZE: $($cli DBSIZE)"
+	res "BGSAVE: $($cli BGSAVE)"
+	res "SET while saving: $($cli SET during yes)"
+	res "GET while saving: $($cli GET key:1234 | cut -c 1-8)"
+	res "INCR while saving: $($cli INCR n)"
+	_i=0
+	while [ $_i -lt 300 ] &&
+		! $cli INFO persistence | tr -d '\r' | grep -qx 'rdb_bgsave_in_progress:0'; do
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	_st=$($cli INFO persistence | tr -d '\r' | sed -n 's/^rdb_last_bgsave_status://p')
+	res "last bgsave status: $_st"
+	[ "$_st" = ok ] || { WHY="BGSAVE status $_st"; return 1; }
+	# a replica's sync: the server forks and streams an RDB to the socket
+	timeout -k 2 120 redis-cli -h "$NET_HOST" -p "$NET_PORT" --rdb "$OUT/$TAG.rdb" \
+		>/dev/null 2>&1
+	res "redis-cli --rdb: exit status $?"
+	_k=$(redis-check-rdb "$OUT/$TAG.rdb" 2>&1 | sed -n 's/.*\] \([0-9]*\) keys read.*/\1/p')
+	res "keys in the streamed RDB: ${_k:-none}"
+	[ "$_k" = 3002 ] || { WHY="the streamed RDB holds ${_k:-no} keys, want 3002"; return 1; }
+	$cli SHUTDOWN SAVE >/dev/null 2>&1
+	if ! srv_exit "$NET_STOP_SECS"; then
+		WHY="still running ${NET_STOP_SECS}s after SHUTDOWN SAVE"
+		return 1
+	fi
+	res "exit status after SHUTDOWN SAVE: $SRV_RC"
+	! srv_panicked || { WHY="the kernel panicked"; return 1; }
+}
+
+# fork_skip: nothing when Skiff has processes (or only native runs are
+# made), else why the checks that need them are skipped.
+fork_skip() {
+	[ "${NET_NATIVE_ONLY:-0}" = 1 ] && return
+	fork_probe "$SKIFF"
+	[ "$FORK_OK" = 1 ] || echo "$FORK_WHY"
+}
+
 make_www
 head -c 150000 /dev/urandom | base64 -w 0 >"$OUT/big.txt"
 { cat "$OUT/big.txt"; echo; } >"$OUT/big.want"
@@ -492,5 +592,8 @@ jskip=$(need /usr/bin/java javac)
 run_check java c_java "$jskip"
 . tests/net/hostile.sh
 run_check hostile c_hostile "$(need /usr/sbin/nginx curl)$(tap_available)"
+run_check nginx-workers c_nginx_workers "$(need /usr/sbin/nginx curl)$(fork_skip)"
+run_check redis-bgsave c_redis_bgsave \
+	"$(need /usr/bin/redis-server redis-cli redis-check-rdb)$(fork_skip)"
 
 summary net

@@ -5,17 +5,25 @@
 # the same. The programs: python3 running tests/real/py_mix.py (threading,
 # asyncio, json, re, hashlib, tempfile, time.sleep), perl running
 # tests/real/perl_mix.pl, and busybox-static applets that never fork:
-# `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin.
+# `sh -c` with builtins only, sort, sha256sum, awk and sed, fed on stdin;
+# and dash's `exec /usr/bin/env` (execve of another program).
 #
 #   tests/real/run.sh [NAME...]   all cases, or only those named
 #   REAL_ACCEL=tcg                skiff --accel (default tcg)
 #   REAL_MACHINE=microvm          skiff --machine (default microvm)
 #
-# Missing packages (python3, perl, busybox-static) are installed first by
+# Missing packages (python3, perl, busybox-static, git) are installed first by
 # scripts/deps.sh. Scripts are put in the image at their host path with
 # --file, so both runs name the same path. Both runs start in a fresh empty
 # directory under /tmp, with umask 022 and the environment skiff gives by
 # default (env -i natively, PATH and HOME=/) plus PYTHONDONTWRITEBYTECODE=1.
+# The cases that make processes (fork, vfork, exec: bash pipelines and
+# scripts, tar with gzip, find -exec, xargs, timeout, git,
+# python's subprocess and multiprocessing, make) run through
+# run_fork_case: they are skipped (never passed) while the fork probe
+# says this Skiff has no fork (tests/lib/probe.sh; SKIFF_FORK_TESTS=run
+# runs them anyway). The programs they exec are packed with --file
+# (TOOLS), so the guest finds them on PATH as the host does.
 # Output: one line per case ("ok" or "FAIL" with the first differences and
 # skiff's stderr), then "real: N passed, N failed" (tests/lib/verdict.sh;
 # a failure list before it, one case a line). Everything of the last
@@ -31,6 +39,7 @@ DEFAULT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 umask 022
 mkdir -p "$OUT"
 . tests/lib/verdict.sh
+. tests/lib/probe.sh
 
 if ! scripts/deps.sh >"$OUT/deps.log" 2>&1; then
 	echo "real: scripts/deps.sh failed (see build/real/deps.log); cases with a missing program fail"
@@ -119,10 +128,26 @@ report() {
 	fi
 }
 
+# run_fork_case NAME STDIN-COMMAND SKIFF-OPTIONS -- PROGRAM ARGS...: a
+# run_case that needs processes in Skiff: skipped without them.
+run_fork_case() {
+	if [ -n "$ONLY" ] && ! echo " $ONLY " | grep -q " $1 "; then
+		return
+	fi
+	[ -n "$FORK_OK" ] || fork_probe "$SKIFF"
+	if [ "$FORK_OK" != 1 ]; then
+		skip "$1" "$FORK_WHY"
+		return
+	fi
+	run_case "$@"
+}
+
 ONLY="$*"
 run_case python '' "--file $PY" -- /usr/bin/python3 "$PY"
 run_case perl "printf 'from stdin\n'" "--file $PL" -- /usr/bin/perl "$PL"
 run_case busybox-sh "printf 'hello big world\n'" '' -- $BB sh -c "$SH_PROG"
+# dash replacing itself with another program (execve), as an entrypoint does
+run_case sh-exec-env '' "--file /usr/bin/env" -- /bin/sh -c 'exec /usr/bin/env -u PWD'
 run_case busybox-sort "printf '$SORT_IN'" '' -- $BB sort
 run_case busybox-sort-nr "printf '$SORT_IN'" '' -- $BB sort -n -r
 run_case busybox-sha256sum "printf 'skiff\n%.0s' 1 2 3 4 5 6 7 8" '' -- $BB sha256sum
@@ -130,5 +155,41 @@ AWK_PROG='{ age[$3] += $2; n++ }
 END { for (c in age) s = s + age[c]; printf "%d people, %d years, paris %d\n", n, s, age["paris"] }'
 run_case busybox-awk "printf '$AWK_IN'" '' -- $BB awk "$AWK_PROG"
 run_case busybox-sed "printf '$AWK_IN'" '' -- $BB sed -e 's/a/A/g' -e '2d' -e '/oslo/s/^/> /'
+
+# Processes. The programs the cases exec, packed at their host paths.
+TOOLS=""
+for t in /usr/bin/tr /usr/bin/wc /usr/bin/seq /usr/bin/sort /usr/bin/head \
+	/usr/bin/sed /usr/bin/cat /usr/bin/env /usr/bin/sleep /usr/bin/echo \
+	/usr/bin/gzip /usr/bin/mkdir /usr/bin/rm /usr/bin/bash /usr/bin/dash \
+	/bin/sh /usr/bin/make /usr/lib/git-core/git; do
+	[ -e "$t" ] && TOOLS="$TOOLS --file $t"
+done
+BASH=/usr/bin/bash
+run_fork_case bash-pipe '' "$TOOLS" -- $BASH -c 'echo hi | tr a-z A-Z'
+PS=$ROOT/tests/real/proc_script.sh
+run_fork_case bash-script '' "$TOOLS --file $PS" -- $BASH "$PS"
+TAR_PROG='mkdir -p d/sub && echo one >d/a.txt && echo two >d/sub/b.txt &&
+seq 1 1000 >d/sub/n.txt && tar czf a.tgz d && rm -r d && gzip -t a.tgz &&
+tar xzf a.tgz && tar tzf a.tgz | sort && cat d/a.txt d/sub/b.txt && wc -l d/sub/n.txt'
+run_fork_case tar-gzip '' "$TOOLS --file /usr/bin/tar" -- $BASH -c "$TAR_PROG"
+FIND_PROG='mkdir -p t/x t/y && echo 1 >t/x/f1 && echo 22 >t/y/f2 && echo 333 >t/g &&
+find t -type f -exec wc -c {} \; | sort && find t -name "f*" -exec echo found {} + | tr " " "\n" | sort'
+run_fork_case find-exec '' "$TOOLS --file /usr/bin/find" -- $BASH -c "$FIND_PROG"
+run_fork_case xargs "printf 'a b c\nd e\n'" "$TOOLS" -- /usr/bin/xargs -n 2 echo
+run_fork_case timeout "" "$TOOLS" -- /usr/bin/timeout 5 sleep 1
+run_fork_case timeout-expires "" "$TOOLS" -- /usr/bin/timeout 1 sleep 30
+GIT_PROG='export GIT_AUTHOR_DATE=2020-01-01T00:00:00Z GIT_COMMITTER_DATE=2020-01-01T00:00:00Z
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+git init -q -b main r && cd r && seq 1 100 >n.txt && echo hi >a.txt && git add . &&
+git commit -q -m first && echo more >>a.txt && git commit -q -am second &&
+git log --format="%H %s" && git gc -q && git count-objects -v | grep -E "^(count|in-pack|packs):" &&
+git fsck && echo fsck ok && git cat-file -p HEAD:a.txt'
+run_fork_case git '' "$TOOLS --file /usr/bin/git" -- $BASH -c "$GIT_PROG"
+PP=$ROOT/tests/real/py_proc.py
+run_fork_case python-subprocess '' "$TOOLS --file $PP" -- /usr/bin/python3 "$PP" subprocess
+run_fork_case python-pool '' "$TOOLS --file $PP" -- /usr/bin/python3 "$PP" pool
+MK=$ROOT/tests/real/proc.mk
+run_fork_case make '' "$TOOLS --file $MK" -- /usr/bin/make -f "$MK"
 
 summary real

@@ -282,6 +282,29 @@ static void test_fd_limit(void **state)
 	assert_int_equal(fd_table_set_limit(t, 1024, NR_OPEN_MAX), 0);
 }
 
+/* exec closes exactly the close-on-exec fds, past the first bitmap word
+ * too, whichever way the flag was set (O_CLOEXEC, F_SETFD, dup3). */
+static void test_close_on_exec(void **state)
+{
+	long fds[100];
+
+	for (int i = 0; i < 100; i++)
+		fds[i] = sys_open("/", O_RDONLY | (i % 3 ? 0 : O_CLOEXEC), 0);
+	assert_int_equal(fds[99], 102);
+	assert_int_equal(sys_fcntl(fds[1], 2 /* F_SETFD */, FD_CLOEXEC), 0);
+	assert_int_equal(sys_fcntl(fds[3], 2 /* F_SETFD */, 0), 0);
+	assert_int_equal(sys_dup3(fds[2], 200, O_CLOEXEC), 200);
+	fd_table_close_on_exec(fd_table_current());
+	for (int i = 0; i < 100; i++) {
+		bool gone = i == 1 || (i % 3 == 0 && i != 3);
+		assert_int_equal(sys_fcntl(fds[i], 1 /* F_GETFD */, 0),
+				 gone ? -EBADF : 0);
+		if (!gone)
+			assert_int_equal(sys_close(fds[i]), 0);
+	}
+	assert_int_equal(sys_close(200), -EBADF);
+}
+
 /* A write with no reader left: -EPIPE and SIGPIPE; no writer: EOF. */
 static void test_pipe_ends(void **state)
 {
@@ -334,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_sparse),
 		cmocka_unit_test(test_pagestore),
 		cmocka_unit_test(test_fd_limit),
+		cmocka_unit_test(test_close_on_exec),
 		cmocka_unit_test(test_pipe_ends),
 		cmocka_unit_test(test_get_page),
 	};
