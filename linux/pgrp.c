@@ -85,6 +85,8 @@ static long setpgid_check(struct process *self, struct process *p, int pgid)
 		return -ESRCH;
 	if (p->sid != self->sid)
 		return -EPERM;
+	if (p != self && p->execed)
+		return -EACCES;
 	if (p->sid == p->pid)
 		return -EPERM; /* a session leader */
 	if (pgid != p->pid && !group_in_session(pgid, self->sid))

@@ -201,6 +201,7 @@ void process_report_stop(struct process *p, int status)
 void process_vfork_done(struct process *child)
 {
 	process_tree_lock();
+	child->execed = true;
 	child->vfork_active = false;
 	waitq_wake_all(&child->vfork_wq);
 	process_tree_unlock();

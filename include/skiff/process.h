@@ -65,6 +65,7 @@ struct process {
 	struct waitq child_wq;      /* its wait()s: a child changed state */
 	struct waitq vfork_wq;      /* a vfork parent waits here for vfork_active */
 	bool vfork_active;          /* the vfork parent still waits (tree lock) */
+	bool execed;                /* it has exec'd since fork (tree lock) */
 	u64 children_cpu_ns;        /* CPU time of its reaped children */
 	char comm[16];              /* its last thread's name, once a zombie */
 	struct vm_space *vm;        /* mm/: vm_current() */
@@ -133,8 +134,9 @@ void process_reap_locked(struct process *p);
  * its parent's WUNTRACED/WCONTINUED wait and wakes the parent's waiters. */
 void process_report_stop(struct process *p, int status);
 /*
- * Wakes the vfork parent of child: child exec'd or exited. Any number of
- * times; never sleeps.
+ * child exec'd (exec calls it): wakes its vfork parent and marks it
+ * (setpgid from its parent is EACCES now). Its end wakes the vfork parent
+ * through process_end. Any number of times; never sleeps.
  */
 void process_vfork_done(struct process *child);
 /*
