@@ -128,14 +128,6 @@ long sys_setsid(void)
 	return r;
 }
 
-bool pgrp_exists_in_session(int pgid, int sid)
-{
-	process_tree_lock();
-	bool r = group_in_session(pgid, sid);
-	process_tree_unlock();
-	return r;
-}
-
 /* kill's target pid: which processes it names; tree lock held. */
 static bool is_target(const struct process *p, int pid,
 		      const struct process *self)

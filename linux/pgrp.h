@@ -1,7 +1,6 @@
 /*
  * Process groups and kill's targets (linux/pgrp.c). Layer: Linux ABI,
- * private to linux/ (fs/devfs/console.c reaches pgrp_exists_in_session
- * through skiff/process.h's process_table instead).
+ * private to linux/.
  */
 #ifndef LINUX_PGRP_H
 #define LINUX_PGRP_H
@@ -20,7 +19,5 @@
  * with no lock held; never sleeps.
  */
 long pgrp_kill(int pid, int sig, const struct linux_siginfo *info);
-/* Whether group pgid has a live process in session sid. */
-bool pgrp_exists_in_session(int pgid, int sid);
 
 #endif

@@ -45,6 +45,11 @@ struct waitq_req {
 
 static bool matches(const struct waitq_req *w, const struct process *c)
 {
+	/* A clone child (its exit signal is not SIGCHLD) is waited for with
+	 * __WCLONE, the others without it; __WALL: both. */
+	bool clone_child = c->exit_signal != SIGCHLD;
+	if (!(w->options & __WALL) && clone_child != !!(w->options & __WCLONE))
+		return false;
 	if (w->pid > 0)
 		return c->pid == w->pid;
 	return w->pgid <= 0 || c->pgid == w->pgid;

@@ -128,6 +128,7 @@ int main(void)
 	chld_count = 0;
 	c = clone(child_fn, stack + sizeof(stack), CLONE_VM | CLONE_VFORK,
 		  (void *)6L);
+	SHOW(waitpid(c, &st, WNOHANG)); /* not without __WCLONE or __WALL */
 	yes("__WALL waits for it", waitpid(c, &st, __WALL) == c);
 	show_status("exit_signal 0 child", st);
 	say("SIGCHLD for it: %d", chld_count);
