@@ -125,11 +125,12 @@ static int fs_init_steps(const void *initrd, size_t len)
 	if (r == 0)
 		r = fs_make_dir("/proc", 0555);
 	if (r == 0)
-		r = procfs_mount("/proc", proc_root, PROC_SUPER_MAGIC);
+		r = procfs_mount("/proc", proc_root, &proc_pid_dyn,
+				 PROC_SUPER_MAGIC);
 	if (r == 0)
 		r = fs_make_dir("/sys", 0555);
 	if (r == 0)
-		r = procfs_mount("/sys", sys_root, SYSFS_MAGIC);
+		r = procfs_mount("/sys", sys_root, NULL, SYSFS_MAGIC);
 	if (r == 0)
 		r = open_console();
 	return r;

@@ -17,6 +17,13 @@ struct linux_timeval {
 	s64 tv_usec;
 };
 
+/* struct rusage: getrusage, wait4. */
+struct linux_rusage {
+	struct linux_timeval utime, stime;
+	s64 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
+		oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+
 /* uname(2)'s strings: UTS_* in skiff/kernel.h. */
 
 struct linux_utsname {
@@ -90,6 +97,8 @@ struct linux_siginfo {
 		u64 addr;                                /* faults */
 		struct { s32 pid; u32 uid; } kill;       /* kill, tgkill, queue */
 		struct { s32 tid, overrun; u64 value; } timer;
+		struct { s32 pid; u32 uid; s32 status, pad; s64 utime, stime; }
+			chld;                            /* SIGCHLD, waitid */
 		u8 raw[112];
 	};
 };
@@ -144,6 +153,11 @@ _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
 #define SI_TIMER (-2)
 #define SI_QUEUE (-1)
 #define SI_KERNEL 0x80
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 static inline u64 sigbit(int sig)
 {

@@ -26,6 +26,37 @@
 
 static struct spinlock cred_lock = SPINLOCK_INIT;
 
+int cred_clone(struct linux_cred *dst, const struct linux_cred *src)
+{
+	u32 n, *g = NULL;
+
+	for (;;) {
+		spin_lock(&cred_lock);
+		n = src->ngroups;
+		spin_unlock(&cred_lock);
+		kfree(g);
+		g = n ? kmalloc(n * sizeof(u32)) : NULL;
+		if (n && !g)
+			return -ENOMEM;
+		spin_lock(&cred_lock);
+		if (src->ngroups == n)
+			break;
+		spin_unlock(&cred_lock); /* changed meanwhile: again */
+	}
+	*dst = *src;
+	if (n)
+		memcpy(g, src->groups, n * sizeof(u32));
+	dst->groups = g;
+	spin_unlock(&cred_lock);
+	return 0;
+}
+
+void cred_free(struct linux_cred *c)
+{
+	kfree(c->groups);
+	c->groups = NULL;
+}
+
 static struct linux_cred *cred(void)
 {
 	return &lproc_current()->cred;

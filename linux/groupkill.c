@@ -63,7 +63,7 @@ int lproc_kill_others(void)
 	}
 	__atomic_store_n(&lp->killer, self, __ATOMIC_RELEASE);
 	spin_unlock(&lp->sig_lock);
-	signal_stop_on_send(lp, SIGKILL); /* stopped threads go on, to end */
+	signal_stop_on_send(process_current(), SIGKILL); /* stopped threads go on, to end */
 
 	bool was = thread_set_uninterruptible(self, true);
 	for (;;) {

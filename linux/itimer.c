@@ -283,3 +283,9 @@ long sys_timer_delete(long id)
 	p->used = false;
 	return 0;
 }
+
+void itimer_stop_all(struct linux_process *lp)
+{
+	for (int i = 0; i <= MAX_TIMERS; i++)
+		ktimer_set(&lp->timers[i].k, 0);
+}

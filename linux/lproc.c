@@ -36,12 +36,12 @@ static const struct linux_rlimit default_limits[RLIM_NLIMITS] = {
 /* Real-time signal instances a process may have queued. */
 #define MAX_QUEUED 4096
 
-int lproc_create(struct process *p)
+static struct linux_process *lproc_alloc(void)
 {
 	struct linux_process *lp = kzalloc(sizeof(*lp));
 
 	if (!lp)
-		return -ENOMEM;
+		return NULL;
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT;
 	lp->timer_lock = (struct spinlock)SPINLOCK_INIT;
 	lp->stop_lock = (struct spinlock)SPINLOCK_INIT;
@@ -49,10 +49,55 @@ int lproc_create(struct process *p)
 	waitq_init(&lp->kill_wq);
 	sigq_init(&lp->shared);
 	lp->budget.max = MAX_QUEUED;
+	return lp;
+}
+
+int lproc_create(struct process *p)
+{
+	struct linux_process *lp = lproc_alloc();
+
+	if (!lp)
+		return -ENOMEM;
 	memcpy(lp->limits, default_limits, sizeof(lp->limits));
 	lp->dumpable = 1;
 	p->abi = lp;
 	return 0;
+}
+
+int lproc_clone(struct process *child, struct process *parent)
+{
+	struct linux_process *lp = lproc_alloc(), *pp = lproc_of(parent);
+
+	if (!lp)
+		return -ENOMEM;
+	if (cred_clone(&lp->cred, &pp->cred)) {
+		kfree(lp);
+		return -ENOMEM;
+	}
+	spin_lock(&pp->sig_lock);
+	memcpy(lp->actions, pp->actions, sizeof(lp->actions));
+	spin_unlock(&pp->sig_lock);
+	memcpy(lp->limits, pp->limits, sizeof(lp->limits));
+	lp->nice = pp->nice;
+	lp->sched_policy = pp->sched_policy;
+	lp->sched_prio = pp->sched_prio;
+	lp->dumpable = pp->dumpable;
+	lp->no_new_privs = pp->no_new_privs;
+	lp->thp_disable = pp->thp_disable;
+	lp->personality = pp->personality;
+	child->abi = lp;
+	return 0;
+}
+
+/* The last reference to p: its timers were stopped when it ended. */
+static void abi_process_free(struct process *p)
+{
+	struct linux_process *lp = lproc_of(p);
+
+	sigq_discard(&lp->shared, &lp->budget, ~0ull);
+	cred_free(&lp->cred);
+	kfree(lp);
+	p->abi = NULL;
 }
 
 void lproc_exec_reset(struct linux_process *lp)
@@ -104,6 +149,8 @@ static bool abi_signal_pending(struct thread *t)
 {
 	struct lthread *lt = lthread_of(t);
 
+	if (lt->killable)
+		return (lt->pending.set & sigbit(SIGKILL)) || lproc_killed(t);
 	return (lt->pending.set & ~lt->sigmask) || lproc_killed(t);
 }
 
@@ -118,6 +165,7 @@ static const struct process_abi_ops abi_ops = {
 	.signal_pending = abi_signal_pending,
 	.thread_free = abi_thread_free,
 	.sig_summary = signal_summary,
+	.process_free = abi_process_free,
 };
 
 static const struct trap_signal_ops trap_ops = {

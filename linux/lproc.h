@@ -58,6 +58,9 @@ struct linux_process {
 	struct spinlock stop_lock;            /* guards stopped (sigstop.c) */
 	bool stopped;                         /* a group stop is in effect */
 	struct waitq stop_wq;                 /* the stopped threads */
+	bool exiting;                         /* exit_group or a fatal signal:
+					       * every thread exits (exit.c) */
+	int exit_status;                      /* its wait status, once exiting */
 	struct thread *killer;                /* set: every other thread exits
 					       * at its next return to the
 					       * program (groupkill.c) */
@@ -80,6 +83,8 @@ struct lthread {
 	void *robust_list;       /* set_robust_list */
 	u64 rseq;                /* registered struct rseq, 0: none */
 	u32 rseq_len, rseq_sig;
+	bool killable;           /* asleep where only SIGKILL interrupts
+				  * (a vfork parent) */
 };
 
 /* The ABI state of thread t, of the running thread, of the running
@@ -108,6 +113,17 @@ static inline struct linux_process *lproc_current(void)
  * Gives p its Linux-ABI state (Linux's defaults). 0 or -ENOMEM.
  */
 int lproc_create(struct process *p);
+/*
+ * fork: gives child (no ABI state yet) a copy of parent's dispositions,
+ * rlimits, credentials, prctl and scheduling state; not its timers, pending
+ * signals or PR_SET_PDEATHSIG (cleared, as Linux). 0 or -ENOMEM.
+ */
+int lproc_clone(struct process *child, struct process *parent);
+/* The credentials of cred.c: copy (0 or -ENOMEM) and release. */
+int cred_clone(struct linux_cred *dst, const struct linux_cred *src);
+void cred_free(struct linux_cred *c);
+/* Disarms every timer of lp (linux/itimer.c): its process ends. */
+void itimer_stop_all(struct linux_process *lp);
 /* New per-thread state with the given signal mask; NULL without memory. */
 struct lthread *lthread_alloc(u64 sigmask);
 /* Gives it to t, a program thread not yet started (freed with t). */

@@ -70,7 +70,8 @@ long sys_prlimit64(int pid, int res, const struct linux_rlimit *newl,
 {
 	struct linux_rlimit n, o;
 
-	if (pid < 0 || (pid && pid != 1))
+	/* DIVERGENCE: another process's limits are not reachable. */
+	if (pid < 0 || (pid && pid != process_current()->pid))
 		return -ESRCH;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
@@ -104,12 +105,6 @@ long sys_setrlimit(int res, const struct linux_rlimit *rl)
 	return sys_prlimit64(0, res, rl, NULL);
 }
 
-struct linux_rusage {
-	struct linux_timeval utime, stime;
-	s64 maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock,
-		oublock, msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
-};
-
 #define RUSAGE_SELF 0
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_THREAD 1
@@ -123,7 +118,12 @@ long sys_getrusage(int who, struct linux_rusage *ru)
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	if (who != RUSAGE_CHILDREN) {
+	if (who == RUSAGE_CHILDREN) {
+		ns = __atomic_load_n(&process_current()->children_cpu_ns,
+				     __ATOMIC_RELAXED);
+		r.utime = (struct linux_timeval){ ns / NSEC_PER_SEC,
+						  ns % NSEC_PER_SEC / 1000 };
+	} else {
 		r.utime = (struct linux_timeval){ ns / NSEC_PER_SEC,
 						  ns % NSEC_PER_SEC / 1000 };
 		r.maxrss = (page_total_count() - page_free_count()) * 4;
@@ -136,7 +136,9 @@ long sys_times(u64 *buf)
 {
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / 100);
 	u64 cpu = sched_process_cpu_ns() / (NSEC_PER_SEC / 100);
-	u64 t[4] = { cpu, 0, 0, 0 }; /* utime, stime, cutime, cstime */
+	u64 ccpu = __atomic_load_n(&process_current()->children_cpu_ns,
+				   __ATOMIC_RELAXED) / (NSEC_PER_SEC / 100);
+	u64 t[4] = { cpu, 0, ccpu, 0 }; /* utime, stime, cutime, cstime */
 
 	if (buf && copy_to_user(buf, t, sizeof(t)))
 		return -EFAULT;

@@ -17,6 +17,7 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
+#include "exit.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -49,7 +50,7 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 	if (!lt) /* freed after it exited: as Linux, to no one */
 		return;
 	lp = lproc_of(thread_process(t));
-	signal_stop_on_send(lp, sig);
+	signal_stop_on_send(thread_process(t), sig);
 	spin_lock(&lp->sig_lock);
 	if (ignored(lp, sig) && !(lt->sigmask & sigbit(sig)) && sig != SIGKILL) {
 		spin_unlock(&lp->sig_lock);
@@ -92,7 +93,7 @@ void signal_send_process(struct process *proc, int sig,
 		signal_send_thread(p.t, sig, info);
 		return;
 	}
-	signal_stop_on_send(lp, sig);
+	signal_stop_on_send(proc, sig);
 	spin_lock(&lp->sig_lock);
 	if (!ignored(lp, sig) || sig == SIGKILL)
 		sigq_add(&lp->shared, &lp->budget, sig, info);
@@ -206,10 +207,10 @@ static bool deliver(struct lthread *lt, struct sig_context *mc, int sig,
 		if ((DEFAULT_IGNORED & sigbit(sig)) && sig != SIGKILL)
 			return false;
 		if (STOP_SIGNALS & sigbit(sig)) {
-			signal_stop_now(lt->t);
+			signal_stop_now(lt->t, sig);
 			return false;
 		}
-		kernel_fatal_signal(sig, fault_addr, mc->rip);
+		exit_fatal_signal(sig, fault_addr, mc->rip);
 	}
 
 	rseq_abort_check(&mc->rip); /* a handler ends a critical section */
@@ -228,7 +229,7 @@ static bool deliver(struct lthread *lt, struct sig_context *mc, int sig,
 		s.altstack = true;
 	}
 	if (sigframe_push(mc, &s))
-		kernel_fatal_signal(SIGSEGV, s.sp, mc->rip);
+		exit_fatal_signal(SIGSEGV, s.sp, mc->rip);
 	lt->restore_sigmask = false;
 	if (lt->altstack_flags & SS_AUTODISARM)
 		lt->altstack_size = 0;
@@ -342,7 +343,7 @@ void signal_fault(struct trap_frame *f, int sig, int code, u64 addr)
 		take_action(lproc_of(thread_process(t)), sig);
 	/* A blocked or ignored fault cannot be survived: the default action. */
 	if ((lt->sigmask & sigbit(sig)) || act.handler == SIG_IGN)
-		kernel_fatal_signal(sig, addr, f->rip);
+		exit_fatal_signal(sig, addr, f->rip);
 	sigctx_from_trap(f, addr, &mc);
 	deliver(lt, &mc, sig, &act, &info);
 	sigctx_to_trap(&mc, f);
@@ -357,7 +358,7 @@ long sys_rt_sigreturn(void)
 	struct trap_frame tf;
 
 	if (sigframe_pop(sf->rsp, &uc))
-		kernel_fatal_signal(SIGSEGV, sf->rsp, sf->rcx);
+		exit_fatal_signal(SIGSEGV, sf->rsp, sf->rcx);
 	lt->sigmask = uc.sigmask & ~UNBLOCKABLE;
 	if (uc.stack.flags & SS_DISABLE) {
 		lt->altstack_size = 0;

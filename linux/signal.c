@@ -9,6 +9,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
+#include "pgrp.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -157,7 +158,8 @@ static struct linux_siginfo user_info(int sig, int code)
 	memset(&i, 0, sizeof(i));
 	i.signo = sig;
 	i.code = code;
-	i.kill.pid = 1;
+	i.kill.pid = process_current()->pid;
+	i.kill.uid = lproc_current()->cred.uid[0];
 	return i;
 }
 
@@ -171,9 +173,12 @@ static struct process *host_target;
 
 static void signal_from_host(int sig)
 {
-	struct linux_siginfo i = user_info(sig, SI_USER);
+	struct linux_siginfo i;
 
-	i.kill.pid = 0;
+	/* Not user_info: this interrupt may have come in any thread. */
+	memset(&i, 0, sizeof(i));
+	i.signo = sig;
+	i.code = SI_USER;
 	if (host_target)
 		signal_send_process(host_target, sig, &i);
 }
@@ -188,22 +193,27 @@ long sys_kill(int pid, int sig)
 {
 	if (check_sig(sig))
 		return -EINVAL;
-	if (pid != 1 && pid != 0 && pid != -1)
-		return -ESRCH; /* one process per VM */
-	if (sig) {
-		struct linux_siginfo i = user_info(sig, SI_USER);
-		signal_send_process(process_current(), sig, &i);
-	}
-	return 0;
+	struct linux_siginfo i = user_info(sig, SI_USER);
+	return pgrp_kill(pid, sig, &i);
 }
 
-static long thread_kill(int tid, int sig)
+/* Thread tid of the process tgid (0: of any process). */
+static struct thread *find_thread(int tgid, int tid)
+{
+	struct thread *t = thread_find(tid);
+
+	if (!t || !thread_abi(t))
+		return NULL;
+	return !tgid || thread_process(t)->pid == tgid ? t : NULL;
+}
+
+static long thread_kill(int tgid, int tid, int sig)
 {
 	struct thread *t;
 
 	if (check_sig(sig) || tid <= 0)
 		return -EINVAL;
-	t = lthread_find(process_current(), tid);
+	t = find_thread(tgid, tid);
 	if (!t)
 		return -ESRCH;
 	if (sig) {
@@ -217,14 +227,12 @@ long sys_tgkill(int tgid, int tid, int sig)
 {
 	if (tgid <= 0)
 		return -EINVAL;
-	if (tgid != 1)
-		return check_sig(sig) ? -EINVAL : -ESRCH;
-	return thread_kill(tid, sig);
+	return thread_kill(tgid, tid, sig);
 }
 
 long sys_tkill(int tid, int sig)
 {
-	return thread_kill(tid, sig);
+	return thread_kill(0, tid, sig);
 }
 
 long sys_rt_sigsuspend(const u64 *set, size_t setsize)
@@ -305,13 +313,10 @@ long sys_rt_sigqueueinfo(int pid, int sig, const struct linux_siginfo *uinfo)
 		return -EFAULT;
 	if (check_sig(sig))
 		return -EINVAL;
-	if (pid != 1 && pid != 0)
+	if (pid < 0)
 		return -ESRCH;
-	if (sig) {
-		info.signo = sig;
-		signal_send_process(process_current(), sig, &info);
-	}
-	return 0;
+	info.signo = sig;
+	return pgrp_kill(pid ? pid : process_current()->pid, sig, &info);
 }
 
 long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
@@ -324,7 +329,7 @@ long sys_rt_tgsigqueueinfo(int tgid, int tid, int sig,
 		return -EFAULT;
 	if (check_sig(sig) || tgid <= 0 || tid <= 0)
 		return -EINVAL;
-	if (tgid != 1 || !(t = lthread_find(process_current(), tid)))
+	if (!(t = find_thread(tgid, tid)))
 		return -ESRCH;
 	if (sig) {
 		info.signo = sig;

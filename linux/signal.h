@@ -55,12 +55,14 @@ void signal_discard(struct linux_process *lp, u64 set);
 /*
  * Job-control stops (sigstop.c). signal_stop_on_send: a signal is being
  * sent (SIGCONT and SIGKILL end a stop). signal_stop_now: a stop signal's
- * default action; returns once the program is continued. signal_stop_check:
+ * default action; returns once the program is continued. A stop and the
+ * SIGCONT that ends it are reported to the parent (wait's WUNTRACED and
+ * WCONTINUED, SIGCHLD unless SA_NOCLDSTOP); pid 1 has no parent. signal_stop_check:
  * on the way back to the program, stops there while a stop is in effect.
  * The last two sleep.
  */
-void signal_stop_on_send(struct linux_process *lp, int sig);
-void signal_stop_now(struct thread *t);
+void signal_stop_on_send(struct process *p, int sig);
+void signal_stop_now(struct thread *t, int sig);
 void signal_stop_check(struct thread *t);
 
 /* Delivery on the way back to the program: after a syscall, after a trap. */

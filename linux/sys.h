@@ -146,6 +146,19 @@ long sys_exit_group(int status);
 long sys_getpid(void);
 long sys_gettid(void);
 long sys_getppid(void);
+/* linux/fork.c, wait.c, pgrp.c: processes (sched/'s tree) */
+long sys_fork(void);
+long sys_vfork(void);
+struct linux_rusage;
+struct linux_siginfo;
+long sys_wait4(int pid, int *wstatus, int options, struct linux_rusage *ru);
+long sys_waitid(int idtype, int id, struct linux_siginfo *infop, int options,
+		struct linux_rusage *ru);
+long sys_getpgid(int pid);
+long sys_getpgrp(void);
+long sys_getsid(int pid);
+long sys_setpgid(int pid, int pgid);
+long sys_setsid(void);
 long sys_getuid(void);
 long sys_geteuid(void);
 long sys_getgid(void);

@@ -1,7 +1,8 @@
 /*
  * linux/thread.c: the process and its threads as the program sees them:
- * ids, TLS (arch_prctl), exit, and the per-thread pointers glibc registers.
- * One program per VM: its pid is 1, its parent 0. Layer: Linux ABI.
+ * ids, TLS (arch_prctl), exit, thread clones, and the per-thread pointers
+ * glibc registers. Clones of a new process are fork.c's, the end of a
+ * process exit.c's. Layer: Linux ABI.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -11,6 +12,8 @@
 #include <skiff/frame.h>
 #include <skiff/futex.h>
 #include "abi.h"
+#include "exit.h"
+#include "fork.h"
 #include "lproc.h"
 #include "signal.h"
 #include "syscall.h"
@@ -133,7 +136,7 @@ void rseq_abort_check(u64 *rip)
 	if (*rip < cs[1] || *rip - cs[1] >= cs[2])
 		return;
 	if (copy_from_user(&sig, (void *)(cs[3] - 4), 4) || sig != t->rseq_sig)
-		kernel_fatal_signal(11, cs[3], *rip);
+		exit_fatal_signal(11, cs[3], *rip);
 	cs_addr = 0;
 	copy_to_user((void *)(t->rseq + 8), &cs_addr, 8);
 	*rip = cs[3];
@@ -141,7 +144,7 @@ void rseq_abort_check(u64 *rip)
 
 long sys_exit_group(int status)
 {
-	kernel_exit(status);
+	exit_group(status);
 }
 
 #define FUTEX_WAITERS 0x80000000u
@@ -194,53 +197,14 @@ void robust_list_cleanup(struct lthread *t)
 
 long sys_exit(int status)
 {
-	struct thread *t = thread_current();
-	struct lthread *lt = lthread_of(t);
-	int zero = 0;
-
-	robust_list_cleanup(lt);
-	/* Counted in one atomic step: of threads exiting together, exactly
-	 * one is the last, and it ends the program with its status. */
-	if (process_thread_exiting(thread_process(t)))
-		kernel_exit(status);
-	if (lt->clear_child_tid &&
-	    !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero))) {
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		futex_wake((u32 *)lt->clear_child_tid, 1, ~0u);
-	}
-	signal_thread_exit(t);
-	thread_exit();
+	exit_thread(status);
 }
 
-#define CLONE_VM 0x100
-#define CLONE_FS 0x200
-#define CLONE_FILES 0x400
-#define CLONE_SIGHAND 0x800
-#define CLONE_PIDFD 0x1000
-#define CLONE_PTRACE 0x2000
-#define CLONE_VFORK 0x4000
-#define CLONE_PARENT 0x8000
-#define CLONE_THREAD 0x10000
-#define CLONE_NEWNS 0x20000
-#define CLONE_SYSVSEM 0x40000
-#define CLONE_SETTLS 0x80000
-#define CLONE_PARENT_SETTID 0x100000
-#define CLONE_CHILD_CLEARTID 0x200000
-#define CLONE_DETACHED 0x400000
-#define CLONE_UNTRACED 0x800000
-#define CLONE_CHILD_SETTID 0x1000000
-#define CLONE_IO 0x80000000ul
-#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-			    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |       \
-			    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |        \
-			    CLONE_DETACHED | CLONE_CHILD_SETTID | CLONE_IO |    \
-			    CLONE_UNTRACED | CLONE_PTRACE)
 #define NEEDED (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)
 
 extern void clone_return(struct syscall_frame *f) __noreturn;
 
-/* A new thread's first code: its copy of the parent's syscall frame. */
-static void clone_start(void *arg)
+void clone_start(void *arg)
 {
 	struct syscall_frame f;
 
@@ -249,15 +213,7 @@ static void clone_start(void *arg)
 	clone_return(&f); /* the stack above f is not needed again */
 }
 
-struct clone_req {
-	u64 flags;
-	u64 stack;
-	int *parent_tid;
-	int *child_tid;
-	u64 tls;
-};
-
-/* clone and clone3 with the flags of a thread; fork-like clones: -ENOSYS. */
+/* clone and clone3; those of a new process are fork.c's (fork_clone). */
 static long do_clone(const struct clone_req *rq)
 {
 	struct thread *self = thread_current();
@@ -270,9 +226,11 @@ static long do_clone(const struct clone_req *rq)
 		return -EINVAL;
 	if ((rq->flags & CLONE_SIGHAND) && !(rq->flags & CLONE_VM))
 		return -EINVAL;
+	if (!(rq->flags & CLONE_THREAD))
+		return fork_clone(rq);
 	if ((rq->flags & ~(CLONE_THREAD_FLAGS | 0xff)) ||
 	    (rq->flags & NEEDED) != NEEDED)
-		return -ENOSYS; /* DIVERGENCE: no fork; one program per VM */
+		return -ENOSYS; /* DIVERGENCE: a thread with these flags */
 	if ((rq->flags & CLONE_SETTLS) && rq->tls >= USER_END)
 		return -EPERM;
 
@@ -314,7 +272,8 @@ static long do_clone(const struct clone_req *rq)
 long sys_clone(unsigned long flags, unsigned long stack, int *parent_tid,
 	       int *child_tid, unsigned long tls)
 {
-	struct clone_req rq = { flags, stack, parent_tid, child_tid, tls };
+	struct clone_req rq = { flags & ~0xfful, stack, parent_tid, child_tid,
+				tls, flags & 0xff };
 
 	return do_clone(&rq);
 }
@@ -341,34 +300,22 @@ long sys_clone3(struct clone_args *uargs, size_t size)
 		return -EINVAL;
 	if ((a.stack == 0) != (a.stack_size == 0))
 		return -EINVAL;
+	if (a.flags & 0xff) /* clone3 has exit_signal instead */
+		return -EINVAL;
 	struct clone_req rq = { a.flags, a.stack ? a.stack + a.stack_size : 0,
-				(int *)a.parent_tid, (int *)a.child_tid, a.tls };
+				(int *)a.parent_tid, (int *)a.child_tid, a.tls,
+				(int)a.exit_signal };
 	return do_clone(&rq);
-}
-
-long sys_fork(void)
-{
-	return -ENOSYS; /* DIVERGENCE: one program per VM */
-}
-
-long sys_vfork(void)
-{
-	return -ENOSYS; /* DIVERGENCE: one program per VM */
 }
 
 long sys_getpid(void)
 {
-	return 1;
+	return process_current()->pid;
 }
 
 long sys_gettid(void)
 {
 	return thread_tid();
-}
-
-long sys_getppid(void)
-{
-	return 0;
 }
 
 long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
@@ -377,7 +324,7 @@ long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 
 	if (pid < 0)
 		return -ESRCH;
-	if (pid && pid != 1 && pid != thread_tid())
+	if (pid && pid != 1 && !thread_find(pid))
 		return -ESRCH;
 	if (len < sizeof(cpus) || (len & (sizeof(long) - 1)))
 		return -EINVAL;

@@ -75,6 +75,7 @@ void thread_free(struct thread *t)
 	process_abi_thread_free(t);
 	if (t == &main_thread) /* its stack is the boot stack */
 		return;
+	process_put(t->process);
 	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
 	free_fpu_area(t->fpu_area);
 	kfree(t);
@@ -83,7 +84,15 @@ void thread_free(struct thread *t)
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program)
 {
+	return thread_create_in(program ? process_current() : NULL, name, fn,
+				arg);
+}
+
+struct thread *thread_create_in(struct process *p, const char *name,
+				void (*fn)(void *), void *arg)
+{
 	struct thread *t;
+	bool program = p != NULL;
 
 	sched_reap();
 	t = kzalloc(sizeof(*t));
@@ -96,7 +105,12 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 		goto out_free_stack;
 	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	t->process = program ? process_current() : NULL;
+	t->process = p;
+	if (p) {
+		if (!p->pid)
+			p->pid = t->tid;
+		process_get(p);
+	}
 	str_lcpy(t->name, name, sizeof(t->name));
 	list_init(&t->wait_link);
 	all_add(t);
@@ -162,6 +176,7 @@ void sched_init(void)
 	if (!t->fpu_area || !t->process || !cpu->idle)
 		panic("out of memory creating the first threads");
 	process_thread_started(t->process);
+	process_boot(t->process);
 	cpu->idle->state = THREAD_RUNNABLE;
 	/* The idle thread starts in idle_loop the first time it is picked. */
 	((struct switch_frame *)cpu->idle->ctx.rsp)->r12 = (u64)idle_loop;

@@ -52,6 +52,8 @@ struct thread {
  * the CPU-time calls, sched_interrupt and the accessors the layers above
  * use instead of this struct: skiff/sched.h.
  */
+/* Boot: p, pid 1, enters the process table (sched/process.c). */
+void process_boot(struct process *p);
 /* Frees the stacks of threads that have exited. */
 void sched_reap(void);
 

@@ -21,6 +21,7 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
+#include <skiff/process.h>
 #include <skiff/proto.h>
 #include <skiff/vfs.h>
 #include "devfs.h"
@@ -33,6 +34,75 @@
 #define TIOCSPGRP 0x5410
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
+#define TIOCSCTTY 0x540e
+#define TIOCNOTTY 0x5422
+#define TIOCGSID 0x5429
+
+/*
+ * Job control: the terminal is the controlling terminal of session tty_sid
+ * (pid 1's at boot; 0: none), whose foreground process group is fg_pgrp.
+ * Both under the process tree lock (skiff/process.h).
+ * DIVERGENCE: a background group's reads and writes do not raise
+ * SIGTTIN/SIGTTOU, and hanging up sends no SIGHUP.
+ */
+static int tty_sid = 1, fg_pgrp = 1;
+
+int console_fg_pgrp(void)
+{
+	return __atomic_load_n(&fg_pgrp, __ATOMIC_RELAXED);
+}
+
+/* TIOCSPGRP's check of group pgid for session sid: -ESRCH when no
+ * process has the number as its pid or group, -EPERM when the group is
+ * not one of the session's; tree lock held. */
+static long group_check(int pgid, int sid)
+{
+	long r = -ESRCH;
+
+	list_for_each(l, process_table()) {
+		struct process *p = list_entry(l, struct process, table_link);
+		if (p->pid == pgid || p->pgid == pgid)
+			r = -EPERM;
+		if (p->pgid == pgid && p->sid == sid && p->state == PROCESS_LIVE)
+			return 0;
+	}
+	return r;
+}
+
+/* The job-control ioctls of the terminal, for the calling process. */
+static long job_ioctl(unsigned long req, unsigned long arg)
+{
+	struct process *self = process_current();
+	int v = 0;
+	long r = 0;
+
+	if (req == TIOCSPGRP && copy_from_user(&v, (void *)arg, sizeof(v)))
+		return -EFAULT;
+	process_tree_lock();
+	bool ours = self->sid == tty_sid;
+	if (req == TIOCGPGRP || req == TIOCGSID) {
+		v = req == TIOCGPGRP ? fg_pgrp : tty_sid;
+		r = ours ? 0 : -ENOTTY;
+	} else if (req == TIOCSPGRP) {
+		r = !ours ? -ENOTTY : v < 0 ? -EINVAL : group_check(v, self->sid);
+		if (!r)
+			fg_pgrp = v;
+	} else if (req == TIOCSCTTY) {
+		r = ours ? 0 : self->sid != self->pid ? -EPERM : 0;
+		if (!r && !ours) {
+			tty_sid = self->sid;
+			fg_pgrp = self->pgid;
+		}
+	} else { /* TIOCNOTTY */
+		r = ours ? 0 : -ENOTTY;
+		if (!r && self->sid == self->pid)
+			tty_sid = 0;
+	}
+	process_tree_unlock();
+	if (!r && (req == TIOCGPGRP || req == TIOCGSID))
+		r = copy_to_user((void *)arg, &v, sizeof(v));
+	return r;
+}
 
 /* The console file of an open: its write channel and whether it is a tty. */
 struct con {
@@ -125,8 +195,6 @@ static long tty_ioctl(unsigned long req, unsigned long arg)
 	struct { u16 rows, cols, xpixel, ypixel; } ws = {
 		boot_opts.win_rows, boot_opts.win_cols, 0, 0
 	};
-	int pgrp = 1;
-
 	switch (req) {
 	case TCGETS:
 		return copy_to_user((void *)arg, &termios, sizeof(termios));
@@ -139,9 +207,11 @@ static long tty_ioctl(unsigned long req, unsigned long arg)
 	case TIOCSWINSZ:
 		return 0;
 	case TIOCGPGRP:
-		return copy_to_user((void *)arg, &pgrp, sizeof(pgrp));
 	case TIOCSPGRP:
-		return 0;
+	case TIOCSCTTY:
+	case TIOCNOTTY:
+	case TIOCGSID:
+		return job_ioctl(req, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -211,7 +211,7 @@ static int show_loadavg(struct pbuf *b, long arg)
 	struct proc_thread t;
 
 	proc_thread_info(0, &t);
-	pb_printf(b, "0.00 0.00 0.00 1/%d %d\n", t.threads, t.max_tid);
+	pb_printf(b, "0.00 0.00 0.00 1/%d %d\n", t.all_threads, t.max_tid);
 	return 0;
 }
 
@@ -315,7 +315,6 @@ static long link_mounts(long arg, char *buf, size_t size)
 }
 
 const struct proc_node proc_root[] = {
-	{ "1", S_IFDIR | 0555, .dir = proc_pid_entries, .keep_arg = true },
 	{ "cpuinfo", S_IFREG | 0444, .show = show_cpuinfo },
 	{ "filesystems", S_IFREG | 0444, .show = show_filesystems },
 	{ "loadavg", S_IFREG | 0444, .show = show_loadavg },

@@ -1,14 +1,15 @@
 /*
- * fs/procfs/pid.c: /proc/1 (also /proc/self) and /proc/1/task/TID: the
- * links (exe, cwd, root, fd/N), the strings the program started with
- * (cmdline, environ, auxv), comm, and the fd/ and task/ directories.
- * Layer: filesystem. The text files describing the process (status, stat,
- * statm, maps, mounts) are in pidstat.c.
+ * fs/procfs/pid.c: /proc/PID for every process (/proc/self: the caller's)
+ * and /proc/PID/task/TID: the links (exe, cwd, root, fd/N), the strings
+ * the program started with (cmdline, environ, auxv), comm, and the fd/
+ * and task/ directories. Layer: filesystem. The text files describing
+ * the process (status, stat, statm, maps, mounts) are in pidstat.c.
  *
- * The one process is pid 1. An entry's arg is a thread id under task/,
- * 0 for the process (its main thread, or the first live one after the
- * main thread has ended). exec (linux/exec.c at boot, linux/execve.c)
- * hands over the strings with proc_set_*.
+ * An entry's arg is the pid under /proc/PID, a thread id under task/
+ * (proc_process finds the process of either; a pid is its first thread's
+ * tid). What fs/ and mm/ show only of the caller (its fds, cwd, maps) is
+ * shown for the caller's own pid only. exec (linux/exec.c at boot,
+ * linux/execve.c) hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -80,10 +81,31 @@ const char *proc_exe_path(void)
 	return process_current()->exe;
 }
 
-/* ---- threads ---- */
+/* ---- processes and threads ---- */
+
+struct process *proc_process(long arg)
+{
+	struct process *p;
+	struct thread *t;
+
+	if (!arg) {
+		p = process_current();
+		process_get(p);
+		return p;
+	}
+	p = process_lookup(arg);
+	if (p)
+		return p;
+	t = thread_find(arg); /* a task/TID entry */
+	p = t ? thread_process(t) : NULL;
+	if (p)
+		process_get(p);
+	return p;
+}
 
 struct pick {
-	int tid;		/* wanted; 0: the process */
+	long tid;		/* wanted: that thread, else p's first */
+	struct process *p;
 	struct proc_thread *out;
 	long next_from;		/* for task_next: the smallest tid >= this */
 	long next;
@@ -96,9 +118,12 @@ static void pick_one(struct thread *t, void *arg)
 	struct thread_summary s;
 
 	thread_summary(t, &s);
-	o->threads++;
+	o->all_threads++;
 	o->max_tid = MAX(o->max_tid, s.tid);
-	if (p->tid ? s.tid != p->tid : o->found && o->tid == 1)
+	if (s.process != p->p)
+		return;
+	o->threads++;
+	if (o->found && (s.tid != p->tid || o->tid == p->tid))
 		return;
 	o->found = true;
 	o->tid = s.tid;
@@ -109,10 +134,13 @@ static void pick_one(struct thread *t, void *arg)
 
 bool proc_thread_info(long tid, struct proc_thread *out)
 {
-	struct pick p = { (int)tid, out, 0, 0 };
+	struct pick p = { tid, proc_process(tid), out, 0, 0 };
 
 	memset(out, 0, sizeof(*out));
+	if (!p.p)
+		return false;
 	thread_for_each(pick_one, &p);
+	process_put(p.p);
 	return out->found;
 }
 
@@ -121,55 +149,112 @@ static void next_tid(struct thread *t, void *arg)
 	struct pick *p = arg;
 	int tid = thread_id(t);
 
-	if (tid >= p->next_from && (p->next < 0 || tid < p->next))
+	if (thread_process(t) == p->p && tid >= p->next_from &&
+	    (p->next < 0 || tid < p->next))
 		p->next = tid;
 }
 
-static long task_next(long from)
+static long task_next(long pid, long from)
 {
-	struct pick p = { 0, NULL, from, -1 };
+	struct pick p = { 0, proc_process(pid), NULL, from, -1 };
 
+	if (!p.p)
+		return -1;
 	thread_for_each(next_tid, &p);
+	process_put(p.p);
 	return p.next;
 }
 
-static bool task_exists(long tid)
+static bool task_exists(long pid, long tid)
 {
-	struct proc_thread t;
-
-	return tid > 0 && proc_thread_info(tid, &t);
+	return tid > 0 && task_next(pid, tid) == tid;
 }
+
+/* The /proc/PID directories: every process in the table, zombies too. */
+struct pid_scan {
+	long from, next;
+};
+
+static bool pid_min(struct process *p, void *arg)
+{
+	struct pid_scan *s = arg;
+
+	if (p->pid >= s->from) {
+		s->next = p->pid;
+		return true; /* the table is in pid order */
+	}
+	return false;
+}
+
+static long pid_next(long parent, long from)
+{
+	struct pid_scan s = { from, -1 };
+
+	process_for_each(pid_min, &s);
+	return s.next;
+}
+
+static bool pid_exists(long parent, long pid)
+{
+	return pid > 0 && pid_next(0, pid) == pid;
+}
+
+static const struct proc_node pid_dir_node = {
+	"pid", S_IFDIR | 0555, .dir = proc_pid_entries, .keep_arg = true,
+};
+
+const struct proc_dyn proc_pid_dyn = {
+	pid_next, pid_exists, &pid_dir_node, NULL,
+};
 
 /* ---- links ---- */
 
 long proc_link_self(long arg, char *buf, size_t size)
 {
-	memcpy(buf, "1", MIN(size, (size_t)1));
-	return 1;
-}
-
-long proc_link_thread_self(long arg, char *buf, size_t size)
-{
-	char t[32];
-	int n = fmt_snprintf(t, sizeof(t), "1/task/%d", thread_tid());
+	char t[16];
+	int n = fmt_snprintf(t, sizeof(t), "%d", process_current()->pid);
 
 	memcpy(buf, t, MIN(size, (size_t)n));
 	return n;
 }
 
+long proc_link_thread_self(long arg, char *buf, size_t size)
+{
+	char t[32];
+	int n = fmt_snprintf(t, sizeof(t), "%d/task/%d",
+			     process_current()->pid, thread_tid());
+
+	memcpy(buf, t, MIN(size, (size_t)n));
+	return n;
+}
+
+/* Whether the entry's process is the caller's: what fs/ and mm/ show of
+ * a process (fds, cwd, maps) they show of the caller only. */
+bool proc_is_self(long arg)
+{
+	struct process *p = proc_process(arg);
+	bool self = p == process_current();
+
+	process_put(p);
+	return self;
+}
+
 static long link_exe(long arg, char *buf, size_t size)
 {
-	const char *exe = proc_exe_path();
+	struct process *p = proc_process(arg);
+	const char *exe = p && p->state == PROCESS_LIVE ? p->exe : NULL;
 	size_t len = exe ? strlen(exe) : 0;
 
-	if (!len)
-		return -ENOENT;
-	memcpy(buf, exe, MIN(len, size));
-	return len;
+	if (len)
+		memcpy(buf, exe, MIN(len, size));
+	process_put(p);
+	return len ? (long)len : -ENOENT;
 }
 
 static long link_cwd(long arg, char *buf, size_t size)
 {
+	if (!proc_is_self(arg))
+		return -EACCES; /* DIVERGENCE: another process's cwd */
 	struct dentry *d = vfs_cwd();
 	long n = dentry_path_locked(d, buf, size);
 
@@ -197,16 +282,20 @@ static void fd_min(int fd, struct file *f, void *arg)
 		s->next = fd;
 }
 
-static long fd_next(long from)
+/* DIVERGENCE: another process's fd/ is empty. */
+static long fd_next(long pid, long from)
 {
 	struct fd_scan s = { from, -1 };
 
-	fd_for_each(fd_min, &s);
+	if (proc_is_self(pid))
+		fd_for_each(fd_min, &s);
 	return s.next;
 }
 
-static bool fd_exists(long fd)
+static bool fd_exists(long pid, long fd)
 {
+	if (!proc_is_self(pid))
+		return false;
 	struct file *f = fd_get(fd);
 
 	file_put(f);
@@ -292,28 +381,48 @@ static int show_str(struct pbuf *b, const struct process_blob *s)
 	return 0;
 }
 
+/* One of p's strings; a zombie's are empty, as on Linux. */
+static int show_blob(struct pbuf *b, long arg, size_t off)
+{
+	struct process *p = proc_process(arg);
+
+	if (!p)
+		return -ESRCH;
+	if (p->state == PROCESS_LIVE)
+		show_str(b, (const struct process_blob *)((char *)p + off));
+	process_put(p);
+	return 0;
+}
+
 static int show_cmdline(struct pbuf *b, long arg)
 {
-	return show_str(b, &process_current()->cmdline);
+	return show_blob(b, arg, offsetof(struct process, cmdline));
 }
 
 static int show_environ(struct pbuf *b, long arg)
 {
-	return show_str(b, &process_current()->environ);
+	return show_blob(b, arg, offsetof(struct process, environ));
 }
 
 static int show_auxv(struct pbuf *b, long arg)
 {
-	return show_str(b, &process_current()->auxv);
+	return show_blob(b, arg, offsetof(struct process, auxv));
 }
 
 static int show_comm(struct pbuf *b, long arg)
 {
 	struct proc_thread t;
+	struct process *p;
 
-	if (!proc_thread_info(arg, &t))
+	if (proc_thread_info(arg, &t)) {
+		pb_printf(b, "%s\n", t.name);
+		return 0;
+	}
+	p = proc_process(arg); /* a zombie: the name it had */
+	if (!p)
 		return -ESRCH;
-	pb_printf(b, "%s\n", t.name);
+	pb_printf(b, "%s\n", p->comm);
+	process_put(p);
 	return 0;
 }
 
@@ -333,7 +442,7 @@ static void rename_one(struct thread *t, void *arg)
 /* Writing comm renames the thread (the main one for the process). */
 static long write_comm(long arg, const char *buf, size_t len)
 {
-	struct rename r = { arg ? (int)arg : 1, { 0 } };
+	struct rename r = { arg ? (int)arg : process_current()->pid, { 0 } };
 	size_t n = MIN(len, sizeof(r.name) - 1);
 
 	memcpy(r.name, buf, n);

@@ -14,10 +14,17 @@ struct proc_thread {
 	char name[16];
 	bool running;
 	struct process_sig_summary sig; /* its signal sets (the ABI layer's) */
-	int threads;		/* live program threads */
+	int threads;		/* live threads of its process */
+	int all_threads;	/* live program threads of every process */
 	int max_tid;
 };
-/* Fills *out for thread tid (0: the process's main thread); false if gone. */
+/* The process an entry's arg names (a pid, a tid; 0: the caller's), with a
+ * reference (process_put), or NULL. */
+struct process *proc_process(long arg);
+/* Whether that process is the caller's. */
+bool proc_is_self(long arg);
+/* Fills *out for thread tid, or for the first live thread of the process
+ * arg names when it is a pid without that thread; false if none. */
 bool proc_thread_info(long tid, struct proc_thread *out);
 /* The program's path (exec), or NULL. */
 const char *proc_exe_path(void);

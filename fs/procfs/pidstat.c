@@ -8,6 +8,7 @@
  * stime 0 (as the CPU-time clocks); VmPeak/VmHWM are the current sizes;
  * there is no [vdso], [vvar] or [vsyscall] area.
  */
+#include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/mm.h>
@@ -57,12 +58,16 @@ static void add_area(const struct vm_area_info *a, void *arg)
 	}
 }
 
-static void mem_usage(struct mem *m)
+/* The address space of the caller: zeros for another process's (or a
+ * zombie's, which has none). DIVERGENCE: mm/ shows the caller's only. */
+static void mem_usage(struct mem *m, long arg)
 {
 	const char *exe = proc_exe_path();
 	struct dentry *d = NULL;
 
 	memset(m, 0, sizeof(*m));
+	if (!proc_is_self(arg))
+		return;
 	if (exe && vfs_lookup(NULL, exe, WALK_FOLLOW, &d) == 0)
 		m->exe_ino = d->inode;
 	vm_for_each_area(add_area, m);
@@ -90,21 +95,65 @@ static void status_mem(struct pbuf *b, const struct mem *m)
 		pb_printf(b, "%s:\t%8lu kB\n", names[i], (unsigned long)kb(vals[i]));
 }
 
+/*
+ * The process arg names, as stat and status show it: its ids, and the
+ * thread (a zombie has none: its saved comm, state Z). false: gone.
+ */
+struct proc_ids {
+	int pid, ppid, pgid, sid;
+	bool zombie;
+	struct proc_thread t;
+};
+
+static bool proc_ids(long arg, struct proc_ids *i)
+{
+	struct process *p = proc_process(arg);
+
+	if (!p)
+		return false;
+	process_tree_lock();
+	i->pid = p->pid;
+	i->ppid = p->parent ? p->parent->pid : 0;
+	i->pgid = p->pgid;
+	i->sid = p->sid;
+	i->zombie = p->state != PROCESS_LIVE;
+	process_tree_unlock();
+	bool live = proc_thread_info(arg, &i->t);
+	if (i->zombie || !live) {
+		memset(&i->t, 0, sizeof(i->t));
+		i->zombie = true;
+		i->t.tid = arg ? (int)arg : i->pid;
+		str_lcpy(i->t.name, p->comm, sizeof(i->t.name));
+	}
+	process_put(p);
+	return true;
+}
+
+static const char *state_name(const struct proc_ids *i)
+{
+	return i->zombie ? "Z (zombie)" : i->t.running ? "R (running)"
+						       : "S (sleeping)";
+}
+
 int proc_show_status(struct pbuf *b, long arg)
 {
-	struct proc_thread t;
-	const struct process_sig_summary *s = &t.sig;
+	struct proc_ids i;
+	const struct proc_thread *tp = &i.t;
+	const struct process_sig_summary *s = &i.t.sig;
 	struct mem m;
 
-	if (!proc_thread_info(arg, &t))
+	if (!proc_ids(arg, &i))
 		return -ESRCH;
-	mem_usage(&m);
-	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t1\nNgid:\t0\n"
-		  "Pid:\t%d\nPPid:\t0\nTracerPid:\t0\nUid:\t0\t0\t0\t0\n"
-		  "Gid:\t0\t0\t0\t0\nFDSize:\t64\nGroups:\t\nNStgid:\t1\n"
-		  "NSpid:\t%d\nNSpgid:\t1\nNSsid:\t1\n", t.name, vfs_get_umask(),
-		  t.running ? "R (running)" : "S (sleeping)", t.tid, t.tid);
-	status_mem(b, &m);
+	struct proc_thread t = *tp;
+	mem_usage(&m, arg);
+	pb_printf(b, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\n"
+		  "Ngid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+		  "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"
+		  "Groups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\n"
+		  "NSsid:\t%d\n", t.name, vfs_get_umask(), state_name(&i),
+		  i.pid, t.tid, i.ppid, i.pid, t.tid, i.pgid, i.sid);
+	if (!i.zombie)
+		status_mem(b, &m);
 	pb_printf(b, "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\n"
 		  "SigQ:\t%d/63449\nSigPnd:\t%016lx\nShdPnd:\t%016lx\n"
 		  "SigBlk:\t%016lx\nSigIgn:\t%016lx\nSigCgt:\t%016lx\n",
@@ -127,23 +176,25 @@ int proc_show_stat(struct pbuf *b, long arg)
 {
 	bool tty = boot_opts.tty_mask & 1;
 	u64 ticks = time_monotonic_ns() / (NSEC_PER_SEC / USER_HZ);
-	struct proc_thread t;
-	const struct process_sig_summary *s = &t.sig;
+	struct proc_ids i;
+	const struct process_sig_summary *s = &i.t.sig;
 	struct mem m;
-	u64 minflt;
+	u64 minflt = 0;
 
-	if (!proc_thread_info(arg, &t))
+	if (!proc_ids(arg, &i))
 		return -ESRCH;
-	mem_usage(&m);
-	vm_fault_stats(&minflt, NULL);
+	struct proc_thread t = i.t;
+	mem_usage(&m, arg);
+	if (proc_is_self(arg))
+		vm_fault_stats(&minflt, NULL);
 	/* Fields 1-20: pid (comm) state ppid pgrp session tty_nr tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority
 	 * nice num_threads. */
-	pb_printf(b, "%d (%s) %c 0 1 1 %d %d 4194304 %lu 0 0 0 %lu 0 0 0 20 0 "
-		  "%d ", t.tid, t.name, t.running ? 'R' : 'S',
-		  tty ? 136 << 8 : 0, tty ? 1 : -1,
-		  (unsigned long)minflt, (unsigned long)ticks,
-		  t.threads);
+	pb_printf(b, "%d (%s) %c %d %d %d %d %d 4194304 %lu 0 0 0 %lu 0 0 0 "
+		  "20 0 %d ", t.tid, t.name, state_name(&i)[0], i.ppid,
+		  i.pgid, i.sid, tty ? 136 << 8 : 0,
+		  tty ? console_fg_pgrp() : -1, (unsigned long)minflt,
+		  (unsigned long)ticks, i.zombie ? 1 : t.threads);
 	/* 21-35: itrealvalue starttime vsize rss rsslim startcode endcode
 	 * startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan */
 	pb_printf(b, "0 0 %lu %lu 18446744073709551615 %lu %lu %lu 0 0 %lu %lu "
@@ -166,7 +217,7 @@ int proc_show_statm(struct pbuf *b, long arg)
 {
 	struct mem m;
 
-	mem_usage(&m);
+	mem_usage(&m, arg);
 	pb_printf(b, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)m.size,
 		  (unsigned long)m.rss, (unsigned long)m.file,
 		  (unsigned long)m.exe, (unsigned long)(m.data + m.stack));
@@ -237,6 +288,9 @@ static void map_area(const struct vm_area_info *a, void *arg)
 int proc_show_maps(struct pbuf *b, long arg)
 {
 	struct maps m = { .b = b };
+
+	if (!proc_is_self(arg))
+		return 0; /* DIVERGENCE: another process's maps are empty */
 	int r = vm_for_each_area(map_area, &m);
 
 	if (m.holding)

@@ -139,10 +139,11 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 			*out = make_inode(dir->sb, c, arg, c->mode);
 			return *out ? 0 : -ENOMEM;
 		}
-		return -ENOENT;
+		if (!n->dyn)
+			return -ENOENT;
 	}
 	arg = parse_num(name);
-	if (arg < 0 || !n->dyn->exists(arg))
+	if (arg < 0 || !n->dyn->exists(arg_of(dir), arg))
 		return -ENOENT;
 	*out = make_inode(dir->sb, n->dyn->node, arg,
 			  n->dyn->mode ? n->dyn->mode(arg) : n->dyn->node->mode);
@@ -155,7 +156,9 @@ static bool proc_revalidate(struct dentry *d)
 	const struct proc_dyn *dyn = node_of(d->parent->inode)->dyn;
 	long arg = arg_of(d->inode);
 
-	if (!dyn->exists(arg))
+	if (node_of(d->inode) != dyn->node)
+		return true; /* a static entry beside the numbered ones */
+	if (!dyn->exists(arg_of(d->parent->inode), arg))
 		return false;
 	return !dyn->mode || dyn->mode(arg) == d->inode->mode;
 }
@@ -214,9 +217,8 @@ static void iterate_locked(struct dentry *d, struct dir_ctx *ctx)
 		return;
 	if (ctx->pos == 1)
 		ctx->pos = 2;
+	u64 count = 0;
 	if (n->dir) {
-		u64 count = 0;
-
 		while (n->dir[count].name)
 			count++;
 		for (u64 i = ctx->pos - 2; i < count; i++) {
@@ -224,14 +226,17 @@ static void iterate_locked(struct dentry *d, struct dir_ctx *ctx)
 				return;
 			ctx->pos = i + 3;
 		}
-		return;
-	}
-	for (long a = n->dyn->next(ctx->pos - 2); a >= 0;
-	     a = n->dyn->next(a + 1)) {
-		fmt_snprintf(name, sizeof(name), "%ld", a);
-		if (!emit_child(ctx, d, name, a + 3))
+		if (!n->dyn)
 			return;
-		ctx->pos = a + 3;
+	}
+	/* Numbered entries: position count + 2 + arg. */
+	long parent = arg_of(d->inode);
+	for (long a = n->dyn->next(parent, ctx->pos - 2 - count); a >= 0;
+	     a = n->dyn->next(parent, a + 1)) {
+		fmt_snprintf(name, sizeof(name), "%ld", a);
+		if (!emit_child(ctx, d, name, count + a + 3))
+			return;
+		ctx->pos = count + a + 3;
 	}
 }
 
@@ -354,7 +359,8 @@ static const struct file_ops file_fops = {
 	.llseek = file_llseek,
 };
 
-int procfs_mount(const char *path, const struct proc_node *root, u64 magic)
+int procfs_mount(const char *path, const struct proc_node *root,
+		 const struct proc_dyn *dyn, u64 magic)
 {
 	static struct proc_node roots[4];
 	static int nroots;
@@ -363,7 +369,8 @@ int procfs_mount(const char *path, const struct proc_node *root, u64 magic)
 
 	if (!sb || nroots == ARRAY_SIZE(roots))
 		return -ENOMEM;
-	roots[nroots] = (struct proc_node){ "", S_IFDIR | 0555, .dir = root };
+	roots[nroots] = (struct proc_node){ "", S_IFDIR | 0555, .dir = root,
+					    .dyn = dyn };
 	ino = make_inode(sb, &roots[nroots++], 0, S_IFDIR | 0555);
 	if (!ino)
 		return -ENOMEM;

@@ -1,11 +1,11 @@
 /*
  * Private to fs/procfs/ and fs/init.c: a filesystem of generated files,
  * the engine of /proc and /sys (procfs.c), and the tables it serves
- * (pid.c: /proc/1 and its threads; info.c: the system files; sysfs.c).
+ * (pid.c: /proc/PID and its threads; info.c: the system files; sysfs.c).
  *
  * A tree is described by tables of struct proc_node. Every inode stands
- * for a node and an argument (arg: the thread id of a /proc/1/task/TID
- * entry, 0 for the process; the fd of a /proc/self/fd entry). A directory
+ * for a node and an argument (arg: the pid of a /proc/PID entry, the
+ * thread id of a /proc/PID/task/TID entry; the fd of a /proc/self/fd entry). A directory
  * is static (dir: a table) or dynamic (dyn: numbered entries that come and
  * go, such as fds and threads). A file's text is made by show when it is
  * opened and read from that snapshot; a symlink's target by readlink when
@@ -39,11 +39,16 @@ struct proc_node {
 	bool keep_arg;		/* a static dir's entries take its arg */
 };
 
-/* The numbered entries of a dynamic directory (named by arg in decimal). */
+/*
+ * The numbered entries of a dynamic directory (named by arg in decimal).
+ * parent is the directory's own arg (the pid of /proc/PID/fd). A node may
+ * have both dir and dyn: its static entries, then the numbered ones (the
+ * /proc root: its files, then a directory per pid).
+ */
 struct proc_dyn {
 	/* The smallest existing arg >= from, or -1. */
-	long (*next)(long from);
-	bool (*exists)(long arg);
+	long (*next)(long parent, long from);
+	bool (*exists)(long parent, long arg);
 	const struct proc_node *node;	/* what each entry is */
 	/* The entry's mode when it is made (NULL: node->mode). */
 	u32 (*mode)(long arg);
@@ -52,13 +57,16 @@ struct proc_dyn {
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC 0x62656572
 
-/* procfs.c: mounts a tree with the root directory's table at path. */
-int procfs_mount(const char *path, const struct proc_node *root, u64 magic);
+/* procfs.c: mounts a tree with the root directory's table (and numbered
+ * entries: dyn, may be NULL) at path. */
+int procfs_mount(const char *path, const struct proc_node *root,
+		 const struct proc_dyn *dyn, u64 magic);
 
 /* The tables. */
 extern const struct proc_node proc_root[];	/* info.c */
 extern const struct proc_node sys_root[];	/* sysfs.c */
-extern const struct proc_node proc_pid_entries[]; /* pid.c: /proc/1 */
+extern const struct proc_node proc_pid_entries[]; /* pid.c: /proc/PID */
+extern const struct proc_dyn proc_pid_dyn;	/* pid.c: the /proc/PID dirs */
 extern const struct proc_node proc_net_entries[]; /* net.c: /proc/1/net */
 long proc_link_net(long arg, char *buf, size_t size); /* /proc/net */
 

@@ -17,8 +17,9 @@
  *   3. cap is 0 or a power of two >= 64, a multiple of the bitmap word.
  * A spinlock guards the table; files are put after it is released.
  *
- * Skiff runs one program, so fd_table_current() and fs_context_current()
- * return single static instances; they become fields of struct process.
+ * Each process has its own table and context (struct process's files
+ * and fs), shared by reference count only with clone(CLONE_FILES/CLONE_FS);
+ * fork copies them (fd_table_clone, fs_context_clone).
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -28,7 +29,7 @@
 
 #define NOFILE_DEFAULT 1024	/* Linux's default soft limit */
 #define FDT_INIT(t) { .lock = SPINLOCK_INIT, .limit_cur = NOFILE_DEFAULT, \
-		      .limit_max = NR_OPEN_MAX }
+		      .limit_max = NR_OPEN_MAX, .refs = 1 }
 
 struct fd_table *fd_table_current(void)
 {
@@ -58,6 +59,60 @@ void fd_table_destroy(struct fd_table *t)
 	kfree(t->open);
 	kfree(t->cloexec);
 	kfree(t);
+}
+
+void fd_table_get(struct fd_table *t)
+{
+	__atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void fd_table_put(struct fd_table *t)
+{
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		fd_table_destroy(t);
+}
+
+/* The arrays of a copy of src's cap entries; src->lock held (kzalloc
+ * never sleeps). */
+static int clone_arrays(struct fd_table *n, struct fd_table *src)
+{
+	unsigned words = src->cap / 64;
+
+	n->files = kzalloc(src->cap * sizeof(*n->files));
+	n->open = kzalloc(words * 8);
+	n->cloexec = kzalloc(words * 8);
+	if (!n->files || !n->open || !n->cloexec)
+		return -ENOMEM;
+	n->cap = src->cap;
+	for (unsigned fd = 0; fd < src->cap; fd++)
+		if (src->files[fd])
+			n->files[fd] = file_get(src->files[fd]);
+	memcpy(n->open, src->open, words * 8);
+	memcpy(n->cloexec, src->cloexec, words * 8);
+	return 0;
+}
+
+struct fd_table *fd_table_clone(struct fd_table *src)
+{
+	struct fd_table *n = fd_table_create();
+	int r = -ENOMEM;
+
+	if (!n)
+		return NULL;
+	spin_lock(&src->lock);
+	if (src->cap)
+		r = clone_arrays(n, src);
+	else
+		r = 0;
+	n->first_free = src->first_free;
+	n->limit_cur = src->limit_cur;
+	n->limit_max = src->limit_max;
+	spin_unlock(&src->lock);
+	if (r) {
+		fd_table_destroy(n); /* files were not referenced yet */
+		return NULL;
+	}
+	return n;
 }
 
 static bool test_bit(const u64 *map, unsigned n)
@@ -374,8 +429,36 @@ struct fs_context *fs_context_create(void)
 	if (c) {
 		c->lock = (struct spinlock)SPINLOCK_INIT;
 		c->umask = 022;
+		c->refs = 1;
 	}
 	return c;
+}
+
+struct fs_context *fs_context_clone(struct fs_context *src)
+{
+	struct fs_context *c = fs_context_create();
+
+	if (!c)
+		return NULL;
+	spin_lock(&src->lock);
+	c->cwd = src->cwd ? dentry_get(src->cwd) : NULL;
+	c->umask = __atomic_load_n(&src->umask, __ATOMIC_RELAXED);
+	spin_unlock(&src->lock);
+	return c;
+}
+
+void fs_context_get(struct fs_context *c)
+{
+	__atomic_fetch_add(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+void fs_context_put(struct fs_context *c)
+{
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (c->cwd)
+		dentry_put(c->cwd);
+	kfree(c);
 }
 
 u32 vfs_get_umask(void)

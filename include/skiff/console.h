@@ -29,6 +29,10 @@ void console_rx_interrupt(void);
  */
 void console_input_ready(void);
 
+/* The terminal's foreground process group (tcgetpgrp). Provided by fs/
+ * (fs/devfs/console.c, which answers the job-control ioctls). */
+int console_fg_pgrp(void);
+
 /*
  * Sets the function that delivers a signal the host forwarded (PROTO_IN_SIGNAL)
  * to the program: the Linux ABI's, set by the init sequence. It runs from

@@ -14,6 +14,16 @@
  * CPU time of its threads. A thread points at its process
  * (struct thread.process); kernel threads have none.
  *
+ * The process tree (sched/process.c): every process is in the pid table
+ * from process_add_child until it is reaped; each has a parent (pid 1
+ * has none, orphans are given to pid 1), a process group and a session.
+ * One spinlock, the tree lock (process_tree_lock), guards the table, the
+ * parent/children/sibling links, pgid, sid and the exit state of every
+ * process: SMP-safe, never held across a sleep except as the lock handed
+ * to waitq_sleep. A process lives while referenced: the table holds one
+ * reference until the process is reaped, each thread holds one until it
+ * is freed, process_lookup gives one.
+ *
  * Upward calls: sched/ asks the ABI layer about a thread's signals and
  * tells it when a thread is freed through struct process_abi_ops, which
  * linux/ registers at boot (process_set_abi_ops). fs/procfs reads signal
@@ -22,6 +32,7 @@
 #ifndef SKIFF_PROCESS_H
 #define SKIFF_PROCESS_H
 
+#include <skiff/sched.h>
 #include <skiff/types.h>
 
 struct thread;
@@ -30,8 +41,33 @@ struct fd_table;
 struct fs_context;
 struct linux_process;
 
+enum process_state {
+	PROCESS_LIVE,     /* threads running (or not yet started) */
+	PROCESS_ZOMBIE,   /* ended, waiting for its parent's wait */
+	PROCESS_REAPED,   /* out of the table; freed at its last reference */
+};
+
 struct process {
-	int pid;
+	int pid;                    /* = the tid of its first thread */
+	struct process *parent;     /* NULL for pid 1 (tree lock) */
+	struct list children;       /* struct process.sibling (tree lock) */
+	struct list sibling;        /* in its parent's children */
+	struct list table_link;     /* the pid table (tree lock) */
+	int pgid, sid;              /* process group and session (tree lock) */
+	int refs;                   /* atomic; see above */
+	enum process_state state;   /* tree lock */
+	int exit_status;            /* wait status once a zombie (Linux's
+				     * encoding: code << 8, or the signal) */
+	int exit_signal;            /* sent to the parent when it ends (0: none) */
+	int stop_report;            /* wait status of a stop/continue not yet
+				     * reported to a WUNTRACED/WCONTINUED wait
+				     * (0: none); tree lock */
+	struct waitq child_wq;      /* its wait()s: a child changed state */
+	struct waitq vfork_wq;      /* a vfork parent waits here for vfork_active */
+	bool vfork_active;          /* the vfork parent still waits (tree lock) */
+	bool execed;                /* it has exec'd since fork (tree lock) */
+	u64 children_cpu_ns;        /* CPU time of its reaped children */
+	char comm[16];              /* its last thread's name, once a zombie */
 	struct vm_space *vm;        /* mm/: vm_current() */
 	struct fd_table *files;     /* fs/: fd_table_current() */
 	struct fs_context *fs;      /* fs/: fs_context_current() */
@@ -47,10 +83,74 @@ struct process {
 };
 
 /*
- * A new process with pid and no threads yet; its subsystem parts are set
- * by their owners. NULL without memory. May be called with no lock held.
+ * A new process with pid and no threads yet, one reference (the table's,
+ * once added); its subsystem parts are set by their owners. pid 0: it
+ * takes the tid of its first thread (thread_create_in). Not yet in the
+ * tree. NULL without memory. May be called with no lock held.
  */
 struct process *process_create(int pid);
+/*
+ * Puts child (its pid set) into the pid table as a child of parent, in
+ * parent's process group and session. Never sleeps.
+ */
+void process_add_child(struct process *parent, struct process *child);
+/* The process with this pid (zombies included), with a reference; NULL. */
+struct process *process_lookup(int pid);
+/* Takes / drops a reference; the last frees p (and its ABI state through
+ * process_abi_ops.process_free). A process is freed only once reaped. */
+void process_get(struct process *p);
+void process_put(struct process *p);
+/*
+ * Calls fn(p, arg) for each process in the table, pid order, under the
+ * tree lock: fn must not sleep or take the tree lock; it may take a
+ * reference. Stops early when fn returns true.
+ */
+void process_for_each(bool (*fn)(struct process *p, void *arg), void *arg);
+/* How many processes are in the table (zombies included). */
+int process_count(void);
+/* The pid table's head (struct process.table_link, pid order), for walks
+ * under the tree lock. */
+struct list *process_table(void);
+/* The tree lock (see above), for the ABI layer's walks over children. */
+void process_tree_lock(void);
+void process_tree_unlock(void);
+/* pid 1, the program skiff started. */
+struct process *process_init(void);
+/*
+ * p's last thread ended: gives its children to pid 1 (waking pid 1's
+ * waiters when one of them is a zombie), then makes p a zombie with the
+ * wait status status, or reaps it at once when reap (its parent ignores
+ * SIGCHLD), and wakes its parent's waiters and a vfork parent. The caller
+ * is p's last thread: its name becomes p->comm. Takes the tree lock;
+ * never sleeps.
+ */
+void process_end(struct process *p, int status, bool reap);
+/*
+ * A zombie child's wait: p leaves the table (PROCESS_REAPED), its CPU time
+ * is added to its parent's children_cpu_ns. Tree lock held.
+ */
+void process_reap_locked(struct process *p);
+/* Records a stop (status (sig << 8) | 0x7f) or continue (0xffff) of p for
+ * its parent's WUNTRACED/WCONTINUED wait and wakes the parent's waiters. */
+void process_report_stop(struct process *p, int status);
+/*
+ * child exec'd (exec calls it): wakes its vfork parent and marks it
+ * (setpgid from its parent is EACCES now). Its end wakes the vfork parent
+ * through process_end. Any number of times; never sleeps.
+ */
+void process_vfork_done(struct process *child);
+/*
+ * The vfork parent (the caller) sleeps until process_vfork_done(child),
+ * or until process_signal_pending says a signal must end the sleep (the
+ * ABI layer answers only for SIGKILL then). Takes the tree lock.
+ */
+void process_vfork_wait(struct process *child);
+/*
+ * A wait(): with the tree lock held, sleeps until a child of p changes
+ * state (process_end, process_report_stop) or a signal; the lock is
+ * released while asleep and held again on return. 0 or -EINTR.
+ */
+int process_wait_children(struct process *p);
 /* The process of the running thread; NULL for a kernel thread. */
 struct process *process_current(void);
 
@@ -82,6 +182,8 @@ struct process_abi_ops {
 	/* Fills *s for t (NULL: only the process-wide fields) of p. */
 	void (*sig_summary)(struct process *p, struct thread *t,
 			    struct process_sig_summary *s);
+	/* p is being freed (its last reference): release p->abi. */
+	void (*process_free)(struct process *p);
 };
 /* Registers ops at boot (kept, not copied). */
 void process_set_abi_ops(const struct process_abi_ops *ops);

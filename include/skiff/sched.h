@@ -140,6 +140,13 @@ void thread_summary(struct thread *t, struct thread_summary *s);
  */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg,
 			     bool program);
+/*
+ * The same for a program thread of process p (p NULL: a kernel thread);
+ * the thread holds a reference on p until it is freed. When p->pid is 0
+ * (a new process: process_create(0)), p takes the thread's tid as its pid.
+ */
+struct thread *thread_create_in(struct process *p, const char *name,
+				void (*fn)(void *), void *arg);
 /* Sets a thread made with fn == NULL running fn(arg). */
 void thread_start(struct thread *t, void (*fn)(void *), void *arg);
 /*

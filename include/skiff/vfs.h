@@ -483,6 +483,7 @@ struct fd_table {
 	unsigned cap;		/* 0, or a power of two >= 64 */
 	u64 first_free;		/* every fd below it is open */
 	u64 limit_cur, limit_max; /* RLIMIT_NOFILE soft and hard */
+	int refs;		/* processes sharing it (CLONE_FILES); atomic */
 };
 /* A new empty table with Linux's default limits (1024, NR_OPEN_MAX). */
 struct fd_table *fd_table_create(void);
@@ -492,6 +493,16 @@ void fd_table_destroy(struct fd_table *t);
 void fd_table_close_on_exec(struct fd_table *t);
 /* The calling thread's process's table (process_current()->files). */
 struct fd_table *fd_table_current(void);
+/*
+ * fork: a new table (one reference) with the fds, flags and limits of src,
+ * each file referenced once more. NULL without memory. Never sleeps.
+ */
+struct fd_table *fd_table_clone(struct fd_table *src);
+/* One more process shares t (clone with CLONE_FILES). */
+void fd_table_get(struct fd_table *t);
+/* Drops one reference; the last closes every fd (fd_table_destroy). May
+ * sleep. */
+void fd_table_put(struct fd_table *t);
 /* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
  * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
 void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);
@@ -523,8 +534,15 @@ struct fs_context {
 	struct spinlock lock;	/* guards cwd */
 	struct dentry *cwd;	/* NULL: the root */
 	u32 umask;
+	int refs;		/* processes sharing it (CLONE_FS); atomic */
 };
 struct fs_context *fs_context_create(void);
+/* fork: a copy of src (cwd referenced, umask); NULL without memory. */
+struct fs_context *fs_context_clone(struct fs_context *src);
+/* One more process shares c (CLONE_FS); put drops one, the last frees it
+ * and its cwd reference (may sleep). */
+void fs_context_get(struct fs_context *c);
+void fs_context_put(struct fs_context *c);
 /* The calling thread's process's context (process_current()->fs). */
 struct fs_context *fs_context_current(void);
 /* The working directory, with a new reference. */

@@ -172,6 +172,28 @@ struct process *process_current(void)
 }
 int thread_tid(void) { return 1; }
 
+/* The process tree of sched/process.c: the one process, pid 1. */
+static struct list shim_table = { &shim_table, &shim_table };
+void process_tree_lock(void) {}
+void process_tree_unlock(void) {}
+struct list *process_table(void)
+{
+	if (list_empty(&shim_table))
+		list_push_back(&shim_table, &shim_process.table_link);
+	return &shim_table;
+}
+void process_get(struct process *p) { (void)p; }
+struct thread *thread_find(int tid) { return tid == 1 ? &shim_thread : NULL; }
+void process_put(struct process *p) { (void)p; }
+struct process *process_lookup(int pid)
+{
+	return pid == 1 ? process_current() : NULL;
+}
+void process_for_each(bool (*fn)(struct process *p, void *arg), void *arg)
+{
+	fn(process_current(), arg);
+}
+
 void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
 {
 	fn(&shim_thread, arg);
