@@ -381,6 +381,7 @@ long sys_fdatasync(int fd)
 
 long sys_sync(void)
 {
+	vfs_sync_all(false);
 	return 0;
 }
 
