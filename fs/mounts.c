@@ -4,7 +4,9 @@
  * Layer: fs. Interface: fs_mount_disks, vfs_sync_all (skiff/vfs.h).
  * The list is filled at boot only; sync walks it.
  */
+#include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/lib.h>
 #include <skiff/vfs.h>
 
 #define MAX_DISK_MOUNTS 8
@@ -12,18 +14,20 @@
 static struct super *disks[MAX_DISK_MOUNTS];
 static unsigned ndisks;
 
-static int mount_one(const struct boot_mount *m)
+static int mount_one(const struct boot_mount *m, char *why, size_t size)
 {
 	struct super *sb;
-	int r = ext2_mount(m->dev, m->ro, &sb);
+	char reason[160];
+	int r = ext2_mount(m->dev, m->ro, &sb, reason, sizeof(reason));
 
 	if (r) {
-		klog("mount: %s on %s: error %d", m->dev, m->path, -r);
+		fmt_snprintf(why, size, "cannot mount %s on %s: %s", m->dev,
+			     m->path, r == -ENODEV ? "no such disk" : reason);
 		return r;
 	}
 	if ((r = vfs_mkdir_p(m->path, 0755)) || (r = vfs_mount(m->path, sb))) {
-		klog("mount: %s on %s: cannot mount there: error %d", m->dev,
-		     m->path, -r);
+		fmt_snprintf(why, size, "cannot mount %s on %s: error %d",
+			     m->dev, m->path, -r);
 		return r;
 	}
 	disks[ndisks++] = sb;
@@ -31,10 +35,10 @@ static int mount_one(const struct boot_mount *m)
 	return 0;
 }
 
-int fs_mount_disks(void)
+int fs_mount_disks(char *why, size_t size)
 {
 	for (u32 i = 0; i < boot_opts.nmounts && i < MAX_DISK_MOUNTS; i++) {
-		int r = mount_one(&boot_opts.mounts[i]);
+		int r = mount_one(&boot_opts.mounts[i], why, size);
 
 		if (r)
 			return r;

@@ -95,9 +95,9 @@ void kmain(u32 start_info_phys)
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "
 			     "(error %d)", -r);
-	if ((r = fs_mount_disks()))
-		kernel_error("cannot mount a disk the command line names "
-			     "(error %d; the kernel log says why)", -r);
+	char why[200];
+	if (fs_mount_disks(why, sizeof(why)))
+		kernel_error("%s", why);
 	boot_mark("filesystems");
 	net_init(boot_opts.ip);
 	boot_mark("network");

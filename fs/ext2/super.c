@@ -74,7 +74,8 @@ static void feature_names(char *buf, size_t size, u32 f, bool ro)
 }
 
 /* Whether the features allow the mount (and rw): -EINVAL with a line. */
-static int check_features(struct ext2_fs *fs, bool *ro)
+static int check_features(struct ext2_fs *fs, bool *ro, char *why,
+			  size_t wsize)
 {
 	struct ext2_super *s = &fs->s;
 	u32 bad_in = 0, bad_ro = 0;
@@ -87,15 +88,14 @@ static int check_features(struct ext2_fs *fs, bool *ro)
 	feature_names(names, sizeof(names), bad_in, false);
 	feature_names(names, sizeof(names), bad_ro, true);
 	if (bad_in) {
-		klog("ext2: %s: cannot mount: unsupported features:%s",
-		     fs->bd->name, names);
+		fmt_snprintf(why, wsize, "unsupported features:%s", names);
 		return -EINVAL;
 	}
 	if (!*ro && (bad_ro || (s->feature_compat & COMPAT_HAS_JOURNAL))) {
-		klog("ext2: %s: cannot mount read-write: unsupported features:"
-		     "%s%s (mount it :ro)", fs->bd->name, names,
-		     s->feature_compat & COMPAT_HAS_JOURNAL ? " has_journal"
-							     : "");
+		fmt_snprintf(why, wsize, "read-write: unsupported features:"
+			     "%s%s (mount it read-only)", names,
+			     s->feature_compat & COMPAT_HAS_JOURNAL ?
+			     " has_journal" : "");
 		return -EROFS;
 	}
 	return 0;
@@ -254,7 +254,7 @@ const struct super_ops ext2_sops = {
 	.statfs = ext2_statfs,
 };
 
-static int read_super(struct ext2_fs *fs, bool *ro)
+static int read_super(struct ext2_fs *fs, bool *ro, char *why, size_t wsize)
 {
 	int r;
 
@@ -265,7 +265,7 @@ static int read_super(struct ext2_fs *fs, bool *ro)
 	if ((r = blk_rw(fs->bd, false, 2, fs->sbbuf, 1024)))
 		return -EIO;
 	memcpy(&fs->s, fs->sbbuf, sizeof(fs->s));
-	if ((r = check_super(fs)) || (r = check_features(fs, ro)))
+	if ((r = check_super(fs)) || (r = check_features(fs, ro, why, wsize)))
 		return r;
 	return 0;
 }
@@ -287,7 +287,8 @@ static int make_super(struct ext2_fs *fs, struct inode **root)
 	return ext2_iget(fs, EXT2_ROOT_INO, root);
 }
 
-int ext2_mount(const char *dev, bool ro, struct super **out)
+int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
+	       size_t wsize)
 {
 	struct ext2_fs *fs = kzalloc(sizeof(*fs));
 	struct inode *root = NULL;
@@ -304,7 +305,8 @@ int ext2_mount(const char *dev, bool ro, struct super **out)
 	}
 	fs->ro = ro || fs->bd->ro;
 	mutex_lock(&fs->lock);
-	if (!(r = read_super(fs, &fs->ro)) && !(r = ext2_cache_init(fs)) &&
+	why[0] = 0;
+	if (!(r = read_super(fs, &fs->ro, why, wsize)) && !(r = ext2_cache_init(fs)) &&
 	    !(r = read_groups(fs)))
 		r = make_super(fs, &root);
 	mutex_unlock(&fs->lock);
@@ -315,7 +317,11 @@ int ext2_mount(const char *dev, bool ro, struct super **out)
 	}
 	if (r) {
 		if (r == -EINVAL && fs->s.magic != EXT2_MAGIC)
-			klog("ext2: %s: no ext2 filesystem (bad magic)", dev);
+			fmt_snprintf(why, wsize, "no ext2 filesystem (bad magic)");
+		else if (r == -EUCLEAN && !why[0])
+			fmt_snprintf(why, wsize, "corrupt filesystem");
+		else if (!why[0])
+			fmt_snprintf(why, wsize, "error %d", -r);
 		kfree(fs->sb); /* no inode of it is left */
 		fs_free(fs);
 		return r;

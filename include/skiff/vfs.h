@@ -349,17 +349,19 @@ int fs_init(const void *initrd, size_t len);
 /*
  * fs/mounts.c: mounts the disks the command line names (boot_opts.mounts,
  * "mount=vda:/data[:ro]"), after the devices were probed and fs_init ran.
- * A disk that cannot be mounted is one log line and -Exxx (the caller
- * stops the boot: the program must not run without its data).
+ * A disk that cannot be mounted is -Exxx with why filled, one line (the
+ * caller stops the boot: the program must not run without its data).
  */
-int fs_mount_disks(void);
+int fs_mount_disks(char *why, size_t size);
 /* Every mounted disk filesystem to stable storage (sync(2), and at exit
  * with at_exit). The first error. Sleeps. */
 int vfs_sync_all(bool at_exit);
 /* fs/ext2/super.c: the ext2 filesystem of block device dev ("vda"), read-
  * only when ro, as a super to vfs_mount. -ENODEV, -EINVAL (not ext2, or
- * features it cannot handle), -EROFS, -EUCLEAN, -EIO, -ENOMEM. */
-int ext2_mount(const char *dev, bool ro, struct super **out);
+ * features it cannot handle), -EROFS, -EUCLEAN, -EIO, -ENOMEM; why gets
+ * the reason in words (the features it refuses, by name). */
+int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
+	       size_t wsize);
 /* Changes the working directory (kernel path). */
 int vfs_chdir(const char *path);
 /* mkdir -p with mode (after umask); existing directories are fine. */

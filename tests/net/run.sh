@@ -331,7 +331,7 @@ c_udp() {
 }
 
 # client_run NAME SIDE OPTS PROGRAM ARGS...: runs a program to its end,
-# natively or in Skiff (skiff run -v OPTS): $OUT/NAME.SIDE.{out,err}; sets
+# natively or in Skiff (skiff run --verbose OPTS): $OUT/NAME.SIDE.{out,err}; sets
 # RC.
 client_run() {
 	_n=$1 _side=$2 _opts=$3
