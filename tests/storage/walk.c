@@ -4,8 +4,9 @@
  * a directory's count differs between filesystems), size, and a checksum
  * of a file's bytes or a symlink's target. Natively on a host directory
  * and in Skiff on an ext2 image made from it (mke2fs -d), the outputs
- * must match. With argv[2] "errors-ok" an error is a line, not a stop
- * (for damaged images).
+ * must match. With argv[2] "damaged" it then also changes the tree
+ * (creates, writes, removes), printing each result: for damaged images,
+ * where any error is fine but a crash or a hang is not.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -93,10 +94,38 @@ static void walk(const char *dir, const char *rel, int depth)
 	}
 }
 
+static void change(const char *root)
+{
+	char p[4096], buf[10000];
+	int fd;
+
+	memset(buf, 'w', sizeof(buf));
+	snprintf(p, sizeof(p), "%s/new-file", root);
+	fd = open(p, O_CREAT | O_WRONLY, 0644);
+	printf("create: %d\n", fd < 0 ? -errno : 0);
+	for (int i = 0; fd >= 0 && i < 40; i++)
+		if (write(fd, buf, sizeof(buf)) < 0) {
+			printf("write: %s\n", strerror(errno));
+			break;
+		}
+	if (fd >= 0)
+		printf("fsync: %d\n", fsync(fd) < 0 ? -errno : 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/sub/new-dir", root);
+	printf("mkdir: %d\n", mkdir(p, 0755) < 0 ? -errno : 0);
+	snprintf(p, sizeof(p), "%s/sub/deeper/f7", root);
+	printf("unlink: %d\n", unlink(p) < 0 ? -errno : 0);
+	snprintf(p, sizeof(p), "%s/sub/random", root);
+	printf("truncate: %d\n", truncate(p, 1000) < 0 ? -errno : 0);
+	sync();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return 2;
 	walk(argv[1], "", 0);
+	if (argc > 2 && !strcmp(argv[2], "damaged"))
+		change(argv[1]);
 	return 0;
 }
