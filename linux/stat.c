@@ -184,11 +184,11 @@ long sys_statx(int dirfd, const char *path, int flags, unsigned mask,
 static long statfs_fill(struct inode *ino, struct linux_statfs *ubuf)
 {
 	struct linux_statfs s;
+	struct vfs_statfs st;
 
 	memset(&s, 0, sizeof(s));
 	s.f_type = ino->sb ? ino->sb->magic : 0;
 	s.f_bsize = s.f_frsize = PAGE_SIZE;
-	struct vfs_statfs st;
 
 	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs &&
 	    ino->sb->ops->statfs(ino->sb, &st) == 0) {

@@ -78,10 +78,13 @@ struct ext2_dinode {
 	u8 frag, fsize;
 	u16 blocks_hi, uid_high, gid_high;
 	u32 reserved2;
-	/* Large inodes (s_inode_size > 128) only. */
+	/* Large inodes (s_inode_size > 128) only; the times' extra words
+	 * (nanoseconds << 2, epoch bits) when extra_isize covers them. */
 	u16 extra_isize, checksum_hi;
+	u32 ctime_extra, mtime_extra, atime_extra;
 } __packed;
-_Static_assert(sizeof(struct ext2_dinode) == 132, "ext2 inode layout");
+_Static_assert(sizeof(struct ext2_dinode) == 144, "ext2 inode layout");
+#define EXTRA_TIMES_ISIZE 16	/* extra_isize that holds atime_extra */
 
 struct ext2_dirent {
 	u32 inode;

@@ -49,6 +49,14 @@ static int read_dinode(struct ext2_fs *fs, u32 n, struct ext2_dinode **d,
 	return 0;
 }
 
+/* Whether d (of fs's inode size) has the times' nanosecond words. */
+static bool has_extra_times(struct ext2_fs *fs, struct ext2_dinode *d)
+{
+	return fs->isize >= 128 + EXTRA_TIMES_ISIZE &&
+	       d->extra_isize >= EXTRA_TIMES_ISIZE &&
+	       d->extra_isize <= fs->isize - 128;
+}
+
 static void to_time(struct vfs_time *t, u32 s)
 {
 	t->sec = s;
@@ -99,6 +107,11 @@ static int fill(struct ext2_fs *fs, struct inode *ino, struct ext2_dinode *d)
 	to_time(&ino->atime, d->atime);
 	to_time(&ino->mtime, d->mtime);
 	to_time(&ino->ctime, d->ctime);
+	if (has_extra_times(fs, d)) {
+		ino->atime.nsec = (d->atime_extra >> 2) % 1000000000u;
+		ino->mtime.nsec = (d->mtime_extra >> 2) % 1000000000u;
+		ino->ctime.nsec = (d->ctime_extra >> 2) % 1000000000u;
+	}
 	memcpy(ei->block, d->block, sizeof(ei->block));
 	ei->flags = d->flags;
 	ei->file_acl = d->file_acl;
@@ -202,6 +215,12 @@ int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 	d->atime = ino->atime.sec;
 	d->mtime = ino->mtime.sec;
 	d->ctime = ino->ctime.sec;
+	if (has_extra_times(fs, d)) {
+		/* The epoch bits (low two) stay 0: times from 1901 to 2038. */
+		d->atime_extra = (u32)ino->atime.nsec << 2;
+		d->mtime_extra = (u32)ino->mtime.nsec << 2;
+		d->ctime_extra = (u32)ino->ctime.nsec << 2;
+	}
 	d->dtime = ei->dtime;
 	d->links_count = ino->nlink;
 	d->blocks = ino->blocks;

@@ -3,11 +3,13 @@
  * `big DIR write` writes a short record at each offset below; `big DIR
  * read` reads them back and prints them with the file's size. The host
  * (tests/storage/run.sh) also finds each record in the image with debugfs.
+ * The times set with nanoseconds must come back in the second run.
  */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const long long offsets[] = { 0, 13 * 4096 + 5, 300 * 1024 + 17,
@@ -40,8 +42,20 @@ int main(int argc, char **argv)
 		       pread(fd, got, n, offsets[i]), got);
 	}
 	printf("size %lld\n", (long long)lseek(fd, 0, SEEK_END));
-	if (write_it)
+	if (write_it) {
+		struct timespec t[2] = { { 1600000000, 123456789 },
+					 { 1700000000, 987654321 } };
+
+		printf("futimens: %d\n", futimens(fd, t));
 		fsync(fd);
+	} else {
+		struct stat st;
+
+		fstat(fd, &st);
+		printf("atime %lld.%09ld mtime %lld.%09ld\n",
+		       (long long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+		       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	}
 	close(fd);
 	return 0;
 }

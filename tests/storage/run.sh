@@ -108,8 +108,10 @@ reverse() {
 	rm -f "$T/r.img"
 	mke2fs -q -F -t ext2 -d "$T/tree" "$T/r.img" 64M >/dev/null
 	echo "added by debugfs" >"$T/added.txt"
-	(cd "$T" && debugfs -w -R "write added.txt added.txt" r.img >/dev/null 2>&1)
+	(cd "$T" && debugfs -w -R "write added.txt added.txt" r.img >/dev/null 2>&1 &&
+		debugfs -w -R "sif added.txt mtime 20210304050607" r.img >/dev/null 2>&1)
 	cp "$T/added.txt" "$T/tree/added.txt"
+	TZ=UTC touch -d "2021-03-04 05:06:07" "$T/tree/added.txt"
 	"$T/walk" "$T/tree" >"$T/w.nat"
 	sum=$(md5sum <"$T/r.img")
 	sk -v "$T/r.img:/data:ro" "$T/walk" /data >"$T/w.sk" 2>"$T/sk.err"

@@ -1,7 +1,8 @@
 /*
  * tests/storage/walk.c: prints the tree under argv[1], sorted: each
  * entry's path, type, permission bits, link count (not for directories:
- * a directory's count differs between filesystems), size, and a checksum
+ * a directory's count differs between filesystems), size, a file's mtime
+ * (seconds: mke2fs -d keeps no nanoseconds), and a checksum
  * of a file's bytes or a symlink's target. Natively on a host directory
  * and in Skiff on an ext2 image made from it (mke2fs -d), the outputs
  * must match. With argv[2] "damaged" it then also changes the tree
@@ -78,8 +79,9 @@ static void walk(const char *dir, const char *rel, int depth)
 		if (S_ISREG(st.st_mode)) {
 			unsigned long h = sum_file(path, &err);
 
-			printf(" nlink %lu size %lld sum %lx%s%s\n",
+			printf(" nlink %lu size %lld mtime %lld sum %lx%s%s\n",
 			       (unsigned long)st.st_nlink, (long long)st.st_size,
+			       (long long)st.st_mtim.tv_sec,
 			       h, err ? " error " : "", err ? strerror(err) : "");
 		} else if (S_ISLNK(st.st_mode)) {
 			ssize_t k = readlink(path, target, sizeof(target) - 1);

@@ -79,6 +79,20 @@ static void extra_args(struct argv_builder *a)
 		arg(a, w);
 }
 
+/* QEMU's option syntax: a comma in a value is written twice. */
+static char *qemu_escape(const char *s)
+{
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		if (*s == ',')
+			*o++ = ',';
+		*o++ = *s;
+	}
+	*o = 0;
+	return out;
+}
+
 /* virtio-blk disks, in order: the guest's vda, vdb, ... */
 static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 {
@@ -87,7 +101,8 @@ static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 
 		arg(a, "-drive");
 		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
-				 d->path, i, d->ro ? ",readonly=on" : ""));
+				 qemu_escape(d->path), i,
+				 d->ro ? ",readonly=on" : ""));
 		arg(a, "-device");
 		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
 				 "virtio-blk-pci,disable-legacy=on" :
