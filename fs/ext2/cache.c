@@ -11,6 +11,7 @@
  */
 #include <skiff/alloc.h>
 #include <skiff/kernel.h>
+#include <skiff/mm.h>
 #include "ext2.h"
 
 #define CACHE_BUCKETS 1024
@@ -193,17 +194,28 @@ int ext2_cache_flush(struct ext2_fs *fs)
 	return blk_flush(fs->bd) ? -EIO : 0;
 }
 
+/* The cache's size in blocks: CACHE_MAX, or less with little memory (an
+ * eighth of the free pages). */
+static u32 cache_max(struct ext2_fs *fs)
+{
+	u64 room = (u64)page_free_count() * PAGE_SIZE / fs->bsize / 8;
+
+	return MAX(MIN(room, (u64)CACHE_MAX), 64u);
+}
+
 void ext2_trim(struct ext2_fs *fs)
 {
-	if (fs->ncached <= CACHE_MAX)
+	u32 max = cache_max(fs);
+
+	if (fs->ncached <= max)
 		return;
-	while (fs->ndirty > CACHE_MAX / 2)
+	while (fs->ndirty > max / 2)
 		if (write_batch(fs) < 0)
 			break;
 	list_for_each_safe(it, tmp, &fs->lru) {
 		struct ext2_cblock *c = list_entry(it, struct ext2_cblock, lru);
 
-		if (fs->ncached <= CACHE_MAX / 2)
+		if (fs->ncached <= max / 2)
 			break;
 		if (!c->dirty)
 			drop(fs, c);

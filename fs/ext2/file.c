@@ -50,6 +50,7 @@ static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
 		size_t chunk = MIN(io->len - done,
 				   fs->bsize - off % fs->bsize);
 
+		ext2_trim(fs); /* no cached pointer is held between blocks */
 		if ((r = move(fs, ino, off, io, done, chunk, write)))
 			break;
 		done += chunk;
