@@ -44,7 +44,8 @@ static int dir_block(struct ext2_fs *fs, struct inode *dir, u64 i, u8 **p,
 
 		if (off + 8 > fs->bsize || e->rec_len < 8 || e->rec_len % 4 ||
 		    off + e->rec_len > fs->bsize ||
-		    (e->inode && DIRENT_LEN(e->name_len) > e->rec_len) ||
+		    (e->inode && (DIRENT_LEN(e->name_len) > e->rec_len ||
+				  !e->name_len)) ||
 		    e->inode > fs->s.inodes_count)
 			return ext2_corrupt(fs, "bad directory entry", dir->ino);
 		off += e->rec_len;

@@ -227,8 +227,7 @@ int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 	d->flags = ei->flags;
 	d->file_acl = ei->file_acl;
 	d->generation = ei->generation;
-	if (!S_ISCHR(ino->mode) && !S_ISBLK(ino->mode))
-		memcpy(d->block, ei->block, sizeof(d->block));
+	memcpy(d->block, ei->block, sizeof(d->block)); /* devices: rdev */
 	ext2_bdirty(fs, blk);
 	return 0;
 }

@@ -86,9 +86,11 @@ static int ext2_create(struct inode *dir, const char *name, u32 mode,
 {
 	struct ext2_fs *fs = EFS(dir->sb);
 	struct inode *ino = NULL;
-	int r = begin(fs);
+	int r;
 
-	if (r)
+	if (!name[0])
+		return -EOPNOTSUPP; /* O_TMPFILE: no nameless inodes on ext2 */
+	if ((r = begin(fs)))
 		return r;
 	r = make(fs, dir, name, mode, &ino);
 	if (!r && (S_ISCHR(mode) || S_ISBLK(mode))) {

@@ -134,6 +134,10 @@ int main(int argc, char **argv)
 		n++;
 	printf("entries in a: %d\n", n);
 	closedir(d);
+	/* Open and unlinked at exit: freed before the power-off. */
+	fd = open("kept-open", O_CREAT | O_RDWR, 0644);
+	check("write kept open", (int)write(fd, "still open\n", 11));
+	check("unlink kept open", unlink("kept-open"));
 	/* Many files: a directory of several blocks. */
 	check("mkdir many", mkdir("many", 0755));
 	for (int i = 0; i < 300; i++) {

@@ -148,8 +148,12 @@ static void test_mount_rw(void **state)
 	assert_int_equal(sys_unlink("/data/sub/big"), 0);
 	assert_int_equal(sys_rmdir("/data/sub"), 0);
 	assert_int_equal(read_path("/data/h", buf, sizeof(buf)), 5);
+	/* A device node keeps its number on the disk (e2fsck checks it). */
+	assert_int_equal(sys_mknod("/data/null", S_IFCHR | 0666, MKDEV(1, 3)), 0);
 	assert_int_equal(vfs_sync_all(true), 0);
 	save_and_fsck();
+	assert_int_equal(system("debugfs -R 'stat /null' " IMG " 2>/dev/null | "
+				"grep -q 'number: 01:03'"), 0);
 }
 
 /* Lists and reads everything under path, then changes it; errors fine. */
