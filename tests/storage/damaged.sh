@@ -7,7 +7,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
 . tests/storage/lib.sh
-SKIFF=build/skiff
+SKIFF=$(pwd)/build/skiff
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 storage_build || { fail build "gcc"; summary damaged; exit 1; }

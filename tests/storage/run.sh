@@ -18,13 +18,17 @@
 #              mounted read-only
 #   volume     skiff volume create/ls/rm; sqlite3 (Debian's) creates a
 #              database on a volume, a second run reads it back
+#   apps       the programs of tests/apps/fs/ (built static) with their
+#              working directory on an ext2 volume mounted there, compared
+#              with the native run in an empty directory; e2fsck -fn clean
+#              after each
 #   damaged    $STORAGE_DAMAGED (default 50) damaged images: mounted or
 #              refused, never a hang or crash (damaged.sh runs 500)
 # Ends with "storage: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
 . tests/storage/lib.sh
-SKIFF=build/skiff
+SKIFF=$(pwd)/build/skiff
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 for tool in mke2fs e2fsck debugfs; do
@@ -193,11 +197,43 @@ volume() {
 	unset SKIFF_STATE_DIR
 }
 
+# The file-system programs of the differential suite, their working
+# directory on a fresh volume (no lost+found, so it starts empty as the
+# native one). etc_files reads the image's /etc, not its directory.
+apps() {
+	for src in tests/apps/fs/*.c; do
+		n=$(basename "$src" .c)
+		[ "$n" = etc_files ] && continue
+		grep -q '^/\* \(ARGS\|STDIN\|ENV\|SKIFF\|TTY\):' "$src" && continue
+		gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$T/app" "$src" || {
+			fail "apps $n" "does not build"; continue; }
+		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
+		(cd "$d" && env -i PATH=/usr/bin:/bin HOME=/ "$T/app" >"$T/a.nat" 2>/dev/null
+			echo $? >"$T/a.nrc")
+		rm -rf "$d"
+		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
+		rm -f "$T/a.img"
+		mke2fs -q -F -t ext2 "$T/a.img" 64M >/dev/null
+		debugfs -w -R "rmdir lost+found" "$T/a.img" >/dev/null 2>&1
+		(cd "$d" && sk -v "$T/a.img:$d" "$T/app" >"$T/a.sk" 2>"$T/a.err"
+			echo $? >"$T/a.src")
+		rm -rf "$d"
+		if ! cmp -s "$T/a.nat" "$T/a.sk" || ! cmp -s "$T/a.nrc" "$T/a.src"; then
+			fail "apps $n on ext2" "exit $(cat "$T/a.src") (native $(cat "$T/a.nrc")): $(diff "$T/a.nat" "$T/a.sk" | head -n 3 | tr '\n' ' ')"
+		elif ! e2fsck -fn "$T/a.img" >/dev/null 2>&1; then
+			fail "apps $n on ext2" "e2fsck -fn finds errors"
+		else
+			pass "apps $n: in a directory on ext2 as natively, e2fsck -fn clean"
+		fi
+	done
+}
+
 fsops "fsops microvm 1k" microvm 1024
 fsops "fsops q35 4k" q35 4096
 big
 reverse
 features
 volume
+apps
 damaged_loop "${STORAGE_DAMAGED:-50}"
 summary storage
