@@ -27,6 +27,7 @@
 
 static u8 *disk;		/* the device's bytes */
 static u8 *pristine;		/* the image as mke2fs made it */
+static bool fail_io;		/* every request fails as a disk error */
 
 bool thread_set_uninterruptible(struct thread *t, bool on)
 {
@@ -39,6 +40,11 @@ static int mem_submit(struct blkdev *bd, struct blk_req *r)
 {
 	u64 at = r->sector * 512;
 
+	if (fail_io) {
+		r->status = -EIO;
+		r->done = true;
+		return 0;
+	}
 	if (r->op == BLK_FLUSH || r->op == BLK_DISCARD) {
 		r->status = 0;
 	} else if (at + r->len > bd->sectors * 512) {
@@ -232,11 +238,38 @@ static void test_damaged(void **state)
 	assert_true(mounted > 100);
 }
 
+/* A disk that fails every request: EIO to the caller, never a crash. */
+static void test_io_error(void **state)
+{
+	struct super *sb;
+	char why[160], buf[64];
+	long fd;
+
+	(void)state;
+	if (!disk)
+		skip();
+	memcpy(disk, pristine, IMG_BYTES);
+	assert_int_equal(ext2_mount("vda", false, &sb, why, sizeof(why)), 0);
+	assert_int_equal(vfs_mkdir_p("/ioerr", 0755), 0);
+	assert_int_equal(vfs_mount("/ioerr", sb), 0);
+	fd = sys_open("/ioerr/hello", O_RDWR, 0);
+	assert_true(fd >= 0);
+	fail_io = true;
+	assert_int_equal(sys_read(fd, buf, sizeof(buf)), -EIO);
+	assert_int_equal(sys_open("/ioerr/sub/big", O_RDONLY, 0), -EIO);
+	assert_int_equal(sys_fsync(fd), -EIO); /* the flush fails */
+	assert_int_equal(sys_pwrite64(fd, "x", 1, 70000), -EIO);
+	assert_int_equal(sys_mkdir("/ioerr/newdir", 0755), -EIO);
+	fail_io = false;
+	sys_close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_rw),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_io_error),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
