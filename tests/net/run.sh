@@ -341,7 +341,7 @@ client_run() {
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
-			-v $_opts "$@"
+			--verbose $_opts "$@"
 	fi
 	timeout --foreground -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null >"$OUT/$_n.$_side.out" \
 		2>"$OUT/$_n.$_side.err"
