@@ -499,7 +499,7 @@ method_section() {
 ## How it is measured
 
 - **Same QEMU for all.** Every guest runs on the same QEMU binary, machine
-  type, accelerator and `-cpu` as `skiff run` uses (read from `skiff run -v`),
+  type, accelerator and `-cpu` as `skiff run` uses (read from `skiff run --verbose`),
   one vCPU, `-nodefaults`, the console on COM1, and ends through
   isa-debug-exit. Runs are sequential and interleaved round-robin (floor,
   Skiff, Linux, ... then again), so a change in the host's load hits every

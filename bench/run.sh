@@ -105,13 +105,13 @@ build() {
 	net_build
 }
 
-# Skiff's own QEMU command line for MACHINE (from skiff run -v), which
+# Skiff's own QEMU command line for MACHINE (from skiff run --verbose), which
 # fixes the -M options and -cpu that every guest shares. Sets SKIFF_OK.
 skiff_probe() {
 	local m line
 	SKIFF_OK=1
 	for m in $MACHINES; do
-		if ! timeout 120 "$B/skiff" run -v --accel "$ACCEL" \
+		if ! timeout 120 "$B/skiff" run --verbose --accel "$ACCEL" \
 			--machine "$m" -m "$BOOT_MEM" "$B/microbench" hello \
 			>"$R/skiff-probe-$m.out" 2>"$R/skiff-probe-$m.err" ||
 		   ! grep -q "$HELLO" "$R/skiff-probe-$m.out"; then

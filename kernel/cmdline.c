@@ -54,6 +54,33 @@ static void mmio_device(const char *v, size_t len)
 		(struct boot_mmio){ .base = base, .size = size, .irq = irq };
 }
 
+/* "DEV:PATH[:ro|:rw]" (DEV as vda or /dev/vda, PATH absolute). */
+static void mount_disk(const char *v, size_t len)
+{
+	const char *c1 = memchr(v, ':', len), *c2;
+	struct boot_mount m = { .ro = false };
+	size_t plen;
+
+	if (!c1 || c1 == v || boot_opts.nmounts >= ARRAY_SIZE(boot_opts.mounts))
+		return;
+	c2 = memchr(c1 + 1, ':', len - (c1 + 1 - v));
+	plen = (c2 ? c2 : v + len) - (c1 + 1);
+	if (c2) {
+		size_t flen = len - (c2 + 1 - v);
+
+		if (word_is(c2 + 1, flen, "ro"))
+			m.ro = true;
+		else if (!word_is(c2 + 1, flen, "rw"))
+			return;
+	}
+	if ((size_t)(c1 - v) >= sizeof(m.dev) || plen >= sizeof(m.path) ||
+	    plen == 0 || c1[1] != '/')
+		return;
+	memcpy(m.dev, v, c1 - v);
+	memcpy(m.path, c1 + 1, plen);
+	boot_opts.mounts[boot_opts.nmounts++] = m;
+}
+
 static void option(const char *w, size_t len)
 {
 	const char *eq = memchr(w, '=', len);
@@ -73,6 +100,8 @@ static void option(const char *w, size_t len)
 		copy_value(boot_opts.ip, sizeof(boot_opts.ip), v, vlen);
 	else if (v && word_is(w, klen, "gw"))
 		copy_value(boot_opts.gw, sizeof(boot_opts.gw), v, vlen);
+	else if (v && word_is(w, klen, "mount"))
+		mount_disk(v, vlen);
 	else if (v && word_is(w, klen, "virtio_mmio.device"))
 		mmio_device(v, vlen);
 	else if (v && word_is(w, klen, "winsize")) {

@@ -99,6 +99,9 @@ void kmain(u32 start_info_phys)
 	if (r)
 		kernel_error("the image is corrupt: cannot unpack the initrd "
 			     "(error %d)", -r);
+	char why[200];
+	if (fs_mount_disks(why, sizeof(why)))
+		kernel_error("%s", why);
 	boot_mark("filesystems");
 	net_init(boot_opts.ip);
 	boot_mark("network");

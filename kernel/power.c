@@ -11,6 +11,7 @@
 #include <skiff/mm.h>
 #include <skiff/net.h>
 #include <skiff/proto.h>
+#include <skiff/vfs.h>
 #include "ksyms.h"
 
 void power_off(void)
@@ -62,11 +63,22 @@ static void flush_network(void)
 		net_flush(EXIT_FLUSH_NS);
 }
 
+/* Disk filesystems' cached writes go to the disk before the power-off
+ * (fs/mounts.c). Only from a thread that may sleep. */
+static void sync_disks(void)
+{
+	int r;
+
+	if (irq_enabled() && (r = vfs_sync_all(true)))
+		klog("sync at exit: error %d: some data may be lost", -r);
+}
+
 void kernel_exit(int status)
 {
 	u64 faults, cycles;
 
 	flush_network();
+	sync_disks();
 	vm_fault_stats(&faults, &cycles);
 	klog("program exited with status %d; %lu page faults, %lu us in them",
 	     status & 0xff, (unsigned long)faults,
@@ -86,6 +98,7 @@ void kernel_exit(int status)
 void kernel_fatal_signal(int signo, u64 addr, u64 rip)
 {
 	flush_network();
+	sync_disks();
 	klog("program killed by signal %d at address %#lx, rip %#lx", signo,
 	     addr, rip);
 	log_free_memory();

@@ -60,8 +60,9 @@ static long map_file(unsigned long addr, size_t len, int prot, int flags,
 					     flags & MAP_FIXED_NOREPLACE)
 			   : vm_map(addr, len, prot, fixed, /* /dev/zero: anonymous */
 				    flags & MAP_FIXED_NOREPLACE);
-	else if (!f->ops || !f->ops->get_page)
-		r = -ENODEV;
+	else if (!f->ops || (!f->ops->get_page &&
+			     (shared || !f->ops->read || !S_ISREG(f->inode->mode))))
+		r = -ENODEV; /* a private map of a regular file is read in */
 	else if (off < 0)
 		r = -EINVAL;
 	else if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~KNOWN_FLAGS))

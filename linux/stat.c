@@ -12,6 +12,7 @@
 
 #define UTIME_NOW ((1l << 30) - 1)
 #define UTIME_OMIT ((1l << 30) - 2)
+#define ST_RDONLY 0x1
 #define ST_VALID 0x20
 
 static struct linux_timespec ts(struct vfs_time t)
@@ -183,18 +184,30 @@ long sys_statx(int dirfd, const char *path, int flags, unsigned mask,
 static long statfs_fill(struct inode *ino, struct linux_statfs *ubuf)
 {
 	struct linux_statfs s;
+	struct vfs_statfs st;
 
 	memset(&s, 0, sizeof(s));
 	s.f_type = ino->sb ? ino->sb->magic : 0;
 	s.f_bsize = s.f_frsize = PAGE_SIZE;
-	if (ino->sb && ino->sb->memory) {
+
+	if (ino->sb && ino->sb->ops && ino->sb->ops->statfs &&
+	    ino->sb->ops->statfs(ino->sb, &st) == 0) {
+		s.f_bsize = s.f_frsize = st.bsize;
+		s.f_blocks = st.blocks;
+		s.f_bfree = st.bfree;
+		s.f_bavail = st.bavail;
+		s.f_files = st.files;
+		s.f_ffree = st.ffree;
+		if (st.ro)
+			s.f_flags |= ST_RDONLY;
+	} else if (ino->sb && ino->sb->memory) {
 		vfs_memory_space(&s.f_blocks, &s.f_bfree);
 		s.f_bavail = s.f_bfree;
 		s.f_files = s.f_blocks;
 		s.f_ffree = s.f_files;
 	}
 	s.f_namelen = NAME_MAX;
-	s.f_flags = ST_VALID;
+	s.f_flags |= ST_VALID;
 	return copy_to_user(ubuf, &s, sizeof(s));
 }
 

@@ -73,6 +73,7 @@ long sys_ftruncate(int fd, s64 len);
 long sys_fsync(int fd);
 long sys_fdatasync(int fd);
 long sys_sync(void);
+long sys_syncfs(int fd);
 long sys_chmod(const char *path, int mode);
 long sys_fchmod(int fd, int mode);
 long sys_fchmodat(int dirfd, const char *path, int mode);

@@ -68,12 +68,13 @@ NOT_KERNEL="tools tests bench docs scripts examples deps build include"
 # checked copies of uaccess.h are implemented by mm/ but declared at
 # arch's level, for arch's own use: upward calls, said in those headers.
 # kthread.h (drivers' bottom-half threads) is implemented by sched/ and
-# declared at drivers' level the same way.
+# declared at drivers' level the same way; so are blkdev.h's blk_* calls
+# (fs/blkio.c, which sleeps on a wait queue for the disk drivers).
 owner_of() {
 	case $1 in
 	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h) echo lib ;;
 	arch.h | time.h | paging.h | frame.h | alloc.h | uaccess.h | pvh.h) echo arch ;;
-	console.h | serial.h | netdev.h | virtio.h | pci.h | kthread.h) echo drivers ;;
+	console.h | serial.h | netdev.h | blkdev.h | virtio.h | pci.h | kthread.h) echo drivers ;;
 	mm.h) echo mm ;;
 	sched.h | process.h | futex.h) echo sched ;;
 	vfs.h) echo fs ;;

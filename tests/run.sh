@@ -29,6 +29,9 @@
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
+#   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
+#                                      (e2fsck -fn, debugfs), volumes,
+#                                      sqlite3 across runs, damaged images
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -94,6 +97,7 @@ part stop tests/skiff/stop.sh
 part tsc-cache tests/skiff/tsc_cache.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
+part storage tests/storage/run.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

@@ -28,7 +28,7 @@
 # net-out-* the servers' and tools' output; netcmd-* the exact commands;
 # net-notes the load tools' warnings (socket errors); net-facts;
 # net-features-linux-MACHINE (the virtio-net feature bits Linux negotiated)
-# and net-skiff-netlog-MACHINE (what Skiff's kernel log, `skiff run -v`,
+# and net-skiff-netlog-MACHINE (what Skiff's kernel log, `skiff run --verbose`,
 # says about its network device and stack): how each guest's path is set
 # up (checksum offload, TSO, mergeable buffers, windows).
 
@@ -403,13 +403,13 @@ net_all() {
 }
 
 # Skiff's kernel log about its network, from one more boot of nginx with
-# `skiff run -v` (serving /big once), if nginx came up in Skiff at all.
+# `skiff run --verbose` (serving /big once), if nginx came up in Skiff at all.
 net_skiff_log() {
 	local m=$1 out=$R/net-out-skiff-$1-verbose.console
 	[ -e "$R/net-skip-skiff-$m-nginx" ] && return 0
 	net_available skiff || return 0
 	net_cmd skiff "$m" nginx
-	CMD=("${CMD[0]}" run -v "${CMD[@]:2}")
+	CMD=("${CMD[0]}" run --verbose "${CMD[@]:2}")
 	net_start "$out"
 	net_wait_ready nginx "$PORT_skiff_nginx" "$out" || true
 	net_stop

@@ -269,7 +269,7 @@ EOF
 		[ -e "$f" ] && { cat "$f"; echo; }
 	done
 	for f in "$R"/net-skiff-qemu-*; do
-		[ -s "$f" ] && { echo "# the QEMU command skiff ran for nginx (skiff run -v), ${f##*-}"
+		[ -s "$f" ] && { echo "# the QEMU command skiff ran for nginx (skiff run --verbose), ${f##*-}"
 			cat "$f"; echo; }
 	done
 	echo "# the load, from the host (PORT: the server's host port)"
@@ -322,7 +322,7 @@ net_paths() {
 	for m in $(net_fact machines); do
 		f=$R/net-skiff-netlog-$m
 		[ -s "$f" ] || continue
-		echo "What Skiff's kernel log (\`skiff run -v\`, nginx on $m) says about"
+		echo "What Skiff's kernel log (\`skiff run --verbose\`, nginx on $m) says about"
 		echo "its network path:"
 		echo
 		echo '```'

@@ -77,6 +77,7 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117	/* a filesystem structure needs cleaning (corrupt) */
 
 /*
  * Kernel-internal, never seen by the program: the syscall was interrupted

@@ -45,6 +45,13 @@ struct boot_options {
 		u32 irq;
 	} mmio[32];
 	u32 nmmio;
+	/* mount=DEV:PATH[:ro|:rw], one per disk to mount at boot. */
+	struct boot_mount {
+		char dev[16];	/* "vda" */
+		char path[128];	/* absolute */
+		bool ro;
+	} mounts[8];
+	u32 nmounts;
 };
 extern struct boot_options boot_opts;
 

@@ -146,10 +146,21 @@ int iobuf_copy_out(struct iobuf *io, size_t at, const void *src, size_t n);
 int iobuf_copy_in(struct iobuf *io, size_t at, void *dst, size_t n);
 int iobuf_zero(struct iobuf *io, size_t at, size_t n);
 
+/* What statfs reports of a disk filesystem (units of bsize). */
+struct vfs_statfs {
+	u64 bsize, blocks, bfree, bavail, files, ffree;
+	bool ro;
+};
+
 /* Ops of a filesystem instance. */
 struct super_ops {
 	/* The last reference to an inode is gone: free its data and memory. */
 	void (*evict)(struct inode *ino);
+	/* Writes everything to stable storage (at_exit: the program is gone,
+	 * files unlinked while open are freed too). May be NULL. Sleeps. */
+	int (*sync)(struct super *sb, bool at_exit);
+	/* Fills st; NULL for memory filesystems (statfs counts memory). */
+	int (*statfs)(struct super *sb, struct vfs_statfs *st);
 };
 
 /*
@@ -335,6 +346,22 @@ unsigned vfs_dtype(u32 mode);
  * -EINVAL. Called once at boot; may sleep.
  */
 int fs_init(const void *initrd, size_t len);
+/*
+ * fs/mounts.c: mounts the disks the command line names (boot_opts.mounts,
+ * "mount=vda:/data[:ro]"), after the devices were probed and fs_init ran.
+ * A disk that cannot be mounted is -Exxx with why filled, one line (the
+ * caller stops the boot: the program must not run without its data).
+ */
+int fs_mount_disks(char *why, size_t size);
+/* Every mounted disk filesystem to stable storage (sync(2), and at exit
+ * with at_exit). The first error. Sleeps. */
+int vfs_sync_all(bool at_exit);
+/* fs/ext2/super.c: the ext2 filesystem of block device dev ("vda"), read-
+ * only when ro, as a super to vfs_mount. -ENODEV, -EINVAL (not ext2, or
+ * features it cannot handle), -EROFS, -EUCLEAN, -EIO, -ENOMEM; why gets
+ * the reason in words (the features it refuses, by name). */
+int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
+	       size_t wsize);
 /* Changes the working directory (kernel path). */
 int vfs_chdir(const char *path);
 /* mkdir -p with mode (after umask); existing directories are fine. */

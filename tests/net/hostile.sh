@@ -6,7 +6,7 @@
 # (tests/net/hostile.py). Afterwards nginx still serves the same file, it
 # exits on a SIGTERM, and in Skiff the kernel did not panic and its free
 # memory at exit is at least 95% of what it was at start, read from the two
-# lines of the `skiff run -v` log
+# lines of the `skiff run --verbose` log
 #     ... kernel free memory at start: N KiB
 #     ... kernel free memory at exit: N KiB
 # The short version (make test): 1,000 connections in batches of 100, 50
@@ -29,7 +29,7 @@ hostile_mem() {
 	_s=$(sed -n 's/.*kernel free memory at start: \([0-9]*\) KiB.*/\1/p' "$SRV_ERR" | tail -n 1)
 	_e=$(sed -n 's/.*kernel free memory at exit: \([0-9]*\) KiB.*/\1/p' "$SRV_ERR" | tail -n 1)
 	if [ -z "$_s" ] || [ -z "$_e" ]; then
-		WHY="no 'kernel free memory at start/exit: N KiB' lines in the -v log (start: ${_s:-none}, exit: ${_e:-none})"
+		WHY="no 'kernel free memory at start/exit: N KiB' lines in the --verbose log (start: ${_s:-none}, exit: ${_e:-none})"
 		return 1
 	fi
 	echo "hostile: kernel free memory at start $_s KiB, at exit $_e KiB"

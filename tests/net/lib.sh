@@ -8,7 +8,7 @@
 #   srv_start NAME SIDE GPORT OPTS PROGRAM ARGS...
 #                              starts PROGRAM in the background: natively
 #                              (SIDE native, env -i, listening where ARGS say)
-#                              or in Skiff (SIDE skiff: skiff run -v
+#                              or in Skiff (SIDE skiff: skiff run --verbose
 #                              -p 127.0.0.1:$NET_PORT:GPORT OPTS PROGRAM
 #                              (GPORT may end in /udp)
 #                              ARGS); stdout, stderr in $OUT/NAME.SIDE.{out,
@@ -144,13 +144,13 @@ srv_start() {
 		NET_PORT=$_gport
 		# shellcheck disable=SC2086
 		set -- ip netns exec "$NET_NS" "$SKIFF" run --machine "$NET_MACHINE" \
-			--accel "$NET_ACCEL" -m "$NET_MEMORY" -v --net tap=sktap0 \
+			--accel "$NET_ACCEL" -m "$NET_MEMORY" --verbose --net tap=sktap0 \
 			--ip 10.99.0.2/24 --gateway 10.99.0.1 \
 			-e PYTHONDONTWRITEBYTECODE=1 $_opts "$@"
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
-			-m "$NET_MEMORY" -v -p "127.0.0.1:$NET_PORT:$_gport" \
+			-m "$NET_MEMORY" --verbose -p "127.0.0.1:$NET_PORT:$_gport" \
 			-e PYTHONDONTWRITEBYTECODE=1 $_opts "$@"
 	fi
 	# --foreground: else timeout signals its process group as well as the

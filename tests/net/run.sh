@@ -368,7 +368,7 @@ c_port_reuse() {
 }
 
 # client_run NAME SIDE OPTS PROGRAM ARGS...: runs a program to its end,
-# natively or in Skiff (skiff run -v OPTS): $OUT/NAME.SIDE.{out,err}; sets
+# natively or in Skiff (skiff run --verbose OPTS): $OUT/NAME.SIDE.{out,err}; sets
 # RC.
 client_run() {
 	_n=$1 _side=$2 _opts=$3
@@ -378,7 +378,7 @@ client_run() {
 	else
 		# shellcheck disable=SC2086
 		set -- "$SKIFF" run --machine "$NET_MACHINE" --accel "$NET_ACCEL" \
-			-v $_opts "$@"
+			--verbose $_opts "$@"
 	fi
 	timeout --foreground -k 5 "$NET_VM_TIMEOUT" "$@" </dev/null >"$OUT/$_n.$_side.out" \
 		2>"$OUT/$_n.$_side.err"

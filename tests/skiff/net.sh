@@ -162,7 +162,7 @@ read -r tport uport <ports
 in_use() {
 	name=$1 want=$2
 	shift 2
-	timeout 120 "$SKIFF" run -v --accel "$APPS_ACCEL" "$@" "$HELLO" >out 2>err
+	timeout 120 "$SKIFF" run --verbose --accel "$APPS_ACCEL" "$@" "$HELLO" >out 2>err
 	rc=$?
 	if [ "$rc" = 125 ] && [ "$(cat err)" = "$want" ] && [ ! -s out ]; then
 		pass "$name"
@@ -190,13 +190,13 @@ wait "$holder" 2>/dev/null
 qemu_line() {
 	grep -m1 '^skiff: .*qemu-system-x86_64 ' "$1"
 }
-# boot NAME NIC CMDLINE ARGS...: skiff run -v ARGS hello prints hello's
+# boot NAME NIC CMDLINE ARGS...: skiff run --verbose ARGS hello prints hello's
 # native output and exits 0; the QEMU arguments after the exit device are
 # exactly NIC; the kernel command line ends with CMDLINE (its ip= words).
 boot() {
 	name=$1 nic=$2 words=$3
 	shift 3
-	$NS timeout 120 "$SKIFF" run -v --accel "$APPS_ACCEL" "$@" "$HELLO" >out 2>err
+	$NS timeout 120 "$SKIFF" run --verbose --accel "$APPS_ACCEL" "$@" "$HELLO" >out 2>err
 	rc=$?
 	line=$(qemu_line err)
 	got_nic=$(echo "$line" | sed -n 's/.*-device isa-debug-exit,iobase=0xf4,iosize=4 *//p')
@@ -268,7 +268,7 @@ HELLO_IMG=$D/app.img
 run_img() {
 	name=$1 nic=$2 warn=$3
 	shift 3
-	timeout 120 "$SKIFF" run -v --accel "$APPS_ACCEL" "$@" "$HELLO_IMG" >out 2>err
+	timeout 120 "$SKIFF" run --verbose --accel "$APPS_ACCEL" "$@" "$HELLO_IMG" >out 2>err
 	rc=$?
 	got_nic=$(qemu_line err | sed -n 's/.*-device isa-debug-exit,iobase=0xf4,iosize=4 *//p')
 	if [ "$rc" = 0 ] && cmp -s out native.out && [ "$got_nic" = "$nic" ] &&

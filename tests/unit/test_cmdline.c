@@ -72,6 +72,40 @@ static void mmio_limit(void **state)
 	assert_int_equal(boot_opts.nmmio, 32);
 }
 
+static void mounts(void **state)
+{
+	reset();
+	cmdline_parse("mount=vda:/data mount=/dev/vdb:/srv/db:ro "
+		      "mount=vdc:/x:rw");
+	assert_int_equal(boot_opts.nmounts, 3);
+	assert_string_equal(boot_opts.mounts[0].dev, "vda");
+	assert_string_equal(boot_opts.mounts[0].path, "/data");
+	assert_false(boot_opts.mounts[0].ro);
+	assert_string_equal(boot_opts.mounts[1].dev, "/dev/vdb");
+	assert_string_equal(boot_opts.mounts[1].path, "/srv/db");
+	assert_true(boot_opts.mounts[1].ro);
+	assert_string_equal(boot_opts.mounts[2].path, "/x");
+	assert_false(boot_opts.mounts[2].ro);
+}
+
+static void mounts_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"mount=", "mount=vda", "mount=vda:", "mount=:/data",
+		"mount=vda:data", "mount=vda:/data:rx", "mount=vda:/data:",
+		"mount=averyveryverylongdevicename:/data",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		reset();
+		cmdline_parse(bad[i]);
+		assert_int_equal(boot_opts.nmounts, 0);
+	}
+	reset();
+	for (int i = 0; i < 20; i++)
+		cmdline_parse("mount=vda:/d");
+	assert_int_equal(boot_opts.nmounts, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -79,6 +113,8 @@ int main(void)
 		cmocka_unit_test(mmio_devices),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(mmio_limit),
+		cmocka_unit_test(mounts),
+		cmocka_unit_test(mounts_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
 # tests/virtio/run.sh: the virtio transports and the virtio-net probe, at
 # boot, on both machines. build/hello is booted with a NIC (or a device
 # Skiff must refuse) added through skiff's hidden SKIFF_QEMU_EXTRA; each
-# case checks the kernel log of `skiff run -v` for the device's line and
+# case checks the kernel log of `skiff run --verbose` for the device's line and
 # that the program still prints its greeting and exits 0.
 #   microvm   virtio-net-device (virtio-mmio, modern): "eth0: virtio-net MAC"
 #   q35       virtio-net-pci, transitional (the default) and modern-only
@@ -24,7 +24,7 @@ HELLO="Hello, world!"
 # the greeting is there and skiff exits 0.
 check() {
 	name=$1 machine=$2 extra=$3 pattern=$4
-	out=$(SKIFF_QEMU_EXTRA="$extra" timeout 120 build/skiff run -v --net none \
+	out=$(SKIFF_QEMU_EXTRA="$extra" timeout 120 build/skiff run --verbose --net none \
 		--accel "$APPS_ACCEL" --machine "$machine" build/hello 2>&1)
 	rc=$?
 	if [ "$rc" -ne 0 ]; then

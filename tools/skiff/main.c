@@ -13,6 +13,7 @@ static const char usage_text[] =
 "Usage: skiff run [OPTIONS] PROGRAM [ARGS...]\n"
 "       skiff run [VM OPTIONS] IMAGE\n"
 "       skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
+"       skiff volume create NAME [--size SIZE] | ls | rm NAME...\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
 "linked), its interpreter and shared libraries, its arguments, environment\n"
@@ -76,14 +77,21 @@ static const char usage_text[] =
 "      --gateway ADDR      with --net tap and --ip: its default gateway\n"
 "      --kernel FILE       the Skiff kernel (default: $SKIFF_KERNEL, else\n"
 "                          kernel.elf next to the skiff binary)\n"
-"  -v, --verbose           show the QEMU command line, the kernel log and boot\n"
+"  -v, --volume SRC:DIR[:ro]  attach a disk with an ext2 filesystem and\n"
+"                          mount it at the guest directory DIR (repeatable):\n"
+"                          SRC is a volume's name (skiff volume create) or\n"
+"                          an image file (a path with a '/': ./disk.img);\n"
+"                          :ro mounts it read-only. Writes reach the disk at\n"
+"                          fsync, sync and the program's exit\n"
+"      --verbose           show the QEMU command line, the kernel log and boot\n"
 "                          times on stderr\n"
 "  -h, --help              show this help\n"
 "\n"
 "Environment: SKIFF_KERNEL (the kernel), SKIFF_QEMU (the QEMU binary),\n"
 "TMPDIR (where the throw-away image is written), XDG_CACHE_HOME (skiff\n"
 "keeps the host TSC's rate for the host's boot in its skiff/tsc, default\n"
-"~/.cache/skiff/tsc).\n"
+"~/.cache/skiff/tsc), SKIFF_STATE_DIR (volumes live in its volumes/;\n"
+"default $XDG_STATE_HOME/skiff, ~/.local/state/skiff).\n"
 "\n"
 "Exit status:\n"
 "  0-255   the program's exit status\n"
@@ -162,6 +170,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "volume"))
+		return volume_command(argc - 2, argv + 2);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
 		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
 		return SKIFF_EXIT_USAGE;

@@ -13,13 +13,14 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
 	{ "env", required_argument, NULL, 'e' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "volume", required_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "file", required_argument, NULL, OPT_FILE },
 	{ "dir", required_argument, NULL, OPT_DIR },
@@ -296,8 +297,17 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 			bad_usage("%s", "-o is an option of skiff build");
 		o->output = arg;
 		break;
-	case 'v':
+	case OPT_VERBOSE:
 		o->verbose = true;
+		break;
+	case 'v':
+		vm_option(o, "-v");
+		if (o->ndisks >= SKIFF_MAX_DISKS)
+			bad_usage("%s", "-v: at most 8 disks");
+		if (volume_parse(arg, &o->disks[o->ndisks]))
+			bad_usage("-v %s: expected NAME:/DIR[:ro] or ./IMAGE:/DIR[:ro] "
+				  "(an existing volume or image file)", arg);
+		o->ndisks++;
 		break;
 	case OPT_FILE:
 		add_file(o, arg);
@@ -342,7 +352,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:h", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);

@@ -39,7 +39,7 @@ static void arg(struct argv_builder *a, char *s)
 /* The kernel command line: options only (skiff/proto.h). */
 static char *kernel_cmdline(const struct vm_config *vm)
 {
-	char buf[384];
+	char buf[1536];
 	int n = 0;
 
 	buf[0] = '\0';
@@ -58,6 +58,10 @@ static char *kernel_cmdline(const struct vm_config *vm)
 		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
 	if (vm->net)
 		net_cmdline(vm->net, buf, sizeof(buf));
+	for (size_t i = 0; i < vm->ndisks; i++)
+		n += snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			      " mount=vd%c:%s%s", (char)('a' + i),
+			      vm->disks[i].guest, vm->disks[i].ro ? ":ro" : "");
 	return xstrdup(buf[0] ? buf + 1 : "");
 }
 
@@ -75,6 +79,41 @@ static void extra_args(struct argv_builder *a)
 	for (char *w = strtok_r(xstrdup(env), " \t\n", &save); w;
 	     w = strtok_r(NULL, " \t\n", &save))
 		arg(a, w);
+}
+
+/* QEMU's option syntax: a comma in a value is written twice. */
+static char *qemu_escape(const char *s)
+{
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		if (*s == ',')
+			*o++ = ',';
+		*o++ = *s;
+	}
+	*o = 0;
+	return out;
+}
+
+/* virtio-blk disks, in order: the guest's vda, vdb, ... */
+static void disk_args(const struct vm_config *vm, struct argv_builder *a)
+{
+	for (size_t i = 0; i < vm->ndisks; i++) {
+		const struct disk_spec *d = &vm->disks[i];
+
+		arg(a, "-drive");
+		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
+				 qemu_escape(d->path), i,
+				 d->ro ? ",readonly=on" : ""));
+		arg(a, "-device");
+		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
+				 "virtio-blk-pci,disable-legacy=on" :
+				 "virtio-blk-device", i));
+	}
+	if (vm->ndisks && !vm->q35) {
+		arg(a, "-global");
+		arg(a, "virtio-mmio.force-legacy=false");
+	}
 }
 
 static void build_argv(const struct vm_config *vm, struct argv_builder *a)
@@ -113,6 +152,7 @@ static void build_argv(const struct vm_config *vm, struct argv_builder *a)
 		for (int i = 0; i < k; i++)
 			arg(a, nic[i]);
 	}
+	disk_args(vm, a);
 	extra_args(a);
 }
 

@@ -271,7 +271,8 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 int run_command(const struct skiff_opts *o)
 {
 	struct vm_config vm = { .memory_mib = o->memory_mib, .q35 = o->q35,
-				.verbose = o->verbose };
+				.verbose = o->verbose, .disks = o->disks,
+				.ndisks = o->ndisks };
 	struct net_config net;
 	struct program p;
 	int err;

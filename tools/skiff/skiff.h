@@ -70,13 +70,23 @@ struct net_config {
 	bool ports_given;	/* -p was on the command line */
 };
 
+/* -v SRC:GUEST[:ro]: a disk image attached and mounted at GUEST. */
+struct disk_spec {
+	char *path;	/* the image file */
+	char *guest;	/* absolute guest directory */
+	bool ro;
+};
+#define SKIFF_MAX_DISKS 8
+
 struct skiff_opts {
 	bool build;		/* skiff build (else skiff run) */
 	const char *output;	/* build: -o IMAGE */
 	u64 memory_mib;		/* -m */
 	bool q35;		/* --machine q35 (else microvm) */
 	enum accel accel;	/* --accel */
-	bool verbose;		/* -v */
+	bool verbose;		/* --verbose */
+	struct disk_spec disks[SKIFF_MAX_DISKS]; /* -v, --volume */
+	size_t ndisks;
 	const char *kernel;	/* --kernel, or NULL */
 	char **env;		/* -e values, KEY=VAL */
 	size_t nenv;
@@ -88,6 +98,11 @@ struct skiff_opts {
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
 };
+
+/* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
+int volume_command(int argc, char **argv);
+int volume_parse(const char *spec, struct disk_spec *out);
+const char *volume_dir(void);
 
 /* main.c */
 void usage(FILE *f);
@@ -350,6 +365,8 @@ struct vm_config {
 	u64 memory_mib;
 	bool q35, kvm, verbose;
 	const struct net_config *net; /* the NIC, its ports */
+	const struct disk_spec *disks;	/* virtio-blk disks, vda first */
+	size_t ndisks;
 	u64 tsc_khz;
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
