@@ -22,7 +22,7 @@ boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
 
 # The rate one run passed to the kernel (empty if the run failed).
 run_khz() {
-	build/skiff run -v --net none --accel "$APPS_ACCEL" /bin/true \
+	build/skiff run --verbose --net none --accel "$APPS_ACCEL" /bin/true \
 		2>"$tmp/err" >/dev/null || return 0
 	sed -n 's/.*tsc_khz=\([0-9]*\).*/\1/p' "$tmp/err" | head -n 1
 }
