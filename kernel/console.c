@@ -8,12 +8,18 @@
  * and whenever a reader looks; a reader with nothing to read sleeps until
  * the interrupt wakes it. When the ring is full the UART is left alone, so
  * QEMU stops taking bytes from the host: nothing is lost.
+ *
+ * When the VM has the virtio console (drivers/virtio/console.c, active
+ * once virtio_init found it), the program's stdin, stdout and stderr and
+ * the control records go there instead; COM1 keeps the kernel log, the
+ * panic record, and serves any input that came before.
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
 #include <skiff/serial.h>
+#include <skiff/vconsole.h>
 
 static struct spinlock out_lock = SPINLOCK_INIT;
 static int out_channel = PROTO_CH_LOG; /* the channel the host is on */
@@ -31,6 +37,12 @@ static void (*signal_hook)(int signo);
 void console_set_signal_hook(void (*fn)(int signo))
 {
 	signal_hook = fn;
+}
+
+void console_host_signal(int signo)
+{
+	if (signal_hook)
+		signal_hook(signo);
 }
 static struct waitq in_wq = { SPINLOCK_INIT, { &in_wq.sleepers, &in_wq.sleepers } };
 
@@ -89,9 +101,30 @@ static void poll_input(void)
 	}
 }
 
+long console_write_out(int channel, const void *buf, size_t len)
+{
+	if (vcon_active() && channel != PROTO_CH_LOG && channel != PROTO_CH_CTL)
+		return vcon_write(channel == PROTO_CH_STDERR ?
+				  PROTO_VPORT_STDERR : PROTO_VPORT_STDOUT,
+				  buf, len);
+	console_write(channel, buf, len);
+	return len;
+}
+
+void console_record(const void *buf, size_t len)
+{
+	if (vcon_active())
+		vcon_record(buf, len);
+	else
+		console_write(PROTO_CH_CTL, buf, len);
+}
+
 bool console_readable(void)
 {
 	bool ready;
+
+	if (vcon_active())
+		return vcon_readable();
 
 	spin_lock(&in_lock);
 	poll_input();
@@ -129,6 +162,8 @@ long console_read(void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	if (vcon_active())
+		return vcon_read(buf, len);
 	spin_lock(&in_lock);
 	for (;;) {
 		poll_input();

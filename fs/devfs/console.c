@@ -116,8 +116,7 @@ static long con_write(struct file *f, struct iobuf *io, u64 *pos)
 
 	if (r < 0)
 		return r;
-	console_write(con(f)->channel, p, io->len);
-	return io->len;
+	return console_write_out(con(f)->channel, p, io->len);
 }
 
 static long tty_ioctl(unsigned long req, unsigned long arg)

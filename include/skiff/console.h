@@ -11,6 +11,23 @@
 void console_write(int channel, const void *buf, size_t len);
 
 /*
+ * The program's output to PROTO_CH_STDOUT or _STDERR: over the virtio
+ * console when there is one (may sleep while the host is behind), else
+ * console_write. The bytes written, or -EINTR / -ENOMEM when none were.
+ */
+long console_write_out(int channel, const void *buf, size_t len);
+
+/*
+ * A control record (one line, skiff/proto.h), sent after every byte of
+ * output written before it reached the host. Never sleeps.
+ */
+void console_record(const void *buf, size_t len);
+
+/* Delivers a signal the host forwarded, through the hook below (for the
+ * virtio console driver). */
+void console_host_signal(int signo);
+
+/*
  * Reads up to len bytes of the program's stdin. Sleeps until at least one
  * byte is there; returns the count, 0 at end of file, or -EINTR.
  */

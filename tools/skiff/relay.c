@@ -28,6 +28,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +39,7 @@
 
 #define OUT_LIMIT (256 * 1024) /* queued output above which QEMU waits */
 #define CHUNK_CAP 16384
-#define READ_SIZE 4096
+#define READ_SIZE 65536
 #define RECORD_GRACE_MS 3000  /* QEMU's time to exit after the final record */
 #define STOP_GRACE_MS 10000   /* the program's time to exit after a signal */
 
@@ -65,6 +67,14 @@ struct relay {
 	bool stdin_eof;			/* read; the EOF marker is in inq */
 	bool stdin_dead;		/* QEMU's stdin is closed: stop */
 	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
+	/* The virtio console's ports (skiff/proto.h), when q->port[1] >= 0:
+	 * stdin goes raw to port 1, and control lines to port 4. */
+	bool vc;
+	struct proto_demux vdemux;	/* port 4's records */
+	u64 stdin_total;		/* bytes of stdin read */
+	char ctlq[96];			/* lines for port 4 */
+	size_t ctl_len, ctl_off;
+	bool vout_eof, verr_eof, vctl_eof; /* QEMU closed ports 2, 3, 4 */
 	size_t err_len, log_len;	/* bytes in r->qemu_err, r->log_tail */
 };
 
@@ -195,6 +205,37 @@ static void write_head(struct relay *rl)
 		pop_chunk(rl);
 }
 
+/* Queues a line for the guest's control port (dropped if it is full). */
+static void __attribute__((format(printf, 2, 3)))
+ctl_line(struct relay *rl, const char *fmt, ...)
+{
+	size_t room = sizeof(rl->ctlq) - rl->ctl_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rl->ctlq + rl->ctl_len, room, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < room)
+		rl->ctl_len += n;
+}
+
+static void write_ctl(struct relay *rl)
+{
+	ssize_t n = write(rl->q->port[PROTO_VPORT_CTL], rl->ctlq + rl->ctl_off,
+			  rl->ctl_len - rl->ctl_off);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		rl->ctl_off = rl->ctl_len = 0;
+		return;
+	}
+	rl->ctl_off += n;
+	if (rl->ctl_off == rl->ctl_len)
+		rl->ctl_off = rl->ctl_len = 0;
+}
+
 static void read_stdin(struct relay *rl)
 {
 	u8 buf[READ_SIZE];
@@ -203,6 +244,18 @@ static void read_stdin(struct relay *rl)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	rl->in_off = 0;
+	if (rl->vc) {
+		if (n <= 0) {
+			rl->stdin_eof = true;
+			ctl_line(rl, "eof %llu\n",
+				 (unsigned long long)rl->stdin_total);
+			return;
+		}
+		memcpy(rl->inq, buf, n);
+		rl->in_len = n;
+		rl->stdin_total += n;
+		return;
+	}
 	if (n <= 0) {
 		rl->stdin_eof = true;
 		rl->inq[0] = PROTO_ESC;
@@ -222,7 +275,8 @@ static void write_guest_stdin(struct relay *rl)
 	bool sig = rl->in_len == rl->in_off;
 	const u8 *p = sig ? rl->sigq + rl->sig_off : rl->inq + rl->in_off;
 	size_t len = sig ? rl->sig_len - rl->sig_off : rl->in_len - rl->in_off;
-	ssize_t n = write(rl->q->in, p, len);
+	ssize_t n = write(rl->vc ? rl->q->port[PROTO_VPORT_STDIN] : rl->q->in,
+			  p, len);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -249,10 +303,13 @@ static bool forward_signal(struct relay *rl)
 
 	if (rl->forwarded || rl->stdin_dead || rl->r->first_byte_ns < 0)
 		return false;
+	if (rl->vc)
+		ctl_line(rl, "signal %d\n", signo);
+	else
+		rl->sig_len = 3;
 	rl->sigq[0] = PROTO_ESC;
 	rl->sigq[1] = PROTO_IN_SIGNAL;
 	rl->sigq[2] = signo;
-	rl->sig_len = 3;
 	rl->forwarded = signo;
 	rl->stop_deadline = relay_now_ns() + STOP_GRACE_MS * 1000000ll;
 	caught_signal = 0;
@@ -291,15 +348,52 @@ static void read_qemu_err(struct relay *rl)
 		enqueue(rl, 2, buf, n);
 }
 
-enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_COUNT };
+/* Reads a port of the virtio console: stdout, stderr or the records. */
+static void read_port(struct relay *rl, int port, bool *eof)
+{
+	u8 buf[READ_SIZE];
+	ssize_t n = read(rl->q->port[port], buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		*eof = true;
+		return;
+	}
+	if (port == PROTO_VPORT_CTL) {
+		proto_feed(&rl->vdemux, buf, n);
+		return;
+	}
+	if (rl->r->first_output_ns < 0)
+		rl->r->first_output_ns = relay_now_ns() - rl->launch_ns;
+	enqueue(rl, port == PROTO_VPORT_STDERR ? 2 : 1, buf, n);
+}
+
+enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_VOUT, P_VERR, P_VCTL,
+       P_COUNT };
 
 static void set_pollfds(const struct relay *rl, struct pollfd *p)
 {
 	bool feeding = !rl->stdin_dead && (rl->in_len > rl->in_off ||
 					   rl->sig_len > rl->sig_off);
+	int in_fd = rl->vc ? rl->q->port[PROTO_VPORT_STDIN] : rl->q->in;
+	bool room = rl->queued < OUT_LIMIT;
 
 	p[P_STDIN] = (struct pollfd){ -1, POLLIN, 0 };
-	p[P_QIN] = (struct pollfd){ feeding ? rl->q->in : -1, POLLOUT, 0 };
+	p[P_QIN] = (struct pollfd){ feeding ? in_fd : -1, POLLOUT, 0 };
+	p[P_VOUT] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_VERR] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_VCTL] = (struct pollfd){ -1, POLLIN, 0 };
+	if (rl->vc) {
+		if (!rl->vout_eof && room)
+			p[P_VOUT].fd = rl->q->port[PROTO_VPORT_STDOUT];
+		if (!rl->verr_eof && room)
+			p[P_VERR].fd = rl->q->port[PROTO_VPORT_STDERR];
+		if (!rl->vctl_eof)
+			p[P_VCTL].fd = rl->q->port[PROTO_VPORT_CTL];
+		if (rl->ctl_len > rl->ctl_off)
+			p[P_VCTL].events |= POLLOUT;
+	}
 	p[P_QOUT] = (struct pollfd){ -1, POLLIN, 0 };
 	p[P_QERR] = (struct pollfd){ rl->err_eof ? -1 : rl->q->err, POLLIN, 0 };
 	p[P_OUT] = (struct pollfd){ rl->head ? rl->head->fd : -1, POLLOUT, 0 };
@@ -307,7 +401,7 @@ static void set_pollfds(const struct relay *rl, struct pollfd *p)
 	if (!rl->stdin_eof && !rl->stdin_dead && rl->in_len == 0 &&
 	    rl->r->first_byte_ns >= 0)
 		p[P_STDIN].fd = 0;
-	if (!rl->out_eof && rl->queued < OUT_LIMIT)
+	if (!rl->out_eof && room)
 		p[P_QOUT].fd = rl->q->out;
 }
 
@@ -315,6 +409,19 @@ static void set_pollfds(const struct relay *rl, struct pollfd *p)
 static bool ready(const struct pollfd *p)
 {
 	return p->fd >= 0 && p->revents;
+}
+
+/* QEMU closed everything it writes to: it exited. */
+static bool qemu_closed(const struct relay *rl)
+{
+	return rl->out_eof && rl->err_eof &&
+	       (!rl->vc || (rl->vout_eof && rl->verr_eof && rl->vctl_eof));
+}
+
+/* The guest's first record, from COM1 or the control port. */
+static const struct proto_record *record(const struct relay *rl)
+{
+	return rl->demux.rec.kind != REC_NONE ? &rl->demux.rec : &rl->vdemux.rec;
 }
 
 /* Waits for and handles one round of events; false when the loop is over. */
@@ -325,7 +432,7 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
-	if (rl->r->broken_pipe || (rl->out_eof && rl->err_eof))
+	if (rl->r->broken_pipe || qemu_closed(rl))
 		return false;
 	if (rl->forwarded && (!deadline || rl->stop_deadline < deadline))
 		deadline = rl->stop_deadline;
@@ -350,6 +457,14 @@ static bool relay_step(struct relay *rl, s64 deadline)
 		read_qemu_err(rl);
 	if (ready(&p[P_QOUT]))
 		read_qemu_out(rl);
+	if (ready(&p[P_VOUT]))
+		read_port(rl, PROTO_VPORT_STDOUT, &rl->vout_eof);
+	if (ready(&p[P_VERR]))
+		read_port(rl, PROTO_VPORT_STDERR, &rl->verr_eof);
+	if (ready(&p[P_VCTL]) && (p[P_VCTL].revents & POLLOUT))
+		write_ctl(rl);
+	if (ready(&p[P_VCTL]) && (p[P_VCTL].revents & ~POLLOUT))
+		read_port(rl, PROTO_VPORT_CTL, &rl->vctl_eof);
 	return true;
 }
 
@@ -377,18 +492,21 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	memset(r, 0, sizeof(*r));
 	r->first_byte_ns = r->first_output_ns = -1;
 	proto_init(&rl.demux, on_guest_data, &rl);
+	proto_init(&rl.vdemux, on_guest_data, &rl);
+	rl.vdemux.channel = PROTO_CH_CTL; /* port 4 carries records only */
+	rl.vc = q->port[PROTO_VPORT_STDIN] >= 0;
 	for (;;) {
-		if (rl.demux.rec.kind != REC_NONE && !deadline)
+		if (record(&rl)->kind != REC_NONE && !deadline)
 			deadline = relay_now_ns() + RECORD_GRACE_MS * 1000000ll;
 		if (!relay_step(&rl, deadline))
 			break;
 	}
-	r->qemu_closed = rl.out_eof && rl.err_eof;
+	r->qemu_closed = qemu_closed(&rl);
 	drain(&rl);
-	r->rec = rl.demux.rec;
+	r->rec = *record(&rl);
 	/* Ended by skiff's signal: a second one, or the grace ran out with
 	 * no record from the guest. */
 	r->signo = caught_signal ? caught_signal :
-		   rl.demux.rec.kind == REC_NONE ? rl.forwarded : 0;
+		   r->rec.kind == REC_NONE ? rl.forwarded : 0;
 	return 0;
 }

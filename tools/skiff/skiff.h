@@ -356,6 +356,10 @@ struct qemu {
 	int in;		/* write end: QEMU's stdin (the guest's COM1 input) */
 	int out;	/* read end: QEMU's stdout (COM1 output) */
 	int err;	/* read end: QEMU's own messages */
+	/* skiff's ends of the virtio console's ports (skiff/proto.h), by
+	 * port number, non-blocking; -1 without the device */
+	int port[PROTO_VPORT_MAX + 1];
+	int qport[PROTO_VPORT_MAX + 1]; /* QEMU's ends (qemu.c only) */
 };
 int qemu_start(const struct vm_config *vm, struct qemu *q);
 /* Waits up to grace_ms for QEMU to end, then kills it; returns its wait status. */
