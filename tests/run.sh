@@ -21,6 +21,10 @@
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
 #                                      at least 1 us
+#   console    tests/skiff/console.sh  stdio over the virtio console
+#                                      (microvm, q35) and COM1 alone: 100 MB
+#                                      both ways checksummed, stdout/stderr
+#                                      apart, exit status, stdin's EOF
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
@@ -89,6 +93,7 @@ part deps tests/skiff/deps.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh
+part console tests/skiff/console.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
 if [ -x tests/real/run.sh ]; then

@@ -26,6 +26,7 @@
 #include "skiff.h"
 
 #define MAX_ARGS 64
+#define SOCK_BUF (1 << 20) /* a port socket's buffers (capped by the host) */
 
 struct argv_builder {
 	char *v[MAX_ARGS + 1];
@@ -121,6 +122,13 @@ static bool open_ports(struct qemu *q)
 			return false;
 		q->port[i] = sv[0];
 		q->qport[i] = sv[1];
+		/* Room for a burst: fewer wake-ups of QEMU and skiff. */
+		for (int k = 0; k < 2; k++) {
+			setsockopt(sv[k], SOL_SOCKET, SO_SNDBUF, &(int){ SOCK_BUF },
+				   sizeof(int));
+			setsockopt(sv[k], SOL_SOCKET, SO_RCVBUF, &(int){ SOCK_BUF },
+				   sizeof(int));
+		}
 		fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	}
 	return true;

@@ -25,6 +25,8 @@
  * signal, or at once if the guest has not started (nothing to forward to).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,7 +40,7 @@
 #include "skiff.h"
 
 #define OUT_LIMIT (256 * 1024) /* queued output above which QEMU waits */
-#define CHUNK_CAP 16384
+#define CHUNK_CAP 65536
 #define READ_SIZE 65536
 #define RECORD_GRACE_MS 3000  /* QEMU's time to exit after the final record */
 #define STOP_GRACE_MS 10000   /* the program's time to exit after a signal */
@@ -183,11 +185,26 @@ static void pop_chunk(struct relay *rl)
 	free(c);
 }
 
+/*
+ * How much a write to fd may carry without blocking, poll having said it
+ * is writable: a pipe's free room (its size less what is unread), else
+ * PIPE_BUF (a terminal; a file takes any size, but PIPE_BUF is enough).
+ */
+static size_t write_room(int fd)
+{
+	int size = fcntl(fd, F_GETPIPE_SZ), unread = 0;
+
+	if (size <= 0 || ioctl(fd, FIONREAD, &unread) < 0 || unread >= size)
+		return PIPE_BUF;
+	return MAX((size_t)(size - unread), (size_t)PIPE_BUF);
+}
+
 /* One write of the head of the queue; poll said its fd is writable. */
 static void write_head(struct relay *rl)
 {
 	struct chunk *c = rl->head;
-	ssize_t n = write(c->fd, c->data + c->off, MIN(c->len - c->off, PIPE_BUF));
+	ssize_t n = write(c->fd, c->data + c->off,
+			  MIN(c->len - c->off, write_room(c->fd)));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
