@@ -155,6 +155,33 @@ void console_rx_interrupt(void)
 	}
 }
 
+long console_write_nowait(int channel, const void *buf, size_t len)
+{
+	if (vcon_active())
+		return vcon_write_nowait(channel == PROTO_CH_STDERR ?
+					 PROTO_VPORT_STDERR : PROTO_VPORT_STDOUT,
+					 buf, len);
+	console_write(channel, buf, len);
+	return len;
+}
+
+long console_read_nowait(void *buf, size_t len)
+{
+	u8 *p = buf;
+	size_t n = 0;
+
+	if (vcon_active())
+		return vcon_read_nowait(buf, len);
+	spin_lock(&in_lock);
+	poll_input();
+	while (n < len && in_tail != in_head)
+		p[n++] = in_ring[in_tail++ % sizeof(in_ring)];
+	bool eof = in_eof;
+	poll_input();
+	spin_unlock(&in_lock);
+	return n ? (long)n : eof ? 0 : -EAGAIN;
+}
+
 long console_read(void *buf, size_t len)
 {
 	u8 *p = buf;

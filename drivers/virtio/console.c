@@ -29,7 +29,8 @@
  * the used ones in order and reposts each once read. The host's text
  * lines on the control port's receive queue: "eof N" (stdin ends after N
  * bytes in all: counting keeps it ordered after the data, which travels
- * another queue) and "signal N" (a forwarded signal).
+ * another queue), "signal N" (a forwarded signal) and "winsize C R" (the
+ * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program).
  */
 #include <skiff/alloc.h>
 #include <skiff/console.h>
@@ -62,6 +63,7 @@ _Static_assert(sizeof(struct ctl_msg) == 8, "virtio 1.2 5.3.6.2");
 #define QUEUE_MAX 64
 #define TX_BUF 65536
 #define CTL_BUFS 16
+#define SIGWINCH_NR 28
 #define HANDSHAKE_NS 200000000ull /* QEMU answers at once: a bound only */
 
 static struct vcon {
@@ -132,6 +134,28 @@ static void reclaim(struct virtq *q)
 }
 
 /* ---- Output ---- */
+
+long vcon_write_nowait(int port, const void *buf, size_t len)
+{
+	struct virtq *q = txq(port);
+	void *b = kmalloc(len);
+	struct vq_buf vb = { b, len };
+	int r = -EAGAIN;
+
+	if (!b || !len) {
+		kfree(b);
+		return len ? -ENOMEM : 0;
+	}
+	memcpy(b, buf, len);
+	spin_lock(&vc.lock);
+	reclaim(q);
+	if (vq_num_free(q) && !(r = vq_add(q, &vb, 1, NULL, 0, b)))
+		vq_kick(q);
+	spin_unlock(&vc.lock);
+	if (r)
+		kfree(b);
+	return r ? r : (long)len;
+}
 
 long vcon_write(int port, const void *buf, size_t len)
 {
@@ -227,13 +251,14 @@ bool vcon_readable(void)
 	return r;
 }
 
-long vcon_read(void *buf, size_t len)
+static long read_input(void *buf, size_t len, bool nonblock)
 {
 	size_t n = 0;
 
 	spin_lock(&vc.lock);
 	while (!next_input() && !at_eof()) {
-		int err = waitq_sleep(&vc.rx_wq, &vc.lock, 0);
+		int err = nonblock ? -EAGAIN :
+			  waitq_sleep(&vc.rx_wq, &vc.lock, 0);
 		if (err) {
 			spin_unlock(&vc.lock);
 			return err;
@@ -260,6 +285,16 @@ long vcon_read(void *buf, size_t len)
 	return n;
 }
 
+long vcon_read(void *buf, size_t len)
+{
+	return read_input(buf, len, false);
+}
+
+long vcon_read_nowait(void *buf, size_t len)
+{
+	return read_input(buf, len, true);
+}
+
 /* One line from the host on the control port. Lock held. */
 static void host_line(const char *s)
 {
@@ -275,6 +310,17 @@ static void host_line(const char *s)
 			v = v * 10 + (*s - '0');
 		if (v >= 1 && v <= 64)
 			vc.signals |= 1ull << (v - 1);
+	} else if (!strncmp(s, "winsize ", 8)) {
+		u64 rows = 0;
+		for (s += 8; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		for (s += *s == ' '; *s >= '0' && *s <= '9'; s++)
+			rows = rows * 10 + (*s - '0');
+		if (v && rows && v < 65536 && rows < 65536) {
+			boot_opts.win_cols = v;
+			boot_opts.win_rows = rows;
+			vc.signals |= 1ull << (SIGWINCH_NR - 1);
+		}
 	}
 }
 

@@ -33,6 +33,11 @@ void console_host_signal(int signo);
  */
 long console_read(void *buf, size_t len);
 
+/* console_read that never sleeps: -EAGAIN when nothing is there. */
+long console_read_nowait(void *buf, size_t len);
+/* console_write_out that never sleeps: -EAGAIN when the host is behind. */
+long console_write_nowait(int channel, const void *buf, size_t len);
+
 /* True when console_read would not sleep (data or EOF pending). */
 bool console_readable(void);
 

@@ -50,7 +50,9 @@
  *   PROTO_VPORT_CTL     guest -> host: the records above ("exit 0\n"...),
  *                       each sent once the host has all output before it;
  *                       host -> guest: lines "eof N" (stdin ends after N
- *                       bytes in all) and "signal N" (a forwarded signal)
+ *                       bytes in all), "signal N" (a forwarded signal),
+ *                       "winsize COLS ROWS" (the host terminal resized:
+ *                       the guest's TIOCGWINSZ, and SIGWINCH)
  * COM1 then carries the kernel log and a panic record only. A kernel
  * without the device (or whose handshake failed) uses COM1 for everything;
  * skiff reads records from both.

@@ -25,6 +25,9 @@ void vcon_record(const void *buf, size_t len);
 /* Reads up to len bytes of stdin: sleeps until one is there; 0 at end of
  * file, or -EINTR. */
 long vcon_read(void *buf, size_t len);
+/* vcon_read and vcon_write that never sleep: -EAGAIN instead. */
+long vcon_read_nowait(void *buf, size_t len);
+long vcon_write_nowait(int port, const void *buf, size_t len);
 /* True when vcon_read would not sleep. */
 bool vcon_readable(void);
 

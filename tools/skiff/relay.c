@@ -23,6 +23,8 @@
  * SIGTERM to a container's process: the program may clean up and exit. The
  * loop ends anyway STOP_GRACE_MS later (docker stop's 10 s), on a second
  * signal, or at once if the guest has not started (nothing to forward to).
+ * A SIGWINCH (the terminal resized) sends its new size to the guest
+ * ("winsize" on the control port, skiff/proto.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +83,12 @@ struct relay {
 };
 
 static volatile sig_atomic_t caught_signal;
+static volatile sig_atomic_t winch; /* the host terminal was resized */
+
+static void on_winch(int signo)
+{
+	winch = 1;
+}
 static sigset_t run_mask; /* the mask ppoll runs with: signals open */
 
 static void on_signal(int signo)
@@ -99,6 +107,9 @@ void relay_catch_signals(void)
 		sigaddset(&block, sigs[i]);
 		sigaction(sigs[i], &sa, NULL);
 	}
+	sigaddset(&block, SIGWINCH);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
 	sigprocmask(SIG_BLOCK, &block, &run_mask);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -449,6 +460,18 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
+	if (winch && rl->vc) {
+		struct winsize ws;
+
+		winch = 0;
+		for (int fd = 0; fd < 3; fd++)
+			if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col &&
+			    ws.ws_row) {
+				ctl_line(rl, "winsize %u %u\n", ws.ws_col,
+					 ws.ws_row);
+				break;
+			}
+	}
 	if (rl->r->broken_pipe || qemu_closed(rl))
 		return false;
 	if (rl->forwarded && (!deadline || rl->stop_deadline < deadline))

@@ -406,6 +406,12 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	      struct relay_result *r);
 s64 relay_now_ns(void);
 
+/* term.c: the host terminal (stdin) in raw mode while a VM has it. */
+/* Raw mode if stdin is a terminal; false when it is not (nothing done). */
+bool term_raw(void);
+/* Its mode as before term_raw (no-op without it). */
+void term_restore(void);
+
 /* run.c */
 int run_command(const struct skiff_opts *o);
 int build_command(const struct skiff_opts *o);
