@@ -300,6 +300,8 @@ int run_command(const struct skiff_opts *o)
 	vm.kvm = host_use_kvm(o->accel);
 	vm.tsc_khz = host_tsc_khz();
 	terminal_info(&vm);
+	if (o->tty)
+		vm.tty_mask = 7; /* -t */
 	return boot(o, &vm);
 }
 

@@ -77,6 +77,7 @@ struct skiff_opts {
 	bool q35;		/* --machine q35 (else microvm) */
 	enum accel accel;	/* --accel */
 	bool verbose;		/* -v */
+	bool tty;		/* -t: the program's stdio is a terminal */
 	const char *kernel;	/* --kernel, or NULL */
 	char **env;		/* -e values, KEY=VAL */
 	size_t nenv;
