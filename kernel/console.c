@@ -46,6 +46,72 @@ void console_host_signal(int signo)
 }
 static struct waitq in_wq = { SPINLOCK_INIT, { &in_wq.sleepers, &in_wq.sleepers } };
 
+/* The virtio console: every vcon_* call under vlock (skiff/vconsole.h). */
+static struct spinlock vlock = SPINLOCK_INIT;
+static struct waitq vin_wq = { SPINLOCK_INIT, { &vin_wq.sleepers,
+						&vin_wq.sleepers } };
+static struct waitq vout_wq = { SPINLOCK_INIT, { &vout_wq.sleepers,
+						 &vout_wq.sleepers } };
+
+void console_vcon_rx(void)
+{
+	waitq_wake_all(&vin_wq);
+	console_input_ready();
+}
+
+void console_vcon_tx_room(void)
+{
+	waitq_wake_all(&vout_wq);
+}
+
+static int vport(int channel)
+{
+	return channel == PROTO_CH_STDERR ? PROTO_VPORT_STDERR :
+					    PROTO_VPORT_STDOUT;
+}
+
+/* The program's output over the virtio console: sleeps while it is full. */
+static long vcon_out(int channel, const u8 *buf, size_t len)
+{
+	size_t done = 0;
+
+	spin_lock(&vlock);
+	while (done < len) {
+		long r = vcon_write_nowait(vport(channel), buf + done,
+					   len - done);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (r != -EAGAIN)
+			break;
+		int err = waitq_sleep(&vout_wq, &vlock, 0);
+		if (err) {
+			spin_unlock(&vlock);
+			return done ? (long)done : err;
+		}
+	}
+	spin_unlock(&vlock);
+	return done ? (long)done : len ? -ENOMEM : 0;
+}
+
+/* stdin over the virtio console: sleeps until there is some. */
+static long vcon_in(void *buf, size_t len)
+{
+	long r;
+
+	spin_lock(&vlock);
+	while ((r = vcon_read_nowait(buf, len)) == -EAGAIN) {
+		int err = waitq_sleep(&vin_wq, &vlock, 0);
+		if (err) {
+			r = err;
+			break;
+		}
+	}
+	spin_unlock(&vlock);
+	return r;
+}
+
 void console_write(int channel, const void *buf, size_t len)
 {
 	const u8 *p = buf;
@@ -104,18 +170,18 @@ static void poll_input(void)
 long console_write_out(int channel, const void *buf, size_t len)
 {
 	if (vcon_active() && channel != PROTO_CH_LOG && channel != PROTO_CH_CTL)
-		return vcon_write(channel == PROTO_CH_STDERR ?
-				  PROTO_VPORT_STDERR : PROTO_VPORT_STDOUT,
-				  buf, len);
+		return vcon_out(channel, buf, len);
 	console_write(channel, buf, len);
 	return len;
 }
 
 void console_record(const void *buf, size_t len)
 {
-	if (vcon_active())
+	if (vcon_active()) {
+		spin_lock(&vlock);
 		vcon_record(buf, len);
-	else
+		spin_unlock(&vlock);
+	} else
 		console_write(PROTO_CH_CTL, buf, len);
 }
 
@@ -123,8 +189,12 @@ bool console_readable(void)
 {
 	bool ready;
 
-	if (vcon_active())
-		return vcon_readable();
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		ready = vcon_readable();
+		spin_unlock(&vlock);
+		return ready;
+	}
 
 	spin_lock(&in_lock);
 	poll_input();
@@ -157,10 +227,12 @@ void console_rx_interrupt(void)
 
 long console_write_nowait(int channel, const void *buf, size_t len)
 {
-	if (vcon_active())
-		return vcon_write_nowait(channel == PROTO_CH_STDERR ?
-					 PROTO_VPORT_STDERR : PROTO_VPORT_STDOUT,
-					 buf, len);
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		long r = vcon_write_nowait(vport(channel), buf, len);
+		spin_unlock(&vlock);
+		return r;
+	}
 	console_write(channel, buf, len);
 	return len;
 }
@@ -170,8 +242,12 @@ long console_read_nowait(void *buf, size_t len)
 	u8 *p = buf;
 	size_t n = 0;
 
-	if (vcon_active())
-		return vcon_read_nowait(buf, len);
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		long r = vcon_read_nowait(buf, len);
+		spin_unlock(&vlock);
+		return r;
+	}
 	spin_lock(&in_lock);
 	poll_input();
 	while (n < len && in_tail != in_head)
@@ -190,7 +266,7 @@ long console_read(void *buf, size_t len)
 	if (!len)
 		return 0;
 	if (vcon_active())
-		return vcon_read(buf, len);
+		return vcon_in(buf, len);
 	spin_lock(&in_lock);
 	for (;;) {
 		poll_input();

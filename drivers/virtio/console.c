@@ -18,12 +18,16 @@
  * device is used only when all four ports came; else the console stays on
  * COM1 (kernel/console.c).
  *
+ * Nothing here sleeps or locks: kernel/console.c serializes the calls
+ * (under a spinlock, so the queues' interrupts cannot come in between) and
+ * sleeps itself, woken by console_vcon_rx and console_vcon_tx_room.
+ *
  * Output (stdout, stderr): each write is copied into kmalloc'd buffers of
  * up to TX_BUF bytes, added and notified; buffers the device is done with
- * are freed later. A writer sleeps while its port's queue is full; the
- * transmit interrupt wakes it. QEMU returns a buffer once its bytes are in
- * the chardev, so a record sent after every buffer came back (vcon_record)
- * reaches the host after the output before it.
+ * are freed later. A full queue takes nothing (-EAGAIN); the transmit
+ * interrupt says when there is room. QEMU returns a buffer once its bytes
+ * are in the chardev, so a record sent after every buffer came back
+ * (vcon_record) reaches the host after the output before it.
  *
  * Input: pages posted to the stdin port's receive queue; a reader takes
  * the used ones in order and reposts each once read. The host's text
@@ -33,13 +37,13 @@
  * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program).
  */
 #include <skiff/alloc.h>
+#include <skiff/arch.h>
 #include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/paging.h>
 #include <skiff/proto.h>
-#include <skiff/sched.h>
 #include <skiff/vconsole.h>
 #include <skiff/time.h>
 #include <skiff/virtio.h>
@@ -69,24 +73,21 @@ _Static_assert(sizeof(struct ctl_msg) == 8, "virtio 1.2 5.3.6.2");
 static struct vcon {
 	struct virtio_dev *vd;
 	struct virtq *q[NQUEUES];
-	struct spinlock lock;
-	struct waitq tx_wq, rx_wq;
 	bool active;
 	u32 ports_ready;	/* bit n: DEVICE_ADD of port n seen */
 	/* stdin: the used buffer being read, and the byte counts. */
 	u8 *cur;
 	u32 cur_len, cur_off;
-	u64 in_total, eof_total;
+	u64 in_total;
+	/* Set by the control queue's interrupt (atomic): stdin's length. */
+	u64 eof_total;
 	bool eof_known;
-	/* the host's control lines, and the signals they forwarded */
+	/* the host's control lines (the control queue's interrupt only),
+	 * and the signals they forwarded */
 	u64 signals;
 	char line[64];
 	u32 line_len;
-} vc = {
-	.lock = SPINLOCK_INIT,
-	.tx_wq = { SPINLOCK_INIT, { &vc.tx_wq.sleepers, &vc.tx_wq.sleepers } },
-	.rx_wq = { SPINLOCK_INIT, { &vc.rx_wq.sleepers, &vc.rx_wq.sleepers } },
-};
+} vc;
 
 static struct virtq *rxq(int port)
 {
@@ -123,7 +124,7 @@ static void fill_rx(struct virtq *q, unsigned max)
 	vq_kick(q);
 }
 
-/* Frees the transmit buffers the device is done with. Lock held. */
+/* Frees the transmit buffers the device is done with. */
 static void reclaim(struct virtq *q)
 {
 	void *b;
@@ -138,62 +139,29 @@ static void reclaim(struct virtq *q)
 long vcon_write_nowait(int port, const void *buf, size_t len)
 {
 	struct virtq *q = txq(port);
-	void *b = kmalloc(len);
-	struct vq_buf vb = { b, len };
-	int r = -EAGAIN;
-
-	if (!b || !len) {
-		kfree(b);
-		return len ? -ENOMEM : 0;
-	}
-	memcpy(b, buf, len);
-	spin_lock(&vc.lock);
-	reclaim(q);
-	if (vq_num_free(q) && !(r = vq_add(q, &vb, 1, NULL, 0, b)))
-		vq_kick(q);
-	spin_unlock(&vc.lock);
-	if (r)
-		kfree(b);
-	return r ? r : (long)len;
-}
-
-long vcon_write(int port, const void *buf, size_t len)
-{
-	struct virtq *q = txq(port);
 	size_t done = 0;
 
-	while (done < len) {
+	reclaim(q);
+	while (done < len && vq_num_free(q)) {
 		size_t n = MIN(len - done, TX_BUF);
 		void *b = kmalloc(n);
+		struct vq_buf vb = { b, n };
 
 		if (!b)
-			return done ? (long)done : -ENOMEM;
+			break;
 		memcpy(b, (const u8 *)buf + done, n);
-		spin_lock(&vc.lock);
-		reclaim(q);
-		while (!vq_num_free(q)) {
-			int err = waitq_sleep(&vc.tx_wq, &vc.lock, 0);
-			reclaim(q);
-			if (err && !vq_num_free(q)) {
-				spin_unlock(&vc.lock);
-				kfree(b);
-				return done ? (long)done : err;
-			}
-		}
-		struct vq_buf vb = { b, n };
-		int r = vq_add(q, &vb, 1, NULL, 0, b);
-		vq_kick(q);
-		spin_unlock(&vc.lock);
-		if (r) {
+		if (vq_add(q, &vb, 1, NULL, 0, b)) {
 			kfree(b);
-			return done ? (long)done : -EIO;
+			break;
 		}
 		done += n;
 	}
-	return done;
+	if (done)
+		vq_kick(q);
+	return done ? (long)done : len ? -EAGAIN : 0;
 }
 
-/* Spins until the device is done with every buffer of q. Lock held. */
+/* Spins until the device is done with every buffer of q. */
 static void drain_tx(struct virtq *q)
 {
 	while (vq_num_free(q) < q->size && !q->broken) {
@@ -208,7 +176,6 @@ void vcon_record(const void *buf, size_t len)
 	struct vq_buf vb = { rec, MIN(len, sizeof(rec)) };
 	u32 used;
 
-	spin_lock(&vc.lock);
 	drain_tx(txq(PROTO_VPORT_STDOUT));
 	drain_tx(txq(PROTO_VPORT_STDERR));
 	reclaim(txq(PROTO_VPORT_CTL));
@@ -219,12 +186,11 @@ void vcon_record(const void *buf, size_t len)
 		       vq_get_used(txq(PROTO_VPORT_CTL), &used) != rec)
 			cpu_relax();
 	}
-	spin_unlock(&vc.lock);
 }
 
 /* ---- Input ---- */
 
-/* Takes the next used stdin buffer if none is being read. Lock held. */
+/* Takes the next used stdin buffer if none is being read. */
 static bool next_input(void)
 {
 	if (vc.cur && vc.cur_off < vc.cur_len)
@@ -240,40 +206,26 @@ static bool next_input(void)
 
 static bool at_eof(void)
 {
-	return vc.eof_known && vc.in_total >= vc.eof_total;
+	return __atomic_load_n(&vc.eof_known, __ATOMIC_ACQUIRE) &&
+	       vc.in_total >= vc.eof_total;
 }
 
 bool vcon_readable(void)
 {
-	spin_lock(&vc.lock);
-	bool r = next_input() || at_eof();
-	spin_unlock(&vc.lock);
-	return r;
+	return next_input() || at_eof();
 }
 
-static long read_input(void *buf, size_t len, bool nonblock)
+long vcon_read_nowait(void *buf, size_t len)
 {
 	size_t n = 0;
 
-	spin_lock(&vc.lock);
-	while (!next_input() && !at_eof()) {
-		int err = nonblock ? -EAGAIN :
-			  waitq_sleep(&vc.rx_wq, &vc.lock, 0);
-		if (err) {
-			spin_unlock(&vc.lock);
-			return err;
-		}
-	}
+	if (!next_input())
+		return at_eof() ? 0 : -EAGAIN;
 	while (n < len && next_input()) {
 		u32 k = MIN(len - n, vc.cur_len - vc.cur_off);
-		/* The reader's buffer may fault in: copy without the lock
-		 * (only readers, one at a time in practice, move cur_off). */
-		u8 *src = vc.cur + vc.cur_off;
+		memcpy((u8 *)buf + n, vc.cur + vc.cur_off, k);
 		vc.cur_off += k;
 		vc.in_total += k;
-		spin_unlock(&vc.lock);
-		memcpy((u8 *)buf + n, src, k);
-		spin_lock(&vc.lock);
 		n += k;
 	}
 	if (vc.cur && vc.cur_off == vc.cur_len) {
@@ -281,21 +233,10 @@ static long read_input(void *buf, size_t len, bool nonblock)
 		vc.cur = NULL;
 	}
 	vq_kick(rxq(PROTO_VPORT_STDIN));
-	spin_unlock(&vc.lock);
 	return n;
 }
 
-long vcon_read(void *buf, size_t len)
-{
-	return read_input(buf, len, false);
-}
-
-long vcon_read_nowait(void *buf, size_t len)
-{
-	return read_input(buf, len, true);
-}
-
-/* One line from the host on the control port. Lock held. */
+/* One line from the host on the control port. */
 static void host_line(const char *s)
 {
 	u64 v = 0;
@@ -304,7 +245,7 @@ static void host_line(const char *s)
 		for (s += 4; *s >= '0' && *s <= '9'; s++)
 			v = v * 10 + (*s - '0');
 		vc.eof_total = v;
-		vc.eof_known = true;
+		__atomic_store_n(&vc.eof_known, true, __ATOMIC_RELEASE);
 	} else if (!strncmp(s, "signal ", 7)) {
 		for (s += 7; *s >= '0' && *s <= '9'; s++)
 			v = v * 10 + (*s - '0');
@@ -341,8 +282,7 @@ static void ctl_bytes(const u8 *p, u32 len)
 /* Interrupt callbacks: interrupts off, must not sleep. */
 static void stdin_callback(struct virtq *q)
 {
-	waitq_wake_all(&vc.rx_wq);
-	console_input_ready();
+	console_vcon_rx();
 }
 
 static void ctl_callback(struct virtq *q)
@@ -350,16 +290,14 @@ static void ctl_callback(struct virtq *q)
 	void *b;
 	u32 len;
 
-	spin_lock(&vc.lock);
 	while ((b = vq_get_used(q, &len))) {
 		ctl_bytes(b, MIN(len, PAGE_SIZE));
 		post_page(q, b);
 	}
 	vq_kick(q);
-	bool eof = at_eof();
+	bool eof = __atomic_load_n(&vc.eof_known, __ATOMIC_ACQUIRE);
 	u64 sigs = vc.signals;
 	vc.signals = 0;
-	spin_unlock(&vc.lock);
 	for (int s = 1; sigs && s <= 64; s++, sigs >>= 1)
 		if (sigs & 1)
 			console_host_signal(s);
@@ -369,7 +307,7 @@ static void ctl_callback(struct virtq *q)
 
 static void tx_callback(struct virtq *q)
 {
-	waitq_wake_all(&vc.tx_wq);
+	console_vcon_tx_room();
 }
 
 /* ---- The multiport handshake (5.3.6.2), by polling ---- */

@@ -52,6 +52,13 @@ void console_rx_interrupt(void);
 void console_input_ready(void);
 
 /*
+ * For the virtio console's interrupts (drivers/virtio/console.c): stdin
+ * (or its end) arrived; its transmit queues have room again. Never sleep.
+ */
+void console_vcon_rx(void);
+void console_vcon_tx_room(void);
+
+/*
  * Sets the function that delivers a signal the host forwarded (PROTO_IN_SIGNAL)
  * to the program: the Linux ABI's, set by the init sequence. It runs from
  * the receive interrupt: it must not sleep.

@@ -3,6 +3,11 @@
  * stdout and stderr and the control records on ports of their own
  * (skiff/proto.h), when skiff gave the VM the device. kernel/console.c is
  * its only user; it falls back to COM1 while vcon_active() is false.
+ *
+ * Nothing here sleeps or locks: the caller serializes every call other
+ * than vcon_active with interrupts off (kernel/console.c's spinlock), and
+ * sleeps itself until console_vcon_rx / console_vcon_tx_room
+ * (skiff/console.h), which the queues' interrupts call.
  */
 #ifndef SKIFF_VCONSOLE_H
 #define SKIFF_VCONSOLE_H
@@ -12,23 +17,19 @@
 /* True once the device's ports are set up (after virtio_init). */
 bool vcon_active(void);
 /*
- * Writes len bytes to port (PROTO_VPORT_STDOUT or _STDERR); sleeps while
- * the port's queue is full. The bytes written (all unless interrupted),
- * -EINTR or -ENOMEM when none were. Not from an interrupt handler.
+ * Queues up to len bytes for port (PROTO_VPORT_STDOUT or _STDERR): the
+ * bytes taken (some or all), -EAGAIN when its queue is full, 0 for len 0.
  */
-long vcon_write(int port, const void *buf, size_t len);
+long vcon_write_nowait(int port, const void *buf, size_t len);
 /*
  * Sends a control record (a line) once the device has taken every byte
- * written before, and waits until it took the record. Spins: never sleeps.
+ * written before, and waits until it took the record. Spins.
  */
 void vcon_record(const void *buf, size_t len);
-/* Reads up to len bytes of stdin: sleeps until one is there; 0 at end of
- * file, or -EINTR. */
-long vcon_read(void *buf, size_t len);
-/* vcon_read and vcon_write that never sleep: -EAGAIN instead. */
+/* Takes up to len bytes of stdin: the count, 0 at its end, -EAGAIN when
+ * nothing is there yet. */
 long vcon_read_nowait(void *buf, size_t len);
-long vcon_write_nowait(int port, const void *buf, size_t len);
-/* True when vcon_read would not sleep. */
+/* True when vcon_read_nowait would not return -EAGAIN. */
 bool vcon_readable(void);
 
 #endif
