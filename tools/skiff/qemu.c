@@ -171,6 +171,7 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "stdio,id=con,signal=off");
 	arg(a, "-serial");
 	arg(a, "chardev:con");
+	console_args(vm, q, a); /* before the exit device: the NIC's stay last */
 	arg(a, "-device");
 	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
 	if (vm->net) {
@@ -180,7 +181,6 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 		for (int i = 0; i < k; i++)
 			arg(a, nic[i]);
 	}
-	console_args(vm, q, a);
 	extra_args(a);
 }
 
