@@ -586,6 +586,21 @@ unset multiplot
 EOF
 }
 
+# The console's table (bench/console.sh), when it ran.
+console_section() {
+	[ -s "$R/console.md" ] || return 0
+	echo "## The console: stdio through skiff run"
+	echo
+	echo "bench/console.sh: 100 MB of random bytes through the program's"
+	echo "stdin and stdout over the virtio console (skiff/proto.h), from"
+	echo "skiff's launch to its exit (the boot included), checksummed;"
+	echo "beside a native pipe and COM1 alone (the fallback). Goal: stdin"
+	echo "and stdout each at least 50 MB/s."
+	echo
+	cat "$R/console.md"
+	echo
+}
+
 if [ -n "$NET_DOC" ]; then
 	net_only_doc >"$OUT.tmp"
 	mv "$OUT.tmp" "$OUT"
@@ -600,6 +615,7 @@ fi
 	micro_section
 	scaling_section
 	net_section
+	console_section
 	size_section
 	method_section
 	commands_section

@@ -26,7 +26,8 @@
 # fault and read with 10 and 10,000 memory areas, epoll_wait among 10 and
 # 10,000 fds, futex ping-pong beside 0 and 1,000 sleeping threads; each
 # mode in a boot of its own, so that one that fails costs only its figures),
-# the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
+# the console (bench/console.sh: stdio through skiff run beside a native
+# pipe), the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
 # in the Linux guest and natively, loaded from the host), sizes; then
 # bench/report.sh writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
@@ -516,6 +517,7 @@ NET_START=$(date +%s)
 net_all
 echo "seconds $(($(date +%s) - NET_START))" >"$R/net-elapsed"
 net_facts
+bench/console.sh "$R" >/dev/null || log "the console part failed"
 sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts

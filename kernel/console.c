@@ -8,12 +8,18 @@
  * and whenever a reader looks; a reader with nothing to read sleeps until
  * the interrupt wakes it. When the ring is full the UART is left alone, so
  * QEMU stops taking bytes from the host: nothing is lost.
+ *
+ * When the VM has the virtio console (drivers/virtio/console.c, active
+ * once virtio_init found it), the program's stdin, stdout and stderr and
+ * the control records go there instead; COM1 keeps the kernel log, the
+ * panic record, and serves any input that came before.
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
 #include <skiff/serial.h>
+#include <skiff/vconsole.h>
 
 static struct spinlock out_lock = SPINLOCK_INIT;
 static int out_channel = PROTO_CH_LOG; /* the channel the host is on */
@@ -32,7 +38,79 @@ void console_set_signal_hook(void (*fn)(int signo))
 {
 	signal_hook = fn;
 }
+
+void console_host_signal(int signo)
+{
+	if (signal_hook)
+		signal_hook(signo);
+}
 static struct waitq in_wq = { SPINLOCK_INIT, { &in_wq.sleepers, &in_wq.sleepers } };
+
+/* The virtio console: every vcon_* call under vlock (skiff/vconsole.h). */
+static struct spinlock vlock = SPINLOCK_INIT;
+static struct waitq vin_wq = { SPINLOCK_INIT, { &vin_wq.sleepers,
+						&vin_wq.sleepers } };
+static struct waitq vout_wq = { SPINLOCK_INIT, { &vout_wq.sleepers,
+						 &vout_wq.sleepers } };
+
+void console_vcon_rx(void)
+{
+	waitq_wake_all(&vin_wq);
+	console_input_ready();
+}
+
+void console_vcon_tx_room(void)
+{
+	waitq_wake_all(&vout_wq);
+}
+
+static int vport(int channel)
+{
+	return channel == PROTO_CH_STDERR ? PROTO_VPORT_STDERR :
+					    PROTO_VPORT_STDOUT;
+}
+
+/* The program's output over the virtio console: sleeps while it is full. */
+static long vcon_out(int channel, const u8 *buf, size_t len)
+{
+	size_t done = 0;
+
+	spin_lock(&vlock);
+	while (done < len) {
+		long r = vcon_write_nowait(vport(channel), buf + done,
+					   len - done);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (r != -EAGAIN)
+			break;
+		int err = waitq_sleep(&vout_wq, &vlock, 0);
+		if (err) {
+			spin_unlock(&vlock);
+			return done ? (long)done : err;
+		}
+	}
+	spin_unlock(&vlock);
+	return done ? (long)done : len ? -ENOMEM : 0;
+}
+
+/* stdin over the virtio console: sleeps until there is some. */
+static long vcon_in(void *buf, size_t len)
+{
+	long r;
+
+	spin_lock(&vlock);
+	while ((r = vcon_read_nowait(buf, len)) == -EAGAIN) {
+		int err = waitq_sleep(&vin_wq, &vlock, 0);
+		if (err) {
+			r = err;
+			break;
+		}
+	}
+	spin_unlock(&vlock);
+	return r;
+}
 
 void console_write(int channel, const void *buf, size_t len)
 {
@@ -89,9 +167,34 @@ static void poll_input(void)
 	}
 }
 
+long console_write_out(int channel, const void *buf, size_t len)
+{
+	if (vcon_active() && channel != PROTO_CH_LOG && channel != PROTO_CH_CTL)
+		return vcon_out(channel, buf, len);
+	console_write(channel, buf, len);
+	return len;
+}
+
+void console_record(const void *buf, size_t len)
+{
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		vcon_record(buf, len);
+		spin_unlock(&vlock);
+	} else
+		console_write(PROTO_CH_CTL, buf, len);
+}
+
 bool console_readable(void)
 {
 	bool ready;
+
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		ready = vcon_readable();
+		spin_unlock(&vlock);
+		return ready;
+	}
 
 	spin_lock(&in_lock);
 	poll_input();
@@ -122,6 +225,39 @@ void console_rx_interrupt(void)
 	}
 }
 
+long console_write_nowait(int channel, const void *buf, size_t len)
+{
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		long r = vcon_write_nowait(vport(channel), buf, len);
+		spin_unlock(&vlock);
+		return r;
+	}
+	console_write(channel, buf, len);
+	return len;
+}
+
+long console_read_nowait(void *buf, size_t len)
+{
+	u8 *p = buf;
+	size_t n = 0;
+
+	if (vcon_active()) {
+		spin_lock(&vlock);
+		long r = vcon_read_nowait(buf, len);
+		spin_unlock(&vlock);
+		return r;
+	}
+	spin_lock(&in_lock);
+	poll_input();
+	while (n < len && in_tail != in_head)
+		p[n++] = in_ring[in_tail++ % sizeof(in_ring)];
+	bool eof = in_eof;
+	poll_input();
+	spin_unlock(&in_lock);
+	return n ? (long)n : eof ? 0 : -EAGAIN;
+}
+
 long console_read(void *buf, size_t len)
 {
 	u8 *p = buf;
@@ -129,6 +265,8 @@ long console_read(void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	if (vcon_active())
+		return vcon_in(buf, len);
 	spin_lock(&in_lock);
 	for (;;) {
 		poll_input();

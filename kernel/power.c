@@ -39,7 +39,7 @@ static void send_record(const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	console_write(PROTO_CH_CTL, buf, n);
+	console_record(buf, n);
 }
 
 /* For leak checks from outside (--verbose): compare with the line exec

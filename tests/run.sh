@@ -23,6 +23,12 @@
 #                                      at least 1 us
 #   tsc-cache  tests/skiff/tsc_cache.sh skiff run's kept TSC rate is used
 #                                      only when right for this boot
+#   console    tests/skiff/console.sh  stdio over the virtio console
+#                                      (microvm, q35) and COM1 alone: 100 MB
+#                                      both ways checksummed, stdout/stderr
+#                                      apart, exit status, stdin's EOF
+#   terminal   tests/skiff/terminal.sh a terminal through tmux: REPL
+#                                      history, less, Ctrl-C, restored
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
@@ -95,6 +101,8 @@ part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh
 part tsc-cache tests/skiff/tsc_cache.sh
+part console tests/skiff/console.sh
+part terminal tests/skiff/terminal.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
 part storage tests/storage/run.sh

@@ -115,15 +115,8 @@ static const struct con con_err = { PROTO_CH_STDERR, false };
 static const struct con tty_out = { PROTO_CH_STDOUT, true };
 static const struct con tty_err = { PROTO_CH_STDERR, true };
 
-/* struct termios of the kernel ABI (TCGETS), shared by all tty files. */
-struct ktermios {
-	u32 c_iflag, c_oflag, c_cflag, c_lflag;
-	u8 c_line;
-	u8 c_cc[19];
-};
-
-/* A terminal in its default "sane" mode. */
-static struct ktermios termios = {
+/* A terminal in its default "sane" mode, shared by all tty files. */
+struct ktermios tty_termios = {
 	.c_iflag = 0x4500,	/* ICRNL IXON IUTF8 */
 	.c_oflag = 0x5,		/* OPOST ONLCR */
 	.c_cflag = 0xbf,	/* B38400 CS8 CREAD */
@@ -160,6 +153,7 @@ void console_input_ready(void)
 {
 	struct inode *list[ARRAY_SIZE(inodes)];
 
+	tty_input_ready();
 	spin_lock(&inodes_lock);
 	memcpy(list, inodes, sizeof(list));
 	spin_unlock(&inodes_lock);
@@ -174,6 +168,8 @@ static long con_read(struct file *f, struct iobuf *io, u64 *pos)
 
 	if (r < 0)
 		return r;
+	if (con(f)->tty && tty_active())
+		return tty_read(p, io->len, f->flags & O_NONBLOCK);
 	if ((f->flags & O_NONBLOCK) && !console_readable())
 		return -EAGAIN;
 	return console_read(p, io->len);
@@ -186,8 +182,9 @@ static long con_write(struct file *f, struct iobuf *io, u64 *pos)
 
 	if (r < 0)
 		return r;
-	console_write(con(f)->channel, p, io->len);
-	return io->len;
+	if (con(f)->tty && tty_active())
+		return tty_output(con(f)->channel, p, io->len, true);
+	return console_write_out(con(f)->channel, p, io->len);
 }
 
 static long tty_ioctl(unsigned long req, unsigned long arg)
@@ -197,11 +194,18 @@ static long tty_ioctl(unsigned long req, unsigned long arg)
 	};
 	switch (req) {
 	case TCGETS:
-		return copy_to_user((void *)arg, &termios, sizeof(termios));
+		return copy_to_user((void *)arg, &tty_termios, sizeof(tty_termios));
 	case TCSETS:
 	case TCSETSW:
-	case TCSETSF:
-		return copy_from_user(&termios, (void *)arg, sizeof(termios));
+	case TCSETSF: {
+		struct ktermios t;
+		int r = copy_from_user(&t, (void *)arg, sizeof(t));
+
+		if (r)
+			return r;
+		tty_set_termios(&t, req == TCSETSF);
+		return 0;
+	}
 	case TIOCGWINSZ:
 		return copy_to_user((void *)arg, &ws, sizeof(ws));
 	case TIOCSWINSZ:
@@ -228,8 +232,11 @@ static u32 con_poll(struct file *f)
 {
 	u32 ev = 0;
 
+	bool in = con(f)->tty && tty_active() ? tty_readable() :
+		  console_readable();
+
 	if (f->fmode & FMODE_READ)
-		ev |= console_readable() ? POLLIN | POLLRDNORM : 0;
+		ev |= in ? POLLIN | POLLRDNORM : 0;
 	if (f->fmode & FMODE_WRITE)
 		ev |= POLLOUT | POLLWRNORM;
 	return ev;

@@ -11,10 +11,32 @@
 void console_write(int channel, const void *buf, size_t len);
 
 /*
+ * The program's output to PROTO_CH_STDOUT or _STDERR: over the virtio
+ * console when there is one (may sleep while the host is behind), else
+ * console_write. The bytes written, or -EINTR / -ENOMEM when none were.
+ */
+long console_write_out(int channel, const void *buf, size_t len);
+
+/*
+ * A control record (one line, skiff/proto.h), sent after every byte of
+ * output written before it reached the host. Never sleeps.
+ */
+void console_record(const void *buf, size_t len);
+
+/* Delivers a signal the host forwarded, through the hook below (for the
+ * virtio console driver). */
+void console_host_signal(int signo);
+
+/*
  * Reads up to len bytes of the program's stdin. Sleeps until at least one
  * byte is there; returns the count, 0 at end of file, or -EINTR.
  */
 long console_read(void *buf, size_t len);
+
+/* console_read that never sleeps: -EAGAIN when nothing is there. */
+long console_read_nowait(void *buf, size_t len);
+/* console_write_out that never sleeps: -EAGAIN when the host is behind. */
+long console_write_nowait(int channel, const void *buf, size_t len);
 
 /* True when console_read would not sleep (data or EOF pending). */
 bool console_readable(void);
@@ -32,6 +54,13 @@ void console_input_ready(void);
 /* The terminal's foreground process group (tcgetpgrp). Provided by fs/
  * (fs/devfs/console.c, which answers the job-control ioctls). */
 int console_fg_pgrp(void);
+
+/*
+ * For the virtio console's interrupts (drivers/virtio/console.c): stdin
+ * (or its end) arrived; its transmit queues have room again. Never sleep.
+ */
+void console_vcon_rx(void);
+void console_vcon_tx_room(void);
 
 /*
  * Sets the function that delivers a signal the host forwarded (PROTO_IN_SIGNAL)

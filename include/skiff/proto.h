@@ -40,6 +40,29 @@
 #define PROTO_IN_EOF 0x00
 #define PROTO_IN_SIGNAL 0x01
 
+/*
+ * The fast path, when skiff gives the VM a virtio console (virtio-serial)
+ * with max_ports=PROTO_VPORT_MAX+1: the program's streams and the control
+ * records on ports of their own (virtserialport nr=N), nothing escaped.
+ *   PROTO_VPORT_STDIN   host -> guest: stdin's bytes
+ *   PROTO_VPORT_STDOUT  guest -> host: stdout's bytes
+ *   PROTO_VPORT_STDERR  guest -> host: stderr's bytes
+ *   PROTO_VPORT_CTL     guest -> host: the records above ("exit 0\n"...),
+ *                       each sent once the host has all output before it;
+ *                       host -> guest: lines "eof N" (stdin ends after N
+ *                       bytes in all), "signal N" (a forwarded signal),
+ *                       "winsize COLS ROWS" (the host terminal resized:
+ *                       the guest's TIOCGWINSZ, and SIGWINCH)
+ * COM1 then carries the kernel log and a panic record only. A kernel
+ * without the device (or whose handshake failed) uses COM1 for everything;
+ * skiff reads records from both.
+ */
+#define PROTO_VPORT_STDIN 1
+#define PROTO_VPORT_STDOUT 2
+#define PROTO_VPORT_STDERR 3
+#define PROTO_VPORT_CTL 4
+#define PROTO_VPORT_MAX 4
+
 #define PROTO_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4,iosize=4 */
 
 /*

@@ -293,6 +293,7 @@ void virtio_ready(struct virtio_dev *d);
 /* The drivers, listed in drivers/virtio/virtio.c's table. */
 extern const struct virtio_driver virtio_net_driver;	/* net.c */
 extern const struct virtio_driver virtio_blk_driver;	/* blk.c */
+extern const struct virtio_driver virtio_console_driver; /* console.c */
 
 /*
  * Boot, once, after interrupts work (kernel/main.c): finds the devices of

@@ -124,6 +124,29 @@ long console_read(void *buf, size_t len)
 
 bool console_readable(void) { return true; }
 
+long console_write_out(int channel, const void *buf, size_t len)
+{
+	console_write(channel, buf, len);
+	return len;
+}
+
+long console_write_nowait(int channel, const void *buf, size_t len)
+{
+	return console_write_out(channel, buf, len);
+}
+
+long console_read_nowait(void *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+void console_host_signal(int signo)
+{
+	(void)signo;
+}
+
 /* Single-threaded tests never wait: a sleep would be a deadlock. */
 int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 {

@@ -294,6 +294,32 @@ static void add_ports(struct entries *es, const struct skiff_opts *o)
 	ent_add(es, NET_PORTS_FILE, ENT_DATA, text, len, 0444, "-p");
 }
 
+/*
+ * The terminfo entry of the TERM env_block passes (the first of ncurses'
+ * directories holding it), so that a curses program in the guest knows the
+ * host terminal. Nothing when TERM is not passed or has no entry here.
+ */
+static int add_terminfo(struct entries *es, const struct skiff_opts *o)
+{
+	static const char *const dirs[] = { "/etc/terminfo", "/lib/terminfo",
+					    "/usr/share/terminfo" };
+	const char *term = getenv("TERM");
+
+	if (o->build || !term || !*term || strchr(term, '/') ||
+	    !isatty(STDOUT_FILENO))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char *path = xasprintf("%s/%c/%s", dirs[i], term[0], term);
+		int err = access(path, R_OK) ? -1 :
+			  ent_add_host(es, path, NULL, "the terminal's terminfo");
+
+		free(path);
+		if (err >= 0)
+			return err;
+	}
+	return 0;
+}
+
 static int collect(struct entries *es, const struct skiff_opts *o,
 		   const struct program *p)
 {
@@ -314,6 +340,8 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		err = collect_auto(&cl, p);
 	if (!err)
 		err = collect_user(&cl, o);
+	if (!err)
+		err = add_terminfo(es, o);
 	if (!err)
 		err = add_control_files(es, o, p, cwd);
 	if (!err) {

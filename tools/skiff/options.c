@@ -32,6 +32,8 @@ static const struct option long_opts[] = {
 	{ "ip", required_argument, NULL, OPT_IP },
 	{ "gateway", required_argument, NULL, OPT_GATEWAY },
 	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -309,6 +311,13 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 				  "(an existing volume or image file)", arg);
 		o->ndisks++;
 		break;
+	case 'i': /* docker's -i: skiff always passes its stdin */
+		vm_option(o, "-i");
+		break;
+	case 't':
+		vm_option(o, "-t");
+		o->tty = true;
+		break;
 	case OPT_FILE:
 		add_file(o, arg);
 		break;
@@ -352,7 +361,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:h", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:hit", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);

@@ -4,6 +4,10 @@
  *
  * The guest's COM1 is QEMU's stdio (-chardev stdio -serial chardev:con), so
  * the console protocol of skiff/proto.h runs over QEMU's stdin and stdout.
+ * The virtio console's ports (skiff/proto.h, the fast path) are sockets
+ * of socketpairs whose other ends QEMU inherits (-chardev socket,fd=N): no
+ * file is left behind. $SKIFF_NO_VCONSOLE (hidden, for tests) leaves the
+ * device out, so that COM1 carries everything.
  * QEMU's own messages (stderr) are shown only when something fails or with
  * --verbose. The NIC's arguments and the kernel's ip= words come from net.c. QEMU gets its own process group, so a ^C reaches skiff only,
  * and dies with skiff (PR_SET_PDEATHSIG) if skiff is killed.
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +28,7 @@
 #include "skiff.h"
 
 #define MAX_ARGS 64
+#define SOCK_BUF (1 << 20) /* a port socket's buffers (capped by the host) */
 
 struct argv_builder {
 	char *v[MAX_ARGS + 1];
@@ -116,7 +122,70 @@ static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 	}
 }
 
-static void build_argv(const struct vm_config *vm, struct argv_builder *a)
+static const char *const port_names[PROTO_VPORT_MAX + 1] = {
+	NULL, "skiff.stdin", "skiff.stdout", "skiff.stderr", "skiff.ctl",
+};
+
+/* The virtio console (skiff/proto.h) on the ports' sockets. */
+static void console_args(const struct vm_config *vm, const struct qemu *q,
+			 struct argv_builder *a)
+{
+	if (q->qport[1] < 0)
+		return;
+	arg(a, "-device");
+	arg(a, xasprintf("%s,max_ports=%d", vm->q35 ? "virtio-serial-pci,"
+			 "disable-legacy=on" : "virtio-serial-device",
+			 PROTO_VPORT_MAX + 1));
+	if (!vm->q35) {
+		arg(a, "-global");
+		arg(a, "virtio-mmio.force-legacy=false");
+	}
+	for (int i = 1; i <= PROTO_VPORT_MAX; i++) {
+		arg(a, "-chardev");
+		arg(a, xasprintf("socket,id=vp%d,fd=%d", i, q->qport[i]));
+		arg(a, "-device");
+		arg(a, xasprintf("virtserialport,chardev=vp%d,nr=%d,name=%s", i,
+				 i, port_names[i]));
+	}
+}
+
+/* The ports' socketpairs, unless $SKIFF_NO_VCONSOLE; false on error. */
+static bool open_ports(struct qemu *q)
+{
+	for (int i = 0; i <= PROTO_VPORT_MAX; i++)
+		q->port[i] = q->qport[i] = -1;
+	if (getenv("SKIFF_NO_VCONSOLE"))
+		return true;
+	for (int i = 1; i <= PROTO_VPORT_MAX; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			return false;
+		q->port[i] = sv[0];
+		q->qport[i] = sv[1];
+		/* Room for a burst: fewer wake-ups of QEMU and skiff. */
+		for (int k = 0; k < 2; k++) {
+			setsockopt(sv[k], SOL_SOCKET, SO_SNDBUF, &(int){ SOCK_BUF },
+				   sizeof(int));
+			setsockopt(sv[k], SOL_SOCKET, SO_RCVBUF, &(int){ SOCK_BUF },
+				   sizeof(int));
+		}
+		fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	}
+	return true;
+}
+
+static void close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+}
+
+static void build_argv(const struct vm_config *vm, const struct qemu *q,
+		       struct argv_builder *a)
 {
 	a->n = 0;
 	arg(a, (char *)vm->qemu);
@@ -143,6 +212,7 @@ static void build_argv(const struct vm_config *vm, struct argv_builder *a)
 	arg(a, "stdio,id=con,signal=off");
 	arg(a, "-serial");
 	arg(a, "chardev:con");
+	console_args(vm, q, a); /* before the exit device: the NIC's stay last */
 	arg(a, "-device");
 	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
 	if (vm->net) {
@@ -172,7 +242,7 @@ static void print_argv(const struct argv_builder *a)
 
 /* In the child: plumbing, then exec; an exec error goes back on errfd. */
 static __noreturn void child(const struct argv_builder *a, int in, int out,
-			     int err, int errfd, pid_t parent)
+			     int err, int errfd, pid_t parent, const int *qport)
 {
 	sigset_t none;
 	int e;
@@ -186,6 +256,9 @@ static __noreturn void child(const struct argv_builder *a, int in, int out,
 		_exit(127);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		goto fail;
+	for (int i = 1; i <= PROTO_VPORT_MAX; i++)
+		if (qport[i] >= 0 && fcntl(qport[i], F_SETFD, 0) < 0)
+			goto fail;
 	execvp(a->v[0], a->v);
 fail:
 	e = errno;
@@ -200,7 +273,11 @@ int qemu_start(const struct vm_config *vm, struct qemu *q)
 	int in[2], out[2], err[2], ep[2], e = 0;
 	pid_t self = getpid();
 
-	build_argv(vm, &a);
+	if (!open_ports(q)) {
+		skiff_err("socketpair: %s", strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	build_argv(vm, q, &a);
 	if (vm->verbose)
 		print_argv(&a);
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
@@ -215,7 +292,8 @@ int qemu_start(const struct vm_config *vm, struct qemu *q)
 		return SKIFF_EXIT_FAILED;
 	}
 	if (q->pid == 0)
-		child(&a, in[0], out[1], err[1], ep[1], self);
+		child(&a, in[0], out[1], err[1], ep[1], self, q->qport);
+	close_fds(q->qport + 1, PROTO_VPORT_MAX);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
@@ -227,6 +305,7 @@ int qemu_start(const struct vm_config *vm, struct qemu *q)
 		close(in[1]);
 		close(out[0]);
 		close(err[0]);
+		close_fds(q->port + 1, PROTO_VPORT_MAX);
 		return SKIFF_EXIT_FAILED;
 	}
 	close(ep[0]);
@@ -284,5 +363,6 @@ int qemu_reap(struct qemu *q, int grace_ms)
 	close(q->in);
 	close(q->out);
 	close(q->err);
+	close_fds(q->port + 1, PROTO_VPORT_MAX);
 	return status;
 }

@@ -23,11 +23,17 @@
  * SIGTERM to a container's process: the program may clean up and exit. The
  * loop ends anyway STOP_GRACE_MS later (docker stop's 10 s), on a second
  * signal, or at once if the guest has not started (nothing to forward to).
+ * A SIGWINCH (the terminal resized) sends its new size to the guest
+ * ("winsize" on the control port, skiff/proto.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,8 +42,8 @@
 #include "skiff.h"
 
 #define OUT_LIMIT (256 * 1024) /* queued output above which QEMU waits */
-#define CHUNK_CAP 16384
-#define READ_SIZE 4096
+#define CHUNK_CAP 65536
+#define READ_SIZE 65536
 #define RECORD_GRACE_MS 3000  /* QEMU's time to exit after the final record */
 #define STOP_GRACE_MS 10000   /* the program's time to exit after a signal */
 
@@ -65,10 +71,24 @@ struct relay {
 	bool stdin_eof;			/* read; the EOF marker is in inq */
 	bool stdin_dead;		/* QEMU's stdin is closed: stop */
 	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
+	/* The virtio console's ports (skiff/proto.h), when q->port[1] >= 0:
+	 * stdin goes raw to port 1, and control lines to port 4. */
+	bool vc;
+	struct proto_demux vdemux;	/* port 4's records */
+	u64 stdin_total;		/* bytes of stdin read */
+	char ctlq[96];			/* lines for port 4 */
+	size_t ctl_len, ctl_off;
+	bool vout_eof, verr_eof, vctl_eof; /* QEMU closed ports 2, 3, 4 */
 	size_t err_len, log_len;	/* bytes in r->qemu_err, r->log_tail */
 };
 
 static volatile sig_atomic_t caught_signal;
+static volatile sig_atomic_t winch; /* the host terminal was resized */
+
+static void on_winch(int signo)
+{
+	winch = 1;
+}
 static sigset_t run_mask; /* the mask ppoll runs with: signals open */
 
 static void on_signal(int signo)
@@ -87,6 +107,9 @@ void relay_catch_signals(void)
 		sigaddset(&block, sigs[i]);
 		sigaction(sigs[i], &sa, NULL);
 	}
+	sigaddset(&block, SIGWINCH);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
 	sigprocmask(SIG_BLOCK, &block, &run_mask);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -173,11 +196,26 @@ static void pop_chunk(struct relay *rl)
 	free(c);
 }
 
+/*
+ * How much a write to fd may carry without blocking, poll having said it
+ * is writable: a pipe's free room (its size less what is unread), else
+ * PIPE_BUF (a terminal; a file takes any size, but PIPE_BUF is enough).
+ */
+static size_t write_room(int fd)
+{
+	int size = fcntl(fd, F_GETPIPE_SZ), unread = 0;
+
+	if (size <= 0 || ioctl(fd, FIONREAD, &unread) < 0 || unread >= size)
+		return PIPE_BUF;
+	return MAX((size_t)(size - unread), (size_t)PIPE_BUF);
+}
+
 /* One write of the head of the queue; poll said its fd is writable. */
 static void write_head(struct relay *rl)
 {
 	struct chunk *c = rl->head;
-	ssize_t n = write(c->fd, c->data + c->off, MIN(c->len - c->off, PIPE_BUF));
+	ssize_t n = write(c->fd, c->data + c->off,
+			  MIN(c->len - c->off, write_room(c->fd)));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -195,6 +233,37 @@ static void write_head(struct relay *rl)
 		pop_chunk(rl);
 }
 
+/* Queues a line for the guest's control port (dropped if it is full). */
+static void __attribute__((format(printf, 2, 3)))
+ctl_line(struct relay *rl, const char *fmt, ...)
+{
+	size_t room = sizeof(rl->ctlq) - rl->ctl_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rl->ctlq + rl->ctl_len, room, fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < room)
+		rl->ctl_len += n;
+}
+
+static void write_ctl(struct relay *rl)
+{
+	ssize_t n = write(rl->q->port[PROTO_VPORT_CTL], rl->ctlq + rl->ctl_off,
+			  rl->ctl_len - rl->ctl_off);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		rl->ctl_off = rl->ctl_len = 0;
+		return;
+	}
+	rl->ctl_off += n;
+	if (rl->ctl_off == rl->ctl_len)
+		rl->ctl_off = rl->ctl_len = 0;
+}
+
 static void read_stdin(struct relay *rl)
 {
 	u8 buf[READ_SIZE];
@@ -203,6 +272,18 @@ static void read_stdin(struct relay *rl)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	rl->in_off = 0;
+	if (rl->vc) {
+		if (n <= 0) {
+			rl->stdin_eof = true;
+			ctl_line(rl, "eof %llu\n",
+				 (unsigned long long)rl->stdin_total);
+			return;
+		}
+		memcpy(rl->inq, buf, n);
+		rl->in_len = n;
+		rl->stdin_total += n;
+		return;
+	}
 	if (n <= 0) {
 		rl->stdin_eof = true;
 		rl->inq[0] = PROTO_ESC;
@@ -222,7 +303,8 @@ static void write_guest_stdin(struct relay *rl)
 	bool sig = rl->in_len == rl->in_off;
 	const u8 *p = sig ? rl->sigq + rl->sig_off : rl->inq + rl->in_off;
 	size_t len = sig ? rl->sig_len - rl->sig_off : rl->in_len - rl->in_off;
-	ssize_t n = write(rl->q->in, p, len);
+	ssize_t n = write(rl->vc ? rl->q->port[PROTO_VPORT_STDIN] : rl->q->in,
+			  p, len);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -249,10 +331,13 @@ static bool forward_signal(struct relay *rl)
 
 	if (rl->forwarded || rl->stdin_dead || rl->r->first_byte_ns < 0)
 		return false;
+	if (rl->vc)
+		ctl_line(rl, "signal %d\n", signo);
+	else
+		rl->sig_len = 3;
 	rl->sigq[0] = PROTO_ESC;
 	rl->sigq[1] = PROTO_IN_SIGNAL;
 	rl->sigq[2] = signo;
-	rl->sig_len = 3;
 	rl->forwarded = signo;
 	rl->stop_deadline = relay_now_ns() + STOP_GRACE_MS * 1000000ll;
 	caught_signal = 0;
@@ -291,15 +376,52 @@ static void read_qemu_err(struct relay *rl)
 		enqueue(rl, 2, buf, n);
 }
 
-enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_COUNT };
+/* Reads a port of the virtio console: stdout, stderr or the records. */
+static void read_port(struct relay *rl, int port, bool *eof)
+{
+	u8 buf[READ_SIZE];
+	ssize_t n = read(rl->q->port[port], buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		*eof = true;
+		return;
+	}
+	if (port == PROTO_VPORT_CTL) {
+		proto_feed(&rl->vdemux, buf, n);
+		return;
+	}
+	if (rl->r->first_output_ns < 0)
+		rl->r->first_output_ns = relay_now_ns() - rl->launch_ns;
+	enqueue(rl, port == PROTO_VPORT_STDERR ? 2 : 1, buf, n);
+}
+
+enum { P_STDIN, P_QIN, P_QOUT, P_QERR, P_OUT, P_VOUT, P_VERR, P_VCTL,
+       P_COUNT };
 
 static void set_pollfds(const struct relay *rl, struct pollfd *p)
 {
 	bool feeding = !rl->stdin_dead && (rl->in_len > rl->in_off ||
 					   rl->sig_len > rl->sig_off);
+	int in_fd = rl->vc ? rl->q->port[PROTO_VPORT_STDIN] : rl->q->in;
+	bool room = rl->queued < OUT_LIMIT;
 
 	p[P_STDIN] = (struct pollfd){ -1, POLLIN, 0 };
-	p[P_QIN] = (struct pollfd){ feeding ? rl->q->in : -1, POLLOUT, 0 };
+	p[P_QIN] = (struct pollfd){ feeding ? in_fd : -1, POLLOUT, 0 };
+	p[P_VOUT] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_VERR] = (struct pollfd){ -1, POLLIN, 0 };
+	p[P_VCTL] = (struct pollfd){ -1, POLLIN, 0 };
+	if (rl->vc) {
+		if (!rl->vout_eof && room)
+			p[P_VOUT].fd = rl->q->port[PROTO_VPORT_STDOUT];
+		if (!rl->verr_eof && room)
+			p[P_VERR].fd = rl->q->port[PROTO_VPORT_STDERR];
+		if (!rl->vctl_eof)
+			p[P_VCTL].fd = rl->q->port[PROTO_VPORT_CTL];
+		if (rl->ctl_len > rl->ctl_off)
+			p[P_VCTL].events |= POLLOUT;
+	}
 	p[P_QOUT] = (struct pollfd){ -1, POLLIN, 0 };
 	p[P_QERR] = (struct pollfd){ rl->err_eof ? -1 : rl->q->err, POLLIN, 0 };
 	p[P_OUT] = (struct pollfd){ rl->head ? rl->head->fd : -1, POLLOUT, 0 };
@@ -307,7 +429,7 @@ static void set_pollfds(const struct relay *rl, struct pollfd *p)
 	if (!rl->stdin_eof && !rl->stdin_dead && rl->in_len == 0 &&
 	    rl->r->first_byte_ns >= 0)
 		p[P_STDIN].fd = 0;
-	if (!rl->out_eof && rl->queued < OUT_LIMIT)
+	if (!rl->out_eof && room)
 		p[P_QOUT].fd = rl->q->out;
 }
 
@@ -315,6 +437,19 @@ static void set_pollfds(const struct relay *rl, struct pollfd *p)
 static bool ready(const struct pollfd *p)
 {
 	return p->fd >= 0 && p->revents;
+}
+
+/* QEMU closed everything it writes to: it exited. */
+static bool qemu_closed(const struct relay *rl)
+{
+	return rl->out_eof && rl->err_eof &&
+	       (!rl->vc || (rl->vout_eof && rl->verr_eof && rl->vctl_eof));
+}
+
+/* The guest's first record, from COM1 or the control port. */
+static const struct proto_record *record(const struct relay *rl)
+{
+	return rl->demux.rec.kind != REC_NONE ? &rl->demux.rec : &rl->vdemux.rec;
 }
 
 /* Waits for and handles one round of events; false when the loop is over. */
@@ -325,7 +460,19 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
-	if (rl->r->broken_pipe || (rl->out_eof && rl->err_eof))
+	if (winch && rl->vc) {
+		struct winsize ws;
+
+		winch = 0;
+		for (int fd = 0; fd < 3; fd++)
+			if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col &&
+			    ws.ws_row) {
+				ctl_line(rl, "winsize %u %u\n", ws.ws_col,
+					 ws.ws_row);
+				break;
+			}
+	}
+	if (rl->r->broken_pipe || qemu_closed(rl))
 		return false;
 	if (rl->forwarded && (!deadline || rl->stop_deadline < deadline))
 		deadline = rl->stop_deadline;
@@ -350,6 +497,14 @@ static bool relay_step(struct relay *rl, s64 deadline)
 		read_qemu_err(rl);
 	if (ready(&p[P_QOUT]))
 		read_qemu_out(rl);
+	if (ready(&p[P_VOUT]))
+		read_port(rl, PROTO_VPORT_STDOUT, &rl->vout_eof);
+	if (ready(&p[P_VERR]))
+		read_port(rl, PROTO_VPORT_STDERR, &rl->verr_eof);
+	if (ready(&p[P_VCTL]) && (p[P_VCTL].revents & POLLOUT))
+		write_ctl(rl);
+	if (ready(&p[P_VCTL]) && (p[P_VCTL].revents & ~POLLOUT))
+		read_port(rl, PROTO_VPORT_CTL, &rl->vctl_eof);
 	return true;
 }
 
@@ -377,18 +532,21 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	memset(r, 0, sizeof(*r));
 	r->first_byte_ns = r->first_output_ns = -1;
 	proto_init(&rl.demux, on_guest_data, &rl);
+	proto_init(&rl.vdemux, on_guest_data, &rl);
+	rl.vdemux.channel = PROTO_CH_CTL; /* port 4 carries records only */
+	rl.vc = q->port[PROTO_VPORT_STDIN] >= 0;
 	for (;;) {
-		if (rl.demux.rec.kind != REC_NONE && !deadline)
+		if (record(&rl)->kind != REC_NONE && !deadline)
 			deadline = relay_now_ns() + RECORD_GRACE_MS * 1000000ll;
 		if (!relay_step(&rl, deadline))
 			break;
 	}
-	r->qemu_closed = rl.out_eof && rl.err_eof;
+	r->qemu_closed = qemu_closed(&rl);
 	drain(&rl);
-	r->rec = rl.demux.rec;
+	r->rec = *record(&rl);
 	/* Ended by skiff's signal: a second one, or the grace ran out with
 	 * no record from the guest. */
 	r->signo = caught_signal ? caught_signal :
-		   rl.demux.rec.kind == REC_NONE ? rl.forwarded : 0;
+		   r->rec.kind == REC_NONE ? rl.forwarded : 0;
 	return 0;
 }

@@ -225,10 +225,16 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 	clock_gettime(CLOCK_REALTIME, &now);
 	vm->realtime_ns = (u64)now.tv_sec * 1000000000 + now.tv_nsec;
 	launch = relay_now_ns();
+	/* The guest's line discipline serves a terminal on stdin. */
+	if (vm->tty_mask & 1)
+		term_raw();
 	err = qemu_start(vm, &q);
-	if (err)
+	if (err) {
+		term_restore();
 		return err;
+	}
 	relay_run(&q, o->verbose, launch, r);
+	term_restore();
 	status = qemu_reap(&q, r->qemu_closed ? QEMU_GRACE_MS : 0);
 	if (o->verbose)
 		print_times(r, relay_now_ns() - launch);
@@ -296,6 +302,8 @@ int run_command(const struct skiff_opts *o)
 	vm.kvm = host_use_kvm(o->accel);
 	vm.tsc_khz = host_tsc_khz();
 	terminal_info(&vm);
+	if (o->tty)
+		vm.tty_mask = 7; /* -t */
 	return boot(o, &vm);
 }
 

@@ -87,6 +87,7 @@ struct skiff_opts {
 	bool verbose;		/* --verbose */
 	struct disk_spec disks[SKIFF_MAX_DISKS]; /* -v, --volume */
 	size_t ndisks;
+	bool tty;		/* -t: the program's stdio is a terminal */
 	const char *kernel;	/* --kernel, or NULL */
 	char **env;		/* -e values, KEY=VAL */
 	size_t nenv;
@@ -377,6 +378,10 @@ struct qemu {
 	int in;		/* write end: QEMU's stdin (the guest's COM1 input) */
 	int out;	/* read end: QEMU's stdout (COM1 output) */
 	int err;	/* read end: QEMU's own messages */
+	/* skiff's ends of the virtio console's ports (skiff/proto.h), by
+	 * port number, non-blocking; -1 without the device */
+	int port[PROTO_VPORT_MAX + 1];
+	int qport[PROTO_VPORT_MAX + 1]; /* QEMU's ends (qemu.c only) */
 };
 int qemu_start(const struct vm_config *vm, struct qemu *q);
 /* Waits up to grace_ms for QEMU to end, then kills it; returns its wait status. */
@@ -422,6 +427,12 @@ void relay_catch_signals(void);
 int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	      struct relay_result *r);
 s64 relay_now_ns(void);
+
+/* term.c: the host terminal (stdin) in raw mode while a VM has it. */
+/* Raw mode if stdin is a terminal; false when it is not (nothing done). */
+bool term_raw(void);
+/* Its mode as before term_raw (no-op without it). */
+void term_restore(void);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);

@@ -1,0 +1,138 @@
+#!/bin/sh
+# tests/skiff/terminal.sh: skiff run with a terminal as stdin, driven
+# through tmux (send-keys, capture-pane): the host terminal in raw mode and
+# the guest's line discipline (fs/devfs/tty.c). Each case runs natively and
+# then in Skiff in a fresh 80x24 pane, and the pane's text (or the line
+# the case looks at) must match:
+#   history   the Python REPL: two lines, then Up and Enter repeats the
+#             last one (readline's history through the arrow key)
+#   less      `less` of a 200-line file, one page further with space (the
+#             pane then, and after q)
+#   sigint    Ctrl-C while python3 sleeps: its SIGINT handler runs (and
+#             exits 3)
+#   sigint-default  Ctrl-C with no handler: python3 ends, status 130
+#   restored  the terminal's settings (stty -g) after skiff as before
+# Waits are bounded (120 s per screen) and assert nothing about time.
+#   tests/skiff/terminal.sh   one line a case, then "terminal: N passed, N failed"
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/verdict.sh
+: "${APPS_ACCEL:=tcg}"
+tmp=$(mktemp -d)
+n=0
+T="tmux -L skiff-terminal-$$-$n -f /dev/null"
+trap '$T kill-server 2>/dev/null; rm -rf "$tmp"
+      rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/skiff-terminal-$$-"*' EXIT
+if ! command -v tmux >/dev/null; then
+	skip "terminal" "no tmux (scripts/deps.sh installs it)"
+	summary terminal
+	exit 0
+fi
+seq 1 200 >"$tmp/lines"
+PY_HANDLER='import signal, sys, time
+def h(s, f): print("handler ran", s); sys.exit(3)
+signal.signal(signal.SIGINT, h)
+print("ready", flush=True)
+time.sleep(60)
+print("after")'
+printf '%s\n' "$PY_HANDLER" >"$tmp/h.py"
+SKIFF="$PWD/build/skiff run --accel $APPS_ACCEL --file $tmp/lines --file $tmp/h.py"
+
+# start CMD: a fresh pane running CMD, then "status N" and the terminal's
+# settings (stty -g) before and after, each on a line of its own.
+start() {
+	# A server of its own each time: a new session right after
+	# kill-server may reach the server that is going away.
+	$T kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/skiff-terminal-$$-$n"
+	n=$((n + 1))
+	T="tmux -L skiff-terminal-$$-$n -f /dev/null"
+	# The shell outlives a ^C the terminal turns into SIGINT (natively);
+	# the program gets the default action (a caught signal is reset).
+	printf '%s\n' "trap : INT; stty -g >$tmp/stty.before; $1; echo \"status \$?\"; stty -g >$tmp/stty.after; sleep 600" >"$tmp/cmd"
+	$T new-session -d -s t -x 80 -y 24 "sh $tmp/cmd"
+}
+
+screen() {
+	$T capture-pane -p -t t 2>/dev/null
+}
+
+# wait_for PATTERN [N]: until N (default 1) of the pane's lines match
+# PATTERN (grep -E), at most 120 s.
+wait_for() {
+	i=0
+	while [ "$(screen | grep -Ec "$1")" -lt "${2:-1}" ] &&
+	      [ $i -lt ${WAIT_TICKS:-600} ] && $T has-session 2>/dev/null; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+
+keys() {
+	$T send-keys -t t "$@"
+}
+
+# The cases: each prints the pane's text at its end.
+case_history() {
+	start "$1 /usr/bin/python3 -q"
+	wait_for '^>>> *$'
+	keys 'x = 6 * 7' Enter
+	wait_for '^>>> *$'
+	keys 'print(x + 1)' Enter
+	wait_for '^43'
+	keys Up Enter
+	wait_for '^43$' 2
+	keys C-d
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_less() {
+	start "$1 /usr/bin/less $tmp/lines"
+	wait_for '^23$'
+	keys Space
+	wait_for '^46$'
+	screen
+	keys q
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_sigint() {
+	start "$1 /usr/bin/python3 $tmp/h.py"
+	wait_for '^ready'
+	keys C-c
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_sigint_default() {
+	start "$1 /usr/bin/python3 -c 'import signal, time; signal.signal(signal.SIGINT, signal.SIG_DFL); print(\"ready\", flush=True); time.sleep(60)'"
+	wait_for '^ready'
+	keys C-c
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+# check NAME: the case natively and in Skiff, panes compared.
+check() {
+	name=$1
+	"case_$(echo "$name" | tr - _)" "" >"$tmp/native"
+	cp "$tmp/stty.before" "$tmp/stty.nb" 2>/dev/null
+	"case_$(echo "$name" | tr - _)" "$SKIFF" >"$tmp/skiff"
+	if cmp -s "$tmp/native" "$tmp/skiff"; then
+		pass "$name: $(grep -c . "$tmp/skiff") lines alike"
+	else
+		fail "$name" "panes differ: $(diff "$tmp/native" "$tmp/skiff" | grep '^[<>]' | head -6 | tr '\n' '|')"
+	fi
+	if cmp -s "$tmp/stty.before" "$tmp/stty.after"; then
+		pass "$name: terminal restored"
+	else
+		fail "$name: terminal restored" "stty -g before $(cat "$tmp/stty.before"), after $(cat "$tmp/stty.after")"
+	fi
+}
+
+check history
+check less
+check sigint
+check sigint-default
+summary terminal
