@@ -39,6 +39,21 @@ void console_set_signal_hook(void (*fn)(int signo))
 	signal_hook = fn;
 }
 
+static void (*tty_signal_hook)(int signo);
+
+void console_set_tty_signal_hook(void (*fn)(int signo))
+{
+	tty_signal_hook = fn;
+}
+
+void console_tty_signal(int signo)
+{
+	if (tty_signal_hook)
+		tty_signal_hook(signo);
+	else
+		console_host_signal(signo);
+}
+
 void console_host_signal(int signo)
 {
 	if (signal_hook)

@@ -183,10 +183,28 @@ static void signal_from_host(int sig)
 		signal_send_process(host_target, sig, &i);
 }
 
+/*
+ * A signal the terminal's keys raised (Ctrl-C, Ctrl-\): to the terminal's
+ * foreground process group, as the line discipline sends it, or to the
+ * first process when that group is gone. From the console's receive path.
+ */
+static void signal_from_tty(int sig)
+{
+	struct linux_siginfo i;
+	int pg = console_fg_pgrp();
+
+	memset(&i, 0, sizeof(i));
+	i.signo = sig;
+	i.code = SI_KERNEL;
+	if (pg <= 0 || pgrp_kill(-pg, sig, &i) < 0)
+		signal_from_host(sig);
+}
+
 void signal_host_init(struct process *p)
 {
 	host_target = p;
 	console_set_signal_hook(signal_from_host);
+	console_set_tty_signal_hook(signal_from_tty);
 }
 
 long sys_kill(int pid, int sig)

@@ -225,7 +225,7 @@ void tty_input_ready(void)
 				   PROTO_CH_STDERR, e, elen, false);
 		for (int s = 1; s < 64; s++)
 			if (sigs & (1ull << s))
-				console_host_signal(s);
+				console_tty_signal(s);
 		if (n <= 0)
 			break;
 	}

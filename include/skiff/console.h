@@ -26,6 +26,9 @@ void console_record(const void *buf, size_t len);
 /* Delivers a signal the host forwarded, through the hook below (for the
  * virtio console driver). */
 void console_host_signal(int signo);
+/* Delivers a signal the terminal's keys raise (ISIG: Ctrl-C, Ctrl-\),
+ * through the tty hook below, or as the host's when there is none. */
+void console_tty_signal(int signo);
 
 /*
  * Reads up to len bytes of the program's stdin. Sleeps until at least one
@@ -68,5 +71,8 @@ void console_vcon_tx_room(void);
  * the receive interrupt: it must not sleep.
  */
 void console_set_signal_hook(void (*fn)(int signo));
+/* The same for the terminal's signals, which go to its foreground process
+ * group (fs/devfs/tty.c raises them; the ABI layer sends them). */
+void console_set_tty_signal_hook(void (*fn)(int signo));
 
 #endif

@@ -147,6 +147,11 @@ void console_host_signal(int signo)
 	(void)signo;
 }
 
+void console_tty_signal(int signo)
+{
+	(void)signo;
+}
+
 /* Single-threaded tests never wait: a sleep would be a deadlock. */
 int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 {
