@@ -214,8 +214,10 @@ static size_t write_room(int fd)
 static void write_head(struct relay *rl)
 {
 	struct chunk *c = rl->head;
-	ssize_t n = write(c->fd, c->data + c->off,
-			  MIN(c->len - c->off, write_room(c->fd)));
+	/* One look at the room: MIN evaluates its arguments twice, and the
+	 * reader may take data in between (a write past the chunk). */
+	size_t room = write_room(c->fd);
+	ssize_t n = write(c->fd, c->data + c->off, MIN(c->len - c->off, room));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -512,6 +514,21 @@ static bool relay_step(struct relay *rl, s64 deadline)
  * reader is gone or a signal says stop. */
 static void drain(struct relay *rl)
 {
+	/*
+	 * The guest sends its final record only once the device took all its
+	 * output, so what a slow reader left in the stdout and stderr ports
+	 * (the loop reads them only while the queue is short) is complete
+	 * there: take it all, the ports being non-blocking.
+	 */
+	for (int port = PROTO_VPORT_STDOUT; rl->vc && port <= PROTO_VPORT_STDERR;
+	     port++) {
+		bool *eof = port == PROTO_VPORT_STDOUT ? &rl->vout_eof
+						       : &rl->verr_eof;
+		for (size_t before = ~(size_t)0; !*eof && rl->queued != before;) {
+			before = rl->queued;
+			read_port(rl, port, eof);
+		}
+	}
 	while (rl->head && !rl->r->broken_pipe && !caught_signal) {
 		struct pollfd p = { rl->head->fd, POLLOUT, 0 };
 
