@@ -91,7 +91,7 @@ void kernel_exit(int status)
 	str_lcat(rec, str_u64(num, (u64)(status & 0xff), 10), sizeof(rec) - 1);
 	size_t n = strlen(rec);
 	rec[n++] = '\n';
-	console_write(PROTO_CH_CTL, rec, n);
+	console_record(rec, n); /* after all output reached the host */
 	power_off();
 }
 
