@@ -69,13 +69,30 @@ struct pick {
 	struct thread *t;
 };
 
+/* Whether t, of process p, can take sig now. Not a thread that is ending
+ * (exec): the signal would go with it. */
+static bool can_take(struct thread *t, struct process *p, int sig)
+{
+	return thread_process(t) == p && thread_abi(t) &&
+	       !(lthread_of(t)->sigmask & sigbit(sig)) && !lproc_killed(t);
+}
+
 static void pick_thread(struct thread *t, void *arg)
 {
 	struct pick *p = arg;
 
-	/* Not to a thread that is ending (exec): the signal would go with it. */
-	if (!p->t && thread_process(t) == p->p && thread_abi(t) &&
-	    !(lthread_of(t)->sigmask & sigbit(p->sig)) && !lproc_killed(t))
+	if (!p->t && can_take(t, p->p, p->sig))
+		p->t = t;
+}
+
+/* The main thread (tid = pid), when it can take sig and has no other
+ * signal to handle, as Linux tries the thread-group leader first. */
+static void pick_leader(struct thread *t, void *arg)
+{
+	struct pick *p = arg;
+
+	if (!p->t && thread_id(t) == p->p->pid && can_take(t, p->p, p->sig) &&
+	    !(lthread_of(t)->pending.set & ~lthread_of(t)->sigmask))
 		p->t = t;
 }
 
@@ -86,7 +103,15 @@ void signal_send_process(struct process *proc, int sig,
 	struct thread *self = thread_current();
 	struct pick p = { proc, sig, NULL };
 
-	pick_thread(self, &p); /* the sender itself first, when it can */
+	/* As Linux: the main thread first (a program that waits for signals
+	 * in its main thread, as Python does, sees them interrupt its sleep
+	 * there), then the sender, then any thread that can take it. */
+	if (thread_id(self) == proc->pid)
+		pick_leader(self, &p);
+	else if (proc->live_threads > 1)
+		thread_for_each(pick_leader, &p);
+	if (!p.t)
+		pick_thread(self, &p);
 	if (!p.t)
 		thread_for_each(pick_thread, &p);
 	if (p.t) {
