@@ -301,19 +301,8 @@ static int ext2_dir_iterate(struct file *f, struct dir_ctx *ctx)
 	return r;
 }
 
-static int ext2_dir_fsync(struct file *f)
-{
-	struct ext2_fs *fs = EFS(f->inode->sb);
-	int r;
-
-	mutex_lock(&fs->lock);
-	r = ext2_sync_fs(fs);
-	mutex_unlock(&fs->lock);
-	return r;
-}
-
 const struct file_ops ext2_dir_fops = {
 	.iterate = ext2_dir_iterate,
 	.llseek = generic_llseek,
-	.fsync = ext2_dir_fsync,
+	.fsync = ext2_fsync,
 };

@@ -148,6 +148,8 @@ void ext2_trim(struct ext2_fs *fs);
 /* super.c */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, u64 n);
 int ext2_sync_fs(struct ext2_fs *fs);
+/* fsync of a file or a directory: the whole filesystem (file.c). */
+int ext2_fsync(struct file *f);
 extern const struct super_ops ext2_sops;
 
 /* alloc.c */

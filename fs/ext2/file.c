@@ -158,7 +158,7 @@ int ext2_setsize(struct inode *ino, u64 size)
 	return r;
 }
 
-static int ext2_fsync(struct file *f)
+int ext2_fsync(struct file *f)
 {
 	struct ext2_fs *fs = EFS(f->inode->sb);
 	int r;
