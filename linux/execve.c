@@ -262,7 +262,9 @@ static void switch_space(struct process *p, struct exec_req *rq,
 	if (lt->clear_child_tid && __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) > 1 &&
 	    !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake((u32 *)lt->clear_child_tid, 1, ~0u);
+	process_tree_lock(); /* /proc/PID takes its reference there */
 	p->vm = rq->vm;
+	process_tree_unlock();
 	rq->vm = NULL;
 	vm_activate(p->vm);
 	vm_space_put(old);

@@ -97,14 +97,17 @@ static void teardown(struct process *p)
 {
 	itimer_stop_all(lproc_of(p));
 	signal_discard(lproc_of(p), ~0ull);
+	/* Under the tree lock: /proc/PID takes references to these there. */
+	process_tree_lock();
 	struct fd_table *files = p->files;
 	struct fs_context *fs = p->fs;
 	struct vm_space *vm = p->vm;
 	p->files = NULL;
 	p->fs = NULL;
+	p->vm = NULL;
+	process_tree_unlock();
 	fd_table_put(files);
 	fs_context_put(fs);
-	p->vm = NULL;
 	vm_space_put(vm);
 }
 

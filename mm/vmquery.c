@@ -118,7 +118,13 @@ static size_t snapshot(struct vm_space *vs, struct vm_area_info *out, size_t max
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg)
 {
-	struct vm_space *vs = vm_current();
+	return vm_space_for_each_area(vm_current(), fn, arg);
+}
+
+int vm_space_for_each_area(struct vm_space *vs,
+			   void (*fn)(const struct vm_area_info *a, void *arg),
+			   void *arg)
+{
 	struct vm_area_info *all;
 	size_t n;
 

@@ -7,8 +7,9 @@
  *
  * An entry's arg is the pid under /proc/PID, a thread id under task/
  * (proc_process finds the process of either; a pid is its first thread's
- * tid). What fs/ and mm/ show only of the caller (its fds, cwd, maps) is
- * shown for the caller's own pid only. exec (linux/exec.c at boot,
+ * tid). cwd and maps are any process's, through references taken under
+ * the process tree lock (exit and exec change the parts under it); fd/
+ * is the caller's only. exec (linux/exec.c at boot,
  * linux/execve.c) hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
@@ -228,8 +229,7 @@ long proc_link_thread_self(long arg, char *buf, size_t size)
 	return n;
 }
 
-/* Whether the entry's process is the caller's: what fs/ and mm/ show of
- * a process (fds, cwd, maps) they show of the caller only. */
+/* Whether the entry's process is the caller's (fd/ shows its only). */
 bool proc_is_self(long arg)
 {
 	struct process *p = proc_process(arg);
@@ -251,13 +251,44 @@ static long link_exe(long arg, char *buf, size_t size)
 	return len ? (long)len : -ENOENT;
 }
 
+struct vm_space *proc_vm_get(long arg)
+{
+	struct process *p = proc_process(arg);
+	struct vm_space *vm = NULL;
+
+	if (!p)
+		return NULL;
+	process_tree_lock(); /* exit and exec change p->vm under it */
+	if (p->vm) {
+		vm = p->vm;
+		vm_space_get(vm);
+	}
+	process_tree_unlock();
+	process_put(p);
+	return vm;
+}
+
 static long link_cwd(long arg, char *buf, size_t size)
 {
-	if (!proc_is_self(arg))
-		return -EACCES; /* DIVERGENCE: another process's cwd */
-	struct dentry *d = vfs_cwd();
-	long n = dentry_path_locked(d, buf, size);
+	struct process *p = proc_process(arg);
+	struct fs_context *fs = NULL;
+	struct dentry *d = NULL;
+	long n;
 
+	if (!p)
+		return -ENOENT;
+	process_tree_lock(); /* exit changes p->fs under it */
+	if ((fs = p->fs))
+		fs_context_get(fs);
+	process_tree_unlock();
+	process_put(p);
+	if (!fs)
+		return -ENOENT; /* a zombie */
+	d = fs_context_cwd(fs);
+	fs_context_put(fs);
+	if (!d)
+		return -ENOENT;
+	n = dentry_path_locked(d, buf, size);
 	dentry_put(d);
 	return n == -ERANGE ? -ENAMETOOLONG : n;
 }

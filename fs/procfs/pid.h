@@ -23,6 +23,9 @@ struct proc_thread {
 struct process *proc_process(long arg);
 /* Whether that process is the caller's. */
 bool proc_is_self(long arg);
+/* The address space of the entry's process, with a reference
+ * (vm_space_put), or NULL for a zombie. */
+struct vm_space *proc_vm_get(long arg);
 /* Fills *out for thread tid, or for the first live thread of the process
  * arg names when it is a pid without that thread; false if none. */
 bool proc_thread_info(long tid, struct proc_thread *out);

@@ -58,19 +58,22 @@ static void add_area(const struct vm_area_info *a, void *arg)
 	}
 }
 
-/* The address space of the caller: zeros for another process's (or a
- * zombie's, which has none). DIVERGENCE: mm/ shows the caller's only. */
+/* The address space of the entry's process: zeros for a zombie's, which
+ * has none. */
 static void mem_usage(struct mem *m, long arg)
 {
 	const char *exe = proc_exe_path();
 	struct dentry *d = NULL;
+	struct vm_space *vm = proc_vm_get(arg);
 
 	memset(m, 0, sizeof(*m));
-	if (!proc_is_self(arg))
+	if (!vm)
 		return;
-	if (exe && vfs_lookup(NULL, exe, WALK_FOLLOW, &d) == 0)
+	if (proc_is_self(arg) && exe &&
+	    vfs_lookup(NULL, exe, WALK_FOLLOW, &d) == 0)
 		m->exe_ino = d->inode;
-	vm_for_each_area(add_area, m);
+	vm_space_for_each_area(vm, add_area, m);
+	vm_space_put(vm);
 	dentry_put(d);
 }
 
@@ -289,9 +292,12 @@ int proc_show_maps(struct pbuf *b, long arg)
 {
 	struct maps m = { .b = b };
 
-	if (!proc_is_self(arg))
-		return 0; /* DIVERGENCE: another process's maps are empty */
-	int r = vm_for_each_area(map_area, &m);
+	struct vm_space *vm = proc_vm_get(arg);
+
+	if (!vm)
+		return 0; /* a zombie's are empty, as on Linux */
+	int r = vm_space_for_each_area(vm, map_area, &m);
+	vm_space_put(vm);
 
 	if (m.holding)
 		map_line(b, &m.held);

@@ -474,7 +474,11 @@ u32 vfs_set_umask(u32 mask)
 
 struct dentry *vfs_cwd(void)
 {
-	struct fs_context *c = fs_context_current();
+	return fs_context_cwd(fs_context_current());
+}
+
+struct dentry *fs_context_cwd(struct fs_context *c)
+{
 	struct dentry *d;
 
 	spin_lock(&c->lock);

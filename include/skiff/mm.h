@@ -166,6 +166,11 @@ struct vm_area_info {
  */
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg);
+/* The same for vs, which the caller holds a reference to (another
+ * process's, for /proc/PID/maps). */
+int vm_space_for_each_area(struct vm_space *vs,
+			   void (*fn)(const struct vm_area_info *a, void *arg),
+			   void *arg);
 /*
  * Checks the numbered invariants of mm/vm.c on vs; panics naming the one
  * broken. O(areas + mapped pages). A SKIFF_DEBUG build runs it after every

@@ -573,6 +573,8 @@ void fs_context_put(struct fs_context *c);
 /* The calling thread's process's context (process_current()->fs). */
 struct fs_context *fs_context_current(void);
 /* The working directory, with a new reference. */
+/* The working directory of c (a reference), which the caller holds. */
+struct dentry *fs_context_cwd(struct fs_context *c);
 struct dentry *vfs_cwd(void);
 void vfs_set_cwd(struct dentry *d);
 /* The umask; set returns the previous one (umask(2)). */

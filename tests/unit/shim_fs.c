@@ -277,6 +277,24 @@ int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 	return 0;
 }
 
+int vm_space_for_each_area(struct vm_space *vs,
+			   void (*fn)(const struct vm_area_info *a, void *arg),
+			   void *arg)
+{
+	(void)vs;
+	return vm_for_each_area(fn, arg);
+}
+
+void vm_space_get(struct vm_space *vs)
+{
+	(void)vs;
+}
+
+void vm_space_put(struct vm_space *vs)
+{
+	(void)vs;
+}
+
 u64 tsc_rate_khz(void) { return 1000000; }
 
 /* Timers: armed ones wait in a list until shim_run_timers() finds them due. */
