@@ -210,6 +210,18 @@ run_prog() {
 		if [ -n "$input" ]; then
 			sh -c "$input" 9>&- |
 				timeout -k 5 $VM_TIMEOUT "$@" >"$out" 2>"$err" 9>&-
+		elif has_flag "$src" TTY; then
+			# script(1) writes an end-of-file byte into the terminal
+			# when its stdin ends, which a program still running
+			# reads (or echoes): its stdin is a FIFO kept open here,
+			# with nothing ever written, until the program is done.
+			fifo=$(mktemp -u /tmp/skiff-tty.XXXXXX)
+			mkfifo "$fifo" && exec 7<>"$fifo"
+			timeout -k 5 $VM_TIMEOUT "$@" <"$fifo" >"$out" 2>"$err" 7>&- 9>&-
+			r=$?
+			exec 7>&-
+			rm -f "$fifo"
+			exit $r
 		else
 			timeout -k 5 $VM_TIMEOUT "$@" </dev/null >"$out" 2>"$err" 9>&-
 		fi
