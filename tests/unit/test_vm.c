@@ -1,4 +1,4 @@
-/* SOURCES: lib/rbtree.c mm/vm.c mm/fault.c mm/vmquery.c mm/fork.c tests/unit/shim_mm.c */
+/* SOURCES: lib/rbtree.c mm/vm.c mm/space.c mm/fault.c mm/vmquery.c tests/unit/shim_mm.c */
 /*
  * mm/vm.c, mm/fault.c and mm/vmquery.c on the host, over the fake page
  * table of shim_mm.c: map, unmap, split, merge, protect, remap in all its
@@ -12,10 +12,8 @@
 #include <skiff/mm.h>
 #include "shim.h"
 #include "shim_mm.h"
+#include "vm_test.h"
 
-#define PG PAGE_SIZE
-#define B 0x100000000ul	/* where the tests map */
-#define RW (PROT_READ | PROT_WRITE)
 #define T VM_MMAP_TOP
 
 /* The areas as vm_for_each_area shows them. */
@@ -37,12 +35,6 @@ static size_t snap(void)
 	return nseen;
 }
 
-static void check(void)
-{
-	vm_check_invariants(vm_current());
-	assert_int_equal(vm_current()->lock.locked, 0);
-}
-
 /* The areas must be exactly these [start, end) pairs. */
 static void expect(size_t n, const u64 *bounds)
 {
@@ -55,51 +47,6 @@ static void expect(size_t n, const u64 *bounds)
 }
 #define EXPECT(...) do { const u64 b_[] = { __VA_ARGS__ };			\
 	expect(sizeof(b_) / sizeof(b_[0]) / 2, b_); } while (0)
-
-static int fault(u64 va, bool write, bool exec)
-{
-	struct fault_info fi = { .addr = va, .write = write, .exec = exec };
-	int r = vm_fault(&fi);
-
-	check();
-	return r;
-}
-
-/* Faults in n pages at va for writing, page i holding byte i. */
-static void fill(u64 va, int n)
-{
-	for (int i = 0; i < n; i++) {
-		assert_int_equal(fault(va + i * PG, true, false), 0);
-		shim_page_at(va + i * PG)[0] = (u8)i;
-	}
-}
-
-static bool holds(u64 va, int n, int first)
-{
-	for (int i = 0; i < n; i++) {
-		u8 *p = shim_page_at(va + i * PG);
-		if (!p || p[0] != (u8)(first + i))
-			return false;
-	}
-	return true;
-}
-
-static unsigned flags_at(u64 va)
-{
-	unsigned f;
-
-	return pt_lookup(vm_current()->pt, va, &f) ? f : ~0u;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vm_space_clear(vm_current());
-	assert_int_equal(vm_current()->nareas, 0);
-	assert_int_equal(shim_pt_count(), 0);
-	assert_int_equal(shim_pages_in_use(), 0);
-	return 0;
-}
 
 static void test_map_unmap_split(void **state)
 {
@@ -700,91 +647,6 @@ static void test_out_of_memory(void **state)
 	oom_each(op_brk, (long)(B + 16 * PG));
 }
 
-/* Fork: copy-on-write both ways, sharing ended by a put, file pages. */
-static void test_fork(void **state)
-{
-	(void)state;
-	struct vm_space *parent = vm_current();
-	struct file *f = shim_file_new(4 * PG);
-
-	assert_int_equal(vm_map(B, 4 * PG, RW, true, false), B);
-	fill(B, 4);
-	assert_int_equal(vm_map_file(B + 8 * PG, 2 * PG, RW, true, false, f, 0,
-				     true, true), B + 8 * PG);
-	assert_int_equal(fault(B + 8 * PG, true, false), 0);
-	u8 *filepage = shim_page_at(B + 8 * PG);
-	struct vm_space *child = vm_space_fork(parent);
-	assert_non_null(child);
-	check();
-	assert_true(flags_at(B) & PT_COW);
-	assert_false(flags_at(B + 8 * PG) & PT_COW);
-	/* The child writes page 0: a copy; the parent keeps its byte. */
-	shim_set_vm(child);
-	check();
-	assert_int_equal(flags_at(B), RW | PT_COW);
-	assert_ptr_equal(shim_page_at(B + 8 * PG), filepage); /* the file's */
-	u8 *before = shim_page_at(B);
-	assert_int_equal(fault(B, true, false), 0);
-	assert_ptr_not_equal(shim_page_at(B), before);
-	assert_int_equal(flags_at(B), RW);
-	shim_page_at(B)[0] = 100;
-	/* A read leaves page 1 shared. */
-	assert_int_equal(fault(B + PG, false, false), 0);
-	assert_true(flags_at(B + PG) & PT_COW);
-	shim_set_vm(parent);
-	assert_true(holds(B, 4, 0));
-	/* The parent writes page 1: a copy too, the child's stays. */
-	assert_int_equal(fault(B + PG, true, false), 0);
-	shim_page_at(B + PG)[0] = 101;
-	shim_set_vm(child);
-	assert_int_equal(shim_page_at(B + PG)[0], 1);
-	assert_int_equal(shim_page_at(B)[0], 100);
-	/* mprotect keeps the protection of a shared page. */
-	assert_int_equal(vm_protect(B + 2 * PG, PG, PROT_READ), 0);
-	assert_int_equal(vm_protect(B + 2 * PG, PG, RW), 0);
-	assert_true(flags_at(B + 2 * PG) & PT_COW);
-	/* The child goes: the parent's page 3 is its own again, not copied. */
-	shim_set_vm(parent);
-	vm_space_put(child);
-	u8 *p3 = shim_page_at(B + 3 * PG);
-	assert_int_equal(fault(B + 3 * PG, true, false), 0);
-	assert_ptr_equal(shim_page_at(B + 3 * PG), p3);
-	assert_int_equal(flags_at(B + 3 * PG), RW);
-	assert_int_equal(shim_page_at(B + PG)[0], 101);
-	vm_space_clear(parent);
-	shim_file_free(f);
-}
-
-/* Fork without memory fails whole; with a full share count it copies. */
-static void test_fork_limits(void **state)
-{
-	(void)state;
-	struct vm_space *parent = vm_current();
-
-	assert_int_equal(vm_map(B, 4 * PG, RW, true, false), B);
-	fill(B, 4);
-	long pages = shim_pages_in_use();
-	shim_pages_short = 2;
-	assert_null(vm_space_fork(parent));
-	shim_pages_short = 0;
-	assert_int_equal(shim_pages_in_use(), pages);
-	check();
-	assert_int_equal(fault(B, true, false), 0); /* its own again */
-	assert_int_equal(flags_at(B), RW);
-	shim_share_limit = 0;
-	struct vm_space *child = vm_space_fork(parent);
-	shim_share_limit = 0xffff;
-	assert_non_null(child);
-	assert_int_equal(shim_pages_in_use(), pages + 4);
-	shim_set_vm(child);
-	assert_true(holds(B, 4, 0));
-	assert_int_equal(flags_at(B + PG), RW);
-	shim_set_vm(parent);
-	vm_space_put(child);
-	assert_int_equal(shim_pages_in_use(), pages);
-	vm_space_clear(parent);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -802,8 +664,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
 		cmocka_unit_test_teardown(test_unmap_whole_without_memory, teardown),
 		cmocka_unit_test_teardown(test_fault_out_of_memory, teardown),
-		cmocka_unit_test_teardown(test_fork, teardown),
-		cmocka_unit_test_teardown(test_fork_limits, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
