@@ -74,6 +74,7 @@ void process_add_child(struct process *parent, struct process *child)
 {
 	process_tree_lock();
 	child->parent = parent;
+	__atomic_store_n(&child->ppid, parent ? parent->pid : 0, __ATOMIC_RELAXED);
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	list_push_back(&parent->children, &child->sibling);
@@ -150,6 +151,7 @@ void process_reap_locked(struct process *p)
 		p->parent->children_cpu_ns += p->cpu_ns + p->children_cpu_ns;
 		list_remove(&p->sibling);
 		p->parent = NULL;
+		__atomic_store_n(&p->ppid, 0, __ATOMIC_RELAXED);
 	}
 	list_remove(&p->table_link);
 	nprocs--;
@@ -166,6 +168,7 @@ static void reparent_children(struct process *p)
 					       sibling);
 		list_remove(&c->sibling);
 		c->parent = init_process;
+		__atomic_store_n(&c->ppid, init_process->pid, __ATOMIC_RELAXED);
 		list_push_back(&init_process->children, &c->sibling);
 		zombie |= c->state == PROCESS_ZOMBIE;
 	}

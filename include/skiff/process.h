@@ -50,6 +50,8 @@ enum process_state {
 struct process {
 	int pid;                    /* = the tid of its first thread */
 	struct process *parent;     /* NULL for pid 1 (tree lock) */
+	int ppid;                   /* its pid, 0 for none: written with parent,
+				     * read without the lock (getppid) */
 	struct list children;       /* struct process.sibling (tree lock) */
 	struct list sibling;        /* in its parent's children */
 	struct list table_link;     /* the pid table (tree lock) */
