@@ -17,6 +17,7 @@
 
 static struct waitq buckets[NBUCKETS];
 static bool ready;
+static struct spinlock ready_lock = SPINLOCK_INIT;
 
 static u64 key_of(u32 *uaddr)
 {
@@ -25,10 +26,21 @@ static u64 key_of(u32 *uaddr)
 
 static struct waitq *bucket(u64 key)
 {
-	if (!ready) {
-		for (int i = 0; i < NBUCKETS; i++)
-			waitq_init(&buckets[i]);
-		ready = true;
+	/*
+	 * Made at the first futex call, not at boot. Under a lock (interrupts
+	 * off): a thread preempted halfway through used to be overtaken by
+	 * another that made them all, slept on one, and then had its queue
+	 * emptied when the first went on: a lost wake-up (pthread_once's
+	 * racers slept for ever, 1 run in a few hundred under load).
+	 */
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		spin_lock(&ready_lock);
+		if (!ready) {
+			for (int i = 0; i < NBUCKETS; i++)
+				waitq_init(&buckets[i]);
+			__atomic_store_n(&ready, true, __ATOMIC_RELEASE);
+		}
+		spin_unlock(&ready_lock);
 	}
 	return &buckets[(key >> 2) * 0x9e3779b97f4a7c15ull >> (64 - NBUCKET_BITS)];
 }
