@@ -287,6 +287,14 @@ static void restore_mask(struct lthread *lt)
 	}
 }
 
+/* Whether a group stop or another thread's exec or exit is in effect:
+ * the two checks below, looked at inline on every syscall's way out. */
+static inline bool stop_or_kill(struct linux_process *lp)
+{
+	return __atomic_load_n(&lp->stopped, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&lp->killer, __ATOMIC_RELAXED);
+}
+
 void signal_deliver_syscall(struct syscall_frame *f)
 {
 	struct thread *t = thread_current();
@@ -297,8 +305,10 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	/* -ERESTARTNOINTR: restarted in every case (handler or none). */
 	bool always = r == -ERESTARTNOINTR, restarted = false;
 
-	signal_stop_check(t);
-	lproc_killed_check(t);
+	if (stop_or_kill(lp)) {
+		signal_stop_check(t);
+		lproc_killed_check(t);
+	}
 	if (always)
 		r = -EINTR;
 	if (!pending_for(lt, lp) && r != -EINTR) {
@@ -336,8 +346,10 @@ void signal_deliver_trap(struct trap_frame *f)
 	struct lthread *lt = lthread_of(t);
 	struct linux_process *lp = lproc_of(thread_process(t));
 
-	signal_stop_check(t);
-	lproc_killed_check(t);
+	if (stop_or_kill(lp)) {
+		signal_stop_check(t);
+		lproc_killed_check(t);
+	}
 	if (!pending_for(lt, lp))
 		return;
 	struct sig_context mc;
