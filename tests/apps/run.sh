@@ -41,7 +41,7 @@
 #   /* STDIN: printf 'x' */ a shell command whose output is the stdin
 #                           (default: /dev/null)
 #   /* SKIFF: -m 1G */      extra options for skiff run only
-#   /* TTY */               run under script(1): stdio is a terminal
+#   /* TTY */               run under tests/lib/ptyrun.py: stdio is a terminal
 #   /* BUILDS: musl dyn */  the builds of the program, instead of the usual
 #                           four (static pie musl dyn): fewer when some make
 #                           no sense (say why), or more (musldyn)
@@ -199,11 +199,7 @@ run_prog() {
 	shift 4
 	input=$(directive "$src" STDIN)
 	if has_flag "$src" TTY; then
-		cmdline=""
-		for w in "$@"; do
-			cmdline="$cmdline '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"
-		done
-		set -- script -qec "$cmdline" /dev/null
+		set -- python3 "$ROOT/tests/lib/ptyrun.py" "$@"
 	fi
 	(
 		cd "$cwd" || exit 99
@@ -211,10 +207,8 @@ run_prog() {
 			sh -c "$input" 9>&- |
 				timeout -k 5 $VM_TIMEOUT "$@" >"$out" 2>"$err" 9>&-
 		elif has_flag "$src" TTY; then
-			# script(1) writes an end-of-file byte into the terminal
-			# when its stdin ends, which a program still running
-			# reads (or echoes): its stdin is a FIFO kept open here,
-			# with nothing ever written, until the program is done.
+			# The terminal's input: a FIFO kept open here, with
+			# nothing ever written, until the program is done.
 			fifo=$(mktemp -u /tmp/skiff-tty.XXXXXX)
 			mkfifo "$fifo" && exec 7<>"$fifo"
 			timeout -k 5 $VM_TIMEOUT "$@" <"$fifo" >"$out" 2>"$err" 7>&- 9>&-
