@@ -1,8 +1,9 @@
 /*
  * tty: run by the harness on a terminal of its own (tests/lib/ptyrun.py),
  * so the standard descriptors are a terminal in both runs (skiff then
- * tells the guest console to act as one): TCGETS succeeds, TIOCGWINSZ gives the terminal's size, isatty is 1,
- * and newlines reach the terminal as CR LF.
+ * tells the guest console to act as one): TCGETS succeeds, TIOCGWINSZ
+ * gives the terminal's size, isatty is 1, and newlines reach the terminal
+ * as CR LF.
  */
 /* TTY */
 #include <sys/ioctl.h>
