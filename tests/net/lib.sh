@@ -365,7 +365,8 @@ http {
 EOF
 }
 
-# nginx_start SIDE NAME: nginx serving $WWW, natively or in Skiff.
+# nginx_start SIDE NAME [SED]: nginx serving $WWW, natively or in Skiff;
+# SED, a sed script, edits its nginx.conf first.
 nginx_start() {
 	_d=$OUT/$2.$1.conf
 	rm -rf "$_d"
@@ -375,6 +376,7 @@ nginx_start() {
 	else
 		nginx_conf "$_d" 80
 	fi
+	[ -z "${3:-}" ] || sed -i "$3" "$_d/nginx.conf"
 	srv_start "$2" "$1" 80 "--dir $_d --dir $WWW" /usr/sbin/nginx \
 		-p "$_d/" -e stderr -c "$_d/nginx.conf"
 }

@@ -504,18 +504,8 @@ c_java() {
 # nginx as a master and two workers (forked).
 c_nginx_workers() {
 	TAG=nginx-workers.$1
-	_d=$OUT/nginx-workers.$1.conf
-	rm -rf "$_d"
-	net_port
-	if [ "$1" = native ]; then
-		nginx_conf "$_d" "127.0.0.1:$NET_PORT"
-	else
-		nginx_conf "$_d" 80
-	fi
-	sed -i 's/^master_process off;/master_process on;/; s/^worker_processes 1;/worker_processes 2;/' \
-		"$_d/nginx.conf"
-	srv_start nginx-workers "$1" 80 "--dir $_d --dir $WWW" /usr/sbin/nginx \
-		-p "$_d/" -e stderr -c "$_d/nginx.conf"
+	nginx_start "$1" nginx-workers \
+		's/^master_process off;/master_process on;/; s/^worker_processes 1;/worker_processes 2;/'
 	ready_http || return 1
 	get index.html; want_file 200 "$WWW/index.html" || return 1
 	get data.bin; want_file 200 "$WWW/data.bin" || return 1
