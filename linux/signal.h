@@ -9,6 +9,7 @@
 #ifndef LINUX_SIGNAL_H
 #define LINUX_SIGNAL_H
 
+#include <skiff/errno.h>
 #include <skiff/frame.h>
 #include "abi.h"
 #include "lproc.h"
@@ -65,7 +66,19 @@ void signal_stop_on_send(struct process *p, int sig);
 void signal_stop_now(struct thread *t, int sig);
 void signal_stop_check(struct thread *t);
 
-/* Delivery on the way back to the program: after a syscall, after a trap. */
+/* Delivery on the way back to the program: after a syscall, after a trap.
+ * signal_deliver_syscall is called only when signal_syscall_work says
+ * there is something to do: a group stop or another thread's exec or exit
+ * in effect, a signal to deliver, an interrupted call (r), a mask to put
+ * back. Inline, so that a syscall with none of these makes no call. */
+static inline bool signal_syscall_work(struct lthread *lt,
+				       struct linux_process *lp, long r)
+{
+	return __atomic_load_n(&lp->stopped, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&lp->killer, __ATOMIC_RELAXED) ||
+	       ((lt->pending.set | lp->shared.set) & ~lt->sigmask) ||
+	       r == -EINTR || r == -ERESTARTNOINTR || lt->restore_sigmask;
+}
 void signal_deliver_syscall(struct syscall_frame *f);
 void signal_deliver_trap(struct trap_frame *f);
 /* A synchronous fault: run the handler now, or end the program. */

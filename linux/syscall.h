@@ -1,7 +1,7 @@
 /*
  * The dispatcher of system calls. The SYSCALL entry stub (arch/x86_64/
  * entry.S) saves a struct syscall_frame (skiff/frame.h) and calls
- * syscall_handler (linux/syscall.c). Layer: Linux ABI.
+ * syscall_handler (linux/table.c). Layer: Linux ABI.
  */
 #ifndef LINUX_SYSCALL_H
 #define LINUX_SYSCALL_H
@@ -11,7 +11,6 @@
 
 typedef long (*syscall_fn)(long, long, long, long, long, long);
 
-long syscall_dispatch(struct syscall_frame *f);
 const char *syscall_name(unsigned long nr);
 
 #endif

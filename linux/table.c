@@ -6,11 +6,16 @@
  * the host's kernel headers) is declared as a weak symbol sys_<name>; those
  * that some file of linux/ defines are linked in, the others stay NULL and
  * return -ENOSYS. So adding a syscall is writing its sys_ function, nothing
- * more. syscall_dispatch() is called by the SYSCALL entry stub.
+ * more. syscall_handler() is the C side of the SYSCALL entry stub
+ * (arch/x86_64/entry.S): it runs on the calling thread's kernel stack with
+ * interrupts on. Its common path makes no call but the handler's: under
+ * TCG each call and return is a lookup of QEMU's, a good part of a null
+ * syscall's cost.
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/sched.h>
+#include "signal.h"
 #include "syscall.h"
 
 #define SYSCALL(nr, name) extern long sys_##name(void) __attribute__((weak));
@@ -57,11 +62,34 @@ long syscall_invoke(unsigned long nr, u64 a0, u64 a1, u64 a2)
 	return table[nr](a0, a1, a2, 0, 0, 0);
 }
 
-long syscall_dispatch(struct syscall_frame *f)
+static inline long dispatch(struct syscall_frame *f)
 {
 	unsigned long nr = f->rax;
 
 	if (nr >= ARRAY_SIZE(table) || !table[nr])
 		return unknown(nr);
 	return table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+}
+
+/* Writes that fail with EPIPE also raise SIGPIPE, as on Linux. */
+static bool raises_sigpipe(long nr)
+{
+	return nr == 1 || nr == 18 || nr == 20 || nr == 296 || nr == 40 ||
+	       nr == 275 || nr == 276 || nr == 278;
+}
+
+void syscall_handler(struct syscall_frame *f)
+{
+	struct thread *t = thread_current();
+	struct lthread *lt = lthread_of(t);
+
+	lt->sys_frame = f;
+	lt->sys_nr = f->rax;
+	f->rax = dispatch(f);
+	if ((long)f->rax == -EPIPE && raises_sigpipe(lt->sys_nr))
+		signal_send_thread(t, SIGPIPE, NULL);
+	if (sched_need_resched())
+		schedule();
+	if (signal_syscall_work(lt, lproc_of(thread_process(t)), f->rax))
+		signal_deliver_syscall(f);
 }

@@ -231,7 +231,7 @@ static bool pi_owner_alive(u32 owner)
 {
 	struct thread *t = thread_find((int)owner);
 
-	return t && t->process && t->process == thread_current()->process;
+	return t && t->h.process && t->h.process == thread_current()->h.process;
 }
 
 int futex_lock_pi(u32 *uaddr, u64 deadline_ns, bool trylock)

@@ -229,11 +229,6 @@ int process_wait_children(struct process *p)
 	return waitq_sleep(&p->child_wq, &tree_lock, 0);
 }
 
-struct process *process_current(void)
-{
-	return thread_current()->process;
-}
-
 void process_thread_started(struct process *p)
 {
 	__atomic_fetch_add(&p->live_threads, 1, __ATOMIC_SEQ_CST);
@@ -251,12 +246,12 @@ void process_set_abi_ops(const struct process_abi_ops *ops)
 
 bool process_signal_pending(struct thread *t)
 {
-	return abi_ops && t->abi && abi_ops->signal_pending(t);
+	return abi_ops && t->h.abi && abi_ops->signal_pending(t);
 }
 
 void process_abi_thread_free(struct thread *t)
 {
-	if (abi_ops && t->abi)
+	if (abi_ops && t->h.abi)
 		abi_ops->thread_free(t);
 }
 

@@ -55,13 +55,13 @@ struct sched_cpu {
 
 static struct sched_cpu boot_sched;
 
-extern void switch_to(struct context *old, struct context *new);
+/* Saves the callee-saved registers on the stack, the stack pointer in
+ * *old_rsp; loads *new_rsp and returns on that stack. */
+extern void switch_to(u64 *old_rsp, u64 *new_rsp);
 
-/* switch_to (entry.S) saves and loads the stack pointer at these offsets. */
-_Static_assert(offsetof(struct context, rsp) == 0,
-	       "switch_to stores RSP at offset 0 of struct context");
-_Static_assert(offsetof(struct thread, ctx) == 0,
-	       "struct context must open struct thread");
+/* The accessors of skiff/sched.h read struct thread as a thread_head. */
+_Static_assert(offsetof(struct thread, h) == 0,
+	       "struct thread_head must open struct thread");
 
 static struct sched_cpu *this_sched(void)
 {
@@ -102,10 +102,6 @@ static void unlock(struct sched_cpu *sc)
 	__atomic_store_n(&sc->lock, 0, __ATOMIC_RELEASE);
 }
 
-struct thread *thread_current(void)
-{
-	return this_cpu()->current;
-}
 
 int thread_tid(void)
 {
@@ -183,8 +179,8 @@ static void account_locked(struct percpu *cpu, struct thread *prev, u64 now)
 	u64 ran = now > prev->run_start ? now - prev->run_start : 0;
 	prev->vruntime += ran;
 	prev->cpu_ns += ran;
-	if (prev->process)
-		prev->process->cpu_ns += ran;
+	if (prev->h.process)
+		prev->h.process->cpu_ns += ran;
 }
 
 /* Picks the next thread and switches to it. */
@@ -213,12 +209,12 @@ static void schedule_locked(struct sched_cpu *sc)
 	 * whichever is loaded (they touch only the kernel half), and threads
 	 * of one process share one, so a program that never forks never
 	 * loads CR3 here (pt_activate compares first). */
-	if (next->process && next->process->vm)
-		vm_activate(next->process->vm);
+	if (next->h.process && next->h.process->vm)
+		vm_activate(next->h.process->vm);
 	cpu->current = next;
 	cpu->kstack_top = next->kstack_top;
 	cpu->kstack_base = (u64)next->kstack;
-	switch_to(&prev->ctx, &next->ctx);
+	switch_to(&prev->h.rsp, &next->h.rsp);
 }
 
 void schedule(void)
@@ -290,7 +286,7 @@ u64 sched_process_cpu_ns(void)
 	struct thread *t = thread_current();
 	u64 flags = irq_save();
 	u64 now = time_monotonic_ns();
-	u64 ns = t->process ? t->process->cpu_ns : 0;
+	u64 ns = t->h.process ? t->h.process->cpu_ns : 0;
 
 	if (t != this_cpu()->idle)
 		ns += now > t->run_start ? now - t->run_start : 0;
@@ -298,10 +294,6 @@ u64 sched_process_cpu_ns(void)
 	return ns;
 }
 
-bool sched_need_resched(void)
-{
-	return this_cpu()->need_resched;
-}
 
 void sched_timer_tick(void)
 {

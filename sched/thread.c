@@ -75,7 +75,7 @@ void thread_free(struct thread *t)
 	process_abi_thread_free(t);
 	if (t == &main_thread) /* its stack is the boot stack */
 		return;
-	process_put(t->process);
+	process_put(t->h.process);
 	page_free(t->kstack, KSTACK_SIZE / PAGE_SIZE);
 	free_fpu_area(t->fpu_area);
 	kfree(t);
@@ -105,7 +105,7 @@ struct thread *thread_create_in(struct process *p, const char *name,
 		goto out_free_stack;
 	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
-	t->process = p;
+	t->h.process = p;
 	if (p) {
 		if (!p->pid)
 			p->pid = t->tid;
@@ -122,7 +122,7 @@ struct thread *thread_create_in(struct process *p, const char *name,
 	struct switch_frame *f = (struct switch_frame *)(t->kstack_top - 8) - 1;
 	*f = (struct switch_frame){ .r12 = (u64)fn, .r13 = (u64)arg,
 				    .rip = (u64)thread_trampoline };
-	t->ctx.rsp = (u64)f;
+	t->h.rsp = (u64)f;
 	if (fn)
 		sched_add(t);
 	return t;
@@ -136,12 +136,12 @@ out_free_thread:
 
 void thread_start(struct thread *t, void (*fn)(void *), void *arg)
 {
-	struct switch_frame *f = (struct switch_frame *)t->ctx.rsp;
+	struct switch_frame *f = (struct switch_frame *)t->h.rsp;
 
 	f->r12 = (u64)fn;
 	f->r13 = (u64)arg;
-	if (t->process)
-		process_thread_started(t->process);
+	if (t->h.process)
+		process_thread_started(t->h.process);
 	sched_add(t);
 }
 
@@ -167,17 +167,17 @@ void sched_init(void)
 	t->kstack = (u8 *)((u64)boot_stack_top - KSTACK_SIZE);
 	t->kstack_top = (u64)boot_stack_top;
 	t->fpu_area = alloc_fpu_area();
-	t->process = process_create(1);
+	t->h.process = process_create(1);
 	str_lcpy(t->name, "main", sizeof(t->name));
 	list_init(&t->wait_link);
 	all_add(t);
 	cpu->current = t;
 	cpu->idle = thread_create("idle", NULL, NULL, false);
-	if (!t->fpu_area || !t->process || !cpu->idle)
+	if (!t->fpu_area || !t->h.process || !cpu->idle)
 		panic("out of memory creating the first threads");
-	process_thread_started(t->process);
-	process_boot(t->process);
+	process_thread_started(t->h.process);
+	process_boot(t->h.process);
 	cpu->idle->state = THREAD_RUNNABLE;
 	/* The idle thread starts in idle_loop the first time it is picked. */
-	((struct switch_frame *)cpu->idle->ctx.rsp)->r12 = (u64)idle_loop;
+	((struct switch_frame *)cpu->idle->h.rsp)->r12 = (u64)idle_loop;
 }

@@ -16,12 +16,9 @@ enum thread_state {
 	THREAD_DEAD,
 };
 
-struct context {
-	u64 rsp; /* switch_to saves the callee-saved registers on the stack */
-};
-
 struct thread {
-	struct context ctx;      /* first: entry.S's switch_to uses offset 0 */
+	struct thread_head h;    /* first (skiff/sched.h): rsp, process, abi
+				  * (freed through process_abi_thread_free) */
 	int tid;
 	enum thread_state state;
 	bool on_runq;
@@ -38,9 +35,6 @@ struct thread {
 	u64 kstack_top;
 	u8 *fpu_area;            /* XSAVE area, NULL for kernel-only threads */
 	u64 fs_base;             /* the program's TLS base */
-	struct process *process; /* its process; NULL for a kernel thread */
-	struct lthread *abi;     /* the ABI layer's per-thread state (linux/),
-				  * freed through process_abi_thread_free */
 	struct list all_link;    /* every thread (thread_find) */
 	u64 futex_key;           /* the futex word it waits on (sched/futex.c) */
 	u32 futex_bitset;

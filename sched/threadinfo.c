@@ -19,19 +19,9 @@ void thread_set_id(struct thread *t, int tid)
 	__atomic_store_n(&t->tid, tid, __ATOMIC_RELAXED);
 }
 
-struct process *thread_process(struct thread *t)
-{
-	return t->process;
-}
-
-struct lthread *thread_abi(struct thread *t)
-{
-	return t->abi;
-}
-
 void thread_set_abi(struct thread *t, struct lthread *abi)
 {
-	t->abi = abi;
+	t->h.abi = abi;
 }
 
 const char *thread_name(struct thread *t)
@@ -66,6 +56,6 @@ void thread_summary(struct thread *t, struct thread_summary *s)
 {
 	s->tid = t->tid;
 	s->running = t == thread_current() || t->state == THREAD_RUNNABLE;
-	s->process = t->process;
+	s->process = t->h.process;
 	memcpy(s->name, t->name, THREAD_NAME_LEN);
 }

@@ -194,8 +194,8 @@ static void enable_syscall(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1); /* SCE */
 	wrmsr(MSR_STAR, 0x08ull << 32);       /* SYSCALL: CS 0x08, SS 0x10 */
 	wrmsr(MSR_LSTAR, (u64)syscall_entry);
-	/* Clear IF, DF, TF, AC on entry. */
-	wrmsr(MSR_FMASK, (1u << 9) | (1u << 10) | (1u << 8) | (1u << 18));
+	/* Clear DF, TF, AC on entry; IF stays (entry.S says why). */
+	wrmsr(MSR_FMASK, (1u << 10) | (1u << 8) | (1u << 18));
 }
 
 void cpu_init(void)

@@ -142,12 +142,20 @@ isr_table:
 /* struct syscall_frame (skiff/frame.h): r15 ... rdi, rax, rcx, r11, rsp.
  * syscall_handler is the ABI layer's (linux/syscall.c), declared in
  * skiff/frame.h as the one call arch makes upward for a SYSCALL. */
-	.globl syscall_entry
+/* Interrupts stay as the program had them (on): FMASK leaves IF alone, as
+ * an STI here would end QEMU's translation block and cost a null syscall
+ * a third of its time under TCG. An interrupt between the first
+ * instruction and syscall_stacked, while the program's RSP sits in the
+ * per-CPU scratch word, neither switches threads nor delivers a signal
+ * (trap.c, in_syscall_entry): another thread's SYSCALL on this CPU would
+ * overwrite the word. */
+	.globl syscall_entry, syscall_stacked
 	.p2align 4
 syscall_entry:
 	movq %rsp, %gs:PERCPU_SCRATCH
 	movq %gs:PERCPU_KSTACK_TOP, %rsp
 	pushq %gs:PERCPU_SCRATCH
+syscall_stacked:
 	pushq %r11
 	pushq %rcx
 	pushq %rax
@@ -164,9 +172,7 @@ syscall_entry:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
-	sti
 	call syscall_handler
-	cli
 	.globl syscall_exit
 syscall_exit:
 	popq %r15

@@ -69,10 +69,22 @@ static void log_trap_frame(const struct trap_frame *f)
 	backtrace_from(f->rbp, f->rip);
 }
 
+extern const char syscall_entry[], syscall_stacked[];
+
+/* Did the trap land in the SYSCALL entry before the program's RSP left
+ * the per-CPU scratch word (entry.S)? Then it must not switch threads. */
+static bool in_syscall_entry(const struct trap_frame *f)
+{
+	return f->rip >= (u64)syscall_entry && f->rip < (u64)syscall_stacked;
+}
+
 /* Was the trapped code the program (see the top of the file)? */
 static bool from_program(const struct trap_frame *f)
 {
 	const struct percpu *c = this_cpu();
+
+	if (in_syscall_entry(f))
+		return false;
 
 	if (f->rsp > c->kstack_base && f->rsp <= c->kstack_top)
 		return false;
@@ -291,7 +303,8 @@ void trap_handler(struct trap_frame *f)
 	}
 	irq_disable();
 	bool switched = false;
-	if (sched_need_resched() && (f->rflags & 0x200)) {
+	if (sched_need_resched() && (f->rflags & 0x200) &&
+	    !in_syscall_entry(f)) {
 		schedule();
 		switched = true;
 	}

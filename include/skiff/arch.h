@@ -276,7 +276,14 @@ int irq_route_gsi(unsigned gsi, bool level, void (*fn)(void *), void *arg);
  * schedule() when sched_need_resched() says a switch is due.
  */
 void sched_timer_tick(void);
+#ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 bool sched_need_resched(void);
+#else
+static inline bool sched_need_resched(void)
+{
+	return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED);
+}
+#endif
 void schedule(void);
 
 #endif

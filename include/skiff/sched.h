@@ -79,8 +79,35 @@ void mutex_unlock(struct mutex *m);
 struct thread;
 struct process;
 struct lthread;
-/* The thread running on this CPU. */
+
+/*
+ * The head of every struct thread (sched/thread.h embeds it first): the
+ * words the layers above read on every syscall, read inline. Under TCG a
+ * call and its return cost several ns each (the return is an indirect
+ * jump QEMU looks up), and a null syscall made a dozen such calls.
+ * Written by sched/ only (thread_set_abi for abi); read through the
+ * accessors below, never named elsewhere.
+ */
+struct thread_head {
+	u64 rsp;                 /* switch_to's saved stack pointer (entry.S) */
+	struct process *process; /* NULL for a kernel thread */
+	struct lthread *abi;     /* the ABI layer's per-thread state */
+};
+
+/* The thread running on this CPU. Not volatile: for the code calling it,
+ * the running thread is always itself, on whichever CPU. */
+#ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 struct thread *thread_current(void);
+#else
+static inline struct thread *thread_current(void)
+{
+	struct thread *t;
+
+	asm("movq %%gs:%c1, %0" : "=r"(t)
+	    : "i"(offsetof(struct percpu, current)));
+	return t;
+}
+#endif
 /* The Linux thread id of the current thread. */
 int thread_tid(void);
 
@@ -102,11 +129,25 @@ int thread_id(struct thread *t);
  * (the first thread is gone, so no live thread has that tid). */
 void thread_set_id(struct thread *t, int tid);
 /* Its process; NULL for a kernel thread. */
+#ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 struct process *thread_process(struct thread *t);
+#else
+static inline struct process *thread_process(struct thread *t)
+{
+	return ((struct thread_head *)t)->process;
+}
+#endif
 /* The ABI layer's per-thread state (linux/lproc.h), NULL until set; set by
  * the ABI layer before the thread starts, freed through
  * process_abi_thread_free (skiff/process.h). */
+#ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 struct lthread *thread_abi(struct thread *t);
+#else
+static inline struct lthread *thread_abi(struct thread *t)
+{
+	return ((struct thread_head *)t)->abi;
+}
+#endif
 void thread_set_abi(struct thread *t, struct lthread *abi);
 /* Its name (comm: up to 15 bytes and a NUL, THREAD_NAME_LEN bytes in
  * all), valid while t lives; set writes all THREAD_NAME_LEN bytes. */

@@ -170,14 +170,14 @@ static struct linux_process shim_lproc;
 static struct process shim_process = { .pid = 1, .abi = &shim_lproc };
 static struct lthread shim_lthread;
 static struct thread shim_thread = { .tid = 1, .name = "main",
-				     .process = &shim_process,
-				     .abi = &shim_lthread };
+				     .h = { .process = &shim_process,
+					    .abi = &shim_lthread } };
 
 struct thread *thread_current(void) { return &shim_thread; }
 /* The accessors of sched/threadinfo.c (skiff/sched.h) over that thread. */
 int thread_id(struct thread *t) { return t->tid; }
-struct process *thread_process(struct thread *t) { return t->process; }
-struct lthread *thread_abi(struct thread *t) { return t->abi; }
+struct process *thread_process(struct thread *t) { return t->h.process; }
+struct lthread *thread_abi(struct thread *t) { return t->h.abi; }
 void thread_set_name(struct thread *t, const char name[THREAD_NAME_LEN])
 {
 	memcpy(t->name, name, THREAD_NAME_LEN);
@@ -186,7 +186,7 @@ void thread_summary(struct thread *t, struct thread_summary *s)
 {
 	s->tid = t->tid;
 	s->running = true;
-	s->process = t->process;
+	s->process = t->h.process;
 	memcpy(s->name, t->name, THREAD_NAME_LEN);
 }
 /* The test's one process: its fd table and fs context made on first use. */
@@ -230,7 +230,7 @@ void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
 /* Pending signals as bits only: the tests send none through queues. */
 void signal_claim(struct thread *t)
 {
-	struct lthread *lt = t->abi;
+	struct lthread *lt = t->h.abi;
 
 	lt->pending.set |= shim_lproc.shared.set & ~lt->sigmask;
 	shim_lproc.shared.set &= lt->sigmask;

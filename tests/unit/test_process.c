@@ -13,6 +13,7 @@
 static struct thread self = { .tid = 1, .name = "main" };
 
 struct thread *thread_current(void) { return &self; }
+struct process *process_current(void) { return self.h.process; }
 
 int waitq_sleep(struct waitq *wq, struct spinlock *lk, u64 deadline_ns)
 {
@@ -37,7 +38,7 @@ static int setup(void **state)
 {
 	(void)state;
 	init = process_create(1);
-	self.process = init;
+	self.h.process = init;
 	process_boot(init);
 	return 0;
 }
