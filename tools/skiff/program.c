@@ -4,7 +4,15 @@
  * program, and the checks that it can run at all (lib/elf.c, the same checks
  * the kernel's loader makes), so the common mistakes fail on the host with a
  * clear message instead of inside the VM. A dynamically linked program is
- * fine: image.c packs its interpreter and libraries (deps.c).
+ * fine: pack.c packs its interpreter and libraries (deps.c).
+ *
+ * A `#!` script runs as Linux's execve runs it (man 2 execve): the
+ * interpreter named on its first line (up to 255 bytes), with at most one
+ * argument, gets the script's path and the arguments; an interpreter that
+ * is itself a script is followed the same way, up to 5 levels. skiff does
+ * that rewrite on the host: the image names the final ELF interpreter as
+ * the program (/.skiff/exe) with the rewritten arguments, which is what the
+ * guest's /proc/self/exe and cmdline would show on Linux.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +25,8 @@
 #include "skiff.h"
 
 #define CPIO_NEWC_MAGIC "070701"
+#define SHEBANG_MAX 256	 /* Linux's BINPRM_BUF_SIZE */
+#define SCRIPT_DEPTH 5	 /* interpreters that are scripts, as Linux */
 
 static bool is_file(const char *path)
 {
@@ -82,6 +92,7 @@ int program_find(const char *typed, struct program *p)
 
 	memset(p, 0, sizeof(*p));
 	p->typed = xstrdup(typed);
+	p->searched = !strchr(typed, '/');
 	if (!path || !realpath(path, real)) {
 		skiff_err("%s: %s", typed, path ? strerror(errno) :
 			  "not found (in the current directory or $PATH)");
@@ -107,6 +118,7 @@ int program_find(const char *typed, struct program *p)
 	}
 	p->abs = path_absolute(path);
 	p->real = xstrdup(real);
+	p->exe = xstrdup(real);
 	p->is_image = S_ISREG(st.st_mode) && has_image_magic(real);
 	free(path);
 	return 0;
@@ -143,8 +155,6 @@ static int check_elf(const struct program *p, int fd, u64 size,
 
 	if (n < 0)
 		return cannot_run(p, strerror(errno));
-	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!')
-		return cannot_run(p, "a script, not an ELF program; Skiff runs x86_64 ELF programs");
 	if (elf_check_ehdr(hdr, n, size, info, &why))
 		return cannot_run(p, why);
 	table = (size_t)info->phnum * sizeof(struct elf64_phdr);
@@ -159,6 +169,100 @@ static int check_elf(const struct program *p, int fd, u64 size,
 	return err;
 }
 
+int program_shebang(const char *path, char **name, char **arg)
+{
+	char buf[SHEBANG_MAX + 1], *end, *p, *q;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, SHEBANG_MAX);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 2 || buf[0] != '#' || buf[1] != '!')
+		return -ENOEXEC;
+	buf[n] = '\0';
+	end = memchr(buf, '\n', n);
+	if (!end && n == SHEBANG_MAX)
+		return -ENAMETOOLONG; /* Linux: the name must end in the buffer */
+	if (end)
+		*end = '\0';
+	for (p = buf + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	for (q = p; *q && *q != ' ' && *q != '\t'; q++)
+		;
+	if (q == p)
+		return -ENOEXEC;
+	*name = strndup(p, q - p);
+	while (*q == ' ' || *q == '\t')
+		q++;
+	/* The rest of the line, trailing blanks cut, is one argument. */
+	end = q + strlen(q);
+	while (end > q && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	*arg = end > q ? strndup(q, end - q) : NULL;
+	return 0;
+}
+
+/* lead = [name, arg?, file] + lead[1..]: Linux's rewrite of a script's argv. */
+static void rewrite_args(struct program *p, char *name, char *arg,
+			 const char *file)
+{
+	char **v = xmalloc((p->nlead + 3) * sizeof(*v));
+	int n = 0;
+
+	v[n++] = name;
+	if (arg)
+		v[n++] = arg;
+	v[n++] = xstrdup(file);
+	for (int i = 1; i < p->nlead; i++)
+		v[n++] = p->lead[i];
+	free(p->lead[0]);
+	free(p->lead);
+	p->lead = v;
+	p->nlead = n;
+}
+
+/*
+ * Follows #! lines from the program to an ELF file: p->exe, p->lead.
+ * *fd is the ELF's, open. 0 or an exit status after a message.
+ */
+static int follow_scripts(struct program *p, int *fd, struct stat *st)
+{
+	const char *file = p->searched ? p->abs : p->typed;
+	char *name, *arg, real[PATH_MAX];
+	int err;
+
+	p->lead = xmalloc(sizeof(*p->lead));
+	p->lead[0] = xstrdup(p->typed);
+	p->nlead = 1;
+	for (int depth = 0; (err = program_shebang(p->exe, &name, &arg)) == 0;
+	     depth++) {
+		if (depth == SCRIPT_DEPTH)
+			return cannot_run(p, "scripts run by scripts more than 5 deep (ELOOP)");
+		p->script = true;
+		rewrite_args(p, name, arg, file);
+		file = name;
+		if (!realpath(name, real)) {
+			skiff_err("%s: bad interpreter %s (#!): %s", p->typed,
+				  name, strerror(errno));
+			return SKIFF_EXIT_CANNOT_RUN;
+		}
+		free(p->exe);
+		p->exe = xstrdup(real);
+		close(*fd);
+		*fd = open(p->exe, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (*fd < 0 || fstat(*fd, st) < 0 || !S_ISREG(st->st_mode) ||
+		    !(st->st_mode & 0111)) {
+			skiff_err("%s: bad interpreter %s (#!): %s", p->typed,
+				  name, *fd < 0 ? strerror(errno) :
+				  "not an executable file");
+			return SKIFF_EXIT_CANNOT_RUN;
+		}
+	}
+	if (err == -ENAMETOOLONG)
+		return cannot_run(p, "its #! line is longer than the 255 bytes Linux reads");
+	return 0;
+}
+
 int program_check(struct program *p)
 {
 	struct elf_info info;
@@ -169,6 +273,8 @@ int program_check(struct program *p)
 	if (fd < 0)
 		return cannot_run(p, strerror(errno));
 	err = check_file(p, fd, &st);
+	if (!err)
+		err = follow_scripts(p, &fd, &st);
 	if (!err)
 		err = check_elf(p, fd, st.st_size, &info);
 	close(fd);
