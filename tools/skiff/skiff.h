@@ -12,7 +12,8 @@
  *   pack.c     what the image holds for the program: the packing rules
  *   runtimes.c the files interpreters report they need (sys.path, @INC)
  *   datafiles.c host data programs read: terminfo, zoneinfo, certificates
- *   config.c   skiff.json, and the strict JSON reader it is read with
+ *   config.c   skiff.json, as options before the command line's
+ *   json.c     the strict JSON reader config.c reads it with
  *   cpio.c     the cpio newc writer
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
  *   net.c      networking: -p, --net, --ip, the NIC's QEMU arguments, the
@@ -347,6 +348,33 @@ char *runtime_ask(const struct skiff_opts *o, const char *path,
  * certificates, locale), weak, by the rules in its header. */
 int datafiles_add(struct entries *es, const struct skiff_opts *o,
 		  bool interpreter);
+
+/* json.c: a strict JSON reader. */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+		 JSON_OBJECT };
+struct json {
+	enum json_type type;
+	size_t pos;		/* byte offset of the value in the text */
+	double num;		/* NUMBER; BOOL: 1 or 0 */
+	char *str;		/* STRING (UTF-8, no NUL inside) */
+	char *key;		/* a member of an OBJECT: its name */
+	size_t keypos;		/* ... and the byte offset of the name */
+	struct json *kids;	/* ARRAY elements, OBJECT members, in order */
+	size_t n;
+};
+/* text (len bytes) into *out: 0, or -EINVAL with why (one sentence) and
+ * *errpos, the byte offset of the error. */
+int json_parse(const char *text, size_t len, struct json *out, char *why,
+	       size_t whylen, size_t *errpos);
+/* The line and column (from 1; the column in bytes) of offset pos. */
+void json_where(const char *text, size_t pos, int *line, int *col);
+void json_free(struct json *j);
+
+/* config.c: skiff.json. After the command line is parsed (o, argv from the
+ * command on, optind: where PROGRAM is): if a skiff.json applies, parses
+ * the command line again with its members as options before the user's,
+ * into o. Exits with a message on a bad file. */
+void config_apply(int argc, char **argv, int first, struct skiff_opts *o);
 
 /* pack.c */
 /* The program p and all it needs into es (see pack.c's rules); 0 or an
