@@ -5,7 +5,13 @@
  *   2. a `#!` script's interpreter, as the kernel's execve finds it (the
  *      path on the #! line, from the current directory), and an
  *      interpreter that is itself a script; for `#!/usr/bin/env NAME`,
- *      NAME as env finds it in the guest's PATH;
+ *      NAME as env finds it in the guest's PATH; for a shell script (sh,
+ *      dash, bash) of at most 64 KiB, the commands it runs: each word in
+ *      a command's place (first on a line, after ; | & ( ` if then do
+ *      exec ..., not in quotes, comments or here-documents) that is an
+ *      ELF program in the guest's PATH, with its libraries (at most 32;
+ *      /usr/bin/gunzip runs gzip), without their runtime files (python3
+ *      named in a script brings the binary, not its stdlib);
  *   3. each ELF program's interpreter and libraries (deps.c), searched as
  *      ld.so does with the guest's LD_LIBRARY_PATH, /etc/ld.so.cache, and
  *      libgcc_s.so.1, which glibc dlopens in pthread_exit;
@@ -21,6 +27,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,6 +36,8 @@
 
 #define LD_SO_CACHE "/etc/ld.so.cache"
 #define SCRIPT_DEPTH 5
+#define SCRIPT_TEXT_MAX 65536	/* a shell script scanned for commands */
+#define SCRIPT_COMMANDS_MAX 32
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static bool verbose;
@@ -93,6 +102,7 @@ struct pack {
 	size_t ndeps;
 	bool quiet;		/* no warning for a library not found */
 	bool interpreter;	/* runtimes.c packed an interpreter's files */
+	int ncommands;		/* a shell script's commands packed */
 	struct missing *miss;	/* libraries not found, judged at the end */
 	size_t nmiss;
 	int err;		/* the first error of a callback */
@@ -149,7 +159,8 @@ static void on_preload(void *ctx, const char *host)
  * libraries, ld.so's cache and libgcc_s.so.1 (glibc), and, for an
  * interpreter of runtimes.c, its files.
  */
-static int pack_elf(struct pack *pk, const char *path, const char *real)
+static int pack_elf(struct pack *pk, const char *path, const char *real,
+		    bool runtime)
 {
 	struct deps *d = deps_new(LD_SO_CACHE, on_found, pk);
 	struct runtime_ctx rc = { pk->es, pk->o, on_elf, on_preload, pk };
@@ -174,7 +185,7 @@ static int pack_elf(struct pack *pk, const char *path, const char *real)
 	}
 	/* A module the interpreter may never load needs no warning. */
 	pk->quiet = true;
-	if (!err)
+	if (!err && runtime)
 		err = runtime_add(&rc, path, real, &interp);
 	pk->quiet = false;
 	pk->interpreter |= interp;
@@ -218,15 +229,182 @@ static int pack_env_target(struct pack *pk, const char *name, int depth)
 	return err;
 }
 
-static bool is_env(const char *path)
+static const char *base_name(const char *path)
 {
 	const char *base = strrchr(path, '/');
 
-	return !strcmp(base ? base + 1 : path, "env");
+	return base ? base + 1 : path;
 }
 
-/* The program file at path (as exec names it) and what it needs: a
- * script's interpreters, an ELF's libraries and runtime files. */
+/* NAME in the guest's PATH, as a regular executable file; NULL if none. */
+static char *guest_which(const struct pack *pk, const char *name)
+{
+	char *dirs = xstrdup(pack_env(pk->o, "PATH")), *save, *dir, *found = NULL;
+	struct stat st;
+
+	for (dir = strtok_r(dirs, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
+
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			found = cand;
+		else
+			free(cand);
+	}
+	free(dirs);
+	return found;
+}
+
+static bool is_shell(const char *interp)
+{
+	const char *b = base_name(interp);
+
+	return !strcmp(b, "sh") || !strcmp(b, "dash") || !strcmp(b, "bash");
+}
+
+/* Reads up to max bytes of path; NULL if larger or unreadable. */
+static char *small_file(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = xmalloc(max + 2);
+	size_t n = f ? fread(buf, 1, max + 1, f) : max + 1;
+
+	if (f)
+		fclose(f);
+	if (n > max) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Shell words after which the next word is a command again. */
+static bool keeps_command_position(const char *w)
+{
+	static const char *const kw[] = {
+		"if", "then", "else", "elif", "do", "while", "until", "!",
+		"exec", "command", "time", "nohup", "{",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(kw); i++)
+		if (!strcmp(w, kw[i]))
+			return true;
+	/* An assignment before the command: VAR=value cmd. */
+	return strchr(w, '=') && w[0] != '=';
+}
+
+/* Past a here-document's body: the lines up to its delimiter word at p. */
+static const char *skip_heredoc(const char *p)
+{
+	char delim[64];
+	size_t n = 0;
+	const char *line;
+
+	p += *p == '-';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (; *p && !strchr(" \t\n;|&<>", *p) && n < sizeof(delim) - 1; p++)
+		if (*p != '\'' && *p != '"' && *p != '\\')
+			delim[n++] = *p;
+	delim[n] = '\0';
+	line = strchr(p, '\n');
+	while (line && n) {
+		const char *s = line + 1;
+
+		while (*s == '\t')
+			s++;
+		if (!strncmp(s, delim, n) && (s[n] == '\n' || !s[n]))
+			return s + n;
+		line = strchr(s, '\n');
+	}
+	return p + strlen(p);
+}
+
+/*
+ * The words of a shell script in command position (the first of a line,
+ * after ; | & ( ` and after if, then, do, exec...), skipping comments,
+ * quoted strings and here-documents: calls fn on each.
+ */
+static int script_commands(const char *p, int (*fn)(struct pack *, char *,
+			   const char *), struct pack *pk, const char *script)
+{
+	bool cmd = true;
+	int err = 0;
+
+	while (*p && !err) {
+		char word[256];
+		size_t n = 0;
+
+		if (*p == '\'' || *p == '"') {
+			const char *end = strchr(p + 1, *p);
+
+			while (end && *p == '"' && end[-1] == '\\')
+				end = strchr(end + 1, '"');
+			p = end ? end + 1 : p + strlen(p);
+			cmd = false;
+		} else if (*p == '#') {
+			p = strchrnul(p, '\n');
+		} else if (p[0] == '<' && p[1] == '<') {
+			p = skip_heredoc(p + 2);
+		} else if (strchr("\n;|&(`", *p)) {
+			cmd = true;
+			p++;
+		} else if (strchr(" \t\r)<>$", *p)) {
+			p++;
+		} else {
+			while (*p && !strchr(" \t\r\n;|&()<>`\"'$", *p) &&
+			       n < sizeof(word) - 1)
+				word[n++] = *p++;
+			word[n] = '\0';
+			if (cmd && !keeps_command_position(word)) {
+				cmd = false;
+				err = fn(pk, word, script);
+			}
+			while (*p && !strchr(" \t\r\n;|&()<>`\"'$", *p))
+				p++;
+		}
+	}
+	return err;
+}
+
+/* A command a shell script names: an ELF program of the guest's PATH. */
+static int pack_command(struct pack *pk, char *w, const char *script)
+{
+	char *found = strchr(w, '/') || !*w ? NULL : guest_which(pk, w);
+	char *real = found ? realpath(found, NULL) : NULL;
+	int err = 0;
+
+	if (real && tree_is_elf(real) && !ent_has_name(pk->es, found) &&
+	    pk->ncommands < SCRIPT_COMMANDS_MAX) {
+		size_t from = pk->es->n;
+		bool weak = pk->es->weak;
+
+		pk->ncommands++;
+		pk->es->weak = true;
+		err = ent_add_host(pk->es, found, NULL,
+				   xasprintf("a command of %s", script));
+		pk->es->weak = weak;
+		if (!err)
+			err = pack_elf(pk, found, real, false);
+		pack_note_range(pk->es, from, xasprintf(
+			"%s, a command the shell script %s runs", found, script));
+	}
+	free(real);
+	free(found);
+	return err;
+}
+
+static int pack_script_commands(struct pack *pk, const char *script)
+{
+	char *text = small_file(script, SCRIPT_TEXT_MAX);
+	int err = text ? script_commands(text, pack_command, pk, script) : 0;
+
+	free(text);
+	return err;
+}
+
 static int pack_exec(struct pack *pk, const char *path, int depth)
 {
 	char *real = NULL, *name, *arg;
@@ -244,12 +422,15 @@ static int pack_exec(struct pack *pk, const char *path, int depth)
 	if (program_shebang(real, &name, &arg) == 0) {
 		pack_note("%s is a script: its interpreter is %s (#!)", path, name);
 		err = pack_exec(pk, name, depth + 1);
-		if (!err && is_env(name) && arg && arg[0] != '-')
+		if (!err && !strcmp(base_name(name), "env") && arg &&
+		    arg[0] != '-')
 			err = pack_env_target(pk, arg, depth + 1);
+		if (!err && is_shell(name))
+			err = pack_script_commands(pk, real);
 		free(name);
 		free(arg);
 	} else if (tree_is_elf(real)) {
-		err = pack_elf(pk, path, real);
+		err = pack_elf(pk, path, real, true);
 	}
 	free(real);
 	return err;
