@@ -488,7 +488,10 @@ int pack_program(struct entries *es, const struct skiff_opts *o,
 	int err;
 
 	verbose = o->verbose;
-	if (p->searched)
+	if (p->shim)
+		pack_note("%s is %s (found in $PATH), a version manager's shim: its choice, %s, is packed",
+			  p->typed, p->shim, p->abs);
+	else if (p->searched)
 		pack_note("%s is %s (found in the current directory or $PATH)",
 			  p->typed, p->abs);
 	err = pack_exec(&pk, p->abs, 0);

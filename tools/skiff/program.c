@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <skiff/elf.h>
 #include "skiff.h"
@@ -27,6 +28,7 @@
 #define CPIO_NEWC_MAGIC "070701"
 #define SHEBANG_MAX 256	 /* Linux's BINPRM_BUF_SIZE */
 #define SCRIPT_DEPTH 5	 /* interpreters that are scripts, as Linux */
+#define GUEST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static bool is_file(const char *path)
 {
@@ -55,6 +57,55 @@ static char *search(const char *name)
 	}
 	free(dirs);
 	return found;
+}
+
+/*
+ * A version manager's shim (pyenv, rbenv, nodenv: a script in a shims/
+ * directory whose last line execs "MANAGER" exec NAME): the program the
+ * manager picks here, as `MANAGER which NAME` says (malloc'd), or NULL.
+ * Packing the shim would pack the manager's shell scripts, and its
+ * choice (PYENV_VERSION, .python-version) is the host's anyway.
+ */
+static char *unshim(const char *path, const char *name)
+{
+	char text[4096], *manager, *end, *out = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), pfd[2];
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	pid_t pid;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 2 || memcmp(text, "#!", 2) || !strstr(path, "/shims/"))
+		return NULL;
+	text[n] = '\0';
+	manager = strstr(text, "\nexec \"");
+	end = manager ? strchr(manager + 7, '"') : NULL;
+	if (!end || strncmp(end, "\" exec ", 7))
+		return NULL;
+	manager = strndup(manager + 7, end - manager - 7);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		free(manager);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execl(manager, manager, "which", name, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	n = pid > 0 ? read(pfd[0], text, sizeof(text) - 1) : -1;
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (n > 1 && text[0] == '/') {
+		text[n] = '\0';
+		text[strcspn(text, "\n")] = '\0';
+		if (access(text, X_OK) == 0)
+			out = xstrdup(text);
+	}
+	free(manager);
+	return out;
 }
 
 /* What a file that is neither a regular file nor a directory is. */
@@ -93,6 +144,14 @@ int program_find(const char *typed, struct program *p)
 	memset(p, 0, sizeof(*p));
 	p->typed = xstrdup(typed);
 	p->searched = !strchr(typed, '/');
+	if (path && p->searched) {
+		char *picked = unshim(path, typed);
+
+		if (picked) {
+			p->shim = path;
+			path = picked;
+		}
+	}
 	if (!path || !realpath(path, real)) {
 		skiff_err("%s: %s", typed, path ? strerror(errno) :
 			  "not found (in the current directory or $PATH)");
@@ -222,6 +281,30 @@ static void rewrite_args(struct program *p, char *name, char *arg,
 }
 
 /*
+ * Is a bare name found in the guest's default PATH as this program? If
+ * not (found in the host's $PATH or the current directory only), argv[0]
+ * is the absolute path, so that a program finding itself from argv[0]
+ * (python's sys.executable) finds the file the guest has.
+ */
+static bool guest_finds(const struct program *p)
+{
+	char *dirs = xstrdup(GUEST_PATH), *save, *dir;
+	char real[PATH_MAX];
+	bool same = false, found = false;
+
+	for (dir = strtok_r(dirs, ":", &save); dir && !found;
+	     dir = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/%s", dir, p->typed);
+
+		found = is_file(cand) && access(cand, X_OK) == 0;
+		same = found && realpath(cand, real) && !strcmp(real, p->real);
+		free(cand);
+	}
+	free(dirs);
+	return same;
+}
+
+/*
  * Follows #! lines from the program to an ELF file: p->exe, p->lead.
  * *fd is the ELF's, open. 0 or an exit status after a message.
  */
@@ -232,7 +315,7 @@ static int follow_scripts(struct program *p, int *fd, struct stat *st)
 	int err;
 
 	p->lead = xmalloc(sizeof(*p->lead));
-	p->lead[0] = xstrdup(p->typed);
+	p->lead[0] = xstrdup(p->searched && !guest_finds(p) ? p->abs : p->typed);
 	p->nlead = 1;
 	for (int depth = 0; (err = program_shebang(p->exe, &name, &arg)) == 0;
 	     depth++) {

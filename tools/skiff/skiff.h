@@ -133,6 +133,8 @@ struct program {
 	char *real;	 /* its real path, where the image stores it */
 	bool is_image;	 /* a Skiff image (cpio newc), not an ELF */
 	bool searched;	 /* typed was a bare name: found in cwd or $PATH */
+	char *shim;	 /* the version manager's shim found for it (pyenv,
+			    rbenv): abs is what the manager picks; or NULL */
 	/* Set by program_check: */
 	bool dynamic;	 /* exe has PT_INTERP */
 	bool script;	 /* a #! script: exe is its (last) interpreter */
