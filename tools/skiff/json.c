@@ -224,7 +224,7 @@ static bool parse_members(struct reader *r, struct json *j, bool object)
 			for (size_t i = 0; i < j->n; i++)
 				if (!strcmp(j->kids[i].key, key)) {
 					free(key);
-					return fail(r, r->p - 1, "a duplicate member name");
+					return fail(r, r->start + keypos, "a duplicate member name");
 				}
 			skip_ws(r);
 			if (r->p == r->end || *r->p != ':') {
