@@ -197,45 +197,6 @@ static int pack_elf(struct pack *pk, const char *path, const char *real,
 
 static int pack_exec(struct pack *pk, const char *path, int depth);
 
-/* `#!/usr/bin/env NAME`: NAME as env finds it, in the guest's PATH. */
-static int pack_env_target(struct pack *pk, const char *name, int depth)
-{
-	const char *path = pack_env(pk->o, "PATH");
-	char *dirs = xstrdup(path), *save, *dir, *found = NULL;
-	struct stat st;
-	int err = 0;
-
-	if (strchr(name, '/'))
-		found = xstrdup(name);
-	for (dir = strtok_r(dirs, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		char *cand = xasprintf("%s/%s", *dir ? dir : ".", name);
-
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
-			found = cand;
-		else
-			free(cand);
-	}
-	free(dirs);
-	if (!found) {
-		skiff_err("warning: %s (run by /usr/bin/env) is not in the guest's PATH (%s) on this host",
-			  name, path);
-		return 0;
-	}
-	pack_note("%s (for env, in the guest's PATH) is %s", name, found);
-	err = pack_exec(pk, found, depth + 1);
-	free(found);
-	return err;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	return base ? base + 1 : path;
-}
-
 /* NAME in the guest's PATH, as a regular executable file; NULL if none. */
 static char *guest_which(const struct pack *pk, const char *name)
 {
@@ -254,6 +215,30 @@ static char *guest_which(const struct pack *pk, const char *name)
 	}
 	free(dirs);
 	return found;
+}
+
+/* `#!/usr/bin/env NAME`: NAME as env finds it, in the guest's PATH. */
+static int pack_env_target(struct pack *pk, const char *name, int depth)
+{
+	char *found = strchr(name, '/') ? xstrdup(name) : guest_which(pk, name);
+	int err;
+
+	if (!found) {
+		skiff_err("warning: %s (run by /usr/bin/env) is not in the guest's PATH (%s) on this host",
+			  name, pack_env(pk->o, "PATH"));
+		return 0;
+	}
+	pack_note("%s (for env, in the guest's PATH) is %s", name, found);
+	err = pack_exec(pk, found, depth + 1);
+	free(found);
+	return err;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base ? base + 1 : path;
 }
 
 static bool is_shell(const char *interp)
