@@ -98,7 +98,8 @@ struct pack {
 	struct entries *es;
 	const struct skiff_opts *o;
 	struct deps *deps;	/* the ELF program's being packed */
-	struct deps *all[2 * SCRIPT_DEPTH + 2]; /* every one, to free */
+	/* every one, to free: interpreters, env's NAME, a script's commands */
+	struct deps *all[2 * SCRIPT_DEPTH + 2 + SCRIPT_COMMANDS_MAX];
 	size_t ndeps;
 	bool quiet;		/* no warning for a library not found */
 	bool interpreter;	/* runtimes.c packed an interpreter's files */
@@ -336,7 +337,10 @@ static int script_commands(const char *p, int (*fn)(struct pack *, char *,
 		} else if (strchr("\n;|&(`", *p)) {
 			cmd = true;
 			p++;
-		} else if (strchr(" \t\r)<>$", *p)) {
+		} else if (*p == '$') {
+			/* $# $? ...: not a comment, not a word */
+			p += 1 + (p[1] && strchr("#?@*!$-0123456789", p[1]));
+		} else if (strchr(" \t\r)<>", *p)) {
 			p++;
 		} else {
 			while (*p && !strchr(" \t\r\n;|&()<>`\"'$", *p) &&
@@ -371,8 +375,12 @@ static int pack_command(struct pack *pk, char *w, const char *script)
 		err = ent_add_host(pk->es, found, NULL,
 				   xasprintf("a command of %s", script));
 		pk->es->weak = weak;
-		if (!err)
-			err = pack_elf(pk, found, real, false);
+		/* One that is no x86_64 ELF program is left at that. */
+		if (!err && pack_elf(pk, found, real, false) ==
+			    SKIFF_EXIT_CANNOT_RUN)
+			err = 0;
+		else if (!err)
+			err = pk->err;
 		pack_note_range(pk->es, from, xasprintf(
 			"%s, a command the shell script %s runs", found, script));
 	}
