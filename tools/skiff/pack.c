@@ -26,12 +26,14 @@
  * each rule says what it packed on stderr.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <skiff/elf.h>
 #include "skiff.h"
 
 #define LD_SO_CACHE "/etc/ld.so.cache"
@@ -136,12 +138,30 @@ static void on_found(void *ctx, const char *name, const char *path,
 		pk->err = err;
 }
 
-/* An ELF file the program may dlopen: its libraries too. */
+/* An x86_64 ELF header: what the program could load at all. */
+static bool loadable(const char *host)
+{
+	u8 hdr[64];
+	struct elf_info info;
+	struct stat st;
+	const char *why;
+	int fd = open(host, O_RDONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && fstat(fd, &st) == 0 &&
+		  read(fd, hdr, sizeof(hdr)) == sizeof(hdr) &&
+		  elf_check_ehdr(hdr, sizeof(hdr), st.st_size, &info, &why) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* An ELF file the program may dlopen: its libraries too. (Another
+ * machine's, test data in a --dir tree, is only a file.) */
 static void on_elf(void *ctx, const char *host)
 {
 	struct pack *pk = ctx;
 
-	if (pk->deps)
+	if (pk->deps && loadable(host))
 		deps_object(pk->deps, host);
 }
 
