@@ -17,6 +17,10 @@
 #   fuzz       tests/fuzz/run.sh       random syscalls with garbage arguments,
 #                                      mutated ELF files and images
 #   deps       tests/skiff/deps.sh     what skiff packs for dynamic programs
+#   pack       tests/skiff/pack.sh     skiff's packing rules: scripts, java,
+#                                      python (venv, prefix), ruby, php, perl,
+#                                      tclsh, node, LD_LIBRARY_PATH, TZ,
+#                                      mtimes, skiff.json, against native runs
 #   kernel-wx  tests/skiff/kernel_wx.sh the kernel image is W^X against a
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
@@ -97,6 +101,7 @@ part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
 part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
+part pack tests/skiff/pack.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh

@@ -379,6 +379,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	}
 	o->argc = argc - optind;
 	o->argv = argv + optind;
+	config_apply(argc, argv, optind, o); /* skiff.json, if any */
 	if (o->argc == 0)
 		bad_usage("%s", "missing PROGRAM");
 	if (o->build && !o->output)

@@ -9,7 +9,11 @@
  *   tree.c     a host directory tree into entries (--dir, runtimes)
  *   deps.c     what a dynamic program loads: PT_INTERP, DT_NEEDED, as ld.so
  *   ldcache.c  the reader of glibc's /etc/ld.so.cache
- *   runtimes.c the files interpreters need (python3's stdlib, perl's modules)
+ *   pack.c     what the image holds for the program: the packing rules
+ *   runtimes.c the files interpreters report they need (sys.path, @INC)
+ *   datafiles.c host data programs read: terminfo, zoneinfo, certificates
+ *   config.c   skiff.json, as options before the command line's
+ *   json.c     the strict JSON reader config.c reads it with
  *   cpio.c     the cpio newc writer
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
  *   net.c      networking: -p, --net, --ip, the NIC's QEMU arguments, the
@@ -128,10 +132,26 @@ struct program {
 	char *abs;	 /* its absolute path, symlinks kept */
 	char *real;	 /* its real path, where the image stores it */
 	bool is_image;	 /* a Skiff image (cpio newc), not an ELF */
-	bool dynamic;	 /* has PT_INTERP (set by program_check) */
+	bool searched;	 /* typed was a bare name: found in cwd or $PATH */
+	char *shim;	 /* the version manager's shim found for it (pyenv,
+			    rbenv): abs is what the manager picks; or NULL */
+	/* Set by program_check: */
+	bool dynamic;	 /* exe has PT_INTERP */
+	bool script;	 /* a #! script: exe is its (last) interpreter */
+	char *exe;	 /* the ELF file the kernel runs (real path) */
+	char **lead;	 /* argv before ARGS[1..]: typed, or as Linux
+			    rewrites a script's: interpreter, its argument,
+			    the script's path */
+	int nlead;
 };
 int program_find(const char *typed, struct program *p);
+/* Checks p (an executable ELF, or a script whose interpreters lead to
+ * one) and sets exe, lead, script, dynamic. 0 or an exit status. */
 int program_check(struct program *p);
+/* The #! line of the file path: the interpreter's name and its argument
+ * (NULL if none), malloc'd. 0; -ENOEXEC if no #! line; -ENAMETOOLONG if
+ * the name does not end in the 256 bytes Linux reads. */
+int program_shebang(const char *path, char **name, char **arg);
 
 /* image.c: writes the image of o and p to fd; *size gets its length. */
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
@@ -154,6 +174,8 @@ struct entry {
 	unsigned mode;		/* permission bits */
 	bool weak;		/* skiff's own choice: gives way to the user's */
 	const char *origin;	/* what asked for it, for messages */
+	s64 mtime;		/* DIR, LINK: the host's; 0: the packing time
+				   (a FILE's is its file's, read when written) */
 };
 
 struct entries {
@@ -162,9 +184,11 @@ struct entries {
 	bool weak;		/* entries added from now on are weak */
 };
 
-/* Takes src (malloc'd or NULL); origin must outlive es. */
-void ent_add(struct entries *es, const char *guest, enum entry_kind kind,
-	     char *src, size_t len, unsigned mode, const char *origin);
+/* Takes src (malloc'd or NULL); origin must outlive es. Returns the entry
+ * (valid until the next ent_add), to set its mtime. */
+struct entry *ent_add(struct entries *es, const char *guest,
+		      enum entry_kind kind, char *src, size_t len,
+		      unsigned mode, const char *origin);
 /* The same, and every parent directory of guest (but "/"), mode 0755. */
 void ent_add_with_parents(struct entries *es, const char *guest,
 			  enum entry_kind kind, char *src, size_t len,
@@ -199,6 +223,14 @@ const char *ent_reserved(const char *guest);
  * entry give way to a strong one, refuses a clash. 0 or an exit status. */
 int ent_finish(struct entries *es);
 void ent_free(struct entries *es);
+/* Entries from index from on: regular files (FILE, DATA) and their bytes. */
+void ent_count(const struct entries *es, size_t from, size_t *files,
+	       u64 *bytes);
+/* True if an entry other than a directory is at name (a path), or, for a
+ * name without '/', has it as its last component. */
+bool ent_has_name(const struct entries *es, const char *name);
+/* The archive's size if es were written now, in bytes; *files its files. */
+u64 ent_estimate(const struct entries *es, size_t *files);
 
 /* tree.c */
 struct tree_opts {
@@ -256,8 +288,16 @@ int deps_object(struct deps *d, const char *path);
 /* dlopen(name) by the program: searched as ld.so would, and reported with
  * what it needs if found; -ENOENT (not reported) if not. */
 int deps_dlopen(struct deps *d, const char *name);
+/* An object the program opens by path before the rest (java's libjvm.so):
+ * later objects find it by its soname. Once per file. */
+int deps_preload(struct deps *d, const char *path);
 /* After deps_program: true if the program's interpreter is musl's. */
 bool deps_musl(const struct deps *d);
+/* After deps_program: its PT_INTERP, NULL if static. */
+const char *deps_interp(const struct deps *d);
+/* The guest's LD_LIBRARY_PATH (NULL: none), searched after DT_RPATH and
+ * before DT_RUNPATH (musl: first). Call before deps_program. */
+void deps_set_library_path(struct deps *d, const char *path);
 void deps_free(struct deps *d);
 
 /* ldcache.c: /etc/ld.so.cache, format "glibc-ld.so.cache1.1" (also when
@@ -286,13 +326,70 @@ int ldcache_entry(const struct ldcache *c, u32 i, struct ldcache_entry *e);
 const char *ldcache_find(const struct ldcache *c, const char *name);
 
 /* runtimes.c */
+struct runtime_ctx {
+	struct entries *es;
+	const struct skiff_opts *o;
+	void (*elf)(void *ctx, const char *host);	/* each ELF file */
+	void (*preload)(void *ctx, const char *host);	/* java's libjvm */
+	void *ctx;
+};
 /*
- * If the program (by its real path) is an interpreter of the table
- * (python3.X, perl), adds the files it needs at run time, weak, and calls
- * elf() on each ELF file among them. 0 or an exit status.
+ * If the program (path: as exec names it; real: its real path) is an
+ * interpreter of runtimes.c's table, or in a Java home's bin/, adds the
+ * files it reports it needs, weak, and calls elf() on each ELF file among
+ * them; *matched tells whether it was one. 0 or an exit status.
  */
-int runtime_add(struct entries *es, const struct program *p,
-		void (*elf)(void *ctx, const char *host), void *ctx);
+int runtime_add(const struct runtime_ctx *rc, const char *path,
+		const char *real, bool *matched);
+/* Runs path with args (and input on its stdin) in the guest's environment;
+ * its output (stdout and stderr), malloc'd, or NULL if it failed. */
+char *runtime_ask(const struct skiff_opts *o, const char *path,
+		  const char *const *args, const char *input);
+
+/* datafiles.c: host data the program reads (terminfo, zoneinfo, CA
+ * certificates, locale), weak, by the rules in its header. */
+int datafiles_add(struct entries *es, const struct skiff_opts *o,
+		  bool interpreter);
+
+/* json.c: a strict JSON reader. */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+		 JSON_OBJECT };
+struct json {
+	enum json_type type;
+	size_t pos;		/* byte offset of the value in the text */
+	double num;		/* NUMBER; BOOL: 1 or 0 */
+	char *str;		/* STRING (UTF-8, no NUL inside) */
+	char *key;		/* a member of an OBJECT: its name */
+	size_t keypos;		/* ... and the byte offset of the name */
+	struct json *kids;	/* ARRAY elements, OBJECT members, in order */
+	size_t n;
+};
+/* text (len bytes) into *out: 0, or -EINVAL with why (one sentence) and
+ * *errpos, the byte offset of the error. */
+int json_parse(const char *text, size_t len, struct json *out, char *why,
+	       size_t whylen, size_t *errpos);
+/* The line and column (from 1; the column in bytes) of offset pos. */
+void json_where(const char *text, size_t pos, int *line, int *col);
+void json_free(struct json *j);
+
+/* config.c: skiff.json. After the command line is parsed (o, argv from the
+ * command on, optind: where PROGRAM is): if a skiff.json applies, parses
+ * the command line again with its members as options before the user's,
+ * into o. Exits with a message on a bad file. */
+void config_apply(int argc, char **argv, int first, struct skiff_opts *o);
+
+/* pack.c */
+/* The program p and all it needs into es (see pack.c's rules); 0 or an
+ * exit status. */
+int pack_program(struct entries *es, const struct skiff_opts *o,
+		 const struct program *p);
+/* The guest's value of an environment variable (the -e values, else
+ * skiff's defaults: PATH, HOME, TERM, LD_LIBRARY_PATH), or NULL. */
+const char *pack_env(const struct skiff_opts *o, const char *key);
+/* --verbose: one line "skiff: ..." on stderr; else nothing. */
+void pack_note(const char *fmt, ...) __printf(1, 2);
+/* --verbose: what entries from index from on hold, for what. */
+void pack_note_range(const struct entries *es, size_t from, const char *what);
 
 /* host.c */
 bool host_use_kvm(enum accel want);
