@@ -107,7 +107,8 @@ int program_find(const char *typed, struct program *p)
 	}
 	p->abs = path_absolute(path);
 	p->real = xstrdup(real);
-	p->is_image = S_ISREG(st.st_mode) && has_image_magic(real);
+	p->is_image = S_ISREG(st.st_mode) &&
+		      (has_image_magic(real) || gz_is_gzip(real));
 	free(path);
 	return 0;
 }

@@ -29,6 +29,22 @@ static void ensure_std_fds(void)
 			exit(SKIFF_EXIT_FAILED);
 }
 
+/* An unlinked temporary file in TMPDIR, or -1 after a message. */
+static int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		skiff_err("cannot create a temporary file in %s: %s (set TMPDIR?)",
+			  dir && *dir ? dir : "/tmp", strerror(errno));
+	else
+		unlink(path);
+	free(path);
+	return fd;
+}
+
 static int temp_image(const struct skiff_opts *o, const struct program *p,
 		      int *fd_out, u64 *size)
 {
@@ -95,17 +111,17 @@ static int prepare_image(const struct skiff_opts *o, struct program *p,
 	int fd, err;
 
 	if (p->is_image) {
-		struct stat st;
+		char *initrd;
 
-		if (o->argc > 1 || o->nenv || o->nfiles || o->ndirs ||
-		    o->net.ndns) {
-			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e, --file, --dir and --dns to skiff build",
+		if (o->nfiles || o->ndirs || o->net.ndns) {
+			skiff_err("%s is a Skiff image, whose files are fixed when it is built; give --file, --dir and --dns to skiff build",
 				  p->typed);
 			return SKIFF_EXIT_USAGE;
 		}
-		vm->initrd = p->real;
-		size = stat(p->real, &st) == 0 ? (u64)st.st_size : 0;
-		return check_fits(size, o->memory_mib);
+		err = prebuilt_prepare(o, p, &initrd, &size);
+		if (!err)
+			vm->initrd = initrd;
+		return err ? err : check_fits(size, o->memory_mib);
 	}
 	err = program_check(p);
 	if (!err)
@@ -307,6 +323,53 @@ int run_command(const struct skiff_opts *o)
 	return boot(o, &vm);
 }
 
+/*
+ * skiff build's output into fd: the image, through gzip -n (the host's;
+ * inflate.c decodes it) by default, or a bootable disk (disk.c) holding
+ * the uncompressed image.
+ */
+static int build_write(const struct skiff_opts *o, struct program *p, int fd,
+		       const char *path, u64 *size)
+{
+	int pfd[2], status, err, tfd;
+	pid_t pid;
+
+	if (o->format == FORMAT_CPIO)
+		return image_write(fd, o->output, o, p, size);
+	if (o->format == FORMAT_RAW || o->format == FORMAT_QCOW2) {
+		tfd = temp_fd();
+		if (tfd < 0)
+			return SKIFF_EXIT_FAILED;
+		err = image_write(tfd, o->output, o, p, size);
+		if (!err)
+			err = disk_write(o, path, tfd, *size);
+		close(tfd);
+		return err;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		skiff_err("cannot start gzip: %s", strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		dup2(pfd[0], 0);
+		dup2(fd, 1);
+		execlp("gzip", "gzip", "-c", "-n", "-6", (char *)NULL);
+		skiff_err("cannot run gzip: %s", strerror(errno));
+		_exit(SKIFF_EXIT_FAILED);
+	}
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	err = image_write(pfd[1], o->output, o, p, size);
+	close(pfd[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		skiff_err("gzip failed writing %s", o->output);
+		err = SKIFF_EXIT_FAILED;
+	}
+	return err;
+}
+
 int build_command(const struct skiff_opts *o)
 {
 	char *tmp = xasprintf("%s.XXXXXX", o->output);
@@ -332,7 +395,7 @@ int build_command(const struct skiff_opts *o)
 	mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0644 & ~mask);
-	err = image_write(fd, o->output, o, &p, &size);
+	err = build_write(o, &p, fd, tmp, &size);
 	if (close(fd) < 0 && !err) {
 		skiff_err("writing the image %s: %s", o->output, strerror(errno));
 		err = SKIFF_EXIT_FAILED;
