@@ -279,4 +279,13 @@ void sched_timer_tick(void);
 bool sched_need_resched(void);
 void schedule(void);
 
+/*
+ * ACPI power-off (arch/x86_64/acpi.c): enters S5 through the FADT's PM1
+ * control ports with the DSDT's \_S5 values; returns only if the tables
+ * are missing or malformed, or the machine did not go off. acpi_set_rsdp
+ * gives the RSDP the boot loader found (0: search the BIOS areas).
+ */
+void acpi_power_off(void);
+void acpi_set_rsdp(u64 paddr);
+
 #endif
