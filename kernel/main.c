@@ -82,6 +82,9 @@ void kmain(u32 start_info_phys)
 	}
 	cpu_init();
 	tsc_init();
+	/* A boot loader's boot has no host to give the time: the RTC's. */
+	if (!boot_opts.realtime_ns && boot_opts.plain_console)
+		boot_opts.realtime_ns = rtc_unix_ns();
 	time_set_realtime(boot_opts.realtime_ns);
 	klog("cpu:%s%s%s%s%s%s", cpu_feat.xsave ? " xsave" : "",
 	     cpu_feat.fsgsbase ? " fsgsbase" : "", cpu_feat.pcid ? " pcid" : "",

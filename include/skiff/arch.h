@@ -287,5 +287,8 @@ void schedule(void);
  */
 void acpi_power_off(void);
 void acpi_set_rsdp(u64 paddr);
+/* The CMOS clock's time as Unix ns (arch/x86_64/rtc.c); 0 if there is no
+ * RTC or it reads nonsense. For a boot without the host's realtime=. */
+u64 rtc_unix_ns(void);
 
 #endif

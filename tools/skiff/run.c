@@ -268,7 +268,7 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
  * was given (they are published with user networking only), checked free.
  */
 static int prepare_net(const struct skiff_opts *o, const struct program *p,
-		       struct net_config *net)
+		       const char *image, struct net_config *net)
 {
 	size_t len;
 	char *text;
@@ -277,7 +277,7 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 	*net = o->net;
 	if (!p->is_image || net->ports_given)
 		return net_check_ports(net);
-	text = image_read_file(p->real, NET_PORTS_FILE, &len, &err);
+	text = image_read_file(image, NET_PORTS_FILE, &len, &err);
 	if (text) {
 		err = net_ports_from_text(net, text, len, p->typed);
 		free(text);
@@ -304,10 +304,13 @@ int run_command(const struct skiff_opts *o)
 	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
 		return err;
 	err = program_find(o->argv[0], &p);
-	if (!err)
-		err = prepare_net(o, &p, &net);
 	vm.net = &net;
+	/* the image first: a compressed one's ports are read decompressed */
+	if (!err && p.is_image)
+		err = prepare_image(o, &p, &vm);
 	if (!err)
+		err = prepare_net(o, &p, vm.initrd, &net);
+	if (!err && !p.is_image)
 		err = prepare_image(o, &p, &vm);
 	if (err)
 		return err;
@@ -342,7 +345,7 @@ static int build_write(const struct skiff_opts *o, struct program *p, int fd,
 			return SKIFF_EXIT_FAILED;
 		err = image_write(tfd, o->output, o, p, size);
 		if (!err)
-			err = disk_write(o, path, tfd, *size);
+			err = disk_write(o, path, tfd);
 		close(tfd);
 		return err;
 	}

@@ -179,10 +179,9 @@ int prebuilt_prepare(const struct skiff_opts *o, const struct program *p,
 
 /* disk.c: skiff build --format raw|qcow2: the disk at the path out holding
  * GRUB (i386-pc, in the MBR and the gap after it), the kernel and the image
- * (the cpio of image_fd, size bytes) on an ext2 partition. 0 or an exit
- * status. */
-int disk_write(const struct skiff_opts *o, const char *out, int image_fd,
-	       u64 size);
+ * (the cpio of image_fd, gzip-compressed) on an ext2 partition. 0 or an
+ * exit status. */
+int disk_write(const struct skiff_opts *o, const char *out, int image_fd);
 
 /* entries.c: the image's contents, collected, then sorted and checked. */
 enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
