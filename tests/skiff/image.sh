@@ -78,7 +78,7 @@ FOO=1 ./args x y >native.xy
 FOO=1 ./args p q r >native.pqr
 FOO=9 BAR=2 ./args x y >native.env
 mkdir -p "$D/w/new" && (cd "$D/w/new" && FOO=1 "$D/args" x y >"$D/native.w")
-sed -i "s|^cwd=.*|cwd=/w/new|" native.w
+sed -i -e "s|^cwd=.*|cwd=/w/new|" -e "s|^argv\[0\]=.*|argv[0]=./args|" native.w
 if "$SKIFF" build -o a.img -e FOO=1 ./args x y 2>build.err &&
    gzip -t a.img 2>/dev/null &&
    gzip -dc a.img | cpio -it --quiet 2>/dev/null | grep -qx '.skiff/argv'; then
