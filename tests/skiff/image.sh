@@ -3,18 +3,19 @@
 # prebuilt.c, inflate.c, disk.c; the kernel's multiboot2 boot, plain
 # console and ACPI power-off), checked from the outside against the same
 # program run natively:
-#   - skiff build writes a gzip image (gzip -t passes, its cpio lists
-#     .skiff/argv); --format cpio an uncompressed one; both run as the
-#     program does natively, with the image's recorded arguments, -e
-#     environment and working directory;
+#   - skiff build writes an LZ4 image (lz4 -t passes, its cpio lists
+#     .skiff/argv); --format gzip a gzip one, --format cpio an uncompressed
+#     one; all run as the program does natively, with the image's recorded
+#     arguments, -e environment and working directory;
 #   - skiff run IMAGE ARGS replaces the arguments (argv[0] kept, as
 #     docker's CMD), -e adds and overrides variables, -w sets the working
 #     directory (made if missing); the exit status is the program's;
 #   - a compressed image is decoded once into $XDG_CACHE_HOME/skiff/images
 #     and the copy replaced when the image is rebuilt;
-#   - corrupt compressed images (truncated, a flipped byte in the data, a
-#     damaged header) end with exit 126 and "the compressed image is
-#     corrupt", within a bounded time, never a hang or a crash;
+#   - corrupt compressed images, LZ4 and gzip (truncated, a flipped byte
+#     in the data, a damaged header, a cut trailer) end with exit 126 and
+#     "the compressed image is corrupt", within a bounded time, never a
+#     hang or a crash;
 #   - skiff build --format raw and qcow2 disks booted by a plain
 #     qemu-system-x86_64 command line naming no Skiff option (-drive, -m,
 #     -nographic; SeaBIOS and GRUB) on the q35 and pc machine types: the
@@ -80,12 +81,21 @@ FOO=9 BAR=2 ./args x y >native.env
 mkdir -p "$D/w/new" && (cd "$D/w/new" && FOO=1 "$D/args" x y >"$D/native.w")
 sed -i -e "s|^cwd=.*|cwd=/w/new|" -e "s|^argv\[0\]=.*|argv[0]=./args|" native.w
 if "$SKIFF" build -o a.img -e FOO=1 ./args x y 2>build.err &&
-   gzip -t a.img 2>/dev/null &&
-   gzip -dc a.img | cpio -it --quiet 2>/dev/null | grep -qx '.skiff/argv'; then
-	pass "skiff build writes a gzip-compressed cpio image"
+   lz4 -t a.img 2>/dev/null &&
+   lz4 -dc a.img | cpio -it --quiet 2>/dev/null | grep -qx '.skiff/argv'; then
+	pass "skiff build writes an LZ4-compressed cpio image"
 else
-	fail "skiff build writes a gzip-compressed cpio image" "$(head -n 2 build.err)"
+	fail "skiff build writes an LZ4-compressed cpio image" "$(head -n 2 build.err)"
 fi
+if "$SKIFF" build --format gzip -o g.img -e FOO=1 ./args x y 2>build.err &&
+   gzip -t g.img 2>/dev/null &&
+   gzip -dc g.img | cpio -it --quiet 2>/dev/null | grep -qx '.skiff/argv'; then
+	pass "skiff build --format gzip writes a gzip-compressed cpio image"
+else
+	fail "skiff build --format gzip writes a gzip-compressed cpio image" "$(head -n 2 build.err)"
+fi
+same "gzip image: the recorded command" 3 native.xy -- \
+	"$SKIFF" run --accel "$APPS_ACCEL" g.img
 same "compressed image: the recorded command" 3 native.xy -- \
 	"$SKIFF" run --accel "$APPS_ACCEL" a.img
 if ls cache/skiff/images/*.cpio >/dev/null 2>&1; then
@@ -108,15 +118,16 @@ fi
 same "uncompressed image: ARGS override it too" 4 native.pqr -- \
 	"$SKIFF" run --accel "$APPS_ACCEL" u.img p q r
 # A rebuilt image: decoded again, its old copy dropped.
+before=$(ls cache/skiff/images | wc -l)
 sleep 1
 "$SKIFF" build -o a.img -e FOO=1 ./args p q r 2>build.err
 same "a rebuilt compressed image runs its new command" 4 native.pqr -- \
 	"$SKIFF" run --accel "$APPS_ACCEL" a.img
 n=$(ls cache/skiff/images | wc -l)
-if [ "$n" = 1 ]; then
+if [ "$n" = "$before" ]; then
 	pass "the cache keeps one decoded copy per image"
 else
-	fail "the cache keeps one decoded copy per image" "$n files: $(ls cache/skiff/images | tr '\n' ' ')"
+	fail "the cache keeps one decoded copy per image" "$before files, then $n: $(ls cache/skiff/images | tr '\n' ' ')"
 fi
 
 # --- corrupt compressed images --------------------------------------------
@@ -130,21 +141,27 @@ corrupt() {
 		fail "corrupt image ($1)" "exit $rc: $(head -n 2 c.err)"
 	fi
 }
-size=$(stat -c %s a.img)
-head -c $((size / 2)) a.img >trunc.img
-corrupt truncated trunc.img
-cp a.img flip.img
-printf '\377' | dd of=flip.img bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
-cp a.img flip2.img
-printf '\000' | dd of=flip2.img bs=1 seek=$((size / 3 + 7)) conv=notrunc 2>/dev/null
-# One of the two flips may leave a valid stream: the CRC-32 catches it.
-corrupt "a byte flipped" flip.img
-corrupt "another byte flipped" flip2.img
-cp a.img hdr.img
-printf '\007' | dd of=hdr.img bs=1 seek=2 conv=notrunc 2>/dev/null
-corrupt "damaged gzip header" hdr.img
-head -c $((size - 4)) a.img >crc.img
-corrupt "trailer cut short" crc.img
+"$SKIFF" build --format gzip -o g.img -e FOO=1 ./args p q r 2>build.err
+for img in a g; do
+	kind=$([ $img = a ] && echo LZ4 || echo gzip)
+	size=$(stat -c %s $img.img)
+	head -c $((size / 2)) $img.img >trunc.$img
+	corrupt "$kind, truncated" trunc.$img
+	cp $img.img flip.$img
+	printf '\377' | dd of=flip.$img bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
+	cp $img.img flip2.$img
+	printf '\000' | dd of=flip2.$img bs=1 seek=$((size / 3 + 7)) conv=notrunc 2>/dev/null
+	# A flip may leave a valid stream: the checksum catches it.
+	corrupt "$kind, a byte flipped" flip.$img
+	corrupt "$kind, another byte flipped" flip2.$img
+	cp $img.img hdr.$img
+	# LZ4's BD byte (reserved bits set), gzip's CM byte
+	printf '\007' | dd of=hdr.$img bs=1 seek=$([ $img = a ] && echo 5 || echo 2) \
+		conv=notrunc 2>/dev/null
+	corrupt "$kind, damaged header" hdr.$img
+	head -c $((size - 4)) $img.img >crc.$img
+	corrupt "$kind, trailer cut short" crc.$img
+done
 
 # --- bootable disks --------------------------------------------------------
 QEMU=${SKIFF_QEMU:-qemu-system-x86_64}

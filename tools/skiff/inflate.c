@@ -6,9 +6,9 @@
  * error, never a hang or a crash. Interface: gz_decompress in skiff.h.
  *
  * Huffman codes are decoded canonically (RFC 1951 3.2.2): for each code
- * length, how many codes have it and the symbols in order; a code is read
- * bit by bit against those counts. That is slower than a table, and still
- * some hundreds of MB/s, far less than QEMU's boot.
+ * length, how many codes have it and the symbols in order; a code of up to
+ * FAST_BITS bits is found by one look-up in a table of the next input
+ * bits, a longer one bit by bit against those counts.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,9 +20,14 @@
 #define GZ_OUT_BUF (1u << 20) /* the output buffer; the window lies in it */
 #define MAXBITS 15
 
+#define FAST_BITS 9 /* codes this short are decoded by one table look-up */
+
 struct huff {
 	u16 count[MAXBITS + 1]; /* codes of each length */
 	u16 symbol[288];	/* symbols ordered by code */
+	/* the next FAST_BITS input bits -> symbol | length << 9, 0 when the
+	 * code is longer (then read bit by bit) */
+	u16 fast[1 << FAST_BITS];
 };
 
 struct gz {
@@ -133,6 +138,26 @@ static bool put_byte(struct gz *g, u8 c)
 	return true;
 }
 
+/* h->fast from the canonical codes: a code is sent high bit first, the
+ * stream is read low bit first, so the table is indexed by the code's bits
+ * reversed, every value of the bits after it pointing at it too. */
+static void fast_table(struct huff *h)
+{
+	unsigned code = 0, index = 0;
+
+	for (unsigned l = 1; l <= FAST_BITS; l++) {
+		for (unsigned i = 0; i < h->count[l]; i++, code++, index++) {
+			unsigned rev = 0;
+
+			for (unsigned b = 0; b < l; b++)
+				rev |= ((code >> b) & 1) << (l - 1 - b);
+			for (unsigned k = rev; k < (1u << FAST_BITS); k += 1u << l)
+				h->fast[k] = h->symbol[index] | l << 9;
+		}
+		code <<= 1;
+	}
+}
+
 /* Builds h from lengths; false if oversubscribed, or incomplete with more
  * than one code (RFC 1951 allows one code of one bit alone). */
 static bool huff_build(struct huff *h, const u8 *len, int n)
@@ -141,6 +166,7 @@ static bool huff_build(struct huff *h, const u8 *len, int n)
 	int left = 1;
 
 	memset(h->count, 0, sizeof(h->count));
+	memset(h->fast, 0, sizeof(h->fast));
 	for (int s = 0; s < n; s++)
 		h->count[len[s]]++;
 	if (h->count[0] == n)
@@ -156,6 +182,7 @@ static bool huff_build(struct huff *h, const u8 *len, int n)
 	for (int s = 0; s < n; s++)
 		if (len[s])
 			h->symbol[offs[len[s]]++] = s;
+	fast_table(h);
 	return left == 0 || n - h->count[0] == 1;
 }
 
@@ -163,6 +190,25 @@ static bool huff_build(struct huff *h, const u8 *len, int n)
 static int decode(struct gz *g, const struct huff *h)
 {
 	int code = 0, first = 0, index = 0;
+
+	/* the fast path, when the input holds FAST_BITS bits more */
+	while (g->bitcnt < FAST_BITS) {
+		int c = next_byte(g);
+
+		if (c < 0)
+			break;
+		g->bitbuf |= (u32)c << g->bitcnt;
+		g->bitcnt += 8;
+	}
+	if (g->bitcnt >= FAST_BITS) {
+		u16 e = h->fast[g->bitbuf & ((1u << FAST_BITS) - 1)];
+
+		if (e) {
+			g->bitbuf >>= e >> 9;
+			g->bitcnt -= e >> 9;
+			return e & 0x1ff;
+		}
+	}
 
 	for (int l = 1; l <= MAXBITS; l++) {
 		u32 b;

@@ -278,10 +278,11 @@ static void parse_net(struct skiff_opts *o, int c, const char *arg)
 	}
 }
 
-/* --format gzip|cpio|raw|qcow2, skiff build's only. */
+/* --format lz4|gzip|cpio|raw|qcow2, skiff build's only. */
 static void parse_format(struct skiff_opts *o, const char *arg)
 {
-	static const char *const names[] = { "gzip", "cpio", "raw", "qcow2" };
+	static const char *const names[] = { "lz4", "gzip", "cpio", "raw",
+					     "qcow2" };
 
 	if (!o->build)
 		bad_usage("%s", "--format is an option of skiff build");
@@ -290,7 +291,7 @@ static void parse_format(struct skiff_opts *o, const char *arg)
 			o->format = (enum image_format)i;
 			return;
 		}
-	bad_usage("--format %s: expected gzip, cpio, raw or qcow2", arg);
+	bad_usage("--format %s: expected lz4, gzip, cpio, raw or qcow2", arg);
 }
 
 static void parse_one(struct skiff_opts *o, int c, const char *arg)

@@ -2,8 +2,8 @@
  * skiff run IMAGE: the image file QEMU boots as the initrd (interface in
  * skiff.h, prebuilt_prepare).
  *
- * A compressed image (gzip, what skiff build writes by default) is decoded
- * on the host (inflate.c), once: the result is kept in
+ * A compressed image (LZ4, what skiff build writes by default, or gzip) is
+ * decoded on the host (unlz4.c, inflate.c), once: the result is kept in
  * $XDG_CACHE_HOME/skiff/images (~/.cache/skiff/images), one file per image
  * path, named after a hash of that path and of the image's device, inode,
  * size and mtime, so a rebuilt image is decoded again and replaces the old
@@ -30,17 +30,28 @@
 #include <unistd.h>
 #include "skiff.h"
 
-bool gz_is_gzip(const char *path)
+enum codec { CODEC_NONE, CODEC_LZ4, CODEC_GZIP };
+
+static enum codec codec_of(const char *path)
 {
-	u8 m[2];
+	u8 m[4];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	bool yes;
+	ssize_t n;
 
 	if (fd < 0)
-		return false;
-	yes = read(fd, m, 2) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+		return CODEC_NONE;
+	n = read(fd, m, 4);
 	close(fd);
-	return yes;
+	if (n == 4 && !memcmp(m, "\x04\x22\x4d\x18", 4))
+		return CODEC_LZ4;
+	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return CODEC_GZIP;
+	return CODEC_NONE;
+}
+
+bool prebuilt_is_compressed(const char *path)
+{
+	return codec_of(path) != CODEC_NONE;
 }
 
 static u64 fnv(u64 h, const void *data, size_t n)
@@ -122,7 +133,7 @@ static void cache_drop_old(const char *dir, const char *final)
 	closedir(d);
 }
 
-/* Decodes the gzip image p into fd; 0 or an exit status. */
+/* Decodes the compressed image p into fd; 0 or an exit status. */
 static int decode_into(const struct program *p, int fd)
 {
 	int in = open(p->real, O_RDONLY | O_CLOEXEC), err;
@@ -131,12 +142,14 @@ static int decode_into(const struct program *p, int fd)
 		skiff_err("%s: %s", p->typed, strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}
-	err = gz_decompress(in, fd, p->typed);
+	err = codec_of(p->real) == CODEC_LZ4 ? lz4_decompress(in, fd, p->typed)
+					     : gz_decompress(in, fd, p->typed);
 	close(in);
 	return err;
 }
 
-/* The uncompressed image of the gzip image p: a cached path, or an fd. */
+/* The uncompressed image of the compressed image p: a cached path, or an
+ * fd. */
 static int decompressed(const struct program *p, char **path, int *fd_out)
 {
 	struct stat st;
@@ -260,7 +273,7 @@ int prebuilt_prepare(const struct skiff_opts *o, const struct program *p,
 	int fd = -1, ofd = -1, err = 0;
 	struct stat st;
 
-	if (gz_is_gzip(p->real))
+	if (prebuilt_is_compressed(p->real))
 		err = decompressed(p, &path, &fd);
 	else
 		path = xstrdup(p->real);

@@ -108,7 +108,7 @@ int program_find(const char *typed, struct program *p)
 	p->abs = path_absolute(path);
 	p->real = xstrdup(real);
 	p->is_image = S_ISREG(st.st_mode) &&
-		      (has_image_magic(real) || gz_is_gzip(real));
+		      (has_image_magic(real) || prebuilt_is_compressed(real));
 	free(path);
 	return 0;
 }

@@ -327,13 +327,14 @@ int run_command(const struct skiff_opts *o)
 }
 
 /*
- * skiff build's output into fd: the image, through gzip -n (the host's;
- * inflate.c decodes it) by default, or a bootable disk (disk.c) holding
- * the uncompressed image.
+ * skiff build's output into fd: the image, through the host's lz4 -9 by
+ * default (unlz4.c decodes it) or gzip -n (inflate.c), uncompressed, or a
+ * bootable disk (disk.c) holding it.
  */
 static int build_write(const struct skiff_opts *o, struct program *p, int fd,
 		       const char *path, u64 *size)
 {
+	const char *tool = o->format == FORMAT_LZ4 ? "lz4" : "gzip";
 	int pfd[2], status, err, tfd;
 	pid_t pid;
 
@@ -350,14 +351,18 @@ static int build_write(const struct skiff_opts *o, struct program *p, int fd,
 		return err;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		skiff_err("cannot start gzip: %s", strerror(errno));
+		skiff_err("cannot start %s: %s", tool, strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}
 	if (pid == 0) {
 		dup2(pfd[0], 0);
 		dup2(fd, 1);
-		execlp("gzip", "gzip", "-c", "-n", "-6", (char *)NULL);
-		skiff_err("cannot run gzip: %s", strerror(errno));
+		if (o->format == FORMAT_LZ4)
+			execlp(tool, tool, "-9", "-q", "-c", (char *)NULL);
+		else
+			execlp(tool, tool, "-6", "-n", "-c", (char *)NULL);
+		skiff_err("cannot run %s: %s (install Debian's %s)", tool,
+			  strerror(errno), tool);
 		_exit(SKIFF_EXIT_FAILED);
 	}
 	close(pfd[0]);
@@ -367,7 +372,7 @@ static int build_write(const struct skiff_opts *o, struct program *p, int fd,
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
-		skiff_err("gzip failed writing %s", o->output);
+		skiff_err("%s failed writing %s", tool, o->output);
 		err = SKIFF_EXIT_FAILED;
 	}
 	return err;

@@ -11,6 +11,7 @@
  *   ldcache.c  the reader of glibc's /etc/ld.so.cache
  *   runtimes.c the files interpreters need (python3's stdlib, perl's modules)
  *   cpio.c     the cpio newc writer
+ *   unlz4.c    the LZ4 decoder of compressed images
  *   inflate.c  the gzip decoder of compressed images
  *   prebuilt.c skiff run IMAGE: decompressed (cached), overrides appended
  *   disk.c     skiff build --format raw|qcow2: a disk GRUB boots
@@ -83,7 +84,8 @@ struct disk_spec {
 
 /* skiff build --format: what -o IMAGE is. */
 enum image_format {
-	FORMAT_GZIP,	/* a gzip-compressed cpio newc image (the default) */
+	FORMAT_LZ4,	/* an LZ4-compressed cpio newc image (the default) */
+	FORMAT_GZIP,	/* a gzip-compressed one */
 	FORMAT_CPIO,	/* the cpio newc image, uncompressed */
 	FORMAT_RAW,	/* a bootable disk: MBR, GRUB, kernel, image */
 	FORMAT_QCOW2,	/* the same disk as qcow2 */
@@ -167,8 +169,11 @@ int image_write_overrides(int fd, const char *image,
  * out_fd; name is in_fd's, for messages. 0, SKIFF_EXIT_CANNOT_RUN after a
  * line saying how the data is corrupt, or SKIFF_EXIT_FAILED (I/O). */
 int gz_decompress(int in_fd, int out_fd, const char *name);
-/* True if the file starts with gzip's magic. */
-bool gz_is_gzip(const char *path);
+/* unlz4.c: the same for an LZ4 frame stream (lz4(1)'s format). */
+int lz4_decompress(int in_fd, int out_fd, const char *name);
+/* prebuilt.c: true if the file starts with LZ4's or gzip's magic (a
+ * compressed image; program.c counts such a file as an image). */
+bool prebuilt_is_compressed(const char *path);
 
 /* prebuilt.c: the prebuilt image p as QEMU boots it, with o's overrides:
  * *initrd a path (or /dev/fd/N, inherited by QEMU), *size its length. A
