@@ -3,9 +3,12 @@
 # figures of docs/images.md (not part of make bench). Each round, one after
 # the other, from launch to python3's "1" and to QEMU's exit (bench/timeit):
 #   cpio       skiff run of the uncompressed image (--format cpio)
-#   gz-cold    skiff run of the gzip image, its decoded copy removed first
-#              (the host decodes it: tools/skiff/inflate.c)
-#   gz-warm    skiff run of the gzip image again (the cached copy)
+#   lz4-cold   skiff run of the LZ4 image (the default), its decoded copy
+#              removed first (the host decodes it: tools/skiff/unlz4.c)
+#   lz4-warm   skiff run of the LZ4 image again (the cached copy, just
+#              written: its pages may still be going to the disk)
+#   gz-cold    skiff run of the gzip image (--format gzip), decoded anew
+#              (tools/skiff/inflate.c)
 #   disk-gz    the --format raw disk booted by plain QEMU (pc, SeaBIOS,
 #              GRUB decompressing the image in the guest), as skiff writes
 #   disk-cpio  the same disk with the uncompressed image as GRUB's module
@@ -25,9 +28,10 @@ cd "$B" || exit 1
 export XDG_CACHE_HOME=$B/cache
 gcc -O2 -o timeit "$ROOT/bench/timeit.c" || exit 1
 "$S" build --format cpio -o py.cpio "${PY[@]}" || exit 1
-"$S" build -o py.gz "${PY[@]}" || exit 1
+"$S" build -o py.lz4 "${PY[@]}" || exit 1
+"$S" build --format gzip -o py.gz "${PY[@]}" || exit 1
 "$S" build --format raw -o py-gz.raw "${PY[@]}" || exit 1
-echo "python3 image: $(stat -c %s py.cpio) bytes as cpio, $(stat -c %s py.gz) gzip"
+echo "python3 image: $(stat -c %s py.cpio) bytes as cpio, $(stat -c %s py.lz4) lz4, $(stat -c %s py.gz) gzip"
 
 # The same disk, the module uncompressed: skiff's MBR, a core.img whose
 # configuration takes the module as it is, the filesystem made again.
@@ -54,8 +58,10 @@ mke2fs -q -F -t ext2 -b 4096 -m 0 -N 64 -E offset=1048576 -d disk/root \
 for i in $(seq 1 "$ROUNDS"); do
 	echo "cpio $(./timeit -m 1 -l -- "$S" run --net none py.cpio)"
 	rm -rf cache
+	echo "lz4-cold $(./timeit -m 1 -l -- "$S" run --net none py.lz4)"
+	echo "lz4-warm $(./timeit -m 1 -l -- "$S" run --net none py.lz4)"
+	rm -rf cache
 	echo "gz-cold $(./timeit -m 1 -l -- "$S" run --net none py.gz)"
-	echo "gz-warm $(./timeit -m 1 -l -- "$S" run --net none py.gz)"
 	echo "disk-gz $(./timeit -t 120 -m 1 -l -- qemu-system-x86_64 -drive file=py-gz.raw,format=raw -m 512M -nographic)"
 	echo "disk-cpio $(./timeit -t 120 -m 1 -l -- qemu-system-x86_64 -drive file=py-cpio.raw,format=raw -m 512M -nographic)"
 done | tee runs.txt
