@@ -138,17 +138,22 @@ static long vcon_in(void *buf, size_t len)
  * speaks skiff/proto.h on COM1): the program's output and the kernel log
  * as text, "\n" as "\r\n" as a Linux serial console writes it (ONLCR);
  * of the records, what a user must see: "skiff: error ..." or "skiff:
- * signal ...", not "exit" (the VM powers off) nor "panic" (the log has it).
+ * program killed by signal SIGNO ADDR RIP", not "exit" (the VM powers
+ * off) nor "panic" (the log has it).
  */
 static void plain_write(int channel, const u8 *p, size_t len)
 {
-	static const char prefix[] = "skiff: ";
+	static const char prefix[] = "skiff: ", killed[] = "program killed by ";
 
 	if (channel == PROTO_CH_CTL) {
 		if (len >= 5 && (!memcmp(p, "exit ", 5) || !memcmp(p, "panic", 5)))
 			return;
 		for (size_t i = 0; i < sizeof(prefix) - 1; i++)
 			serial_putc(prefix[i]);
+		/* "signal SIGNO ADDR RIP": say what it means */
+		for (size_t i = 0; len >= 7 && !memcmp(p, "signal ", 7) &&
+				   i < sizeof(killed) - 1; i++)
+			serial_putc(killed[i]);
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == '\n')
