@@ -123,7 +123,7 @@ skiff_probe() {
 		echo "${line#skiff: }" >"$R/skiff-qemu-$m.argv"
 	done
 	if [ -n "$SKIFF_OK" ]; then
-		"$B/skiff" build -o "$B/hello.img" "$B/microbench" \
+		"$B/skiff" build --format cpio -o "$B/hello.img" "$B/microbench" \
 			--tsc-khz="$KHZ" hello
 	fi
 	# hello without a network device, next to `skiff run`'s default.
@@ -269,7 +269,7 @@ py_build() {
 	local init=$B/linux/skiffinit.cpio
 	PY_IMG_OK=
 	rm -f "$B/python.img" "$B/linux/python-initramfs.cpio"
-	if ! "$B/skiff" build -o "$B/python.img" "${PY_ARGV[@]}" \
+	if ! "$B/skiff" build --format cpio -o "$B/python.img" "${PY_ARGV[@]}" \
 		2>"$R/python-build.err"; then
 		log "skiff build ${PY_ARGV[*]} fails: python3 guests left empty"
 		PY_ENV=(PATH=/usr/local/bin:/usr/bin:/bin HOME=/)

@@ -96,6 +96,8 @@ static void option(const char *w, size_t len)
 		boot_opts.realtime_ns = value(v, vlen);
 	else if (v && word_is(w, klen, "tty"))
 		boot_opts.tty_mask = value(v, vlen);
+	else if (v && word_is(w, klen, "console"))
+		boot_opts.plain_console = word_is(v, vlen, "ttyS0");
 	else if (v && word_is(w, klen, "ip"))
 		copy_value(boot_opts.ip, sizeof(boot_opts.ip), v, vlen);
 	else if (v && word_is(w, klen, "gw"))

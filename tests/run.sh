@@ -36,6 +36,9 @@
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
+#   image      tests/skiff/image.sh    compressed images, skiff run IMAGE ARGS,
+#                                      -e, -w; corrupt images; raw and qcow2
+#                                      disks booted by plain QEMU (q35, pc)
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
@@ -109,6 +112,7 @@ part tsc-cache tests/skiff/tsc_cache.sh
 part console tests/skiff/console.sh
 part terminal tests/skiff/terminal.sh
 part virtio tests/virtio/run.sh
+part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh
 part storage tests/storage/run.sh
 if [ -x tests/real/run.sh ]; then

@@ -36,6 +36,10 @@ struct boot_options {
 	u32 tty_mask; /* tty=N: bit 0/1/2 set when the host's stdin/out/err is a terminal */
 	u16 win_cols, win_rows; /* winsize=COLSxROWS of that terminal */
 	u64 realtime_ns; /* realtime=NS: the host's Unix time in ns at launch */
+	/* console=ttyS0, or a boot through multiboot2: no skiff on the other
+	 * end of COM1; the program's output goes there unframed, and the
+	 * exit powers off through ACPI (kernel/console.c, kernel/power.c). */
+	bool plain_console;
 	char ip[48];	/* ip=ADDR/PREFIX or ip=dhcp: eth0's IPv4 address */
 	char gw[48];	/* gw=ADDR: the IPv4 default gateway */
 	/* virtio_mmio.device=SIZE@BASE:IRQ, one per device (QEMU's microvm

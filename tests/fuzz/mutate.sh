@@ -35,7 +35,7 @@ gcc -static -O1 -o "$D/static" "$D/prog.c" && gcc -O1 -o "$D/dynamic" "$D/prog.c
 case $kind in
 elf) bases="static dynamic" hot=1024 ;;
 image)
-	"$SKIFF" build -o "$D/base.img" "$D/static" || exit 1
+	"$SKIFF" build --format cpio -o "$D/base.img" "$D/static" || exit 1
 	bases="base.img" hot=4096 ;;
 *) echo "usage: $0 elf|image COUNT"; exit 2 ;;
 esac

@@ -68,6 +68,18 @@ static char *join0(char **v, size_t n, size_t *len)
 	return buf;
 }
 
+/* KEY=VAL into v (n strings, room for one more): replaces KEY's string. */
+static void env_set(char **v, size_t *n, char *kv)
+{
+	size_t key = strchr(kv, '=') - kv + 1, j;
+
+	for (j = 0; j < *n && strncmp(v[j], kv, key); j++)
+		;
+	v[j] = kv;
+	if (j == *n)
+		(*n)++;
+}
+
 /* The defaults of proto.h (and skiff run's TERM when its output is a
  * terminal, skiff's LD_LIBRARY_PATH, which the libraries were found
  * with: pack_env), then -e values, a later KEY replacing an earlier. */
@@ -84,15 +96,8 @@ static char *env_block(const struct skiff_opts *o, size_t *len)
 		v[n++] = term_kv = xasprintf("TERM=%s", term);
 	if (llp && *llp)
 		v[n++] = llp_kv = xasprintf("LD_LIBRARY_PATH=%s", llp);
-	for (size_t i = 0; i < o->nenv; i++) {
-		size_t key = strchr(o->env[i], '=') - o->env[i] + 1, j;
-
-		for (j = 0; j < n && strncmp(v[j], o->env[i], key); j++)
-			;
-		v[j] = o->env[i];
-		if (j == n)
-			n++;
-	}
+	for (size_t i = 0; i < o->nenv; i++)
+		env_set(v, &n, o->env[i]);
 	buf = join0(v, n, len);
 	free(v);
 	free(term_kv);
@@ -207,9 +212,20 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		skiff_err("cannot get the current directory: %s", strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}
+	if (o->workdir) {
+		if (o->workdir[0] != '/') {
+			skiff_err("-w %s: the working directory must be an absolute guest path",
+				  o->workdir);
+			return SKIFF_EXIT_USAGE;
+		}
+		char *w = path_normalize(o->workdir);
+
+		snprintf(cwd, sizeof(cwd), "%s", w);
+		free(w);
+	}
 	if (strcmp(cwd, "/"))
 		ent_add_with_parents(es, cwd, ENT_DIR, NULL, 0, 0755,
-				     "the current directory");
+				     o->workdir ? "-w" : "the current directory");
 	/* The program and all it needs, --dir and --file (pack.c). */
 	err = pack_program(es, o, p);
 	if (!err)
@@ -376,4 +392,113 @@ fail:
 		close(fd);
 	*err = SKIFF_EXIT_FAILED;
 	return NULL;
+}
+
+/* The NUL-separated strings of buf (len bytes) into v (malloc'd, room for
+ * extra more); the strings stay in buf. */
+static char **split0(char *buf, size_t len, size_t extra, size_t *n)
+{
+	char **v;
+	size_t count = 0;
+
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		count++;
+	v = xmalloc((count + extra + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		v[(*n)++] = buf + i;
+	return v;
+}
+
+/* What skiff run IMAGE ARGS gives: the image's argv[0], then ARGS. */
+static char *override_argv(const char *image, const struct skiff_opts *o,
+			   size_t *len, int *err)
+{
+	size_t ilen;
+	char *old = image_read_file(image, PROTO_DIR "/argv", &ilen, err);
+	char **v = xmalloc((o->argc + 1) * sizeof(*v)), *buf;
+
+	if (!old) {
+		if (!*err)
+			skiff_err("%s: not a Skiff image (it has no %s/argv)",
+				  image, PROTO_DIR);
+		*err = SKIFF_EXIT_CANNOT_RUN;
+		free(v);
+		return NULL;
+	}
+	v[0] = old;
+	for (int i = 1; i < o->argc; i++)
+		v[i] = o->argv[i];
+	buf = join0(v, o->argc, len);
+	free(v);
+	free(old);
+	return buf;
+}
+
+/* The image's environment with -e's values, a later KEY replacing. */
+static char *override_env(const char *image, const struct skiff_opts *o,
+			  size_t *len, int *err)
+{
+	size_t ilen = 0, n;
+	char *old = image_read_file(image, PROTO_DIR "/env", &ilen, err), *buf;
+	char **v;
+
+	if (*err)
+		return NULL;
+	v = split0(old ? old : "", old ? ilen : 0, o->nenv, &n);
+	for (size_t i = 0; i < o->nenv; i++)
+		env_set(v, &n, o->env[i]);
+	buf = join0(v, n, len);
+	free(v);
+	free(old);
+	return buf;
+}
+
+int image_write_overrides(int fd, const char *image, const struct skiff_opts *o)
+{
+	struct cpio *c = xmalloc(sizeof(*c));
+	char *args = NULL, *env = NULL, *cwd = NULL;
+	size_t args_len = 0, env_len = 0;
+	u64 now = time(NULL);
+	int err = 0;
+
+	if (o->argc > 1)
+		args = override_argv(image, o, &args_len, &err);
+	if (!err && o->nenv)
+		env = override_env(image, o, &env_len, &err);
+	if (!err && (args || env))
+		err = check_arg_limits(args ? args : "", args_len,
+				       env ? env : "", env_len);
+	if (!err && o->workdir && o->workdir[0] != '/') {
+		skiff_err("-w %s: the working directory must be an absolute guest path",
+			  o->workdir);
+		err = SKIFF_EXIT_USAGE;
+	}
+	cpio_init(c, fd);
+	if (!err && o->workdir) {
+		cwd = path_normalize(o->workdir);
+		/* made with its parents by the kernel, as docker's -w does */
+		if (strcmp(cwd, "/"))
+			err = cpio_add_dir(c, cwd, 0755, now);
+		if (!err)
+			err = cpio_add_data(c, PROTO_DIR "/cwd", 0444, now, cwd,
+					    strlen(cwd));
+	}
+	if (!err && args)
+		err = cpio_add_data(c, PROTO_DIR "/argv", 0444, now, args,
+				    args_len);
+	if (!err && env)
+		err = cpio_add_data(c, PROTO_DIR "/env", 0444, now, env,
+				    env_len);
+	if (!err)
+		err = cpio_finish(c);
+	if (err < 0) {
+		skiff_err("writing the image's overrides: %s", strerror(-err));
+		err = SKIFF_EXIT_FAILED;
+	}
+	free(args);
+	free(env);
+	free(cwd);
+	free(c);
+	return err;
 }

@@ -13,7 +13,7 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -34,6 +34,8 @@ static const struct option long_opts[] = {
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -276,6 +278,22 @@ static void parse_net(struct skiff_opts *o, int c, const char *arg)
 	}
 }
 
+/* --format lz4|gzip|cpio|raw|qcow2, skiff build's only. */
+static void parse_format(struct skiff_opts *o, const char *arg)
+{
+	static const char *const names[] = { "lz4", "gzip", "cpio", "raw",
+					     "qcow2" };
+
+	if (!o->build)
+		bad_usage("%s", "--format is an option of skiff build");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(arg, names[i])) {
+			o->format = (enum image_format)i;
+			return;
+		}
+	bad_usage("--format %s: expected lz4, gzip, cpio, raw or qcow2", arg);
+}
+
 static void parse_one(struct skiff_opts *o, int c, const char *arg)
 {
 	int err;
@@ -317,6 +335,14 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 	case 't':
 		vm_option(o, "-t");
 		o->tty = true;
+		break;
+	case 'w':
+		if (arg[0] != '/')
+			bad_usage("-w %s: expected an absolute guest path", arg);
+		o->workdir = arg;
+		break;
+	case OPT_FORMAT:
+		parse_format(o, arg);
 		break;
 	case OPT_FILE:
 		add_file(o, arg);
@@ -361,7 +387,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:hit", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:w:hit", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);

@@ -178,7 +178,8 @@ int program_find(const char *typed, struct program *p)
 	p->abs = path_absolute(path);
 	p->real = xstrdup(real);
 	p->exe = xstrdup(real);
-	p->is_image = S_ISREG(st.st_mode) && has_image_magic(real);
+	p->is_image = S_ISREG(st.st_mode) &&
+		      (has_image_magic(real) || prebuilt_is_compressed(real));
 	free(path);
 	return 0;
 }

@@ -29,6 +29,22 @@ static void ensure_std_fds(void)
 			exit(SKIFF_EXIT_FAILED);
 }
 
+/* An unlinked temporary file in TMPDIR, or -1 after a message. */
+static int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		skiff_err("cannot create a temporary file in %s: %s (set TMPDIR?)",
+			  dir && *dir ? dir : "/tmp", strerror(errno));
+	else
+		unlink(path);
+	free(path);
+	return fd;
+}
+
 static int temp_image(const struct skiff_opts *o, const struct program *p,
 		      int *fd_out, u64 *size)
 {
@@ -95,17 +111,17 @@ static int prepare_image(const struct skiff_opts *o, struct program *p,
 	int fd, err;
 
 	if (p->is_image) {
-		struct stat st;
+		char *initrd;
 
-		if (o->argc > 1 || o->nenv || o->nfiles || o->ndirs ||
-		    o->net.ndns) {
-			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e, --file, --dir and --dns to skiff build",
+		if (o->nfiles || o->ndirs || o->net.ndns) {
+			skiff_err("%s is a Skiff image, whose files are fixed when it is built; give --file, --dir and --dns to skiff build",
 				  p->typed);
 			return SKIFF_EXIT_USAGE;
 		}
-		vm->initrd = p->real;
-		size = stat(p->real, &st) == 0 ? (u64)st.st_size : 0;
-		return check_fits(size, o->memory_mib);
+		err = prebuilt_prepare(o, p, &initrd, &size);
+		if (!err)
+			vm->initrd = initrd;
+		return err ? err : check_fits(size, o->memory_mib);
 	}
 	err = program_check(p);
 	if (!err)
@@ -252,7 +268,7 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
  * was given (they are published with user networking only), checked free.
  */
 static int prepare_net(const struct skiff_opts *o, const struct program *p,
-		       struct net_config *net)
+		       const char *image, struct net_config *net)
 {
 	size_t len;
 	char *text;
@@ -261,7 +277,7 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 	*net = o->net;
 	if (!p->is_image || net->ports_given)
 		return net_check_ports(net);
-	text = image_read_file(p->real, NET_PORTS_FILE, &len, &err);
+	text = image_read_file(image, NET_PORTS_FILE, &len, &err);
 	if (text) {
 		err = net_ports_from_text(net, text, len, p->typed);
 		free(text);
@@ -288,10 +304,13 @@ int run_command(const struct skiff_opts *o)
 	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
 		return err;
 	err = program_find(o->argv[0], &p);
-	if (!err)
-		err = prepare_net(o, &p, &net);
 	vm.net = &net;
+	/* the image first: a compressed one's ports are read decompressed */
+	if (!err && p.is_image)
+		err = prepare_image(o, &p, &vm);
 	if (!err)
+		err = prepare_net(o, &p, vm.initrd, &net);
+	if (!err && !p.is_image)
 		err = prepare_image(o, &p, &vm);
 	if (err)
 		return err;
@@ -305,6 +324,58 @@ int run_command(const struct skiff_opts *o)
 	if (o->tty)
 		vm.tty_mask = 7; /* -t */
 	return boot(o, &vm);
+}
+
+/*
+ * skiff build's output into fd: the image, through the host's lz4 -9 by
+ * default (unlz4.c decodes it) or gzip -n (inflate.c), uncompressed, or a
+ * bootable disk (disk.c) holding it.
+ */
+static int build_write(const struct skiff_opts *o, struct program *p, int fd,
+		       const char *path, u64 *size)
+{
+	const char *tool = o->format == FORMAT_LZ4 ? "lz4" : "gzip";
+	int pfd[2], status, err, tfd;
+	pid_t pid;
+
+	if (o->format == FORMAT_CPIO)
+		return image_write(fd, o->output, o, p, size);
+	if (o->format == FORMAT_RAW || o->format == FORMAT_QCOW2) {
+		tfd = temp_fd();
+		if (tfd < 0)
+			return SKIFF_EXIT_FAILED;
+		err = image_write(tfd, o->output, o, p, size);
+		if (!err)
+			err = disk_write(o, path, tfd);
+		close(tfd);
+		return err;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		skiff_err("cannot start %s: %s", tool, strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		dup2(pfd[0], 0);
+		dup2(fd, 1);
+		if (o->format == FORMAT_LZ4)
+			execlp(tool, tool, "-9", "-q", "-c", (char *)NULL);
+		else
+			execlp(tool, tool, "-6", "-n", "-c", (char *)NULL);
+		skiff_err("cannot run %s: %s (install Debian's %s)", tool,
+			  strerror(errno), tool);
+		_exit(SKIFF_EXIT_FAILED);
+	}
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	err = image_write(pfd[1], o->output, o, p, size);
+	close(pfd[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		skiff_err("%s failed writing %s", tool, o->output);
+		err = SKIFF_EXIT_FAILED;
+	}
+	return err;
 }
 
 int build_command(const struct skiff_opts *o)
@@ -332,7 +403,7 @@ int build_command(const struct skiff_opts *o)
 	mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0644 & ~mask);
-	err = image_write(fd, o->output, o, &p, &size);
+	err = build_write(o, &p, fd, tmp, &size);
 	if (close(fd) < 0 && !err) {
 		skiff_err("writing the image %s: %s", o->output, strerror(errno));
 		err = SKIFF_EXIT_FAILED;

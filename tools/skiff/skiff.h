@@ -15,6 +15,10 @@
  *   config.c   skiff.json, as options before the command line's
  *   json.c     the strict JSON reader config.c reads it with
  *   cpio.c     the cpio newc writer
+ *   unlz4.c    the LZ4 decoder of compressed images
+ *   inflate.c  the gzip decoder of compressed images
+ *   prebuilt.c skiff run IMAGE: decompressed (cached), overrides appended
+ *   disk.c     skiff build --format raw|qcow2: a disk GRUB boots
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
  *   net.c      networking: -p, --net, --ip, the NIC's QEMU arguments, the
  *              kernel's ip= words, the image's /etc/hosts and resolv.conf
@@ -82,9 +86,20 @@ struct disk_spec {
 };
 #define SKIFF_MAX_DISKS 8
 
+/* skiff build --format: what -o IMAGE is. */
+enum image_format {
+	FORMAT_LZ4,	/* an LZ4-compressed cpio newc image (the default) */
+	FORMAT_GZIP,	/* a gzip-compressed one */
+	FORMAT_CPIO,	/* the cpio newc image, uncompressed */
+	FORMAT_RAW,	/* a bootable disk: MBR, GRUB, kernel, image */
+	FORMAT_QCOW2,	/* the same disk as qcow2 */
+};
+
 struct skiff_opts {
 	bool build;		/* skiff build (else skiff run) */
 	const char *output;	/* build: -o IMAGE */
+	enum image_format format; /* build: --format */
+	const char *workdir;	/* -w, --workdir: the guest's cwd, or NULL */
 	u64 memory_mib;		/* -m */
 	bool q35;		/* --machine q35 (else microvm) */
 	enum accel accel;	/* --accel */
@@ -162,6 +177,36 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
  * found) after a line if the file cannot be read at all. */
 char *image_read_file(const char *path, const char *guest, size_t *len,
 		      int *err);
+
+/* skiff run IMAGE ARGS, -e, -w: appends to fd (after a copy of the
+ * uncompressed image) a cpio archive whose /.skiff/argv (the image's
+ * argv[0], then ARGS), env (the image's, with -e's values) and cwd (with
+ * that directory) replace the image's. 0 or an exit status. */
+int image_write_overrides(int fd, const char *image,
+			  const struct skiff_opts *o);
+
+/* inflate.c: the gzip stream (one or more members) of in_fd, decoded into
+ * out_fd; name is in_fd's, for messages. 0, SKIFF_EXIT_CANNOT_RUN after a
+ * line saying how the data is corrupt, or SKIFF_EXIT_FAILED (I/O). */
+int gz_decompress(int in_fd, int out_fd, const char *name);
+/* unlz4.c: the same for an LZ4 frame stream (lz4(1)'s format). */
+int lz4_decompress(int in_fd, int out_fd, const char *name);
+/* prebuilt.c: true if the file starts with LZ4's or gzip's magic (a
+ * compressed image; program.c counts such a file as an image). */
+bool prebuilt_is_compressed(const char *path);
+
+/* prebuilt.c: the prebuilt image p as QEMU boots it, with o's overrides:
+ * *initrd a path (or /dev/fd/N, inherited by QEMU), *size its length. A
+ * compressed image is decompressed once into $XDG_CACHE_HOME/skiff/images
+ * (or a temporary file). 0 or an exit status. */
+int prebuilt_prepare(const struct skiff_opts *o, const struct program *p,
+		     char **initrd, u64 *size);
+
+/* disk.c: skiff build --format raw|qcow2: the disk at the path out holding
+ * GRUB (i386-pc, in the MBR and the gap after it), the kernel and the image
+ * (the cpio of image_fd, gzip-compressed) on an ext2 partition. 0 or an
+ * exit status. */
+int disk_write(const struct skiff_opts *o, const char *out, int image_fd);
 
 /* entries.c: the image's contents, collected, then sorted and checked. */
 enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
