@@ -10,7 +10,9 @@
  *   - an interpreter's own files (runtimes.c: python3's stdlib, ...);
  *   - each --dir HOST[:GUEST] tree and --file HOST[:GUEST] file, with the
  *     libraries of the ELF files among them;
- *   - the current directory (empty), so relative paths work in the guest;
+ *   - skiff run: the current directory (empty), so relative paths work
+ *     in the guest (run.c shares it live unless --no-cwd); skiff build
+ *     records -w's directory or / instead, never the current one;
  *   - the files of skiff/proto.h: /.skiff/argv, env, exe, cwd;
  *   - /etc/passwd, group, nsswitch.conf, and hosts, hostname and
  *     resolv.conf for the guest's network (net.c; an image written by
@@ -327,11 +329,15 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 	char cwd[PATH_MAX];
 	int err;
 
-	if (!getcwd(cwd, sizeof(cwd))) {
+	/* skiff build never captures the current directory: its image
+	 * starts in -w's directory or /. */
+	if (o->build)
+		snprintf(cwd, sizeof(cwd), "%s", o->workdir ? o->workdir : "/");
+	else if (!getcwd(cwd, sizeof(cwd))) {
 		skiff_err("cannot get the current directory: %s", strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}
-	if (strcmp(cwd, "/"))
+	if (strcmp(cwd, "/") && !o->build)
 		ent_add_with_parents(es, cwd, ENT_DIR, NULL, 0, 0755,
 				     "the current directory");
 	/* The program at the path typed: its symlinks, its real file. */
