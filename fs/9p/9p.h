@@ -243,6 +243,6 @@ int p9_lookup_inode(struct inode *dir, const char *name, struct inode **out);
 /* namei.c, file.c */
 extern const struct inode_ops p9_dir_iops, p9_file_iops, p9_link_iops,
 	p9_other_iops;
-extern const struct file_ops p9_file_ops, p9_dir_ops;
+extern const struct file_ops p9_file_ops, p9_dir_ops, p9_fifo_ops;
 
 #endif

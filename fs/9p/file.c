@@ -226,3 +226,15 @@ const struct file_ops p9_dir_ops = {
 	.llseek = p9_dir_llseek,
 	.fsync = p9_fsync_op,
 };
+
+/* DIVERGENCE: a FIFO on a share cannot be opened (ENXIO): the host's
+ * writers and readers could not meet the guest's. */
+static int p9_fifo_open(struct inode *ino, struct file *f)
+{
+	(void)ino, (void)f;
+	return -ENXIO;
+}
+
+const struct file_ops p9_fifo_ops = {
+	.open = p9_fifo_open,
+};

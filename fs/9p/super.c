@@ -54,7 +54,10 @@ static void set_ops(struct inode *ino)
 	} else if (S_ISLNK(ino->mode)) {
 		ino->iops = &p9_link_iops;
 	} else {
-		ino->iops = &p9_other_iops; /* devices, fifos: the guest's own */
+		ino->iops = &p9_other_iops; /* devices: the guest's own */
+		/* The VFS's fifos keep their pipe in ino->priv, ours. */
+		if (S_ISFIFO(ino->mode))
+			ino->fops = &p9_fifo_ops;
 	}
 }
 
