@@ -191,11 +191,13 @@ int p9_renameat(struct p9_client *c, u32 odfid, const char *oname, u32 ndfid,
 int p9_statfs(struct p9_client *c, u32 fid, struct p9_statfs *s);
 int p9_fsync(struct p9_client *c, u32 fid);
 /* Reads or writes at most p9_iosize bytes between the file at off and io
- * at io offset at: the count (0 at the end of the file), -Exxx. */
+ * at io offset at: the count (0 at the end of the file), -Exxx; *asked
+ * gets the count asked of the host (less than count without memory for
+ * one buffer of count bytes): a count below it is the end of the file. */
 long p9_read(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
-	     size_t at, u32 count);
+	     size_t at, u32 count, u32 *asked);
 long p9_write(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
-	      size_t at, u32 count);
+	      size_t at, u32 count, u32 *asked);
 /* Treaddir: calls fn for each entry until it returns false; the count of
  * entries read (0: the end), -Exxx. */
 int p9_readdir(struct p9_client *c, u32 fid, u64 off, u32 count,

@@ -524,7 +524,7 @@ static const void *io_data(struct call *k, u32 count, u32 *n)
 }
 
 long p9_read(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
-	     size_t at, u32 count)
+	     size_t at, u32 count, u32 *asked)
 {
 	const void *data;
 	struct call k;
@@ -532,8 +532,13 @@ long p9_read(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
 	long r;
 
 	count = MIN(count, p9_iosize(c));
-	if ((r = call_begin(&k, P9_TREAD, P9_HDR + 16, P9_HDR + 4 + count)))
+	/* Fragmented memory: a smaller request needs a shorter page run. */
+	while ((r = call_begin(&k, P9_TREAD, P9_HDR + 16, P9_HDR + 4 + count)) &&
+	       r == -ENOMEM && count > SMALL)
+		count /= 2;
+	if (r)
 		return r;
+	*asked = count;
 	io_request(&k, fid, off, count);
 	if (!(r = call_run(c, &k, false))) {
 		data = io_data(&k, count, &n);
@@ -547,15 +552,19 @@ long p9_read(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
 }
 
 long p9_write(struct p9_client *c, u32 fid, u64 off, struct iobuf *io,
-	      size_t at, u32 count)
+	      size_t at, u32 count, u32 *asked)
 {
 	struct call k;
 	void *space;
 	long r;
 
 	count = MIN(count, p9_iosize(c));
-	if ((r = call_begin(&k, P9_TWRITE, P9_HDR + 16 + count, P9_HDR + 4)))
+	while ((r = call_begin(&k, P9_TWRITE, P9_HDR + 16 + count, P9_HDR + 4)) &&
+	       r == -ENOMEM && count > SMALL)
+		count /= 2;
+	if (r)
 		return r;
+	*asked = count;
 	io_request(&k, fid, off, count);
 	space = p9_putspace(&k.b, count);
 	if (!space || iobuf_copy_in(io, at, space, count)) {

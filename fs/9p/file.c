@@ -80,7 +80,7 @@ static long p9_read_op(struct file *f, struct iobuf *io, u64 *pos)
 	while (done < io->len) {
 		u32 want = (u32)MIN(io->len - done, (size_t)p9_iosize(&fs->c));
 
-		r = p9_read(&fs->c, pf->fid, *pos + done, io, done, want);
+		r = p9_read(&fs->c, pf->fid, *pos + done, io, done, want, &want);
 		if (r <= 0)
 			break;
 		done += r;
@@ -120,7 +120,7 @@ static long p9_write_op(struct file *f, struct iobuf *io, u64 *pos)
 	while (done < io->len) {
 		u32 want = (u32)MIN(io->len - done, (size_t)p9_iosize(&fs->c));
 
-		r = p9_write(&fs->c, pf->fid, *pos + done, io, done, want);
+		r = p9_write(&fs->c, pf->fid, *pos + done, io, done, want, &want);
 		if (r <= 0)
 			break;
 		done += r;

@@ -247,32 +247,33 @@ static void read_counts(void **state)
 {
 	char buf[16] = { 0 };
 	struct iobuf io = { buf, sizeof(buf), false };
+	u32 asked;
 
 	(void)state;
 	r_begin(P9_TREAD + 1);
 	p9_put32(&rb, 5);
 	memcpy(p9_putspace(&rb, 5), "hello", 5);
 	r_end();
-	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16), 5);
+	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16, &asked), 5);
 	assert_memory_equal(buf, "hello", 5);
 	r_begin(P9_TREAD + 1);
 	p9_put32(&rb, 20); /* more than asked */
 	memset(p9_putspace(&rb, 20), 'x', 20);
 	r_end();
-	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16), -EIO);
+	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16, &asked), -EIO);
 	r_begin(P9_TREAD + 1);
 	p9_put32(&rb, 10); /* past the data */
 	memcpy(p9_putspace(&rb, 3), "abc", 3);
 	r_end();
-	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16), -EIO);
+	assert_int_equal(p9_read(&cl, 4, 0, &io, 0, 16, &asked), -EIO);
 	r_begin(P9_TWRITE + 1);
 	p9_put32(&rb, 17); /* wrote more than given */
 	r_end();
-	assert_int_equal(p9_write(&cl, 4, 0, &io, 0, 16), -EIO);
+	assert_int_equal(p9_write(&cl, 4, 0, &io, 0, 16, &asked), -EIO);
 	r_begin(P9_TWRITE + 1);
 	p9_put32(&rb, 16);
 	r_end();
-	assert_int_equal(p9_write(&cl, 4, 0, &io, 0, 16), 16);
+	assert_int_equal(p9_write(&cl, 4, 0, &io, 0, 16, &asked), 16);
 	assert_memory_equal(last_tx + 23, buf, 16);
 }
 
