@@ -13,8 +13,8 @@
 #   workdir   -w sets the working directory; --no-cwd shares nothing (the
 #             file is not there, a write stays in the VM); cwd / and
 #             /usr/bin are not shared (one line with --verbose)
-#   errors    -v with a missing host directory, a relative guest path:
-#             one line each, exit 2
+#   errors    -v with a missing host directory, a relative guest path,
+#             a -v over the program's own directory: one line each, exit 2
 #   threads   8 threads write and read back files at once (tags)
 #   hostile   a file removed and one replaced on the host while the
 #             program has them open: as natively (tests/skiff/ninep_prog.c)
@@ -117,6 +117,14 @@ errors_case() {
 		pass "errors: a relative guest path: $(cat "$T/e2")"
 	else
 		fail errors "relative: exit $rc2 $(cat "$T/e2")"
+	fi
+	"$SKIFF" run -v "$H:$T" "$T/prog" mmap >/dev/null 2>"$T/e3"
+	rc3=$?
+	if [ $rc3 = 2 ] && [ "$(wc -l <"$T/e3")" = 1 ] &&
+		grep -q "hides the program" "$T/e3"; then
+		pass "errors: a -v over the program's directory: $(cat "$T/e3")"
+	else
+		fail errors "hidden: exit $rc3 $(cat "$T/e3")"
 	fi
 }
 

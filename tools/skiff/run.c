@@ -312,6 +312,34 @@ static const char *no_share_reason(const char *cwd, const struct disk_spec *d,
 }
 
 /*
+ * A -v mount over the program's packed path hides it, unless the host
+ * directory holds it at the same place (the current directory, shared
+ * at its own path): one line, before QEMU starts.
+ */
+static int check_hidden(const struct program *p, const struct disk_spec *d,
+			size_t n)
+{
+	for (size_t i = 0; i < n && !p->is_image; i++) {
+		const char *rest = p->real + strlen(d[i].guest);
+		char *there;
+		bool same;
+
+		if (!under(p->real, d[i].guest))
+			continue;
+		there = xasprintf("%s%s", d[i].path, rest);
+		same = d[i].dir && access(there, X_OK) == 0;
+		free(there);
+		if (same)
+			continue;
+		skiff_err("-v ...:%s hides the program %s, packed at that path: "
+			  "mount elsewhere or move the program", d[i].guest,
+			  p->real);
+		return SKIFF_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
  * The program's working directory and the shares of vm: -w's directory,
  * else the current one, shared live at the same path (before the -v
  * mounts, which may lie inside it) unless --no-cwd or no_share_reason.
@@ -343,7 +371,7 @@ static int plan_cwd(const struct skiff_opts *o, const struct program *p,
 	memcpy(disks + n, o->disks, o->ndisks * sizeof(*disks));
 	vm->disks = disks;
 	vm->ndisks = n + o->ndisks;
-	return 0;
+	return check_hidden(p, disks, vm->ndisks);
 }
 
 int run_command(const struct skiff_opts *o)
