@@ -2,7 +2,7 @@
  * fs/mounts.c: the disks mounted at boot from the command line's mount=
  * words (boot_opts.mounts: mount=vda:/data for an ext2 disk,
  * mount=9p:TAG:/data for a host directory over virtio-9p, either with
- * :ro), and sync of every mounted disk filesystem.
+ * :ro, or :try when a failure is not fatal), and sync of every mounted disk filesystem.
  * Layer: fs. Interface: fs_mount_disks, vfs_sync_all (skiff/vfs.h).
  * The list is filled at boot only; sync walks it.
  */
@@ -46,7 +46,9 @@ int fs_mount_disks(char *why, size_t size)
 	for (u32 i = 0; i < boot_opts.nmounts && i < MAX_DISK_MOUNTS; i++) {
 		int r = mount_one(&boot_opts.mounts[i], why, size);
 
-		if (r)
+		if (r && boot_opts.mounts[i].soft) /* :try */
+			klog("mount: %s: going on without it", why);
+		else if (r)
 			return r;
 	}
 	return 0;

@@ -91,8 +91,8 @@ static bool unescape(char *dst, size_t size, const char *v, size_t len)
 	return true;
 }
 
-/* "DEV:PATH[:ro|:rw]" (DEV as vda or /dev/vda, PATH absolute) or
- * "9p:TAG:PATH[:ro|:rw]". */
+/* "DEV:PATH[:ro|:rw|:try]" (DEV as vda or /dev/vda, PATH absolute) or
+ * "9p:TAG:PATH[:ro|:rw|:try]". */
 static void mount_disk(const char *v, size_t len)
 {
 	struct boot_mount m = { .ro = false };
@@ -117,6 +117,8 @@ static void mount_disk(const char *v, size_t len)
 
 		if (word_is(c2 + 1, flen, "ro"))
 			m.ro = true;
+		else if (word_is(c2 + 1, flen, "try"))
+			m.soft = true;
 		else if (!word_is(c2 + 1, flen, "rw"))
 			return;
 	}

@@ -5,7 +5,7 @@
  * the registry, drivers/p9chan.c), as skiff/blkdev.h is for disks.
  *
  * A request (struct p9_req) is one T-message and room for its R-message.
- * bd->submit starts it, the channel's interrupt calls c->irq, and c->reap,
+ * c->submit starts it, the channel's interrupt calls c->irq, and c->reap,
  * run by the user, marks the finished ones done. The driver does no
  * locking: the user serializes submit, kick and reap on one channel
  * (fs/9p/client.c holds a spinlock, interrupts off).

@@ -91,7 +91,7 @@ static void mounts(void **state)
 static void mounts_9p(void **state)
 {
 	reset();
-	cmdline_parse("mount=9p:skiff0:/home/a%20b%3Ac:ro mount=9p:t:/x "
+	cmdline_parse("mount=9p:skiff0:/home/a%20b%3Ac:ro mount=9p:t:/x:try "
 		      "mount=9p::/bad mount=9p:t mount=9p:t:/%zz "
 		      "cwd=/w%25d");
 	assert_int_equal(boot_opts.nmounts, 2);
@@ -101,6 +101,8 @@ static void mounts_9p(void **state)
 	assert_true(boot_opts.mounts[0].ro);
 	assert_string_equal(boot_opts.mounts[1].tag, "t");
 	assert_false(boot_opts.mounts[1].ro);
+	assert_true(boot_opts.mounts[1].soft);
+	assert_false(boot_opts.mounts[0].soft);
 	assert_string_equal(boot_opts.cwd, "/w%d");
 	reset();
 	cmdline_parse("cwd=/a%00b");

@@ -75,7 +75,7 @@ static char *kernel_cmdline(const struct vm_config *vm)
 			snprintf(dev, sizeof(dev), "vd%c", (char)('a' + blk++));
 		n = strlen(buf);
 		snprintf(buf + n, sizeof(buf) - n, " mount=%s:%s%s", dev, g,
-			 d->ro ? ":ro" : "");
+			 d->ro ? ":ro" : d->soft ? ":try" : "");
 		free(g);
 	}
 	if (vm->cwd) {
@@ -256,6 +256,7 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "-serial");
 	arg(a, "chardev:con");
 	console_args(vm, q, a); /* before the exit device: the NIC's stay last */
+	disk_args(vm, a);
 	arg(a, "-device");
 	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
 	if (vm->net) {
@@ -265,7 +266,6 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 		for (int i = 0; i < k; i++)
 			arg(a, nic[i]);
 	}
-	disk_args(vm, a);
 	extra_args(a);
 }
 

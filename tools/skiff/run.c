@@ -321,13 +321,16 @@ static int check_hidden(const struct program *p, const struct disk_spec *d,
 {
 	for (size_t i = 0; i < n && !p->is_image; i++) {
 		const char *rest = p->real + strlen(d[i].guest);
+		struct stat a, b;
 		char *there;
 		bool same;
 
 		if (!under(p->real, d[i].guest))
 			continue;
 		there = xasprintf("%s%s", d[i].path, rest);
-		same = d[i].dir && access(there, X_OK) == 0;
+		same = d[i].dir && stat(there, &a) == 0 &&
+		       stat(p->real, &b) == 0 && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
 		free(there);
 		if (same)
 			continue;
@@ -364,7 +367,7 @@ static int plan_cwd(const struct skiff_opts *o, const struct program *p,
 		if (!why)
 			disks[n++] = (struct disk_spec){ .path = xstrdup(cwd),
 							  .guest = xstrdup(cwd),
-							  .dir = true };
+							  .dir = true, .soft = true };
 		if (!vm->cwd)
 			vm->cwd = xstrdup(cwd);
 	}

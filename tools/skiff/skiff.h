@@ -77,6 +77,8 @@ struct disk_spec {
 	char *guest;	/* absolute guest directory */
 	bool ro;
 	bool dir;	/* path is a host directory, shared over 9p */
+	bool soft;	/* the shared current directory: a mount that fails
+			   is a line in the kernel log, not the end */
 };
 #define SKIFF_MAX_DISKS 8 /* the kernel's mount= words, all kinds */
 
