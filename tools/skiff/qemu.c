@@ -63,8 +63,6 @@ static char *kernel_cmdline(const struct vm_config *vm)
 			      vm->cols, vm->rows);
 	if (vm->verbose)
 		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
-	if (vm->net)
-		net_cmdline(vm->net, buf, sizeof(buf));
 	for (size_t i = 0; i < vm->ndisks; i++) {
 		const struct disk_spec *d = &vm->disks[i];
 		char *g = volume_escape(d->guest), dev[32];
@@ -85,6 +83,9 @@ static char *kernel_cmdline(const struct vm_config *vm)
 		snprintf(buf + n, sizeof(buf) - n, " cwd=%s", g);
 		free(g);
 	}
+	/* The network's words last (tests/skiff/net.sh reads them there). */
+	if (vm->net)
+		net_cmdline(vm->net, buf, sizeof(buf));
 	return xstrdup(buf[0] ? buf + 1 : "");
 }
 
