@@ -368,10 +368,12 @@ unsigned vfs_dtype(u32 mode);
  */
 int fs_init(const void *initrd, size_t len);
 /*
- * fs/mounts.c: mounts the disks the command line names (boot_opts.mounts,
- * "mount=vda:/data[:ro]"), after the devices were probed and fs_init ran.
- * A disk that cannot be mounted is -Exxx with why filled, one line (the
- * caller stops the boot: the program must not run without its data).
+ * fs/mounts.c: mounts the disks and host directories the command line
+ * names (boot_opts.mounts, "mount=vda:/data[:ro]", "mount=9p:TAG:/data"),
+ * after the devices were probed and fs_init ran. One that cannot be
+ * mounted is -Exxx with why filled, one line (the caller stops the boot:
+ * the program must not run without its data), unless it was given with
+ * :try (logged, and the boot goes on).
  */
 int fs_mount_disks(char *why, size_t size);
 /* Every mounted disk filesystem to stable storage (sync(2), and at exit
