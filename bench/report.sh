@@ -438,6 +438,7 @@ goals_section() {
 	goal_scaling "Futex ping-pong with timeouts, 1,000 sleepers, within 1.2x of none" \
 		futex_timed_pingpong_sleepers 0 1000
 	net_goals
+	ninep_goal
 	echo
 	if [ ! -s "$R/skiff-probe-microvm.out" ] ||
 	   ! grep -q . "$R"/boot-*-skiff 2>/dev/null; then
@@ -586,6 +587,33 @@ unset multiplot
 EOF
 }
 
+# The 9p goal row: Skiff's figures against the Linux guest's, or why not.
+ninep_goal() {
+	local w r l
+	[ -s "$R/ninep.md" ] || { echo "| 9p read and write MB/s at least the Linux guest's | n/a (bench/ninep.sh did not run) |"; return; }
+	w=$(awk -F'|' '/sequential write/ { print $4 }' "$R/ninep.md" | xargs)
+	r=$(awk -F'|' '/sequential read/ { print $4 }' "$R/ninep.md" | xargs)
+	l=$(awk -F'|' '/sequential write/ { print $6 }' "$R/ninep.md" | xargs)
+	echo "| 9p read and write MB/s at least the Linux guest's | Skiff (microvm) write $w, read $r MB/s; Linux guest: $l |"
+}
+
+# The 9p table (bench/ninep.sh), when it ran.
+ninep_section() {
+	[ -s "$R/ninep.md" ] || return 0
+	echo "## A host directory over virtio-9p"
+	echo
+	echo "bench/ninep.sh: \`skiff run -v DIR:/share\` (QEMU's local fsdev,"
+	echo "security_model=none), a 64 MiB file written (with its fsync) and"
+	echo "read back in 1 MiB requests by bench/prog/filebench.c, timed inside"
+	echo "the guest; natively on the host's file system beside it. Skiff's"
+	echo "client has no page cache: each request is a Twrite or Tread of up"
+	echo "to msize (512 KiB) to QEMU, so the figures are QEMU's 9p server's"
+	echo "and the copies through the ring."
+	echo
+	cat "$R/ninep.md"
+	echo
+}
+
 # The console's table (bench/console.sh), when it ran.
 console_section() {
 	[ -s "$R/console.md" ] || return 0
@@ -616,6 +644,7 @@ fi
 	scaling_section
 	net_section
 	console_section
+	ninep_section
 	size_section
 	method_section
 	commands_section

@@ -27,7 +27,8 @@
 # 10,000 fds, futex ping-pong beside 0 and 1,000 sleeping threads; each
 # mode in a boot of its own, so that one that fails costs only its figures),
 # the console (bench/console.sh: stdio through skiff run beside a native
-# pipe), the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
+# pipe), a host directory over 9p (bench/ninep.sh: sequential write and
+# read MB/s), the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
 # in the Linux guest and natively, loaded from the host), sizes; then
 # bench/report.sh writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
@@ -518,6 +519,7 @@ net_all
 echo "seconds $(($(date +%s) - NET_START))" >"$R/net-elapsed"
 net_facts
 bench/console.sh "$R" >/dev/null || log "the console part failed"
+bench/ninep.sh "$R" >/dev/null || log "the 9p part failed"
 sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts

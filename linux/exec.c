@@ -469,6 +469,11 @@ void exec_program(void)
 		s.args = exe;
 		s.args_len = exe_len;
 	}
+	if (boot_opts.cwd[0]) { /* cwd=: skiff run -w, a shared directory */
+		kfree(cwd);
+		cwd = boot_opts.cwd;
+		cwd_len = strlen(cwd);
+	}
 	if (cwd_len > 1 && (vfs_mkdir_p(cwd, 0755) || vfs_chdir(cwd)))
 		kernel_error("cannot enter the working directory %s", cwd);
 

@@ -45,6 +45,10 @@
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
 #                                      sqlite3 across runs, damaged images
+#   9p         tests/skiff/ninep.sh    host directories over virtio-9p:
+#                                      tests/apps/fs on a share, the shared
+#                                      current directory, :ro, -w, --no-cwd,
+#                                      files changed on the host
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -115,6 +119,7 @@ part virtio tests/virtio/run.sh
 part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh
 part storage tests/storage/run.sh
+part 9p tests/skiff/ninep.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

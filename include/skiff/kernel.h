@@ -49,13 +49,22 @@ struct boot_options {
 		u32 irq;
 	} mmio[32];
 	u32 nmmio;
-	/* mount=DEV:PATH[:ro|:rw], one per disk to mount at boot. */
+	/* mount=DEV:PATH[:ro|:rw|:try], one per disk to mount at boot, or
+	 * mount=9p:TAG:PATH[:ro|:rw|:try], a host directory (virtio-9p).
+	 * PATH may carry %XX escapes (a space, ':' or '%' in it). try: read-
+	 * write, and a failure is a log line instead of the end of the boot
+	 * (skiff's shared current directory). */
 	struct boot_mount {
-		char dev[16];	/* "vda" */
-		char path[128];	/* absolute */
+		char dev[16];	/* "vda"; "9p" for a host directory */
+		char tag[32];	/* 9p: the device's mount tag */
+		char path[256];	/* absolute */
 		bool ro;
+		bool soft;	/* :try */
 	} mounts[8];
 	u32 nmounts;
+	/* cwd=PATH (%XX escapes too): the program's working directory,
+	 * over the image's own (skiff run -w, the shared directory). */
+	char cwd[256];
 };
 extern struct boot_options boot_opts;
 

@@ -82,6 +82,13 @@
  *   winsize=CxR     that terminal's columns and rows (TIOCGWINSZ)
  *   realtime=NS     the host's Unix time in nanoseconds when it launched
  *                   QEMU (the wall clock; microvm has no RTC)
+ *   mount=vdX:PATH[:ro]       an ext2 disk mounted at PATH (-v)
+ *   mount=9p:TAG:PATH[:ro|:try]  a host directory over virtio-9p (-v, and
+ *                   the shared current directory with :try: a failure
+ *                   is a log line); PATH with %XX escapes (kernel/cmdline.c)
+ *   cwd=PATH        the working directory, over /.skiff/cwd (-w, the
+ *                   shared current directory), %XX escapes too
+ *   ip=, gw=        the network (last on the line)
  */
 #define PROTO_DIR "/.skiff"
 /*

@@ -180,6 +180,21 @@ struct super {
 };
 
 /*
+ * An attribute change the VFS is about to make (chmod, chown, utimes):
+ * the VFS_ATTR_* bits in valid say which fields hold new values.
+ */
+struct vfs_setattr {
+	unsigned valid;
+	u32 mode, uid, gid;	/* mode: permission bits only */
+	struct vfs_time atime, mtime;
+};
+#define VFS_ATTR_MODE 1
+#define VFS_ATTR_UID 2
+#define VFS_ATTR_GID 4
+#define VFS_ATTR_ATIME 8
+#define VFS_ATTR_MTIME 16
+
+/*
  * Directory and link ops, called with vfs_ns_lock held. A directory whose
  * iops->lookup is NULL is "dcache-complete": its dentries are its entries
  * (ramfs), so a name missing from the dcache does not exist, and readdir
@@ -223,6 +238,12 @@ struct inode_ops {
 	 * the walk), so open() reopens the very file, as on Linux.
 	 */
 	int (*get_file)(struct inode *ino, struct file **out);
+	/*
+	 * May be NULL. For filesystems that keep attributes elsewhere (9p:
+	 * on the host): asked before the VFS changes the inode's fields,
+	 * with inode->lock held; an error leaves the inode as it was.
+	 */
+	int (*setattr)(struct inode *ino, const struct vfs_setattr *a);
 };
 
 /*
@@ -347,10 +368,12 @@ unsigned vfs_dtype(u32 mode);
  */
 int fs_init(const void *initrd, size_t len);
 /*
- * fs/mounts.c: mounts the disks the command line names (boot_opts.mounts,
- * "mount=vda:/data[:ro]"), after the devices were probed and fs_init ran.
- * A disk that cannot be mounted is -Exxx with why filled, one line (the
- * caller stops the boot: the program must not run without its data).
+ * fs/mounts.c: mounts the disks and host directories the command line
+ * names (boot_opts.mounts, "mount=vda:/data[:ro]", "mount=9p:TAG:/data"),
+ * after the devices were probed and fs_init ran. One that cannot be
+ * mounted is -Exxx with why filled, one line (the caller stops the boot:
+ * the program must not run without its data), unless it was given with
+ * :try (logged, and the boot goes on).
  */
 int fs_mount_disks(char *why, size_t size);
 /* Every mounted disk filesystem to stable storage (sync(2), and at exit
@@ -362,6 +385,12 @@ int vfs_sync_all(bool at_exit);
  * the reason in words (the features it refuses, by name). */
 int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
 	       size_t wsize);
+/* fs/9p/super.c: the host directory shared through the virtio-9p device
+ * whose mount tag is tag, read-only when ro (every change -EROFS), as a
+ * super to vfs_mount. -ENODEV (no such tag), -EIO, -ENOMEM; why gets the
+ * reason in words. */
+int p9_mount(const char *tag, bool ro, struct super **out, char *why,
+	     size_t wsize);
 /* Changes the working directory (kernel path). */
 int vfs_chdir(const char *path);
 /* mkdir -p with mode (after umask); existing directories are fine. */
@@ -451,6 +480,8 @@ long vfs_readlink(struct dentry *base, const char *path, char *buf,
 /* Permission check as root: X needs an x bit (or a directory). */
 int vfs_access(struct inode *ino, int mode);
 int vfs_chmod(struct inode *ino, u32 mode);
+/* chown: uid or gid (u32)-1 is left as it is. */
+int vfs_chown(struct inode *ino, u32 uid, u32 gid);
 /* Sets atime/mtime; NULL sets both to now. ctime becomes now. */
 int vfs_utimes(struct inode *ino, const struct vfs_time *atime,
 	       const struct vfs_time *mtime);

@@ -46,7 +46,7 @@ while [ "$i" -le "$count" ]; do
 	for b in $bases; do
 		m=$D/$kind.$b.$i
 		build/fuzz/mutate "$D/$b" "$m" "$i" "$hot" && chmod 755 "$m" || exit 1
-		timeout -k 5 20 "$SKIFF" run --accel "$APPS_ACCEL" "$m" </dev/null >"$m.out" 2>"$m.err"
+		timeout -k 5 20 "$SKIFF" run --no-cwd --accel "$APPS_ACCEL" "$m" </dev/null >"$m.out" 2>"$m.err"
 		rc=$?
 		why=""
 		if [ $rc = 124 ] || [ $rc = 137 ]; then

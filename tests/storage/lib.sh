@@ -3,6 +3,13 @@
 # $T a scratch directory and $SKIFF the skiff binary.
 #
 #   storage_build           builds the test programs into $T (static)
+#   fs_apps_each FN         for each program of tests/apps/fs/ that needs
+#                           no directive (etc_files reads the image's /etc):
+#                           builds it static into $T/app, runs it natively
+#                           in an empty directory ($T/a.nat, exit status in
+#                           $T/a.nrc), then calls FN NAME to run it in Skiff
+#                           (tests/storage/run.sh on ext2, tests/skiff/
+#                           ninep.sh on a 9p share)
 #   damaged_loop N          N damaged copies of an image made with mke2fs -d
 #                           from a small tree (tests/storage/damage.py SEED
 #                           for SEED 1..N: superblock, descriptors, bitmaps,
@@ -16,6 +23,21 @@
 storage_build() {
 	for p in fsops big walk; do
 		gcc -O -Wall -static -o "$T/$p" "tests/storage/$p.c" || return 1
+	done
+}
+
+fs_apps_each() {
+	for src in tests/apps/fs/*.c; do
+		n=$(basename "$src" .c)
+		[ "$n" = etc_files ] && continue
+		grep -q '^/\* \(ARGS\|STDIN\|ENV\|SKIFF\|TTY\):' "$src" && continue
+		gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$T/app" "$src" || {
+			fail "apps $n" "does not build"; continue; }
+		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
+		(cd "$d" && env -i PATH=/usr/bin:/bin HOME=/ "$T/app" >"$T/a.nat" 2>/dev/null
+			echo $? >"$T/a.nrc")
+		rm -rf "$d"
+		"$1" "$n"
 	done
 }
 

@@ -5,7 +5,9 @@
  *     own files, --dir and --file, host data (pack.c's rules), at their
  *     host paths with the symlinks on the way (a merged-/usr Debian's
  *     /lib -> usr/lib), directories and symlinks with their host mtimes;
- *   - the current directory (empty), so relative paths work in the guest;
+ *   - skiff run: the current directory (empty), so relative paths work
+ *     in the guest (run.c shares it live unless --no-cwd); skiff build
+ *     records -w's directory or / instead, never the current one;
  *   - the files of skiff/proto.h: /.skiff/argv, env, exe, cwd;
  *   - /etc/passwd, group, nsswitch.conf, and hosts, hostname and
  *     resolv.conf for the guest's network (net.c; an image written by
@@ -208,7 +210,11 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 	char cwd[PATH_MAX];
 	int err;
 
-	if (!getcwd(cwd, sizeof(cwd))) {
+	/* skiff build never captures the current directory: its image
+	 * starts in -w's directory or /. */
+	if (o->build)
+		snprintf(cwd, sizeof(cwd), "%s", o->workdir ? o->workdir : "/");
+	else if (!getcwd(cwd, sizeof(cwd))) {
 		skiff_err("cannot get the current directory: %s", strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}

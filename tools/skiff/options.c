@@ -13,7 +13,7 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -36,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "tty", no_argument, NULL, 't' },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-cwd", no_argument, NULL, OPT_NO_CWD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +297,7 @@ static void parse_format(struct skiff_opts *o, const char *arg)
 
 static void parse_one(struct skiff_opts *o, int c, const char *arg)
 {
+	char why[256], msg[600];
 	int err;
 
 	switch (c) {
@@ -324,10 +326,20 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "-v");
 		if (o->ndisks >= SKIFF_MAX_DISKS)
 			bad_usage("%s", "-v: at most 8 disks");
-		if (volume_parse(arg, &o->disks[o->ndisks]))
-			bad_usage("-v %s: expected NAME:/DIR[:ro] or ./IMAGE:/DIR[:ro] "
-				  "(an existing volume or image file)", arg);
+		if (volume_parse(arg, &o->disks[o->ndisks], why, sizeof(why))) {
+			snprintf(msg, sizeof(msg), "-v %s: %s", arg, why);
+			bad_usage("%s", msg);
+		}
 		o->ndisks++;
+		break;
+	case 'w': /* as docker: the guest directory, made if missing */
+		if (arg[0] != '/')
+			bad_usage("-w %s: the working directory must be absolute", arg);
+		o->workdir = path_normalize(arg);
+		break;
+	case OPT_NO_CWD:
+		vm_option(o, "--no-cwd");
+		o->no_cwd = true;
 		break;
 	case 'i': /* docker's -i: skiff always passes its stdin */
 		vm_option(o, "-i");
@@ -335,11 +347,6 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 	case 't':
 		vm_option(o, "-t");
 		o->tty = true;
-		break;
-	case 'w':
-		if (arg[0] != '/')
-			bad_usage("-w %s: expected an absolute guest path", arg);
-		o->workdir = arg;
 		break;
 	case OPT_FORMAT:
 		parse_format(o, arg);

@@ -8,6 +8,7 @@
  * (/dev/fd/N), so nothing is left behind whichever way skiff ends.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -290,8 +291,111 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 	return err ? err : net_check_ports(net);
 }
 
+/* Whether the guest path p is dir or lies under it. */
+static bool under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(p, dir, n) && (p[n] == '/' || !p[n]);
+}
+
+/*
+ * Why the current directory cwd is not shared, or NULL to share it: it
+ * would hide files the image packs (the root, the system's directories:
+ * the program's libraries, skiff's /etc and /.skiff files), the kernel's
+ * own (/proc, /sys, /dev), or lies in a -v mount of the user's, which
+ * then gives the program its working directory.
+ */
+static const char *no_share_reason(const char *cwd, const struct disk_spec *d,
+				   size_t n)
+{
+	static const char *const sys[] = {
+		"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+		"/etc", "/opt", "/proc", "/sys", "/dev", "/boot", PROTO_DIR,
+	};
+
+	if (!strcmp(cwd, "/"))
+		return "it is the root, which holds the image";
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
+		if (under(cwd, sys[i]))
+			return "it would hide the system files the image packs";
+	for (size_t i = 0; i < n; i++)
+		if (under(cwd, d[i].guest))
+			return "it lies in a -v mount";
+	return NULL;
+}
+
+/*
+ * A -v mount over the program's packed path hides it, unless the host
+ * directory holds it at the same place (the current directory, shared
+ * at its own path): one line, before QEMU starts.
+ */
+static int check_hidden(const struct program *p, const struct disk_spec *d,
+			size_t n)
+{
+	for (size_t i = 0; i < n && !p->is_image; i++) {
+		const char *rest = p->real + strlen(d[i].guest);
+		struct stat a, b;
+		char *there;
+		bool same;
+
+		if (!under(p->real, d[i].guest))
+			continue;
+		there = xasprintf("%s%s", d[i].path, rest);
+		same = d[i].dir && stat(there, &a) == 0 &&
+		       stat(p->real, &b) == 0 && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+		free(there);
+		if (same)
+			continue;
+		skiff_err("-v ...:%s hides the program %s, packed at that path: "
+			  "mount elsewhere or move the program", d[i].guest,
+			  p->real);
+		return SKIFF_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * The program's working directory and the shares of vm: -w's directory,
+ * else the current one, shared live at the same path (before the -v
+ * mounts, which may lie inside it) unless --no-cwd or no_share_reason.
+ * A prebuilt image starts where it was built to, sharing nothing but -v.
+ */
+static int plan_cwd(const struct skiff_opts *o, const struct program *p,
+		    struct vm_config *vm, struct disk_spec *disks)
+{
+	char cwd[PATH_MAX];
+	const char *why;
+	size_t n = 0;
+
+	vm->cwd = o->workdir;
+	if (!p->is_image && !o->no_cwd && !getcwd(cwd, sizeof(cwd))) {
+		skiff_err("not sharing the current directory: %s", strerror(errno));
+	} else if (!p->is_image && !o->no_cwd) {
+		why = no_share_reason(cwd, o->disks, o->ndisks);
+		if (!why && o->ndisks >= SKIFF_MAX_DISKS)
+			why = "-v took every mount";
+		if (why && o->verbose)
+			skiff_err("not sharing the current directory %s: %s", cwd, why);
+		if (!why)
+			disks[n++] = (struct disk_spec){ .path = xstrdup(cwd),
+							  .guest = xstrdup(cwd),
+							  .dir = true, .soft = true };
+		if (!vm->cwd)
+			vm->cwd = xstrdup(cwd);
+	}
+	memcpy(disks + n, o->disks, o->ndisks * sizeof(*disks));
+	vm->disks = disks;
+	vm->ndisks = n + o->ndisks;
+	return check_hidden(p, disks, vm->ndisks);
+}
+
 int run_command(const struct skiff_opts *o)
 {
+	struct disk_spec disks[SKIFF_MAX_DISKS + 1];
 	struct vm_config vm = { .memory_mib = o->memory_mib, .q35 = o->q35,
 				.verbose = o->verbose, .disks = o->disks,
 				.ndisks = o->ndisks };
@@ -310,6 +414,8 @@ int run_command(const struct skiff_opts *o)
 		err = prepare_image(o, &p, &vm);
 	if (!err)
 		err = prepare_net(o, &p, vm.initrd, &net);
+	if (!err)
+		err = plan_cwd(o, &p, &vm, disks);
 	if (!err && !p.is_image)
 		err = prepare_image(o, &p, &vm);
 	if (err)

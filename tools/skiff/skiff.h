@@ -78,13 +78,17 @@ struct net_config {
 	bool ports_given;	/* -p was on the command line */
 };
 
-/* -v SRC:GUEST[:ro]: a disk image attached and mounted at GUEST. */
+/* -v SRC:GUEST[:ro]: a disk image attached and mounted at GUEST, or a
+ * host directory shared live (virtio-9p). */
 struct disk_spec {
-	char *path;	/* the image file */
+	char *path;	/* the image file, or the host directory (absolute) */
 	char *guest;	/* absolute guest directory */
 	bool ro;
+	bool dir;	/* path is a host directory, shared over 9p */
+	bool soft;	/* the shared current directory: a mount that fails
+			   is a line in the kernel log, not the end */
 };
-#define SKIFF_MAX_DISKS 8
+#define SKIFF_MAX_DISKS 8 /* the kernel's mount= words, all kinds */
 
 /* skiff build --format: what -o IMAGE is. */
 enum image_format {
@@ -107,6 +111,7 @@ struct skiff_opts {
 	struct disk_spec disks[SKIFF_MAX_DISKS]; /* -v, --volume */
 	size_t ndisks;
 	bool tty;		/* -t: the program's stdio is a terminal */
+	bool no_cwd;		/* --no-cwd: do not share the current directory */
 	const char *kernel;	/* --kernel, or NULL */
 	char **env;		/* -e values, KEY=VAL */
 	size_t nenv;
@@ -121,7 +126,13 @@ struct skiff_opts {
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
 int volume_command(int argc, char **argv);
-int volume_parse(const char *spec, struct disk_spec *out);
+/* -v's value into *out: 0, or -EINVAL with why (one sentence) in a buffer
+ * of whylen bytes. */
+int volume_parse(const char *spec, struct disk_spec *out, char *why,
+		 size_t whylen);
+/* A guest path for the kernel command line: %XX for a space, ':', '%' and
+ * any byte that is not printable ASCII (kernel/cmdline.c undoes it). */
+char *volume_escape(const char *path);
 const char *volume_dir(void);
 
 /* main.c */
@@ -508,8 +519,11 @@ struct vm_config {
 	u64 memory_mib;
 	bool q35, kvm, verbose;
 	const struct net_config *net; /* the NIC, its ports */
-	const struct disk_spec *disks;	/* virtio-blk disks, vda first */
+	const struct disk_spec *disks;	/* virtio-blk disks (vda first) and
+					   9p shares, in mount order */
 	size_t ndisks;
+	const char *cwd;	/* the program's working directory, or NULL:
+				   the image's own */
 	u64 tsc_khz;
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
