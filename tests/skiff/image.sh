@@ -78,6 +78,9 @@ same() {
 FOO=1 ./args x y >native.xy
 FOO=1 ./args p q r >native.pqr
 FOO=9 BAR=2 ./args x y >native.env
+# skiff build never captures the current directory: an image starts in /
+# unless built with -w
+sed -i "s|^cwd=.*|cwd=/|" native.xy native.pqr native.env
 mkdir -p "$D/w/new" && (cd "$D/w/new" && FOO=1 "$D/args" x y >"$D/native.w")
 sed -i -e "s|^cwd=.*|cwd=/w/new|" -e "s|^argv\[0\]=.*|argv[0]=./args|" native.w
 if "$SKIFF" build -o a.img -e FOO=1 ./args x y 2>build.err &&
@@ -150,7 +153,11 @@ for img in a g; do
 	cp $img.img flip.$img
 	printf '\377' | dd of=flip.$img bs=1 seek=$((size / 3)) conv=notrunc 2>/dev/null
 	cp $img.img flip2.$img
-	printf '\000' | dd of=flip2.$img bs=1 seek=$((size / 3 + 7)) conv=notrunc 2>/dev/null
+	# one bit of another byte (whatever it holds: a fixed value may be
+	# the byte already there)
+	b=$(od -An -tu1 -j $((size / 3 + 7)) -N1 $img.img | tr -d ' ')
+	printf "\\$(printf %o $((b ^ 1)))" |
+		dd of=flip2.$img bs=1 seek=$((size / 3 + 7)) conv=notrunc 2>/dev/null
 	# A flip may leave a valid stream: the checksum catches it.
 	corrupt "$kind, a byte flipped" flip.$img
 	corrupt "$kind, another byte flipped" flip2.$img
@@ -170,7 +177,7 @@ if ! [ -r /usr/lib/grub/i386-pc/boot.img ] || ! command -v grub-mkimage >/dev/nu
 	summary image
 	exit $?
 fi
-./args disk run >native.disk
+./args disk run | sed "s|^cwd=.*|cwd=/|" >native.disk
 for fmt in raw qcow2; do
 	if "$SKIFF" build --format $fmt -o disk.$fmt ./args disk run 2>build.err &&
 	   qemu-img info disk.$fmt 2>/dev/null | grep -q "file format: $fmt"; then
