@@ -139,9 +139,58 @@ static void *alloc_run(size_t n, bool may_reserve)
 	return phys_to_virt((paddr_t)first << PAGE_SHIFT);
 }
 
-void *page_alloc(size_t n)
+/*
+ * Caches that give pages back when memory runs short (the block cache of
+ * fs/ext2/cache.c): called when an ordinary allocation found no room,
+ * only with interrupts on (so no spinlock is held, the heap's included),
+ * then the allocation is tried once more. A shrinker must not sleep on a
+ * lock the allocating thread may hold: it takes its locks with a try.
+ */
+#define MAX_SHRINKERS 4
+static size_t (*shrinkers[MAX_SHRINKERS])(size_t want);
+
+int page_shrinker_register(size_t (*fn)(size_t want))
+{
+	for (unsigned i = 0; i < MAX_SHRINKERS; i++) {
+		size_t (*none)(size_t) = NULL;
+
+		if (__atomic_compare_exchange_n(&shrinkers[i], &none, fn, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+bool page_shrink(size_t want)
+{
+	size_t got = 0;
+
+	if (!irq_enabled())
+		return false;
+	for (unsigned i = 0; i < MAX_SHRINKERS && got < want; i++) {
+		size_t (*fn)(size_t) = __atomic_load_n(&shrinkers[i],
+						       __ATOMIC_ACQUIRE);
+
+		if (fn)
+			got += fn(want - got);
+	}
+	return got > 0;
+}
+
+/* An ordinary allocation, with the shrinkers' help when it fails. */
+static void *alloc_or_shrink(size_t n)
 {
 	void *p = alloc_run(n, false);
+
+	if (!p && n && page_shrink(n + reserve_pages() / 4))
+		p = alloc_run(n, false);
+	return p;
+}
+
+void *page_alloc(size_t n)
+{
+	void *p = alloc_or_shrink(n);
 
 	if (p)
 		memset(p, 0, n * PAGE_SIZE);
@@ -150,7 +199,7 @@ void *page_alloc(size_t n)
 
 void *page_alloc_dirty(size_t n)
 {
-	return alloc_run(n, false);
+	return alloc_or_shrink(n);
 }
 
 void *page_alloc_reserved(size_t n, bool zero)

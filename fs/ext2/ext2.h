@@ -16,6 +16,7 @@
 
 #include <skiff/blkdev.h>
 #include <skiff/errno.h>
+#include <skiff/rbtree.h>
 #include <skiff/vfs.h>
 
 #define EXT2_MAGIC 0xEF53
@@ -96,6 +97,13 @@ struct ext2_dirent {
 
 struct ext2_cblock;
 
+#define EXT2_DISCARD_MAX 32	/* freed ranges kept before they go out */
+#define EXT2_WB_DELAY_NS (5ull * 1000000000ull) /* dirty to background write */
+
+struct ext2_discard {
+	u32 start, count;	/* blocks */
+};
+
 struct ext2_fs {
 	struct mutex lock;
 	struct blkdev *bd;
@@ -114,6 +122,12 @@ struct ext2_fs {
 	struct list *hash;	/* CACHE_BUCKETS lists of ext2_cblock */
 	struct list lru;	/* least recently used first */
 	u32 ncached, ndirty;
+	u32 op;			/* the op's number (ext2_trim advances it) */
+	/* The background writer (writeback.c): when to sync, 0: not due. */
+	u64 wb_due;
+	/* Freed blocks not yet discarded (writeback.c). */
+	struct ext2_discard discard[EXT2_DISCARD_MAX];
+	u32 ndiscard;
 	/* Live inodes by number (inode.c). */
 	struct list ihash[64];
 };
@@ -124,6 +138,7 @@ struct ext2_inode {		/* ino->priv */
 	u32 block[15];
 	u32 flags, dtime, file_acl, generation;
 	bool freed;		/* its on-disk inode is free again */
+	struct rb_tree pages;	/* MAP_SHARED pages (mmap.c) by index */
 };
 
 static inline struct ext2_fs *EFS(struct super *sb) { return sb->priv; }
@@ -144,6 +159,33 @@ void ext2_bforget(struct ext2_fs *fs, u32 blk);
 int ext2_cache_flush(struct ext2_fs *fs);
 /* Keeps the cache within its size (start of an op). */
 void ext2_trim(struct ext2_fs *fs);
+/* The shrinker's part (fs->lock not held: tried): frees clean blocks of
+ * no op, about want pages; how many pages it freed. Never sleeps. */
+size_t ext2_cache_shrink(struct ext2_fs *fs, size_t want);
+
+/* writeback.c */
+/* A mounted filesystem: the background writer and the shrinker see it.
+ * 0 or -ENOSPC (too many). May sleep. */
+int ext2_wb_register(struct ext2_fs *fs);
+/* The cache became dirty (fs->lock held): a sync is due in a while. */
+void ext2_wb_dirtied(struct ext2_fs *fs);
+/* Freed block blk may be discarded (fs->lock). */
+void ext2_discard_note(struct ext2_fs *fs, u32 blk);
+/* blk is allocated again: a pending discard of it goes out first. */
+void ext2_discard_claim(struct ext2_fs *fs, u32 blk);
+/* Sends the pending discards (fs->lock); errors are ignored. Sleeps. */
+void ext2_discard_flush(struct ext2_fs *fs);
+
+/* mmap.c: the pages of MAP_SHARED mappings (file_ops.get_page). */
+int ext2_get_page(struct file *f, u64 index, void **page);
+/* The mapped page holding byte pos of the file, or NULL (fs->lock). */
+u8 *ext2_mpage_at(struct inode *ino, u64 pos);
+/* Copies the mapped pages into the file's blocks (fs->lock). */
+int ext2_mpages_writeback(struct ext2_fs *fs, struct inode *ino);
+/* Zeroes [from, to) of the mapped pages (truncate, punch; fs->lock). */
+void ext2_mpages_zero(struct inode *ino, u64 from, u64 to);
+/* Frees the mapped pages (eviction: nothing maps them any longer). */
+void ext2_mpages_free(struct inode *ino);
 
 /* super.c */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, u64 n);
@@ -193,9 +235,16 @@ extern const struct file_ops ext2_dir_fops;
 /* namei.c */
 extern const struct inode_ops ext2_dir_iops, ext2_file_iops, ext2_link_iops;
 
+/* Frees file blocks [from, to) (punching a hole); indirect blocks left
+ * empty stay, as e2fsck accepts. The map stays valid on an error. */
+int ext2_punch_blocks(struct ext2_fs *fs, struct inode *ino, u64 from,
+		      u64 to);
+
 /* file.c */
 extern const struct file_ops ext2_file_ops;
 int ext2_setsize(struct inode *ino, u64 size);
+/* falloc.c: fallocate modes 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE. */
+int ext2_fallocate(struct file *f, int mode, u64 off, u64 len);
 
 
 #endif

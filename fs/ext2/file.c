@@ -1,9 +1,11 @@
 /*
  * fs/ext2/file.c: ext2 regular files: read, write (holes read as zeros;
  * a write past the end leaves a hole), truncate, fsync. Layer: fs.
- * inode->lock, then fs->lock. The bytes go through the block cache; a
- * write reaches the disk at fsync, sync, O_SYNC/O_DSYNC writes, when the
- * cache is full, or at exit. atime is not updated (as mount -o noatime).
+ * inode->lock, then fs->lock. The bytes go through the block cache (or
+ * a page of a shared mapping, mmap.c); a write reaches the disk at
+ * fsync, sync, O_SYNC/O_DSYNC writes, when the cache is full, in the
+ * background a few seconds later (writeback.c), or at exit. atime is not
+ * updated (as mount -o noatime).
  */
 #include "ext2.h"
 
@@ -23,10 +25,13 @@ static int move(struct ext2_fs *fs, struct inode *ino, u64 pos,
 {
 	u64 n = pos / fs->bsize;
 	u32 in = pos % fs->bsize, blk;
-	u8 *p;
-	int r = ext2_bmap(fs, ino, n, write, &blk);
+	u8 *p = ext2_mpage_at(ino, pos);
+	int r;
 
-	if (r)
+	if (p) /* mapped shared: the page is the data (mmap.c) */
+		return write ? iobuf_copy_in(io, at, p, len)
+			     : iobuf_copy_out(io, at, p, len);
+	if ((r = ext2_bmap(fs, ino, n, write, &blk)))
 		return r;
 	if (!blk)
 		return iobuf_zero(io, at, len);
@@ -148,6 +153,7 @@ int ext2_setsize(struct inode *ino, u64 size)
 				      (size + fs->bsize - 1) / fs->bsize);
 		if (!r)
 			r = zero_tail(fs, ino, size);
+		ext2_mpages_zero(ino, size, ino->size);
 	}
 	if (!r) {
 		ino->size = size;
@@ -174,4 +180,6 @@ const struct file_ops ext2_file_ops = {
 	.write = ext2_write,
 	.llseek = generic_llseek,
 	.fsync = ext2_fsync,
+	.get_page = ext2_get_page,
+	.fallocate = ext2_fallocate,
 };

@@ -313,10 +313,13 @@ void ext2_evict(struct inode *ino)
 	mutex_lock(&fs->lock);
 	if (EI(ino)->hash.next)
 		list_remove(&EI(ino)->hash);
-	if (ino->nlink == 0)
+	if (ino->nlink == 0) {
 		ext2_ifree_inode(fs, ino);
-	else
+	} else {
+		ext2_mpages_writeback(fs, ino);
 		ext2_iwrite(fs, ino);
+	}
+	ext2_mpages_free(ino);
 	mutex_unlock(&fs->lock);
 	kfree(ino->priv);
 }
@@ -329,9 +332,14 @@ int ext2_write_all(struct ext2_fs *fs, bool at_exit)
 		list_for_each(it, &fs->ihash[b]) {
 			struct ext2_inode *ei =
 				list_entry(it, struct ext2_inode, hash);
-			int e = at_exit && ei->self->nlink == 0
-					? ext2_ifree_inode(fs, ei->self)
-					: ext2_iwrite(fs, ei->self);
+			int e = 0;
+
+			if (at_exit && ei->self->nlink == 0)
+				e = ext2_ifree_inode(fs, ei->self);
+			else if ((e = ext2_mpages_writeback(fs, ei->self)))
+				ext2_iwrite(fs, ei->self);
+			else
+				e = ext2_iwrite(fs, ei->self);
 
 			if (!r)
 				r = e;

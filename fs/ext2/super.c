@@ -327,6 +327,7 @@ int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
 		return r;
 	}
 	super_set_root(fs->sb, root);
+	ext2_wb_register(fs);
 	klog("ext2: %s: %u blocks of %u bytes, %u inodes, %u groups%s",
 	     fs->bd->name, fs->s.blocks_count, fs->bsize, fs->s.inodes_count,
 	     fs->ngroups, fs->ro ? ", read-only" : "");
