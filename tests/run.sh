@@ -38,6 +38,11 @@
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
 #                                      sqlite3 across runs, damaged images
+#   storage-eio tests/storage/eio.sh   a failing disk (QEMU blkdebug): EIO
+#                                      from read and fsync, never a panic
+#   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
+#                                      background writer, MAP_SHARED pages,
+#                                      discards, punched holes
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -106,6 +111,8 @@ part terminal tests/skiff/terminal.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
 part storage tests/storage/run.sh
+part storage-eio tests/storage/eio.sh
+part storage-cache tests/storage/cache.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
