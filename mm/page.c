@@ -111,6 +111,8 @@ static size_t find_run(size_t from, size_t n)
 	return npages;
 }
 
+static void kick_shrinkers(void);
+
 /* n free pages, leaving the reserve unless may_reserve; NULL if none. */
 static void *alloc_run(size_t n, bool may_reserve)
 {
@@ -134,7 +136,10 @@ static void *alloc_run(size_t n, bool may_reserve)
 	set_range(first, n, true);
 	nfree -= n;
 	hint = first + n;
+	bool short_now = nfree < reserve_pages();
 	spin_unlock(&lock);
+	if (short_now)
+		kick_shrinkers();
 
 	return phys_to_virt((paddr_t)first << PAGE_SHIFT);
 }
@@ -148,18 +153,38 @@ static void *alloc_run(size_t n, bool may_reserve)
  */
 #define MAX_SHRINKERS 4
 static size_t (*shrinkers[MAX_SHRINKERS])(size_t want);
+static void (*kicks[MAX_SHRINKERS])(void);
+static struct spinlock shrinker_lock = SPINLOCK_INIT;
 
-int page_shrinker_register(size_t (*fn)(size_t want))
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
+{
+	int r = -ENOSPC;
+
+	spin_lock(&shrinker_lock);
+	for (unsigned i = 0; i < MAX_SHRINKERS && r; i++) {
+		if (shrinkers[i])
+			continue;
+		__atomic_store_n(&kicks[i], kick, __ATOMIC_RELEASE);
+		__atomic_store_n(&shrinkers[i], fn, __ATOMIC_RELEASE);
+		r = 0;
+	}
+	spin_unlock(&shrinker_lock);
+	return r;
+}
+
+/*
+ * Memory ran short where no shrinker may run (interrupts off: a fault
+ * taking the reserve under its address space's lock): the kicks ask the
+ * caches to shrink from a thread of their own, before the reserve is gone.
+ */
+static void kick_shrinkers(void)
 {
 	for (unsigned i = 0; i < MAX_SHRINKERS; i++) {
-		size_t (*none)(size_t) = NULL;
+		void (*kick)(void) = __atomic_load_n(&kicks[i], __ATOMIC_ACQUIRE);
 
-		if (__atomic_compare_exchange_n(&shrinkers[i], &none, fn, false,
-						__ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
-			return 0;
+		if (kick)
+			kick();
 	}
-	return -ENOSPC;
 }
 
 bool page_shrink(size_t want)

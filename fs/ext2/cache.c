@@ -286,3 +286,12 @@ size_t ext2_cache_shrink(struct ext2_fs *fs, size_t want)
 	mutex_unlock(&fs->lock);
 	return got / per_page;
 }
+
+void ext2_cache_relieve(struct ext2_fs *fs)
+{
+	fs->op++; /* fs->lock held by the writer: no op is in progress */
+	while (fs->ndirty)
+		if (write_batch(fs) < 0)
+			break;
+	drop_clean(fs, fs->ncached);
+}

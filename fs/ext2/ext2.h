@@ -162,6 +162,9 @@ void ext2_trim(struct ext2_fs *fs);
 /* The shrinker's part (fs->lock not held: tried): frees clean blocks of
  * no op, about want pages; how many pages it freed. Never sleeps. */
 size_t ext2_cache_shrink(struct ext2_fs *fs, size_t want);
+/* Memory is short (fs->lock held, no op in progress): writes the dirty
+ * blocks and drops every clean one. Sleeps. */
+void ext2_cache_relieve(struct ext2_fs *fs);
 
 /* writeback.c */
 /* A mounted filesystem: the background writer and the shrinker see it.

@@ -14,6 +14,12 @@
  * sleeps without a deadline and arms no timer. Changes that dirty no
  * cached block (a store into a MAP_SHARED page, a chmod) wait for the
  * next sync of any kind.
+ *
+ * Memory pressure: the shrinker (shrink) drops clean blocks at once when
+ * the allocator may call it; where it may not (a fault's page taken from
+ * the reserve with interrupts off), the allocator's kick wakes the writer,
+ * which writes every cache's dirty blocks and drops all their blocks
+ * (ext2_cache_relieve), so the program's memory wins over the cache.
  */
 #include <skiff/alloc.h>
 #include <skiff/kernel.h>
@@ -27,6 +33,7 @@ static struct waitq wb_wq;
 static struct ext2_fs *all_fs[MAX_FS];
 static unsigned nfs;
 static bool started;
+static bool pressure;	/* memory ran short: empty the caches */
 
 /* The filesystem due first (its due time in *due), or NULL. wb_lock. */
 static struct ext2_fs *first_due(u64 *due)
@@ -44,6 +51,18 @@ static struct ext2_fs *first_due(u64 *due)
 	return best;
 }
 
+/* Under memory pressure: every cache written and emptied. */
+static void relieve(void)
+{
+	unsigned n = __atomic_load_n(&nfs, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++) {
+		mutex_lock(&all_fs[i]->lock);
+		ext2_cache_relieve(all_fs[i]);
+		mutex_unlock(&all_fs[i]->lock);
+	}
+}
+
 static void writer(void *arg)
 {
 	(void)arg;
@@ -52,6 +71,12 @@ static void writer(void *arg)
 		u64 due = 0;
 
 		spin_lock(&wb_lock);
+		if (pressure) {
+			pressure = false;
+			spin_unlock(&wb_lock);
+			relieve();
+			continue;
+		}
 		fs = first_due(&due);
 		if (!fs || due > time_monotonic_ns()) {
 			waitq_sleep(&wb_wq, &wb_lock, fs ? due : 0);
@@ -89,6 +114,17 @@ static size_t shrink(size_t want)
 	return got;
 }
 
+/* The page allocator's kick (any context): the writer empties the caches. */
+static void kick(void)
+{
+	spin_lock(&wb_lock);
+	if (!pressure && started) {
+		pressure = true;
+		waitq_wake_one(&wb_wq);
+	}
+	spin_unlock(&wb_lock);
+}
+
 int ext2_wb_register(struct ext2_fs *fs)
 {
 	bool first;
@@ -105,7 +141,7 @@ int ext2_wb_register(struct ext2_fs *fs)
 	if (!first)
 		return 0;
 	waitq_init(&wb_wq);
-	page_shrinker_register(shrink);
+	page_shrinker_register(shrink, kick);
 	if (!thread_create("ext2-writeback", writer, NULL, false)) {
 		klog("ext2: no background writer (no memory): data is written "
 		     "at fsync, sync and exit only");

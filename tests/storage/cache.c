@@ -12,9 +12,14 @@
  *   punch DIR     DIR/punch: 4 MiB of 'p', then a hole punched in
  *                 [1 MiB + 100, 3 MiB + 100): st_blocks before and after
  *                 (fewer), the bytes at the hole's edges
+ *   pressure FILE reads FILE ("-": none) through the cache, then touches
+ *                 anonymous pages until one faults for want of memory
+ *                 (SIGBUS, caught), frees them and prints the MiB it got
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +97,49 @@ static void punch(const char *dir)
 	must("close", close(fd));
 }
 
+static sigjmp_buf out_of_memory;
+
+static void on_fault(int sig)
+{
+	(void)sig;
+	siglongjmp(out_of_memory, 1);
+}
+
+/* The MiB of anonymous memory the program gets after reading file. */
+static void pressure(const char *file)
+{
+	static char buf[1 << 16];
+	size_t len = (size_t)4 << 30;
+	volatile size_t i = 0;
+	char *p;
+
+	if (strcmp(file, "-")) {
+		int fd = must("open", open(file, O_RDONLY));
+		while (must("read", read(fd, buf, sizeof(buf))) > 0)
+			;
+		close(fd);
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		must("mmap", -1);
+	signal(SIGBUS, on_fault);
+	signal(SIGSEGV, on_fault);
+	/* The handler's path and printf once now, while there is memory
+	 * for their pages (the binary's text is loaded on fault). */
+	printf("touching\n");
+	if (!sigsetjmp(out_of_memory, 1))
+		raise(SIGBUS);
+	if (!sigsetjmp(out_of_memory, 1))
+		for (i = 0; i < len; i += 4096) {
+			p[i] = 1;
+			if (i % (8 << 20) == 0)
+				usleep(1000); /* the kernel's writer may run */
+		}
+	munmap(p, len);
+	printf("got %zu MiB\n", i >> 20);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -119,6 +167,8 @@ int main(int argc, char **argv)
 		int fd = must("open", open(dir, O_RDONLY | O_DIRECTORY));
 		must("unlink", unlink(path(dir, "fill")));
 		printf("syncfs: %d\n", syncfs(fd));
+	} else if (!strcmp(mode, "pressure")) {
+		pressure(dir);
 	} else if (!strcmp(mode, "punch")) {
 		punch(dir);
 	} else {

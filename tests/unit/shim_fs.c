@@ -45,9 +45,10 @@ void page_free(void *p, size_t n)
 void *page_alloc_dirty(size_t n) { return page_alloc(n); }
 
 /* Shrinkers (fs/ext2/writeback.c registers one): memory never runs out. */
-int page_shrinker_register(size_t (*fn)(size_t want))
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
 {
 	(void)fn;
+	(void)kick;
 	return 0;
 }
 
