@@ -40,6 +40,7 @@ struct ext2_cblock {
 	struct list lru;	/* fs->lru */
 	u32 blk;
 	bool dirty;
+	u32 owner;		/* dirty file data: its inode; 0: metadata */
 	u32 op;			/* fs->op when last used */
 	u8 *data;		/* physically contiguous */
 };
@@ -166,15 +167,25 @@ int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p)
 	return 0;
 }
 
-void ext2_bdirty(struct ext2_fs *fs, u32 blk)
+void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino)
 {
 	struct ext2_cblock *c = find(fs, blk);
 
 	if (c && !c->dirty) {
 		c->dirty = true;
+		c->owner = ino;
 		if (fs->ndirty++ == 0)
 			ext2_wb_dirtied(fs);
 	}
+}
+
+void ext2_bdirty(struct ext2_fs *fs, u32 blk)
+{
+	struct ext2_cblock *c = find(fs, blk);
+
+	if (c)
+		c->owner = 0; /* metadata (or zeros of a new block): any sync */
+	ext2_bdirty_data(fs, blk, 0);
 }
 
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p)
@@ -199,8 +210,9 @@ void ext2_bforget(struct ext2_fs *fs, u32 blk)
 		drop(fs, c);
 }
 
-/* Writes up to FLUSH_BATCH dirty blocks in one batch; how many, or -EIO. */
-static int write_batch(struct ext2_fs *fs)
+/* Writes up to FLUSH_BATCH dirty blocks in one batch (with ino, only
+ * metadata and the data of inode ino); how many, or -EIO. */
+static int write_batch(struct ext2_fs *fs, u32 ino)
 {
 	struct blk_req reqs[FLUSH_BATCH];
 	struct ext2_cblock *cb[FLUSH_BATCH];
@@ -210,7 +222,7 @@ static int write_batch(struct ext2_fs *fs)
 	list_for_each(it, &fs->lru) {
 		struct ext2_cblock *c = list_entry(it, struct ext2_cblock, lru);
 
-		if (!c->dirty)
+		if (!c->dirty || (ino && c->owner && c->owner != ino))
 			continue;
 		cb[n] = c;
 		reqs[n] = (struct blk_req){ .op = BLK_WRITE,
@@ -220,7 +232,8 @@ static int write_batch(struct ext2_fs *fs)
 			break;
 	}
 	if (!n) {
-		fs->ndirty = 0; /* cannot happen: the count is kept exact */
+		if (!ino)
+			fs->ndirty = 0; /* cannot happen: the count is exact */
 		return 0;
 	}
 	r = blk_run(fs->bd, reqs, n);
@@ -236,16 +249,17 @@ static int write_batch(struct ext2_fs *fs)
 }
 
 /*
- * Every dirty block, then the discards, then the device's flush: 0 once
+ * Every dirty block (with ino, only the metadata and the data of inode
+ * ino: fsync of one file), then the discards, then the device's flush: 0 once
  * the device says all of it is on stable storage, else -EIO (the blocks
  * that failed stay dirty: the next flush tries them again and fails too).
  */
-int ext2_cache_flush(struct ext2_fs *fs)
+int ext2_cache_flush(struct ext2_fs *fs, u32 ino)
 {
 	int r;
 
-	while (fs->ndirty)
-		if ((r = write_batch(fs)) < 0)
+	while (fs->ndirty && (r = write_batch(fs, ino)) != 0)
+		if (r < 0)
 			return r;
 	ext2_discard_flush(fs);
 	return blk_flush(fs->bd) ? -EIO : 0;
@@ -268,7 +282,7 @@ void ext2_trim(struct ext2_fs *fs)
 	if (fs->ncached <= max)
 		return;
 	while (fs->ndirty > max / 2)
-		if (write_batch(fs) < 0)
+		if (write_batch(fs, 0) < 0)
 			break;
 	if (fs->ncached > max / 2)
 		drop_clean(fs, fs->ncached - max / 2);
@@ -291,7 +305,7 @@ void ext2_cache_relieve(struct ext2_fs *fs)
 {
 	fs->op++; /* fs->lock held by the writer: no op is in progress */
 	while (fs->ndirty)
-		if (write_batch(fs) < 0)
+		if (write_batch(fs, 0) < 0)
 			break;
 	drop_clean(fs, fs->ncached);
 }

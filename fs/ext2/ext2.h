@@ -152,11 +152,15 @@ void ext2_cache_free(struct ext2_fs *fs);
 int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p);
 /* The block's bytes, zeroed and dirty, without reading it. */
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p);
+/* The block changed: metadata (written by every sync), or data of file
+ * ino (written by that file's fsync and by syncs of the filesystem). */
 void ext2_bdirty(struct ext2_fs *fs, u32 blk);
+void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino);
 /* Drops the cached copy of a freed block (its data no longer matters). */
 void ext2_bforget(struct ext2_fs *fs, u32 blk);
-/* Writes every dirty block, then flushes the device. */
-int ext2_cache_flush(struct ext2_fs *fs);
+/* Writes every dirty block (ino != 0: metadata and ino's data only), then
+ * the pending discards, then flushes the device. */
+int ext2_cache_flush(struct ext2_fs *fs, u32 ino);
 /* Keeps the cache within its size (start of an op). */
 void ext2_trim(struct ext2_fs *fs);
 /* The shrinker's part (fs->lock not held: tried): frees clean blocks of
@@ -193,7 +197,10 @@ void ext2_mpages_free(struct inode *ino);
 /* super.c */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, u64 n);
 int ext2_sync_fs(struct ext2_fs *fs);
-/* fsync of a file or a directory: the whole filesystem (file.c). */
+/* fsync of one file: its mapped pages, inode, data and every metadata
+ * block, then the device's flush (fs->lock). */
+int ext2_sync_file(struct ext2_fs *fs, struct inode *ino);
+/* fsync of a file or a directory (file.c): ext2_sync_file. */
 int ext2_fsync(struct file *f);
 extern const struct super_ops ext2_sops;
 

@@ -46,7 +46,7 @@ static int zero_in_block(struct ext2_fs *fs, struct inode *ino, u64 from,
 	if ((r = ext2_bread(fs, blk, &p)))
 		return r;
 	memset(p + from % fs->bsize, 0, to - from);
-	ext2_bdirty(fs, blk);
+	ext2_bdirty_data(fs, blk, (u32)ino->ino);
 	return 0;
 }
 

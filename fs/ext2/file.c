@@ -40,7 +40,7 @@ static int move(struct ext2_fs *fs, struct inode *ino, u64 pos,
 	if (!write)
 		return iobuf_copy_out(io, at, p + in, len);
 	r = iobuf_copy_in(io, at, p + in, len);
-	ext2_bdirty(fs, blk);
+	ext2_bdirty_data(fs, blk, (u32)ino->ino);
 	return r;
 }
 
@@ -109,7 +109,7 @@ static long ext2_write(struct file *f, struct iobuf *io, u64 *pos)
 	if (r > 0) {
 		inode_touch(ino, true);
 		ext2_iwrite(fs, ino);
-		if ((f->flags & O_DSYNC) && ext2_sync_fs(fs))
+		if ((f->flags & O_DSYNC) && ext2_sync_file(fs, ino))
 			r = -EIO;
 	}
 	mutex_unlock(&fs->lock);
@@ -133,7 +133,7 @@ static int zero_tail(struct ext2_fs *fs, struct inode *ino, u64 size)
 	if ((r = ext2_bread(fs, blk, &p)))
 		return r;
 	memset(p + in, 0, fs->bsize - in);
-	ext2_bdirty(fs, blk);
+	ext2_bdirty_data(fs, blk, (u32)ino->ino);
 	return 0;
 }
 
@@ -170,7 +170,7 @@ int ext2_fsync(struct file *f)
 	int r;
 
 	mutex_lock(&fs->lock);
-	r = ext2_sync_fs(fs);
+	r = ext2_sync_file(fs, f->inode);
 	mutex_unlock(&fs->lock);
 	return r;
 }

@@ -147,7 +147,7 @@ static int put_block(struct ext2_fs *fs, struct inode *ino, u64 fblk,
 		return r;
 	if (memcmp(p, from, n)) {
 		memcpy(p, from, n);
-		ext2_bdirty(fs, blk);
+		ext2_bdirty_data(fs, blk, (u32)ino->ino);
 	}
 	return 0;
 }

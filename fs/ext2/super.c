@@ -214,7 +214,19 @@ int ext2_sync_fs(struct ext2_fs *fs)
 		return 0;
 	if ((r = ext2_write_all(fs, false)) || (r = write_meta(fs)))
 		return r;
-	return ext2_cache_flush(fs);
+	return ext2_cache_flush(fs, 0);
+}
+
+int ext2_sync_file(struct ext2_fs *fs, struct inode *ino)
+{
+	int r;
+
+	if (fs->ro)
+		return 0;
+	if ((r = ext2_mpages_writeback(fs, ino)) || (r = ext2_iwrite(fs, ino)) ||
+	    (r = write_meta(fs)))
+		return r;
+	return ext2_cache_flush(fs, (u32)ino->ino);
 }
 
 static int ext2_sync(struct super *sb, bool at_exit)
