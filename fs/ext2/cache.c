@@ -278,6 +278,8 @@ void ext2_trim(struct ext2_fs *fs)
 {
 	u32 max = cache_max(fs);
 
+	if (fs->nested)
+		return; /* inside another op, which holds pointers */
 	fs->op++; /* no pointer into the cache is held across this call */
 	if (fs->ncached <= max)
 		return;

@@ -8,7 +8,8 @@
  * the bitmaps, the counts and every on-disk structure; each op takes it
  * after vfs_ns_lock and inode->lock. A pointer into a cached block is
  * valid while fs->lock is held and until the next ext2_trim (called at
- * the start of an op only). Every field read from the disk is checked
+ * the start of an op only; ext2_lock says how a fault's op runs inside
+ * another). Every field read from the disk is checked
  * before use: a bad one gives -EUCLEAN (one log line), never a panic.
  */
 #ifndef FS_EXT2_H
@@ -123,6 +124,7 @@ struct ext2_fs {
 	struct list lru;	/* least recently used first */
 	u32 ncached, ndirty;
 	u32 op;			/* the op's number (ext2_trim advances it) */
+	u32 nested;		/* ops run inside another (ext2_lock) */
 	/* The background writer (writeback.c): when to sync, 0: not due. */
 	u64 wb_due;
 	/* Freed blocks not yet discarded (writeback.c). */
@@ -142,6 +144,33 @@ struct ext2_inode {		/* ino->priv */
 };
 
 static inline struct ext2_fs *EFS(struct super *sb) { return sb->priv; }
+
+/*
+ * For the ops a page fault can start in the middle of another op of the
+ * same thread (read into, or write from, a mapping of an ext2 file whose
+ * page is not there yet: the fault reads the file): takes m unless this
+ * thread holds it already, and says whether it took it. fs->nested
+ * counts the ops so run inside another; ext2_trim does nothing while one
+ * runs, so the outer op's pointers into the cache stay valid.
+ */
+static inline bool ext2_lock(struct ext2_fs *fs, struct mutex *m)
+{
+	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) == thread_current()) {
+		if (m == &fs->lock)
+			fs->nested++;
+		return false;
+	}
+	mutex_lock(m);
+	return true;
+}
+
+static inline void ext2_unlock(struct ext2_fs *fs, struct mutex *m, bool took)
+{
+	if (took)
+		mutex_unlock(m);
+	else if (m == &fs->lock)
+		fs->nested--;
+}
 static inline struct ext2_inode *EI(struct inode *ino) { return ino->priv; }
 
 /* cache.c */

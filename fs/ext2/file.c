@@ -70,17 +70,18 @@ static long ext2_read(struct file *f, struct iobuf *io, u64 *pos)
 	struct inode *ino = f->inode;
 	struct ext2_fs *fs = EFS(ino->sb);
 	long r = 0;
+	/* A fault inside one of our own ops may read (MAP_PRIVATE). */
+	bool took_ino = ext2_lock(fs, &ino->lock);
+	bool took_fs = ext2_lock(fs, &fs->lock);
 
-	mutex_lock(&ino->lock);
-	mutex_lock(&fs->lock);
 	ext2_trim(fs);
 	if (*pos < ino->size) {
 		if (io->len > ino->size - *pos)
 			io->len = ino->size - *pos;
 		r = do_rw(fs, ino, io, *pos, false);
 	}
-	mutex_unlock(&fs->lock);
-	mutex_unlock(&ino->lock);
+	ext2_unlock(fs, &fs->lock, took_fs);
+	ext2_unlock(fs, &ino->lock, took_ino);
 	if (r > 0)
 		*pos += r;
 	return r;

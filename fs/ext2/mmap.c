@@ -1,7 +1,8 @@
 /*
  * fs/ext2/mmap.c: the pages of MAP_SHARED mappings of ext2 files (the
  * file_ops.get_page of skiff/vfs.h). Layer: fs. fs->lock held, except in
- * ext2_get_page, which takes it.
+ * ext2_get_page, which takes it (ext2_lock: the fault may come in the
+ * middle of this thread's own read or write, which holds it).
  *
  * A mapped page is a page of its own per file page index, in the inode's
  * tree (ei->pages), filled from the file's blocks at the first fault and
@@ -99,8 +100,8 @@ int ext2_get_page(struct file *f, u64 index, void **out)
 	struct rb_node *parent, **link;
 	struct ext2_mpage *m;
 	int r = 0;
+	bool took = ext2_lock(fs, &fs->lock); /* a fault inside our op */
 
-	mutex_lock(&fs->lock);
 	ext2_trim(fs);
 	if (index >= (ino->size + PAGE_SIZE - 1) / PAGE_SIZE) {
 		r = -ENXIO;
@@ -119,7 +120,7 @@ int ext2_get_page(struct file *f, u64 index, void **out)
 		rb_link(&EI(ino)->pages, &m->node, parent, link);
 		*out = m->page;
 	}
-	mutex_unlock(&fs->lock);
+	ext2_unlock(fs, &fs->lock, took);
 	return r;
 }
 

@@ -5,7 +5,10 @@
  * the mapping, msync(MS_SYNC) and fsync succeed, two mappings of one file
  * agree, a mapping over a hole reads zeros and a store fills it, a
  * truncate and a later extension read zeros, the file stays after munmap
- * and close, and fallocate (mode 0) and fdatasync/syncfs on the file.
+ * and close, and fallocate (mode 0) and fdatasync/syncfs on the file;
+ * read and write whose buffer is a mapping of another file (or the same
+ * one) not yet touched, so that the buffer's page faults in the middle of
+ * the file system's own read or write.
  */
 #include "check.h"
 #include <sys/mman.h>
@@ -116,11 +119,43 @@ static void past_end(void)
 	SHOW(close(fd));
 }
 
+static void buffer_is_a_map(void)
+{
+	int a = SHOW(open("m4", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	int b = SHOW(open("m5", O_RDWR | O_CREAT | O_TRUNC, 0644));
+	char text[2 * PG];
+
+	for (int i = 0; i < 2 * PG; i++)
+		text[i] = 'A' + i % 23;
+	SHOW(write(a, text, 2 * PG));
+	SHOW(write(b, text, 2 * PG));
+	char *s = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	char *pv = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, a, 0);
+	yes("mapped", s != MAP_FAILED && pv != MAP_FAILED);
+	if (s == MAP_FAILED || pv == MAP_FAILED)
+		return;
+	SHOW(pwrite(b, s + PG - 50, 100, 10));      /* source: a shared map */
+	SHOW(pwrite(b, pv + 100, 100, 300));        /* source: a private map */
+	SHOW(pread(b, s + PG + 7, 64, 1000));       /* destination: a map */
+	SHOW(pwrite(a, s + 20, 30, 4000));          /* the same file's map */
+	show_bytes("b at 10", b, 10, 12);
+	show_bytes("b at 300", b, 300, 12);
+	show_bytes("a at 4000", a, 4000, 12);
+	show_bytes("a at page 2", a, PG + 7, 12);
+	SHOW(munmap(s, 2 * PG));
+	SHOW(munmap(pv, 2 * PG));
+	SHOW(close(a));
+	SHOW(close(b));
+}
+
 int main(void)
 {
 	basic();
 	holes_and_truncate();
 	past_end();
+	buffer_is_a_map();
+	SHOW(unlink("m4"));
+	SHOW(unlink("m5"));
 	SHOW(unlink("m1"));
 	SHOW(unlink("m2"));
 	SHOW(unlink("m3"));
