@@ -10,8 +10,8 @@
 #              timed expectation here, the feature being "after a while".
 #   map        3 pages stored through MAP_SHARED: with msync(MS_SYNC), and
 #              without (the exit's sync), debugfs reads them back
-#   discard    a 32 MiB file written, then removed: the image file (QEMU
-#              discard=unmap) gives back at least 24 MiB
+#   discard    a 32 MiB file written, then removed: the image file gives
+#              back at least 24 MiB (skiff passes discard=unmap to QEMU)
 #   punch      fallocate PUNCH_HOLE of 2 MiB inside a 4 MiB file: fewer
 #              blocks, zeros inside, the bytes around kept, debugfs agrees
 #              and the image file shrinks
@@ -38,7 +38,6 @@ if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
 fi
 gcc -O -Wall -static -o "$T/cache" tests/storage/cache.c ||
 	{ fail build "gcc"; summary storage-cache; exit 1; }
-DISCARD="-set drive.disk0.discard=unmap"
 
 clean() {
 	if e2fsck -fn "$2" >"$T/fsck.out" 2>&1; then
@@ -48,13 +47,13 @@ clean() {
 	fi
 }
 
-# run NAME IMAGE ARGS...: the program on IMAGE at /data (discard=unmap),
-# with skiff's options $OPTS.
+# run NAME IMAGE ARGS...: the program on IMAGE at /data, with skiff's
+# options $OPTS.
 OPTS=""
 run() {
 	name=$1 img=$2
 	shift 2
-	SKIFF_QEMU_EXTRA="$DISCARD" sk $OPTS -v "$img:/data" "$T/cache" "$@" \
+	sk $OPTS -v "$img:/data" "$T/cache" "$@" \
 		>"$T/$name.out" 2>"$T/$name.err"
 	rc=$?
 	[ $rc = 0 ] && return 0

@@ -101,7 +101,9 @@ static char *qemu_escape(const char *s)
 	return out;
 }
 
-/* virtio-blk disks, in order: the guest's vda, vdb, ... */
+/* virtio-blk disks, in order: the guest's vda, vdb, ... A writable one
+ * passes the guest's discards on (discard=unmap): blocks the file system
+ * frees become holes in the image file again. */
 static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 {
 	for (size_t i = 0; i < vm->ndisks; i++) {
@@ -110,7 +112,7 @@ static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 		arg(a, "-drive");
 		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
 				 qemu_escape(d->path), i,
-				 d->ro ? ",readonly=on" : ""));
+				 d->ro ? ",readonly=on" : ",discard=unmap"));
 		arg(a, "-device");
 		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
 				 "virtio-blk-pci,disable-legacy=on" :
