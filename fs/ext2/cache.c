@@ -311,3 +311,36 @@ void ext2_cache_relieve(struct ext2_fs *fs)
 			break;
 	drop_clean(fs, fs->ncached);
 }
+
+bool ext2_cached(struct ext2_fs *fs, u32 blk)
+{
+	list_for_each(it, &fs->hash[blk % CACHE_BUCKETS])
+		if (list_entry(it, struct ext2_cblock, hash)->blk == blk)
+			return true;
+	return false;
+}
+
+void ext2_prefetch(struct ext2_fs *fs, const u32 *blks, u32 n)
+{
+	struct blk_req reqs[EXT2_PREFETCH_MAX];
+	struct ext2_cblock *cb[EXT2_PREFETCH_MAX];
+	u32 k = 0;
+
+	for (u32 i = 0; i < n && i < EXT2_PREFETCH_MAX; i++) {
+		struct ext2_cblock *c;
+
+		if (!blks[i] || blks[i] >= fs->s.blocks_count ||
+		    ext2_cached(fs, blks[i]) || !(c = insert(fs, blks[i])))
+			continue;
+		cb[k] = c;
+		reqs[k++] = (struct blk_req){ .op = BLK_READ,
+					      .sector = sector_of(fs, c->blk),
+					      .buf = c->data, .len = fs->bsize };
+	}
+	if (!k)
+		return;
+	blk_run(fs->bd, reqs, k);
+	for (u32 i = 0; i < k; i++)
+		if (reqs[i].status)
+			drop(fs, cb[i]); /* ext2_bread tries again, says EIO */
+}

@@ -185,6 +185,13 @@ int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p);
  * ino (written by that file's fsync and by syncs of the filesystem). */
 void ext2_bdirty(struct ext2_fs *fs, u32 blk);
 void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino);
+#define EXT2_PREFETCH_MAX 32	/* blocks read in one batch ahead of need */
+/* Whether blk is in the cache (its place in the LRU unchanged). */
+bool ext2_cached(struct ext2_fs *fs, u32 blk);
+/* Reads the blocks of blks (0s skipped, cached ones too) in one batch of
+ * requests in flight together; a failure leaves the block uncached (its
+ * ext2_bread reports it). */
+void ext2_prefetch(struct ext2_fs *fs, const u32 *blks, u32 n);
 /* Drops the cached copy of a freed block (its data no longer matters). */
 void ext2_bforget(struct ext2_fs *fs, u32 blk);
 /* Writes every dirty block (ino != 0: metadata and ino's data only), then

@@ -65,6 +65,33 @@ static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
 	return done ? (long)done : r;
 }
 
+/*
+ * Before a read from file block `first` on that misses the cache: the
+ * blocks of the read, and when the access looks sequential (the block
+ * before is cached, or it is the first) the ones after it up to
+ * EXT2_PREFETCH_MAX, are read in one batch instead of one at a time.
+ */
+static void read_ahead(struct ext2_fs *fs, struct inode *ino, u64 pos,
+		       size_t len)
+{
+	u64 first = pos / fs->bsize, last = (pos + len - 1) / fs->bsize;
+	u64 end = (ino->size + fs->bsize - 1) / fs->bsize;
+	u32 blks[EXT2_PREFETCH_MAX], n = 0, blk, prev = 0;
+
+	if (ext2_mpage_at(ino, pos) || ext2_bmap(fs, ino, first, false, &blk) ||
+	    !blk || ext2_cached(fs, blk))
+		return;
+	if ((first && ext2_bmap(fs, ino, first - 1, false, &prev)) ||
+	    (first && (!prev || !ext2_cached(fs, prev))))
+		end = MIN(end, last + 1); /* random access: no more than asked */
+	for (u64 b = first; b < end && n < EXT2_PREFETCH_MAX; b++) {
+		if (ext2_bmap(fs, ino, b, false, &blk))
+			break;
+		blks[n++] = blk;
+	}
+	ext2_prefetch(fs, blks, n);
+}
+
 static long ext2_read(struct file *f, struct iobuf *io, u64 *pos)
 {
 	struct inode *ino = f->inode;
@@ -78,6 +105,8 @@ static long ext2_read(struct file *f, struct iobuf *io, u64 *pos)
 	if (*pos < ino->size) {
 		if (io->len > ino->size - *pos)
 			io->len = ino->size - *pos;
+		if (!fs->nested && io->len)
+			read_ahead(fs, ino, *pos, io->len);
 		r = do_rw(fs, ino, io, *pos, false);
 	}
 	ext2_unlock(fs, &fs->lock, took_fs);
