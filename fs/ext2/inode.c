@@ -190,14 +190,18 @@ int ext2_iget(struct ext2_fs *fs, u32 n, struct inode **out)
 int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 {
 	struct ext2_inode *ei = EI(ino);
-	struct ext2_dinode *d;
+	struct ext2_dinode *disk, copy, *d = &copy;
+	size_t n = MIN((size_t)fs->isize, sizeof(copy));
 	u32 blk;
 	int r;
 
 	if (fs->ro || ei->freed)
 		return 0;
-	if ((r = read_dinode(fs, ino->ino, &d, &blk)))
+	if ((r = read_dinode(fs, ino->ino, &disk, &blk)))
 		return r;
+	/* Changed in a copy: an unchanged inode dirties no block (so a sync
+	 * writes nothing, and wakes no background writer, for it). */
+	memcpy(d, disk, n);
 	d->mode = ino->mode;
 	d->uid = ino->uid & 0xffff;
 	d->uid_high = ino->uid >> 16;
@@ -228,7 +232,10 @@ int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 	d->file_acl = ei->file_acl;
 	d->generation = ei->generation;
 	memcpy(d->block, ei->block, sizeof(d->block)); /* devices: rdev */
-	ext2_bdirty(fs, blk);
+	if (memcmp(disk, d, n)) {
+		memcpy(disk, d, n);
+		ext2_bdirty(fs, blk);
+	}
 	return 0;
 }
 
