@@ -129,6 +129,8 @@ static long ext2_write(struct file *f, struct iobuf *io, u64 *pos)
 	ext2_trim(fs);
 	if (f->flags & O_APPEND)
 		*pos = ino->size;
+	if (*pos > ino->size) /* the gap a write past the end leaves: zeros */
+		ext2_mpages_zero(ino, ino->size, *pos);
 	if (*pos >= max_size(fs)) {
 		r = io->len ? -EFBIG : 0;
 	} else if (io->len) {
@@ -184,6 +186,10 @@ int ext2_setsize(struct inode *ino, u64 size)
 		if (!r)
 			r = zero_tail(fs, ino, size);
 		ext2_mpages_zero(ino, size, ino->size);
+	} else {
+		/* Bytes stored through a mapping past the old end are not the
+		 * file's: the grown part reads zeros, as on Linux. */
+		ext2_mpages_zero(ino, ino->size, size);
 	}
 	if (!r) {
 		ino->size = size;

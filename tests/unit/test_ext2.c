@@ -345,6 +345,12 @@ static void test_get_page(void **state)
 	assert_memory_equal(buf, "mapped", 6);
 	assert_int_equal(sys_pwrite64(fd, "W", 1, 101), 1);
 	assert_int_equal(page[101], 'W');
+	/* Stored past the end, then the file grows over it: zeros. */
+	assert_int_equal(f->ops->get_page(f, 1, (void **)&page), 0);
+	page[5010 - 4096 + 100] = 'z';
+	assert_int_equal(sys_ftruncate(fd, 6000), 0);
+	assert_int_equal(sys_pread64(fd, buf, 1, 5110), 1);
+	assert_int_equal(buf[0], 0);
 	assert_int_equal(sys_fsync(fd), 0);
 	file_put(f);
 	sys_close(fd);
