@@ -2,8 +2,9 @@
  * fs/mounts.c: the disks mounted at boot from the command line's mount=
  * words (boot_opts.mounts: mount=vda:/data for an ext2 disk,
  * mount=9p:TAG:/data for a host directory over virtio-9p, either with
- * :ro, or :try when a failure is not fatal), and sync of every mounted disk filesystem.
- * Layer: fs. Interface: fs_mount_disks, vfs_sync_all (skiff/vfs.h).
+ * :ro, or :try when a failure is not fatal), and sync of every mounted
+ * disk filesystem. Layer: fs. Interface: fs_mount_disks, vfs_sync_all,
+ * vfs_sync_super (skiff/vfs.h).
  * The list is filled at boot only; sync walks it.
  */
 #include <skiff/errno.h>
@@ -66,4 +67,9 @@ int vfs_sync_all(bool at_exit)
 			err = r;
 	}
 	return err;
+}
+
+int vfs_sync_super(struct super *sb)
+{
+	return sb->ops && sb->ops->sync ? sb->ops->sync(sb, false) : 0;
 }

@@ -49,6 +49,11 @@
 #                                      tests/apps/fs on a share, the shared
 #                                      current directory, :ro, -w, --no-cwd,
 #                                      files changed on the host
+#   storage-eio tests/storage/eio.sh   a failing disk (QEMU blkdebug): EIO
+#                                      from read and fsync, never a panic
+#   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
+#                                      background writer, MAP_SHARED pages,
+#                                      discards, punched holes
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -120,6 +125,8 @@ part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh
 part storage tests/storage/run.sh
 part 9p tests/skiff/ninep.sh
+part storage-eio tests/storage/eio.sh
+part storage-cache tests/storage/cache.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

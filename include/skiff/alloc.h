@@ -34,6 +34,20 @@ void page_urgent_enter(void);
 void page_urgent_leave(void);
 size_t page_free_count(void);
 size_t page_total_count(void);
+/*
+ * Shrinkers (mm/page.c): a cache registers fn, which frees about want
+ * pages of what it can drop again (clean cached blocks) and returns how
+ * many it freed. page_alloc and kmalloc call them when memory runs out,
+ * with interrupts on and no spinlock held, then try once more; fn never
+ * sleeps on a lock (it tries its locks). kick (may be NULL) is called in
+ * any context, interrupts off included, whenever an allocation leaves
+ * less than the reserve free: it must not sleep or allocate, only ask a
+ * thread of the cache's to shrink. Register: 0 or -ENOSPC (full).
+ * page_shrink runs the shrinkers (false when interrupts are off or none
+ * freed).
+ */
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void));
+bool page_shrink(size_t want);
 
 /* Kernel heap (mm/heap.c). Never sleeps; NULL when memory is exhausted. */
 void *kmalloc(size_t size);

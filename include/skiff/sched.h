@@ -74,6 +74,9 @@ struct mutex {
 };
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
+/* Takes m if it is free (true), without sleeping; never from an interrupt
+ * handler (the owner is the running thread). */
+bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 
 struct thread;

@@ -271,6 +271,13 @@ struct file_ops {
 	 * the end of the file, -ENOMEM. May sleep.
 	 */
 	int (*get_page)(struct file *f, u64 index, void **page);
+	/*
+	 * fallocate(2) on a regular file open for writing, after the ABI
+	 * layer checked the arguments (off, len > 0, no overflow): the modes
+	 * it implements, else -EOPNOTSUPP; -ENOSPC, -EFBIG, -EIO. Takes
+	 * inode->lock. NULL: the ABI layer's default (extend the size).
+	 */
+	int (*fallocate)(struct file *f, int mode, u64 off, u64 len);
 };
 
 #ifndef POLLIN
@@ -379,6 +386,9 @@ int fs_mount_disks(char *why, size_t size);
 /* Every mounted disk filesystem to stable storage (sync(2), and at exit
  * with at_exit). The first error. Sleeps. */
 int vfs_sync_all(bool at_exit);
+/* The filesystem of sb to stable storage (syncfs(2)): 0 when it has no
+ * sync (memory filesystems), or its error. Sleeps. */
+int vfs_sync_super(struct super *sb);
 /* fs/ext2/super.c: the ext2 filesystem of block device dev ("vda"), read-
  * only when ro, as a super to vfs_mount. -ENODEV, -EINVAL (not ext2, or
  * features it cannot handle), -EROFS, -EUCLEAN, -EIO, -ENOMEM; why gets

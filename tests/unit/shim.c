@@ -54,6 +54,7 @@ void spin_unlock(struct spinlock *l) { l->locked--; }
 void mutex_init(struct mutex *m) { m->owner = NULL; }
 void mutex_lock(struct mutex *m) { (void)m; }
 void mutex_unlock(struct mutex *m) { (void)m; }
+bool mutex_trylock(struct mutex *m) { (void)m; return true; }
 void waitq_init(struct waitq *wq) { list_init(&wq->sleepers); }
 void waitq_wake_one(struct waitq *wq) { (void)wq; }
 void waitq_wake_all(struct waitq *wq) { (void)wq; }
@@ -66,6 +67,13 @@ __attribute__((weak)) int p9_mount(const char *tag, bool ro,
 {
 	(void)tag, (void)ro, (void)out, (void)why, (void)wsize;
 	return -19; /* -ENODEV */
+}
+
+/* fs/mounts.c: syncfs of one filesystem (linux/file.c calls it). */
+__attribute__((weak)) int vfs_sync_super(struct super *sb)
+{
+	(void)sb;
+	return 0;
 }
 
 /* fs/mounts.c: no disks on the host (linux/file.c's sync calls it). A

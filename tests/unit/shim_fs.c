@@ -42,6 +42,16 @@ void page_free(void *p, size_t n)
 	free(p);
 }
 
+void *page_alloc_dirty(size_t n) { return page_alloc(n); }
+
+/* Shrinkers (fs/ext2/writeback.c registers one): memory never runs out. */
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
+{
+	(void)fn;
+	(void)kick;
+	return 0;
+}
+
 size_t page_free_count(void) { return 1000000 - pages_used; }
 size_t page_total_count(void) { return 1000000; }
 size_t shim_pages_used(void) { return pages_used; }
@@ -172,6 +182,18 @@ static struct lthread shim_lthread;
 static struct thread shim_thread = { .tid = 1, .name = "main",
 				     .h = { .process = &shim_process,
 					    .abi = &shim_lthread } };
+
+/* The background writer of fs/ext2/writeback.c: made, never run here. */
+__attribute__((weak)) struct thread *thread_create(const char *name,
+						   void (*fn)(void *),
+						   void *arg, bool program)
+{
+	(void)name;
+	(void)fn;
+	(void)arg;
+	(void)program;
+	return &shim_thread;
+}
 
 struct thread *thread_current(void) { return &shim_thread; }
 /* The accessors of sched/threadinfo.c (skiff/sched.h) over that thread. */

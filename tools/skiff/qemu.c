@@ -139,7 +139,9 @@ static void share_args(const struct vm_config *vm, const struct disk_spec *d,
 			 i, i));
 }
 
-/* virtio-blk disks, in order: the guest's vda, vdb, ...; 9p shares. */
+/* virtio-blk disks, in order: the guest's vda, vdb, ...; 9p shares. A
+ * writable disk passes the guest's discards on (discard=unmap): blocks the
+ * file system frees become holes in the image file again. */
 static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 {
 	size_t ninep = 0;
@@ -154,7 +156,7 @@ static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 		arg(a, "-drive");
 		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
 				 qemu_escape(d->path), i,
-				 d->ro ? ",readonly=on" : ""));
+				 d->ro ? ",readonly=on" : ",discard=unmap"));
 		arg(a, "-device");
 		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
 				 "virtio-blk-pci,disable-legacy=on" :
