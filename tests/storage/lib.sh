@@ -11,10 +11,15 @@
 #                           changed (walk DIR damaged), within 120 s: one
 #                           pass line for all, one fail line per image that
 #                           hung, crashed or panicked (its damage and seed).
+#   crash_loop N            N rounds of tests/storage/records.c appending
+#                           fsynced records to a volume while QEMU is
+#                           killed (SIGKILL) at a random moment; after each
+#                           kill e2fsck -fy, and the next boot must find
+#                           every record that was printed (crash.sh runs 100)
 : "${APPS_ACCEL:=tcg}"
 
 storage_build() {
-	for p in fsops big walk; do
+	for p in fsops big walk records; do
 		gcc -O -Wall -static -o "$T/$p" "tests/storage/$p.c" || return 1
 	done
 }
@@ -56,4 +61,111 @@ damaged_loop() {
 		fi
 	done
 	[ "$bad" = 0 ] && pass "damaged images: $n mounted or refused, none hung or crashed"
+}
+
+# _qemu_of PID: the QEMU process that skiff run PID started (its child).
+_qemu_of() {
+	ps -o pid= -o comm= --ppid "$1" 2>/dev/null | awk '$2 ~ /^qemu/ { print $1 }'
+}
+
+# _crash_round ROUND: one boot of `records /data append` on $T/c.img,
+# QEMU killed with SIGKILL at a random moment: most rounds a random 0-1 s
+# after the program read the log back ("have N"), one in four a random
+# 0.2-2.5 s after launch (during boot or the read-back). Checks the "have"
+# line against CRASH_PRINTED (the highest record printed before a kill),
+# then raises CRASH_PRINTED; sets WHY and returns 1 on a loss.
+_crash_round() {
+	rm -f "$T/c.out"
+	"$SKIFF" run --net none --accel "$APPS_ACCEL" -v "$T/c.img:/data" \
+		"$T/records" /data append >"$T/c.out" 2>"$T/c.err" &
+	spid=$!
+	if [ $(($(od -An -N1 -tu1 /dev/urandom) % 4)) = 0 ]; then
+		delay=$(shuf -i 200-2500 -n 1)
+		sleep "$(echo "$delay" | awk '{ print $1 / 1000 }')"
+		how="${delay} ms after launch"
+	else
+		i=0
+		while ! grep -q "^have" "$T/c.out" 2>/dev/null && [ $i -lt 1200 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		delay=$(shuf -i 0-1000 -n 1)
+		sleep "$(echo "$delay" | awk '{ print $1 / 1000 }')"
+		how="${delay} ms after the read-back"
+	fi
+	q=$(_qemu_of $spid)
+	if [ -z "$q" ]; then
+		kill -KILL $spid 2>/dev/null
+		wait $spid
+		WHY="round $1: no QEMU under skiff run (it ended: $(tail -n 2 "$T/c.err" | tr '\n' ' ') $(tail -n 1 "$T/c.out"))"
+		return 1
+	fi
+	kill -KILL "$q"
+	wait $spid
+	CRASH_KILLS=$((CRASH_KILLS + 1))
+	have=$(sed -n 's/^have //p' "$T/c.out")
+	if [ -n "$have" ] && [ "$have" -lt "$CRASH_PRINTED" ]; then
+		WHY="round $1: the boot found $have records, $CRASH_PRINTED were printed before the last kill"
+		return 1
+	fi
+	if grep -q "^\(open\|read\|cut\|write\|sync\)" "$T/c.out"; then
+		WHY="round $1: $(grep "^\(open\|read\|cut\|write\|sync\)" "$T/c.out" | head -n 1)"
+		return 1
+	fi
+	last=$(sed -n 's/^rec //p' "$T/c.out" | tail -n 1)
+	[ -n "$last" ] && CRASH_PRINTED=$last
+	CRASH_HOW="$how, last record printed ${last:-none}"
+	# ext2 has no journal: a kill halfway through an allocation leaves
+	# what e2fsck repairs (counted, not a failure); records must survive.
+	e2fsck -fy "$T/c.img" >"$T/c.fsck" 2>&1
+	rc=$?
+	[ $rc = 1 ] && CRASH_FIXED=$((CRASH_FIXED + 1))
+	if [ $rc -gt 1 ]; then
+		WHY="round $1: e2fsck -fy exit $rc: $(grep -v '^Pass\|^e2fsck' "$T/c.fsck" | head -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+# _crash_check WHEN: a boot that only reads the log back must find every
+# record printed so far and exit 0; then a fresh image (every 10 rounds:
+# the log grows by megabytes a second).
+_crash_check() {
+	sk -v "$T/c.img:/data" "$T/records" /data check >"$T/c.out" 2>"$T/c.err"
+	rc=$?
+	have=$(sed -n 's/^have //p' "$T/c.out")
+	if [ $rc != 0 ] || [ -z "$have" ] || [ "$have" -lt "$CRASH_PRINTED" ]; then
+		WHY="$1: check found ${have:-nothing} records (exit $rc), $CRASH_PRINTED were printed; last kill $CRASH_HOW"
+		return 1
+	fi
+	CRASH_CHECKED=$((CRASH_CHECKED + have))
+	if ! e2fsck -fn "$T/c.img" >"$T/c.fsck" 2>&1; then
+		WHY="$1: e2fsck -fn after a clean run: $(grep -v '^Pass\|^e2fsck' "$T/c.fsck" | head -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+crash_loop() {
+	n=$1 r=0 CRASH_KILLS=0 CRASH_FIXED=0 CRASH_CHECKED=0 WHY=""
+	while [ $r -lt "$n" ]; do
+		if [ $((r % 10)) = 0 ]; then
+			rm -f "$T/c.img"
+			mke2fs -q -F -t ext2 -b 1024 "$T/c.img" 256M >/dev/null
+			CRASH_PRINTED=0
+		fi
+		r=$((r + 1))
+		_crash_round $r || break
+		if [ $((r % 10)) = 0 ] || [ $r = "$n" ]; then
+			_crash_check "after round $r" || break
+		fi
+		WHY=""
+	done
+	if [ -n "$WHY" ]; then
+		fail "crash" "$WHY"
+		cp "$T/c.img" "${CRASH_KEEP:-/tmp}/skiff-crash.img" 2>/dev/null &&
+			echo "     the image is in ${CRASH_KEEP:-/tmp}/skiff-crash.img"
+	else
+		pass "crash: $n SIGKILLs of QEMU while appending fsynced records; every printed record found ($CRASH_CHECKED checked; e2fsck -fy repaired $CRASH_FIXED images)"
+	fi
 }
