@@ -5,12 +5,20 @@
 #   storage_build           builds the test programs into $T (static)
 #   damaged_loop N          N damaged copies of an image made with mke2fs -d
 #                           from a small tree (tests/storage/damage.py SEED
-#                           for SEED 1..N: superblock, descriptors, bitmaps,
-#                           inode table, directories, indirect blocks, cut
-#                           short), each mounted in Skiff and walked, then
-#                           changed (walk DIR damaged), within 120 s: one
-#                           pass line for all, one fail line per image that
-#                           hung, crashed or panicked (its damage and seed).
+#                           for SEED 1..N, the kind SEED % 7: superblock,
+#                           descriptors, bitmaps, inode table, directories,
+#                           indirect blocks, cut short), each mounted in
+#                           Skiff and walked (one boot), then changed (walk
+#                           DIR damaged, a second boot), each within 120 s,
+#                           and after each boot tests/storage/written.py
+#                           compares the image with its copy from before:
+#                           the walk may have written only the superblock,
+#                           descriptors and inode tables, the change also
+#                           bitmaps, blocks free before the damage and those
+#                           of the files it changed. One pass line for all
+#                           (with the count of each kind), one fail line per
+#                           image that hung, crashed, panicked or was written
+#                           outside (its damage and seed).
 #   crash_loop N            N rounds of tests/storage/records.c appending
 #                           fsynced records to a volume while QEMU is
 #                           killed (SIGKILL) at a random moment; after each
@@ -45,22 +53,45 @@ make_tree() {
 	chmod 750 "$1/sub"
 }
 
+# _damaged_run SEED WHAT MODE ARGS...: walk ARGS on $T/x.img; one fail
+# line when it hung, crashed or panicked, or wrote where MODE (read or
+# change, tests/storage/written.py) does not allow.
+_damaged_run() {
+	seed=$1 what=$2 mode=$3
+	shift 3
+	cp "$T/x.img" "$T/x0.img"
+	sk -v "$T/x.img:/data" "$T/walk" "$@" >"$T/d.out" 2>"$T/d.err"
+	rc=$?
+	if [ "$rc" = 124 ] || grep -Eq "panic|crashed|QEMU was killed" "$T/d.err"; then
+		fail "damaged image $seed ($what), $mode" "exit $rc: $(tail -n 1 "$T/d.err")"
+		return 1
+	fi
+	if ! tests/storage/written.py "$T/layout.json" "$T/x0.img" "$T/x.img" \
+		"$mode" >"$T/w.out"; then
+		fail "damaged image $seed ($what), $mode" "$(cat "$T/w.out")"
+		return 1
+	fi
+	DAMAGED_WRITTEN=$((DAMAGED_WRITTEN + $(cut -d' ' -f1 "$T/w.out")))
+}
+
 damaged_loop() {
-	n=$1 bad=0
+	n=$1 bad=0 DAMAGED_WRITTEN=0
 	make_tree "$T/dtree"
-	rm -f "$T/base.img"
-	mke2fs -q -F -t ext2 -d "$T/dtree" "$T/base.img" 8M >/dev/null || {
-		fail "damaged images" "mke2fs -d failed"; return; }
+	rm -f "$T/base.img" "$T/kinds"
+	# 1 KiB blocks, 2048 a group: 4 groups, so 4 descriptors, bitmaps
+	# and inode tables to damage, and backup superblocks.
+	mke2fs -q -F -t ext2 -b 1024 -g 2048 -d "$T/dtree" "$T/base.img" 8M \
+		>/dev/null || { fail "damaged images" "mke2fs -d failed"; return; }
+	tests/storage/written.py --layout "$T/base.img" "$T/layout.json" \
+		/ /sub /sub/deeper /sub/deeper/f7 /sub/random
 	for seed in $(seq 1 "$n"); do
 		what=$(tests/storage/damage.py "$T/base.img" "$T/x.img" "$seed")
-		sk -v "$T/x.img:/data" "$T/walk" /data damaged >"$T/d.out" 2>"$T/d.err"
-		rc=$?
-		if [ "$rc" = 124 ] || grep -Eq "panic|crashed|QEMU was killed" "$T/d.err"; then
-			fail "damaged image $seed ($what)" "exit $rc: $(tail -n 1 "$T/d.err")"
+		echo "${what%%:*}" | sed 's/ at [0-9]*$//' >>"$T/kinds"
+		_damaged_run "$seed" "$what" read /data &&
+			_damaged_run "$seed" "$what" change /data damaged ||
 			bad=$((bad + 1))
-		fi
 	done
-	[ "$bad" = 0 ] && pass "damaged images: $n mounted or refused, none hung or crashed"
+	[ "$bad" = 0 ] && pass "damaged images: $n mounted or refused, read, then changed: none hung or crashed, none written outside its metadata, free blocks and the files changed ($DAMAGED_WRITTEN blocks written in all; $(sort "$T/kinds" | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", sep, substr($0, 2), n; sep = ", " }'))"
 }
 
 # _qemu_of PID: the QEMU process that skiff run PID started (its child).
@@ -155,6 +186,8 @@ crash_loop() {
 			CRASH_PRINTED=0
 		fi
 		r=$((r + 1))
+		[ -n "${CRASH_PROGRESS:-}" ] && [ $((r % 10)) = 0 ] &&
+			echo "crash: round $r, $CRASH_KILLS kills, $CRASH_FIXED repaired" >&2
 		_crash_round $r || break
 		if [ $((r % 10)) = 0 ] || [ $r = "$n" ]; then
 			_crash_check "after round $r" || break
