@@ -19,6 +19,17 @@
 #                           (with the count of each kind), one fail line per
 #                           image that hung, crashed, panicked or was written
 #                           outside (its damage and seed).
+#   fs_apps KIND ATTACH AFTER
+#                           the programs of tests/apps/fs/ (static; not
+#                           etc_files, which reads the image's /etc, nor
+#                           those with ARGS/STDIN/ENV/SKIFF/TTY lines) run
+#                           natively in an empty directory D and in Skiff
+#                           with D their working directory on a mount of
+#                           KIND: `ATTACH D` prints the skiff run options
+#                           that mount it there (e.g. "-v IMG:D"); after
+#                           the run `AFTER D` checks the result (0 and a
+#                           few words for the pass line, or 1 and why).
+#                           stdout and exit status must be as natively.
 #   crash_loop N            N rounds of tests/storage/records.c appending
 #                           fsynced records to a volume while QEMU is
 #                           killed (SIGKILL) at a random moment; after each
@@ -92,6 +103,34 @@ damaged_loop() {
 			bad=$((bad + 1))
 	done
 	[ "$bad" = 0 ] && pass "damaged images: $n mounted or refused, read, then changed: none hung or crashed, none written outside its metadata, free blocks and the files changed ($DAMAGED_WRITTEN blocks written in all; $(sort "$T/kinds" | uniq -c | awk '{ n = $1; $1 = ""; printf "%s%s %d", sep, substr($0, 2), n; sep = ", " }'))"
+}
+
+fs_apps() {
+	kind=$1 attach=$2 after=$3
+	for src in tests/apps/fs/*.c; do
+		n=$(basename "$src" .c)
+		[ "$n" = etc_files ] && continue
+		grep -q '^/\* \(ARGS\|STDIN\|ENV\|SKIFF\|TTY\):' "$src" && continue
+		gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$T/app" "$src" || {
+			fail "apps $n" "does not build"; continue; }
+		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
+		(cd "$d" && env -i PATH=/usr/bin:/bin HOME=/ "$T/app" >"$T/a.nat" 2>/dev/null
+			echo $? >"$T/a.nrc")
+		rm -rf "$d"
+		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
+		opts=$($attach "$d")
+		# shellcheck disable=SC2086
+		(cd "$d" && sk $opts "$T/app" >"$T/a.sk" 2>"$T/a.err"
+			echo $? >"$T/a.src")
+		if ! cmp -s "$T/a.nat" "$T/a.sk" || ! cmp -s "$T/a.nrc" "$T/a.src"; then
+			fail "apps $n on $kind" "exit $(cat "$T/a.src") (native $(cat "$T/a.nrc")): $(diff "$T/a.nat" "$T/a.sk" | head -n 3 | tr '\n' ' ')"
+		elif why=$($after "$d"); then
+			pass "apps $n: in a directory on $kind as natively, $why"
+		else
+			fail "apps $n on $kind" "$why"
+		fi
+		rm -rf "$d"
+	done
 }
 
 # _qemu_of PID: the QEMU process that skiff run PID started (its child).

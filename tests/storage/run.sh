@@ -334,35 +334,22 @@ volume() {
 	unset SKIFF_STATE_DIR
 }
 
-# The file-system programs of the differential suite, their working
-# directory on a fresh volume (no lost+found, so it starts empty as the
-# native one). etc_files reads the image's /etc, not its directory.
+# The file-system programs with their working directory on a fresh ext2
+# volume (no lost+found, so it starts empty as the native one).
+ext2_attach() {
+	rm -f "$T/a.img"
+	mke2fs -q -F -t ext2 "$T/a.img" 64M >/dev/null
+	debugfs -w -R "rmdir lost+found" "$T/a.img" >/dev/null 2>&1
+	echo "-v $T/a.img:$1"
+}
+
+ext2_after() {
+	e2fsck -fn "$T/a.img" >/dev/null 2>&1 || { echo "e2fsck -fn finds errors"; return 1; }
+	echo "e2fsck -fn clean"
+}
+
 apps() {
-	for src in tests/apps/fs/*.c; do
-		n=$(basename "$src" .c)
-		[ "$n" = etc_files ] && continue
-		grep -q '^/\* \(ARGS\|STDIN\|ENV\|SKIFF\|TTY\):' "$src" && continue
-		gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$T/app" "$src" || {
-			fail "apps $n" "does not build"; continue; }
-		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
-		(cd "$d" && env -i PATH=/usr/bin:/bin HOME=/ "$T/app" >"$T/a.nat" 2>/dev/null
-			echo $? >"$T/a.nrc")
-		rm -rf "$d"
-		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
-		rm -f "$T/a.img"
-		mke2fs -q -F -t ext2 "$T/a.img" 64M >/dev/null
-		debugfs -w -R "rmdir lost+found" "$T/a.img" >/dev/null 2>&1
-		(cd "$d" && sk -v "$T/a.img:$d" "$T/app" >"$T/a.sk" 2>"$T/a.err"
-			echo $? >"$T/a.src")
-		rm -rf "$d"
-		if ! cmp -s "$T/a.nat" "$T/a.sk" || ! cmp -s "$T/a.nrc" "$T/a.src"; then
-			fail "apps $n on ext2" "exit $(cat "$T/a.src") (native $(cat "$T/a.nrc")): $(diff "$T/a.nat" "$T/a.sk" | head -n 3 | tr '\n' ' ')"
-		elif ! e2fsck -fn "$T/a.img" >/dev/null 2>&1; then
-			fail "apps $n on ext2" "e2fsck -fn finds errors"
-		else
-			pass "apps $n: in a directory on ext2 as natively, e2fsck -fn clean"
-		fi
-	done
+	fs_apps ext2 ext2_attach ext2_after
 }
 
 # tests/storage/run.sh [CASE...]: only those cases (fsops big reverse
