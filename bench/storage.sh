@@ -71,7 +71,7 @@ storage_cmd() {
 storage_boot() {
 	local g=$1 mode=$2 i=$3 out rc want=0 m v why
 	out="$R/stor-$g-$mode-$i.out"
-	storage_cmd "$g" "$mode" "$(pwd)/$STOR/disk.img"
+	storage_cmd "$g" "$mode" "./$STOR/disk.img"
 	[ "$g" = linux ] && want=1
 	rc=0
 	timeout -k 5 900 "${CMD[@]}" </dev/null >"$out" 2>&1 || rc=$?
@@ -101,6 +101,7 @@ storage_all() {
 	storage_build
 	echo "rounds $rounds" >>"$R/stor-facts"
 	echo "mem $STOR_MEM" >>"$R/stor-facts"
+	echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo none)" >>"$R/stor-facts"
 	echo "date $(date -u '+%Y-%m-%d %H:%M UTC')" >>"$R/stor-facts"
 	for i in $(seq "$rounds"); do
 		for g in skiff linux; do
@@ -108,8 +109,11 @@ storage_all() {
 			[ "$g" = linux ] && [ -z "$STOR_LINUX_OK" ] && continue
 			log "storage: $g, round $i of $rounds"
 			rm -f "$STOR/disk.img"
-			mke2fs -q -F -t ext2 -b 4096 -d "$STOR/tin" \
-				"$STOR/disk.img" 1G >/dev/null
+			MKFS=(mke2fs -q -F -t ext2 -b 4096 -d "$STOR/tin"
+				"$STOR/disk.img" 1G)
+			[ -e "$R/cmd-storage-0-image" ] || { echo "# storage: the image, made anew before each write boot"
+				shell_words "${MKFS[@]}"; } >"$R/cmd-storage-0-image"
+			"${MKFS[@]}" >/dev/null
 			storage_boot "$g" write "$i"
 			storage_boot "$g" read "$i"
 			if ! e2fsck -fn "$STOR/disk.img" >"$R/stor-$g-fsck-$i" 2>&1; then
