@@ -85,14 +85,17 @@ Where each side wins, and why:
   driver, the block layer's queues, completion by interrupt) costs more
   guest instructions per request, which under TCG is most of the time;
   tar's many small files make that per-request cost dominate.
-- **Random 4 KiB reads: close, Skiff ahead by its shorter path.** Both
-  send one 4 KiB request per read (Linux sees the random pattern and
-  reads no more than asked).
-- **Random 4 KiB writes: close.** Skiff reads a block before
-  overwriting it even when the write covers the whole block (a
-  full-block `pwrite` goes through `ext2_bread`), a read Linux never does
-  for a whole page; its cheaper write-back makes up for it. Skipping that
-  read would make random writes clearly Skiff's.
+- **Random 4 KiB reads: Skiff.** Both send one 4 KiB request per read
+  (Linux sees the random pattern and reads no more than asked); what
+  differs is the guest's path per request (Linux: VFS, page cache
+  lookup and insertion, read-ahead state, the block layer, completion
+  by interrupt and a wake-up), which under TCG is most of the cost.
+- **Random 4 KiB writes: Linux, narrowly (rounds swing either way).**
+  Skiff reads a block before overwriting it even when the write covers
+  the whole block (a full-block `pwrite` goes through `ext2_bread`), a
+  read Linux never does for a whole page; Skiff's cheaper write-back
+  almost makes up for it. Skipping that read would make random writes
+  Skiff's too.
 - These are TCG figures: emulated instructions weigh more than they
   would under KVM, where Linux's longer paths cost less.
 EOF

@@ -33,6 +33,10 @@ storage_build() {
 		-o "$STOR/blkinit" bench/linux/blkinit.c
 	git archive HEAD | tar -x -C "$STOR/src"
 	tar --format=ustar -cf "$STOR/tin/src.tar" -C "$STOR/src" .
+	{ echo "# storage: the archive tar x extracts (this commit's tree)"
+		echo "git archive HEAD | tar -x -C $STOR/src"
+		echo "tar --format=ustar -cf $STOR/tin/src.tar -C $STOR/src ."
+	} >"$R/cmd-storage-0-archive"
 	echo "tar_files $(find "$STOR/src" | wc -l)" >"$R/stor-facts"
 	echo "tar_bytes $(stat -c %s "$STOR/tin/src.tar")" >>"$R/stor-facts"
 	if [ -s "$B/linux/modules-blk/order" ] &&
