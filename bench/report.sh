@@ -2,24 +2,35 @@
 # bench/report.sh: turns the raw results of bench/run.sh into
 # docs/performance.md and, when gnuplot is installed, docs/performance.png.
 #
-# Usage: bench/report.sh [--net] RESULTS_DIR OUT.md
+# Usage: bench/report.sh [--net|--storage] RESULTS_DIR OUT.md
+#        bench/report.sh --splice STORAGE.md OUT.md
 # --net: only the network part (bench/run.sh net without a full run).
+# --storage: only the storage part's goal row and section (bench/run.sh
+# storage without a full run); --splice puts those into OUT.md in place of
+# its own (bench/storage-report.sh).
 # RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
 # ("first_ms exit_ms status" per run, "fail ..." for a failed run),
 # python-WAY (as boot-*, for python3 -c 'print(1)' run WAY), mem-GUEST
 # (MiB or "none"), micro-GUEST-N (the program's output), scaling-GUEST-MODE-N
 # (the output of a scaling mode) and scaling-GUEST-status ("MODE N first_ms
 # exit_ms status" per boot), sizes, cmd-* (the exact commands) and elapsed;
-# and the network part's net-* files (bench/net/report.sh reads them).
+# and the network part's net-* files (bench/net/report.sh reads them), and
+# the storage part's stor-* files (bench/storage-report.sh reads them).
 # Missing files give "n/a" cells; a missing scaling figure gets its reason.
 set -eu
-NET_DOC=
+NET_DOC= STOR_DOC=
 [ "$1" = --net ] && { NET_DOC=1; shift; }
+[ "$1" = --storage ] && { STOR_DOC=1; shift; }
 R=$1
 OUT=$2
 PNG=${OUT%.md}.png
 GUESTS="floor skiff skiff-nonet skiff-qemu linux linux-pvh"
 . "$(dirname "$0")/net/report.sh"
+. "$(dirname "$0")/storage-report.sh"
+if [ "$R" = --splice ]; then
+	storage_splice "$2" "$3"
+	exit 0
+fi
 
 fact() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$R/facts"; }
 
@@ -439,6 +450,7 @@ goals_section() {
 		futex_timed_pingpong_sleepers 0 1000
 	net_goals
 	ninep_goal
+	storage_goals
 	echo
 	if [ ! -s "$R/skiff-probe-microvm.out" ] ||
 	   ! grep -q . "$R"/boot-*-skiff 2>/dev/null; then
@@ -634,6 +646,11 @@ if [ -n "$NET_DOC" ]; then
 	mv "$OUT.tmp" "$OUT"
 	exit 0
 fi
+if [ -n "$STOR_DOC" ]; then
+	{ storage_goals; echo; storage_section; } >"$OUT.tmp"
+	mv "$OUT.tmp" "$OUT"
+	exit 0
+fi
 {
 	header
 	goals_section
@@ -645,6 +662,7 @@ fi
 	net_section
 	console_section
 	ninep_section
+	storage_section
 	size_section
 	method_section
 	commands_section

@@ -44,7 +44,10 @@
 #                                      image's /etc and published ports
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
-#                                      sqlite3 across runs, damaged images
+#                                      sqlite3 and redis across runs, tar,
+#                                      QEMU killed between fsyncs (5
+#                                      rounds; crash.sh: 100), damaged
+#                                      images (28; damaged.sh: 500)
 #   9p         tests/skiff/ninep.sh    host directories over virtio-9p:
 #                                      tests/apps/fs on a share, the shared
 #                                      current directory, :ro, -w, --no-cwd,

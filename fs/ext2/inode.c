@@ -120,6 +120,10 @@ static int fill(struct ext2_fs *fs, struct inode *ino, struct ext2_dinode *d)
 		ino->rdev = decode_rdev(ei->block);
 	if (type == S_IFLNK && ino->size >= PATH_MAX)
 		return ext2_corrupt(fs, "symlink too long", ino->ino);
+	/* Past the block map's reach: a damaged size (reading its holes
+	 * would take hours). */
+	if (ino->size > ext2_max_blocks(fs) * fs->bsize)
+		return ext2_corrupt(fs, "size past the largest file", ino->ino);
 	return 0;
 }
 

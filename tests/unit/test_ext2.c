@@ -243,6 +243,37 @@ static void test_damaged(void **state)
 	assert_true(mounted > 100);
 }
 
+/* A file whose size is past what its block map can reach (a damaged
+ * size_high: reading its holes would take hours) is corrupt: EUCLEAN,
+ * as is every damage found; a sane one beside it still opens. */
+static void test_huge_size(void **state)
+{
+	struct super *sb;
+	char why[160];
+	FILE *f;
+
+	(void)state;
+	if (!disk)
+		skip();
+	f = fopen(IMG, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(pristine, 1, IMG_BYTES, f), IMG_BYTES);
+	fclose(f);
+	assert_int_equal(system("debugfs -w -R 'sif /hello size 373683126276' " IMG
+				" >/dev/null 2>&1"), 0);
+	f = fopen(IMG, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(disk, 1, IMG_BYTES, f), IMG_BYTES);
+	fclose(f);
+	assert_int_equal(ext2_mount("vda", false, &sb, why, sizeof(why)), 0);
+	assert_int_equal(vfs_mkdir_p("/huge", 0755), 0);
+	assert_int_equal(vfs_mount("/huge", sb), 0);
+	assert_int_equal(sys_open("/huge/hello", O_RDONLY, 0), -EUCLEAN);
+	long fd = sys_open("/huge/link", O_RDONLY | O_NOFOLLOW | O_PATH, 0);
+	assert_true(fd >= 0);
+	sys_close(fd);
+}
+
 /* A disk that fails every request: EIO to the caller, never a crash. */
 static void test_io_error(void **state)
 {
@@ -367,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_io_error),
 		cmocka_unit_test(test_fallocate),
 		cmocka_unit_test(test_get_page),
+		cmocka_unit_test(test_huge_size),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
