@@ -250,6 +250,18 @@ struct file_ops {
 	 * the end of the file, -ENOMEM. May sleep.
 	 */
 	int (*get_page)(struct file *f, u64 index, void **page);
+	/*
+	 * For MAP_PRIVATE (optional; without it each page is read into a
+	 * copy): the kernel address of a page holding the file's data at
+	 * index, zeros past the end, with one share of it taken (page_share,
+	 * skiff/alloc.h) under the lock truncate takes; the mapping maps it
+	 * read-only and copy-on-write and drops the share when it lets go.
+	 * It may be a page a later write no longer uses (then the mapping
+	 * keeps the old data). -ENXIO at or past the end of the file;
+	 * -EAGAIN when no page is at hand (a hole, an unaligned page, no
+	 * memory for the count): the caller reads a copy. May sleep.
+	 */
+	int (*share_page)(struct file *f, u64 index, void **page);
 };
 
 #ifndef POLLIN

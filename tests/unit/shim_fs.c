@@ -42,6 +42,13 @@ void page_free(void *p, size_t n)
 	free(p);
 }
 
+/* No mapping shares a page here: file_ops.share_page copies instead. */
+int page_share(paddr_t pa)
+{
+	(void)pa;
+	return -EOVERFLOW;
+}
+
 size_t page_free_count(void) { return 1000000 - pages_used; }
 size_t page_total_count(void) { return 1000000; }
 size_t shim_pages_used(void) { return pages_used; }
