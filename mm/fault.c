@@ -33,11 +33,26 @@ static int out_of_memory(u64 addr)
 }
 
 /*
+ * A private copy of the file page *page shared by share_page, whose share
+ * is dropped: a write to a page not yet mapped. 0 or -ENOMEM.
+ */
+static int copy_shared(void **page)
+{
+	u8 *copy = page_alloc_reserved(1, false);
+
+	if (copy)
+		memcpy(copy, *page, PAGE_SIZE);
+	vm_page_release(virt_to_phys(*page), PT_COW);
+	*page = copy;
+	return copy ? 0 : -ENOMEM;
+}
+
+/*
  * The page a file-backed fault maps, with its flags: the file's own page
  * (MAP_SHARED: PT_FILE); for a read of a MAP_PRIVATE area, the file's
  * page shared copy-on-write when the file offers one (share_page: PT_COW,
- * copied at the first write, cow_break); else a private copy read from the
- * file (zeros past its end). Called without the VM lock: reading may
+ * copied at the first write, cow_break); else, and for a write, a private
+ * copy of it, or read from the file (zeros past its end). Called without the VM lock: reading may
  * sleep. 0, -EIO (past the end: SIGBUS), -EFAULT or -ENOMEM.
  */
 static int file_page(struct file *f, u64 index, bool shared, bool write,
@@ -50,12 +65,14 @@ static int file_page(struct file *f, u64 index, bool shared, bool write,
 		int r = f->ops->get_page(f, index, out);
 		return r == -ENOMEM ? r : r == -ENXIO ? -EIO : r ? -EFAULT : 0;
 	}
-	if (!write && f->ops->share_page) {
+	if (f->ops->share_page) {
 		int r = f->ops->share_page(f, index, out);
-		if (r != -EAGAIN) {
+		if (r == 0 && !write)
 			*flags = PT_COW;
-			return r == -ENXIO ? -EIO : r ? -EFAULT : 0;
-		}
+		if (r == 0 && write)
+			r = copy_shared(out);
+		if (r != -EAGAIN)
+			return r == -ENXIO ? -EIO : r == -ENOMEM ? r : r ? -EFAULT : 0;
 	}
 	/* A page wholly past the end of the file: SIGBUS, as Linux. */
 	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
@@ -189,8 +206,11 @@ out:
 
 void vm_fault_stats(u64 *count, u64 *cycles)
 {
-	struct vm_space *vs = vm_current();
+	vm_space_fault_stats(vm_current(), count, cycles);
+}
 
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles)
+{
 	spin_lock(&vs->lock);
 	if (count)
 		*count = vs->fault_count;

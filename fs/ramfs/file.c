@@ -181,7 +181,9 @@ static int ramfs_get_page(struct file *file, u64 index, void **page)
  * The page at index, shared copy-on-write by a MAP_PRIVATE mapping: the
  * initrd's own bytes while the file is unchanged (a whole, page-aligned
  * page), else the store's page. The share is taken under the inode lock,
- * which truncate holds: a page truncated away stays the mapping's.
+ * which truncate holds: a page truncated away stays the mapping's. The
+ * copy of a read or write of this file into its own mapping faults here
+ * with the lock held by this very thread: then it is not taken again.
  */
 static int ramfs_share_page(struct file *file, u64 index, void **page)
 {
@@ -190,7 +192,10 @@ static int ramfs_share_page(struct file *file, u64 index, void **page)
 	void *p = NULL;
 	int r = -EAGAIN;
 
-	mutex_lock(&ino->lock);
+	bool mine = ino->lock.owner == thread_current();
+
+	if (!mine)
+		mutex_lock(&ino->lock);
 	if (index >= ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE)
 		r = -ENXIO;
 	else if (f->ext && (index + 1) * PAGE_SIZE <= ino->size)
@@ -201,7 +206,8 @@ static int ramfs_share_page(struct file *file, u64 index, void **page)
 		*page = p;
 		r = 0;
 	}
-	mutex_unlock(&ino->lock);
+	if (!mine)
+		mutex_unlock(&ino->lock);
 	return r;
 }
 

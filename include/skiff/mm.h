@@ -148,6 +148,8 @@ bool vm_resident(u64 addr);
 u64 vm_mapped_end(u64 addr, int prot);
 /* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
 void vm_fault_stats(u64 *count, u64 *cycles);
+/* The same for vs, which the caller holds a reference to (/proc/PID/stat). */
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles);
 
 /* struct fault_info and vm_fault (arch/x86_64/trap.c hands mm a decoded
  * page fault): skiff/paging.h. */

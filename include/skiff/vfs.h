@@ -542,6 +542,14 @@ void fd_table_get(struct fd_table *t);
 /* Drops one reference; the last closes every fd (fd_table_destroy). May
  * sleep. */
 void fd_table_put(struct fd_table *t);
+/*
+ * For /proc/PID/fd of any process, whose table the caller keeps alive
+ * (under the process tree lock): the file at fd of t with a new reference
+ * and, when flags, its FD_CLOEXEC flag, or NULL; the lowest open fd >= from,
+ * or -1. Take t's lock; never sleep.
+ */
+struct file *fd_table_file(struct fd_table *t, int fd, int *flags);
+long fd_table_next(struct fd_table *t, long from);
 /* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
  * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
 void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);

@@ -500,10 +500,10 @@ static void test_fault_private_shared(void **state)
 	assert_ptr_not_equal(shim_page_at(B), file0);
 	shim_page_at(B)[0] = 'x';
 	assert_int_equal(file0[0], 'a');
-	/* A write first: a copy at once, read (file_pread: 'A' + index). */
+	/* A write first: a copy of the file's page at once. */
 	assert_int_equal(fault(B + PG, true, false), 0);
 	assert_int_equal(flags_at(B + PG), RW);
-	assert_int_equal(shim_page_at(B + PG)[0], 'B');
+	assert_int_equal(shim_page_at(B + PG)[0], 'b');
 	/* Dropped by the file (truncate) while mapped: still readable. */
 	assert_int_equal(fault(B + 2 * PG, false, false), 0);
 	shim_file_drop_page(f, 2);
