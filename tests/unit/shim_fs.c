@@ -276,6 +276,12 @@ void vm_fault_stats(u64 *count, u64 *cycles)
 		*cycles = 0;
 }
 
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles)
+{
+	(void)vs;
+	vm_fault_stats(count, cycles);
+}
+
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg)
 {
