@@ -23,6 +23,7 @@
 #include <skiff/futex.h>
 #include <skiff/vfs.h>
 #include "exit.h"
+#include "pgrp.h"
 #include "signal.h"
 
 #define NSEC_PER_TICK 10000000ull /* clock_t: USER_HZ = 100 */
@@ -115,10 +116,12 @@ static void teardown(struct process *p)
 static void process_finish(struct process *p, int status)
 {
 	struct linux_siginfo info;
+	int groups[JOBCTL_MAX_GROUPS];
 	bool send;
 
 	teardown(p);
 	send_pdeathsig(p);
+	int ngroups = jobctl_exit_groups(p, groups);
 	process_tree_lock();
 	struct process *parent = p->parent;
 	process_get(parent);
@@ -131,6 +134,7 @@ static void process_finish(struct process *p, int status)
 	info.signo = p->exit_signal;
 	int sig = p->exit_signal;
 	process_end(p, status, reap);
+	jobctl_exited(p, groups, ngroups);
 	if (send)
 		signal_send_process(parent, sig, &info);
 	process_put(parent);
