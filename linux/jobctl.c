@@ -11,7 +11,9 @@
  * - A process group is orphaned when no member has a parent in another
  *   group of the same session (POSIX). When an exit orphans a group that
  *   has a stopped member, each member gets SIGHUP, then SIGCONT: the
- *   group of the process that ended, and the groups of its children.
+ *   group of the process that ended, and the groups of its children. An
+ *   orphaned group's SIGTSTP, SIGTTIN and SIGTTOU do not stop it
+ *   (linux/sigdeliver.c asks jobctl_orphaned).
  * - The end of a session leader hangs up its controlling terminal: the
  *   terminal's foreground group gets SIGHUP (a pseudo-terminal's rule, as
  *   the console is /dev/pts/0), and the session loses the terminal.
@@ -58,6 +60,14 @@ static bool has_stopped_locked(int pgid)
 			return true;
 	}
 	return false;
+}
+
+bool jobctl_orphaned(void)
+{
+	process_tree_lock();
+	bool r = orphaned_locked(process_current()->pgid, NULL);
+	process_tree_unlock();
+	return r;
 }
 
 long jobctl_tty_check(int sig)

@@ -5,8 +5,8 @@
  * TOSTOP a background write stops with SIGTTOU, goes ahead when SIGTTOU
  * is ignored, and goes ahead anyway without TOSTOP; tcsetattr from the
  * background stops with SIGTTOU. A stopped group orphaned by its
- * parent's exit gets SIGHUP then SIGCONT, and its read of the terminal
- * then fails with EIO. Last, a new session that takes the terminal
+ * parent's exit gets SIGHUP then SIGCONT, its read of the terminal then
+ * fails with EIO, and SIGTSTP no longer stops it. Last, a new session that takes the terminal
  * (TIOCSCTTY) puts a child's group in the foreground and ends: that group
  * gets SIGHUP.
  */
@@ -108,6 +108,8 @@ static void orphaned(void)
 			ssize_t n = read(0, &c, 1);
 			tell(n < 0 && errno == EIO ? "grandchild: read EIO\n" :
 			     "grandchild: read did not fail with EIO\n");
+			kill(getpid(), SIGTSTP); /* discarded: orphaned */
+			tell("grandchild: SIGTSTP did not stop it\n");
 			_exit(0);
 		}
 		setpgid(g, g);
