@@ -52,8 +52,9 @@ static int copy_shared(void **page)
  * (MAP_SHARED: PT_FILE); for a read of a MAP_PRIVATE area, the file's
  * page shared copy-on-write when the file offers one (share_page: PT_COW,
  * copied at the first write, cow_break); else, and for a write, a private
- * copy of it, or read from the file (zeros past its end). Called without the VM lock: reading may
- * sleep. 0, -EIO (past the end: SIGBUS), -EFAULT or -ENOMEM.
+ * copy of it, or read from the file (zeros past its end). Called without
+ * the VM lock: reading may sleep. 0, -EIO (past the end: SIGBUS), -EFAULT
+ * or -ENOMEM.
  */
 static int file_page(struct file *f, u64 index, bool shared, bool write,
 		     void **out, unsigned *flags)
@@ -72,7 +73,8 @@ static int file_page(struct file *f, u64 index, bool shared, bool write,
 		if (r == 0 && write)
 			r = copy_shared(out);
 		if (r != -EAGAIN)
-			return r == -ENXIO ? -EIO : r == -ENOMEM ? r : r ? -EFAULT : 0;
+			return r == -ENXIO ? -EIO : r == -ENOMEM ? r
+				: r ? -EFAULT : 0;
 	}
 	/* A page wholly past the end of the file: SIGBUS, as Linux. */
 	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
@@ -109,10 +111,9 @@ static void account(struct vm_space *vs, u64 t0)
 
 /*
  * Reads the page of file area v for va (for a write: a private copy at
- * once), dropping the lock meanwhile; on
- * return the lock is held again. 0 with *page and *flags set; 1 when the
- * area changed meanwhile (the program retries the access); or an error,
- * with the lock held.
+ * once), dropping the lock meanwhile; on return the lock is held again.
+ * 0 with *page and *flags set; 1 when the area changed meanwhile (the
+ * program retries the access); or an error, with the lock held.
  */
 static int fill_from_file(struct vm_space *vs, struct vma *v, u64 va,
 			  bool write, void **page, unsigned *flags)
