@@ -336,6 +336,12 @@ static struct file *pid_fd_file(long pid, long fd, int *flags)
 	return f;
 }
 
+/* The same for the arg of an fd/ or fdinfo/ entry (PROC_PAIR). */
+static struct file *pair_file(long arg, int *flags)
+{
+	return pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg), flags);
+}
+
 static long fd_next(long pid, long from)
 {
 	struct process *p = proc_process(pid);
@@ -362,7 +368,7 @@ static bool fd_exists(long pid, long fd)
 /* lr-x, l-wx or lrwx: the fd's access mode, as Linux shows it. */
 static u32 fd_mode(long arg)
 {
-	struct file *f = pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg), NULL);
+	struct file *f = pair_file(arg, NULL);
 	u32 mode = S_IFLNK;
 
 	if (f && (f->fmode & FMODE_READ))
@@ -401,7 +407,7 @@ static long describe(struct file *f, char *buf, size_t size)
 
 static long link_fd(long arg, char *buf, size_t size)
 {
-	struct file *f = pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg), NULL);
+	struct file *f = pair_file(arg, NULL);
 	char tmp[PATH_MAX];
 	long n;
 
@@ -418,7 +424,7 @@ static long link_fd(long arg, char *buf, size_t size)
 
 static int get_fd(long arg, struct file **out)
 {
-	*out = pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg), NULL);
+	*out = pair_file(arg, NULL);
 	return *out ? 0 : -ENOENT;
 }
 
@@ -431,8 +437,7 @@ static int get_fd(long arg, struct file **out)
 static int show_fdinfo(struct pbuf *b, long arg)
 {
 	int fdflags = 0;
-	struct file *f = pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg),
-				     &fdflags);
+	struct file *f = pair_file(arg, &fdflags);
 
 	if (!f)
 		return -ENOENT;

@@ -202,7 +202,8 @@ static int ramfs_share_page(struct file *file, u64 index, void **page)
 		p = (void *)(f->ext + index * PAGE_SIZE);
 	else if (!f->ext)
 		p = ps_lookup(&f->ps, index); /* NULL: a hole, read as zeros */
-	if (p && !((uintptr_t)p & (PAGE_SIZE - 1)) && !page_share(virt_to_phys(p))) {
+	if (p && !((uintptr_t)p & (PAGE_SIZE - 1)) &&
+	    !page_share(virt_to_phys(p))) {
 		*page = p;
 		r = 0;
 	}
