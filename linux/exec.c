@@ -70,7 +70,8 @@ static int read_headers(struct exec_elf *e, const char **why)
 
 /*
  * Maps each PT_LOAD segment as ld.so would: its file pages as a private
- * file mapping (copied on first touch, so untouched pages cost nothing),
+ * file mapping (the file's pages shared until written, so untouched pages
+ * cost nothing and read ones no copy),
  * the rest of its memory as anonymous zeros, and zeros over the tail of
  * the last file page when a .bss follows.
  */

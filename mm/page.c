@@ -240,6 +240,8 @@ void page_free(void *p, size_t n)
 {
 	size_t first = virt_to_phys(p) >> PAGE_SHIFT;
 
+	if (n == 1 && !page_unshare(virt_to_phys(p)))
+		return; /* a private mapping has it: the last one frees it */
 	spin_lock(&lock);
 	for (size_t i = first; i < first + n; i++)
 		if (!used(i))
@@ -263,12 +265,12 @@ void page_urgent_leave(void)
 }
 
 /*
- * Share counts of program pages (copy-on-write after fork): refs[i] is
- * how many address spaces map page i beyond the first, so 0 (the only
- * value a program that never forks ever has) means one owner. The array
- * is allocated at the first share, never before: a program that never
- * forks pays nothing for it. Counts change atomically (two address spaces
- * fault on one page under their own locks); the table pointer is set once.
+ * Share counts of program pages (copy-on-write after fork, and a file's
+ * pages mapped MAP_PRIVATE): refs[i] is how many address spaces map page i
+ * beyond the first owner (an address space, or the file), so 0 means one
+ * owner. The array (2 bytes a page) is allocated at the first share.
+ * Counts change atomically (two address spaces fault on one page under
+ * their own locks); the table pointer is set once.
  */
 static u16 *refs;
 
@@ -276,6 +278,8 @@ int page_share(paddr_t pa)
 {
 	size_t i = pa >> PAGE_SHIFT;
 
+	if (i >= npages)
+		return -EOVERFLOW; /* not a page the counts cover */
 	if (!__atomic_load_n(&refs, __ATOMIC_ACQUIRE)) {
 		size_t n = ALIGN_UP(npages * sizeof(*refs), PAGE_SIZE) / PAGE_SIZE;
 		u16 *r = page_alloc(n);

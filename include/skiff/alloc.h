@@ -18,7 +18,21 @@
 void *page_alloc(size_t n);
 /* The same without zeroing: for pages the caller fills completely. */
 void *page_alloc_dirty(size_t n);
+/*
+ * Frees n pages. A single page that a private file mapping still maps
+ * (page_share: a file's page shared copy-on-write) only loses the
+ * caller's claim on it: the last mapping to let go frees it.
+ */
 void page_free(void *p, size_t n);
+/*
+ * One more mapper of the page at pa beyond its owner (mm/page.c share
+ * counts): 0, -ENOMEM (no memory for the counts) or -EOVERFLOW (too many,
+ * or not a RAM page: the caller copies the page instead). A filesystem
+ * takes one for a MAP_PRIVATE fault (file_ops.share_page) under the lock
+ * that its truncate takes, so that the page outlives its removal from the
+ * file while mapped.
+ */
+int page_share(paddr_t pa);
 /*
  * The reserve (mm/page.c): page_alloc and page_alloc_dirty fail while
  * only the pages kept back for faults on memory the program already mapped

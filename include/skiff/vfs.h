@@ -278,6 +278,18 @@ struct file_ops {
 	 * inode->lock. NULL: the ABI layer's default (extend the size).
 	 */
 	int (*fallocate)(struct file *f, int mode, u64 off, u64 len);
+	/*
+	 * For MAP_PRIVATE (optional; without it each page is read into a
+	 * copy): the kernel address of a page holding the file's data at
+	 * index, zeros past the end, with one share of it taken (page_share,
+	 * skiff/alloc.h) under the lock truncate takes; the mapping maps it
+	 * read-only and copy-on-write and drops the share when it lets go.
+	 * It may be a page a later write no longer uses (then the mapping
+	 * keeps the old data). -ENXIO at or past the end of the file;
+	 * -EAGAIN when no page is at hand (a hole, an unaligned page, no
+	 * memory for the count): the caller reads a copy. May sleep.
+	 */
+	int (*share_page)(struct file *f, u64 index, void **page);
 };
 
 #ifndef POLLIN
@@ -571,6 +583,14 @@ void fd_table_get(struct fd_table *t);
 /* Drops one reference; the last closes every fd (fd_table_destroy). May
  * sleep. */
 void fd_table_put(struct fd_table *t);
+/*
+ * For /proc/PID/fd of any process, whose table the caller keeps alive
+ * (under the process tree lock): the file at fd of t with a new reference
+ * and, when flags, its FD_CLOEXEC flag, or NULL; the lowest open fd >= from,
+ * or -1. Take t's lock; never sleep.
+ */
+struct file *fd_table_file(struct fd_table *t, int fd, int *flags);
+long fd_table_next(struct fd_table *t, long from);
 /* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
  * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
 void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);

@@ -52,6 +52,13 @@ int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
 	return 0;
 }
 
+/* No mapping shares a page here: file_ops.share_page copies instead. */
+int page_share(paddr_t pa)
+{
+	(void)pa;
+	return -EOVERFLOW;
+}
+
 size_t page_free_count(void) { return 1000000 - pages_used; }
 size_t page_total_count(void) { return 1000000; }
 size_t shim_pages_used(void) { return pages_used; }
@@ -289,6 +296,12 @@ void vm_fault_stats(u64 *count, u64 *cycles)
 		*count = 0;
 	if (cycles)
 		*cycles = 0;
+}
+
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles)
+{
+	(void)vs;
+	vm_fault_stats(count, cycles);
 }
 
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
