@@ -14,6 +14,8 @@ static const char usage_text[] =
 "       skiff run [VM OPTIONS] IMAGE\n"
 "       skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
 "       skiff volume create NAME [--size SIZE] | ls | rm NAME...\n"
+"       skiff ps|logs|stop|kill|wait|rm ... (detached instances: run -d;\n"
+"       each command has --help; see docs/instances.md)\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
 "linked), its interpreter and shared libraries, its arguments, environment\n"
@@ -93,6 +95,11 @@ static const char usage_text[] =
 "  -i, --interactive       accepted for docker's -i/-it: skiff always passes\n"
 "                          its stdin to the program\n"
 "                          times on stderr\n"
+"  -d, --detach            start a detached instance: skiff prints its name\n"
+"                          and exits 0 once the guest has booted; the\n"
+"                          program's output goes to its log (skiff logs)\n"
+"      --name NAME         with -d: the instance's name (default: generated)\n"
+"      --rm                remove the instance's state when it ends\n"
 "  -h, --help              show this help\n"
 "\n"
 "Environment: SKIFF_KERNEL (the kernel), SKIFF_QEMU (the QEMU binary),\n"
@@ -180,6 +187,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "volume"))
 		return volume_command(argc - 2, argv + 2);
+	if (inst_is_command(argv[1]))
+		return inst_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
 		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
 		return SKIFF_EXIT_USAGE;

@@ -223,6 +223,14 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 			arg(a, nic[i]);
 	}
 	disk_args(vm, a);
+	if (vm->qmp) {
+		arg(a, "-qmp");
+		arg(a, xasprintf("unix:%s,server=on,wait=off", vm->qmp));
+	}
+	if (vm->incoming) {
+		arg(a, "-incoming");
+		arg(a, (char *)vm->incoming);
+	}
 	extra_args(a);
 }
 

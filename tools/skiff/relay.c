@@ -83,6 +83,11 @@ struct relay {
 };
 
 static volatile sig_atomic_t caught_signal;
+
+/* A detached instance's keeper (keeper.c) drives the loop too (skiff.h). */
+volatile sig_atomic_t relay_end_now;
+u64 relay_pending_signals;
+int relay_boot_fd = -1;
 static volatile sig_atomic_t winch; /* the host terminal was resized */
 
 static void on_winch(int signo)
@@ -359,6 +364,14 @@ static void read_qemu_out(struct relay *rl)
 	}
 	if (rl->r->first_byte_ns < 0)
 		rl->r->first_byte_ns = relay_now_ns() - rl->launch_ns;
+	if (relay_boot_fd >= 0) {
+		/* If the starter is gone, nobody waits: no error. */
+		ssize_t ignored = write(relay_boot_fd, "b", 1);
+
+		(void)ignored;
+		close(relay_boot_fd);
+		relay_boot_fd = -1;
+	}
 	proto_feed(&rl->demux, buf, n);
 }
 
@@ -462,6 +475,13 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
+	if (relay_end_now)
+		return false;
+	for (u64 fwd = __atomic_exchange_n(&relay_pending_signals, 0,
+					   __ATOMIC_SEQ_CST), s = 1;
+	     fwd && s <= 64; s++)
+		if (rl->vc && (fwd & (1ull << (s - 1))))
+			ctl_line(rl, "signal %d\n", (int)s);
 	if (winch && rl->vc) {
 		struct winsize ws;
 

@@ -25,6 +25,7 @@
 #ifndef SKIFF_TOOL_H
 #define SKIFF_TOOL_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <skiff/proto.h>
@@ -98,6 +99,11 @@ struct skiff_opts {
 	struct net_config net;	/* -p, --net, --ip, --gateway, --dns */
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
+	bool detach;		/* -d: a detached instance (instance.c) */
+	const char *name;	/* --name, or NULL: generated */
+	bool rm;		/* --rm: removed when it ends */
+	int cmd_argc;		/* the command line from "run" on */
+	char **cmd_argv;
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
@@ -372,6 +378,8 @@ struct vm_config {
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
 	u16 cols, rows;		/* the terminal's size, 0 if unknown */
+	const char *qmp;	/* a QMP unix socket to serve, or NULL */
+	const char *incoming;	/* -incoming URI (a restore), or NULL */
 };
 struct qemu {
 	pid_t pid;
@@ -427,12 +435,44 @@ void relay_catch_signals(void);
 int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	      struct relay_result *r);
 s64 relay_now_ns(void);
+/*
+ * Set by a detached instance's keeper (keeper.c), from its signal handlers
+ * or before relay_run: relay_end_now ends the loop at once (skiff stop's
+ * power-off); relay_pending_signals (atomic, bit n-1: signal n) are
+ * forwarded to the program with no grace (skiff kill); relay_boot_fd, if
+ * >= 0, gets one byte and is closed at the guest's first console byte.
+ */
+extern volatile sig_atomic_t relay_end_now;
+extern u64 relay_pending_signals;
+extern int relay_boot_fd;
 
 /* term.c: the host terminal (stdin) in raw mode while a VM has it. */
 /* Raw mode if stdin is a terminal; false when it is not (nothing done). */
 bool term_raw(void);
 /* Its mode as before term_raw (no-op without it). */
 void term_restore(void);
+
+/*
+ * instance.c: detached instances' state, one directory a name under
+ * inst_base() (docs/instances.md), and the commands that manage them;
+ * keeper.c: skiff run -d, the keeper process that owns QEMU.
+ */
+bool inst_valid_name(const char *name);
+bool inst_is_command(const char *cmd);
+/* argv from the command's name on ("ps", "-a"). */
+int inst_command(int argc, char **argv);
+/* The state directory ($SKIFF_RUN_DIR, /run/skiff for root, else
+ * $XDG_RUNTIME_DIR/skiff, else /tmp/skiff-UID), made if create. */
+char *inst_base(bool create);
+char *inst_path(const char *name, const char *file);
+/* file of the instance name written whole (a rename): 0 or -errno. */
+int inst_write(const char *name, const char *file, const char *text);
+/* Its text (malloc'd, without a last newline) or NULL. */
+char *inst_read(const char *name, const char *file);
+/* Removes the instance's directory and what is in it. */
+void inst_remove(const char *name);
+/* Starts vm as a detached instance (after run_command's preparation). */
+int inst_start(const struct skiff_opts *o, struct vm_config *vm);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);
