@@ -35,6 +35,10 @@
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
+#   instances  tests/skiff/instances.sh skiff run -d and ps, logs, stop,
+#                                      kill, wait, rm: errors, a -p server,
+#                                      SIGTERM at stop, a stale entry, 50
+#                                      instances at once
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
 #                                      sqlite3 across runs, damaged images
@@ -105,6 +109,7 @@ part console tests/skiff/console.sh
 part terminal tests/skiff/terminal.sh
 part virtio tests/virtio/run.sh
 part netopts tests/skiff/net.sh
+part instances tests/skiff/instances.sh
 part storage tests/storage/run.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
