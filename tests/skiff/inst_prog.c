@@ -8,8 +8,14 @@
  *   inst_prog serve P   prints "ready", answers each TCP connection on port
  *                       P with "hello from skiff"
  *   inst_prog both      "out N" on stdout and "err N" on stderr, in turn
+ *   inst_prog clock     "count N RT MONO" every 100 ms (N from 1, RT the
+ *                       CLOCK_REALTIME seconds, MONO CLOCK_MONOTONIC ms);
+ *                       one thread sleeps until CLOCK_REALTIME start+10 s
+ *                       (TIMER_ABSTIME) and prints "woke realtime", one
+ *                       sleeps 10 s and prints "woke monotonic"
  */
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +62,41 @@ static int serve(int port)
 	return 1;
 }
 
+static struct timespec clock_start;
+
+static void *sleeper(void *arg)
+{
+	struct timespec until = clock_start, ten = { 10, 0 };
+
+	until.tv_sec += 10;
+	if (arg)
+		clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL);
+	else
+		nanosleep(&ten, NULL);
+	say(arg ? "woke realtime\n" : "woke monotonic\n");
+	return NULL;
+}
+
+static __attribute__((noreturn)) void clock_mode(void)
+{
+	struct timespec tick = { 0, 100000000 }, rt, mono;
+	pthread_t t1, t2;
+	char line[96];
+
+	clock_gettime(CLOCK_REALTIME, &clock_start);
+	pthread_create(&t1, NULL, sleeper, "rt");
+	pthread_create(&t2, NULL, sleeper, NULL);
+	for (long n = 1;; n++) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		snprintf(line, sizeof(line), "count %ld %lld %lld\n", n,
+			 (long long)rt.tv_sec, (long long)mono.tv_sec * 1000 +
+			 mono.tv_nsec / 1000000);
+		say(line);
+		nanosleep(&tick, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "term";
@@ -75,6 +116,8 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (!strcmp(mode, "clock"))
+		clock_mode();
 	if (!strcmp(mode, "serve"))
 		return serve(argc > 2 ? atoi(argv[2]) : 8000);
 	signal(SIGUSR1, on_signal);

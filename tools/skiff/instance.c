@@ -82,9 +82,14 @@ char *inst_path(const char *name, const char *file)
 
 int inst_write(const char *name, const char *file, const char *text)
 {
+	return inst_write_bytes(name, file, text, strlen(text));
+}
+
+int inst_write_bytes(const char *name, const char *file, const char *text,
+		     size_t len)
+{
 	char *path = inst_path(name, file), *tmp = xasprintf("%s.new", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t len = strlen(text);
 	int err = 0;
 
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
@@ -109,8 +114,8 @@ char *inst_read(const char *name, const char *file)
 	free(path);
 	if (!f)
 		return NULL;
-	buf = xmalloc(4096);
-	n = fread(buf, 1, 4095, f);
+	buf = xmalloc(65536);
+	n = fread(buf, 1, 65535, f);
 	fclose(f);
 	while (n && buf[n - 1] == '\n')
 		n--;
@@ -217,6 +222,8 @@ int inst_exit_code(const struct inst_state *s)
 		return 128 + n;
 	if (!strncmp(s->status, "error ", 6))
 		return SKIFF_EXIT_CANNOT_RUN;
+	if (!strncmp(s->status, "snapshotted", 11))
+		return 0;
 	return SKIFF_EXIT_FAILED;
 }
 
@@ -234,6 +241,8 @@ void inst_describe(const struct inst_state *s, char *out, size_t len)
 		snprintf(out, len, "killed by SIG%s", abbrev);
 	else if (!strncmp(s->status, "killed ", 7))
 		snprintf(out, len, "killed by signal %d", n);
+	else if (!strncmp(s->status, "snapshotted", 11))
+		snprintf(out, len, "stopped by snapshot --stop");
 	else if (!strncmp(s->status, "failed its keeper", 17))
 		snprintf(out, len, "exited (stale: QEMU gone)");
 	else

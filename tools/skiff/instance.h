@@ -22,6 +22,9 @@ struct inst_state {
 	char program[256], memory[32], ports[512], started[32]; /* config */
 };
 
+/* inst_write of len bytes (NULs allowed). */
+int inst_write_bytes(const char *name, const char *file, const char *text,
+		     size_t len);
 /* false if there is no instance name (not checked for validity). */
 bool inst_load(const char *name, struct inst_state *s);
 /* inst_load of a name typed by the user: 0, or an exit status after a

@@ -24,6 +24,8 @@
 struct inst_cmd {
 	const char *name;
 	const char *opts;	/* getopt's short options */
+	const char *longonly;	/* the long-only options it takes (their
+				   getopt codes: n --tail, S --stop, N --name) */
 	const char *usage;	/* the --help text */
 	int (*run)(int argc, char **argv, const char *opt_value, bool flag);
 };
@@ -283,31 +285,55 @@ static int cmd_rm(int argc, char **argv, const char *unused, bool force)
 	return status;
 }
 
+static int cmd_snapshot(int argc, char **argv, const char *unused, bool stop)
+{
+	return snap_save(argv[0], argv[1], stop);
+}
+
+static int cmd_restore(int argc, char **argv, const char *name, bool unused)
+{
+	if (name && !inst_valid_name(name)) {
+		skiff_err("restore: --name %s: expected letters, digits, '_', '.' or '-'",
+			  name);
+		return SKIFF_EXIT_USAGE;
+	}
+	return snap_restore(argv[0], name);
+}
+
 static const struct inst_cmd cmds[] = {
-	{ "ps", "a", "Usage: skiff ps [-a]\n"
+	{ "ps", "a", "", "Usage: skiff ps [-a]\n"
 	  "Lists the running instances (with -a, all: ended and stale ones\n"
 	  "too): name, program, state (running, exited N, killed by SIGX,\n"
 	  "exited (stale: QEMU gone)), uptime, guest memory, published ports.\n",
 	  cmd_ps },
-	{ "logs", "f", "Usage: skiff logs [-f] [--tail N] NAME\n"
+	{ "logs", "f", "n", "Usage: skiff logs [-f] [--tail N] NAME\n"
 	  "Prints the program's stdout and stderr as it wrote them (kept after\n"
 	  "it ends, until skiff rm). -f, --follow: goes on printing until the\n"
 	  "instance ends. --tail N: only the last N lines.\n", cmd_logs },
-	{ "stop", "t:", "Usage: skiff stop [-t SECS] NAME\n"
+	{ "stop", "t:", "", "Usage: skiff stop [-t SECS] NAME\n"
 	  "Sends SIGTERM to the program; powers the VM off if it has not\n"
 	  "ended after SECS seconds (default 10; the status is then killed by\n"
 	  "SIGKILL). Prints NAME.\n", cmd_stop },
-	{ "kill", "s:", "Usage: skiff kill [-s SIGNAL] NAME\n"
+	{ "kill", "s:", "", "Usage: skiff kill [-s SIGNAL] NAME\n"
 	  "Delivers SIGNAL (a name such as TERM or SIGUSR1, or a number;\n"
 	  "default KILL) to the program inside the VM. Prints NAME.\n",
 	  cmd_kill },
-	{ "wait", "", "Usage: skiff wait NAME\n"
+	{ "wait", "", "", "Usage: skiff wait NAME\n"
 	  "Waits until the program ends, prints its status as skiff run would\n"
 	  "exit with it (0-255, 128+N for signal N, 125 if the VM failed) and\n"
 	  "exits with that status.\n", cmd_wait },
-	{ "rm", "f", "Usage: skiff rm [-f] NAME...\n"
+	{ "rm", "f", "", "Usage: skiff rm [-f] NAME...\n"
 	  "Removes ended instances: their state and log. -f, --force: powers\n"
 	  "off a running one first.\n", cmd_rm },
+	{ "snapshot", "", "S", "Usage: skiff snapshot NAME FILE [--stop]\n"
+	  "Saves the running instance's whole state (memory, devices: QEMU's\n"
+	  "migration stream, gzip'ed) to FILE, and lets it run on, or with\n"
+	  "--stop powers it off.\n", cmd_snapshot },
+	{ "restore", "", "N", "Usage: skiff restore FILE [--name NAME]\n"
+	  "Starts a detached instance from a snapshot, where it was saved;\n"
+	  "its clocks jump to the host's time. The command line it ran with\n"
+	  "runs again: its program, kernel, disks and free ports must be\n"
+	  "there. Prints the name (default: generated).\n", cmd_restore },
 };
 
 bool inst_is_command(const char *cmd)
@@ -318,11 +344,14 @@ bool inst_is_command(const char *cmd)
 	return false;
 }
 
-/* The operands each command takes: ps none, rm one or more, others one. */
+/* The operands each command takes: ps none, rm one or more, snapshot
+ * two, others one. */
 static int check_operands(const struct inst_cmd *c, int n)
 {
 	if (!strcmp(c->name, "ps"))
 		return n ? usage_error(c, "takes no operands") : 0;
+	if (!strcmp(c->name, "snapshot"))
+		return n != 2 ? usage_error(c, "expected NAME FILE") : 0;
 	if (n == 0)
 		return usage_error(c, "missing NAME");
 	if (n > 1 && strcmp(c->name, "rm"))
@@ -340,6 +369,8 @@ int inst_command(int argc, char **argv)
 		{ "tail", required_argument, NULL, 'n' },
 		{ "time", required_argument, NULL, 't' },
 		{ "signal", required_argument, NULL, 's' },
+		{ "stop", no_argument, NULL, 'S' },
+		{ "name", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct inst_cmd *c = NULL;
@@ -351,7 +382,7 @@ int inst_command(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(cmds[i].name, argv[0]))
 			c = &cmds[i];
-	snprintf(shorts, sizeof(shorts), "+:h%s", c->opts);
+	snprintf(shorts, sizeof(shorts), ":h%s", c->opts);
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -361,11 +392,10 @@ int inst_command(int argc, char **argv)
 		}
 		if (ch == ':')
 			return usage_error(c, "an option needs a value");
-		if (ch == 'n' && strcmp(c->name, "logs"))
-			ch = '?';
-		if (ch != 'n' && (ch == '?' || !strchr(c->opts, ch)))
+		if (ch == '?' || (!strchr(c->opts, ch) &&
+				  !strchr(c->longonly, ch)))
 			return usage_error(c, "unknown option");
-		if (ch == 'a' || ch == 'f')
+		if (ch == 'a' || ch == 'f' || ch == 'S')
 			flag = true;
 		else
 			value = optarg;

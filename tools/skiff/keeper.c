@@ -76,6 +76,42 @@ static char *status_text(const struct relay_result *r, int qemu_status)
 			 r->qemu_err);
 }
 
+/*
+ * After -incoming: waits for the state to be in, resumes the VM, has the
+ * relay send the guest the host's time, and tells skiff it is up. On
+ * failure QEMU is left to end (its messages make the status).
+ */
+static void resume(const char *name)
+{
+	char *sock = inst_path(name, "qmp.sock"), reply[4096];
+	int qmp = qmp_connect(sock, 10000);
+	s64 end = relay_now_ns() + INST_BOOT_MS * 1000000ll;
+
+	free(sock);
+	while (qmp >= 0 && relay_now_ns() < end) {
+		if (qmp_command(qmp, "{\"execute\": \"query-status\"}", reply,
+				sizeof(reply)))
+			break;
+		if (strstr(reply, "\"status\": \"inmigrate\"")) {
+			usleep(10000);
+			continue;
+		}
+		if (strstr(reply, "\"status\": \"running\"") ||
+		    !qmp_command(qmp, "{\"execute\": \"cont\"}", reply,
+				 sizeof(reply))) {
+			relay_send_time = 1;
+			ssize_t ignored = write(relay_boot_fd, "r", 1);
+
+			(void)ignored;
+			close(relay_boot_fd);
+			relay_boot_fd = -1;
+		}
+		break;
+	}
+	if (qmp >= 0)
+		close(qmp);
+}
+
 static __noreturn void keeper(const struct skiff_opts *o,
 			      struct vm_config *vm, const char *name,
 			      int logfd, int boot_fd)
@@ -84,7 +120,7 @@ static __noreturn void keeper(const struct skiff_opts *o,
 	int null = open("/dev/null", O_RDONLY), status;
 	struct timespec now;
 	struct qemu q;
-	char *text;
+	char *text, *old = NULL;
 
 	text = xasprintf("%d\n", (int)getpid());
 	inst_write(name, "keeper.pid", text); /* before anyone can look */
@@ -107,13 +143,16 @@ static __noreturn void keeper(const struct skiff_opts *o,
 	text = xasprintf("%d\n", (int)q.pid);
 	inst_write(name, "qemu.pid", text);
 	free(text);
+	if (vm->incoming)
+		resume(name);
 	relay_run(&q, o->verbose, relay_now_ns(), r);
 	status = qemu_reap(&q, r->qemu_closed ? 3000 : 0);
 	text = status_text(r, status);
 	if (o->rm)
 		inst_remove(name);
-	else
+	else if (!(old = inst_read(name, "status"))) /* snapshot --stop's */
 		inst_write(name, "status", text);
+	free(old);
 	_exit(0);
 }
 
@@ -193,6 +232,27 @@ static char *quoted_cmdline(const struct skiff_opts *o)
 	return s;
 }
 
+/* argv (each argument ending in a NUL) and cwd, for skiff snapshot. */
+static int write_argv(const struct skiff_opts *o, const char *name)
+{
+	size_t len = 1;
+	char *buf, *p, *cwd = path_absolute(".");
+	int err;
+
+	for (int i = 0; i < o->cmd_argc; i++)
+		len += strlen(o->cmd_argv[i]) + 1;
+	p = buf = xmalloc(len);
+	for (int i = 0; i < o->cmd_argc; i++)
+		p = stpcpy(p, o->cmd_argv[i]) + 1;
+	*p = '\0';
+	err = inst_write_bytes(name, "argv", buf, len);
+	if (!err)
+		err = inst_write(name, "cwd", cwd);
+	free(buf);
+	free(cwd);
+	return err;
+}
+
 static int write_config(const struct skiff_opts *o, const struct vm_config *vm,
 			const char *name)
 {
@@ -210,6 +270,8 @@ static int write_config(const struct skiff_opts *o, const struct vm_config *vm,
 	err = inst_write(name, "config", text);
 	if (!err)
 		err = inst_write(name, "cmdline", cmd);
+	if (!err)
+		err = write_argv(o, name);
 	free(text);
 	free(cmd);
 	if (err)
@@ -260,6 +322,7 @@ int inst_start(const struct skiff_opts *o, struct vm_config *vm)
 	vm->tty_mask = o->tty ? 7 : 0; /* skiff's terminal is not the guest's */
 	vm->cols = vm->rows = 0;
 	vm->qmp = inst_path(name, "qmp.sock");
+	vm->incoming = o->incoming;
 	log = inst_path(name, "log");
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	free(log);

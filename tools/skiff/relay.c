@@ -88,6 +88,7 @@ static volatile sig_atomic_t caught_signal;
 volatile sig_atomic_t relay_end_now;
 u64 relay_pending_signals;
 int relay_boot_fd = -1;
+volatile sig_atomic_t relay_send_time;
 static volatile sig_atomic_t winch; /* the host terminal was resized */
 
 static void on_winch(int signo)
@@ -477,6 +478,14 @@ static bool relay_step(struct relay *rl, s64 deadline)
 		return false;
 	if (relay_end_now)
 		return false;
+	if (relay_send_time && rl->vc) {
+		struct timespec rt;
+
+		relay_send_time = 0;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ctl_line(rl, "time %llu\n", (unsigned long long)rt.tv_sec *
+			 1000000000ull + (unsigned long long)rt.tv_nsec);
+	}
 	for (u64 fwd = __atomic_exchange_n(&relay_pending_signals, 0,
 					   __ATOMIC_SEQ_CST), s = 1;
 	     fwd && s <= 64; s++)

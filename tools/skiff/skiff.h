@@ -104,6 +104,7 @@ struct skiff_opts {
 	bool rm;		/* --rm: removed when it ends */
 	int cmd_argc;		/* the command line from "run" on */
 	char **cmd_argv;
+	const char *incoming;	/* skiff restore: QEMU's -incoming URI */
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
@@ -445,6 +446,9 @@ s64 relay_now_ns(void);
 extern volatile sig_atomic_t relay_end_now;
 extern u64 relay_pending_signals;
 extern int relay_boot_fd;
+/* Set by the keeper after a restore: the relay sends the guest the host's
+ * time ("time NS" on the control port) and clears it. */
+extern volatile sig_atomic_t relay_send_time;
 
 /* term.c: the host terminal (stdin) in raw mode while a VM has it. */
 /* Raw mode if stdin is a terminal; false when it is not (nothing done). */
@@ -473,6 +477,16 @@ char *inst_read(const char *name, const char *file);
 void inst_remove(const char *name);
 /* Starts vm as a detached instance (after run_command's preparation). */
 int inst_start(const struct skiff_opts *o, struct vm_config *vm);
+/* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
+ * [--name NAME]; exit statuses. */
+int snap_save(const char *name, const char *file, bool stop);
+int snap_restore(const char *file, const char *name);
+/* qmp.c: a QMP connection to the socket path (retried for wait_ms): its
+ * fd after capabilities negotiation, or -1. */
+int qmp_connect(const char *path, int wait_ms);
+/* One command (JSON text) and its reply line into reply: 0 if it
+ * returned, -1 on an error reply, EOF or timeout. */
+int qmp_command(int fd, const char *json, char *reply, size_t len);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);
