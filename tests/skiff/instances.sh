@@ -3,8 +3,9 @@
 # commands that manage them (docs/instances.md): ps, logs, stop, kill,
 # wait, rm, --name, --rm; every command's --help and errors; a server
 # started with -d -p answering on the host; logs -f; SIGTERM reaching the
-# program at stop; a stale entry (its keeper and QEMU killed); and the load
-# case: INST_LOAD (default 50) instances started at once, all listed, each
+# program at stop; a stale entry (its keeper and QEMU killed); snapshot
+# and restore (the program goes on, its clocks jump to the host's time,
+# its sleeps due while saved end); and the load case: INST_LOAD (default 50) instances started at once, all listed, each
 # stopped cleanly, nothing left behind (tests/skiff/instances_load.sh runs
 # it alone). State goes to a directory of its own
 # (SKIFF_RUN_DIR). Every wait is bounded.
@@ -28,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p build/tests
-if ! gcc -static -O1 -Wall -Werror -o "$BIN" tests/skiff/inst_prog.c; then
+if ! gcc -static -O1 -Wall -Werror -o "$BIN" tests/skiff/inst_prog.c -lpthread; then
 	fail "tests/skiff/inst_prog.c" "does not build"
 	summary "$PART"
 	exit 1
@@ -62,7 +63,7 @@ expect_err() {
 }
 
 check_help() {
-	for c in ps logs stop kill wait rm; do
+	for c in ps logs stop kill wait rm snapshot restore; do
 		if $SKIFF $c --help | grep -q "^Usage: skiff $c"; then
 			pass "skiff $c --help"
 		else
@@ -225,6 +226,64 @@ check_load() {
 		fail "load leftovers" "$left QEMU, state: $(ls "$SKIFF_RUN_DIR" | head -3)"
 }
 
+# count_line NAME N: the line "count N ..." of the instance's log.
+count_line() { $SKIFF logs "$1" | grep "^count $2 "; }
+# line_no NAME TEXT: the line number of TEXT in its log (0: none).
+line_no() { $SKIFF logs "$1" | grep -nx -m1 "$2" | cut -d: -f1 | grep . || echo 0; }
+
+# Snapshot and restore of a program that counts and sleeps (inst_prog
+# clock): it goes on with no number repeated or skipped, its wall clock is
+# the host's, its monotonic clock did not go back, and its sleeps that
+# were due while it was saved end at once.
+check_snapshot() {
+	local f=$tmp/clk.snap last first t0 rt mono0 mono1 nw nc
+	run_d -m 32M --name clk "$BIN" clock >/dev/null &&
+		until_ok 60 count_line clk 5
+	$SKIFF snapshot clk "$f" && state_is clk running && last=$($SKIFF logs clk | tail -1 | cut -d' ' -f2) &&
+		until_ok 30 count_line clk $((last + 3)) &&
+		pass "snapshot (no --stop): saved, it runs on" ||
+		fail "snapshot" "$($SKIFF ps -a | grep clk)"
+	$SKIFF snapshot clk "$f" --stop && state_is clk "stopped by snapshot" &&
+		pass "snapshot --stop: saved ($(du -k "$f" | cut -f1) KiB), stopped" ||
+		fail "snapshot --stop" "$($SKIFF ps -a | grep clk)"
+	last=$($SKIFF logs clk | grep '^count' | tail -1)
+	sleep 10 # saved for 10 s: the program's 10 s sleeps fall due
+	t0=$(date +%s)
+	[ "$($SKIFF restore "$f" --name clk2)" = clk2 ] &&
+		until_ok 60 count_line clk2 $(($(echo "$last" | cut -d' ' -f2) + 20)) &&
+		pass "restore --name clk2: running" || fail "restore" "$($SKIFF logs clk2 | head -3)"
+	first=$($SKIFF logs clk2 | grep '^count' | head -1)
+	[ "$(echo "$first" | cut -d' ' -f2)" = $(($(echo "$last" | cut -d' ' -f2) + 1)) ] &&
+		pass "the counter goes on: '$last' then '$first'" ||
+		fail "counter" "'$last' then '$first'"
+	mono0=$(echo "$last" | cut -d' ' -f4)
+	mono1=$(echo "$first" | cut -d' ' -f4)
+	[ "$mono1" -ge "$mono0" ] && pass "CLOCK_MONOTONIC did not go back" ||
+		fail "monotonic" "$mono0 then $mono1"
+	# A few lines on, the host's time has reached the guest.
+	rt=$(count_line clk2 $(($(echo "$first" | cut -d' ' -f2) + 5)) | cut -d' ' -f3)
+	[ -n "$rt" ] && [ "$rt" -ge $((t0 - 1)) ] && [ "$rt" -le $(($(date +%s) + 1)) ] &&
+		pass "CLOCK_REALTIME after restore is the host's (within 1 s)" ||
+		fail "realtime" "guest $rt, host $t0 at restore"
+	if $SKIFF logs clk | grep -q woke; then
+		skip "sleeps due while saved" "they ended before the snapshot (a slow host)"
+	else
+		nc=$(line_no clk2 "count $(($(echo "$first" | cut -d' ' -f2) + 15)) .*")
+		nw=$(line_no clk2 "woke realtime")
+		local nm=$(line_no clk2 "woke monotonic")
+		[ "$nw" -gt 0 ] && [ "$nm" -gt 0 ] && [ "$nw" -lt "$nc" ] && [ "$nm" -lt "$nc" ] &&
+			pass "sleeps due while saved (realtime TIMER_ABSTIME, monotonic) end at once" ||
+			fail "expired sleeps" "woke at lines $nw, $nm; count +15 at $nc"
+	fi
+	expect_err "snapshot of an ended instance" $SKIFF snapshot clk "$tmp/x"
+	expect_err "restore with a taken name" $SKIFF restore "$f" --name clk2
+	echo junk >"$tmp/junk"
+	expect_err "restore of a file that is not a snapshot" $SKIFF restore "$tmp/junk"
+	expect_err "snapshot of a wrong name" $SKIFF snapshot nosuch "$tmp/x"
+	$SKIFF stop clk2 >/dev/null
+	$SKIFF rm clk clk2 >/dev/null
+}
+
 if [ -n "$INST_LOAD_ONLY" ]; then
 	check_load "$INST_LOAD"
 else
@@ -235,6 +294,7 @@ else
 	check_server
 	check_logs
 	check_stale
+	check_snapshot
 	check_load "$INST_LOAD"
 fi
 summary "$PART"
