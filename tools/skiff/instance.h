@@ -39,4 +39,18 @@ int inst_signal_keeper(const struct inst_state *s, int sig, int value);
 /* Waits up to ms (< 0: for ever) for the keeper pid to end; true if it did. */
 bool inst_wait_keeper(pid_t pid, int ms);
 
+/* snapshot.c, for migrate.c: the header of a snapshot or a migration
+ * (state "gzip" or "tcp"; a migration's carries the name) written to f,
+ * and parsed from buf (*off: where the state starts; argv has room for
+ * SNAP_MAX_ARGS + 1): 0 or -1. */
+#define SNAP_MAX_ARGS 4096
+int snap_header(FILE *f, const char *name, const char *state);
+int snap_parse(const char *buf, size_t len, size_t *off, char **cwd,
+	       char **argv, int *argc, char **name, const char *state);
+/* The instance's command line again, detached, QEMU taking -incoming. */
+int snap_start(const char *cwd, int argc, char **argv, const char *name,
+	       const char *incoming);
+/* QMP migrate to uri, waited for: 0 or an exit status after a line. */
+int snap_migrate(int qmp, const char *what, const char *name, const char *uri);
+
 #endif

@@ -26,7 +26,7 @@
 
 #define SNAP_MAGIC "SKIFF-SNAPSHOT 1\n"
 #define SNAP_MIGRATE_MS 600000 /* the longest a save may take */
-#define SNAP_MAX_ARGS 4096
+
 
 /* s in single quotes for sh. */
 static char *sh_quote(const char *s)
@@ -66,65 +66,88 @@ static bool write_field(FILE *f, const char *key, const char *v)
 	return fprintf(f, "%s %zu\n%s\n", key, strlen(v), v) > 0;
 }
 
-/* FILE's header, from the instance's config: 0 or -1. */
-static int write_header(const char *path, const char *name)
+int snap_header(FILE *f, const char *name, const char *state)
 {
 	char *cmd = inst_read(name, "argv"), *cwd = inst_read(name, "cwd");
-	FILE *f = fopen(path, "we");
-	bool ok = f && cmd && cwd && fputs(SNAP_MAGIC, f) >= 0 &&
+	bool ok = cmd && cwd && fputs(SNAP_MAGIC, f) >= 0 &&
 		  write_field(f, "cwd", cwd);
 
 	/* argv: the arguments, each ending in a NUL. */
 	for (char *a = cmd; ok && *a; a += strlen(a) + 1)
 		ok = write_field(f, "arg", a);
-	ok = ok && fputs("state gzip\n", f) >= 0;
-	if (f && fclose(f))
-		ok = false;
+	if (strcmp(state, "gzip")) /* a migration keeps the name */
+		ok = ok && write_field(f, "name", name);
+	ok = ok && fprintf(f, "state %s\n", state) > 0;
 	free(cmd);
 	free(cwd);
 	return ok ? 0 : -1;
 }
 
-static int qmp_fail(const char *name, const char *what, const char *reply)
+/* FILE's header: 0 or -1. */
+static int write_header(const char *path, const char *name)
 {
-	skiff_err("snapshot of '%s': %s%s%s", name, what, reply ? ": " : "",
+	FILE *f = fopen(path, "we");
+	int err = f ? snap_header(f, name, "gzip") : -1;
+
+	if (f && fclose(f))
+		err = -1;
+	return err;
+}
+
+static int qmp_fail(const char *cmd, const char *name, const char *what,
+		    const char *reply)
+{
+	skiff_err("%s of '%s': %s%s%s", cmd, name, what, reply ? ": " : "",
 		  reply ? reply : "");
 	return SKIFF_EXIT_FAILED;
 }
 
-/* Saves the paused VM's state after the header of tmp. */
-static int migrate_to(int qmp, const char *name, const char *tmp)
+static int snap_wait_migration(int qmp, const char *what, const char *name)
 {
-	char reply[4096], *q = sh_quote(tmp), *uri, *cmd;
 	s64 end = relay_now_ns() + SNAP_MIGRATE_MS * 1000000ll;
+	char reply[4096];
+
+	while (relay_now_ns() < end) {
+		if (qmp_command(qmp, "{\"execute\": \"query-migrate\"}", reply,
+				sizeof(reply)))
+			return qmp_fail(what, name, "query-migrate", reply);
+		if (strstr(reply, "\"status\": \"completed\""))
+			return 0;
+		if (strstr(reply, "\"failed\"") || strstr(reply, "\"cancelled\""))
+			return qmp_fail(what, name, "QEMU's migration failed", reply);
+		usleep(10000);
+	}
+	return qmp_fail(what, name, "the migration took too long", NULL);
+}
+
+int snap_migrate(int qmp, const char *what, const char *name, const char *uri)
+{
+	char reply[4096], *q = json_escape(uri), *cmd;
 	int err;
 
 	/* QEMU 7's default of 32 MiB/s would make a save of 512M slow. */
 	qmp_command(qmp, "{\"execute\": \"migrate-set-parameters\", "
 		    "\"arguments\": {\"max-bandwidth\": 68719476736}}",
 		    reply, sizeof(reply));
-	uri = xasprintf("exec:gzip -1 >> %s", q);
-	free(q);
-	q = json_escape(uri);
 	cmd = xasprintf("{\"execute\": \"migrate\", \"arguments\": "
 			"{\"uri\": \"%s\"}}", q);
 	err = qmp_command(qmp, cmd, reply, sizeof(reply));
 	free(cmd);
 	free(q);
-	free(uri);
 	if (err)
-		return qmp_fail(name, "QEMU refused to migrate", reply);
-	while (relay_now_ns() < end) {
-		if (qmp_command(qmp, "{\"execute\": \"query-migrate\"}", reply,
-				sizeof(reply)))
-			return qmp_fail(name, "query-migrate", reply);
-		if (strstr(reply, "\"completed\""))
-			return 0;
-		if (strstr(reply, "\"failed\"") || strstr(reply, "\"cancelled\""))
-			return qmp_fail(name, "the save failed", reply);
-		usleep(10000);
-	}
-	return qmp_fail(name, "the save took too long", NULL);
+		return qmp_fail(what, name, "QEMU refused to migrate", reply);
+	return snap_wait_migration(qmp, what, name);
+}
+
+/* Saves the paused VM's state after the header of tmp. */
+static int migrate_to(int qmp, const char *name, const char *tmp)
+{
+	char *q = sh_quote(tmp), *uri = xasprintf("exec:gzip -1 >> %s", q);
+	int err = snap_migrate(qmp, "snapshot", name, uri);
+
+	free(q);
+	free(uri);
+	return err;
 }
 
 int snap_save(const char *name, const char *file, bool stop)
@@ -146,7 +169,8 @@ int snap_save(const char *name, const char *file, bool stop)
 	qmp = qmp_connect(sock, 5000);
 	free(sock);
 	if (qmp < 0)
-		return qmp_fail(name, "cannot reach QEMU's QMP socket", NULL);
+		return qmp_fail("snapshot", name, "cannot reach QEMU's QMP socket",
+				NULL);
 	tmp = xasprintf("%s.tmp", file);
 	if (write_header(tmp, name)) {
 		skiff_err("%s: %s", tmp, strerror(errno));
@@ -155,7 +179,7 @@ int snap_save(const char *name, const char *file, bool stop)
 		return SKIFF_EXIT_FAILED;
 	}
 	err = qmp_command(qmp, "{\"execute\": \"stop\"}", reply, sizeof(reply))
-		      ? qmp_fail(name, "stop", reply)
+		      ? qmp_fail("snapshot", name, "stop", reply)
 		      : migrate_to(qmp, name, tmp);
 	if (!err && rename(tmp, file) < 0) {
 		skiff_err("%s: %s", file, strerror(errno));
@@ -194,48 +218,67 @@ static char *read_field(const char *buf, size_t len, size_t *off,
 	return v;
 }
 
-int snap_restore(const char *file, const char *name)
+int snap_parse(const char *buf, size_t len, size_t *off, char **cwd,
+	       char **argv, int *argc, char **name, const char *state)
 {
-	static char *argv[SNAP_MAX_ARGS + 1];
-	size_t len, off = sizeof(SNAP_MAGIC) - 1;
-	struct skiff_opts o;
-	char *buf, *cwd, *q;
-	int argc = 0, fd = open(file, O_RDONLY | O_CLOEXEC);
-	ssize_t got;
+	size_t k = strlen(state);
 
-	buf = xmalloc(1 << 20);
-	got = fd >= 0 ? read(fd, buf, 1 << 20) : -1;
-	len = got > 0 ? (size_t)got : 0;
-	if (fd >= 0)
-		close(fd);
-	if (fd < 0) {
-		skiff_err("%s: %s", file, strerror(errno));
-		return 1;
-	}
-	cwd = len > off && !memcmp(buf, SNAP_MAGIC, off)
-		      ? read_field(buf, len, &off, "cwd") : NULL;
-	while (cwd && argc < SNAP_MAX_ARGS &&
-	       (argv[argc] = read_field(buf, len, &off, "arg")))
-		argc++;
-	if (!cwd || argc < 2 || off + 11 > len ||
-	    memcmp(buf + off, "state gzip\n", 11)) {
-		skiff_err("%s is not a skiff snapshot", file);
-		return 1;
-	}
-	off += 11;
+	*off = sizeof(SNAP_MAGIC) - 1;
+	*argc = 0;
+	*cwd = len > *off && !memcmp(buf, SNAP_MAGIC, *off)
+		       ? read_field(buf, len, off, "cwd") : NULL;
+	while (*cwd && *argc < SNAP_MAX_ARGS &&
+	       (argv[*argc] = read_field(buf, len, off, "arg")))
+		++*argc;
+	argv[*argc] = NULL;
+	*name = read_field(buf, len, off, "name");
+	if (!*cwd || *argc < 2 || *off + k + 7 > len ||
+	    memcmp(buf + *off, "state ", 6) || memcmp(buf + *off + 6, state, k) ||
+	    buf[*off + 6 + k] != '\n')
+		return -1;
+	*off += k + 7;
+	return 0;
+}
+
+int snap_start(const char *cwd, int argc, char **argv, const char *name,
+	       const char *incoming)
+{
+	struct skiff_opts o;
+
 	if (chdir(cwd) < 0) {
-		skiff_err("restore: the snapshot ran in %s: %s", cwd,
-			  strerror(errno));
+		skiff_err("the instance ran in %s: %s", cwd, strerror(errno));
 		return 1;
 	}
 	optind = 0; /* getopt's full reset: inst_command parsed before */
 	opts_parse(argc, argv, &o);
 	o.name = name;
 	o.detach = true;
-	q = sh_quote(path_absolute(file));
-	/* QEMU runs it through sh. */
-	o.incoming = xasprintf("exec:tail -c +%zu %s | gzip -dc", off + 1, q);
-	free(q);
-	free(buf);
+	o.incoming = incoming;
 	return run_command(&o);
+}
+
+int snap_restore(const char *file, const char *name)
+{
+	static char *argv[SNAP_MAX_ARGS + 1];
+	char *buf = xmalloc(1 << 20), *cwd, *q, *abs, *ignored;
+	int argc, fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t got = fd >= 0 ? read(fd, buf, 1 << 20) : -1;
+	size_t off;
+
+	if (fd < 0) {
+		skiff_err("%s: %s", file, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	if (snap_parse(buf, got > 0 ? (size_t)got : 0, &off, &cwd, argv, &argc,
+		       &ignored, "gzip")) {
+		skiff_err("%s is not a skiff snapshot", file);
+		return 1;
+	}
+	free(buf);
+	abs = path_absolute(file);
+	q = sh_quote(abs);
+	/* QEMU runs it through sh. */
+	abs = xasprintf("exec:tail -c +%zu %s | gzip -dc", off + 1, q);
+	return snap_start(cwd, argc, argv, name, abs);
 }
