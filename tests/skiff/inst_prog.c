@@ -4,7 +4,8 @@
  *   inst_prog term      prints "ready"; SIGTERM's handler prints "got
  *                       SIGTERM" and exits 3; SIGUSR1's prints "got SIGUSR1"
  *   inst_prog ignore    prints "ready" and ignores SIGTERM
- *   inst_prog count N   prints 1..N, one a line every 50 ms, then exits 0
+ *   inst_prog count N [MS]  prints 1..N, one a line every MS ms (default
+ *                       50), then exits 0
  *   inst_prog serve P   prints "ready", answers each TCP connection on port
  *                       P with "hello from skiff"
  *   inst_prog both      "out N" on stdout and "err N" on stderr, in turn
@@ -105,6 +106,9 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "count") || !strcmp(mode, "both")) {
 		int n = argc > 2 ? atoi(argv[2]) : 10;
+
+		if (argc > 3)
+			tick.tv_nsec = atoi(argv[3]) * 1000000l;
 
 		for (int i = 1; i <= n; i++) {
 			snprintf(line, sizeof(line), "%s %d\n",

@@ -222,7 +222,8 @@ int inst_exit_code(const struct inst_state *s)
 		return 128 + n;
 	if (!strncmp(s->status, "error ", 6))
 		return SKIFF_EXIT_CANNOT_RUN;
-	if (!strncmp(s->status, "snapshotted", 11))
+	if (!strncmp(s->status, "snapshotted", 11) ||
+	    !strncmp(s->status, "migrated ", 9))
 		return 0;
 	return SKIFF_EXIT_FAILED;
 }
@@ -241,6 +242,8 @@ void inst_describe(const struct inst_state *s, char *out, size_t len)
 		snprintf(out, len, "killed by SIG%s", abbrev);
 	else if (!strncmp(s->status, "killed ", 7))
 		snprintf(out, len, "killed by signal %d", n);
+	else if (!strncmp(s->status, "migrated ", 9))
+		snprintf(out, len, "migrated to %s", s->status + 9);
 	else if (!strncmp(s->status, "snapshotted", 11))
 		snprintf(out, len, "stopped by snapshot --stop");
 	else if (!strncmp(s->status, "failed its keeper", 17))

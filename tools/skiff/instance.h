@@ -53,4 +53,8 @@ int snap_start(const char *cwd, int argc, char **argv, const char *name,
 /* QMP migrate to uri, waited for: 0 or an exit status after a line. */
 int snap_migrate(int qmp, const char *what, const char *name, const char *uri);
 
+/* migrate.c: skiff migrate NAME HOST:PORT, skiff receive. */
+int mig_send(const char *name, const char *hostport);
+int mig_receive(int port, const char *name);
+
 #endif

@@ -300,6 +300,30 @@ static int cmd_restore(int argc, char **argv, const char *name, bool unused)
 	return snap_restore(argv[0], name);
 }
 
+static const char *port_arg; /* receive --port */
+
+static int cmd_migrate(int argc, char **argv, const char *unused, bool f)
+{
+	return mig_send(argv[0], argv[1]);
+}
+
+static int cmd_receive(int argc, char **argv, const char *name, bool f)
+{
+	char *end = NULL;
+	long port = port_arg ? strtol(port_arg, &end, 10) : 7700;
+
+	if ((end && *end) || port < 1 || port > 65534) {
+		skiff_err("receive: --port %s: expected a port (1 to 65534)",
+			  port_arg);
+		return SKIFF_EXIT_USAGE;
+	}
+	if (name && !inst_valid_name(name)) {
+		skiff_err("receive: --name %s: not an instance name", name);
+		return SKIFF_EXIT_USAGE;
+	}
+	return mig_receive((int)port, name);
+}
+
 static const struct inst_cmd cmds[] = {
 	{ "ps", "a", "", "Usage: skiff ps [-a]\n"
 	  "Lists the running instances (with -a, all: ended and stale ones\n"
@@ -334,6 +358,15 @@ static const struct inst_cmd cmds[] = {
 	  "its clocks jump to the host's time. The command line it ran with\n"
 	  "runs again: its program, kernel, disks and free ports must be\n"
 	  "there. Prints the name (default: generated).\n", cmd_restore },
+	{ "migrate", "", "", "Usage: skiff migrate NAME HOST:PORT\n"
+	  "Moves the running instance live to the host where skiff receive\n"
+	  "listens on PORT: it goes on there (its published ports too) and\n"
+	  "ends here as migrated. The target needs the same program, kernel\n"
+	  "and -v paths (docs/instances.md).\n", cmd_migrate },
+	{ "receive", "", "PN", "Usage: skiff receive [--port PORT] [--name NAME]\n"
+	  "Waits for one skiff migrate on PORT (default 7700; QEMU's stream\n"
+	  "comes on PORT+1), runs the instance here, prints its name (default:\n"
+	  "the source's).\n", cmd_receive },
 };
 
 bool inst_is_command(const char *cmd)
@@ -348,10 +381,12 @@ bool inst_is_command(const char *cmd)
  * two, others one. */
 static int check_operands(const struct inst_cmd *c, int n)
 {
-	if (!strcmp(c->name, "ps"))
+	if (!strcmp(c->name, "ps") || !strcmp(c->name, "receive"))
 		return n ? usage_error(c, "takes no operands") : 0;
 	if (!strcmp(c->name, "snapshot"))
 		return n != 2 ? usage_error(c, "expected NAME FILE") : 0;
+	if (!strcmp(c->name, "migrate"))
+		return n != 2 ? usage_error(c, "expected NAME HOST:PORT") : 0;
 	if (n == 0)
 		return usage_error(c, "missing NAME");
 	if (n > 1 && strcmp(c->name, "rm"))
@@ -371,6 +406,7 @@ int inst_command(int argc, char **argv)
 		{ "signal", required_argument, NULL, 's' },
 		{ "stop", no_argument, NULL, 'S' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "port", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct inst_cmd *c = NULL;
@@ -397,6 +433,8 @@ int inst_command(int argc, char **argv)
 			return usage_error(c, "unknown option");
 		if (ch == 'a' || ch == 'f' || ch == 'S')
 			flag = true;
+		else if (ch == 'P')
+			port_arg = optarg;
 		else
 			value = optarg;
 	}
