@@ -5,7 +5,9 @@
 # started with -d -p answering on the host; logs -f; SIGTERM reaching the
 # program at stop; a stale entry (its keeper and QEMU killed); snapshot
 # and restore (the program goes on, its clocks jump to the host's time,
-# its sleeps due while saved end); and the load case: INST_LOAD (default 50) instances started at once, all listed, each
+# its sleeps due while saved end); live migration between two network
+# namespaces (a 10 ms counter goes on, a -p server answers on the target);
+# and the load case: INST_LOAD (default 50) instances started at once, all listed, each
 # stopped cleanly, nothing left behind (tests/skiff/instances_load.sh runs
 # it alone). State goes to a directory of its own
 # (SKIFF_RUN_DIR). Every wait is bounded.
@@ -25,6 +27,7 @@ cleanup() {
 	for d in "$SKIFF_RUN_DIR"/*/; do
 		[ -d "$d" ] && $SKIFF rm -f "$(basename "$d")" >/dev/null 2>&1
 	done
+	for n in $NETNS; do ip netns delete "$n"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -63,7 +66,7 @@ expect_err() {
 }
 
 check_help() {
-	for c in ps logs stop kill wait rm snapshot restore; do
+	for c in ps logs stop kill wait rm snapshot restore migrate receive; do
 		if $SKIFF $c --help | grep -q "^Usage: skiff $c"; then
 			pass "skiff $c --help"
 		else
@@ -284,6 +287,72 @@ check_snapshot() {
 	$SKIFF rm clk clk2 >/dev/null
 }
 
+# Live migration between two hosts made as network namespaces (root and
+# ip netns needed, else skipped): a counter printing every 10 ms goes on
+# on the target with no number repeated or skipped, a -p server answers
+# on the target's port, the source ends as migrated.
+check_migrate() {
+	local na=skiffA$$ nb=skiffB$$ port=$((20000 + RANDOM % 20000)) hp got
+	if [ "$(id -u)" != 0 ] || ! ip netns add "$na" 2>/dev/null; then
+		skip "migrate" "needs root and ip netns"
+		return
+	fi
+	ip netns add "$nb"
+	NETNS="$na $nb"
+	ip link add "va$$" type veth peer name "vb$$" &&
+		ip link set "va$$" netns "$na" && ip link set "vb$$" netns "$nb" &&
+		ip -n "$na" addr add 10.213.7.1/24 dev "va$$" &&
+		ip -n "$nb" addr add 10.213.7.2/24 dev "vb$$" &&
+		ip -n "$na" link set "va$$" up && ip -n "$nb" link set "vb$$" up &&
+		ip -n "$na" link set lo up && ip -n "$nb" link set lo up || {
+		fail "migrate" "cannot set up the namespaces"
+		return
+	}
+	local A="ip netns exec $na env SKIFF_RUN_DIR=$tmp/hostA"
+	local B="ip netns exec $nb env SKIFF_RUN_DIR=$tmp/hostB"
+	# migrate_one NAME: receive on B, migrate from A; true if both said NAME.
+	migrate_one() {
+		$B timeout 120 $SKIFF receive --port "$port" >"$tmp/recv" 2>&1 &
+		until_ok 30 sh -c "ip netns exec $nb ss -ltn | grep -q ':$port '"
+		[ "$($A timeout 120 $SKIFF migrate "$1" "10.213.7.2:$port")" = "$1" ]
+		local ok=$?
+		wait
+		[ $ok = 0 ] && [ "$(cat "$tmp/recv")" = "$1" ]
+	}
+	$A $SKIFF run -d --accel "$APPS_ACCEL" -m 32M --name mc "$BIN" count 1000000 10 >/dev/null &&
+		until_ok 60 sh -c "$A $SKIFF logs mc | grep -qx 50"
+	if migrate_one mc && $A $SKIFF ps -a | grep '^mc ' | grep -q "migrated to 10.213.7.2:$port" &&
+		$B $SKIFF ps | grep '^mc ' | grep -q running; then
+		pass "migrate: the source is migrated, the target runs it"
+	else
+		fail "migrate" "receive: $(cat "$tmp/recv"), A: $($A $SKIFF ps -a | grep mc)"
+	fi
+	until_ok 60 sh -c "[ \$($B $SKIFF logs mc | wc -l) -ge 100 ]"
+	$A $SKIFF logs mc >"$tmp/m1"
+	$B $SKIFF logs mc >"$tmp/m2"
+	cat "$tmp/m1" "$tmp/m2" | awk 'NR != $1 { exit 1 } END { exit NR < 150 }' &&
+		pass "the counter (10 ms) goes on: $(tail -1 "$tmp/m1") on the source, then $(head -1 "$tmp/m2") on the target" ||
+		fail "migrated counter" "source ends $(tail -1 "$tmp/m1"), target starts $(head -1 "$tmp/m2")"
+	$B $SKIFF stop mc >/dev/null
+	hp=$((port + 2))
+	$A $SKIFF run -d --accel "$APPS_ACCEL" -m 32M --name msrv -p "$hp:8000" "$BIN" serve 8000 >/dev/null &&
+		until_ok 60 sh -c "$A $SKIFF logs msrv | grep -q ready"
+	migrate_one msrv
+	got=$(ip netns exec "$nb" curl -s --http0.9 --max-time 20 "http://127.0.0.1:$hp/")
+	[ "$got" = "hello from skiff" ] &&
+		! ip netns exec "$na" curl -s --http0.9 --max-time 5 "http://127.0.0.1:$hp/" >/dev/null &&
+		pass "a -p server answers on the target's port after migration, no longer on the source's" ||
+		fail "migrated server" "got '$got'"
+	$B $SKIFF stop msrv >/dev/null
+	expect_err "migrate of a wrong name" $A $SKIFF migrate nosuch "10.213.7.2:$port"
+	$A $SKIFF run -d --accel "$APPS_ACCEL" -m 32M --name mx "$BIN" term >/dev/null
+	expect_err "migrate to a port nobody listens on" $A $SKIFF migrate mx "10.213.7.2:$port"
+	$A $SKIFF ps | grep -q '^mx .*running' && pass "after a failed migrate it runs on" ||
+		fail "failed migrate" "$($A $SKIFF ps -a | grep mx)"
+	$A $SKIFF rm -f mc msrv mx >/dev/null
+	$B $SKIFF rm -f mc msrv >/dev/null
+}
+
 if [ -n "$INST_LOAD_ONLY" ]; then
 	check_load "$INST_LOAD"
 else
@@ -295,6 +364,7 @@ else
 	check_logs
 	check_stale
 	check_snapshot
+	check_migrate
 	check_load "$INST_LOAD"
 fi
 summary "$PART"

@@ -231,8 +231,12 @@ int mig_receive(int port, const char *name)
 	uri = xasprintf("tcp:0.0.0.0:%d", port + 1);
 	fflush(NULL);
 	starter = fork();
-	if (starter == 0)
-		_exit(snap_start(cwd, argc, argv, name, uri));
+	if (starter == 0) {
+		int r = snap_start(cwd, argc, argv, name, uri);
+
+		fflush(NULL); /* the name it printed */
+		_exit(r);
+	}
 	if (starter > 0 && target_ready(port + 1, starter)) {
 		dprintf(fd, "ready %d\n", port + 1);
 		close(fd);
