@@ -14,8 +14,10 @@ static const char usage_text[] =
 "       skiff run [VM OPTIONS] IMAGE\n"
 "       skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
 "       skiff volume create NAME [--size SIZE] | ls | rm NAME...\n"
-"       skiff ps|logs|stop|kill|wait|rm ... (detached instances: run -d;\n"
-"       each command has --help; see docs/instances.md)\n"
+"       skiff ps|logs|stop|kill|wait|rm|snapshot|restore|migrate|receive\n"
+"       ... (detached instances: run -d; each command has --help; see\n"
+"       docs/instances.md)\n"
+"       skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
 "linked), its interpreter and shared libraries, its arguments, environment\n"
@@ -189,6 +191,8 @@ int main(int argc, char **argv)
 		return volume_command(argc - 2, argv + 2);
 	if (inst_is_command(argv[1]))
 		return inst_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "libvirt-xml"))
+		return libvirt_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
 		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
 		return SKIFF_EXIT_USAGE;

@@ -477,6 +477,8 @@ char *inst_read(const char *name, const char *file);
 void inst_remove(const char *name);
 /* Starts vm as a detached instance (after run_command's preparation). */
 int inst_start(const struct skiff_opts *o, struct vm_config *vm);
+/* libvirt.c: skiff libvirt-xml (argv from "libvirt-xml" on). */
+int libvirt_command(int argc, char **argv);
 /* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
  * [--name NAME]; exit statuses. */
 int snap_save(const char *name, const char *file, bool stop);
