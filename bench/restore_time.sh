@@ -6,6 +6,9 @@
 #   cold     skiff run -d, to the program's first line in its log
 #   restore  skiff restore of a snapshot taken after the imports (--stop),
 #            to the first line the restored program adds to its log
+# With PROG=jvm, the same for a Java program (OpenJDK 17 from
+# /usr/lib/jvm/java-17-openjdk-amd64) that warms up (20 million
+# Integer.toString, a HashMap of 100,000 entries) before its first line.
 # Times are wall-clock on this host (TCG), the median of RUNS (default 5)
 # tries, the log polled every 5 ms. Not part of make test.
 #   bench/restore_time.sh   prints "cold MS", "restore MS", snapshot size
@@ -23,6 +26,29 @@ while True:
     print("tick", n, flush=True)
     time.sleep(0.02)
 PY
+if [ "$PROG" = jvm ]; then
+	jdk=$(readlink -f /usr/lib/jvm/java-17-openjdk-amd64)
+	cat >"$tmp/Warm.java" <<'JAVA'
+public class Warm {
+    public static void main(String[] a) throws Exception {
+        long s = 0;
+        for (int i = 0; i < 20_000_000; i++) s += Integer.toString(i).hashCode();
+        java.util.HashMap<String, Integer> m = new java.util.HashMap<>();
+        for (int i = 0; i < 100000; i++) m.put("k" + i, i);
+        for (int n = 1; ; n++) {
+            System.out.println("tick " + n + " " + (s & 7) + " " + m.size());
+            Thread.sleep(20);
+        }
+    }
+}
+JAVA
+	javac -d "$tmp" "$tmp/Warm.java" || exit 1
+	MEM=1G
+	set -- --dir "$jdk" --dir "$tmp" "$jdk/bin/java" -cp "$tmp" Warm
+else
+	MEM=256M
+	set -- --file "$tmp/warm.py" /usr/bin/python3 "$tmp/warm.py"
+fi
 now_ms() { date +%s%3N; }
 # first_line NAME SKIP: waits until the log has more than SKIP lines.
 first_line() {
@@ -33,7 +59,7 @@ first_line() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for i in $(seq 1 "$RUNS"); do
 	t0=$(now_ms)
-	$SKIFF run -d -m 256M --name "cold$i" --file "$tmp/warm.py" /usr/bin/python3 "$tmp/warm.py" >/dev/null
+	$SKIFF run -d -m $MEM --name "cold$i" "$@" >/dev/null 2>&1
 	first_line "cold$i" 0
 	echo $(($(now_ms) - t0)) >>"$tmp/cold"
 	$SKIFF snapshot "cold$i" "$tmp/s$i" --stop
@@ -46,4 +72,4 @@ for i in $(seq 1 "$RUNS"); do
 done
 echo "cold $(median <"$tmp/cold") ms (runs: $(tr '\n' ' ' <"$tmp/cold"))"
 echo "restore $(median <"$tmp/restore") ms (runs: $(tr '\n' ' ' <"$tmp/restore"))"
-echo "snapshot ${size} KiB (gzip -1, -m 256M)"
+echo "snapshot ${size} KiB (gzip -1, -m $MEM)"
