@@ -56,8 +56,21 @@ static void keeper_signals(void)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
+/* The last non-empty line of s, in place (the status is one line). */
+static const char *last_line(char *s)
+{
+	char *end = s + strlen(s), *start;
+
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	start = end;
+	while (start > s && start[-1] != '\n')
+		start--;
+	return start;
+}
+
 /* The status file's line for the relay's outcome. */
-static char *status_text(const struct relay_result *r, int qemu_status)
+static char *status_text(struct relay_result *r, int qemu_status)
 {
 	if (r->rec.kind == REC_EXIT)
 		return xasprintf("exited %d\n", r->rec.status);
@@ -73,7 +86,7 @@ static char *status_text(const struct relay_result *r, int qemu_status)
 		return xasprintf("failed QEMU killed by signal %d\n",
 				 WTERMSIG(qemu_status));
 	return xasprintf("failed QEMU ended without a status: %.200s\n",
-			 r->qemu_err);
+			 last_line(r->qemu_err));
 }
 
 /*

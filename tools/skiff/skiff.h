@@ -18,6 +18,11 @@
  *   relay.c    the poll loop between skiff's stdio and QEMU's console
  *   proto.c    demultiplexing the console stream (skiff/proto.h)
  *   run.c      `skiff run`: all of the above, and the final exit status
+ *   instance.c detached instances' state (instance.h); instcmd.c their
+ *              commands (ps, logs, stop, kill, wait, rm, ...); keeper.c
+ *              skiff run -d and the keeper process; snapshot.c snapshot
+ *              and restore; migrate.c migrate and receive; qmp.c the QMP
+ *              client; libvirt.c skiff libvirt-xml
  *
  * Functions print their own error message (one line, "skiff: ...") and
  * return an exit status for skiff (SKIFF_EXIT_*), 0 on success.
