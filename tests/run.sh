@@ -42,6 +42,10 @@
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
+#   instances  tests/skiff/instances.sh skiff run -d and ps, logs, stop,
+#                                      kill, wait, rm: errors, a -p server,
+#                                      SIGTERM at stop, a stale entry, 50
+#                                      instances at once
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
 #                                      sqlite3 and redis across runs, tar,
@@ -126,6 +130,7 @@ part terminal tests/skiff/terminal.sh
 part virtio tests/virtio/run.sh
 part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh
+part instances tests/skiff/instances.sh
 part storage tests/storage/run.sh
 part 9p tests/skiff/ninep.sh
 part storage-eio tests/storage/eio.sh

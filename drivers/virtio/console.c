@@ -33,8 +33,9 @@
  * the used ones in order and reposts each once read. The host's text
  * lines on the control port's receive queue: "eof N" (stdin ends after N
  * bytes in all: counting keeps it ordered after the data, which travels
- * another queue), "signal N" (a forwarded signal) and "winsize C R" (the
- * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program).
+ * another queue), "signal N" (a forwarded signal), "winsize C R" (the
+ * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program)
+ * and "time NS" (after a restore: the host's time, time_step).
  */
 #include <skiff/alloc.h>
 #include <skiff/arch.h>
@@ -251,6 +252,12 @@ static void host_line(const char *s)
 			v = v * 10 + (*s - '0');
 		if (v >= 1 && v <= 64)
 			vc.signals |= 1ull << (v - 1);
+	} else if (!strncmp(s, "time ", 5)) {
+		/* after a restore: the host's Unix time (skiff/proto.h) */
+		for (s += 5; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		if (v)
+			time_step(v);
 	} else if (!strncmp(s, "winsize ", 8)) {
 		u64 rows = 0;
 		for (s += 8; *s >= '0' && *s <= '9'; s++)

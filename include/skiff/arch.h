@@ -175,6 +175,9 @@ static inline struct percpu *this_cpu(void)
  * scheduler's tick then arms the timer again).
  */
 void lapic_timer_arm(u64 deadline_ns);
+/* Fires the timer at once, whatever was armed: after time_step moved the
+ * clock, the scheduler's tick looks at every deadline again. */
+void lapic_timer_kick(void);
 
 /*
  * arch/x86_64/cpu.c: save and restore the program's FPU/SSE/AVX state

@@ -52,7 +52,9 @@
  *                       host -> guest: lines "eof N" (stdin ends after N
  *                       bytes in all), "signal N" (a forwarded signal),
  *                       "winsize COLS ROWS" (the host terminal resized:
- *                       the guest's TIOCGWINSZ, and SIGWINCH)
+ *                       the guest's TIOCGWINSZ, and SIGWINCH), "time NS"
+ *                       (after a restore: the host's Unix time in ns; the
+ *                       guest's clocks step to it, see skiff/time.h)
  * COM1 then carries the kernel log and a panic record only. A kernel
  * without the device (or whose handshake failed) uses COM1 for everything;
  * skiff reads records from both.

@@ -14,6 +14,10 @@ static const char usage_text[] =
 "       skiff run [VM OPTIONS] [-e KEY=VAL]... [-w DIR] IMAGE [ARGS...]\n"
 "       skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
 "       skiff volume create NAME [--size SIZE] | ls | rm NAME...\n"
+"       skiff ps|logs|stop|kill|wait|rm|snapshot|restore|migrate|receive\n"
+"       ... (detached instances: run -d; each command has --help; see\n"
+"       docs/instances.md)\n"
+"       skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
 "linked), its interpreter and shared libraries, its arguments, environment\n"
@@ -110,6 +114,11 @@ static const char usage_text[] =
 "  -i, --interactive       accepted for docker's -i/-it: skiff always passes\n"
 "                          its stdin to the program\n"
 "                          times on stderr\n"
+"  -d, --detach            start a detached instance: skiff prints its name\n"
+"                          and exits 0 once the guest has booted; the\n"
+"                          program's output goes to its log (skiff logs)\n"
+"      --name NAME         with -d: the instance's name (default: generated)\n"
+"      --rm                remove the instance's state when it ends\n"
 "  -h, --help              show this help\n"
 "\n"
 "Environment: SKIFF_KERNEL (the kernel), SKIFF_QEMU (the QEMU binary),\n"
@@ -197,6 +206,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "volume"))
 		return volume_command(argc - 2, argv + 2);
+	if (inst_is_command(argv[1]))
+		return inst_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "libvirt-xml"))
+		return libvirt_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
 		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
 		return SKIFF_EXIT_USAGE;

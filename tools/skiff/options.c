@@ -13,7 +13,8 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD,
+       OPT_NAME, OPT_RM };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -37,6 +38,9 @@ static const struct option long_opts[] = {
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-cwd", no_argument, NULL, OPT_NO_CWD },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -378,6 +382,20 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "--kernel");
 		o->kernel = arg;
 		break;
+	case 'd':
+		vm_option(o, "-d");
+		o->detach = true;
+		break;
+	case OPT_NAME:
+		vm_option(o, "--name");
+		if (!inst_valid_name(arg))
+			bad_usage("--name %s: expected letters, digits, '_', '.' or '-' (at most 63, a letter or digit first)", arg);
+		o->name = arg;
+		break;
+	case OPT_RM:
+		vm_option(o, "--rm");
+		o->rm = true;
+		break;
 	default:
 		parse_net(o, c, arg);
 		break;
@@ -394,7 +412,7 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:w:hit", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:w:hitd", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			exit(0);
@@ -419,4 +437,8 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 		bad_usage("%s", "skiff build needs -o IMAGE");
 	if (net_check_config(&o->net, why, sizeof(why)))
 		bad_usage("%s", why);
+	if (o->name && !o->detach)
+		bad_usage("%s", "--name names a detached instance: use it with -d");
+	o->cmd_argc = argc;
+	o->cmd_argv = argv;
 }

@@ -269,6 +269,14 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 		for (int i = 0; i < k; i++)
 			arg(a, nic[i]);
 	}
+	if (vm->qmp) {
+		arg(a, "-qmp");
+		arg(a, xasprintf("unix:%s,server=on,wait=off", vm->qmp));
+	}
+	if (vm->incoming) {
+		arg(a, "-incoming");
+		arg(a, (char *)vm->incoming);
+	}
 	extra_args(a);
 }
 

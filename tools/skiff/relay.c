@@ -83,6 +83,12 @@ struct relay {
 };
 
 static volatile sig_atomic_t caught_signal;
+
+/* A detached instance's keeper (keeper.c) drives the loop too (skiff.h). */
+volatile sig_atomic_t relay_end_now;
+u64 relay_pending_signals;
+int relay_boot_fd = -1;
+volatile sig_atomic_t relay_send_time;
 static volatile sig_atomic_t winch; /* the host terminal was resized */
 
 static void on_winch(int signo)
@@ -359,6 +365,14 @@ static void read_qemu_out(struct relay *rl)
 	}
 	if (rl->r->first_byte_ns < 0)
 		rl->r->first_byte_ns = relay_now_ns() - rl->launch_ns;
+	if (relay_boot_fd >= 0) {
+		/* If the starter is gone, nobody waits: no error. */
+		ssize_t ignored = write(relay_boot_fd, "b", 1);
+
+		(void)ignored;
+		close(relay_boot_fd);
+		relay_boot_fd = -1;
+	}
 	proto_feed(&rl->demux, buf, n);
 }
 
@@ -462,6 +476,21 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
+	if (relay_end_now)
+		return false;
+	if (relay_send_time && rl->vc) {
+		struct timespec rt;
+
+		relay_send_time = 0;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ctl_line(rl, "time %llu\n", (unsigned long long)rt.tv_sec *
+			 1000000000ull + (unsigned long long)rt.tv_nsec);
+	}
+	for (u64 fwd = __atomic_exchange_n(&relay_pending_signals, 0,
+					   __ATOMIC_SEQ_CST), s = 1;
+	     fwd && s <= 64; s++)
+		if (rl->vc && (fwd & (1ull << (s - 1))))
+			ctl_line(rl, "signal %d\n", (int)s);
 	if (winch && rl->vc) {
 		struct winsize ws;
 

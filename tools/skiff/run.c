@@ -429,6 +429,8 @@ int run_command(const struct skiff_opts *o)
 	terminal_info(&vm);
 	if (o->tty)
 		vm.tty_mask = 7; /* -t */
+	if (o->detach)
+		return inst_start(o, &vm);
 	return boot(o, &vm);
 }
 

@@ -26,6 +26,11 @@
  *   relay.c    the poll loop between skiff's stdio and QEMU's console
  *   proto.c    demultiplexing the console stream (skiff/proto.h)
  *   run.c      `skiff run`: all of the above, and the final exit status
+ *   instance.c detached instances' state (instance.h); instcmd.c their
+ *              commands (ps, logs, stop, kill, wait, rm, ...); keeper.c
+ *              skiff run -d and the keeper process; snapshot.c snapshot
+ *              and restore; migrate.c migrate and receive; qmp.c the QMP
+ *              client; libvirt.c skiff libvirt-xml
  *
  * Functions print their own error message (one line, "skiff: ...") and
  * return an exit status for skiff (SKIFF_EXIT_*), 0 on success.
@@ -33,6 +38,7 @@
 #ifndef SKIFF_TOOL_H
 #define SKIFF_TOOL_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <skiff/proto.h>
@@ -122,6 +128,12 @@ struct skiff_opts {
 	struct net_config net;	/* -p, --net, --ip, --gateway, --dns */
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
+	bool detach;		/* -d: a detached instance (instance.c) */
+	const char *name;	/* --name, or NULL: generated */
+	bool rm;		/* --rm: removed when it ends */
+	int cmd_argc;		/* the command line from "run" on */
+	char **cmd_argv;
+	const char *incoming;	/* skiff restore: QEMU's -incoming URI */
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
@@ -528,6 +540,8 @@ struct vm_config {
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
 	u16 cols, rows;		/* the terminal's size, 0 if unknown */
+	const char *qmp;	/* a QMP unix socket to serve, or NULL */
+	const char *incoming;	/* -incoming URI (a restore), or NULL */
 };
 struct qemu {
 	pid_t pid;
@@ -583,12 +597,59 @@ void relay_catch_signals(void);
 int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	      struct relay_result *r);
 s64 relay_now_ns(void);
+/*
+ * Set by a detached instance's keeper (keeper.c), from its signal handlers
+ * or before relay_run: relay_end_now ends the loop at once (skiff stop's
+ * power-off); relay_pending_signals (atomic, bit n-1: signal n) are
+ * forwarded to the program with no grace (skiff kill); relay_boot_fd, if
+ * >= 0, gets one byte and is closed at the guest's first console byte.
+ */
+extern volatile sig_atomic_t relay_end_now;
+extern u64 relay_pending_signals;
+extern int relay_boot_fd;
+/* Set by the keeper after a restore: the relay sends the guest the host's
+ * time ("time NS" on the control port) and clears it. */
+extern volatile sig_atomic_t relay_send_time;
 
 /* term.c: the host terminal (stdin) in raw mode while a VM has it. */
 /* Raw mode if stdin is a terminal; false when it is not (nothing done). */
 bool term_raw(void);
 /* Its mode as before term_raw (no-op without it). */
 void term_restore(void);
+
+/*
+ * instance.c: detached instances' state, one directory a name under
+ * inst_base() (docs/instances.md), and the commands that manage them;
+ * keeper.c: skiff run -d, the keeper process that owns QEMU.
+ */
+bool inst_valid_name(const char *name);
+bool inst_is_command(const char *cmd);
+/* argv from the command's name on ("ps", "-a"). */
+int inst_command(int argc, char **argv);
+/* The state directory ($SKIFF_RUN_DIR, /run/skiff for root, else
+ * $XDG_RUNTIME_DIR/skiff, else /tmp/skiff-UID), made if create. */
+char *inst_base(bool create);
+char *inst_path(const char *name, const char *file);
+/* file of the instance name written whole (a rename): 0 or -errno. */
+int inst_write(const char *name, const char *file, const char *text);
+/* Its text (malloc'd, without a last newline) or NULL. */
+char *inst_read(const char *name, const char *file);
+/* Removes the instance's directory and what is in it. */
+void inst_remove(const char *name);
+/* Starts vm as a detached instance (after run_command's preparation). */
+int inst_start(const struct skiff_opts *o, struct vm_config *vm);
+/* libvirt.c: skiff libvirt-xml (argv from "libvirt-xml" on). */
+int libvirt_command(int argc, char **argv);
+/* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
+ * [--name NAME]; exit statuses. */
+int snap_save(const char *name, const char *file, bool stop);
+int snap_restore(const char *file, const char *name);
+/* qmp.c: a QMP connection to the socket path (retried for wait_ms): its
+ * fd after capabilities negotiation, or -1. */
+int qmp_connect(const char *path, int wait_ms);
+/* One command (JSON text) and its reply line into reply: 0 if it
+ * returned, -1 on an error reply, EOF or timeout. */
+int qmp_command(int fd, const char *json, char *reply, size_t len);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);
