@@ -12,6 +12,14 @@
 #             exits 3)
 #   sigint-default  Ctrl-C with no handler: python3 ends, status 130
 #   restored  the terminal's settings (stty -g) after skiff as before
+#   typeahead-eof  an end of file (^D) typed before skiff starts, as
+#             script(1) types it when its stdin ends (tests/lib/ptyrun.py
+#             --typed, no tmux): the program's read sees the end of file
+#             (it saw a NUL, echoed ^@, when raw mode turned the host's
+#             EOF marker into a byte; or the input lay unread when it came
+#             before the guest's console was ready), 3 runs
+#   typeahead-line  a line typed before skiff starts is the program's
+#             first line
 # Waits are bounded (120 s per screen) and assert nothing about time.
 #   tests/skiff/terminal.sh   one line a case, then "terminal: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
@@ -22,6 +30,34 @@ n=0
 T="tmux -L skiff-terminal-$$-$n -f /dev/null"
 trap '$T kill-server 2>/dev/null; rm -rf "$tmp"
       rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/skiff-terminal-$$-"*' EXIT
+# typeahead TEXT: a shell's read on a terminal typed TEXT before it ran
+# (stdin never ends: a FIFO held open), natively then in Skiff.
+READ='read x; echo "read $? [$x]"'
+typeahead() {
+	mkfifo "$tmp/fifo" && exec 7<>"$tmp/fifo"
+	timeout -k 5 120 python3 tests/lib/ptyrun.py --typed "$1" $2 \
+		/bin/sh -c "$READ" <"$tmp/fifo" 7>&- | tr -d '\r'
+	exec 7>&-
+	rm -f "$tmp/fifo"
+}
+want=$(typeahead '\x04' "")
+for i in 1 2 3; do
+	got=$(typeahead '\x04' "build/skiff run --accel $APPS_ACCEL")
+	if [ "$got" = "$want" ]; then
+		pass "typeahead-eof $i: $got"
+	else
+		fail "typeahead-eof $i" "native '$want', skiff '$(printf %s "$got" | od -An -c | tr -s ' ' | tr -d '\n')'"
+	fi
+done
+# The line's echo by the host's terminal, then the guest's again.
+want=$(typeahead 'hello\n' "" | grep read)
+got=$(typeahead 'hello\n' "build/skiff run --accel $APPS_ACCEL" | grep read)
+if [ "$got" = "$want" ]; then
+	pass "typeahead-line: $got"
+else
+	fail "typeahead-line" "native '$want', skiff '$got'"
+fi
+
 if ! command -v tmux >/dev/null; then
 	skip "terminal" "no tmux (scripts/deps.sh installs it)"
 	summary terminal
@@ -76,7 +112,8 @@ case_history() {
 	start "$1 /usr/bin/python3 -q"
 	wait_for '^>>> *$'
 	keys 'x = 6 * 7' Enter
-	wait_for '^>>> *$'
+	# The next prompt (the first empty one matched already).
+	wait_for '^>>> ' 2
 	keys 'print(x + 1)' Enter
 	wait_for '^43'
 	keys Up Enter

@@ -433,6 +433,10 @@ s64 relay_now_ns(void);
 bool term_raw(void);
 /* Its mode as before term_raw (no-op without it). */
 void term_restore(void);
+/* Input the terminal completed before raw mode (lines, an end of file as
+ * its VEOF byte), for the guest ahead of what stdin gives from now on:
+ * up to cap bytes into buf, how many (0: none left). */
+size_t term_typeahead(u8 *buf, size_t cap);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);
