@@ -29,6 +29,14 @@ static const char usage_text[] =
 "PROGRAM is a path, or a name looked up in the current directory, then in\n"
 "$PATH.\n"
 "\n"
+"What a Skiff VM runs: one x86_64 Linux program (it may fork and exec, as\n"
+"shell scripts and servers with workers do) on one CPU, in the foreground\n"
+"of skiff.\n"
+"Not yet: several CPUs (--cpus above 1), detached or named instances (-d,\n"
+"--name; skiff ps, logs, stop), snapshots. Inside, no ptrace, mount,\n"
+"namespaces or modules; processes share ring 0, the VM being the\n"
+"boundary (docs/linux-compat.md has the details).\n"
+"\n"
 "The guest has a network by default (--net user): a server in it is reached\n"
 "from the host through -p, as with docker run -p; for example\n"
 "  skiff run -p 8080:8000 /usr/bin/python3 -m http.server 8000 --bind 0.0.0.0\n"
@@ -39,6 +47,8 @@ static const char usage_text[] =
 "Image options:\n"
 "  -e, --env KEY=VAL       set an environment variable (repeatable); -e KEY\n"
 "                          passes skiff's own value of KEY, if set\n"
+"      --env-file FILE     variables from FILE, docker's format: KEY=VAL or\n"
+"                          KEY a line, # comments (repeatable; -e wins)\n"
 "      --file HOST[:GUEST] put the host file HOST in the image at GUEST\n"
 "                          (default: HOST's absolute path; GUEST ending in /\n"
 "                          is a directory); a symlink is kept, with its target\n"
@@ -84,6 +94,7 @@ static const char usage_text[] =
 "                          :ro mounts it read-only. Writes reach the disk at\n"
 "                          fsync, sync and the program's exit\n"
 "      --verbose           show the QEMU command line, the kernel log and boot\n"
+"                          times on stderr\n"
 "  -t, --tty               the program's stdin, stdout and stderr are a\n"
 "                          terminal even when skiff's are not (as docker's\n"
 "                          -t); a terminal on skiff's stdin always gives\n"
@@ -92,8 +103,12 @@ static const char usage_text[] =
 "                          guest)\n"
 "  -i, --interactive       accepted for docker's -i/-it: skiff always passes\n"
 "                          its stdin to the program\n"
-"                          times on stderr\n"
-"  -h, --help              show this help\n"
+"      --cpus N            accepted as 1: a VM has one CPU (more: not yet)\n"
+"      --rm                accepted: a foreground run keeps nothing after it\n"
+"  -d, --detach, --name NAME  not yet: say so and exit 125 (no instances)\n"
+"  -h, --help              show this help (skiff build --help, skiff\n"
+"                          volume --help: their own pages)\n"
+"      --version           show skiff's version\n"
 "\n"
 "Environment: SKIFF_KERNEL (the kernel), SKIFF_QEMU (the QEMU binary),\n"
 "TMPDIR (where the throw-away image is written), XDG_CACHE_HOME (skiff\n"
@@ -160,9 +175,92 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static const char build_intro[] =
+"Usage: skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
+"\n"
+"skiff build writes to IMAGE the image skiff run would boot: PROGRAM (an\n"
+"x86_64 Linux program), its interpreter and shared libraries, its\n"
+"arguments and environment, the files of --file and --dir, the ports of\n"
+"-p. skiff run IMAGE then boots it as it was built, taking VM options\n"
+"only (skiff run --help). Exit status: 0 when IMAGE is written, 2 bad\n"
+"command line, 125 a file that cannot be packed, 126 PROGRAM cannot run,\n"
+"127 PROGRAM was not found.\n"
+"\n";
+
+static const char volume_text[] =
+"Usage: skiff volume create NAME [--size SIZE]\n"
+"       skiff volume ls\n"
+"       skiff volume rm NAME...\n"
+"\n"
+"A volume is a disk with an ext2 filesystem that outlives the VMs using\n"
+"it: skiff run -v NAME:/DIR[:ro] mounts it at the guest directory DIR.\n"
+"create makes one of SIZE (default 1G; 512M, 2G, ...; made by mke2fs\n"
+"from e2fsprogs), ls lists them with their sizes, rm deletes them.\n"
+"Volumes are files NAME.img in $SKIFF_STATE_DIR/volumes (default\n"
+"$XDG_STATE_HOME/skiff/volumes, ~/.local/state/skiff/volumes). NAME:\n"
+"letters, digits, '_', '-' and '.'.\n";
+
+/* The lines of usage_text from the one starting with from up to the one
+ * starting with to (or the end). */
+static void put_section(FILE *f, const char *from, const char *to)
+{
+	const char *a = strstr(usage_text, from), *b;
+
+	if (!a)
+		return;
+	b = to ? strstr(a, to) : NULL;
+	fwrite(a, 1, b ? (size_t)(b - a) : strlen(a), f);
+}
+
+void usage_command(FILE *f, const char *command)
+{
+	if (!strcmp(command, "build")) {
+		fputs(build_intro, f);
+		put_section(f, "Image options:", "VM options:");
+	} else if (!strcmp(command, "volume")) {
+		fputs(volume_text, f);
+	} else {
+		/* run: the whole page but the other commands' usage lines */
+		fputs("Usage: skiff run [OPTIONS] PROGRAM [ARGS...]\n"
+		      "       skiff run [VM OPTIONS] IMAGE\n", f);
+		put_section(f, "\nskiff run packs", NULL);
+	}
+}
+
 void usage(FILE *f)
 {
 	fputs(usage_text, f);
+}
+
+static const char *const commands[] = { "run", "build", "volume", "help" };
+/* docker's commands that manage instances: not in Skiff yet. */
+static const char *const instance_commands[] = {
+	"ps", "logs", "stop", "kill", "rm", "start", "restart", "exec", "wait",
+	"attach", "pause", "unpause", "inspect", "top", "stats",
+};
+
+static bool is_help(const char *s)
+{
+	return !strcmp(s, "-h") || !strcmp(s, "--help") || !strcmp(s, "help");
+}
+
+/* An unknown command: one line, the command meant when one is close. */
+static int unknown_command(const char *cmd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(instance_commands); i++)
+		if (!strcmp(cmd, instance_commands[i])) {
+			skiff_err("skiff %s: instances are not in Skiff yet (skiff run runs a program in the foreground; no ps, logs, stop or rm)",
+				  cmd);
+			return SKIFF_EXIT_FAILED;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (flags_close(cmd, commands[i])) {
+			skiff_err("unknown command '%s' (did you mean skiff %s?)",
+				  cmd, commands[i]);
+			return SKIFF_EXIT_USAGE;
+		}
+	skiff_err("unknown command '%s' (try skiff --help)", cmd);
+	return SKIFF_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -173,17 +271,30 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return SKIFF_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	if (is_help(argv[1]) && argc > 2 && !is_help(argv[2])) {
+		if (strcmp(argv[2], "run") && strcmp(argv[2], "build") &&
+		    strcmp(argv[2], "volume"))
+			return unknown_command(argv[2]);
+		usage_command(stdout, argv[2]);
+		return 0;
+	}
+	if (is_help(argv[1])) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "volume"))
-		return volume_command(argc - 2, argv + 2);
-	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
-		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
-		return SKIFF_EXIT_USAGE;
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("skiff version %s\n", SKIFF_VERSION);
+		return 0;
 	}
+	if (!strcmp(argv[1], "volume")) {
+		if (argc > 2 && is_help(argv[2])) {
+			usage_command(stdout, "volume");
+			return 0;
+		}
+		return volume_command(argc - 2, argv + 2);
+	}
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "build"))
+		return unknown_command(argv[1]);
 	opts_parse(argc - 1, argv + 1, &o);
 	return o.build ? build_command(&o) : run_command(&o);
 }

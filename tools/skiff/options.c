@@ -34,15 +34,23 @@ static const struct option long_opts[] = {
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const char *command = "run"; /* for bad_usage's hint */
 
 static __noreturn void bad_usage(const char *fmt, const char *arg)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	skiff_err("%s (see skiff --help)", msg);
+	skiff_err("%s (see skiff %s --help)", msg, command);
 	exit(SKIFF_EXIT_USAGE);
 }
 
@@ -123,12 +131,22 @@ char *path_absolute(const char *path)
 	return abs;
 }
 
-/* HOST[:GUEST]: the last ':' followed by '/' starts GUEST. */
+/*
+ * HOST[:GUEST]: the last ':' followed by '/' starts GUEST. A ':' followed
+ * by anything else, in a path that is no host file, is a relative GUEST.
+ */
 static struct file_spec split_spec(const char *opt, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
 	struct file_spec f;
 
+	if (colon && colon != arg && colon[1] != '/' && access(arg, F_OK)) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s %s: the guest path '%s' must be absolute",
+			 opt, arg, colon + 1);
+		bad_usage("%s", msg);
+	}
 	if (colon && colon[1] != '/')
 		colon = NULL;
 	if (colon == arg || !arg[0]) {
@@ -193,6 +211,7 @@ static void add_env(struct skiff_opts *o, const char *arg)
 
 	if (eq == arg || !arg[0])
 		bad_usage("-e %s: expected KEY=VALUE", arg);
+	flags_check_env_key(arg, eq ? (size_t)(eq - arg) : strlen(arg));
 	if (eq) {
 		kv = xstrdup(arg);
 	} else {
@@ -345,6 +364,14 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "--kernel");
 		o->kernel = arg;
 		break;
+	case OPT_ENV_FILE:
+	case OPT_VERSION:
+	case OPT_CPUS:
+	case OPT_NAME:
+	case OPT_RM:
+	case 'd':
+		flags_parse(o, c, arg);
+		break;
 	default:
 		parse_net(o, c, arg);
 		break;
@@ -358,12 +385,13 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->build = !strcmp(argv[0], "build");
+	command = o->build ? "build" : "run";
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:hit", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:hitd", long_opts, NULL)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			usage_command(stdout, command);
 			exit(0);
 		}
 		if (c == ':')
@@ -374,9 +402,10 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 			bad_usage("unknown option %s", opt);
 		}
 		if (c == '?')
-			bad_usage("unknown option %s", argv[optind - 1]);
+			flags_unknown(argv[optind - 1], long_opts, command);
 		parse_one(o, c, optarg);
 	}
+	flags_finish(o);
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	if (o->argc == 0)
