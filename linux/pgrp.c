@@ -185,3 +185,21 @@ long pgrp_kill(int pid, int sig, const struct linux_siginfo *info)
 	} while (t.n == PGRP_BATCH);
 	return found ? 0 : -ESRCH;
 }
+
+bool pgrp_orphaned(struct process *p)
+{
+	bool orphaned = true;
+
+	process_tree_lock();
+	list_for_each(l, process_table()) {
+		struct process *it = list_entry(l, struct process, table_link);
+		struct process *up = it->parent;
+		if (it->pgid == p->pgid && it->state == PROCESS_LIVE && up &&
+		    up->pgid != p->pgid && up->sid == p->sid) {
+			orphaned = false;
+			break;
+		}
+	}
+	process_tree_unlock();
+	return orphaned;
+}

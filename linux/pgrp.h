@@ -20,4 +20,11 @@
  */
 long pgrp_kill(int pid, int sig, const struct linux_siginfo *info);
 
+/*
+ * Whether p's process group is orphaned (POSIX): no live member has a
+ * parent in another group of the same session, so no shell could
+ * continue it once stopped. Takes the tree lock.
+ */
+bool pgrp_orphaned(struct process *p);
+
 #endif

@@ -11,6 +11,14 @@
 #   sigint    Ctrl-C while python3 sleeps: its SIGINT handler runs (and
 #             exits 3)
 #   sigint-default  Ctrl-C with no handler: python3 ends, status 130
+#   sigtstp   Ctrl-Z while python3 sleeps: its SIGTSTP handler runs
+#   sigquit   Ctrl-\ while python3 sleeps: its SIGQUIT handler runs
+#   ctrl-z-alone  Ctrl-Z with no handler, then Ctrl-C: the program's group
+#             has no shell to continue it (the pane's sh runs it without
+#             job control, as Skiff runs pid 1), so the stop is dropped
+#             and Ctrl-C ends it, status 130
+#   jobs      an interactive bash: a job stopped by Ctrl-Z ("Stopped"),
+#             continued with fg, ended with Ctrl-C
 #   restored  the terminal's settings (stty -g) after skiff as before
 #   typeahead-eof  an end of file (^D) typed before skiff starts, as
 #             script(1) types it when its stdin ends (tests/lib/ptyrun.py
@@ -71,7 +79,14 @@ print("ready", flush=True)
 time.sleep(60)
 print("after")'
 printf '%s\n' "$PY_HANDLER" >"$tmp/h.py"
-SKIFF="$PWD/build/skiff run --accel $APPS_ACCEL --file $tmp/lines --file $tmp/h.py"
+# Ctrl-Z and Ctrl-\ to handlers.
+printf '%s\n' 'import signal, sys, time
+def h(s, f): print("handler ran", s); sys.exit(4)
+signal.signal(signal.SIGTSTP, h)
+signal.signal(signal.SIGQUIT, h)
+print("ready", flush=True)
+time.sleep(60)' >"$tmp/hq.py"
+SKIFF="$PWD/build/skiff run --accel $APPS_ACCEL --file $tmp/lines --file $tmp/h.py --file $tmp/hq.py --file /usr/bin/sleep"
 
 # start CMD: a fresh pane running CMD, then "status N" and the terminal's
 # settings (stty -g) before and after, each on a line of its own.
@@ -150,6 +165,50 @@ case_sigint_default() {
 	screen
 }
 
+case_sigtstp() {
+	start "$1 /usr/bin/python3 $tmp/hq.py"
+	wait_for '^ready'
+	keys C-z
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_sigquit() {
+	start "$1 /usr/bin/python3 $tmp/hq.py"
+	wait_for '^ready'
+	keys 'C-\\'
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_ctrl_z_alone() {
+	start "$1 /usr/bin/python3 -c 'import time; print(\"ready\", flush=True); time.sleep(60)'"
+	wait_for '^ready'
+	keys C-z
+	wait_for '\^Z'
+	keys C-c
+	wait_for 'status [0-9]+$'
+	screen
+}
+
+case_jobs() {
+	start "$1 /bin/bash --norc --noprofile -i"
+	wait_for '^bash-[0-9.]+# *$'
+	keys "bash -c 'echo running; exec sleep 60'" Enter
+	wait_for '^running'
+	keys C-z
+	wait_for 'Stopped'
+	wait_for '^bash-[0-9.]+# *$' # its prompt again: keys before it would
+				      # reach a terminal in canonical mode
+	keys fg Enter
+	wait_for '^bash -c'
+	keys C-c
+	wait_for '^bash-[0-9.]+# *$'
+	keys exit Enter
+	wait_for 'status [0-9]+$'
+	screen
+}
+
 # check NAME: the case natively and in Skiff, panes compared.
 check() {
 	name=$1
@@ -172,4 +231,8 @@ check history
 check less
 check sigint
 check sigint-default
+check sigtstp
+check sigquit
+check ctrl-z-alone
+check jobs
 summary terminal
