@@ -17,6 +17,8 @@
 #             has no shell to continue it (the pane's sh runs it without
 #             job control, as Skiff runs pid 1), so the stop is dropped
 #             and Ctrl-C ends it, status 130
+#   sigwinch  the pane resized to 100x30 while python3 sleeps: its
+#             SIGWINCH handler runs and reads the new size
 #   jobs      an interactive bash: a job stopped by Ctrl-Z ("Stopped"),
 #             continued with fg, ended with Ctrl-C
 #   restored  the terminal's settings (stty -g) after skiff as before
@@ -86,7 +88,12 @@ signal.signal(signal.SIGTSTP, h)
 signal.signal(signal.SIGQUIT, h)
 print("ready", flush=True)
 time.sleep(60)' >"$tmp/hq.py"
-SKIFF="$PWD/build/skiff run --accel $APPS_ACCEL --file $tmp/lines --file $tmp/h.py --file $tmp/hq.py --file /usr/bin/sleep"
+printf '%s\n' 'import os, signal, sys, time
+def h(s, f): print("winch", os.get_terminal_size()); sys.exit(5)
+signal.signal(signal.SIGWINCH, h)
+print("ready", os.get_terminal_size(), flush=True)
+time.sleep(60)' >"$tmp/w.py"
+SKIFF="$PWD/build/skiff run --accel $APPS_ACCEL --file $tmp/lines --file $tmp/h.py --file $tmp/hq.py --file $tmp/w.py --file /usr/bin/sleep"
 
 # start CMD: a fresh pane running CMD, then "status N" and the terminal's
 # settings (stty -g) before and after, each on a line of its own.
@@ -191,6 +198,14 @@ case_ctrl_z_alone() {
 	screen
 }
 
+case_sigwinch() {
+	start "$1 /usr/bin/python3 $tmp/w.py"
+	wait_for '^ready'
+	$T resize-window -t t -x 100 -y 30
+	wait_for 'status [0-9]+$'
+	screen
+}
+
 case_jobs() {
 	start "$1 /bin/bash --norc --noprofile -i"
 	wait_for '^bash-[0-9.]+# *$'
@@ -234,5 +249,6 @@ check sigint-default
 check sigtstp
 check sigquit
 check ctrl-z-alone
+check sigwinch
 check jobs
 summary terminal
