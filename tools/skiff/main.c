@@ -1,6 +1,8 @@
 /*
- * skiff: the host tool of Skiff. Entry point, command dispatch, usage text,
- * and the small helpers every file uses to report errors and allocate.
+ * skiff: the host tool of Skiff. Entry point, command dispatch, usage text
+ * (skiff --help; each command's own page, cut from it: skiff run --help,
+ * build --help, volume --help), and the small helpers every file uses to
+ * report errors and allocate.
  * See skiff.h for the map of the other files.
  */
 #include <stdarg.h>
@@ -200,14 +202,14 @@ static const char volume_text[] =
 "$XDG_STATE_HOME/skiff/volumes, ~/.local/state/skiff/volumes). NAME:\n"
 "letters, digits, '_', '-' and '.'.\n";
 
-/* The lines of usage_text from the one starting with from up to the one
- * starting with to (or the end). */
+/* usage_text from the text from up to the text to (or the end); all of
+ * it if from is not there (a rewording must not empty a page). */
 static void put_section(FILE *f, const char *from, const char *to)
 {
 	const char *a = strstr(usage_text, from), *b;
 
 	if (!a)
-		return;
+		a = usage_text;
 	b = to ? strstr(a, to) : NULL;
 	fwrite(a, 1, b ? (size_t)(b - a) : strlen(a), f);
 }
