@@ -300,6 +300,16 @@ long tty_output(int ch, const u8 *p, size_t len, bool may_sleep)
 	u8 out[1024];
 	size_t done = 0;
 
+	/*
+	 * stdout and stderr both on the terminal: one stream, as one
+	 * terminal keeps their order (docker -t does the same). Over the
+	 * virtio console the two are separate ports that the host reads
+	 * apart: bash's prompt and echo (stderr) came after the output of a
+	 * command (stdout) written later.
+	 */
+	if (ch == PROTO_CH_STDERR && (boot_opts.tty_mask & 6) == 6)
+		ch = PROTO_CH_STDOUT;
+
 	if ((tty_termios.c_oflag & (O_OPOST | O_ONLCR)) != (O_OPOST | O_ONLCR))
 		return may_sleep ? console_write_out(ch, p, len) :
 				   console_write_nowait(ch, p, len);
