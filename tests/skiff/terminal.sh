@@ -134,8 +134,9 @@ case_history() {
 	start "$1 /usr/bin/python3 -q"
 	wait_for '^>>> *$'
 	keys 'x = 6 * 7' Enter
-	# The next prompt (the first empty one matched already).
-	wait_for '^>>> ' 2
+	# The next prompt (the first empty one matched already); capture-pane
+	# drops the blanks at a line's end.
+	wait_for '^>>>( |$)' 2
 	keys 'print(x + 1)' Enter
 	wait_for '^43'
 	keys Up Enter
