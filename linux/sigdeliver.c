@@ -234,7 +234,9 @@ static bool deliver(struct lthread *lt, struct sig_context *mc, int sig,
 			return false;
 		if (STOP_SIGNALS & sigbit(sig)) {
 			/* POSIX: an orphaned group's SIGTSTP, SIGTTIN and
-			 * SIGTTOU are discarded (nothing could continue it). */
+			 * SIGTTOU are discarded (nothing could continue it):
+			 * pid 1's own group too, so a Ctrl-Z does not hang
+			 * the VM for good. */
 			if (sig == SIGSTOP || !jobctl_orphaned())
 				signal_stop_now(lt->t, sig);
 			return false;

@@ -33,6 +33,10 @@
 #                                      apart, exit status, stdin's EOF
 #   terminal   tests/skiff/terminal.sh a terminal through tmux: REPL
 #                                      history, less, Ctrl-C, restored
+#                                      Ctrl-Z, Ctrl-\, bash's jobs; keys
+#                                      typed before skiff starts
+#   flags      tests/skiff/flags.sh    docker's flags of skiff run and the
+#                                      command line's errors, one line each
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
@@ -127,6 +131,7 @@ part stop tests/skiff/stop.sh
 part tsc-cache tests/skiff/tsc_cache.sh
 part console tests/skiff/console.sh
 part terminal tests/skiff/terminal.sh
+part flags tests/skiff/flags.sh
 part virtio tests/virtio/run.sh
 part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh

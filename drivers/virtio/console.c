@@ -402,11 +402,20 @@ static int vcon_probe(struct virtio_dev *vd)
 		     vd->where, vc.ports_ready, ((1u << PROTO_VPORT_MAX) - 1) << 1);
 		return 0; /* the device stays, unused: COM1 carries all */
 	}
-	fill_rx(rxq(PROTO_VPORT_STDIN), QUEUE_MAX);
-	fill_rx(rxq(PROTO_VPORT_CTL), CTL_BUFS);
 	vq_disable_cb(rxq(PROTO_VPORT_STDOUT));
 	vq_disable_cb(rxq(PROTO_VPORT_STDERR));
+	/*
+	 * Active before the first input page is posted: QEMU fills a page
+	 * as soon as it is posted, with stdin the host wrote early (skiff
+	 * sends it after the first COM1 byte), and its interrupt must find
+	 * the console on this device. Before this order, the terminal's
+	 * interrupt handler (fs/devfs/tty.c) then read COM1, found nothing,
+	 * and the input lay in the queue with no interrupt to come.
+	 */
 	__atomic_store_n(&vc.active, true, __ATOMIC_RELEASE);
+	fill_rx(rxq(PROTO_VPORT_STDIN), QUEUE_MAX);
+	fill_rx(rxq(PROTO_VPORT_CTL), CTL_BUFS);
+	console_vcon_rx(); /* what came before the interrupt's handler ran */
 	if (boot_opts.verbose)
 		klog("virtio-console: %u ports (%s)", max_ports, vd->where);
 	return 0;

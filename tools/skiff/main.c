@@ -1,6 +1,8 @@
 /*
- * skiff: the host tool of Skiff. Entry point, command dispatch, usage text,
- * and the small helpers every file uses to report errors and allocate.
+ * skiff: the host tool of Skiff. Entry point, command dispatch, usage text
+ * (skiff --help; each command's own page, cut from it: skiff run --help,
+ * build --help, volume --help), and the small helpers every file uses to
+ * report errors and allocate.
  * See skiff.h for the map of the other files.
  */
 #include <stdarg.h>
@@ -36,6 +38,14 @@ static const char usage_text[] =
 "PROGRAM is a path, or a name looked up in the current directory, then in\n"
 "$PATH.\n"
 "\n"
+"What a Skiff VM runs: one x86_64 Linux program (it may fork and exec, as\n"
+"shell scripts and servers with workers do) on one CPU, in the foreground\n"
+"of skiff.\n"
+"Not yet: several CPUs (--cpus above 1), detached or named instances (-d,\n"
+"--name; skiff ps, logs, stop), snapshots. Inside, no ptrace, mount,\n"
+"namespaces or modules; processes share ring 0, the VM being the\n"
+"boundary (docs/linux-compat.md has the details).\n"
+"\n"
 "The guest has a network by default (--net user): a server in it is reached\n"
 "from the host through -p, as with docker run -p; for example\n"
 "  skiff run -p 8080:8000 /usr/bin/python3 -m http.server 8000 --bind 0.0.0.0\n"
@@ -46,6 +56,8 @@ static const char usage_text[] =
 "Image options:\n"
 "  -e, --env KEY=VAL       set an environment variable (repeatable); -e KEY\n"
 "                          passes skiff's own value of KEY, if set\n"
+"      --env-file FILE     variables from FILE, docker's format: KEY=VAL or\n"
+"                          KEY a line, # comments (repeatable; -e wins)\n"
 "      --file HOST[:GUEST] put the host file HOST in the image at GUEST\n"
 "                          (default: HOST's absolute path; GUEST ending in /\n"
 "                          is a directory); a symlink is kept, with its target\n"
@@ -105,12 +117,15 @@ static const char usage_text[] =
 "      --no-cwd            do not share the current directory (skiff run\n"
 "                          shares it live at the same path by default)\n"
 "      --verbose           show the QEMU command line, the kernel log and boot\n"
+"                          times on stderr\n"
 "  -t, --tty               the program's stdin, stdout and stderr are a\n"
 "                          terminal even when skiff's are not (as docker's\n"
 "                          -t); a terminal on skiff's stdin always gives\n"
 "                          the program a real one (raw mode on the host,\n"
 "                          echo, line editing and Ctrl-C as SIGINT in the\n"
-"                          guest)\n"
+"                          guest); stdout and stderr both a terminal are\n"
+"                          one stream, in order (-t: as docker's -t, stderr\n"
+"                          comes on skiff's stdout)\n"
 "  -i, --interactive       accepted for docker's -i/-it: skiff always passes\n"
 "                          its stdin to the program\n"
 "                          times on stderr\n"
@@ -119,7 +134,10 @@ static const char usage_text[] =
 "                          program's output goes to its log (skiff logs)\n"
 "      --name NAME         with -d: the instance's name (default: generated)\n"
 "      --rm                remove the instance's state when it ends\n"
-"  -h, --help              show this help\n"
+"      --cpus N            accepted as 1: a VM has one CPU (more: not yet)\n"
+"  -h, --help              show this help (skiff build --help, skiff\n"
+"                          volume --help: their own pages)\n"
+"      --version           show skiff's version\n"
 "\n"
 "Environment: SKIFF_KERNEL (the kernel), SKIFF_QEMU (the QEMU binary),\n"
 "TMPDIR (where the throw-away image is written), XDG_CACHE_HOME (skiff\n"
@@ -186,9 +204,95 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static const char build_intro[] =
+"Usage: skiff build -o IMAGE [IMAGE OPTIONS] PROGRAM [ARGS...]\n"
+"\n"
+"skiff build writes to IMAGE the image skiff run would boot: PROGRAM (an\n"
+"x86_64 Linux program), its interpreter and shared libraries, its\n"
+"arguments and environment, the files of --file and --dir, the ports of\n"
+"-p. skiff run IMAGE then boots it as it was built, taking VM options\n"
+"only (skiff run --help). Exit status: 0 when IMAGE is written, 2 bad\n"
+"command line, 125 a file that cannot be packed, 126 PROGRAM cannot run,\n"
+"127 PROGRAM was not found.\n"
+"\n";
+
+static const char volume_text[] =
+"Usage: skiff volume create NAME [--size SIZE]\n"
+"       skiff volume ls\n"
+"       skiff volume rm NAME...\n"
+"\n"
+"A volume is a disk with an ext2 filesystem that outlives the VMs using\n"
+"it: skiff run -v NAME:/DIR[:ro] mounts it at the guest directory DIR.\n"
+"create makes one of SIZE (default 1G; 512M, 2G, ...; made by mke2fs\n"
+"from e2fsprogs), ls lists them with their sizes, rm deletes them.\n"
+"Volumes are files NAME.img in $SKIFF_STATE_DIR/volumes (default\n"
+"$XDG_STATE_HOME/skiff/volumes, ~/.local/state/skiff/volumes). NAME:\n"
+"letters, digits, '_', '-' and '.'.\n";
+
+/* usage_text from the text from up to the text to (or the end); all of
+ * it if from is not there (a rewording must not empty a page). */
+static void put_section(FILE *f, const char *from, const char *to)
+{
+	const char *a = strstr(usage_text, from), *b;
+
+	if (!a)
+		a = usage_text;
+	b = to ? strstr(a, to) : NULL;
+	fwrite(a, 1, b ? (size_t)(b - a) : strlen(a), f);
+}
+
+void usage_command(FILE *f, const char *command)
+{
+	if (!strcmp(command, "build")) {
+		fputs(build_intro, f);
+		put_section(f, "Image options:", "VM options:");
+	} else if (!strcmp(command, "volume")) {
+		fputs(volume_text, f);
+	} else {
+		/* run: the whole page but the other commands' usage lines */
+		fputs("Usage: skiff run [OPTIONS] PROGRAM [ARGS...]\n"
+		      "       skiff run [VM OPTIONS] IMAGE\n", f);
+		put_section(f, "\nskiff run packs", NULL);
+	}
+}
+
 void usage(FILE *f)
 {
 	fputs(usage_text, f);
+}
+
+static const char *const commands[] = {
+	"run", "build", "volume", "help", "ps", "logs", "stop", "kill", "wait",
+	"rm", "snapshot", "restore", "migrate", "receive", "libvirt-xml",
+};
+/* docker's commands that manage instances and Skiff has not. */
+static const char *const instance_commands[] = {
+	"start", "restart", "exec", "attach", "pause", "unpause", "inspect",
+	"top", "stats",
+};
+
+static bool is_help(const char *s)
+{
+	return !strcmp(s, "-h") || !strcmp(s, "--help") || !strcmp(s, "help");
+}
+
+/* An unknown command: one line, the command meant when one is close. */
+static int unknown_command(const char *cmd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(instance_commands); i++)
+		if (!strcmp(cmd, instance_commands[i])) {
+			skiff_err("skiff %s: not in Skiff (its instance commands: ps, logs, stop, kill, wait, rm, snapshot, restore, migrate)",
+				  cmd);
+			return SKIFF_EXIT_FAILED;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (flags_close(cmd, commands[i])) {
+			skiff_err("unknown command '%s' (did you mean skiff %s?)",
+				  cmd, commands[i]);
+			return SKIFF_EXIT_USAGE;
+		}
+	skiff_err("unknown command '%s' (try skiff --help)", cmd);
+	return SKIFF_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -199,21 +303,34 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return SKIFF_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	if (is_help(argv[1]) && argc > 2 && !is_help(argv[2])) {
+		if (strcmp(argv[2], "run") && strcmp(argv[2], "build") &&
+		    strcmp(argv[2], "volume"))
+			return unknown_command(argv[2]);
+		usage_command(stdout, argv[2]);
+		return 0;
+	}
+	if (is_help(argv[1])) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "volume"))
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("skiff version %s\n", SKIFF_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "volume")) {
+		if (argc > 2 && is_help(argv[2])) {
+			usage_command(stdout, "volume");
+			return 0;
+		}
 		return volume_command(argc - 2, argv + 2);
+	}
 	if (inst_is_command(argv[1]))
 		return inst_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "libvirt-xml"))
 		return libvirt_command(argc - 1, argv + 1);
-	if (strcmp(argv[1], "run") && strcmp(argv[1], "build")) {
-		skiff_err("unknown command '%s' (try skiff --help)", argv[1]);
-		return SKIFF_EXIT_USAGE;
-	}
+	if (strcmp(argv[1], "run") && strcmp(argv[1], "build"))
+		return unknown_command(argv[1]);
 	opts_parse(argc - 1, argv + 1, &o);
 	return o.build ? build_command(&o) : run_command(&o);
 }

@@ -13,8 +13,7 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD,
-       OPT_NAME, OPT_RM };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -38,18 +37,23 @@ static const struct option long_opts[] = {
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-cwd", no_argument, NULL, OPT_NO_CWD },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "rm", no_argument, NULL, OPT_RM },
 	{ NULL, 0, NULL, 0 },
 };
 
+static const char *command = "run"; /* for bad_usage's hint */
+
 static __noreturn void bad_usage(const char *fmt, const char *arg)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	skiff_err("%s (see skiff --help)", msg);
+	skiff_err("%s (see skiff %s --help)", msg, command);
 	exit(SKIFF_EXIT_USAGE);
 }
 
@@ -130,12 +134,22 @@ char *path_absolute(const char *path)
 	return abs;
 }
 
-/* HOST[:GUEST]: the last ':' followed by '/' starts GUEST. */
+/*
+ * HOST[:GUEST]: the last ':' followed by '/' starts GUEST. A ':' followed
+ * by anything else, in a path that is no host file, is a relative GUEST.
+ */
 static struct file_spec split_spec(const char *opt, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
 	struct file_spec f;
 
+	if (colon && colon != arg && colon[1] != '/' && access(arg, F_OK)) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s %s: the guest path '%s' must be absolute",
+			 opt, arg, colon + 1);
+		bad_usage("%s", msg);
+	}
 	if (colon && colon[1] != '/')
 		colon = NULL;
 	if (colon == arg || !arg[0]) {
@@ -200,6 +214,7 @@ static void add_env(struct skiff_opts *o, const char *arg)
 
 	if (eq == arg || !arg[0])
 		bad_usage("-e %s: expected KEY=VALUE", arg);
+	flags_check_env_key(arg, eq ? (size_t)(eq - arg) : strlen(arg));
 	if (eq) {
 		kv = xstrdup(arg);
 	} else {
@@ -396,6 +411,11 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "--rm");
 		o->rm = true;
 		break;
+	case OPT_ENV_FILE:
+	case OPT_VERSION:
+	case OPT_CPUS:
+		flags_parse(o, c, arg);
+		break;
 	default:
 		parse_net(o, c, arg);
 		break;
@@ -409,12 +429,13 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->build = !strcmp(argv[0], "build");
+	command = o->build ? "build" : "run";
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
 	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:w:hitd", long_opts, NULL)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			usage_command(stdout, command);
 			exit(0);
 		}
 		if (c == ':')
@@ -425,9 +446,10 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 			bad_usage("unknown option %s", opt);
 		}
 		if (c == '?')
-			bad_usage("unknown option %s", argv[optind - 1]);
+			flags_unknown(argv[optind - 1], long_opts, command);
 		parse_one(o, c, optarg);
 	}
+	flags_finish(o);
 	o->argc = argc - optind;
 	o->argv = argv + optind;
 	config_apply(argc, argv, optind, o); /* skiff.json, if any */

@@ -68,6 +68,7 @@ struct relay {
 	size_t sig_len, sig_off;
 	int forwarded;			/* the signal forwarded, 0: none yet */
 	s64 stop_deadline;		/* when the program's grace ends */
+	bool typeahead;			/* term_typeahead may have bytes */
 	bool stdin_eof;			/* read; the EOF marker is in inq */
 	bool stdin_dead;		/* QEMU's stdin is closed: stop */
 	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
@@ -272,10 +273,20 @@ static void write_ctl(struct relay *rl)
 		rl->ctl_off = rl->ctl_len = 0;
 }
 
-static void read_stdin(struct relay *rl)
+/* Stdin for the guest: the terminal's typeahead, else (when poll said
+ * so: readable) what a read gives. */
+static void read_stdin(struct relay *rl, bool readable)
 {
 	u8 buf[READ_SIZE];
-	ssize_t n = read(0, buf, sizeof(buf));
+	/* What the terminal took before raw mode comes first (term.c). */
+	ssize_t n = (ssize_t)term_typeahead(buf, sizeof(buf));
+
+	if (!n) {
+		rl->typeahead = false;
+		if (!readable)
+			return;
+		n = read(0, buf, sizeof(buf));
+	}
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -516,14 +527,18 @@ static bool relay_step(struct relay *rl, s64 deadline)
 		tsp = &ts;
 	}
 	set_pollfds(rl, p);
+	if (p[P_STDIN].fd >= 0 && rl->typeahead) {
+		ts = (struct timespec){ 0, 0 }; /* it is ready now */
+		tsp = &ts;
+	}
 	if (ppoll(p, P_COUNT, tsp, &run_mask) < 0)
 		return errno == EINTR;
 	if (ready(&p[P_OUT]))
 		write_head(rl);
 	if (ready(&p[P_QIN]))
 		write_guest_stdin(rl);
-	if (ready(&p[P_STDIN]))
-		read_stdin(rl);
+	if (ready(&p[P_STDIN]) || (p[P_STDIN].fd >= 0 && rl->typeahead))
+		read_stdin(rl, ready(&p[P_STDIN]));
 	if (ready(&p[P_QERR]))
 		read_qemu_err(rl);
 	if (ready(&p[P_QOUT]))
@@ -581,6 +596,7 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	proto_init(&rl.vdemux, on_guest_data, &rl);
 	rl.vdemux.channel = PROTO_CH_CTL; /* port 4 carries records only */
 	rl.vc = q->port[PROTO_VPORT_STDIN] >= 0;
+	rl.typeahead = true;
 	for (;;) {
 		if (record(&rl)->kind != REC_NONE && !deadline)
 			deadline = relay_now_ns() + RECORD_GRACE_MS * 1000000ll;

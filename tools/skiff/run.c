@@ -173,7 +173,7 @@ static const char *last_line(char *s)
 	return start;
 }
 
-static int outcome(struct relay_result *r, int qemu_status)
+static int outcome(struct relay_result *r, int qemu_status, bool kvm)
 {
 	switch (r->rec.kind) {
 	case REC_EXIT:
@@ -190,7 +190,14 @@ static int outcome(struct relay_result *r, int qemu_status)
 	case REC_NONE:
 		break;
 	}
-	if (WIFSIGNALED(qemu_status))
+	/* QEMU aborts when KVM refuses the guest's CPU state (a /dev/kvm
+	 * that is not hardware virtualization does so at the first entry). */
+	if (kvm && WIFSIGNALED(qemu_status) && WTERMSIG(qemu_status) == SIGABRT) {
+		const char *why = last_line(r->qemu_err);
+
+		skiff_err("QEMU aborted under KVM: this host's KVM cannot run the guest%s%s%s; use --accel tcg",
+			  *why ? " (QEMU: " : "", why, *why ? ")" : "");
+	} else if (WIFSIGNALED(qemu_status))
 		skiff_err("QEMU was killed by signal %d (%s); rerun with --verbose",
 			  WTERMSIG(qemu_status), strsignal(WTERMSIG(qemu_status)));
 	else if (WEXITSTATUS(qemu_status) && *last_line(r->qemu_err))
@@ -259,7 +266,7 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 		die_by_signal(r->signo);
 	if (r->broken_pipe)
 		die_by_signal(SIGPIPE);
-	err = outcome(r, status);
+	err = outcome(r, status, vm->kvm);
 	free(r);
 	return err;
 }

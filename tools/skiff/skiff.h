@@ -3,6 +3,7 @@
  *
  *   main.c     commands (run, build), usage, messages
  *   options.c  the command line into struct skiff_opts
+ *   flags.c    docker's flags: --env-file, --cpus, -d, ...; did you mean
  *   program.c  find the program, check that Skiff can run it
  *   image.c    collect the image's files, write them as a cpio newc archive
  *   entries.c  the image's entries: host paths with their symlinks, clashes
@@ -153,6 +154,26 @@ void skiff_err(const char *fmt, ...) __printf(1, 2);
 void *xmalloc(size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
+
+/* The page of `skiff COMMAND --help` (run, build, volume). */
+void usage_command(FILE *f, const char *command);
+
+/* flags.c: docker's flags beside options.c's own; each exits skiff on an
+ * error, after one line. */
+#define SKIFF_VERSION "0.1"
+enum { OPT_ENV_FILE = 300, OPT_VERSION, OPT_CPUS, OPT_NAME, OPT_RM };
+struct option;
+/* --env-file, --version, --cpus (option value c). */
+void flags_parse(struct skiff_opts *o, int c, const char *arg);
+/* -e's KEY (keylen bytes of arg): a variable name, else exits. */
+void flags_check_env_key(const char *arg, size_t keylen);
+/* After the options: the env files' variables before -e's. */
+void flags_finish(struct skiff_opts *o);
+/* True if typed is name with a typo or two (edit distance). */
+bool flags_close(const char *typed, const char *name);
+/* An unknown long option arg: one line, the close spelling if any. */
+__noreturn void flags_unknown(const char *arg, const struct option *opts,
+			      const char *command);
 
 /* options.c: parses argv (from the command name on); exits on bad usage. */
 void opts_parse(int argc, char **argv, struct skiff_opts *o);
@@ -616,6 +637,10 @@ extern volatile sig_atomic_t relay_send_time;
 bool term_raw(void);
 /* Its mode as before term_raw (no-op without it). */
 void term_restore(void);
+/* Input the terminal completed before raw mode (lines, an end of file as
+ * its VEOF byte), for the guest ahead of what stdin gives from now on:
+ * up to cap bytes into buf, how many (0: none left). */
+size_t term_typeahead(u8 *buf, size_t cap);
 
 /*
  * instance.c: detached instances' state, one directory a name under
