@@ -47,7 +47,7 @@ best() {
 	awk -v b="$bytes" -v ns="$best" 'BEGIN { printf "%.1f", b / ns * 1000 }'
 }
 
-run="build/skiff run --accel $ACCEL"
+run="build/skiff run --no-cwd --accel $ACCEL"
 {
 	echo "| stdio, MB/s (best of $RUNS) | native pipe | microvm | q35 | microvm, COM1 only |"
 	echo "|---|---|---|---|---|"

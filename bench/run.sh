@@ -122,7 +122,7 @@ skiff_probe() {
 	local m line
 	SKIFF_OK=1
 	for m in $MACHINES; do
-		if ! timeout 120 "$B/skiff" run --verbose --accel "$ACCEL" \
+		if ! timeout 120 "$B/skiff" run --no-cwd --verbose --accel "$ACCEL" \
 			--machine "$m" -m "$BOOT_MEM" "$B/microbench" hello \
 			>"$R/skiff-probe-$m.out" 2>"$R/skiff-probe-$m.err" ||
 		   ! grep -q "$HELLO" "$R/skiff-probe-$m.out"; then
@@ -138,7 +138,7 @@ skiff_probe() {
 	fi
 	# hello without a network device, next to `skiff run`'s default.
 	SKIFF_NONET_OK=
-	if [ -n "$SKIFF_OK" ] && timeout 120 "$B/skiff" run --net none \
+	if [ -n "$SKIFF_OK" ] && timeout 120 "$B/skiff" run --no-cwd --net none \
 		--accel "$ACCEL" -m "$BOOT_MEM" "$B/microbench" hello \
 		>"$R/skiff-nonet-probe.out" 2>"$R/skiff-nonet-probe.err" &&
 	   grep -q "$HELLO" "$R/skiff-nonet-probe.out"; then
@@ -191,11 +191,11 @@ guest_cmd() {
 		CMD=("${QEMU[@]}" -kernel "$B/floor.elf") ;;
 	skiff)
 		EXPECT=0
-		CMD=("$B/skiff" run --accel "$ACCEL" --machine "$m" -m "$mem"
+		CMD=("$B/skiff" run --no-cwd --accel "$ACCEL" --machine "$m" -m "$mem"
 			"$B/microbench" "$@") ;;
 	skiff-nonet)
 		EXPECT=0
-		CMD=("$B/skiff" run --net none --accel "$ACCEL" --machine "$m"
+		CMD=("$B/skiff" run --no-cwd --net none --accel "$ACCEL" --machine "$m"
 			-m "$mem" "$B/microbench" "$@") ;;
 	skiff-qemu)
 		qemu_base "$(machine_opt "$m")" "$mem"
@@ -309,7 +309,7 @@ py_cmd() {
 	skiff)
 		EXPECT=0
 		what="$what Skiff, skiff run"
-		CMD=("$B/skiff" run --accel "$ACCEL" --machine microvm
+		CMD=("$B/skiff" run --no-cwd --accel "$ACCEL" --machine microvm
 			-m "$PY_MEM" "${PY_ARGV[@]}") ;;
 	skiff-qemu)
 		what="$what Skiff, QEMU alone"

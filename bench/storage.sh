@@ -53,7 +53,7 @@ storage_build() {
 storage_cmd() {
 	local g=$1 mode=$2 img=$3
 	if [ "$g" = skiff ]; then
-		CMD=("$B/skiff" run --net none --accel "$ACCEL" --machine microvm
+		CMD=("$B/skiff" run --no-cwd --net none --accel "$ACCEL" --machine microvm
 			-m "$STOR_MEM" -v "$img:/data" "$STOR/tree/storagebench"
 			--tsc-khz="$KHZ" "$mode" /data)
 	else
