@@ -30,8 +30,7 @@ static void ensure_std_fds(void)
 			exit(SKIFF_EXIT_FAILED);
 }
 
-/* An unlinked temporary file in TMPDIR, or -1 after a message. */
-static int temp_fd(void)
+int temp_fd(void)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
