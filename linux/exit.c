@@ -163,6 +163,7 @@ void exit_thread(int status)
 	 * one is the last. In pid 1, it ends the VM with its status. */
 	if (p->pid == 1 && process_thread_exiting(p))
 		kernel_exit(status);
+	thread_leaving();
 	clear_tid(lthread_of(t));
 	signal_thread_exit(t);
 	if (p->pid != 1 && process_thread_exiting(p)) {

@@ -22,6 +22,7 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	bool on_runq;
+	bool leaving;            /* thread_leaving: gone from thread_for_each */
 	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
 	u64 run_start;           /* when it last got the CPU */
 	u64 cpu_ns;              /* CPU time used before run_start */

@@ -28,14 +28,7 @@ SKIFF=$(pwd)/build/skiff
 T=$(mktemp -d)
 QPID=""
 trap '[ -n "$QPID" ] && kill -9 $QPID 2>/dev/null; rm -rf "$T"' EXIT
-for tool in mke2fs e2fsck debugfs; do
-	command -v $tool >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
-done
-if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
-	skip storage-cache "e2fsprogs is not installed (scripts/deps.sh)"
-	summary storage-cache
-	exit 0
-fi
+storage_tools storage-cache
 gcc -O -Wall -static -o "$T/cache" tests/storage/cache.c ||
 	{ fail build "gcc"; summary storage-cache; exit 1; }
 

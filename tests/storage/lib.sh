@@ -2,6 +2,8 @@
 # Sourced after tests/lib/verdict.sh, from the repository's root, with
 # $T a scratch directory and $SKIFF the skiff binary.
 #
+#   storage_tools PART      e2fsprogs found (PATH gains /sbin), or PART
+#                           skipped and the script ended
 #   storage_build           builds the test programs into $T (static)
 #   damaged_loop N          N damaged copies of an image made with mke2fs -d
 #                           from a small tree (tests/storage/damage.py SEED
@@ -37,6 +39,19 @@
 #                           kill e2fsck -fy, and the next boot must find
 #                           every record that was printed (crash.sh runs 100)
 : "${APPS_ACCEL:=tcg}"
+
+# storage_tools PART: e2fsprogs on PATH (/sbin too), or PART skipped and
+# the script ends.
+storage_tools() {
+	for tool in mke2fs e2fsck debugfs; do
+		command -v $tool >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
+	done
+	if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
+		skip "$1" "e2fsprogs is not installed (scripts/deps.sh)"
+		summary "$1"
+		exit 0
+	fi
+}
 
 storage_build() {
 	for p in fsops big walk records; do

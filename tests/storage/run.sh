@@ -45,14 +45,7 @@ cd "$(dirname "$0")/../.." || exit 1
 SKIFF=$(pwd)/build/skiff
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for tool in mke2fs e2fsck debugfs; do
-	command -v $tool >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
-done
-if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
-	skip storage "e2fsprogs is not installed (scripts/deps.sh)"
-	summary storage
-	exit 0
-fi
+storage_tools storage
 storage_build || { fail build "gcc"; summary storage; exit 1; }
 
 # clean NAME IMAGE: e2fsck -fn finds nothing.

@@ -63,22 +63,6 @@ static u64 fnv(u64 h, const void *data, size_t n)
 	return h;
 }
 
-/* A temporary file in TMPDIR, unlinked: its fd, or -1 after a message. */
-static int unlinked_temp(void)
-{
-	const char *dir = getenv("TMPDIR");
-	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		skiff_err("cannot create a temporary file in %s: %s (set TMPDIR?)",
-			  dir && *dir ? dir : "/tmp", strerror(errno));
-	else
-		unlink(path);
-	free(path);
-	return fd;
-}
-
 /* The cache directory (made if missing), or NULL. */
 static char *cache_dir(void)
 {
@@ -164,7 +148,7 @@ static int decompressed(const struct program *p, char **path, int *fd_out)
 		return SKIFF_EXIT_FAILED;
 	}
 	if (!dir) {
-		fd = unlinked_temp();
+		fd = temp_fd();
 		if (fd < 0)
 			return SKIFF_EXIT_FAILED;
 		err = decode_into(p, fd);
@@ -238,7 +222,7 @@ static int with_overrides(const struct skiff_opts *o, const char *path,
 			  int src_fd, int *fd_out)
 {
 	int src = path ? open(path, O_RDONLY | O_CLOEXEC) : src_fd;
-	int fd = unlinked_temp(), err;
+	int fd = temp_fd(), err;
 	char *name = path ? xstrdup(path) : xasprintf("/dev/fd/%d", src_fd);
 
 	if (src < 0 || fd < 0) {

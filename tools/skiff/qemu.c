@@ -144,8 +144,10 @@ static void share_args(const struct vm_config *vm, const struct disk_spec *d,
  * file system frees become holes in the image file again. */
 static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 {
-	size_t ninep = 0;
+	size_t ninep = 0, blk = 0;
 
+	/* Drives are disk0, disk1, ... in the guest's order (vda, vdb, ...),
+	 * whatever shares come between them. */
 	for (size_t i = 0; i < vm->ndisks; i++) {
 		const struct disk_spec *d = &vm->disks[i];
 
@@ -155,12 +157,13 @@ static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 		}
 		arg(a, "-drive");
 		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
-				 qemu_escape(d->path), i,
+				 qemu_escape(d->path), blk,
 				 d->ro ? ",readonly=on" : ",discard=unmap"));
 		arg(a, "-device");
 		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
 				 "virtio-blk-pci,disable-legacy=on" :
-				 "virtio-blk-device", i));
+				 "virtio-blk-device", blk));
+		blk++;
 	}
 	if (vm->ndisks && !vm->q35) {
 		arg(a, "-global");

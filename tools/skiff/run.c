@@ -30,8 +30,7 @@ static void ensure_std_fds(void)
 			exit(SKIFF_EXIT_FAILED);
 }
 
-/* An unlinked temporary file in TMPDIR, or -1 after a message. */
-static int temp_fd(void)
+int temp_fd(void)
 {
 	const char *dir = getenv("TMPDIR");
 	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -370,6 +369,8 @@ static int check_hidden(const struct program *p, const struct disk_spec *d,
  * else the current one, shared live at the same path (before the -v
  * mounts, which may lie inside it) unless --no-cwd or no_share_reason.
  * A prebuilt image starts where it was built to, sharing nothing but -v.
+ * A detached instance (-d) shares nothing but -v either, as docker's:
+ * QEMU cannot snapshot or migrate a VM with a 9p share mounted.
  */
 static int plan_cwd(const struct skiff_opts *o, const struct program *p,
 		    struct vm_config *vm, struct disk_spec *disks)
@@ -378,10 +379,12 @@ static int plan_cwd(const struct skiff_opts *o, const struct program *p,
 	const char *why;
 	size_t n = 0;
 
+	bool share = !p->is_image && !o->no_cwd && !o->detach;
+
 	vm->cwd = o->workdir;
-	if (!p->is_image && !o->no_cwd && !getcwd(cwd, sizeof(cwd))) {
+	if (share && !getcwd(cwd, sizeof(cwd))) {
 		skiff_err("not sharing the current directory: %s", strerror(errno));
-	} else if (!p->is_image && !o->no_cwd) {
+	} else if (share) {
 		why = no_share_reason(cwd, o->disks, o->ndisks);
 		if (!why && o->ndisks >= SKIFF_MAX_DISKS)
 			why = "-v took every mount";

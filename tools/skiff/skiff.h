@@ -485,6 +485,9 @@ bool host_use_kvm(enum accel want);
 /* --accel kvm: 0 if KVM can run a guest here, else an exit status after
  * one line saying why (QEMU would abort with a signal). */
 int host_check_kvm(void);
+/* An unlinked temporary file in TMPDIR: its fd, or -1 after a message
+ * (run.c). */
+int temp_fd(void);
 /* The host TSC's rate in kHz (0 if unknown), over a baseline of 2 ms that
  * starts at host_tsc_start, if called before, so that the work between
  * the two takes the place of a wait. */
