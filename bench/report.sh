@@ -634,8 +634,12 @@ console_section() {
 	echo "bench/console.sh: 100 MB of random bytes through the program's"
 	echo "stdin and stdout over the virtio console (skiff/proto.h), from"
 	echo "skiff's launch to its exit (the boot included), checksummed;"
-	echo "beside a native pipe and COM1 alone (the fallback). Goal: stdin"
-	echo "and stdout each at least 50 MB/s."
+	echo "beside a native pipe, COM1 alone (the fallback) and the Linux"
+	echo "guest's serial console (ttyS0: Debian's kernel on microvm, its"
+	echo "/init bench/linux/consinit.c copying 200 KB back as cat does,"
+	echo "driven by bench/linux/consdrive.py once the guest says it is"
+	echo "ready; its boot included too). Goal: stdin and stdout each at"
+	echo "least 50 MB/s."
 	echo
 	cat "$R/console.md"
 	echo
