@@ -11,8 +11,12 @@
 #   change  (it also created, wrote, removed, truncated) also the bitmaps,
 #           the backup superblocks and descriptors, the blocks free in the
 #           undamaged image (new data) and those of PATH... (and their
-#           indirect blocks); never the blocks of the files it did not
-#           touch, never block 0 (boot block) with 1 KiB blocks
+#           indirect blocks), in the undamaged image and as BEFORE's
+#           (damaged) block maps give them: freeing a file whose damaged
+#           map names a block of another file frees (and discards) that
+#           block, as any ext2 would; never the blocks of the files it did
+#           not touch otherwise, never block 0 (boot block) with 1 KiB
+#           blocks
 # Either way the image keeps its size (a write past the device's end).
 # Prints "N blocks written" and exits 0, or names the blocks written
 # outside (at most 8, with what they hold) and exits 1.
@@ -56,6 +60,7 @@ def layout(img, paths):
             lay['owner'][str(b)] = path
         if path in paths:
             lay['touched'] |= blks
+    lay['paths'] = sorted(paths)
     for k in ('primary', 'tables', 'backup', 'bitmaps', 'free', 'touched'):
         lay[k] = sorted(lay[k])
     return lay
@@ -78,8 +83,12 @@ def all_paths(img, d='/'):
 
 
 def blocks(img, path):
-    text = subprocess.run(['debugfs', '-R', 'stat "%s"' % path, img],
-                          capture_output=True, text=True).stdout
+    try:
+        text = subprocess.run(['debugfs', '-R', 'stat "%s"' % path, img],
+                              capture_output=True, text=True,
+                              timeout=60).stdout
+    except subprocess.TimeoutExpired:
+        return set()
     if 'BLOCKS:' not in text:
         return set()
     out = set()
@@ -116,6 +125,8 @@ def main():
     if mode == 'change':
         allowed |= set(lay['backup']) | set(lay['bitmaps']) | \
             set(lay['free']) | set(lay['touched'])
+        for path in lay.get('paths', []):
+            allowed |= blocks(sys.argv[2], path)
     changed, bad = 0, []
     for i in range(len(after) // bs):
         if before[i * bs:(i + 1) * bs] == after[i * bs:(i + 1) * bs]:
