@@ -139,6 +139,9 @@ case_history() {
 	wait_for '^>>>( |$)' 2
 	keys 'print(x + 1)' Enter
 	wait_for '^43'
+	# and the prompt after it: readline shows it once the terminal is in
+	# its mode; an Up typed before would be the line discipline's (^[[A)
+	wait_for '^>>>( |$)' 3
 	keys Up Enter
 	wait_for '^43$' 2
 	keys C-d
