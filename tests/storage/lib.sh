@@ -125,8 +125,9 @@ damaged_loop() {
 
 fs_apps() {
 	kind=$1 attach=$2 after=$3
-	# the program outside /tmp, which the mount covers in the guest
-	bin=$(mktemp -d "$(pwd)/build/fs-apps.XXXXXX")
+	# the program outside /tmp, which the mount covers in the guest (the
+	# repository itself may lie in /tmp)
+	bin=$(mktemp -d /var/tmp/skiff-fs-apps.XXXXXX)
 	for src in tests/apps/fs/*.c; do
 		n=$(basename "$src" .c)
 		[ "$n" = etc_files ] && continue
