@@ -54,17 +54,6 @@ static void mmio_device(const char *v, size_t len)
 		(struct boot_mmio){ .base = base, .size = size, .irq = irq };
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Copies an escaped value (%XX for a byte) of len bytes into dst (size
  * bytes): false if too long or badly escaped. */
 static bool unescape(char *dst, size_t size, const char *v, size_t len)
@@ -77,8 +66,8 @@ static bool unescape(char *dst, size_t size, const char *v, size_t len)
 		if (c == '%') {
 			int hi, lo;
 
-			if (i + 2 >= len || (hi = hexval(v[i + 1])) < 0 ||
-			    (lo = hexval(v[i + 2])) < 0 || !(hi | lo))
+			if (i + 2 >= len || (hi = str_digit_value(v[i + 1])) > 15 ||
+			    (lo = str_digit_value(v[i + 2])) > 15 || !(hi | lo))
 				return false;
 			c = (char)(hi << 4 | lo);
 			i += 2;

@@ -77,7 +77,7 @@ owner_of() {
 	console.h | serial.h | vconsole.h | netdev.h | blkdev.h | p9chan.h | virtio.h | pci.h | kthread.h) echo drivers ;;
 	mm.h) echo mm ;;
 	sched.h | process.h | futex.h) echo sched ;;
-	vfs.h) echo fs ;;
+	vfs.h | fdtable.h) echo fs ;;
 	net.h) echo net ;;
 	linux.h) echo linux ;;
 	esac
