@@ -167,6 +167,22 @@ int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p)
 	return 0;
 }
 
+int ext2_bget(struct ext2_fs *fs, u32 blk, u8 **p, bool *fresh)
+{
+	struct ext2_cblock *c;
+
+	if (blk >= fs->s.blocks_count)
+		return ext2_corrupt(fs, "block number out of range", blk);
+	*fresh = false;
+	if (!(c = find(fs, blk))) {
+		if (!(c = insert(fs, blk)))
+			return -ENOMEM;
+		*fresh = true;
+	}
+	*p = c->data;
+	return 0;
+}
+
 void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino)
 {
 	struct ext2_cblock *c = find(fs, blk);

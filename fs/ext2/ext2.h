@@ -179,6 +179,10 @@ void ext2_cache_free(struct ext2_fs *fs);
 /* The block's bytes in *p (read from the disk if not cached): 0, -EIO,
  * -EUCLEAN (block out of range). */
 int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p);
+/* The block's bytes without reading them from the disk: the cached copy,
+ * or (*fresh) a new cache entry whose bytes are undefined, which the
+ * caller fills whole, or drops with ext2_bforget. 0, -ENOMEM, -EUCLEAN. */
+int ext2_bget(struct ext2_fs *fs, u32 blk, u8 **p, bool *fresh);
 /* The block's bytes, zeroed and dirty, without reading it. */
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p);
 /* The block changed: metadata (written by every sync), or data of file

@@ -19,6 +19,40 @@ static u64 max_size(struct ext2_fs *fs)
 	return MIN(m, (1ull << 41) - 1);
 }
 
+/*
+ * Writes len bytes of io (from at) at byte in of file block n (disk block
+ * blk). The block is read first only when some of its old bytes stay and
+ * matter: not when the write covers it whole, nor when it lies wholly
+ * past the end of the file (its old bytes are not the file's: zeros).
+ */
+static int write_block(struct ext2_fs *fs, struct inode *ino, u64 n,
+		       u32 blk, struct iobuf *io, size_t at, u32 in, size_t len)
+{
+	bool whole = in == 0 && len == fs->bsize;
+	bool past = n * fs->bsize >= ino->size;
+	bool fresh = false;
+	u8 *p;
+	int r;
+
+	if (whole || past)
+		r = ext2_bget(fs, blk, &p, &fresh);
+	else
+		r = ext2_bread(fs, blk, &p);
+	if (r)
+		return r;
+	if (!whole && (fresh || past)) {
+		memset(p, 0, in);
+		memset(p + in + len, 0, fs->bsize - in - len);
+	}
+	r = iobuf_copy_in(io, at, p + in, len);
+	if (r && fresh) {
+		ext2_bforget(fs, blk); /* its bytes are undefined: not kept */
+		return r;
+	}
+	ext2_bdirty_data(fs, blk, (u32)ino->ino);
+	return r;
+}
+
 /* Moves len bytes between the file at pos and io (at io offset done). */
 static int move(struct ext2_fs *fs, struct inode *ino, u64 pos,
 		struct iobuf *io, size_t at, size_t len, bool write)
@@ -35,13 +69,12 @@ static int move(struct ext2_fs *fs, struct inode *ino, u64 pos,
 		return r;
 	if (!blk)
 		return iobuf_zero(io, at, len);
-	if ((r = ext2_bread(fs, blk, &p)))
-		return r;
-	if (!write)
+	if (!write) {
+		if ((r = ext2_bread(fs, blk, &p)))
+			return r;
 		return iobuf_copy_out(io, at, p + in, len);
-	r = iobuf_copy_in(io, at, p + in, len);
-	ext2_bdirty_data(fs, blk, (u32)ino->ino);
-	return r;
+	}
+	return write_block(fs, ino, n, blk, io, at, in, len);
 }
 
 static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
