@@ -323,6 +323,7 @@ struct inode {
 	struct mutex lock;	/* data and size */
 	struct spinlock poll_lock; /* guards watchers */
 	struct list watchers;	/* struct poll_watch.link: its wait queue */
+	struct pipe *pipe;	/* a FIFO's pipe while open (fs/pipe.c) */
 	void *priv;		/* the filesystem's */
 };
 
