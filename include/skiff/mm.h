@@ -154,6 +154,15 @@ void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles);
 /* struct fault_info and vm_fault (arch/x86_64/trap.c hands mm a decoded
  * page fault): skiff/paging.h. */
 
+/*
+ * File ino was cut short to first pages (truncate): unmaps its pages from
+ * first on in every MAP_SHARED mapping of every process, so the next
+ * access faults (SIGBUS past the end). Call before the file frees the
+ * pages; takes the process table's and each space's lock. mm/vmfile.c.
+ */
+struct inode;
+void vm_unmap_file_from(struct inode *ino, u64 first);
+
 /* An area as vm_for_each_area shows it (/proc/self/maps, status). */
 struct vm_area_info {
 	u64 start, end;
