@@ -83,3 +83,10 @@ __attribute__((weak)) int vfs_sync_all(bool at_exit)
 	(void)at_exit;
 	return 0;
 }
+
+/* mm/vmfile.c: no address spaces map files on the host (fs/ramfs/file.c's
+ * truncate calls it). Weak, for a unit test linking mm/vmfile.c. */
+__attribute__((weak)) void vm_unmap_file_from(struct inode *ino, u64 first)
+{
+	(void)ino, (void)first;
+}
