@@ -7,6 +7,7 @@
  * background a few seconds later (writeback.c), or at exit. atime is not
  * updated (as mount -o noatime).
  */
+#include <skiff/mm.h>
 #include "ext2.h"
 
 static u64 max_size(struct ext2_fs *fs)
@@ -240,6 +241,8 @@ int ext2_setsize(struct inode *ino, u64 size)
 		if (!r)
 			r = zero_tail(fs, ino, size);
 		ext2_mpages_zero(ino, size, ino->size);
+		/* Shared mappings fault again past the end: SIGBUS there. */
+		vm_unmap_file_from(ino, (size + PAGE_SIZE - 1) / PAGE_SIZE);
 	} else {
 		/* Bytes stored through a mapping past the old end are not the
 		 * file's: the grown part reads zeros, as on Linux. */
