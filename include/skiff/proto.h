@@ -65,6 +65,18 @@
 #define PROTO_VPORT_CTL 4
 #define PROTO_VPORT_MAX 4
 
+/*
+ * One more port, optional: PROTO_VPORT_METRICS (skiff gives it to
+ * detached instances, on the unix socket metrics.sock in the instance's
+ * directory; max_ports is PROTO_VPORT_METRICS+1 whenever the console is
+ * there). Each line the host sends asks for the metrics; the kernel
+ * answers with the text of skiff/metrics.h followed by the line
+ * PROTO_METRICS_END (several lines queued get one answer). skiff stats
+ * reads it; the guest sends nothing unasked.
+ */
+#define PROTO_VPORT_METRICS 5
+#define PROTO_METRICS_END "# EOF\n"
+
 #define PROTO_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4,iosize=4 */
 
 /*
