@@ -265,7 +265,8 @@ int stats_command(int argc, char **argv)
 			return 0;
 		}
 		if (ch != 'n') {
-			skiff_err("skiff stats: unknown option (try skiff stats --help)");
+			skiff_err("stats: unknown option '%s' (try skiff stats --help)",
+				  argv[optind - 1]);
 			return SKIFF_EXIT_USAGE;
 		}
 		stream = false;
