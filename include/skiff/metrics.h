@@ -16,7 +16,9 @@
  * cap bytes, NUL-terminated when cap > 0). Returns the length the whole
  * text has, which may exceed cap: call again with a larger buffer then.
  * Takes short locks (the thread list, the process tree, the network lock,
- * a mutex): a thread context, not an interrupt handler.
+ * a mutex, and each fd table's): call it from a thread, not an interrupt
+ * handler, and NOT with the network lock held (from inside an lwIP
+ * callback): build the text before or after, outside net_lock.
  */
 size_t metrics_prometheus(char *buf, size_t cap);
 /*
