@@ -238,9 +238,12 @@ size_t metrics_prometheus(char *buf, size_t cap)
 
 	if (cap)
 		buf[0] = '\0';
-	metric(&o, "skiff_uptime_seconds", "gauge",
-	       "Seconds since the kernel started.",
-	       time_monotonic_ns() / 1000000000ull);
+	/* The uptime and the CPU time first and together: skiff stats
+	 * divides the growth of one by the other's. */
+	family(&o, "skiff_uptime_seconds", "gauge",
+	       "Seconds since the kernel started.");
+	put(&o, "skiff_uptime_seconds ");
+	put_seconds(&o, time_monotonic_ns());
 	show_cpu(&o);
 	show_memory(&o);
 	show_syscalls(&o);

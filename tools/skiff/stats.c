@@ -10,7 +10,8 @@
  * PROTO_METRICS_END (skiff/proto.h). So it works for every detached
  * instance, with or without the management API, and costs the guest
  * nothing while nobody asks. CPU % is the CPU time the guest's threads
- * used between two readings over the host time between them (100% is one
+ * used between two readings over the guest's time between them (its
+ * uptime in the same reading: no skew from the transport; 100% is one
  * CPU busy); memory is the guest's total less its free pages, of its
  * total; network is every interface but lo; PIDs counts threads, as
  * docker's does.
@@ -28,7 +29,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 #include "skiff.h"
 #include "instance.h"
@@ -38,7 +38,7 @@
 
 struct stats_sample {
 	bool ok;		/* read; the fields below are set */
-	double at;		/* host monotonic seconds when read */
+	double up;		/* skiff_uptime_seconds: guest seconds */
 	double cpu;		/* skiff_cpu_seconds_total */
 	double mem_total, mem_free, rx, tx, rd, wr, pids;
 };
@@ -109,21 +109,14 @@ static double family_sum(const char *text, const char *name, const char *skip)
 	return s;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void sample(const char *name, struct stats_sample *s)
 {
 	char *t = read_metrics(name);
 
-	*s = (struct stats_sample){ .ok = t != NULL, .at = now_s() };
+	*s = (struct stats_sample){ .ok = t != NULL };
 	if (!t)
 		return;
+	s->up = family_sum(t, "skiff_uptime_seconds", NULL);
 	s->cpu = family_sum(t, "skiff_cpu_seconds_total", NULL);
 	s->mem_total = family_sum(t, "skiff_memory_total_bytes", NULL);
 	s->mem_free = family_sum(t, "skiff_memory_free_bytes", NULL);
@@ -164,9 +157,9 @@ static void print_row(const char *name, const struct stats_sample *a,
 	if (b->ok) {
 		double used = b->mem_total - b->mem_free;
 
-		if (a && a->ok && b->at > a->at && b->cpu >= a->cpu)
+		if (a && a->ok && b->up > a->up && b->cpu >= a->cpu)
 			snprintf(cpu, sizeof(cpu), "%.2f%%",
-				 (b->cpu - a->cpu) / (b->at - a->at) * 100);
+				 (b->cpu - a->cpu) / (b->up - a->up) * 100);
 		snprintf(mem, sizeof(mem), "%s / %s",
 			 human(m1, sizeof(m1), used, true),
 			 human(m2, sizeof(m2), b->mem_total, true));
