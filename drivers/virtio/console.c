@@ -6,8 +6,10 @@
  * for the table of drivers/virtio/virtio.c.
  *
  * QEMU: virtio-serial-device (microvm) or virtio-serial-pci (q35) with
- * max_ports=PROTO_VPORT_MAX+1 and one virtserialport per port of proto.h
- * (nr=1 stdin, 2 stdout, 3 stderr, 4 control). Queues (5.3.2): port 0's
+ * max_ports=PROTO_VPORT_METRICS+1 and one virtserialport per port of
+ * proto.h (nr=1 stdin, 2 stdout, 3 stderr, 4 control, 5 metrics: the
+ * last only for detached instances; a device with max_ports=5 works
+ * without it). Queues (5.3.2): port 0's
  * pair (0, 1, unused), the control pair (2, 3), then port n's receive
  * queue 2n+2 and transmit queue 2n+3.
  *

@@ -42,7 +42,7 @@
 
 /*
  * The fast path, when skiff gives the VM a virtio console (virtio-serial)
- * with max_ports=PROTO_VPORT_MAX+1: the program's streams and the control
+ * with max_ports=PROTO_VPORT_MAX+1 or more: the program's streams and the control
  * records on ports of their own (virtserialport nr=N), nothing escaped.
  *   PROTO_VPORT_STDIN   host -> guest: stdin's bytes
  *   PROTO_VPORT_STDOUT  guest -> host: stdout's bytes
