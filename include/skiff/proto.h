@@ -68,8 +68,8 @@
 /*
  * One more port, optional: PROTO_VPORT_METRICS (skiff gives it to
  * detached instances, on the unix socket metrics.sock in the instance's
- * directory; max_ports is PROTO_VPORT_METRICS+1 whenever the console is
- * there). Each line the host sends asks for the metrics; the kernel
+ * directory, and max_ports=PROTO_VPORT_METRICS+1; a foreground run's
+ * device keeps max_ports=PROTO_VPORT_MAX+1). Each line the host sends asks for the metrics; the kernel
  * answers with the text of skiff/metrics.h followed by the line
  * PROTO_METRICS_END (several lines queued get one answer). skiff stats
  * reads it; the guest sends nothing unasked.

@@ -184,7 +184,7 @@ static void console_args(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "-device");
 	arg(a, xasprintf("%s,max_ports=%d", vm->q35 ? "virtio-serial-pci,"
 			 "disable-legacy=on" : "virtio-serial-device",
-			 PROTO_VPORT_METRICS + 1));
+			 vm->metrics ? PROTO_VPORT_METRICS + 1 : PROTO_VPORT_MAX + 1));
 	if (!vm->q35) {
 		arg(a, "-global");
 		arg(a, "virtio-mmio.force-legacy=false");
