@@ -65,6 +65,12 @@
 #   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
 #                                      background writer, MAP_SHARED pages,
 #                                      discards, punched holes
+#   stats      tests/skiff/stats.sh    skiff stats on detached instances:
+#                                      docker's table, each column moving
+#                                      with what the program does
+#   metrics    tests/metrics/run.sh    /proc/skiff/metrics: each counter
+#                                      moves with what a program does;
+#                                      the text is Prometheus' format
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -140,6 +146,8 @@ part storage tests/storage/run.sh
 part 9p tests/skiff/ninep.sh
 part storage-eio tests/storage/eio.sh
 part storage-cache tests/storage/cache.sh
+part metrics tests/metrics/run.sh
+part stats tests/skiff/stats.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

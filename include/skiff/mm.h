@@ -148,6 +148,8 @@ bool vm_resident(u64 addr);
 u64 vm_mapped_end(u64 addr, int prot);
 /* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
 void vm_fault_stats(u64 *count, u64 *cycles);
+/* Page faults of every address space since boot (/metrics). Any context. */
+u64 vm_fault_total(void);
 /* The same for vs, which the caller holds a reference to (/proc/PID/stat). */
 void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles);
 
@@ -179,6 +181,8 @@ struct vm_area_info {
  */
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg);
+/* Page faults of every address space since boot (/metrics). Any context. */
+u64 vm_fault_total(void);
 /* The same for vs, which the caller holds a reference to (another
  * process's, for /proc/PID/maps). */
 int vm_space_for_each_area(struct vm_space *vs,
