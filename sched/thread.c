@@ -158,11 +158,13 @@ void thread_start(struct thread *t, void (*fn)(void *), void *arg)
  * only when it is flushed (by how full it was since the last flush). A
  * program that never reloads CR3 (one address space, no fork: most
  * programs here) keeps 256 entries for good: redis's working set missed
- * them ~440 times per pipelined request, against ~30 in a Linux guest,
- * whose context switches flush. So an idle CPU reloads its CR3, at most
- * every TLB_REFRESH_NS: QEMU then sizes the TLB to the working set. On
- * hardware it is a TLB flush of this CPU's current PCID a few dozen
- * times a second, when idle. (docs/performance.md, "redis -P 16")
+ * them ~440 times per batch of 16 pipelined GETs, against ~30 in a Linux
+ * guest, whose context switches flush. So an idle CPU reloads its CR3,
+ * at most every TLB_REFRESH_NS: QEMU then sizes the TLB to the working
+ * set (a CPU that never idles keeps the size of its last idle). On
+ * hardware it is a flush of this CPU's TLB for the current PCID a few
+ * dozen times a second, when idle. (docs/performance.md, "Network
+ * servers")
  */
 #define TLB_REFRESH_NS 20000000ull
 
@@ -178,7 +180,9 @@ static void tlb_refresh(u64 *last)
 
 static void idle_loop(void *arg)
 {
-	u64 last_refresh = 0; /* per CPU: each has its idle thread */
+	/* Per CPU (each has its idle thread); none in the first 20 ms, so
+	 * that a short program's boot pays no refill. */
+	u64 last_refresh = time_monotonic_ns();
 
 	for (;;) {
 		irq_disable();
