@@ -61,6 +61,7 @@ struct vm_space {
 	u32 id;			/* for futex keys (vm_futex_key); set at creation */
 	struct rb_tree areas;	/* struct vma (mm/vm.h) by address */
 	size_t nareas;		/* nodes in areas */
+	void *hint;		/* the area vma_find found last (mm/vm.c), or NULL */
 	u64 brk_start, brk_cur;	/* the program break: start and current */
 	u64 free_top;		/* mmap's search resumes below here (0: top) */
 	u64 free_hole;		/* the largest gap above free_top */
