@@ -2,24 +2,35 @@
 # bench/report.sh: turns the raw results of bench/run.sh into
 # docs/performance.md and, when gnuplot is installed, docs/performance.png.
 #
-# Usage: bench/report.sh [--net] RESULTS_DIR OUT.md
+# Usage: bench/report.sh [--net|--storage] RESULTS_DIR OUT.md
+#        bench/report.sh --splice STORAGE.md OUT.md
 # --net: only the network part (bench/run.sh net without a full run).
+# --storage: only the storage part's goal row and section (bench/run.sh
+# storage without a full run); --splice puts those into OUT.md in place of
+# its own (bench/storage-report.sh).
 # RESULTS_DIR holds what bench/run.sh wrote: facts, boot-MACHINE-GUEST
 # ("first_ms exit_ms status" per run, "fail ..." for a failed run),
 # python-WAY (as boot-*, for python3 -c 'print(1)' run WAY), mem-GUEST
 # (MiB or "none"), micro-GUEST-N (the program's output), scaling-GUEST-MODE-N
 # (the output of a scaling mode) and scaling-GUEST-status ("MODE N first_ms
 # exit_ms status" per boot), sizes, cmd-* (the exact commands) and elapsed;
-# and the network part's net-* files (bench/net/report.sh reads them).
+# and the network part's net-* files (bench/net/report.sh reads them), and
+# the storage part's stor-* files (bench/storage-report.sh reads them).
 # Missing files give "n/a" cells; a missing scaling figure gets its reason.
 set -eu
-NET_DOC=
+NET_DOC= STOR_DOC=
 [ "$1" = --net ] && { NET_DOC=1; shift; }
+[ "$1" = --storage ] && { STOR_DOC=1; shift; }
 R=$1
 OUT=$2
 PNG=${OUT%.md}.png
 GUESTS="floor skiff skiff-nonet skiff-qemu linux linux-pvh"
 . "$(dirname "$0")/net/report.sh"
+. "$(dirname "$0")/storage-report.sh"
+if [ "$R" = --splice ]; then
+	storage_splice "$2" "$3"
+	exit 0
+fi
 
 fact() { awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$R/facts"; }
 
@@ -438,6 +449,8 @@ goals_section() {
 	goal_scaling "Futex ping-pong with timeouts, 1,000 sleepers, within 1.2x of none" \
 		futex_timed_pingpong_sleepers 0 1000
 	net_goals
+	ninep_goal
+	storage_goals
 	echo
 	if [ ! -s "$R/skiff-probe-microvm.out" ] ||
 	   ! grep -q . "$R"/boot-*-skiff 2>/dev/null; then
@@ -586,6 +599,33 @@ unset multiplot
 EOF
 }
 
+# The 9p goal row: Skiff's figures against the Linux guest's, or why not.
+ninep_goal() {
+	local w r l
+	[ -s "$R/ninep.md" ] || { echo "| 9p read and write MB/s at least the Linux guest's | n/a (bench/ninep.sh did not run) |"; return; }
+	w=$(awk -F'|' '/sequential write/ { print $4 }' "$R/ninep.md" | xargs)
+	r=$(awk -F'|' '/sequential read/ { print $4 }' "$R/ninep.md" | xargs)
+	l=$(awk -F'|' '/sequential write/ { print $6 }' "$R/ninep.md" | xargs)
+	echo "| 9p read and write MB/s at least the Linux guest's | Skiff (microvm) write $w, read $r MB/s; Linux guest: $l |"
+}
+
+# The 9p table (bench/ninep.sh), when it ran.
+ninep_section() {
+	[ -s "$R/ninep.md" ] || return 0
+	echo "## A host directory over virtio-9p"
+	echo
+	echo "bench/ninep.sh: \`skiff run -v DIR:/share\` (QEMU's local fsdev,"
+	echo "security_model=none), a 64 MiB file written (with its fsync) and"
+	echo "read back in 1 MiB requests by bench/prog/filebench.c, timed inside"
+	echo "the guest; natively on the host's file system beside it. Skiff's"
+	echo "client has no page cache: each request is a Twrite or Tread of up"
+	echo "to msize (512 KiB) to QEMU, so the figures are QEMU's 9p server's"
+	echo "and the copies through the ring."
+	echo
+	cat "$R/ninep.md"
+	echo
+}
+
 # The console's table (bench/console.sh), when it ran.
 console_section() {
 	[ -s "$R/console.md" ] || return 0
@@ -594,8 +634,12 @@ console_section() {
 	echo "bench/console.sh: 100 MB of random bytes through the program's"
 	echo "stdin and stdout over the virtio console (skiff/proto.h), from"
 	echo "skiff's launch to its exit (the boot included), checksummed;"
-	echo "beside a native pipe and COM1 alone (the fallback). Goal: stdin"
-	echo "and stdout each at least 50 MB/s."
+	echo "beside a native pipe, COM1 alone (the fallback) and the Linux"
+	echo "guest's serial console (ttyS0: Debian's kernel on microvm, its"
+	echo "/init bench/linux/consinit.c copying 200 KB back as cat does,"
+	echo "driven by bench/linux/consdrive.py once the guest says it is"
+	echo "ready; its boot included too). Goal: stdin and stdout each at"
+	echo "least 50 MB/s."
 	echo
 	cat "$R/console.md"
 	echo
@@ -603,6 +647,11 @@ console_section() {
 
 if [ -n "$NET_DOC" ]; then
 	net_only_doc >"$OUT.tmp"
+	mv "$OUT.tmp" "$OUT"
+	exit 0
+fi
+if [ -n "$STOR_DOC" ]; then
+	{ storage_goals; echo; storage_section; } >"$OUT.tmp"
 	mv "$OUT.tmp" "$OUT"
 	exit 0
 fi
@@ -616,6 +665,8 @@ fi
 	scaling_section
 	net_section
 	console_section
+	ninep_section
+	storage_section
 	size_section
 	method_section
 	commands_section

@@ -5,11 +5,14 @@
 # run, and writes docs/performance.md (and docs/performance.png if gnuplot
 # is there). Expects build/skiff and build/kernel.elf (make all).
 #
-# Usage: bench/run.sh [net]
+# Usage: bench/run.sh [net|storage]
 #   net (or NET_ONLY=1): only the network part (bench/net/net.sh); it
 #   replaces the network results of the last full run in
 #   build/bench/results/ and rewrites docs/performance.md with them, or,
 #   when there is no full run's results, writes build/bench/network.md.
+#   storage: only the storage part (bench/storage.sh), the same way: with
+#   no full run's results it writes build/bench/storage.md and puts its
+#   section and goal row into docs/performance.md in place of theirs.
 #
 # Environment:
 #   QUICK=1       fewer repetitions: finishes in under 3 minutes (the
@@ -27,8 +30,11 @@
 # 10,000 fds, futex ping-pong beside 0 and 1,000 sleeping threads; each
 # mode in a boot of its own, so that one that fails costs only its figures),
 # the console (bench/console.sh: stdio through skiff run beside a native
-# pipe), the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
-# in the Linux guest and natively, loaded from the host), sizes; then
+# pipe), a host directory over 9p (bench/ninep.sh: sequential write and
+# read MB/s), the network servers (bench/net/net.sh: nginx and redis-server in Skiff,
+# in the Linux guest and natively, loaded from the host), storage
+# (bench/storage.sh: an ext2 image on virtio-blk, Skiff beside the Linux
+# guest: sequential and random I/O, fsync latency, tar x), sizes; then
 # bench/report.sh writes the results. Raw results stay in build/bench/results/. Nothing
 # here asserts a timing: a figure that cannot be measured is reported as
 # missing, with the reason, and the run goes on.
@@ -55,6 +61,8 @@ START=$(date +%s)
 NET_ONLY=${NET_ONLY:-0}
 [ "${1:-}" = net ] && NET_ONLY=1
 [ "$NET_ONLY" = 0 ] && NET_ONLY=
+STORAGE_ONLY=
+[ "${1:-}" = storage ] && STORAGE_ONLY=1
 
 log() { echo "bench: $*" >&2; }
 
@@ -80,6 +88,8 @@ build() {
 	mkdir -p "$B" "$R"
 	if [ -n "$NET_ONLY" ]; then
 		rm -f "$R"/net-* "$R"/netcmd-*
+	elif [ -n "$STORAGE_ONLY" ]; then
+		rm -f "$R"/stor-* "$R"/cmd-storage-*
 	else
 		rm -f "$R"/*
 	fi
@@ -103,7 +113,7 @@ build() {
 	bench/linux/mkinitramfs.sh "$B/microbench" "$B/linux/initramfs.cpio"
 	KHZ=$("$B/microbench" calibrate | awk '{ print $2 }')
 	log "host TSC $KHZ kHz"
-	net_build
+	[ -n "$STORAGE_ONLY" ] || net_build
 }
 
 # Skiff's own QEMU command line for MACHINE (from skiff run --verbose), which
@@ -112,7 +122,7 @@ skiff_probe() {
 	local m line
 	SKIFF_OK=1
 	for m in $MACHINES; do
-		if ! timeout 120 "$B/skiff" run --verbose --accel "$ACCEL" \
+		if ! timeout 120 "$B/skiff" run --no-cwd --verbose --accel "$ACCEL" \
 			--machine "$m" -m "$BOOT_MEM" "$B/microbench" hello \
 			>"$R/skiff-probe-$m.out" 2>"$R/skiff-probe-$m.err" ||
 		   ! grep -q "$HELLO" "$R/skiff-probe-$m.out"; then
@@ -123,12 +133,12 @@ skiff_probe() {
 		echo "${line#skiff: }" >"$R/skiff-qemu-$m.argv"
 	done
 	if [ -n "$SKIFF_OK" ]; then
-		"$B/skiff" build -o "$B/hello.img" "$B/microbench" \
+		"$B/skiff" build --format cpio -o "$B/hello.img" "$B/microbench" \
 			--tsc-khz="$KHZ" hello
 	fi
 	# hello without a network device, next to `skiff run`'s default.
 	SKIFF_NONET_OK=
-	if [ -n "$SKIFF_OK" ] && timeout 120 "$B/skiff" run --net none \
+	if [ -n "$SKIFF_OK" ] && timeout 120 "$B/skiff" run --no-cwd --net none \
 		--accel "$ACCEL" -m "$BOOT_MEM" "$B/microbench" hello \
 		>"$R/skiff-nonet-probe.out" 2>"$R/skiff-nonet-probe.err" &&
 	   grep -q "$HELLO" "$R/skiff-nonet-probe.out"; then
@@ -181,11 +191,11 @@ guest_cmd() {
 		CMD=("${QEMU[@]}" -kernel "$B/floor.elf") ;;
 	skiff)
 		EXPECT=0
-		CMD=("$B/skiff" run --accel "$ACCEL" --machine "$m" -m "$mem"
+		CMD=("$B/skiff" run --no-cwd --accel "$ACCEL" --machine "$m" -m "$mem"
 			"$B/microbench" "$@") ;;
 	skiff-nonet)
 		EXPECT=0
-		CMD=("$B/skiff" run --net none --accel "$ACCEL" --machine "$m"
+		CMD=("$B/skiff" run --no-cwd --net none --accel "$ACCEL" --machine "$m"
 			-m "$mem" "$B/microbench" "$@") ;;
 	skiff-qemu)
 		qemu_base "$(machine_opt "$m")" "$mem"
@@ -269,7 +279,7 @@ py_build() {
 	local init=$B/linux/skiffinit.cpio
 	PY_IMG_OK=
 	rm -f "$B/python.img" "$B/linux/python-initramfs.cpio"
-	if ! "$B/skiff" build -o "$B/python.img" "${PY_ARGV[@]}" \
+	if ! "$B/skiff" build --format cpio -o "$B/python.img" "${PY_ARGV[@]}" \
 		2>"$R/python-build.err"; then
 		log "skiff build ${PY_ARGV[*]} fails: python3 guests left empty"
 		PY_ENV=(PATH=/usr/local/bin:/usr/bin:/bin HOME=/)
@@ -299,7 +309,7 @@ py_cmd() {
 	skiff)
 		EXPECT=0
 		what="$what Skiff, skiff run"
-		CMD=("$B/skiff" run --accel "$ACCEL" --machine microvm
+		CMD=("$B/skiff" run --no-cwd --accel "$ACCEL" --machine microvm
 			-m "$PY_MEM" "${PY_ARGV[@]}") ;;
 	skiff-qemu)
 		what="$what Skiff, QEMU alone"
@@ -500,10 +510,34 @@ net_only() {
 	log "network part done in $(($(date +%s) - START)) s: $out"
 }
 
+# The storage part alone: its results replace those of the last full run,
+# or, with none, its section and goal row replace theirs in
+# docs/performance.md (bench/report.sh --storage).
+storage_only() {
+	local out=docs/performance.md
+	build
+	skiff_probe
+	storage_all
+	echo "seconds $(($(date +%s) - START))" >>"$R/stor-facts"
+	if [ -s "$R/facts" ]; then
+		bench/report.sh "$R" "$out"
+	else
+		bench/report.sh --storage "$R" "$B/storage.md"
+		bench/report.sh --splice "$B/storage.md" "$out"
+		log "no full run's results in $R: the storage section of $out replaced"
+	fi
+	log "storage part done in $(($(date +%s) - START)) s: $out"
+}
+
 . bench/net/net.sh
+. bench/storage.sh
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 if [ -n "$NET_ONLY" ]; then
 	net_only
+	exit 0
+fi
+if [ -n "$STORAGE_ONLY" ]; then
+	storage_only
 	exit 0
 fi
 build
@@ -518,6 +552,8 @@ net_all
 echo "seconds $(($(date +%s) - NET_START))" >"$R/net-elapsed"
 net_facts
 bench/console.sh "$R" >/dev/null || log "the console part failed"
+bench/ninep.sh "$R" >/dev/null || log "the 9p part failed"
+storage_all
 sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts

@@ -54,30 +54,66 @@ static void mmio_device(const char *v, size_t len)
 		(struct boot_mmio){ .base = base, .size = size, .irq = irq };
 }
 
-/* "DEV:PATH[:ro|:rw]" (DEV as vda or /dev/vda, PATH absolute). */
+/* Copies an escaped value (%XX for a byte) of len bytes into dst (size
+ * bytes): false if too long or badly escaped. */
+static bool unescape(char *dst, size_t size, const char *v, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = v[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len || (hi = str_digit_value(v[i + 1])) > 15 ||
+			    (lo = str_digit_value(v[i + 2])) > 15 || !(hi | lo))
+				return false;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (n + 1 >= size)
+			return false;
+		dst[n++] = c;
+	}
+	dst[n] = 0;
+	return true;
+}
+
+/* "DEV:PATH[:ro|:rw|:try]" (DEV as vda or /dev/vda, PATH absolute) or
+ * "9p:TAG:PATH[:ro|:rw|:try]". */
 static void mount_disk(const char *v, size_t len)
 {
-	const char *c1 = memchr(v, ':', len), *c2;
 	struct boot_mount m = { .ro = false };
-	size_t plen;
+	const char *end = v + len, *c1 = memchr(v, ':', len), *c2, *p;
 
-	if (!c1 || c1 == v || boot_opts.nmounts >= ARRAY_SIZE(boot_opts.mounts))
+	if (!c1 || c1 == v || boot_opts.nmounts >= ARRAY_SIZE(boot_opts.mounts) ||
+	    (size_t)(c1 - v) >= sizeof(m.dev))
 		return;
-	c2 = memchr(c1 + 1, ':', len - (c1 + 1 - v));
-	plen = (c2 ? c2 : v + len) - (c1 + 1);
+	memcpy(m.dev, v, c1 - v);
+	p = c1 + 1;
+	if (!strcmp(m.dev, "9p")) {
+		const char *t = memchr(p, ':', end - p);
+
+		if (!t || t == p || (size_t)(t - p) >= sizeof(m.tag))
+			return;
+		memcpy(m.tag, p, t - p);
+		p = t + 1;
+	}
+	c2 = memchr(p, ':', end - p);
 	if (c2) {
-		size_t flen = len - (c2 + 1 - v);
+		size_t flen = end - (c2 + 1);
 
 		if (word_is(c2 + 1, flen, "ro"))
 			m.ro = true;
+		else if (word_is(c2 + 1, flen, "try"))
+			m.soft = true;
 		else if (!word_is(c2 + 1, flen, "rw"))
 			return;
 	}
-	if ((size_t)(c1 - v) >= sizeof(m.dev) || plen >= sizeof(m.path) ||
-	    plen == 0 || c1[1] != '/')
+	if ((c2 ? c2 : end) == p || *p != '/' ||
+	    !unescape(m.path, sizeof(m.path), p, (c2 ? c2 : end) - p))
 		return;
-	memcpy(m.dev, v, c1 - v);
-	memcpy(m.path, c1 + 1, plen);
 	boot_opts.mounts[boot_opts.nmounts++] = m;
 }
 
@@ -96,12 +132,17 @@ static void option(const char *w, size_t len)
 		boot_opts.realtime_ns = value(v, vlen);
 	else if (v && word_is(w, klen, "tty"))
 		boot_opts.tty_mask = value(v, vlen);
+	else if (v && word_is(w, klen, "console"))
+		boot_opts.plain_console = word_is(v, vlen, "ttyS0");
 	else if (v && word_is(w, klen, "ip"))
 		copy_value(boot_opts.ip, sizeof(boot_opts.ip), v, vlen);
 	else if (v && word_is(w, klen, "gw"))
 		copy_value(boot_opts.gw, sizeof(boot_opts.gw), v, vlen);
 	else if (v && word_is(w, klen, "mount"))
 		mount_disk(v, vlen);
+	else if (v && word_is(w, klen, "cwd") && vlen && *v == '/' &&
+		 !unescape(boot_opts.cwd, sizeof(boot_opts.cwd), v, vlen))
+		boot_opts.cwd[0] = 0;
 	else if (v && word_is(w, klen, "virtio_mmio.device"))
 		mmio_device(v, vlen);
 	else if (v && word_is(w, klen, "winsize")) {

@@ -13,9 +13,15 @@
  * once virtio_init found it), the program's stdin, stdout and stderr and
  * the control records go there instead; COM1 keeps the kernel log, the
  * panic record, and serves any input that came before.
+ *
+ * With a plain console (console=ttyS0, or a boot through a boot loader:
+ * no skiff on the other end) COM1 carries text, nothing framed or escaped
+ * (plain_write).
  */
 #include <skiff/console.h>
 #include <skiff/errno.h>
+#include <skiff/kernel.h>
+#include <skiff/lib.h>
 #include <skiff/proto.h>
 #include <skiff/sched.h>
 #include <skiff/serial.h>
@@ -127,10 +133,45 @@ static long vcon_in(void *buf, size_t len)
 	return r;
 }
 
+/*
+ * A plain console (boot_opts.plain_console: a boot loader's boot, nobody
+ * speaks skiff/proto.h on COM1): the program's output and the kernel log
+ * as text, "\n" as "\r\n" as a Linux serial console writes it (ONLCR);
+ * of the records, what a user must see: "skiff: error ..." or "skiff:
+ * program killed by signal SIGNO ADDR RIP", not "exit" (the VM powers
+ * off) nor "panic" (the log has it).
+ */
+static void plain_write(int channel, const u8 *p, size_t len)
+{
+	static const char prefix[] = "skiff: ", killed[] = "program killed by ";
+
+	if (channel == PROTO_CH_CTL) {
+		if (len >= 5 && (!memcmp(p, "exit ", 5) || !memcmp(p, "panic", 5)))
+			return;
+		for (size_t i = 0; i < sizeof(prefix) - 1; i++)
+			serial_putc(prefix[i]);
+		/* "signal SIGNO ADDR RIP": say what it means */
+		for (size_t i = 0; len >= 7 && !memcmp(p, "signal ", 7) &&
+				   i < sizeof(killed) - 1; i++)
+			serial_putc(killed[i]);
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '\n')
+			serial_putc('\r');
+		serial_putc(p[i]);
+	}
+}
+
 void console_write(int channel, const void *buf, size_t len)
 {
 	const u8 *p = buf;
 
+	if (boot_opts.plain_console) {
+		spin_lock(&out_lock);
+		plain_write(channel, p, len);
+		spin_unlock(&out_lock);
+		return;
+	}
 	spin_lock(&out_lock);
 	if (channel != out_channel) {
 		serial_putc(PROTO_ESC);
@@ -157,6 +198,10 @@ static void poll_input(void)
 
 	while (in_head - in_tail < sizeof(in_ring) &&
 	       (c = serial_getc()) >= 0) {
+		if (boot_opts.plain_console) { /* no escapes: bytes as typed */
+			in_ring[in_head++ % sizeof(in_ring)] = c;
+			continue;
+		}
 		if (in_sig_state) {
 			in_sig_state = 0;
 			if (c >= 1 && c <= 64)

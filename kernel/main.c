@@ -55,18 +55,26 @@ static void first_process(void)
 void kmain(u32 start_info_phys)
 {
 	static struct mem_range ram[128];
-	const struct pvh_start_info *si = phys_to_virt(start_info_phys);
+	const struct pvh_start_info *si = start_info_phys ?
+		phys_to_virt(start_info_phys) : mb2_start_info();
 	paddr_t initrd = 0;
 	u64 initrd_len = 0;
 
 	serial_init();
-	/* COM1 is ready: tell the host it may send stdin now (skiff/proto.h). */
-	serial_putc(PROTO_ESC);
-	serial_putc(PROTO_CH_LOG);
+	if (!si)
+		panic("no boot information (neither PVH nor multiboot2)");
 	if (si->magic != PVH_MAGIC)
 		panic("not started through PVH (magic %#x)", si->magic);
 	if (si->cmdline_paddr)
 		cmdline_parse(phys_to_virt(si->cmdline_paddr));
+	if (!start_info_phys)
+		boot_opts.plain_console = true; /* a boot loader, not skiff */
+	acpi_set_rsdp(si->rsdp_paddr);
+	/* COM1 is ready: tell the host it may send stdin now (skiff/proto.h). */
+	if (!boot_opts.plain_console) {
+		serial_putc(PROTO_ESC);
+		serial_putc(PROTO_CH_LOG);
+	}
 	if (si->nr_modules) {
 		const struct pvh_module *m = phys_to_virt(si->modlist_paddr);
 		initrd = m->paddr;
@@ -74,6 +82,9 @@ void kmain(u32 start_info_phys)
 	}
 	cpu_init();
 	tsc_init();
+	/* A boot loader's boot has no host to give the time: the RTC's. */
+	if (!boot_opts.realtime_ns && boot_opts.plain_console)
+		boot_opts.realtime_ns = rtc_unix_ns();
 	time_set_realtime(boot_opts.realtime_ns);
 	klog("cpu:%s%s%s%s%s%s", cpu_feat.xsave ? " xsave" : "",
 	     cpu_feat.fsgsbase ? " fsgsbase" : "", cpu_feat.pcid ? " pcid" : "",

@@ -2,7 +2,8 @@
  * kernel/power.c: the end of the VM. The program's fate goes to the host as
  * a control record (skiff/proto.h), then QEMU's isa-debug-exit device stops
  * the VM (QEMU flag: -device isa-debug-exit,iobase=0xf4,iosize=4); without
- * that device a triple fault does (skiff runs QEMU with -no-reboot).
+ * that device a triple fault does (skiff runs QEMU with -no-reboot). With
+ * a plain console (a boot loader's boot, no skiff) ACPI's S5 comes first.
  */
 #include <skiff/arch.h>
 #include <skiff/console.h>
@@ -17,6 +18,9 @@
 void power_off(void)
 {
 	irq_disable();
+	/* Booted without skiff (a disk's GRUB): ACPI's S5, as a PC goes off. */
+	if (boot_opts.plain_console)
+		acpi_power_off();
 	outl(PROTO_EXIT_PORT, 0);
 	/* No debug-exit device: load an empty IDT and fault. */
 	struct __packed {

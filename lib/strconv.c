@@ -44,7 +44,7 @@ char *str_u64(char buf[STR_U64_LEN], u64 v, unsigned base)
 	return p;
 }
 
-static int digit_value(char c)
+int str_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -66,8 +66,8 @@ size_t str_to_u64(const char *s, u64 *out)
 		i = 2;
 	}
 	size_t start = i;
-	for (; digit_value(s[i]) < (int)base; i++) {
-		u64 d = digit_value(s[i]);
+	for (; str_digit_value(s[i]) < (int)base; i++) {
+		u64 d = str_digit_value(s[i]);
 		if (v > (UINT64_MAX - d) / base)
 			return 0; /* overflow */
 		v = v * base + d;

@@ -84,6 +84,7 @@ struct linux_sigaction {
 #define MREMAP_DONTUNMAP 4
 
 #define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
 #define RLIMIT_NOFILE 7
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
@@ -129,7 +130,10 @@ _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
 #define SIGTTIN 21
 #define SIGTTOU 22
 #define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
 #define SIGWINCH 28
+#define SIGSYS 31
 
 #define SA_NOCLDSTOP 0x1
 #define SA_NOCLDWAIT 0x2

@@ -70,7 +70,8 @@ static int read_headers(struct exec_elf *e, const char **why)
 
 /*
  * Maps each PT_LOAD segment as ld.so would: its file pages as a private
- * file mapping (copied on first touch, so untouched pages cost nothing),
+ * file mapping (the file's pages shared until written, so untouched pages
+ * cost nothing and read ones no copy),
  * the rest of its memory as anonymous zeros, and zeros over the tail of
  * the last file page when a .bss follows.
  */
@@ -468,6 +469,11 @@ void exec_program(void)
 	if (!s.args_len) { /* no argv: argv[0] is the program's path */
 		s.args = exe;
 		s.args_len = exe_len;
+	}
+	if (boot_opts.cwd[0]) { /* cwd=: skiff run -w, a shared directory */
+		kfree(cwd);
+		cwd = boot_opts.cwd;
+		cwd_len = strlen(cwd);
 	}
 	if (cwd_len > 1 && (vfs_mkdir_p(cwd, 0755) || vfs_chdir(cwd)))
 		kernel_error("cannot enter the working directory %s", cwd);

@@ -22,6 +22,7 @@
 #include <skiff/elf.h>
 #include <skiff/errno.h>
 #include <skiff/futex.h>
+#include <skiff/kernel.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
 #include "execve.h"
@@ -335,6 +336,31 @@ static int exec_check(struct exec_req *rq, int dirfd, const char *path,
 	return rq->vm ? 0 : -ENOMEM;
 }
 
+/*
+ * With --verbose: why an execve failed and what to do instead, for the
+ * first few (a PATH search fails in every directory but the last).
+ */
+static void exec_hint(const char *path, int r)
+{
+	static int told;
+
+	if (!boot_opts.verbose || told >= 8)
+		return;
+	told++;
+	if (r == -ENOENT)
+		klog("execve %s: no such file in the image (nor the interpreter of its #! line, if it has one); if the program needs it, pack it: skiff run --file %s, or --dir for a tree",
+		     path, path);
+	else if (r == -EACCES)
+		klog("execve %s: not executable (EACCES); the image keeps the host file's mode: chmod +x it before packing",
+		     path);
+	else if (r == -ENOEXEC)
+		klog("execve %s: neither an x86_64 ELF program nor a script with a #! line (ENOEXEC)",
+		     path);
+	else if (r == -ENOMEM)
+		klog("execve %s: out of guest memory; give the VM more with skiff run -m",
+		     path);
+}
+
 static long do_execveat(int dirfd, const char *upath, char *const *argv,
 			char *const *envp, int flags)
 {
@@ -349,6 +375,8 @@ static long do_execveat(int dirfd, const char *upath, char *const *argv,
 		return r;
 	memset(&rq, 0, sizeof(rq));
 	r = exec_check(&rq, dirfd, path, argv, envp, flags);
+	if (r)
+		exec_hint(path, r);
 	kfree(path);
 	if (!r)
 		exec_commit(&rq);

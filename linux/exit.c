@@ -23,6 +23,7 @@
 #include <skiff/futex.h>
 #include <skiff/vfs.h>
 #include "exit.h"
+#include "pgrp.h"
 #include "signal.h"
 
 #define NSEC_PER_TICK 10000000ull /* clock_t: USER_HZ = 100 */
@@ -115,10 +116,12 @@ static void teardown(struct process *p)
 static void process_finish(struct process *p, int status)
 {
 	struct linux_siginfo info;
+	int groups[JOBCTL_MAX_GROUPS];
 	bool send;
 
 	teardown(p);
 	send_pdeathsig(p);
+	int ngroups = jobctl_exit_groups(p, groups);
 	process_tree_lock();
 	struct process *parent = p->parent;
 	process_get(parent);
@@ -131,6 +134,7 @@ static void process_finish(struct process *p, int status)
 	info.signo = p->exit_signal;
 	int sig = p->exit_signal;
 	process_end(p, status, reap);
+	jobctl_exited(p, groups, ngroups);
 	if (send)
 		signal_send_process(parent, sig, &info);
 	process_put(parent);
@@ -159,6 +163,7 @@ void exit_thread(int status)
 	 * one is the last. In pid 1, it ends the VM with its status. */
 	if (p->pid == 1 && process_thread_exiting(p))
 		kernel_exit(status);
+	thread_leaving();
 	clear_tid(lthread_of(t));
 	signal_thread_exit(t);
 	if (p->pid != 1 && process_thread_exiting(p)) {
@@ -222,12 +227,36 @@ void exit_group(int status)
 	exit_thread(status);
 }
 
+/* Signals whose default action is to dump core (signal(7): "Core"). */
+#define CORE_SIGNALS (sigbit(SIGQUIT) | sigbit(SIGILL) | sigbit(SIGTRAP) | \
+		      sigbit(SIGABRT) | sigbit(SIGBUS) | sigbit(SIGFPE) |     \
+		      sigbit(SIGSEGV) | sigbit(SIGXCPU) | sigbit(SIGXFSZ) |   \
+		      sigbit(SIGSYS))
+#define CORE_MIN 4096 /* the least RLIMIT_CORE an ELF core is written at */
+
+/*
+ * The wait status of death by sig: with the core flag (0x80, WCOREDUMP)
+ * when Linux with its default core_pattern ("core") would write a core
+ * file: a core signal, the process dumpable (PR_SET_DUMPABLE) and
+ * RLIMIT_CORE at least a page.
+ * DIVERGENCE: no core file is written; the flag says one would have been.
+ */
+static int killed_status(struct linux_process *lp, int sig)
+{
+	sig &= 0x7f;
+	if (sig < 1 || sig > 64 || !(CORE_SIGNALS & sigbit(sig)))
+		return sig;
+	if (!lp->dumpable || lp->limits[RLIMIT_CORE].cur < CORE_MIN)
+		return sig;
+	return sig | 0x80;
+}
+
 void exit_fatal_signal(int sig, u64 addr, u64 rip)
 {
 	struct process *p = process_current();
 
 	if (p->pid == 1 && !lproc_of(p)->exiting)
 		kernel_fatal_signal(sig, addr, rip);
-	kill_others(p, sig & 0x7f);
+	kill_others(p, killed_status(lproc_of(p), sig));
 	exit_thread(0);
 }

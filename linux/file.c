@@ -385,18 +385,21 @@ long sys_sync(void)
 	return 0;
 }
 
-/* Every disk filesystem, not only fd's: the VMs have one or two. */
+/* The filesystem of fd only (a disk's sync writes its device's data). */
 long sys_syncfs(int fd)
 {
 	struct file *f = fd_get(fd);
+	int r;
 
 	if (!f)
 		return -EBADF;
+	r = f->inode && f->inode->sb ? vfs_sync_super(f->inode->sb) : 0;
 	file_put(f);
-	return vfs_sync_all(false) ? -EIO : 0;
+	return r ? -EIO : 0;
 }
 
 #define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
 #define POSIX_FADV_NOREUSE 5
 #define LOCK_SH 1
 #define LOCK_EX 2
@@ -404,8 +407,10 @@ long sys_syncfs(int fd)
 #define LOCK_UN 8
 
 /*
- * Memory is allocated on write: fallocate only extends the size. Like
- * tmpfs without hole punching, other modes are -EOPNOTSUPP.
+ * A file system's own fallocate where it has one (ext2: allocation and
+ * hole punching); else memory is allocated on write: fallocate only
+ * extends the size, and like tmpfs without hole punching, other modes are
+ * -EOPNOTSUPP.
  */
 long sys_fallocate(int fd, int mode, s64 off, s64 len)
 {
@@ -416,8 +421,10 @@ long sys_fallocate(int fd, int mode, s64 off, s64 len)
 		return -EBADF;
 	if (off < 0 || len <= 0)
 		r = -EINVAL;
-	else if (mode & ~FALLOC_FL_KEEP_SIZE)
+	else if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		r = -EOPNOTSUPP;
+	else if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		r = -EOPNOTSUPP; /* as Linux: a hole keeps the size */
 	else if (!(f->fmode & FMODE_WRITE))
 		r = -EBADF;
 	else if (S_ISFIFO(f->inode->mode))
@@ -428,6 +435,10 @@ long sys_fallocate(int fd, int mode, s64 off, s64 len)
 		r = -ENODEV;
 	else if (off + len < off)
 		r = -EFBIG;
+	else if (f->ops && f->ops->fallocate)
+		r = f->ops->fallocate(f, mode, off, len);
+	else if (mode & FALLOC_FL_PUNCH_HOLE)
+		r = -EOPNOTSUPP;
 	else if (!(mode & FALLOC_FL_KEEP_SIZE) &&
 		 (u64)(off + len) > file_size(f))
 		r = vfs_truncate(f->inode, off + len);

@@ -13,6 +13,7 @@
  * sleep, as Linux's killable wait.
  */
 #include <skiff/errno.h>
+#include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/vfs.h>
@@ -208,6 +209,21 @@ static struct thread *child_thread(struct process *c, const struct clone_req *rq
 	return t;
 }
 
+/* With --verbose: why a fork failed and what to do, the first few times. */
+static long fork_hint(long r)
+{
+	static int told;
+
+	if (!boot_opts.verbose || told >= 4)
+		return r;
+	told++;
+	if (r == -ENOMEM)
+		klog("fork: out of guest memory (the child's page tables and kernel stack); give the VM more with skiff run -m");
+	else if (r == -EAGAIN)
+		klog("fork: no new process (RLIMIT_NPROC reached, or no memory for its thread); raise the limit or give the VM more with skiff run -m");
+	return r;
+}
+
 long fork_clone(const struct clone_req *rq)
 {
 	struct process *self = process_current(), *c, *parent = self;
@@ -217,14 +233,14 @@ long fork_clone(const struct clone_req *rq)
 	if (!r)
 		r = check_nproc(lproc_of(self));
 	if (r)
-		return r;
+		return r == -EAGAIN ? fork_hint(r) : r;
 	c = process_new(self, rq->flags, &r);
 	if (!c)
-		return r;
+		return fork_hint(r);
 	struct thread *t = child_thread(c, rq, &start);
 	if (!t) {
 		child_free(c);
-		return -EAGAIN;
+		return fork_hint(-EAGAIN);
 	}
 	int pid = c->pid;
 	c->exit_signal = rq->exit_signal;

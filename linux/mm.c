@@ -133,13 +133,42 @@ long sys_mremap(unsigned long old, size_t oldlen, size_t newlen, int flags,
 #define MS_INVALIDATE 2
 #define MS_SYNC 4
 
-/* MAP_SHARED pages are the file's own pages: nothing to write back. */
+struct msync_range {
+	u64 start, end;
+	int err;
+};
+
+/* An area in the range mapping a file shared: the file to its disk. */
+static void msync_area(const struct vm_area_info *a, void *arg)
+{
+	struct msync_range *m = arg;
+	struct file *f = a->file;
+
+	if (!a->shared || !f || a->end <= m->start || a->start >= m->end ||
+	    !f->ops || !f->ops->fsync || !S_ISREG(f->inode->mode))
+		return;
+	int r = f->ops->fsync(f);
+	if (r && !m->err)
+		m->err = r;
+}
+
+/*
+ * MAP_SHARED pages are the file's own pages; on a disk filesystem (ext2)
+ * MS_SYNC writes them and the file back through the file's fsync, as
+ * Linux writes the range; MS_ASYNC, as on Linux, starts nothing.
+ */
 long sys_msync(unsigned long addr, size_t len, int flags)
 {
+	struct msync_range m = { addr, addr + ALIGN_UP(len, PAGE_SIZE), 0 };
+
 	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) ||
 	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
 		return -EINVAL;
-	return vm_check(addr, ALIGN_UP(len, PAGE_SIZE), 0) ? -ENOMEM : 0;
+	if (vm_check(addr, ALIGN_UP(len, PAGE_SIZE), 0))
+		return -ENOMEM;
+	if ((flags & MS_SYNC) && vm_for_each_area(msync_area, &m) == -ENOMEM)
+		return -ENOMEM;
+	return m.err ? -EIO : 0;
 }
 
 long sys_mincore(unsigned long addr, size_t len, u8 *vec)

@@ -18,6 +18,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include "exit.h"
+#include "pgrp.h"
 #include "signal.h"
 #include "sys.h"
 
@@ -232,7 +233,12 @@ static bool deliver(struct lthread *lt, struct sig_context *mc, int sig,
 		if ((DEFAULT_IGNORED & sigbit(sig)) && sig != SIGKILL)
 			return false;
 		if (STOP_SIGNALS & sigbit(sig)) {
-			signal_stop_now(lt->t, sig);
+			/* POSIX: an orphaned group's SIGTSTP, SIGTTIN and
+			 * SIGTTOU are discarded (nothing could continue it):
+			 * pid 1's own group too, so a Ctrl-Z does not hang
+			 * the VM for good. */
+			if (sig == SIGSTOP || !jobctl_orphaned())
+				signal_stop_now(lt->t, sig);
 			return false;
 		}
 		exit_fatal_signal(sig, fault_addr, mc->rip);

@@ -205,6 +205,7 @@ void signal_host_init(struct process *p)
 	host_target = p;
 	console_set_signal_hook(signal_from_host);
 	console_set_tty_signal_hook(signal_from_tty);
+	jobctl_init();
 }
 
 long sys_kill(int pid, int sig)

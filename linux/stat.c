@@ -339,16 +339,6 @@ long sys_fchmod(int fd, int mode)
 	return r;
 }
 
-static void set_owner(struct inode *ino, int uid, int gid)
-{
-	mutex_lock(&ino->lock);
-	if (uid != -1)
-		ino->uid = uid;
-	if (gid != -1)
-		ino->gid = gid;
-	inode_touch(ino, false);
-	mutex_unlock(&ino->lock);
-}
 
 long sys_fchownat(int dirfd, const char *path, int uid, int gid, int flags)
 {
@@ -361,9 +351,9 @@ long sys_fchownat(int dirfd, const char *path, int uid, int gid, int flags)
 	r = at_inode(dirfd, path, flags, &d, &f);
 	if (r < 0)
 		return r;
-	set_owner(held_inode(d, f), uid, gid);
+	r = vfs_chown(held_inode(d, f), uid, gid);
 	at_release(d, f);
-	return 0;
+	return r;
 }
 
 long sys_chown(const char *path, int uid, int gid)
@@ -386,7 +376,7 @@ long sys_fchown(int fd, int uid, int gid)
 	if (f->fmode & FMODE_PATH)
 		r = -EBADF;
 	else
-		set_owner(f->inode, uid, gid);
+		r = vfs_chown(f->inode, uid, gid);
 	file_put(f);
 	return r;
 }

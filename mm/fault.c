@@ -2,10 +2,11 @@
  * mm/fault.c: page faults in the program's half (vm_fault, declared in
  * include/skiff/mm.h). arch/x86_64/trap.c decodes the CPU's report into a
  * struct fault_info and calls up into vm_fault, which fills the page the
- * area says belongs there: a zeroed page (anonymous), a private copy of a
- * file page, or the file's own page (MAP_SHARED, PT_FILE); and a write to
- * a page shared copy-on-write since a fork (PT_COW) gets a copy of its own,
- * or the page itself when no other address space maps it any longer. See
+ * area says belongs there: a zeroed page (anonymous), the file's own page
+ * (MAP_SHARED, PT_FILE), or for MAP_PRIVATE the file's page shared
+ * copy-on-write (PT_COW) or a private copy of it; and a write to a page
+ * shared copy-on-write (since a fork, or with the file) gets a copy of its
+ * own, or the page itself when nothing else has it any longer. See
  * the invariants of mm/vm.c. Its pages and page tables may use the reserve of
  * mm/page.c; without memory even there the fault is -ENOMEM (SIGBUS).
  */
@@ -32,18 +33,48 @@ static int out_of_memory(u64 addr)
 }
 
 /*
- * The page a file-backed fault maps: the file's own page (shared), or a
- * private copy read from the file (zeros past its end). Called without the
- * VM lock: reading may sleep. 0, -EIO (past the end: SIGBUS), -EFAULT or
- * -ENOMEM.
+ * A private copy of the file page *page shared by share_page, whose share
+ * is dropped: a write to a page not yet mapped. 0 or -ENOMEM.
  */
-static int file_page(struct file *f, u64 index, bool shared, void **out)
+static int copy_shared(void **page)
 {
+	u8 *copy = page_alloc_reserved(1, false);
+
+	if (copy)
+		memcpy(copy, *page, PAGE_SIZE);
+	vm_page_release(virt_to_phys(*page), PT_COW);
+	*page = copy;
+	return copy ? 0 : -ENOMEM;
+}
+
+/*
+ * The page a file-backed fault maps, with its flags: the file's own page
+ * (MAP_SHARED: PT_FILE); for a read of a MAP_PRIVATE area, the file's
+ * page shared copy-on-write when the file offers one (share_page: PT_COW,
+ * copied at the first write, cow_break); else, and for a write, a private
+ * copy of it, or read from the file (zeros past its end). Called without
+ * the VM lock: reading may sleep. 0, -EIO (past the end: SIGBUS), -EFAULT
+ * or -ENOMEM.
+ */
+static int file_page(struct file *f, u64 index, bool shared, bool write,
+		     void **out, unsigned *flags)
+{
+	*flags = shared ? PT_FILE : 0;
 	if (shared) {
 		if (!f->ops->get_page)
 			return -EFAULT;
 		int r = f->ops->get_page(f, index, out);
 		return r == -ENOMEM ? r : r == -ENXIO ? -EIO : r ? -EFAULT : 0;
+	}
+	if (f->ops->share_page) {
+		int r = f->ops->share_page(f, index, out);
+		if (r == 0 && !write)
+			*flags = PT_COW;
+		if (r == 0 && write)
+			r = copy_shared(out);
+		if (r != -EAGAIN)
+			return r == -ENXIO ? -EIO : r == -ENOMEM ? r
+				: r ? -EFAULT : 0;
 	}
 	/* A page wholly past the end of the file: SIGBUS, as Linux. */
 	if (index * PAGE_SIZE >= ALIGN_UP(file_size(f), PAGE_SIZE))
@@ -79,29 +110,27 @@ static void account(struct vm_space *vs, u64 t0)
 }
 
 /*
- * Reads the page of file area v for va, dropping the lock meanwhile; on
- * return the lock is held again. 0 with *page and *flags set; 1 when the
- * area changed meanwhile (the program retries the access); or an error,
- * with the lock held.
+ * Reads the page of file area v for va (for a write: a private copy at
+ * once), dropping the lock meanwhile; on return the lock is held again.
+ * 0 with *page and *flags set; 1 when the area changed meanwhile (the
+ * program retries the access); or an error, with the lock held.
  */
 static int fill_from_file(struct vm_space *vs, struct vma *v, u64 va,
-			  void **page, unsigned *flags)
+			  bool write, void **page, unsigned *flags)
 {
 	struct file *f = file_get(v->file);
 	u64 index = v->pgoff + (va - v->start) / PAGE_SIZE;
 	bool shared = v->shared;
 
 	spin_unlock(&vs->lock);
-	int r = file_page(f, index, shared, page);
+	int r = file_page(f, index, shared, write, page, flags);
 	file_put(f);
 	spin_lock(&vs->lock);
 	if (r)
 		return r == -ENOMEM ? out_of_memory(va) : r;
-	*flags = shared ? PT_FILE : 0;
 	v = vma_find(vs, va);
 	if (!v || v->file != f || pt_lookup(vs->pt, va, NULL)) {
-		if (!shared)
-			page_free(*page, 1);
+		vm_page_release(virt_to_phys(*page), *flags);
 		return 1;
 	}
 	return 0;
@@ -154,7 +183,7 @@ int vm_fault(const struct fault_info *fi)
 		goto out;
 	}
 	if (v->file) {
-		r = fill_from_file(vs, v, va, &page, &flags);
+		r = fill_from_file(vs, v, va, fi->write, &page, &flags);
 		if (r)
 			goto out;
 		v = vma_find(vs, va);
@@ -166,8 +195,7 @@ int vm_fault(const struct fault_info *fi)
 	r = pt_map(vs->pt, va, virt_to_phys(page), v->prot | flags);
 	page_urgent_leave();
 	if (r) {
-		if (!flags)
-			page_free(page, 1);
+		vm_page_release(virt_to_phys(page), flags);
 		r = out_of_memory(fi->addr);
 		goto out;
 	}
@@ -179,8 +207,11 @@ out:
 
 void vm_fault_stats(u64 *count, u64 *cycles)
 {
-	struct vm_space *vs = vm_current();
+	vm_space_fault_stats(vm_current(), count, cycles);
+}
 
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles)
+{
 	spin_lock(&vs->lock);
 	if (count)
 		*count = vs->fault_count;

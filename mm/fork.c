@@ -4,9 +4,9 @@
  * program's own is then mapped in both address spaces read-only and
  * marked PT_COW, its share count (mm/page.c) says how many map it, and
  * the first write in either gets a copy (mm/fault.c, cow_break). Pages of
- * MAP_SHARED file areas are the file's: both map them as they are. A
- * program that never forks never comes here, and its pages never carry
- * PT_COW or a share count.
+ * MAP_SHARED file areas are the file's: both map them as they are; a
+ * file's page read in a MAP_PRIVATE area is already PT_COW and gets one
+ * share more. A program that never forks never comes here.
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>

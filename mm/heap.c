@@ -71,8 +71,15 @@ void *kmalloc(size_t size)
 	int c = class_of(total);
 	spin_lock(&lock);
 	if (!free_lists[c] && !refill(c)) {
+		/* The shrinkers run without the heap's lock (they free). */
 		spin_unlock(&lock);
-		return NULL;
+		if (!page_shrink(1))
+			return NULL;
+		spin_lock(&lock);
+		if (!free_lists[c] && !refill(c)) {
+			spin_unlock(&lock);
+			return NULL;
+		}
 	}
 	h = (struct header *)free_lists[c];
 	free_lists[c] = free_lists[c]->next;

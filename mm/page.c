@@ -111,6 +111,8 @@ static size_t find_run(size_t from, size_t n)
 	return npages;
 }
 
+static void kick_shrinkers(void);
+
 /* n free pages, leaving the reserve unless may_reserve; NULL if none. */
 static void *alloc_run(size_t n, bool may_reserve)
 {
@@ -134,14 +136,86 @@ static void *alloc_run(size_t n, bool may_reserve)
 	set_range(first, n, true);
 	nfree -= n;
 	hint = first + n;
+	bool short_now = nfree < reserve_pages();
 	spin_unlock(&lock);
+	if (short_now)
+		kick_shrinkers();
 
 	return phys_to_virt((paddr_t)first << PAGE_SHIFT);
 }
 
-void *page_alloc(size_t n)
+/*
+ * Caches that give pages back when memory runs short (the block cache of
+ * fs/ext2/cache.c): called when an ordinary allocation found no room,
+ * only with interrupts on (so no spinlock is held, the heap's included),
+ * then the allocation is tried once more. A shrinker must not sleep on a
+ * lock the allocating thread may hold: it takes its locks with a try.
+ */
+#define MAX_SHRINKERS 4
+static size_t (*shrinkers[MAX_SHRINKERS])(size_t want);
+static void (*kicks[MAX_SHRINKERS])(void);
+static struct spinlock shrinker_lock = SPINLOCK_INIT;
+
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
+{
+	int r = -ENOSPC;
+
+	spin_lock(&shrinker_lock);
+	for (unsigned i = 0; i < MAX_SHRINKERS && r; i++) {
+		if (shrinkers[i])
+			continue;
+		__atomic_store_n(&kicks[i], kick, __ATOMIC_RELEASE);
+		__atomic_store_n(&shrinkers[i], fn, __ATOMIC_RELEASE);
+		r = 0;
+	}
+	spin_unlock(&shrinker_lock);
+	return r;
+}
+
+/*
+ * Memory ran short where no shrinker may run (interrupts off: a fault
+ * taking the reserve under its address space's lock): the kicks ask the
+ * caches to shrink from a thread of their own, before the reserve is gone.
+ */
+static void kick_shrinkers(void)
+{
+	for (unsigned i = 0; i < MAX_SHRINKERS; i++) {
+		void (*kick)(void) = __atomic_load_n(&kicks[i], __ATOMIC_ACQUIRE);
+
+		if (kick)
+			kick();
+	}
+}
+
+bool page_shrink(size_t want)
+{
+	size_t got = 0;
+
+	if (!irq_enabled())
+		return false;
+	for (unsigned i = 0; i < MAX_SHRINKERS && got < want; i++) {
+		size_t (*fn)(size_t) = __atomic_load_n(&shrinkers[i],
+						       __ATOMIC_ACQUIRE);
+
+		if (fn)
+			got += fn(want - got);
+	}
+	return got > 0;
+}
+
+/* An ordinary allocation, with the shrinkers' help when it fails. */
+static void *alloc_or_shrink(size_t n)
 {
 	void *p = alloc_run(n, false);
+
+	if (!p && n && page_shrink(n + reserve_pages() / 4))
+		p = alloc_run(n, false);
+	return p;
+}
+
+void *page_alloc(size_t n)
+{
+	void *p = alloc_or_shrink(n);
 
 	if (p)
 		memset(p, 0, n * PAGE_SIZE);
@@ -150,7 +224,7 @@ void *page_alloc(size_t n)
 
 void *page_alloc_dirty(size_t n)
 {
-	return alloc_run(n, false);
+	return alloc_or_shrink(n);
 }
 
 void *page_alloc_reserved(size_t n, bool zero)
@@ -166,6 +240,8 @@ void page_free(void *p, size_t n)
 {
 	size_t first = virt_to_phys(p) >> PAGE_SHIFT;
 
+	if (n == 1 && !page_unshare(virt_to_phys(p)))
+		return; /* a private mapping has it: the last one frees it */
 	spin_lock(&lock);
 	for (size_t i = first; i < first + n; i++)
 		if (!used(i))
@@ -189,12 +265,12 @@ void page_urgent_leave(void)
 }
 
 /*
- * Share counts of program pages (copy-on-write after fork): refs[i] is
- * how many address spaces map page i beyond the first, so 0 (the only
- * value a program that never forks ever has) means one owner. The array
- * is allocated at the first share, never before: a program that never
- * forks pays nothing for it. Counts change atomically (two address spaces
- * fault on one page under their own locks); the table pointer is set once.
+ * Share counts of program pages (copy-on-write after fork, and a file's
+ * pages mapped MAP_PRIVATE): refs[i] is how many address spaces map page i
+ * beyond the first owner (an address space, or the file), so 0 means one
+ * owner. The array (2 bytes a page) is allocated at the first share.
+ * Counts change atomically (two address spaces fault on one page under
+ * their own locks); the table pointer is set once.
  */
 static u16 *refs;
 
@@ -202,6 +278,8 @@ int page_share(paddr_t pa)
 {
 	size_t i = pa >> PAGE_SHIFT;
 
+	if (i >= npages)
+		return -EOVERFLOW; /* not a page the counts cover */
 	if (!__atomic_load_n(&refs, __ATOMIC_ACQUIRE)) {
 		size_t n = ALIGN_UP(npages * sizeof(*refs), PAGE_SIZE) / PAGE_SIZE;
 		u16 *r = page_alloc(n);

@@ -14,13 +14,12 @@ void page_reserve(paddr_t start, paddr_t end);
 
 /*
  * Program pages mapped by more than one address space (copy-on-write
- * after fork; mm/page.c). page_share counts one more mapper of the page
- * at pa: 0, -ENOMEM (no memory for the counts) or -EOVERFLOW (too many:
- * the caller copies the page instead). page_unshare drops one: true when
- * the caller was the only mapper, and frees the page. page_is_shared:
- * whether another address space maps it too.
+ * after fork; mm/page.c), or a file's page mapped by MAP_PRIVATE areas
+ * (the file is the first owner). page_share (skiff/alloc.h) counts one
+ * more mapper. page_unshare drops one: true when the caller was the only
+ * mapper (nothing changes then; the caller frees the page). page_is_shared:
+ * whether another address space, or the file, has it too.
  */
-int page_share(paddr_t pa);
 bool page_unshare(paddr_t pa);
 bool page_is_shared(paddr_t pa);
 

@@ -19,8 +19,11 @@
  *     copy of a file page: no PT_FILE), allocated by vm_fault and freed when
  *     its area (or that part) goes away in the last address space mapping
  *     it (after fork, copy-on-write: PT_COW, counted by mm/page.c's
- *     page_share); or a file's page (PT_FILE, only in a MAP_SHARED file
- *     area, where every page is one), which stays the file's;
+ *     page_share); or a file's page read in a MAP_PRIVATE area (PT_COW,
+ *     one share per mapping, the file the first owner: copied at the first
+ *     write, freed by whichever of the file and its mappers lets go last);
+ *     or a file's page (PT_FILE, only in a MAP_SHARED file area, where
+ *     every page is one), which stays the file's;
  *  5. an area holds a reference to its file for as long as it exists; a
  *     freed file area waits on vs->deferred until vm_put_deferred drops the
  *     reference without the lock (file_put may sleep);

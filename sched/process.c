@@ -168,6 +168,7 @@ static void reparent_children(struct process *p)
 					       sibling);
 		list_remove(&c->sibling);
 		c->parent = init_process;
+		c->adopted = true;
 		__atomic_store_n(&c->ppid, init_process->pid, __ATOMIC_RELAXED);
 		list_push_back(&init_process->children, &c->sibling);
 		zombie |= c->state == PROCESS_ZOMBIE;

@@ -37,9 +37,16 @@ void thread_for_each(void (*fn)(struct thread *, void *), void *arg)
 	spin_lock(&all_lock);
 	list_for_each(it, &all_threads) {
 		struct thread *t = list_entry(it, struct thread, all_link);
-		if (t->state != THREAD_DEAD && t->fpu_area)
+		if (t->state != THREAD_DEAD && t->fpu_area && !t->leaving)
 			fn(t, arg);
 	}
+	spin_unlock(&all_lock);
+}
+
+void thread_leaving(void)
+{
+	spin_lock(&all_lock);
+	thread_current()->leaving = true;
 	spin_unlock(&all_lock);
 }
 

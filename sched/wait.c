@@ -39,6 +39,19 @@ void mutex_lock(struct mutex *m)
 	spin_unlock(&m->lock);
 }
 
+bool mutex_trylock(struct mutex *m)
+{
+	bool got = false;
+
+	spin_lock(&m->lock);
+	if (!m->owner) {
+		m->owner = thread_current();
+		got = true;
+	}
+	spin_unlock(&m->lock);
+	return got;
+}
+
 void mutex_unlock(struct mutex *m)
 {
 	spin_lock(&m->lock);

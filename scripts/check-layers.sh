@@ -74,10 +74,10 @@ owner_of() {
 	case $1 in
 	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h) echo lib ;;
 	arch.h | time.h | paging.h | frame.h | alloc.h | uaccess.h | pvh.h) echo arch ;;
-	console.h | serial.h | vconsole.h | netdev.h | blkdev.h | virtio.h | pci.h | kthread.h) echo drivers ;;
+	console.h | serial.h | vconsole.h | netdev.h | blkdev.h | p9chan.h | virtio.h | pci.h | kthread.h) echo drivers ;;
 	mm.h) echo mm ;;
 	sched.h | process.h | futex.h) echo sched ;;
-	vfs.h) echo fs ;;
+	vfs.h | fdtable.h) echo fs ;;
 	net.h) echo net ;;
 	linux.h) echo linux ;;
 	esac

@@ -17,6 +17,10 @@
 #   fuzz       tests/fuzz/run.sh       random syscalls with garbage arguments,
 #                                      mutated ELF files and images
 #   deps       tests/skiff/deps.sh     what skiff packs for dynamic programs
+#   pack       tests/skiff/pack.sh     skiff's packing rules: scripts, java,
+#                                      python (venv, prefix), ruby, php, perl,
+#                                      tclsh, node, LD_LIBRARY_PATH, TZ,
+#                                      mtimes, skiff.json, against native runs
 #   kernel-wx  tests/skiff/kernel_wx.sh the kernel image is W^X against a
 #                                      program's stores and jumps
 #   itimer-overdue tests/skiff/itimer_overdue.sh an overdue itimer reads
@@ -29,15 +33,38 @@
 #                                      apart, exit status, stdin's EOF
 #   terminal   tests/skiff/terminal.sh a terminal through tmux: REPL
 #                                      history, less, Ctrl-C, restored
+#                                      Ctrl-Z, Ctrl-\, bash's jobs; keys
+#                                      typed before skiff starts
+#   flags      tests/skiff/flags.sh    docker's flags of skiff run and the
+#                                      command line's errors, one line each
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
+#   image      tests/skiff/image.sh    compressed images, skiff run IMAGE ARGS,
+#                                      -e, -w; corrupt images; raw and qcow2
+#                                      disks booted by plain QEMU (q35, pc)
 #   netopts    tests/skiff/net.sh      skiff's -p, --net, --ip, --dns: errors,
 #                                      ports in use, QEMU's arguments, the
 #                                      image's /etc and published ports
+#   instances  tests/skiff/instances.sh skiff run -d and ps, logs, stop,
+#                                      kill, wait, rm: errors, a -p server,
+#                                      SIGTERM at stop, a stale entry, 50
+#                                      instances at once
 #   storage    tests/storage/run.sh    virtio-blk and ext2 against e2fsprogs
 #                                      (e2fsck -fn, debugfs), volumes,
-#                                      sqlite3 across runs, damaged images
+#                                      sqlite3 and redis across runs, tar,
+#                                      QEMU killed between fsyncs (5
+#                                      rounds; crash.sh: 100), damaged
+#                                      images (28; damaged.sh: 500)
+#   9p         tests/skiff/ninep.sh    host directories over virtio-9p:
+#                                      tests/apps/fs on a share, the shared
+#                                      current directory, :ro, -w, --no-cwd,
+#                                      files changed on the host
+#   storage-eio tests/storage/eio.sh   a failing disk (QEMU blkdebug): EIO
+#                                      from read and fsync, never a panic
+#   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
+#                                      background writer, MAP_SHARED pages,
+#                                      discards, punched holes
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -97,15 +124,22 @@ part apps tests/apps/run.sh
 part bad-input tests/bad-input/run.sh
 part fuzz tests/fuzz/run.sh
 part deps tests/skiff/deps.sh
+part pack tests/skiff/pack.sh
 part kernel-wx tests/skiff/kernel_wx.sh
 part itimer-overdue tests/skiff/itimer_overdue.sh
 part stop tests/skiff/stop.sh
 part tsc-cache tests/skiff/tsc_cache.sh
 part console tests/skiff/console.sh
 part terminal tests/skiff/terminal.sh
+part flags tests/skiff/flags.sh
 part virtio tests/virtio/run.sh
+part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh
+part instances tests/skiff/instances.sh
 part storage tests/storage/run.sh
+part 9p tests/skiff/ninep.sh
+part storage-eio tests/storage/eio.sh
+part storage-cache tests/storage/cache.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

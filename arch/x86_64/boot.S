@@ -1,8 +1,12 @@
 /*
- * arch/x86_64/boot.S: the PVH entry point. QEMU (`-kernel`) finds the
+ * arch/x86_64/boot.S: the entry points. PVH: QEMU (`-kernel`) finds the
  * XEN_ELFNOTE_PHYS32_ENTRY note and starts us in 32-bit protected mode,
  * paging off, flat segments, %ebx = physical address of the
- * hvm_start_info structure (PVH boot ABI).
+ * hvm_start_info structure (PVH boot ABI). Multiboot2 (GRUB's multiboot2
+ * command, as on the disks of skiff build --format raw): the header below
+ * names mb2_entry, entered in the same state with %eax = MB2_BOOT_MAGIC
+ * and %ebx = the multiboot2 information; kmain gets 0 for the start info
+ * and arch/x86_64/multiboot.c builds one from boot_mb2_info.
  *
  * We switch to long mode with static early page tables that map:
  *   - the first 4 GiB at 0 (identity, dropped once in the high half),
@@ -24,6 +28,32 @@
 	.asciz "Xen"
 	.long PHYS(pvh_entry)
 
+/*
+ * The multiboot2 header (Multiboot2 specification, 3.1): in the first 32
+ * KiB of the file, 8-byte aligned (kernel.ld puts .multiboot first). Tags:
+ * the entry address (GRUB loads the PT_LOAD segments at their physical
+ * addresses, then jumps there), modules page-aligned (the kernel maps the
+ * image's file data where it lies), the end.
+ */
+#define MB2_MAGIC 0xe85250d6
+#define MB2_BOOT_MAGIC 0x36d76289
+	.section .multiboot, "a"
+	.p2align 3
+mb2_header:
+	.long MB2_MAGIC
+	.long 0				/* architecture: i386 protected mode */
+	.long mb2_header_end - mb2_header
+	.long -(MB2_MAGIC + (mb2_header_end - mb2_header))
+	.word 3, 0			/* entry address tag */
+	.long 12
+	.long PHYS(mb2_entry)
+	.long 0				/* padding to 8 bytes */
+	.word 6, 0			/* module alignment tag */
+	.long 8
+	.word 0, 0			/* end tag */
+	.long 8
+mb2_header_end:
+
 	.section .boot.text, "ax"
 	.code32
 	.globl pvh_entry
@@ -31,6 +61,19 @@ pvh_entry:
 	cli
 	cld
 	movl %ebx, PHYS(boot_start_info)
+	jmp boot_common
+
+mb2_entry:
+	cli
+	cld
+	cmpl $MB2_BOOT_MAGIC, %eax
+	jne 1f
+	movl %ebx, PHYS(boot_mb2_info)
+	jmp boot_common
+1:	hlt			/* not a multiboot2 loader: nothing to boot with */
+	jmp 1b
+
+boot_common:
 	rdtsc
 	movl %eax, PHYS(boot_tsc)
 	movl %edx, PHYS(boot_tsc) + 4
@@ -119,8 +162,10 @@ early_gdt:
 early_gdt_ptr:
 	.word early_gdt_ptr - early_gdt - 1
 	.long PHYS(early_gdt)
-	.globl boot_start_info, boot_tsc
+	.globl boot_start_info, boot_mb2_info, boot_tsc
 boot_start_info:
+	.long 0
+boot_mb2_info:
 	.long 0
 	.p2align 3
 boot_tsc:

@@ -178,6 +178,12 @@ void lapic_timer_arm(u64 deadline_ns)
 	wr(REG_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (u32)count);
 }
 
+void lapic_timer_kick(void)
+{
+	armed = 0;
+	lapic_timer_arm(time_monotonic_ns());
+}
+
 void lapic_eoi(void)
 {
 	wr(REG_EOI, 0);

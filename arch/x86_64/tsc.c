@@ -91,6 +91,19 @@ void time_set_realtime(u64 unix_ns_now)
 	realtime_base_ns = unix_ns_now - time_monotonic_ns();
 }
 
+void time_step(u64 unix_ns_now)
+{
+	u64 now = time_realtime_ns();
+
+	if (unix_ns_now > now) {
+		/* Modular: rdtsc() - boot_tsc stays right if this wraps. */
+		boot_tsc -= ns_to_tsc(unix_ns_now - now);
+		lapic_timer_kick();
+	} else {
+		realtime_base_ns -= now - unix_ns_now;
+	}
+}
+
 u64 time_realtime_ns(void)
 {
 	return realtime_base_ns + time_monotonic_ns();

@@ -15,14 +15,18 @@
 #   modules/  the modules the network benchmark's guest loads (virtio_net,
 #             virtio_mmio, virtio_pci and what they depend on), and
 #             modules/order: their file names, each after its dependencies
-# Cached: once OUTDIR/vmlinuz and OUTDIR/modules/order exist nothing is
+#   modules-blk/  the same for the storage benchmark's guest (virtio_blk,
+#             virtio_mmio, virtio_pci; ext2 is the built-in ext4 driver,
+#             CONFIG_EXT4_USE_FOR_EXT2, checked here)
+# Cached: once OUTDIR/vmlinuz and both order files exist nothing is
 # fetched again (delete OUTDIR to follow a newer Debian kernel).
 set -eu
 out=$1
 meta=${2:-linux-image-cloud-amd64}
 NET_MODULES="virtio_net virtio_mmio virtio_pci"
+BLK_MODULES="virtio_blk virtio_mmio virtio_pci"
 [ -s "$out/vmlinuz" ] && [ -s "$out/version" ] &&
-	[ -s "$out/modules/order" ] && exit 0
+	[ -s "$out/modules/order" ] && [ -s "$out/modules-blk/order" ] && exit 0
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -56,16 +60,22 @@ for opt in SERIAL_8250 SERIAL_8250_CONSOLE BLK_DEV_INITRD; do
 		{ echo "fetch.sh: $pkg lacks CONFIG_$opt=y" >&2; exit 1; }
 done
 
+# The storage benchmark's guest mounts ext2 with the built-in ext4 driver.
+for opt in EXT4_FS EXT4_USE_FOR_EXT2; do
+	grep -q "^CONFIG_$opt=y" config ||
+		echo "fetch.sh: $pkg lacks CONFIG_$opt=y: no ext2 in the storage guest" >&2
+done
+
 # A module's dependencies: the depends= entry of its .modinfo section.
 mod_deps() {
 	objcopy -O binary --only-section=.modinfo "$1" /dev/stdout |
 		tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
 }
 mod_file() { find pkg/lib/modules -name "$1.ko" | head -1; }
-# Appends module $1 to modules/order after its dependencies (depth first).
+# Appends module $1 to $mods/order after its dependencies (depth first).
 mod_add() {
 	local f d
-	grep -qx "$1.ko" modules/order 2>/dev/null && return 0
+	grep -qx "$1.ko" $mods/order 2>/dev/null && return 0
 	f=$(mod_file "$1")
 	if [ -z "$f" ]; then
 		# Built in, or absent: the guest fails with a clear message.
@@ -74,13 +84,17 @@ mod_add() {
 		return 0
 	fi
 	for d in $(mod_deps "$f"); do mod_add "$d"; done
-	cp "$f" modules/
-	echo "$1.ko" >>modules/order
+	cp "$f" $mods/
+	echo "$1.ko" >>$mods/order
 }
-rm -rf modules
-mkdir modules
+rm -rf modules modules-blk
+mkdir modules modules-blk
 : >modules/order
+: >modules-blk/order
+mods=modules
 for m in $NET_MODULES; do mod_add "$m"; done
+mods=modules-blk
+for m in $BLK_MODULES; do mod_add "$m"; done
 
 dpkg-deb -f "$deb" Package Version | paste -sd" " | sed "s/[^ ]*: //g" > version
 

@@ -129,7 +129,7 @@ net_cmd() {
 			--file "$NET/root/etc/group:/etc/group"
 			--file "$NET/root/etc/nginx/bench.conf:/etc/nginx/bench.conf"
 			--dir "$NET/root/srv:/srv" --dir "$NET/root/tmp:/tmp")
-		CMD=("$B/skiff" run --accel "$ACCEL" --machine "$m"
+		CMD=("$B/skiff" run --no-cwd --accel "$ACCEL" --machine "$m"
 			-m "$NET_MEM" -p "127.0.0.1:$port:$gp" "${files[@]}"
 			"${argv[@]}") ;;
 	linux)

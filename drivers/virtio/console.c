@@ -33,8 +33,9 @@
  * the used ones in order and reposts each once read. The host's text
  * lines on the control port's receive queue: "eof N" (stdin ends after N
  * bytes in all: counting keeps it ordered after the data, which travels
- * another queue), "signal N" (a forwarded signal) and "winsize C R" (the
- * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program).
+ * another queue), "signal N" (a forwarded signal), "winsize C R" (the
+ * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program)
+ * and "time NS" (after a restore: the host's time, time_step).
  */
 #include <skiff/alloc.h>
 #include <skiff/arch.h>
@@ -251,6 +252,12 @@ static void host_line(const char *s)
 			v = v * 10 + (*s - '0');
 		if (v >= 1 && v <= 64)
 			vc.signals |= 1ull << (v - 1);
+	} else if (!strncmp(s, "time ", 5)) {
+		/* after a restore: the host's Unix time (skiff/proto.h) */
+		for (s += 5; *s >= '0' && *s <= '9'; s++)
+			v = v * 10 + (*s - '0');
+		if (v)
+			time_step(v);
 	} else if (!strncmp(s, "winsize ", 8)) {
 		u64 rows = 0;
 		for (s += 8; *s >= '0' && *s <= '9'; s++)
@@ -395,11 +402,20 @@ static int vcon_probe(struct virtio_dev *vd)
 		     vd->where, vc.ports_ready, ((1u << PROTO_VPORT_MAX) - 1) << 1);
 		return 0; /* the device stays, unused: COM1 carries all */
 	}
-	fill_rx(rxq(PROTO_VPORT_STDIN), QUEUE_MAX);
-	fill_rx(rxq(PROTO_VPORT_CTL), CTL_BUFS);
 	vq_disable_cb(rxq(PROTO_VPORT_STDOUT));
 	vq_disable_cb(rxq(PROTO_VPORT_STDERR));
+	/*
+	 * Active before the first input page is posted: QEMU fills a page
+	 * as soon as it is posted, with stdin the host wrote early (skiff
+	 * sends it after the first COM1 byte), and its interrupt must find
+	 * the console on this device. Before this order, the terminal's
+	 * interrupt handler (fs/devfs/tty.c) then read COM1, found nothing,
+	 * and the input lay in the queue with no interrupt to come.
+	 */
 	__atomic_store_n(&vc.active, true, __ATOMIC_RELEASE);
+	fill_rx(rxq(PROTO_VPORT_STDIN), QUEUE_MAX);
+	fill_rx(rxq(PROTO_VPORT_CTL), CTL_BUFS);
+	console_vcon_rx(); /* what came before the interrupt's handler ran */
 	if (boot_opts.verbose)
 		klog("virtio-console: %u ports (%s)", max_ports, vd->where);
 	return 0;

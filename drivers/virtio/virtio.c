@@ -21,6 +21,7 @@ static const struct virtio_driver *const drivers[] = {
 	&virtio_net_driver,
 	&virtio_blk_driver,
 	&virtio_console_driver,
+	&virtio_9p_driver,
 };
 
 static const struct virtio_driver *driver_for(u32 device_id)

@@ -37,19 +37,57 @@
 #define TIOCSCTTY 0x540e
 #define TIOCNOTTY 0x5422
 #define TIOCGSID 0x5429
+#define SIGTTIN_NR 21
+#define SIGTTOU_NR 22
 
 /*
  * Job control: the terminal is the controlling terminal of session tty_sid
  * (pid 1's at boot; 0: none), whose foreground process group is fg_pgrp.
- * Both under the process tree lock (skiff/process.h).
- * DIVERGENCE: a background group's reads and writes do not raise
- * SIGTTIN/SIGTTOU, and hanging up sends no SIGHUP.
+ * Both under the process tree lock (skiff/process.h). A background
+ * process of that session reading it, changing its settings or group, or
+ * writing it under TOSTOP, goes through the ABI's job hook (SIGTTIN,
+ * SIGTTOU: linux/jobctl.c); its session leader's end hangs it up
+ * (console_session_end).
  */
 static int tty_sid = 1, fg_pgrp = 1;
+static long (*job_hook)(int sig);
+
+#define TOSTOP 0x100 /* c_lflag */
 
 int console_fg_pgrp(void)
 {
 	return __atomic_load_n(&fg_pgrp, __ATOMIC_RELAXED);
+}
+
+void console_set_job_hook(long (*fn)(int sig))
+{
+	job_hook = fn;
+}
+
+int console_session_end(int sid)
+{
+	int pgrp = 0;
+
+	process_tree_lock();
+	if (sid && tty_sid == sid) {
+		pgrp = fg_pgrp;
+		tty_sid = 0;
+		fg_pgrp = 0;
+	}
+	process_tree_unlock();
+	return pgrp;
+}
+
+/* 0, or what the job hook says of a background process's access raising
+ * sig (-EINTR after sending it, -EIO). */
+static long job_check(int sig)
+{
+	struct process *self = process_current();
+
+	process_tree_lock();
+	bool bg = tty_sid && self->sid == tty_sid && self->pgid != fg_pgrp;
+	process_tree_unlock();
+	return bg && job_hook ? job_hook(sig) : 0;
 }
 
 /* TIOCSPGRP's check of group pgid for session sid: -ESRCH when no
@@ -168,6 +206,8 @@ static long con_read(struct file *f, struct iobuf *io, u64 *pos)
 
 	if (r < 0)
 		return r;
+	if (con(f)->tty && (r = job_check(SIGTTIN_NR)))
+		return r;
 	if (con(f)->tty && tty_active())
 		return tty_read(p, io->len, f->flags & O_NONBLOCK);
 	if ((f->flags & O_NONBLOCK) && !console_readable())
@@ -181,6 +221,9 @@ static long con_write(struct file *f, struct iobuf *io, u64 *pos)
 	int r = iobuf_check(io, 0, io->len, false, &p);
 
 	if (r < 0)
+		return r;
+	if (con(f)->tty && (tty_termios.c_lflag & TOSTOP) &&
+	    (r = job_check(SIGTTOU_NR)))
 		return r;
 	if (con(f)->tty && tty_active())
 		return tty_output(con(f)->channel, p, io->len, true);
@@ -223,8 +266,13 @@ static long tty_ioctl(unsigned long req, unsigned long arg)
 
 static long con_ioctl(struct file *f, unsigned long req, unsigned long arg)
 {
+	long r;
+
 	if (!con(f)->tty)
 		return -ENOTTY;
+	if ((req == TCSETS || req == TCSETSW || req == TCSETSF ||
+	     req == TIOCSPGRP) && (r = job_check(SIGTTOU_NR)))
+		return r; /* as Linux's tty_check_change */
 	return tty_ioctl(req, arg);
 }
 

@@ -4,8 +4,11 @@
  * puts the host terminal in raw mode, and this file does what the host's
  * tty driver did, by the termios of fs/devfs/console.c (tty_termios):
  * input CR/NL mapping (ICRNL, INLCR, IGNCR), the signal keys (ISIG: VINTR
- * sends SIGINT, VQUIT SIGQUIT to the program; VSUSP is dropped: nothing
- * could continue a stopped program), canonical lines (ICANON: VERASE,
+ * sends SIGINT, VQUIT SIGQUIT, VSUSP SIGTSTP to the foreground process
+ * group; a SIGTSTP whose action is to stop a group no shell could
+ * continue, pid 1's own, is dropped by linux/sigdeliver.c as on Linux,
+ * so a Ctrl-Z at a program run alone does nothing unless it has a
+ * handler, and stops a job of a shell in the guest), canonical lines (ICANON: VERASE,
  * VWERASE, VKILL, VEOF, IUTF8 erasing whole characters) and their echo
  * (ECHO, ECHOE, ECHOK, ECHOKE, ECHONL, ECHOCTL), and output's NL -> CR NL
  * (OPOST ONLCR). Layer: devices as files, over skiff/console.h.
@@ -48,6 +51,7 @@
 #define V_WERASE 14
 #define SIG_INT 2
 #define SIG_QUIT 3
+#define SIG_TSTP 20
 
 static struct spinlock lock = SPINLOCK_INIT;
 static struct waitq tty_wq = { SPINLOCK_INIT, { &tty_wq.sleepers,
@@ -179,14 +183,13 @@ static int input_byte(u8 c)
 		c = '\r';
 	if ((l & L_ISIG) && c && (c == cc[V_INTR] || c == cc[V_QUIT] ||
 				  c == cc[V_SUSP])) {
-		if (c == cc[V_SUSP])
-			return 0;
 		if (!(l & L_NOFLSH)) {
 			line_len = 0;
 			r_tail = r_head;
 		}
 		echo_char(c);
-		return c == cc[V_INTR] ? SIG_INT : SIG_QUIT;
+		return c == cc[V_INTR] ? SIG_INT :
+		       c == cc[V_QUIT] ? SIG_QUIT : SIG_TSTP;
 	}
 	if (l & L_ICANON) {
 		canon(c);
@@ -296,6 +299,16 @@ long tty_output(int ch, const u8 *p, size_t len, bool may_sleep)
 {
 	u8 out[1024];
 	size_t done = 0;
+
+	/*
+	 * stdout and stderr both on the terminal: one stream, as one
+	 * terminal keeps their order (docker -t does the same). Over the
+	 * virtio console the two are separate ports that the host reads
+	 * apart: bash's prompt and echo (stderr) came after the output of a
+	 * command (stdout) written later.
+	 */
+	if (ch == PROTO_CH_STDERR && (boot_opts.tty_mask & 6) == 6)
+		ch = PROTO_CH_STDOUT;
 
 	if ((tty_termios.c_oflag & (O_OPOST | O_ONLCR)) != (O_OPOST | O_ONLCR))
 		return may_sleep ? console_write_out(ch, p, len) :

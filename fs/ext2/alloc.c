@@ -85,6 +85,7 @@ static int alloc_in(struct ext2_fs *fs, u32 g, u32 from, u32 *out)
 	if (fs->s.free_blocks_count)
 		fs->s.free_blocks_count--;
 	fs->gd_dirty = fs->sb_dirty = true;
+	ext2_discard_claim(fs, blk);
 	*out = blk;
 	return 0;
 }
@@ -125,6 +126,7 @@ int ext2_bfree(struct ext2_fs *fs, u32 blk)
 	map[i / 8] &= ~(1u << (i % 8));
 	ext2_bdirty(fs, fs->gd[g].block_bitmap);
 	ext2_bforget(fs, blk);
+	ext2_discard_note(fs, blk);
 	fs->gd[g].free_blocks_count++;
 	fs->s.free_blocks_count++;
 	fs->gd_dirty = fs->sb_dirty = true;

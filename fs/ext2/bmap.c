@@ -210,3 +210,71 @@ int ext2_trunc_blocks(struct ext2_fs *fs, struct inode *ino, u64 from)
 	}
 	return 0;
 }
+
+/*
+ * The pointer to file block n (in the inode or in an indirect block,
+ * *holder then, else 0) in *ptr; NULL when the path to it is a hole, and
+ * *skip then says how many blocks from n on that hole covers.
+ */
+static int leaf_of(struct ext2_fs *fs, struct inode *ino, u64 n, u32 **ptr,
+		   u32 *holder, u64 *skip)
+{
+	u32 idx[4];
+	int depth = path_of(fs, n, idx), r;
+	u32 *p;
+
+	if (!depth)
+		return -EFBIG;
+	p = &EI(ino)->block[idx[0]];
+	*holder = 0;
+	for (int level = 0; level < depth - 1; level++) {
+		u64 span = 1;
+		u8 *table;
+
+		for (int k = level + 1; k < depth; k++)
+			span *= fs->apb;
+		if (!*p) {
+			/* The hole reaches the end of this pointer's span. */
+			u64 in = 0;
+
+			for (int k = level + 1; k < depth; k++)
+				in = in * fs->apb + idx[k];
+			*ptr = NULL;
+			*skip = span - in;
+			return 0;
+		}
+		if (!ext2_block_ok(fs, *p))
+			return ext2_corrupt(fs, "bad block pointer", *p);
+		*holder = *p;
+		if ((r = ext2_bread(fs, *holder, &table)))
+			return r;
+		p = (u32 *)table + idx[level + 1];
+	}
+	*ptr = p;
+	*skip = 1;
+	return 0;
+}
+
+int ext2_punch_blocks(struct ext2_fs *fs, struct inode *ino, u64 from,
+		      u64 to)
+{
+	u64 max = ext2_max_blocks(fs), skip = 1;
+	u32 *ptr = NULL, holder, blk;
+	int r;
+
+	for (u64 n = from; n < to && n < max; n += skip) {
+		if ((r = leaf_of(fs, ino, n, &ptr, &holder, &skip)))
+			return r;
+		if (!ptr || !*ptr)
+			continue;
+		blk = *ptr;
+		if (!ext2_block_ok(fs, blk))
+			return ext2_corrupt(fs, "bad block pointer", blk);
+		*ptr = 0;
+		if (holder)
+			ext2_bdirty(fs, holder);
+		if ((r = free_one(fs, ino, blk)))
+			return r;
+	}
+	return 0;
+}

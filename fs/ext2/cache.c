@@ -1,13 +1,30 @@
 /*
  * fs/ext2/cache.c: the block cache of one ext2 filesystem: write-back,
- * flushed by ext2_cache_flush (fsync, sync, exit) and when it grows past
- * CACHE_MAX blocks. Layer: fs. fs->lock held for every call.
+ * flushed by ext2_cache_flush (fsync, sync, exit, the background writer
+ * of writeback.c) and when it grows past its size. Layer: fs. fs->lock
+ * held for every call but ext2_cache_shrink, which tries it.
  *
- * A block is read once and kept; a change marks it dirty. ext2_trim, at
- * the start of an op (never in the middle, where callers hold pointers),
- * writes the dirty blocks and drops the least recently used clean ones
- * when the cache is over its size. The flush sends the dirty blocks as one
- * batch of requests (all in flight together), then the device's flush.
+ * A block is read once and kept; a change marks it dirty, and the first
+ * dirty block after a clean cache starts the background writer's clock
+ * (ext2_wb_dirtied). ext2_trim, at the start of an op (never in the
+ * middle, where callers hold pointers), writes dirty blocks and drops the
+ * least recently used clean ones when the cache is over its size.
+ *
+ * Invariant (pointers): a block found or made during the current op
+ * (c->op == fs->op, which ext2_trim advances) is never dropped but by
+ * ext2_bforget, so the pointers an op holds stay valid. A block of an
+ * earlier op may be dropped when memory runs out: by insert, when an
+ * allocation fails in the middle of an op, and by ext2_cache_shrink (the
+ * page allocator's shrinker), which runs only when no op holds fs->lock.
+ *
+ * Freed blocks are discarded on devices that can (VIRTIO_BLK_F_DISCARD):
+ * ext2_bfree notes them (ext2_discard_note), and the ranges go to the
+ * device at the next flush or when the list fills; a block allocated
+ * again before that is taken out of the list first (ext2_discard_claim),
+ * so a discard never lands on live data.
+ *
+ * A block of PAGE_SIZE bytes is one page (kmalloc would take two); a
+ * smaller one comes from the heap.
  */
 #include <skiff/alloc.h>
 #include <skiff/kernel.h>
@@ -23,7 +40,9 @@ struct ext2_cblock {
 	struct list lru;	/* fs->lru */
 	u32 blk;
 	bool dirty;
-	u8 *data;		/* kmalloc'd: physically contiguous */
+	u32 owner;		/* dirty file data: its inode; 0: metadata */
+	u32 op;			/* fs->op when last used */
+	u8 *data;		/* physically contiguous */
 };
 
 int ext2_cache_init(struct ext2_fs *fs)
@@ -37,6 +56,19 @@ int ext2_cache_init(struct ext2_fs *fs)
 	return 0;
 }
 
+static void *data_alloc(struct ext2_fs *fs)
+{
+	return fs->bsize == PAGE_SIZE ? page_alloc_dirty(1) : kmalloc(fs->bsize);
+}
+
+static void data_free(struct ext2_fs *fs, void *p)
+{
+	if (fs->bsize == PAGE_SIZE)
+		page_free(p, 1);
+	else
+		kfree(p);
+}
+
 static void drop(struct ext2_fs *fs, struct ext2_cblock *c)
 {
 	list_remove(&c->hash);
@@ -44,7 +76,7 @@ static void drop(struct ext2_fs *fs, struct ext2_cblock *c)
 	if (c->dirty)
 		fs->ndirty--;
 	fs->ncached--;
-	kfree(c->data);
+	data_free(fs, c->data);
 	kfree(c);
 }
 
@@ -63,24 +95,43 @@ static struct ext2_cblock *find(struct ext2_fs *fs, u32 blk)
 		if (c->blk == blk) {
 			list_remove(&c->lru);
 			list_push_back(&fs->lru, &c->lru);
+			c->op = fs->op;
 			return c;
 		}
 	}
 	return NULL;
 }
 
+/* Drops up to max clean blocks no current op uses; how many. */
+static u32 drop_clean(struct ext2_fs *fs, u32 max)
+{
+	u32 n = 0;
+
+	list_for_each_safe(it, tmp, &fs->lru) {
+		struct ext2_cblock *c = list_entry(it, struct ext2_cblock, lru);
+
+		if (n >= max)
+			break;
+		if (!c->dirty && c->op != fs->op) {
+			drop(fs, c);
+			n++;
+		}
+	}
+	return n;
+}
+
 static struct ext2_cblock *insert(struct ext2_fs *fs, u32 blk)
 {
 	struct ext2_cblock *c = kzalloc(sizeof(*c));
 
-	if (!c)
-		return NULL;
-	c->data = kmalloc(fs->bsize);
-	if (!c->data) {
+	if (c && !(c->data = data_alloc(fs)) && drop_clean(fs, 16))
+		c->data = data_alloc(fs); /* memory ran out: older blocks go */
+	if (!c || !c->data) {
 		kfree(c);
 		return NULL;
 	}
 	c->blk = blk;
+	c->op = fs->op;
 	list_push_back(&fs->hash[blk % CACHE_BUCKETS], &c->hash);
 	list_push_back(&fs->lru, &c->lru);
 	fs->ncached++;
@@ -116,14 +167,25 @@ int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p)
 	return 0;
 }
 
-void ext2_bdirty(struct ext2_fs *fs, u32 blk)
+void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino)
 {
 	struct ext2_cblock *c = find(fs, blk);
 
 	if (c && !c->dirty) {
 		c->dirty = true;
-		fs->ndirty++;
+		c->owner = ino;
+		if (fs->ndirty++ == 0)
+			ext2_wb_dirtied(fs);
 	}
+}
+
+void ext2_bdirty(struct ext2_fs *fs, u32 blk)
+{
+	struct ext2_cblock *c = find(fs, blk);
+
+	if (c)
+		c->owner = 0; /* metadata (or zeros of a new block): any sync */
+	ext2_bdirty_data(fs, blk, 0);
 }
 
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p)
@@ -148,8 +210,9 @@ void ext2_bforget(struct ext2_fs *fs, u32 blk)
 		drop(fs, c);
 }
 
-/* Writes up to FLUSH_BATCH dirty blocks in one batch; how many, or -EIO. */
-static int write_batch(struct ext2_fs *fs)
+/* Writes up to FLUSH_BATCH dirty blocks in one batch (with ino, only
+ * metadata and the data of inode ino); how many, or -EIO. */
+static int write_batch(struct ext2_fs *fs, u32 ino)
 {
 	struct blk_req reqs[FLUSH_BATCH];
 	struct ext2_cblock *cb[FLUSH_BATCH];
@@ -159,7 +222,7 @@ static int write_batch(struct ext2_fs *fs)
 	list_for_each(it, &fs->lru) {
 		struct ext2_cblock *c = list_entry(it, struct ext2_cblock, lru);
 
-		if (!c->dirty)
+		if (!c->dirty || (ino && c->owner && c->owner != ino))
 			continue;
 		cb[n] = c;
 		reqs[n] = (struct blk_req){ .op = BLK_WRITE,
@@ -169,7 +232,8 @@ static int write_batch(struct ext2_fs *fs)
 			break;
 	}
 	if (!n) {
-		fs->ndirty = 0; /* cannot happen: the count is kept exact */
+		if (!ino)
+			fs->ndirty = 0; /* cannot happen: the count is exact */
 		return 0;
 	}
 	r = blk_run(fs->bd, reqs, n);
@@ -184,13 +248,20 @@ static int write_batch(struct ext2_fs *fs)
 	return r ? -EIO : (int)n;
 }
 
-int ext2_cache_flush(struct ext2_fs *fs)
+/*
+ * Every dirty block (with ino, only the metadata and the data of inode
+ * ino: fsync of one file), then the discards, then the device's flush: 0 once
+ * the device says all of it is on stable storage, else -EIO (the blocks
+ * that failed stay dirty: the next flush tries them again and fails too).
+ */
+int ext2_cache_flush(struct ext2_fs *fs, u32 ino)
 {
 	int r;
 
-	while (fs->ndirty)
-		if ((r = write_batch(fs)) < 0)
+	while (fs->ndirty && (r = write_batch(fs, ino)) != 0)
+		if (r < 0)
 			return r;
+	ext2_discard_flush(fs);
 	return blk_flush(fs->bd) ? -EIO : 0;
 }
 
@@ -207,17 +278,69 @@ void ext2_trim(struct ext2_fs *fs)
 {
 	u32 max = cache_max(fs);
 
+	if (fs->nested)
+		return; /* inside another op, which holds pointers */
+	fs->op++; /* no pointer into the cache is held across this call */
 	if (fs->ncached <= max)
 		return;
 	while (fs->ndirty > max / 2)
-		if (write_batch(fs) < 0)
+		if (write_batch(fs, 0) < 0)
 			break;
-	list_for_each_safe(it, tmp, &fs->lru) {
-		struct ext2_cblock *c = list_entry(it, struct ext2_cblock, lru);
+	if (fs->ncached > max / 2)
+		drop_clean(fs, fs->ncached - max / 2);
+}
 
-		if (fs->ncached <= max / 2)
+size_t ext2_cache_shrink(struct ext2_fs *fs, size_t want)
+{
+	u32 per_page = fs->bsize == PAGE_SIZE ? 1 : PAGE_SIZE / fs->bsize;
+	size_t got;
+
+	if (!mutex_trylock(&fs->lock))
+		return 0;
+	fs->op++; /* no op is in progress: every clean block may go */
+	got = drop_clean(fs, (u32)MIN(want * per_page, (size_t)1 << 20));
+	mutex_unlock(&fs->lock);
+	return got / per_page;
+}
+
+void ext2_cache_relieve(struct ext2_fs *fs)
+{
+	fs->op++; /* fs->lock held by the writer: no op is in progress */
+	while (fs->ndirty)
+		if (write_batch(fs, 0) < 0)
 			break;
-		if (!c->dirty)
-			drop(fs, c);
+	drop_clean(fs, fs->ncached);
+}
+
+bool ext2_cached(struct ext2_fs *fs, u32 blk)
+{
+	list_for_each(it, &fs->hash[blk % CACHE_BUCKETS])
+		if (list_entry(it, struct ext2_cblock, hash)->blk == blk)
+			return true;
+	return false;
+}
+
+void ext2_prefetch(struct ext2_fs *fs, const u32 *blks, u32 n)
+{
+	struct blk_req reqs[EXT2_PREFETCH_MAX];
+	struct ext2_cblock *cb[EXT2_PREFETCH_MAX];
+	u32 k = 0;
+
+	for (u32 i = 0; i < n && i < EXT2_PREFETCH_MAX; i++) {
+		struct ext2_cblock *c;
+
+		if (!blks[i] || blks[i] >= fs->s.blocks_count ||
+		    ext2_cached(fs, blks[i]) || !(c = insert(fs, blks[i])))
+			continue;
+		cb[k] = c;
+		reqs[k++] = (struct blk_req){ .op = BLK_READ,
+					      .sector = sector_of(fs, c->blk),
+					      .buf = c->data, .len = fs->bsize };
 	}
+	if (!k)
+		return;
+	blk_run(fs->bd, reqs, k);
+	for (u32 i = 0; i < k; i++)
+		if (reqs[i].status)
+			drop(fs, cb[i]); /* ext2_bread tries again, says EIO */
 }

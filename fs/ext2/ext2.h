@@ -8,7 +8,8 @@
  * the bitmaps, the counts and every on-disk structure; each op takes it
  * after vfs_ns_lock and inode->lock. A pointer into a cached block is
  * valid while fs->lock is held and until the next ext2_trim (called at
- * the start of an op only). Every field read from the disk is checked
+ * the start of an op only; ext2_lock says how a fault's op runs inside
+ * another). Every field read from the disk is checked
  * before use: a bad one gives -EUCLEAN (one log line), never a panic.
  */
 #ifndef FS_EXT2_H
@@ -16,6 +17,7 @@
 
 #include <skiff/blkdev.h>
 #include <skiff/errno.h>
+#include <skiff/rbtree.h>
 #include <skiff/vfs.h>
 
 #define EXT2_MAGIC 0xEF53
@@ -96,6 +98,13 @@ struct ext2_dirent {
 
 struct ext2_cblock;
 
+#define EXT2_DISCARD_MAX 32	/* freed ranges kept before they go out */
+#define EXT2_WB_DELAY_NS (5ull * 1000000000ull) /* dirty to background write */
+
+struct ext2_discard {
+	u32 start, count;	/* blocks */
+};
+
 struct ext2_fs {
 	struct mutex lock;
 	struct blkdev *bd;
@@ -114,6 +123,13 @@ struct ext2_fs {
 	struct list *hash;	/* CACHE_BUCKETS lists of ext2_cblock */
 	struct list lru;	/* least recently used first */
 	u32 ncached, ndirty;
+	u32 op;			/* the op's number (ext2_trim advances it) */
+	u32 nested;		/* ops run inside another (ext2_lock) */
+	/* The background writer (writeback.c): when to sync, 0: not due. */
+	u64 wb_due;
+	/* Freed blocks not yet discarded (writeback.c). */
+	struct ext2_discard discard[EXT2_DISCARD_MAX];
+	u32 ndiscard;
 	/* Live inodes by number (inode.c). */
 	struct list ihash[64];
 };
@@ -124,9 +140,37 @@ struct ext2_inode {		/* ino->priv */
 	u32 block[15];
 	u32 flags, dtime, file_acl, generation;
 	bool freed;		/* its on-disk inode is free again */
+	struct rb_tree pages;	/* MAP_SHARED pages (mmap.c) by index */
 };
 
 static inline struct ext2_fs *EFS(struct super *sb) { return sb->priv; }
+
+/*
+ * For the ops a page fault can start in the middle of another op of the
+ * same thread (read into, or write from, a mapping of an ext2 file whose
+ * page is not there yet: the fault reads the file): takes m unless this
+ * thread holds it already, and says whether it took it. fs->nested
+ * counts the ops so run inside another; ext2_trim does nothing while one
+ * runs, so the outer op's pointers into the cache stay valid.
+ */
+static inline bool ext2_lock(struct ext2_fs *fs, struct mutex *m)
+{
+	if (__atomic_load_n(&m->owner, __ATOMIC_RELAXED) == thread_current()) {
+		if (m == &fs->lock)
+			fs->nested++;
+		return false;
+	}
+	mutex_lock(m);
+	return true;
+}
+
+static inline void ext2_unlock(struct ext2_fs *fs, struct mutex *m, bool took)
+{
+	if (took)
+		mutex_unlock(m);
+	else if (m == &fs->lock)
+		fs->nested--;
+}
 static inline struct ext2_inode *EI(struct inode *ino) { return ino->priv; }
 
 /* cache.c */
@@ -137,18 +181,62 @@ void ext2_cache_free(struct ext2_fs *fs);
 int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p);
 /* The block's bytes, zeroed and dirty, without reading it. */
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p);
+/* The block changed: metadata (written by every sync), or data of file
+ * ino (written by that file's fsync and by syncs of the filesystem). */
 void ext2_bdirty(struct ext2_fs *fs, u32 blk);
+void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino);
+#define EXT2_PREFETCH_MAX 32	/* blocks read in one batch ahead of need */
+/* Whether blk is in the cache (its place in the LRU unchanged). */
+bool ext2_cached(struct ext2_fs *fs, u32 blk);
+/* Reads the blocks of blks (0s skipped, cached ones too) in one batch of
+ * requests in flight together; a failure leaves the block uncached (its
+ * ext2_bread reports it). */
+void ext2_prefetch(struct ext2_fs *fs, const u32 *blks, u32 n);
 /* Drops the cached copy of a freed block (its data no longer matters). */
 void ext2_bforget(struct ext2_fs *fs, u32 blk);
-/* Writes every dirty block, then flushes the device. */
-int ext2_cache_flush(struct ext2_fs *fs);
+/* Writes every dirty block (ino != 0: metadata and ino's data only), then
+ * the pending discards, then flushes the device. */
+int ext2_cache_flush(struct ext2_fs *fs, u32 ino);
 /* Keeps the cache within its size (start of an op). */
 void ext2_trim(struct ext2_fs *fs);
+/* The shrinker's part (fs->lock not held: tried): frees clean blocks of
+ * no op, about want pages; how many pages it freed. Never sleeps. */
+size_t ext2_cache_shrink(struct ext2_fs *fs, size_t want);
+/* Memory is short (fs->lock held, no op in progress): writes the dirty
+ * blocks and drops every clean one. Sleeps. */
+void ext2_cache_relieve(struct ext2_fs *fs);
+
+/* writeback.c */
+/* A mounted filesystem: the background writer and the shrinker see it.
+ * 0 or -ENOSPC (too many). May sleep. */
+int ext2_wb_register(struct ext2_fs *fs);
+/* The cache became dirty (fs->lock held): a sync is due in a while. */
+void ext2_wb_dirtied(struct ext2_fs *fs);
+/* Freed block blk may be discarded (fs->lock). */
+void ext2_discard_note(struct ext2_fs *fs, u32 blk);
+/* blk is allocated again: a pending discard of it goes out first. */
+void ext2_discard_claim(struct ext2_fs *fs, u32 blk);
+/* Sends the pending discards (fs->lock); errors are ignored. Sleeps. */
+void ext2_discard_flush(struct ext2_fs *fs);
+
+/* mmap.c: the pages of MAP_SHARED mappings (file_ops.get_page). */
+int ext2_get_page(struct file *f, u64 index, void **page);
+/* The mapped page holding byte pos of the file, or NULL (fs->lock). */
+u8 *ext2_mpage_at(struct inode *ino, u64 pos);
+/* Copies the mapped pages into the file's blocks (fs->lock). */
+int ext2_mpages_writeback(struct ext2_fs *fs, struct inode *ino);
+/* Zeroes [from, to) of the mapped pages (truncate, punch; fs->lock). */
+void ext2_mpages_zero(struct inode *ino, u64 from, u64 to);
+/* Frees the mapped pages (eviction: nothing maps them any longer). */
+void ext2_mpages_free(struct inode *ino);
 
 /* super.c */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, u64 n);
 int ext2_sync_fs(struct ext2_fs *fs);
-/* fsync of a file or a directory: the whole filesystem (file.c). */
+/* fsync of one file: its mapped pages, inode, data and every metadata
+ * block, then the device's flush (fs->lock). */
+int ext2_sync_file(struct ext2_fs *fs, struct inode *ino);
+/* fsync of a file or a directory (file.c): ext2_sync_file. */
 int ext2_fsync(struct file *f);
 extern const struct super_ops ext2_sops;
 
@@ -193,9 +281,16 @@ extern const struct file_ops ext2_dir_fops;
 /* namei.c */
 extern const struct inode_ops ext2_dir_iops, ext2_file_iops, ext2_link_iops;
 
+/* Frees file blocks [from, to) (punching a hole); indirect blocks left
+ * empty stay, as e2fsck accepts. The map stays valid on an error. */
+int ext2_punch_blocks(struct ext2_fs *fs, struct inode *ino, u64 from,
+		      u64 to);
+
 /* file.c */
 extern const struct file_ops ext2_file_ops;
 int ext2_setsize(struct inode *ino, u64 size);
+/* falloc.c: fallocate modes 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE. */
+int ext2_fallocate(struct file *f, int mode, u64 off, u64 len);
 
 
 #endif

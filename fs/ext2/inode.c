@@ -120,6 +120,10 @@ static int fill(struct ext2_fs *fs, struct inode *ino, struct ext2_dinode *d)
 		ino->rdev = decode_rdev(ei->block);
 	if (type == S_IFLNK && ino->size >= PATH_MAX)
 		return ext2_corrupt(fs, "symlink too long", ino->ino);
+	/* Past the block map's reach: a damaged size (reading its holes
+	 * would take hours). */
+	if (ino->size > ext2_max_blocks(fs) * fs->bsize)
+		return ext2_corrupt(fs, "size past the largest file", ino->ino);
 	return 0;
 }
 
@@ -190,14 +194,18 @@ int ext2_iget(struct ext2_fs *fs, u32 n, struct inode **out)
 int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 {
 	struct ext2_inode *ei = EI(ino);
-	struct ext2_dinode *d;
+	struct ext2_dinode *disk, copy, *d = &copy;
+	size_t n = MIN((size_t)fs->isize, sizeof(copy));
 	u32 blk;
 	int r;
 
 	if (fs->ro || ei->freed)
 		return 0;
-	if ((r = read_dinode(fs, ino->ino, &d, &blk)))
+	if ((r = read_dinode(fs, ino->ino, &disk, &blk)))
 		return r;
+	/* Changed in a copy: an unchanged inode dirties no block (so a sync
+	 * writes nothing, and wakes no background writer, for it). */
+	memcpy(d, disk, n);
 	d->mode = ino->mode;
 	d->uid = ino->uid & 0xffff;
 	d->uid_high = ino->uid >> 16;
@@ -228,7 +236,10 @@ int ext2_iwrite(struct ext2_fs *fs, struct inode *ino)
 	d->file_acl = ei->file_acl;
 	d->generation = ei->generation;
 	memcpy(d->block, ei->block, sizeof(d->block)); /* devices: rdev */
-	ext2_bdirty(fs, blk);
+	if (memcmp(disk, d, n)) {
+		memcpy(disk, d, n);
+		ext2_bdirty(fs, blk);
+	}
 	return 0;
 }
 
@@ -313,10 +324,13 @@ void ext2_evict(struct inode *ino)
 	mutex_lock(&fs->lock);
 	if (EI(ino)->hash.next)
 		list_remove(&EI(ino)->hash);
-	if (ino->nlink == 0)
+	if (ino->nlink == 0) {
 		ext2_ifree_inode(fs, ino);
-	else
+	} else {
+		ext2_mpages_writeback(fs, ino);
 		ext2_iwrite(fs, ino);
+	}
+	ext2_mpages_free(ino);
 	mutex_unlock(&fs->lock);
 	kfree(ino->priv);
 }
@@ -329,9 +343,14 @@ int ext2_write_all(struct ext2_fs *fs, bool at_exit)
 		list_for_each(it, &fs->ihash[b]) {
 			struct ext2_inode *ei =
 				list_entry(it, struct ext2_inode, hash);
-			int e = at_exit && ei->self->nlink == 0
-					? ext2_ifree_inode(fs, ei->self)
-					: ext2_iwrite(fs, ei->self);
+			int e = 0;
+
+			if (at_exit && ei->self->nlink == 0)
+				e = ext2_ifree_inode(fs, ei->self);
+			else if ((e = ext2_mpages_writeback(fs, ei->self)))
+				ext2_iwrite(fs, ei->self);
+			else
+				e = ext2_iwrite(fs, ei->self);
 
 			if (!r)
 				r = e;

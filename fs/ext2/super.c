@@ -214,7 +214,19 @@ int ext2_sync_fs(struct ext2_fs *fs)
 		return 0;
 	if ((r = ext2_write_all(fs, false)) || (r = write_meta(fs)))
 		return r;
-	return ext2_cache_flush(fs);
+	return ext2_cache_flush(fs, 0);
+}
+
+int ext2_sync_file(struct ext2_fs *fs, struct inode *ino)
+{
+	int r;
+
+	if (fs->ro)
+		return 0;
+	if ((r = ext2_mpages_writeback(fs, ino)) || (r = ext2_iwrite(fs, ino)) ||
+	    (r = write_meta(fs)))
+		return r;
+	return ext2_cache_flush(fs, (u32)ino->ino);
 }
 
 static int ext2_sync(struct super *sb, bool at_exit)
@@ -327,6 +339,7 @@ int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
 		return r;
 	}
 	super_set_root(fs->sb, root);
+	ext2_wb_register(fs);
 	klog("ext2: %s: %u blocks of %u bytes, %u inodes, %u groups%s",
 	     fs->bd->name, fs->s.blocks_count, fs->bsize, fs->s.inodes_count,
 	     fs->ngroups, fs->ro ? ", read-only" : "");

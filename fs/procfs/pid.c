@@ -1,15 +1,15 @@
 /*
  * fs/procfs/pid.c: /proc/PID for every process (/proc/self: the caller's)
  * and /proc/PID/task/TID: the links (exe, cwd, root, fd/N), the strings
- * the program started with (cmdline, environ, auxv), comm, and the fd/
- * and task/ directories. Layer: filesystem. The text files describing
+ * the program started with (cmdline, environ, auxv), comm, and the fd/,
+ * fdinfo/ and task/ directories. Layer: filesystem. The text files describing
  * the process (status, stat, statm, maps, mounts) are in pidstat.c.
  *
  * An entry's arg is the pid under /proc/PID, a thread id under task/
  * (proc_process finds the process of either; a pid is its first thread's
- * tid). cwd and maps are any process's, through references taken under
- * the process tree lock (exit and exec change the parts under it); fd/
- * is the caller's only. exec (linux/exec.c at boot,
+ * tid). cwd, maps, fd/ and fdinfo/ are any process's, through references
+ * taken under the process tree lock (exit and exec change the parts under
+ * it). exec (linux/exec.c at boot,
  * linux/execve.c) hands over the strings with proc_set_*.
  */
 #include <skiff/errno.h>
@@ -46,12 +46,21 @@ static void set_comm(const char *path)
 		thread_set_name(t, name);
 }
 
+/* The path changes under the tree lock: /proc/PID/exe of another reads it. */
 void proc_set_exe(const char *path)
 {
-	struct process_blob b = { process_current()->exe, 0 };
+	struct process *p = process_current();
+	size_t len = strlen(path);
+	char *c = kmalloc(len + 1), *old;
 
-	set_copy(&b, path, strlen(path));
-	process_current()->exe = b.buf;
+	if (c) {
+		memcpy(c, path, len + 1);
+		process_tree_lock();
+		old = p->exe;
+		p->exe = c;
+		process_tree_unlock();
+		kfree(old);
+	}
 	set_comm(path);
 }
 
@@ -77,9 +86,21 @@ void proc_set_auxv(const void *auxv, size_t len)
 	set_copy(&process_current()->auxv, auxv, len);
 }
 
-const char *proc_exe_path(void)
+long proc_exe_path(long arg, char *buf, size_t size)
 {
-	return process_current()->exe;
+	struct process *p = proc_process(arg);
+	size_t len = 0;
+
+	if (!p)
+		return -ENOENT;
+	process_tree_lock();
+	if (p->state == PROCESS_LIVE && p->exe) {
+		len = strlen(p->exe);
+		memcpy(buf, p->exe, MIN(len, size));
+	}
+	process_tree_unlock();
+	process_put(p);
+	return len ? (long)len : -ENOENT;
 }
 
 /* ---- processes and threads ---- */
@@ -205,7 +226,7 @@ static const struct proc_node pid_dir_node = {
 };
 
 const struct proc_dyn proc_pid_dyn = {
-	pid_next, pid_exists, &pid_dir_node, NULL,
+	pid_next, pid_exists, &pid_dir_node, NULL, false,
 };
 
 /* ---- links ---- */
@@ -241,14 +262,7 @@ bool proc_is_self(long arg)
 
 static long link_exe(long arg, char *buf, size_t size)
 {
-	struct process *p = proc_process(arg);
-	const char *exe = p && p->state == PROCESS_LIVE ? p->exe : NULL;
-	size_t len = exe ? strlen(exe) : 0;
-
-	if (len)
-		memcpy(buf, exe, MIN(len, size));
-	process_put(p);
-	return len ? (long)len : -ENOENT;
+	return proc_exe_path(arg, buf, size);
 }
 
 struct vm_space *proc_vm_get(long arg)
@@ -299,44 +313,62 @@ static long link_root(long arg, char *buf, size_t size)
 	return 1;
 }
 
-/* ---- fd/ ---- */
+/* ---- fd/ and fdinfo/ ---- */
 
-struct fd_scan {
-	long from, next;
-};
-
-static void fd_min(int fd, struct file *f, void *arg)
+/*
+ * The open file at fd of the process a pid or tid names, with a reference,
+ * and its FD_CLOEXEC flag; NULL if none (a zombie has no table). The
+ * table is another process's too: it is read under the process tree lock,
+ * under which exit takes it away.
+ */
+static struct file *pid_fd_file(long pid, long fd, int *flags)
 {
-	struct fd_scan *s = arg;
+	struct process *p = proc_process(pid);
+	struct file *f = NULL;
 
-	if (fd >= s->from && s->next < 0)
-		s->next = fd;
+	if (!p)
+		return NULL;
+	process_tree_lock();
+	if (p->files && fd >= 0 && fd <= 0x7fffffff)
+		f = fd_table_file(p->files, (int)fd, flags);
+	process_tree_unlock();
+	process_put(p);
+	return f;
 }
 
-/* DIVERGENCE: another process's fd/ is empty. */
+/* The same for the arg of an fd/ or fdinfo/ entry (PROC_PAIR). */
+static struct file *pair_file(long arg, int *flags)
+{
+	return pid_fd_file(PROC_PAIR_PARENT(arg), PROC_PAIR_N(arg), flags);
+}
+
 static long fd_next(long pid, long from)
 {
-	struct fd_scan s = { from, -1 };
+	struct process *p = proc_process(pid);
+	long next = -1;
 
-	if (proc_is_self(pid))
-		fd_for_each(fd_min, &s);
-	return s.next;
+	if (!p)
+		return -1;
+	process_tree_lock();
+	if (p->files)
+		next = fd_table_next(p->files, from);
+	process_tree_unlock();
+	process_put(p);
+	return next;
 }
 
 static bool fd_exists(long pid, long fd)
 {
-	if (!proc_is_self(pid))
-		return false;
-	struct file *f = fd_get(fd);
+	struct file *f = pid_fd_file(pid, fd, NULL);
 
 	file_put(f);
 	return f != NULL;
 }
 
 /* lr-x, l-wx or lrwx: the fd's access mode, as Linux shows it. */
-static u32 fd_mode(long fd)
+static u32 fd_mode(long arg)
 {
-	struct file *f = fd_get(fd);
+	struct file *f = pair_file(arg, NULL);
 	u32 mode = S_IFLNK;
 
 	if (f && (f->fmode & FMODE_READ))
@@ -373,9 +405,9 @@ static long describe(struct file *f, char *buf, size_t size)
 				n > 1 ? "/" : "", d->name);
 }
 
-static long link_fd(long fd, char *buf, size_t size)
+static long link_fd(long arg, char *buf, size_t size)
 {
-	struct file *f = fd_get(fd);
+	struct file *f = pair_file(arg, NULL);
 	char tmp[PATH_MAX];
 	long n;
 
@@ -390,10 +422,31 @@ static long link_fd(long fd, char *buf, size_t size)
 	return n;
 }
 
-static int get_fd(long fd, struct file **out)
+static int get_fd(long arg, struct file **out)
 {
-	*out = fd_get(fd);
+	*out = pair_file(arg, NULL);
 	return *out ? 0 : -ENOENT;
+}
+
+/*
+ * fdinfo/N: the offset, the open flags (O_CLOEXEC from the fd's flag, as
+ * Linux adds it), the mount and the inode number.
+ * DIVERGENCE: mnt_id is 1 (the root's id in mountinfo) for every file;
+ * no per-kind lines (eventfd-count, tfd, inotify, ...).
+ */
+static int show_fdinfo(struct pbuf *b, long arg)
+{
+	int fdflags = 0;
+	struct file *f = pair_file(arg, &fdflags);
+
+	if (!f)
+		return -ENOENT;
+	u32 flags = (f->flags & ~O_CLOEXEC) |
+		    (fdflags & FD_CLOEXEC ? O_CLOEXEC : 0);
+	pb_printf(b, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t1\nino:\t%lu\n",
+		  (long long)f->pos, flags, (unsigned long)f->inode->ino);
+	file_put(f);
+	return 0;
 }
 
 static const struct proc_node fd_node = {
@@ -401,7 +454,15 @@ static const struct proc_node fd_node = {
 };
 
 static const struct proc_dyn fd_dyn = {
-	fd_next, fd_exists, &fd_node, fd_mode,
+	fd_next, fd_exists, &fd_node, fd_mode, .pair = true,
+};
+
+static const struct proc_node fdinfo_node = {
+	"fdinfo", S_IFREG | 0444, .show = show_fdinfo,
+};
+
+static const struct proc_dyn fdinfo_dyn = {
+	fd_next, fd_exists, &fdinfo_node, NULL, .pair = true,
 };
 
 /* ---- strings ---- */
@@ -488,7 +549,7 @@ static long write_comm(long arg, const char *buf, size_t len)
 static const struct proc_node task_dir_node;
 
 static const struct proc_dyn task_dyn = {
-	task_next, task_exists, &task_dir_node, NULL,
+	task_next, task_exists, &task_dir_node, NULL, false,
 };
 
 /* The entries of /proc/1 and of /proc/1/task/TID (which has no task/). */
@@ -500,6 +561,7 @@ static const struct proc_dyn task_dyn = {
 	{ "environ", S_IFREG | 0400, .show = show_environ },		\
 	{ "exe", S_IFLNK | 0777, .readlink = link_exe },		\
 	{ "fd", S_IFDIR | 0500, .dyn = &fd_dyn },			\
+	{ "fdinfo", S_IFDIR | 0500, .dyn = &fdinfo_dyn },		\
 	{ "maps", S_IFREG | 0444, .show = proc_show_maps },		\
 	{ "mountinfo", S_IFREG | 0444, .show = proc_show_mountinfo },	\
 	{ "mounts", S_IFREG | 0444, .show = proc_show_mounts },		\

@@ -29,8 +29,9 @@ struct vm_space *proc_vm_get(long arg);
 /* Fills *out for thread tid, or for the first live thread of the process
  * arg names when it is a pid without that thread; false if none. */
 bool proc_thread_info(long tid, struct proc_thread *out);
-/* The program's path (exec), or NULL. */
-const char *proc_exe_path(void);
+/* The path of the program of the entry's process (exec), copied into buf
+ * (not NUL-terminated, cut at size): its length, or -ENOENT (a zombie). */
+long proc_exe_path(long arg, char *buf, size_t size);
 
 /* pidstat.c */
 int proc_show_status(struct pbuf *b, long arg);

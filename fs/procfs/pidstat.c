@@ -24,6 +24,7 @@ struct mem {
 	u64 size, rss, anon, file, data, stack, exe, lib;
 	u64 start_code, end_code, start_data, end_data;
 	struct inode *exe_ino;
+	u64 minflt;		/* faults served in the address space */
 };
 
 static void add_area(const struct vm_area_info *a, void *arg)
@@ -62,17 +63,22 @@ static void add_area(const struct vm_area_info *a, void *arg)
  * has none. */
 static void mem_usage(struct mem *m, long arg)
 {
-	const char *exe = proc_exe_path();
 	struct dentry *d = NULL;
 	struct vm_space *vm = proc_vm_get(arg);
+	char *exe = kmalloc(PATH_MAX);
+	long n = exe ? proc_exe_path(arg, exe, PATH_MAX - 1) : -ENOMEM;
 
 	memset(m, 0, sizeof(*m));
+	if (vm && n > 0) {
+		exe[n] = 0;
+		if (vfs_lookup(NULL, exe, WALK_FOLLOW, &d) == 0)
+			m->exe_ino = d->inode;
+	}
+	kfree(exe);
 	if (!vm)
 		return;
-	if (proc_is_self(arg) && exe &&
-	    vfs_lookup(NULL, exe, WALK_FOLLOW, &d) == 0)
-		m->exe_ino = d->inode;
 	vm_space_for_each_area(vm, add_area, m);
+	vm_space_fault_stats(vm, &m->minflt, NULL);
 	vm_space_put(vm);
 	dentry_put(d);
 }
@@ -188,8 +194,7 @@ int proc_show_stat(struct pbuf *b, long arg)
 		return -ESRCH;
 	struct proc_thread t = i.t;
 	mem_usage(&m, arg);
-	if (proc_is_self(arg))
-		vm_fault_stats(&minflt, NULL);
+	minflt = m.minflt;
 	/* Fields 1-20: pid (comm) state ppid pgrp session tty_nr tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority
 	 * nice num_threads. */

@@ -145,6 +145,8 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 	arg = parse_num(name);
 	if (arg < 0 || !n->dyn->exists(arg_of(dir), arg))
 		return -ENOENT;
+	if (n->dyn->pair)
+		arg = PROC_PAIR(arg_of(dir), arg);
 	*out = make_inode(dir->sb, n->dyn->node, arg,
 			  n->dyn->mode ? n->dyn->mode(arg) : n->dyn->node->mode);
 	return *out ? 0 : -ENOMEM;
@@ -158,7 +160,8 @@ static bool proc_revalidate(struct dentry *d)
 
 	if (node_of(d->inode) != dyn->node)
 		return true; /* a static entry beside the numbered ones */
-	if (!dyn->exists(arg_of(d->parent->inode), arg))
+	if (!dyn->exists(arg_of(d->parent->inode),
+			 dyn->pair ? PROC_PAIR_N(arg) : arg))
 		return false;
 	return !dyn->mode || dyn->mode(arg) == d->inode->mode;
 }

@@ -5,7 +5,8 @@
  *
  * A tree is described by tables of struct proc_node. Every inode stands
  * for a node and an argument (arg: the pid of a /proc/PID entry, the
- * thread id of a /proc/PID/task/TID entry; the fd of a /proc/self/fd entry). A directory
+ * thread id of a /proc/PID/task/TID entry; the pid and fd of a
+ * /proc/PID/fd entry, PROC_PAIR). A directory
  * is static (dir: a table) or dynamic (dyn: numbered entries that come and
  * go, such as fds and threads). A file's text is made by show when it is
  * opened and read from that snapshot; a symlink's target by readlink when
@@ -52,7 +53,18 @@ struct proc_dyn {
 	const struct proc_node *node;	/* what each entry is */
 	/* The entry's mode when it is made (NULL: node->mode). */
 	u32 (*mode)(long arg);
+	/*
+	 * The entry's arg is PROC_PAIR(parent, number), not the number
+	 * alone, for the node's callbacks and mode (the fds of the process
+	 * /proc/PID/fd names); next and exists still take the number.
+	 */
+	bool pair;
 };
+
+/* Two args in one: a directory's (a pid, a tid) and an entry's (an fd). */
+#define PROC_PAIR(parent, n) ((long)((u64)(parent) << 32 | (u32)(n)))
+#define PROC_PAIR_PARENT(arg) ((long)((u64)(arg) >> 32))
+#define PROC_PAIR_N(arg) ((long)((u64)(arg) & 0xffffffffu))
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC 0x62656572

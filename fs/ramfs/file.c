@@ -177,6 +177,41 @@ static int ramfs_get_page(struct file *file, u64 index, void **page)
 	return r;
 }
 
+/*
+ * The page at index, shared copy-on-write by a MAP_PRIVATE mapping: the
+ * initrd's own bytes while the file is unchanged (a whole, page-aligned
+ * page), else the store's page. The share is taken under the inode lock,
+ * which truncate holds: a page truncated away stays the mapping's. The
+ * copy of a read or write of this file into its own mapping faults here
+ * with the lock held by this very thread: then it is not taken again.
+ */
+static int ramfs_share_page(struct file *file, u64 index, void **page)
+{
+	struct inode *ino = file->inode;
+	struct ramfs_file *f = rf(ino);
+	void *p = NULL;
+	int r = -EAGAIN;
+
+	bool mine = ino->lock.owner == thread_current();
+
+	if (!mine)
+		mutex_lock(&ino->lock);
+	if (index >= ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE)
+		r = -ENXIO;
+	else if (f->ext && (index + 1) * PAGE_SIZE <= ino->size)
+		p = (void *)(f->ext + index * PAGE_SIZE);
+	else if (!f->ext)
+		p = ps_lookup(&f->ps, index); /* NULL: a hole, read as zeros */
+	if (p && !((uintptr_t)p & (PAGE_SIZE - 1)) &&
+	    !page_share(virt_to_phys(p))) {
+		*page = p;
+		r = 0;
+	}
+	if (!mine)
+		mutex_unlock(&ino->lock);
+	return r;
+}
+
 static int ramfs_fsync(struct file *f)
 {
 	return 0;
@@ -189,4 +224,5 @@ const struct file_ops ramfs_file_ops = {
 	.fsync = ramfs_fsync,
 	/* No poll op: always ready for poll/select, EPERM for epoll (Linux). */
 	.get_page = ramfs_get_page,
+	.share_page = ramfs_share_page,
 };

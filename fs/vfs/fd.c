@@ -235,17 +235,35 @@ static struct file *slot(struct fd_table *t, int fd)
 	return fd >= 0 && (unsigned)fd < t->cap ? t->files[fd] : NULL;
 }
 
-struct file *fd_get(int fd)
+struct file *fd_table_file(struct fd_table *t, int fd, int *flags)
 {
-	struct fd_table *t = fd_table_current();
 	struct file *f;
 
 	spin_lock(&t->lock);
 	f = slot(t, fd);
 	if (f)
 		file_get(f);
+	if (f && flags)
+		*flags = test_bit(t->cloexec, fd) ? FD_CLOEXEC : 0;
 	spin_unlock(&t->lock);
 	return f;
+}
+
+long fd_table_next(struct fd_table *t, long from)
+{
+	u64 fd;
+
+	if (from < 0)
+		from = 0;
+	spin_lock(&t->lock);
+	fd = lowest_open(t, from);
+	spin_unlock(&t->lock);
+	return fd < t->cap ? (long)fd : -1;
+}
+
+struct file *fd_get(int fd)
+{
+	return fd_table_file(fd_table_current(), fd, NULL);
 }
 
 int fd_close(int fd)

@@ -267,27 +267,65 @@ int vfs_access(struct inode *ino, int mode)
 	return 0;
 }
 
+/* The filesystem's say on a change (inode->lock held): 0 or -Exxx. */
+static int fs_setattr(struct inode *ino, const struct vfs_setattr *a)
+{
+	if (!ino->iops || !ino->iops->setattr)
+		return 0;
+	return ino->iops->setattr(ino, a);
+}
+
 int vfs_chmod(struct inode *ino, u32 mode)
 {
+	struct vfs_setattr a = { .valid = VFS_ATTR_MODE, .mode = mode & 07777 };
+	int r;
+
 	mutex_lock(&ino->lock);
-	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
-	inode_touch(ino, false);
+	if (!(r = fs_setattr(ino, &a))) {
+		ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
+		inode_touch(ino, false);
+	}
 	mutex_unlock(&ino->lock);
-	return 0;
+	return r;
+}
+
+int vfs_chown(struct inode *ino, u32 uid, u32 gid)
+{
+	struct vfs_setattr a = { .uid = uid, .gid = gid };
+	int r;
+
+	a.valid = (uid != (u32)-1 ? VFS_ATTR_UID : 0) |
+		  (gid != (u32)-1 ? VFS_ATTR_GID : 0);
+	mutex_lock(&ino->lock);
+	if (!(r = a.valid ? fs_setattr(ino, &a) : 0)) {
+		if (uid != (u32)-1)
+			ino->uid = uid;
+		if (gid != (u32)-1)
+			ino->gid = gid;
+		inode_touch(ino, false);
+	}
+	mutex_unlock(&ino->lock);
+	return r;
 }
 
 int vfs_utimes(struct inode *ino, const struct vfs_time *atime,
 	       const struct vfs_time *mtime)
 {
+	struct vfs_setattr a = { .valid = VFS_ATTR_ATIME | VFS_ATTR_MTIME };
 	struct vfs_time now;
+	int r;
 
 	vfs_time_now(&now);
+	a.atime = atime ? *atime : now;
+	a.mtime = mtime ? *mtime : now;
 	mutex_lock(&ino->lock);
-	ino->atime = atime ? *atime : now;
-	ino->mtime = mtime ? *mtime : now;
-	ino->ctime = now;
+	if (!(r = fs_setattr(ino, &a))) {
+		ino->atime = a.atime;
+		ino->mtime = a.mtime;
+		ino->ctime = now;
+	}
 	mutex_unlock(&ino->lock);
-	return 0;
+	return r;
 }
 
 int vfs_truncate(struct inode *ino, s64 len)

@@ -203,6 +203,9 @@ static inline struct percpu *this_cpu(void)
  * scheduler's tick then arms the timer again).
  */
 void lapic_timer_arm(u64 deadline_ns);
+/* Fires the timer at once, whatever was armed: after time_step moved the
+ * clock, the scheduler's tick looks at every deadline again. */
+void lapic_timer_kick(void);
 
 /*
  * arch/x86_64/cpu.c: save and restore the program's FPU/SSE/AVX state
@@ -318,5 +321,17 @@ static inline bool sched_need_resched(void)
 }
 #endif
 void schedule(void);
+
+/*
+ * ACPI power-off (arch/x86_64/acpi.c): enters S5 through the FADT's PM1
+ * control ports with the DSDT's \_S5 values; returns only if the tables
+ * are missing or malformed, or the machine did not go off. acpi_set_rsdp
+ * gives the RSDP the boot loader found (0: search the BIOS areas).
+ */
+void acpi_power_off(void);
+void acpi_set_rsdp(u64 paddr);
+/* The CMOS clock's time as Unix ns (arch/x86_64/rtc.c); 0 if there is no
+ * RTC or it reads nonsense. For a boot without the host's realtime=. */
+u64 rtc_unix_ns(void);
 
 #endif

@@ -57,6 +57,17 @@ void console_input_ready(void);
 /* The terminal's foreground process group (tcgetpgrp). Provided by fs/
  * (fs/devfs/console.c, which answers the job-control ioctls). */
 int console_fg_pgrp(void);
+/*
+ * Job control on the terminal (fs/devfs/console.c). The ABI's hook decides
+ * for a background process of the terminal's session that reads it
+ * (SIGTTIN), or writes it under TOSTOP or changes its settings (SIGTTOU):
+ * 0 to go ahead, -EINTR once it sent the signal (the call restarts), or
+ * -EIO. console_session_end: session sid's leader ended; if the terminal
+ * was its controlling terminal it has none now, and its foreground group
+ * is returned (for SIGHUP), else 0.
+ */
+void console_set_job_hook(long (*fn)(int sig));
+int console_session_end(int sid);
 
 /*
  * For the virtio console's interrupts (drivers/virtio/console.c): stdin

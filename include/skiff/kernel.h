@@ -36,6 +36,10 @@ struct boot_options {
 	u32 tty_mask; /* tty=N: bit 0/1/2 set when the host's stdin/out/err is a terminal */
 	u16 win_cols, win_rows; /* winsize=COLSxROWS of that terminal */
 	u64 realtime_ns; /* realtime=NS: the host's Unix time in ns at launch */
+	/* console=ttyS0, or a boot through multiboot2: no skiff on the other
+	 * end of COM1; the program's output goes there unframed, and the
+	 * exit powers off through ACPI (kernel/console.c, kernel/power.c). */
+	bool plain_console;
 	char ip[48];	/* ip=ADDR/PREFIX or ip=dhcp: eth0's IPv4 address */
 	char gw[48];	/* gw=ADDR: the IPv4 default gateway */
 	/* virtio_mmio.device=SIZE@BASE:IRQ, one per device (QEMU's microvm
@@ -45,13 +49,22 @@ struct boot_options {
 		u32 irq;
 	} mmio[32];
 	u32 nmmio;
-	/* mount=DEV:PATH[:ro|:rw], one per disk to mount at boot. */
+	/* mount=DEV:PATH[:ro|:rw|:try], one per disk to mount at boot, or
+	 * mount=9p:TAG:PATH[:ro|:rw|:try], a host directory (virtio-9p).
+	 * PATH may carry %XX escapes (a space, ':' or '%' in it). try: read-
+	 * write, and a failure is a log line instead of the end of the boot
+	 * (skiff's shared current directory). */
 	struct boot_mount {
-		char dev[16];	/* "vda" */
-		char path[128];	/* absolute */
+		char dev[16];	/* "vda"; "9p" for a host directory */
+		char tag[32];	/* 9p: the device's mount tag */
+		char path[256];	/* absolute */
 		bool ro;
+		bool soft;	/* :try */
 	} mounts[8];
 	u32 nmounts;
+	/* cwd=PATH (%XX escapes too): the program's working directory,
+	 * over the image's own (skiff run -w, the shared directory). */
+	char cwd[256];
 };
 extern struct boot_options boot_opts;
 

@@ -35,6 +35,8 @@ size_t str_lcat(char *dst, const char *src, size_t size);
 char *str_u64(char buf[STR_U64_LEN], u64 v, unsigned base);
 /* Parses an unsigned decimal or 0x-hex number; returns chars consumed, 0 on error. */
 size_t str_to_u64(const char *s, u64 *out);
+/* A hex digit's value (0-15, either case), 99 for any other character. */
+int str_digit_value(char c);
 
 /*
  * lib/printf.c: snprintf with %d %i %u %x %X %o %p %s %c %%, flags '-', '0',

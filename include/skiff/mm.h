@@ -109,8 +109,10 @@ void vm_activate(struct vm_space *vs);
 long vm_map(u64 addr, u64 len, int prot, bool fixed, bool noreplace);
 /*
  * The same for a file (taking a reference to it) from page pgoff:
- * MAP_PRIVATE pages are copies made on first touch; MAP_SHARED pages are
- * the file's own (file_ops.get_page), so stores reach the file. May sleep.
+ * MAP_PRIVATE pages are the file's shared copy-on-write where it offers
+ * them (file_ops.share_page), else copies made on first touch, and always
+ * copies once written; MAP_SHARED pages are the file's own
+ * (file_ops.get_page), so stores reach the file. May sleep.
  */
 long vm_map_file(u64 addr, u64 len, int prot, bool fixed, bool noreplace,
 		 struct file *f, u64 pgoff, bool shared, bool may_write);
@@ -146,6 +148,8 @@ bool vm_resident(u64 addr);
 u64 vm_mapped_end(u64 addr, int prot);
 /* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
 void vm_fault_stats(u64 *count, u64 *cycles);
+/* The same for vs, which the caller holds a reference to (/proc/PID/stat). */
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles);
 
 /* struct fault_info and vm_fault (arch/x86_64/trap.c hands mm a decoded
  * page fault): skiff/paging.h. */

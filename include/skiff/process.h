@@ -68,6 +68,9 @@ struct process {
 	struct waitq vfork_wq;      /* a vfork parent waits here for vfork_active */
 	bool vfork_active;          /* the vfork parent still waits (tree lock) */
 	bool execed;                /* it has exec'd since fork (tree lock) */
+	bool adopted;               /* an orphan given to pid 1 (tree lock):
+				     * that link keeps no process group from
+				     * being orphaned (linux/jobctl.c) */
 	u64 children_cpu_ns;        /* CPU time of its reaped children */
 	char comm[16];              /* its last thread's name, once a zombie */
 	struct vm_space *vm;        /* mm/: vm_current() */

@@ -52,7 +52,9 @@
  *                       host -> guest: lines "eof N" (stdin ends after N
  *                       bytes in all), "signal N" (a forwarded signal),
  *                       "winsize COLS ROWS" (the host terminal resized:
- *                       the guest's TIOCGWINSZ, and SIGWINCH)
+ *                       the guest's TIOCGWINSZ, and SIGWINCH), "time NS"
+ *                       (after a restore: the host's Unix time in ns; the
+ *                       guest's clocks step to it, see skiff/time.h)
  * COM1 then carries the kernel log and a panic record only. A kernel
  * without the device (or whose handshake failed) uses COM1 for everything;
  * skiff reads records from both.
@@ -82,6 +84,13 @@
  *   winsize=CxR     that terminal's columns and rows (TIOCGWINSZ)
  *   realtime=NS     the host's Unix time in nanoseconds when it launched
  *                   QEMU (the wall clock; microvm has no RTC)
+ *   mount=vdX:PATH[:ro]       an ext2 disk mounted at PATH (-v)
+ *   mount=9p:TAG:PATH[:ro|:try]  a host directory over virtio-9p (-v, and
+ *                   the shared current directory with :try: a failure
+ *                   is a log line); PATH with %XX escapes (kernel/cmdline.c)
+ *   cwd=PATH        the working directory, over /.skiff/cwd (-w, the
+ *                   shared current directory), %XX escapes too
+ *   ip=, gw=        the network (last on the line)
  */
 #define PROTO_DIR "/.skiff"
 /*

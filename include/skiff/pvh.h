@@ -49,4 +49,8 @@ _Static_assert(sizeof(struct pvh_module) == 32,
 _Static_assert(sizeof(struct pvh_memmap_entry) == 24,
 	       "struct pvh_memmap_entry must match the PVH ABI");
 
+/* A boot through multiboot2 (arch/x86_64/multiboot.c): the start info
+ * made from the loader's information, or NULL if the boot was PVH's. */
+const struct pvh_start_info *mb2_start_info(void);
+
 #endif

@@ -74,6 +74,9 @@ struct mutex {
 };
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
+/* Takes m if it is free (true), without sleeping; never from an interrupt
+ * handler (the owner is the running thread). */
+bool mutex_trylock(struct mutex *m);
 void mutex_unlock(struct mutex *m);
 
 struct thread;
@@ -200,6 +203,10 @@ void thread_exit(void) __noreturn;
 struct thread *thread_find(int tid);
 /* Calls fn for every live program thread, under the thread list lock. */
 void thread_for_each(void (*fn)(struct thread *, void *), void *arg);
+/* The current thread is ending: thread_for_each no longer lists it (so a
+ * pthread_join woken by its clear_child_tid finds it gone from
+ * /proc/self/task, as on Linux). thread_find still finds it. */
+void thread_leaving(void);
 /* CPU time used by the current thread, and by all threads of its process
  * ever; thread_cpu_ns: by thread t (which may be running now). */
 u64 sched_thread_cpu_ns(void);

@@ -180,6 +180,21 @@ struct super {
 };
 
 /*
+ * An attribute change the VFS is about to make (chmod, chown, utimes):
+ * the VFS_ATTR_* bits in valid say which fields hold new values.
+ */
+struct vfs_setattr {
+	unsigned valid;
+	u32 mode, uid, gid;	/* mode: permission bits only */
+	struct vfs_time atime, mtime;
+};
+#define VFS_ATTR_MODE 1
+#define VFS_ATTR_UID 2
+#define VFS_ATTR_GID 4
+#define VFS_ATTR_ATIME 8
+#define VFS_ATTR_MTIME 16
+
+/*
  * Directory and link ops, called with vfs_ns_lock held. A directory whose
  * iops->lookup is NULL is "dcache-complete": its dentries are its entries
  * (ramfs), so a name missing from the dcache does not exist, and readdir
@@ -223,6 +238,12 @@ struct inode_ops {
 	 * the walk), so open() reopens the very file, as on Linux.
 	 */
 	int (*get_file)(struct inode *ino, struct file **out);
+	/*
+	 * May be NULL. For filesystems that keep attributes elsewhere (9p:
+	 * on the host): asked before the VFS changes the inode's fields,
+	 * with inode->lock held; an error leaves the inode as it was.
+	 */
+	int (*setattr)(struct inode *ino, const struct vfs_setattr *a);
 };
 
 /*
@@ -250,6 +271,25 @@ struct file_ops {
 	 * the end of the file, -ENOMEM. May sleep.
 	 */
 	int (*get_page)(struct file *f, u64 index, void **page);
+	/*
+	 * fallocate(2) on a regular file open for writing, after the ABI
+	 * layer checked the arguments (off, len > 0, no overflow): the modes
+	 * it implements, else -EOPNOTSUPP; -ENOSPC, -EFBIG, -EIO. Takes
+	 * inode->lock. NULL: the ABI layer's default (extend the size).
+	 */
+	int (*fallocate)(struct file *f, int mode, u64 off, u64 len);
+	/*
+	 * For MAP_PRIVATE (optional; without it each page is read into a
+	 * copy): the kernel address of a page holding the file's data at
+	 * index, zeros past the end, with one share of it taken (page_share,
+	 * skiff/alloc.h) under the lock truncate takes; the mapping maps it
+	 * read-only and copy-on-write and drops the share when it lets go.
+	 * It may be a page a later write no longer uses (then the mapping
+	 * keeps the old data). -ENXIO at or past the end of the file;
+	 * -EAGAIN when no page is at hand (a hole, an unaligned page, no
+	 * memory for the count): the caller reads a copy. May sleep.
+	 */
+	int (*share_page)(struct file *f, u64 index, void **page);
 };
 
 #ifndef POLLIN
@@ -347,21 +387,32 @@ unsigned vfs_dtype(u32 mode);
  */
 int fs_init(const void *initrd, size_t len);
 /*
- * fs/mounts.c: mounts the disks the command line names (boot_opts.mounts,
- * "mount=vda:/data[:ro]"), after the devices were probed and fs_init ran.
- * A disk that cannot be mounted is -Exxx with why filled, one line (the
- * caller stops the boot: the program must not run without its data).
+ * fs/mounts.c: mounts the disks and host directories the command line
+ * names (boot_opts.mounts, "mount=vda:/data[:ro]", "mount=9p:TAG:/data"),
+ * after the devices were probed and fs_init ran. One that cannot be
+ * mounted is -Exxx with why filled, one line (the caller stops the boot:
+ * the program must not run without its data), unless it was given with
+ * :try (logged, and the boot goes on).
  */
 int fs_mount_disks(char *why, size_t size);
 /* Every mounted disk filesystem to stable storage (sync(2), and at exit
  * with at_exit). The first error. Sleeps. */
 int vfs_sync_all(bool at_exit);
+/* The filesystem of sb to stable storage (syncfs(2)): 0 when it has no
+ * sync (memory filesystems), or its error. Sleeps. */
+int vfs_sync_super(struct super *sb);
 /* fs/ext2/super.c: the ext2 filesystem of block device dev ("vda"), read-
  * only when ro, as a super to vfs_mount. -ENODEV, -EINVAL (not ext2, or
  * features it cannot handle), -EROFS, -EUCLEAN, -EIO, -ENOMEM; why gets
  * the reason in words (the features it refuses, by name). */
 int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
 	       size_t wsize);
+/* fs/9p/super.c: the host directory shared through the virtio-9p device
+ * whose mount tag is tag, read-only when ro (every change -EROFS), as a
+ * super to vfs_mount. -ENODEV (no such tag), -EIO, -ENOMEM; why gets the
+ * reason in words. */
+int p9_mount(const char *tag, bool ro, struct super **out, char *why,
+	     size_t wsize);
 /* Changes the working directory (kernel path). */
 int vfs_chdir(const char *path);
 /* mkdir -p with mode (after umask); existing directories are fine. */
@@ -451,6 +502,8 @@ long vfs_readlink(struct dentry *base, const char *path, char *buf,
 /* Permission check as root: X needs an x bit (or a directory). */
 int vfs_access(struct inode *ino, int mode);
 int vfs_chmod(struct inode *ino, u32 mode);
+/* chown: uid or gid (u32)-1 is left as it is. */
+int vfs_chown(struct inode *ino, u32 uid, u32 gid);
 /* Sets atime/mtime; NULL sets both to now. ctime becomes now. */
 int vfs_utimes(struct inode *ino, const struct vfs_time *atime,
 	       const struct vfs_time *mtime);
@@ -492,94 +545,7 @@ s64 generic_llseek(struct file *f, s64 off, int whence);
 /* lseek of /dev/null and friends: always 0. */
 s64 noop_llseek(struct file *f, s64 off, int whence);
 
-/* ---- fs/vfs/fd.c: the fd table and the filesystem context ---- */
-
-#define FD_CLOEXEC 1
-#define NR_OPEN_MAX (1u << 20) /* the hard limit of RLIMIT_NOFILE */
-
-/*
- * A process's descriptors: files indexed by fd, bitmaps of the open and
- * close-on-exec fds, and the RLIMIT_NOFILE limits, which fs owns. Fields
- * are private to fs/vfs/fd.c; the lock is a spinlock.
- */
-struct fd_table {
-	struct spinlock lock;
-	struct file **files;	/* cap entries, NULL when free */
-	u64 *open;		/* bitmap: files[fd] != NULL */
-	u64 *cloexec;		/* bitmap: FD_CLOEXEC */
-	unsigned cap;		/* 0, or a power of two >= 64 */
-	u64 first_free;		/* every fd below it is open */
-	u64 limit_cur, limit_max; /* RLIMIT_NOFILE soft and hard */
-	int refs;		/* processes sharing it (CLONE_FILES); atomic */
-};
-/* A new empty table with Linux's default limits (1024, NR_OPEN_MAX). */
-struct fd_table *fd_table_create(void);
-/* Closes every fd of t and frees it. May sleep (file release). */
-void fd_table_destroy(struct fd_table *t);
-/* exec: closes every FD_CLOEXEC fd of t (O_CLOEXEC, F_SETFD). May sleep. */
-void fd_table_close_on_exec(struct fd_table *t);
-/* The calling thread's process's table (process_current()->files). */
-struct fd_table *fd_table_current(void);
-/*
- * fork: a new table (one reference) with the fds, flags and limits of src,
- * each file referenced once more. NULL without memory. Never sleeps.
- */
-struct fd_table *fd_table_clone(struct fd_table *src);
-/* One more process shares t (clone with CLONE_FILES). */
-void fd_table_get(struct fd_table *t);
-/* Drops one reference; the last closes every fd (fd_table_destroy). May
- * sleep. */
-void fd_table_put(struct fd_table *t);
-/* RLIMIT_NOFILE of t: getrlimit and setrlimit. set: -EINVAL when cur >
- * max, -EPERM when max rises (no privilege) or passes NR_OPEN_MAX. */
-void fd_table_get_limit(struct fd_table *t, u64 *cur, u64 *max);
-int fd_table_set_limit(struct fd_table *t, u64 cur, u64 max);
-
-/*
- * The calls below act on fd_table_current(). Each takes the table lock
- * and never sleeps, except that closing a file may run its release.
- */
-/* Installs f (taking over its reference) at the lowest free fd >= min:
- * the fd, -EMFILE at the limit, -ENOMEM. O(1) when filling in order. */
-int fd_install(struct file *f, int min, bool cloexec);
-/* Puts f at fd (a new reference), closing what was there; returns fd. */
-int fd_install_at(int fd, struct file *f, bool cloexec);
-/* The file at fd with a new reference, or NULL. */
-struct file *fd_get(int fd);
-int fd_close(int fd);
-/* dup2/dup3: closes newfd first when in use; returns newfd. */
-int fd_dup_to(int oldfd, int newfd, bool cloexec);
-int fd_get_flags(int fd);	/* FD_CLOEXEC or -EBADF */
-int fd_set_flags(int fd, int flags);
-/* fds are below this: the RLIMIT_NOFILE soft limit. */
-u64 fd_limit(void);
-/* Calls fn for each open fd in order (for /proc/self/fd). */
-void fd_for_each(void (*fn)(int fd, struct file *f, void *arg), void *arg);
-
-/* A process's working directory and umask. */
-struct fs_context {
-	struct spinlock lock;	/* guards cwd */
-	struct dentry *cwd;	/* NULL: the root */
-	u32 umask;
-	int refs;		/* processes sharing it (CLONE_FS); atomic */
-};
-struct fs_context *fs_context_create(void);
-/* fork: a copy of src (cwd referenced, umask); NULL without memory. */
-struct fs_context *fs_context_clone(struct fs_context *src);
-/* One more process shares c (CLONE_FS); put drops one, the last frees it
- * and its cwd reference (may sleep). */
-void fs_context_get(struct fs_context *c);
-void fs_context_put(struct fs_context *c);
-/* The calling thread's process's context (process_current()->fs). */
-struct fs_context *fs_context_current(void);
-/* The working directory, with a new reference. */
-/* The working directory of c (a reference), which the caller holds. */
-struct dentry *fs_context_cwd(struct fs_context *c);
-struct dentry *vfs_cwd(void);
-void vfs_set_cwd(struct dentry *d);
-/* The umask; set returns the previous one (umask(2)). */
-u32 vfs_get_umask(void);
-u32 vfs_set_umask(u32 mask);
+#include <skiff/fdtable.h> /* fs/vfs/fd.c: the fd table, the fs context */
 
 /* ---- fs/vfs/poll.c: readiness and waiting for it ---- */
 

@@ -56,6 +56,7 @@
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_9P 9
 
 /* ---- 1. The split virtqueue (section 2.7) ---- */
 
@@ -294,6 +295,7 @@ void virtio_ready(struct virtio_dev *d);
 extern const struct virtio_driver virtio_net_driver;	/* net.c */
 extern const struct virtio_driver virtio_blk_driver;	/* blk.c */
 extern const struct virtio_driver virtio_console_driver; /* console.c */
+extern const struct virtio_driver virtio_9p_driver;	/* 9p.c */
 
 /*
  * Boot, once, after interrupts work (kernel/main.c): finds the devices of

@@ -271,8 +271,11 @@ one() {
 		envopts="$envopts -e $kv"
 	done
 	eval "set -- $(directive "$src" ARGS)"
+	# --no-cwd: the program works in its own file systems (the ramfs), as
+	# the programs were written for; tests/skiff/ninep.sh and
+	# tests/storage/run.sh run tests/apps/fs on a share and on ext2.
 	# shellcheck disable=SC2046
-	set -- "$SKIFF" run --machine "$MACHINE" --accel "$APPS_ACCEL" $envopts \
+	set -- "$SKIFF" run --no-cwd --machine "$MACHINE" --accel "$APPS_ACCEL" $envopts \
 		$(directive "$src" SKIFF) "$ROOT/$OUT/$NAME.$BUILD" "$@"
 	cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
 	start=$(date +%s%N)

@@ -35,7 +35,7 @@ gcc -static -O1 -o "$D/static" "$D/prog.c" && gcc -O1 -o "$D/dynamic" "$D/prog.c
 case $kind in
 elf) bases="static dynamic" hot=1024 ;;
 image)
-	"$SKIFF" build -o "$D/base.img" "$D/static" || exit 1
+	"$SKIFF" build --format cpio -o "$D/base.img" "$D/static" || exit 1
 	bases="base.img" hot=4096 ;;
 *) echo "usage: $0 elf|image COUNT"; exit 2 ;;
 esac
@@ -46,7 +46,7 @@ while [ "$i" -le "$count" ]; do
 	for b in $bases; do
 		m=$D/$kind.$b.$i
 		build/fuzz/mutate "$D/$b" "$m" "$i" "$hot" && chmod 755 "$m" || exit 1
-		timeout -k 5 20 "$SKIFF" run --accel "$APPS_ACCEL" "$m" </dev/null >"$m.out" 2>"$m.err"
+		timeout -k 5 20 "$SKIFF" run --no-cwd --accel "$APPS_ACCEL" "$m" </dev/null >"$m.out" 2>"$m.err"
 		rc=$?
 		why=""
 		if [ $rc = 124 ] || [ $rc = 137 ]; then

@@ -88,7 +88,7 @@ done
 build() {
 	name=$1
 	shift
-	"$SKIFF" build -o "$D/$name.img" "$@" 2>"$D/$name.err"
+	"$SKIFF" build --format cpio -o "$D/$name.img" "$@" 2>"$D/$name.err"
 	rc=$?
 	cpio -it --quiet <"$D/$name.img" 2>/dev/null | grep -vx '.skiff/pad' >"$D/$name.list"
 	return $rc

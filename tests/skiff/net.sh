@@ -258,7 +258,7 @@ fi
 
 # --- skiff build records -p; skiff run IMAGE uses it ---
 "$SKIFF" build -o app.img -p $P5:80 -p 0.0.0.0:$P6:53/udp "$HELLO" 2>err
-if [ "$(cpio -i --quiet --to-stdout .skiff/ports <app.img 2>/dev/null)" = "127.0.0.1:$P5:80/tcp
+if [ "$(lz4 -dc <app.img | cpio -i --quiet --to-stdout .skiff/ports 2>/dev/null)" = "127.0.0.1:$P5:80/tcp
 0.0.0.0:$P6:53/udp" ]; then
 	pass "skiff build records the published ports in the image"
 else
@@ -289,7 +289,7 @@ run_img "skiff run --net none IMAGE drops them with a warning" "" \
 extract() {
 	rm -rf "$1.root"
 	mkdir "$1.root"
-	(cd "$1.root" && cpio -i --quiet -d <"../$1.img" 2>/dev/null)
+	(cd "$1.root" && lz4 -dc <"../$1.img" | cpio -i --quiet -d 2>/dev/null)
 }
 extract app
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.2.15\tskiff\n' >hosts.want

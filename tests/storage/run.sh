@@ -18,12 +18,26 @@
 #              mounted read-only
 #   volume     skiff volume create/ls/rm; sqlite3 (Debian's) creates a
 #              database on a volume, a second run reads it back
+#   redis      redis-server (Debian's) with appendonly yes, appendfsync
+#              always and its dir on a volume, driven from the host with
+#              redis-cli through -p: keys set, QEMU killed (SIGKILL), a
+#              second run answers them all from its append-only file;
+#              e2fsck -fn clean
+#   tar        GNU tar (Debian's) extracts this repository's tree and
+#              make_tree's (links, symlinks, a sparse file) onto a
+#              volume: e2fsck -fn clean, the tree debugfs rdump extracts
+#              equals the host's extraction, and walk.c in a second run
+#              prints what it prints natively (modes, mtimes, links)
+#   crash      $STORAGE_CRASH (default 5) rounds of crash.sh: QEMU killed
+#              while records.c appends fsynced records, none printed lost
 #   apps       the programs of tests/apps/fs/ (built static) with their
 #              working directory on an ext2 volume mounted there, compared
 #              with the native run in an empty directory; e2fsck -fn clean
 #              after each
-#   damaged    $STORAGE_DAMAGED (default 50) damaged images: mounted or
-#              refused, never a hang or crash (damaged.sh runs 500)
+#   damaged    $STORAGE_DAMAGED (default 28, 4 of each kind) damaged
+#              images: mounted or refused, never a hang or crash, never a
+#              write outside metadata, free blocks and the files changed
+#              (damaged.sh runs 500)
 # Ends with "storage: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
@@ -31,14 +45,7 @@ cd "$(dirname "$0")/../.." || exit 1
 SKIFF=$(pwd)/build/skiff
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for tool in mke2fs e2fsck debugfs; do
-	command -v $tool >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin
-done
-if ! command -v mke2fs >/dev/null || ! command -v debugfs >/dev/null; then
-	skip storage "e2fsprogs is not installed (scripts/deps.sh)"
-	summary storage
-	exit 0
-fi
+storage_tools storage
 storage_build || { fail build "gcc"; summary storage; exit 1; }
 
 # clean NAME IMAGE: e2fsck -fn finds nothing.
@@ -162,6 +169,129 @@ features() {
 	fi
 }
 
+# A free TCP port on 127.0.0.1 in PORT.
+free_port() {
+	PORT=$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+}
+
+# redis_up IMG: redis-server in Skiff on IMG at /data, published on $PORT;
+# sets RPID (skiff run's pid) and returns once it answers PING (0) or
+# after 120 s or its exit (1).
+redis_up() {
+	free_port
+	"$SKIFF" run --accel "$APPS_ACCEL" -p "127.0.0.1:$PORT:6379" \
+		-v "$1:/data" /usr/bin/redis-server --port 6379 --dir /data \
+		--appendonly yes --appendfsync always --save '' \
+		--protected-mode no </dev/null >"$T/r.out" 2>"$T/r.err" &
+	RPID=$!
+	i=0
+	while [ $i -lt 240 ]; do
+		[ "$(cli PING 2>/dev/null)" = PONG ] && return 0
+		kill -0 $RPID 2>/dev/null || return 1
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+cli() {
+	timeout -k 2 30 redis-cli -h 127.0.0.1 -p "$PORT" "$@"
+}
+
+# Keys set one by one (each fsynced to the append-only file before the
+# reply), QEMU killed, the keys read back by a second run.
+redis() {
+	if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+		skip redis "redis-server or redis-cli is not installed"
+		return
+	fi
+	rm -f "$T/rd.img"
+	mke2fs -q -F -t ext2 "$T/rd.img" 64M >/dev/null
+	if ! redis_up "$T/rd.img"; then
+		fail redis "the first run does not answer: $(tail -n 2 "$T/r.err" | tr '\n' ' ')"
+		kill $RPID 2>/dev/null; wait $RPID
+		return
+	fi
+	for i in $(seq 50); do
+		cli SET "key$i" "value-$i-$(printf 'x%.0s' $(seq $i))" >/dev/null
+	done
+	cli RPUSH list a b c >/dev/null
+	cli INCRBY counter 42 >/dev/null
+	cli DEL key7 >/dev/null
+	head -c 300000 /dev/urandom | base64 -w0 >"$T/big.val"
+	cli -x SET big <"$T/big.val" >/dev/null
+	want=$(cli DBSIZE)
+	q=$(_qemu_of $RPID)
+	[ -n "$q" ] && kill -KILL "$q"
+	wait $RPID
+	if ! redis_up "$T/rd.img"; then
+		fail redis "the second run does not answer: $(tail -n 2 "$T/r.err" | tr '\n' ' ')"
+		kill $RPID 2>/dev/null; wait $RPID
+		return
+	fi
+	bad=""
+	for i in $(seq 50); do
+		v=$(cli GET "key$i")
+		w="value-$i-$(printf 'x%.0s' $(seq $i))"
+		[ $i = 7 ] && w=""
+		[ "$v" = "$w" ] || bad="$bad key$i='$v'"
+	done
+	[ "$(cli LRANGE list 0 -1 | tr '\n' ' ')" = "a b c " ] || bad="$bad list"
+	[ "$(cli GET counter)" = 42 ] || bad="$bad counter"
+	cli --raw GET big | head -c -1 >"$T/big.got"
+	cmp -s "$T/big.val" "$T/big.got" || bad="$bad big"
+	got=$(cli DBSIZE)
+	cli SHUTDOWN NOSAVE >/dev/null 2>&1
+	i=0
+	while kill -0 $RPID 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill $RPID 2>/dev/null
+	wait $RPID
+	if [ -z "$bad" ] && [ "$got" = "$want" ] && [ -n "$want" ]; then
+		pass "redis: appendfsync always on a volume: $got keys back after QEMU was killed"
+	else
+		fail redis "after the restart: DBSIZE $got (was $want);$bad"
+	fi
+	clean redis "$T/rd.img"
+}
+
+# GNU tar extracts a tree onto a volume.
+tarx() {
+	rm -rf "$T/src" "$T/tnat" "$T/tdump" "$T/tin" "$T/t.img"
+	mkdir -p "$T/src" "$T/tnat" "$T/tdump" "$T/tin"
+	git archive HEAD | tar -x -C "$T/src"
+	make_tree "$T/src/made"
+	tar -cf "$T/tin/src.tar" -C "$T/src" .
+	tar -x --no-same-owner -f "$T/tin/src.tar" -C "$T/tnat"
+	mke2fs -q -F -t ext2 -d "$T/tin" "$T/t.img" 128M >/dev/null
+	if ! sk -v "$T/t.img:/data" /usr/bin/tar -x --no-same-owner \
+		-f /data/src.tar -C /data >"$T/t.out" 2>"$T/sk.err"; then
+		fail tar "exit: $(tail -n 2 "$T/sk.err" | tr '\n' ' ')"
+		return
+	fi
+	clean tar "$T/t.img"
+	debugfs -R "rdump / $T/tdump" "$T/t.img" >/dev/null 2>&1
+	rm -rf "$T/tdump/lost+found" "$T/tdump/src.tar"
+	if diff -r --no-dereference "$T/tnat" "$T/tdump" >"$T/diff" 2>&1; then
+		pass "tar: $(find "$T/tnat" | wc -l) entries extracted; debugfs rdump equals the host's extraction"
+	else
+		fail tar "debugfs rdump differs: $(head -n 3 "$T/diff" | tr '\n' ' ')"
+	fi
+	"$T/walk" "$T/tnat" >"$T/w.nat"
+	sk -v "$T/t.img:/data:ro" "$T/walk" /data >"$T/w.sk" 2>"$T/sk.err"
+	sed -i '/^\/src.tar /d' "$T/w.sk"
+	if cmp -s "$T/w.nat" "$T/w.sk"; then
+		pass "tar: modes, mtimes, links and contents read back as natively"
+	else
+		fail tar "walk differs: $(diff "$T/w.nat" "$T/w.sk" | head -n 4 | tr '\n' ' ')"
+	fi
+}
+
 volume() {
 	export SKIFF_STATE_DIR="$T/state"
 	if ! "$SKIFF" volume create vol1 --size 64M >/dev/null 2>"$T/sk.err"; then
@@ -197,43 +327,50 @@ volume() {
 	unset SKIFF_STATE_DIR
 }
 
-# The file-system programs of the differential suite, their working
-# directory on a fresh volume (no lost+found, so it starts empty as the
-# native one). etc_files reads the image's /etc, not its directory.
-apps() {
-	for src in tests/apps/fs/*.c; do
-		n=$(basename "$src" .c)
-		[ "$n" = etc_files ] && continue
-		grep -q '^/\* \(ARGS\|STDIN\|ENV\|SKIFF\|TTY\):' "$src" && continue
-		gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$T/app" "$src" || {
-			fail "apps $n" "does not build"; continue; }
-		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
-		(cd "$d" && env -i PATH=/usr/bin:/bin HOME=/ "$T/app" >"$T/a.nat" 2>/dev/null
-			echo $? >"$T/a.nrc")
-		rm -rf "$d"
-		d=$(mktemp -d /tmp/skiff-storage.XXXXXX)
-		rm -f "$T/a.img"
-		mke2fs -q -F -t ext2 "$T/a.img" 64M >/dev/null
-		debugfs -w -R "rmdir lost+found" "$T/a.img" >/dev/null 2>&1
-		(cd "$d" && sk -v "$T/a.img:$d" "$T/app" >"$T/a.sk" 2>"$T/a.err"
-			echo $? >"$T/a.src")
-		rm -rf "$d"
-		if ! cmp -s "$T/a.nat" "$T/a.sk" || ! cmp -s "$T/a.nrc" "$T/a.src"; then
-			fail "apps $n on ext2" "exit $(cat "$T/a.src") (native $(cat "$T/a.nrc")): $(diff "$T/a.nat" "$T/a.sk" | head -n 3 | tr '\n' ' ')"
-		elif ! e2fsck -fn "$T/a.img" >/dev/null 2>&1; then
-			fail "apps $n on ext2" "e2fsck -fn finds errors"
-		else
-			pass "apps $n: in a directory on ext2 as natively, e2fsck -fn clean"
-		fi
-	done
+# The file-system programs with /tmp, where they make their scratch
+# directories (scratch_enter), and their working directory on a fresh
+# ext2 volume (no lost+found, so it starts empty as the native one).
+ext2_attach() {
+	rm -f "$T/a.img"
+	mke2fs -q -F -t ext2 "$T/a.img" 64M >/dev/null
+	debugfs -w -R "rmdir lost+found" "$T/a.img" >/dev/null 2>&1
+	echo "--no-cwd -v $T/a.img:/tmp -w /tmp"
 }
 
-fsops "fsops microvm 1k" microvm 1024
-fsops "fsops q35 4k" q35 4096
-big
-reverse
-features
-volume
-apps
-damaged_loop "${STORAGE_DAMAGED:-50}"
+ext2_after() {
+	e2fsck -fn "$T/a.img" >/dev/null 2>&1 || { echo "e2fsck -fn finds errors"; return 1; }
+	echo "e2fsck -fn clean"
+}
+
+apps() {
+	fs_apps ext2 ext2_attach ext2_after
+}
+
+# tests/storage/run.sh [CASE...]: only those cases (fsops big reverse
+# features volume redis tar crash apps damaged; reverse before features).
+all() {
+	fsops "fsops microvm 1k" microvm 1024
+	fsops "fsops q35 4k" q35 4096
+	big
+	reverse
+	features
+	volume
+	redis
+	tarx
+	crash_loop "${STORAGE_CRASH:-5}"
+	apps
+	damaged_loop "${STORAGE_DAMAGED:-28}"
+}
+[ $# = 0 ] && all
+for c in "$@"; do
+	case $c in
+	fsops)
+		fsops "fsops microvm 1k" microvm 1024
+		fsops "fsops q35 4k" q35 4096 ;;
+	tar) tarx ;;
+	crash) crash_loop "${STORAGE_CRASH:-5}" ;;
+	damaged) damaged_loop "${STORAGE_DAMAGED:-28}" ;;
+	*) $c ;;
+	esac
+done
 summary storage

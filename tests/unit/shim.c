@@ -54,9 +54,27 @@ void spin_unlock(struct spinlock *l) { l->locked--; }
 void mutex_init(struct mutex *m) { m->owner = NULL; }
 void mutex_lock(struct mutex *m) { (void)m; }
 void mutex_unlock(struct mutex *m) { (void)m; }
+bool mutex_trylock(struct mutex *m) { (void)m; return true; }
 void waitq_init(struct waitq *wq) { list_init(&wq->sleepers); }
 void waitq_wake_one(struct waitq *wq) { (void)wq; }
 void waitq_wake_all(struct waitq *wq) { (void)wq; }
+
+/* fs/9p/super.c: no 9p devices on the host (fs/mounts.c calls it). Weak:
+ * a unit test linking fs/9p/ gets the real one. */
+struct super;
+__attribute__((weak)) int p9_mount(const char *tag, bool ro,
+				   struct super **out, char *why, size_t wsize)
+{
+	(void)tag, (void)ro, (void)out, (void)why, (void)wsize;
+	return -19; /* -ENODEV */
+}
+
+/* fs/mounts.c: syncfs of one filesystem (linux/file.c calls it). */
+__attribute__((weak)) int vfs_sync_super(struct super *sb)
+{
+	(void)sb;
+	return 0;
+}
 
 /* fs/mounts.c: no disks on the host (linux/file.c's sync calls it). A
  * weak symbol, so that a unit test linking fs/mounts.c gets the real one. */

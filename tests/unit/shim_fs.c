@@ -42,6 +42,23 @@ void page_free(void *p, size_t n)
 	free(p);
 }
 
+void *page_alloc_dirty(size_t n) { return page_alloc(n); }
+
+/* Shrinkers (fs/ext2/writeback.c registers one): memory never runs out. */
+int page_shrinker_register(size_t (*fn)(size_t want), void (*kick)(void))
+{
+	(void)fn;
+	(void)kick;
+	return 0;
+}
+
+/* No mapping shares a page here: file_ops.share_page copies instead. */
+int page_share(paddr_t pa)
+{
+	(void)pa;
+	return -EOVERFLOW;
+}
+
 size_t page_free_count(void) { return 1000000 - pages_used; }
 size_t page_total_count(void) { return 1000000; }
 size_t shim_pages_used(void) { return pages_used; }
@@ -173,6 +190,18 @@ static struct thread shim_thread = { .tid = 1, .name = "main",
 				     .h = { .process = &shim_process,
 					    .abi = &shim_lthread } };
 
+/* The background writer of fs/ext2/writeback.c: made, never run here. */
+__attribute__((weak)) struct thread *thread_create(const char *name,
+						   void (*fn)(void *),
+						   void *arg, bool program)
+{
+	(void)name;
+	(void)fn;
+	(void)arg;
+	(void)program;
+	return &shim_thread;
+}
+
 struct thread *thread_current(void) { return &shim_thread; }
 /* The accessors of sched/threadinfo.c (skiff/sched.h) over that thread. */
 int thread_id(struct thread *t) { return t->tid; }
@@ -267,6 +296,12 @@ void vm_fault_stats(u64 *count, u64 *cycles)
 		*count = 0;
 	if (cycles)
 		*cycles = 0;
+}
+
+void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles)
+{
+	(void)vs;
+	vm_fault_stats(count, cycles);
 }
 
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),

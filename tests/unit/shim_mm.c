@@ -59,8 +59,12 @@ void *page_alloc_reserved(size_t n, bool zero)
 void page_urgent_enter(void) { urgent++; }
 void page_urgent_leave(void) { urgent--; }
 
+bool page_unshare(paddr_t pa);
+
 void page_free(void *p, size_t n)
 {
+	if (n == 1 && !page_unshare(virt_to_phys(p)))
+		return; /* as mm/page.c: a private mapping still has it */
 	pages_in_use -= n;
 	free(p);
 }
@@ -280,7 +284,25 @@ static int get_page(struct file *f, u64 index, void **page)
 	return 0;
 }
 
+/* As ramfs's: the file's page (counted, from page_alloc), one share taken. */
+static int share_page(struct file *f, u64 index, void **page)
+{
+	struct shim_file *s = sf(f);
+
+	if (index * PAGE_SIZE >= s->size || index >= 64)
+		return -ENXIO;
+	if (!s->pages[index]) {
+		s->pages[index] = page_alloc(1);
+		memset(s->pages[index], 'a' + (int)index, PAGE_SIZE);
+	}
+	if (page_share(virt_to_phys(s->pages[index])))
+		return -EAGAIN;
+	*page = s->pages[index];
+	return 0;
+}
+
 static const struct file_ops shim_file_ops = { .get_page = get_page };
+static const struct file_ops shim_cow_file_ops = { .share_page = share_page };
 
 struct file *shim_file_new(u64 size)
 {
@@ -292,6 +314,22 @@ struct file *shim_file_new(u64 size)
 	return &s->f;
 }
 
+struct file *shim_cow_file_new(u64 size)
+{
+	struct file *f = shim_file_new(size);
+
+	f->ops = &shim_cow_file_ops;
+	return f;
+}
+
+void shim_file_drop_page(struct file *f, u64 index)
+{
+	struct shim_file *s = sf(f);
+
+	page_free(s->pages[index], 1);
+	s->pages[index] = NULL;
+}
+
 void shim_file_free(struct file *f)
 {
 	struct shim_file *s = sf(f);
@@ -299,7 +337,10 @@ void shim_file_free(struct file *f)
 	if (f->ref != 1)
 		panic("shim_file_free: %u references left", f->ref);
 	for (int i = 0; i < 64; i++)
-		free(s->pages[i]);
+		if (f->ops == &shim_cow_file_ops && s->pages[i])
+			page_free(s->pages[i], 1);
+		else
+			free(s->pages[i]);
 	free(s);
 }
 

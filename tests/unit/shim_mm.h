@@ -25,6 +25,13 @@ extern int shim_share_limit;
 
 /* A file of size bytes; its page i is filled with 'A' + i. */
 struct file *shim_file_new(u64 size);
+/*
+ * A file whose MAP_PRIVATE pages are shared copy-on-write (share_page, as
+ * ramfs's): page index holds 'a' + index; shim_file_drop_page frees one
+ * as a truncate would.
+ */
+struct file *shim_cow_file_new(u64 size);
+void shim_file_drop_page(struct file *f, u64 index);
 /* Frees a file made by shim_file_new; its reference count must be 1. */
 void shim_file_free(struct file *f);
 

@@ -88,6 +88,27 @@ static void mounts(void **state)
 	assert_false(boot_opts.mounts[2].ro);
 }
 
+static void mounts_9p(void **state)
+{
+	reset();
+	cmdline_parse("mount=9p:skiff0:/home/a%20b%3Ac:ro mount=9p:t:/x:try "
+		      "mount=9p::/bad mount=9p:t mount=9p:t:/%zz "
+		      "cwd=/w%25d");
+	assert_int_equal(boot_opts.nmounts, 2);
+	assert_string_equal(boot_opts.mounts[0].dev, "9p");
+	assert_string_equal(boot_opts.mounts[0].tag, "skiff0");
+	assert_string_equal(boot_opts.mounts[0].path, "/home/a b:c");
+	assert_true(boot_opts.mounts[0].ro);
+	assert_string_equal(boot_opts.mounts[1].tag, "t");
+	assert_false(boot_opts.mounts[1].ro);
+	assert_true(boot_opts.mounts[1].soft);
+	assert_false(boot_opts.mounts[0].soft);
+	assert_string_equal(boot_opts.cwd, "/w%d");
+	reset();
+	cmdline_parse("cwd=/a%00b");
+	assert_string_equal(boot_opts.cwd, "");
+}
+
 static void mounts_malformed(void **state)
 {
 	static const char *const bad[] = {
@@ -114,6 +135,7 @@ int main(void)
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(mmio_limit),
 		cmocka_unit_test(mounts),
+		cmocka_unit_test(mounts_9p),
 		cmocka_unit_test(mounts_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* SOURCES: fs/ext2/alloc.c fs/ext2/bmap.c fs/ext2/cache.c fs/ext2/dir.c fs/ext2/file.c fs/ext2/inode.c fs/ext2/namei.c fs/ext2/super.c fs/blkio.c fs/mounts.c drivers/blkdev.c fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/devfs/tty.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/procfs/net.c fs/eventpoll.c lib/rbtree.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c */
+/* SOURCES: fs/ext2/alloc.c fs/ext2/bmap.c fs/ext2/cache.c fs/ext2/dir.c fs/ext2/file.c fs/ext2/inode.c fs/ext2/namei.c fs/ext2/super.c fs/ext2/mmap.c fs/ext2/falloc.c fs/ext2/writeback.c fs/blkio.c fs/mounts.c drivers/blkdev.c fs/init.c fs/initrd.c fs/pipe.c fs/vfs/dentry.c fs/vfs/fd.c fs/vfs/inode.c fs/vfs/namei.c fs/vfs/open.c fs/vfs/ops.c fs/vfs/rename.c fs/vfs/rw.c fs/vfs/poll.c fs/ramfs/ramfs.c fs/ramfs/file.c fs/ramfs/pagestore.c fs/devfs/mem.c fs/devfs/console.c fs/devfs/tty.c fs/procfs/procfs.c fs/procfs/pid.c fs/procfs/pidstat.c fs/procfs/info.c fs/procfs/sysfs.c fs/procfs/net.c fs/eventpoll.c lib/rbtree.c fs/eventfd.c fs/timerfd.c linux/file.c linux/fd.c linux/stat.c linux/dir.c linux/poll.c linux/sendfile.c lib/cpio.c lib/printf.c lib/strconv.c tests/unit/shim_fs.c */
 /*
  * fs/ext2 on the host, under ASan and UBSan, over a block device in memory
  * (fs/blkio.c's calls over a driver that finishes each request at once):
@@ -7,7 +7,9 @@
  * judged by e2fsck -fn; and 300 damaged copies (random bytes in the first
  * blocks: superblock, descriptors, bitmaps, inode table, root directory)
  * are mounted, walked and changed: any error is fine, a memory error
- * (ASan) or a crash is not. Skipped without e2fsprogs.
+ * (ASan) or a crash is not; fallocate (a punched hole is discarded) and a
+ * shared mapping's page (get_page) against read, write and the disk.
+ * Skipped without e2fsprogs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,7 @@
 static u8 *disk;		/* the device's bytes */
 static u8 *pristine;		/* the image as mke2fs made it */
 static bool fail_io;		/* every request fails as a disk error */
+static unsigned discards;	/* BLK_DISCARD requests seen */
 
 bool thread_set_uninterruptible(struct thread *t, bool on)
 {
@@ -46,6 +49,7 @@ static int mem_submit(struct blkdev *bd, struct blk_req *r)
 		return 0;
 	}
 	if (r->op == BLK_FLUSH || r->op == BLK_DISCARD) {
+		discards += r->op == BLK_DISCARD;
 		r->status = 0;
 	} else if (at + r->len > bd->sectors * 512) {
 		return -EINVAL;
@@ -64,6 +68,7 @@ static unsigned mem_reap(struct blkdev *bd) { (void)bd; return 0; }
 
 static struct blkdev memdisk = {
 	.name = "vda", .sectors = IMG_BYTES / 512, .can_flush = true,
+	.can_discard = true,
 	.submit = mem_submit, .kick = mem_kick, .reap = mem_reap,
 };
 
@@ -238,6 +243,37 @@ static void test_damaged(void **state)
 	assert_true(mounted > 100);
 }
 
+/* A file whose size is past what its block map can reach (a damaged
+ * size_high: reading its holes would take hours) is corrupt: EUCLEAN,
+ * as is every damage found; a sane one beside it still opens. */
+static void test_huge_size(void **state)
+{
+	struct super *sb;
+	char why[160];
+	FILE *f;
+
+	(void)state;
+	if (!disk)
+		skip();
+	f = fopen(IMG, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(pristine, 1, IMG_BYTES, f), IMG_BYTES);
+	fclose(f);
+	assert_int_equal(system("debugfs -w -R 'sif /hello size 373683126276' " IMG
+				" >/dev/null 2>&1"), 0);
+	f = fopen(IMG, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(disk, 1, IMG_BYTES, f), IMG_BYTES);
+	fclose(f);
+	assert_int_equal(ext2_mount("vda", false, &sb, why, sizeof(why)), 0);
+	assert_int_equal(vfs_mkdir_p("/huge", 0755), 0);
+	assert_int_equal(vfs_mount("/huge", sb), 0);
+	assert_int_equal(sys_open("/huge/hello", O_RDONLY, 0), -EUCLEAN);
+	long fd = sys_open("/huge/link", O_RDONLY | O_NOFOLLOW | O_PATH, 0);
+	assert_true(fd >= 0);
+	sys_close(fd);
+}
+
 /* A disk that fails every request: EIO to the caller, never a crash. */
 static void test_io_error(void **state)
 {
@@ -264,12 +300,105 @@ static void test_io_error(void **state)
 	sys_close(fd);
 }
 
+/* The mounted pristine image at path. */
+static void mount_fresh(const char *path)
+{
+	struct super *sb;
+	char why[160];
+
+	memcpy(disk, pristine, IMG_BYTES);
+	assert_int_equal(ext2_mount("vda", false, &sb, why, sizeof(why)), 0);
+	assert_int_equal(vfs_mkdir_p(path, 0755), 0);
+	assert_int_equal(vfs_mount(path, sb), 0);
+}
+
+/* fallocate: allocation, a punched hole (discarded), e2fsck clean. */
+static void test_fallocate(void **state)
+{
+	static char buf[200000];
+	long fd;
+
+	(void)state;
+	if (!disk)
+		skip();
+	mount_fresh("/fa");
+	fd = sys_open("/fa/f", O_CREAT | O_RDWR, 0644);
+	assert_true(fd >= 0);
+	memset(buf, 'p', sizeof(buf));
+	assert_int_equal(sys_write(fd, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(sys_fsync(fd), 0);
+	discards = 0;
+	assert_int_equal(sys_fallocate(fd, 3, 5000, 100000), 0);
+	assert_int_equal(sys_fallocate(fd, 2, 0, 10), -EOPNOTSUPP);
+	assert_int_equal(sys_fallocate(fd, 0x10, 0, 10), -EOPNOTSUPP);
+	assert_int_equal(sys_pread64(fd, buf, 6, 4998), 6);
+	assert_memory_equal(buf, "pp\0\0\0\0", 6);
+	assert_int_equal(sys_pread64(fd, buf, 4, 104998), 4);
+	assert_memory_equal(buf, "\0\0pp", 4);
+	assert_int_equal(sys_fsync(fd), 0);
+	assert_true(discards > 0);
+	/* Mode 0 past the end grows the file; KEEP_SIZE past it does not. */
+	assert_int_equal(sys_fallocate(fd, 1, 190000, 50000), 0);
+	assert_int_equal(sys_lseek(fd, 0, SEEK_END), 200000);
+	assert_int_equal(sys_fallocate(fd, 0, 250000, 10000), 0);
+	assert_int_equal(sys_lseek(fd, 0, SEEK_END), 260000);
+	assert_int_equal(sys_pread64(fd, buf, 4, 255000), 4);
+	assert_memory_equal(buf, "\0\0\0\0", 4);
+	assert_int_equal(sys_fsync(fd), 0);
+	sys_close(fd);
+	save_and_fsck();
+}
+
+/* A shared mapping's page (get_page) is the file's data: read and write
+ * agree with it, and fsync puts it on the disk. */
+static void test_get_page(void **state)
+{
+	struct file *f;
+	char buf[16] = { 0 };
+	u8 *page;
+	long fd;
+
+	(void)state;
+	if (!disk)
+		skip();
+	mount_fresh("/gp");
+	fd = sys_open("/gp/m", O_CREAT | O_RDWR, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(sys_pwrite64(fd, "0123456789", 10, 5000), 10);
+	f = fd_get(fd);
+	assert_non_null(f);
+	assert_int_equal(f->ops->get_page(f, 1, (void **)&page), 0);
+	assert_memory_equal(page + 5000 - 4096, "0123456789", 10);
+	assert_int_equal(f->ops->get_page(f, 2, (void **)&page), -ENXIO);
+	assert_int_equal(f->ops->get_page(f, 0, (void **)&page), 0);
+	memcpy(page + 100, "mapped", 6);
+	assert_int_equal(sys_pread64(fd, buf, 6, 100), 6);
+	assert_memory_equal(buf, "mapped", 6);
+	assert_int_equal(sys_pwrite64(fd, "W", 1, 101), 1);
+	assert_int_equal(page[101], 'W');
+	/* Stored past the end, then the file grows over it: zeros. */
+	assert_int_equal(f->ops->get_page(f, 1, (void **)&page), 0);
+	page[5010 - 4096 + 100] = 'z';
+	assert_int_equal(sys_ftruncate(fd, 6000), 0);
+	assert_int_equal(sys_pread64(fd, buf, 1, 5110), 1);
+	assert_int_equal(buf[0], 0);
+	assert_int_equal(sys_fsync(fd), 0);
+	file_put(f);
+	sys_close(fd);
+	save_and_fsck();
+	assert_int_equal(system("debugfs -R 'cat /m' " IMG " 2>/dev/null | "
+				"head -c 106 | tail -c 6 | grep -q mWpped"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_rw),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_io_error),
+		cmocka_unit_test(test_fallocate),
+		cmocka_unit_test(test_get_page),
+		cmocka_unit_test(test_huge_size),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

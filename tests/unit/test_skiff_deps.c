@@ -8,6 +8,7 @@
  *     `ldconfig -p` (every entry, in order, and the lookups);
  *   - the search, against `ldd` (that is, glibc's ld.so itself): real
  *     programs and Python's extension modules, and programs built here
+ *     (also with LD_LIBRARY_PATH)
  *     with DT_RUNPATH, DT_RPATH inherited along the loader chain, $ORIGIN,
  *     a 32-bit library to skip and a library that is missing;
  *   - corrupted copies of real files and caches: errors, never a read out
@@ -484,12 +485,14 @@ static void on_found(void *ctx, const char *name, const char *path,
 	s->v[s->n++].path = path ? xstrdup(path) : NULL;
 }
 
-static void run_ldd(const char *path, struct found_set *s)
+static void run_ldd(const char *path, const char *llp, struct found_set *s)
 {
-	char cmd[600], line[2048];
+	char cmd[1200], line[2048];
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "ldd '%s' 2>/dev/null", path);
+	snprintf(cmd, sizeof(cmd), "%s%s%sldd '%s' 2>/dev/null",
+		 llp ? "LD_LIBRARY_PATH='" : "env -u LD_LIBRARY_PATH ",
+		 llp ? llp : "", llp ? "' " : "", path);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	while (fgets(line, sizeof(line), p)) {
@@ -528,8 +531,9 @@ static void free_set(struct found_set *s)
 	s->n = 0;
 }
 
-/* The libraries deps.c finds for path are exactly ldd's. */
-static void check_ldd(const char *path)
+/* The libraries deps.c finds for path are exactly ldd's, with the
+ * LD_LIBRARY_PATH llp (NULL: none). */
+static void check_ldd(const char *path, const char *llp)
 {
 	struct found_set *ours = calloc(1, sizeof(*ours));
 	struct found_set *ldd = calloc(1, sizeof(*ldd));
@@ -541,8 +545,9 @@ static void check_ldd(const char *path)
 	assert_non_null(b.data);
 	if (deps_parse_elf(b.data, b.len, &dyn, &why) == 0)
 		interp = dyn.interp;
+	deps_set_library_path(d, llp);
 	assert_int_equal(deps_program(d, path), 0);
-	run_ldd(path, ldd);
+	run_ldd(path, llp, ldd);
 	for (unsigned i = 0; i < ours->n; i++) {
 		const struct found *f = &ours->v[i], *l;
 
@@ -579,7 +584,7 @@ static void search_real_programs(void **state)
 		char real[4096];
 
 		if (realpath(progs[i], real))
-			check_ldd(real);
+			check_ldd(real, NULL);
 	}
 }
 
@@ -606,7 +611,7 @@ static void search_python_modules(void **state)
 		const struct found *f;
 
 		assert_int_equal(deps_object(d, g.gl_pathv[i]), 0);
-		run_ldd(g.gl_pathv[i], ldd);
+		run_ldd(g.gl_pathv[i], NULL, ldd);
 		for (unsigned k = 0; k < ldd->n; k++) {
 			f = lookup(ours, ldd->v[k].name);
 			if (!f || !f->path || !ldd->v[k].path ||
@@ -638,9 +643,36 @@ static void search_built(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(progs); i++) {
 		char *path = at(progs[i]);
 
-		check_ldd(path);
+		check_ldd(path, NULL);
 		free(path);
 	}
+}
+
+/*
+ * LD_LIBRARY_PATH, against ldd run with it: a program with no path of its
+ * own finds its library there; a RUNPATH program's missing libb is found
+ * there; an RPATH still comes first (bin/rpath's libb from lib2, not lib);
+ * a relative entry, an empty one, $ORIGIN (the program's directory).
+ */
+static void search_library_path(void **state)
+{
+	char *plain = at("bin/plain"), *runpath2 = at("bin/runpath2");
+	char *rpath = at("bin/rpath"), *lib = at("lib"), *lib2 = at("lib2");
+	char *both = xasprintf("%s:%s", lib, lib2);
+
+	assert_int_equal(sh("cd %s && gcc -o bin/plain m.c -Llib2 -la -Wl,-rpath-link,lib2", tmpdir), 0);
+	check_ldd(plain, lib2);
+	check_ldd(plain, both);
+	check_ldd(runpath2, lib);
+	check_ldd(rpath, both);
+	check_ldd(plain, "$ORIGIN/../lib2");
+	check_ldd(plain, ":/nonexistent");
+	free(plain);
+	free(runpath2);
+	free(rpath);
+	free(lib);
+	free(lib2);
+	free(both);
 }
 
 /*
@@ -680,7 +712,7 @@ static void search_cache_only(void **state)
 		free(src);
 		skip();
 	}
-	check_ldd(exe);
+	check_ldd(exe, NULL);
 	free(lines);
 	free(exe);
 	free(src);
@@ -718,6 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_real_files),
+		cmocka_unit_test(search_library_path),
 		cmocka_unit_test(parse_built_files),
 		cmocka_unit_test(parse_static),
 		cmocka_unit_test(parse_corrupt),

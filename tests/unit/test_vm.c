@@ -477,6 +477,46 @@ static void test_fault(void **state)
 	shim_file_free(f);
 }
 
+/*
+ * MAP_PRIVATE of a file that offers its pages (share_page): a read maps
+ * the file's page read-only, copy-on-write; a write gets a copy and the
+ * file keeps its data; a page the file drops while mapped stays the
+ * mapping's until it lets go. Nothing leaks.
+ */
+static void test_fault_private_shared(void **state)
+{
+	(void)state;
+	struct file *f = shim_cow_file_new(3 * PG);
+	long pages = shim_pages_in_use();
+
+	assert_int_equal(vm_map_file(B, 3 * PG, RW, true, false, f, 0, false,
+				     false), B);
+	assert_int_equal(fault(B + 1, false, false), 0);
+	assert_int_equal(flags_at(B), RW | PT_COW);
+	u8 *file0 = shim_page_at(B);
+	assert_int_equal(file0[1], 'a');
+	assert_int_equal(fault(B, true, false), 0); /* the write: a copy */
+	assert_int_equal(flags_at(B), RW);
+	assert_ptr_not_equal(shim_page_at(B), file0);
+	shim_page_at(B)[0] = 'x';
+	assert_int_equal(file0[0], 'a');
+	/* A write first: a copy of the file's page at once. */
+	assert_int_equal(fault(B + PG, true, false), 0);
+	assert_int_equal(flags_at(B + PG), RW);
+	assert_int_equal(shim_page_at(B + PG)[0], 'b');
+	/* Dropped by the file (truncate) while mapped: still readable. */
+	assert_int_equal(fault(B + 2 * PG, false, false), 0);
+	shim_file_drop_page(f, 2);
+	assert_int_equal(shim_page_at(B + 2 * PG)[0], 'c');
+	assert_int_equal(fault(B + 2 * PG, true, false), 0); /* ours now */
+	assert_int_equal(flags_at(B + 2 * PG), RW);
+	assert_int_equal(shim_page_at(B + 2 * PG)[0], 'c');
+	check();
+	vm_space_clear(vm_current());
+	shim_file_free(f);
+	assert_int_equal(shim_pages_in_use(), pages);
+}
+
 static void test_check_and_advise(void **state)
 {
 	(void)state;
@@ -660,6 +700,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_many_areas, teardown),
 		cmocka_unit_test_teardown(test_find_free_resume, teardown),
 		cmocka_unit_test_teardown(test_fault, teardown),
+		cmocka_unit_test_teardown(test_fault_private_shared, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
 		cmocka_unit_test_teardown(test_unmap_whole_without_memory, teardown),

@@ -12,7 +12,7 @@
  *     object, of the object that loaded it, and so on up to the program,
  *     then the program's own DT_RPATH (an object with DT_RUNPATH has no
  *     DT_RPATH for this purpose);
- *   - (LD_LIBRARY_PATH: not the host's environment, the guest's; skipped)
+ *   - LD_LIBRARY_PATH: the guest's (deps_set_library_path), not skiff's
  *   - the DT_RUNPATH of the object needing it;
  *   - /etc/ld.so.cache;
  *   - /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib, /usr/lib.
@@ -28,7 +28,8 @@
  *
  * A program whose interpreter is musl's (ld-musl-x86_64.so.1) is searched
  * as musl's ld.so does: libc, libm, libpthread, librt, libdl, libutil and
- * libxnet are the interpreter itself; then the DT_RUNPATH (else DT_RPATH)
+ * libxnet are the interpreter itself; then LD_LIBRARY_PATH; then the
+ * DT_RUNPATH (else DT_RPATH)
  * of the object and of each object that loaded it; then the lines of
  * /etc/ld-musl-x86_64.path, or /lib:/usr/local/lib:/usr/lib. No cache.
  */
@@ -224,6 +225,7 @@ struct deps {
 	struct obj **objs;	/* in load order */
 	size_t n, cap;
 	struct obj *exe;	/* the program, once loaded */
+	char *library_path;	/* LD_LIBRARY_PATH, or NULL */
 	void *cache_map;
 	size_t cache_len;
 	struct ldcache cache;	/* valid if cache_map */
@@ -434,6 +436,9 @@ static char *search_paths(struct deps *d, struct obj *o, const char *name,
 		if (!found && !did_exe && d->exe && d->exe->rpath)
 			found = search_list(d->exe->rpath, d->exe->origin, name, st);
 	}
+	if (!found && d->library_path)
+		found = search_list(d->library_path, d->exe ? d->exe->origin : "",
+				    name, st);
 	if (!found && o->runpath)
 		found = search_list(o->runpath, o->origin, name, st);
 	return found;
@@ -487,6 +492,8 @@ static char *musl_search(struct deps *d, struct obj *o, const char *name,
 {
 	char *found = NULL;
 
+	if (d->library_path)
+		found = search_list(d->library_path, "", name, st);
 	for (struct obj *l = o; l && !found; l = l->loader) {
 		const char *list = l->runpath ? l->runpath : l->rpath;
 
@@ -611,6 +618,17 @@ bool deps_musl(const struct deps *d)
 	return d->musl;
 }
 
+const char *deps_interp(const struct deps *d)
+{
+	return d->exe ? d->exe->interp : NULL;
+}
+
+void deps_set_library_path(struct deps *d, const char *path)
+{
+	free(d->library_path);
+	d->library_path = path && *path ? xstrdup(path) : NULL;
+}
+
 int deps_dlopen(struct deps *d, const char *name)
 {
 	size_t start = d->n;
@@ -622,7 +640,8 @@ int deps_dlopen(struct deps *d, const char *name)
 	return known(d, name, NULL) ? 0 : -ENOENT;
 }
 
-int deps_object(struct deps *d, const char *path)
+/* An object opened by path; keep_soname: others find it by its soname. */
+static int open_object(struct deps *d, const char *path, bool keep_soname)
 {
 	struct obj *o = new_obj(d, path, path, d->exe);
 	const char *why;
@@ -632,11 +651,27 @@ int deps_object(struct deps *d, const char *path)
 		skiff_err("warning: %s: %s; what it needs is not packed", path, why);
 		return -ENOEXEC;
 	}
-	/* A dlopened object is not found by its soname before it is opened. */
-	free(o->soname);
-	o->soname = NULL;
+	if (!keep_soname) {
+		free(o->soname);
+		o->soname = NULL;
+	}
 	load_from(d, start);
 	return 0;
+}
+
+int deps_object(struct deps *d, const char *path)
+{
+	/* A dlopened object is not found by its soname before it is opened. */
+	return open_object(d, path, false);
+}
+
+int deps_preload(struct deps *d, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && known(d, path, &st))
+		return 0;
+	return open_object(d, path, true);
 }
 
 void deps_free(struct deps *d)
@@ -658,6 +693,7 @@ void deps_free(struct deps *d)
 	}
 	free(d->objs);
 	free(d->musl_path);
+	free(d->library_path);
 	if (d->cache_map)
 		munmap(d->cache_map, d->cache_len);
 	free(d);

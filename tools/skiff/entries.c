@@ -22,8 +22,9 @@
 
 #define MAX_LINKS 40 /* symlinks followed in one path, like Linux */
 
-void ent_add(struct entries *es, const char *guest, enum entry_kind kind,
-	     char *src, size_t len, unsigned mode, const char *origin)
+struct entry *ent_add(struct entries *es, const char *guest,
+		      enum entry_kind kind, char *src, size_t len,
+		      unsigned mode, const char *origin)
 {
 	if (es->n == es->cap) {
 		es->cap = es->cap ? 2 * es->cap : 64;
@@ -34,7 +35,8 @@ void ent_add(struct entries *es, const char *guest, enum entry_kind kind,
 		}
 	}
 	es->v[es->n++] = (struct entry){ xstrdup(guest), kind, src, len, mode,
-					 es->weak, origin };
+					 es->weak, origin, 0 };
+	return &es->v[es->n - 1];
 }
 
 void ent_add_with_parents(struct entries *es, const char *guest,
@@ -126,11 +128,13 @@ static int host_step(struct entries *es, struct walk *w, const char *comp,
 		if (n < 0)
 			return -errno;
 		target[n] = '\0';
-		ent_add(es, next, ENT_LINK, xstrdup(target), 0, 0777, origin);
+		ent_add(es, next, ENT_LINK, xstrdup(target), 0, 0777,
+			origin)->mtime = st.st_mtime;
 		return follow(w, target);
 	}
 	if (S_ISDIR(st.st_mode))
-		ent_add(es, next, ENT_DIR, NULL, 0, st.st_mode & 07777, origin);
+		ent_add(es, next, ENT_DIR, NULL, 0, st.st_mode & 07777,
+			origin)->mtime = st.st_mtime;
 	else if (!last)
 		return -ENOTDIR;
 	else if (S_ISREG(st.st_mode))
@@ -404,4 +408,66 @@ void ent_free(struct entries *es)
 	free(es->v);
 	es->v = NULL;
 	es->n = es->cap = 0;
+}
+
+void ent_count(const struct entries *es, size_t from, size_t *files,
+	       u64 *bytes)
+{
+	struct stat st;
+
+	*files = 0;
+	*bytes = 0;
+	for (size_t i = from; i < es->n; i++) {
+		const struct entry *e = &es->v[i];
+
+		if (e->kind == ENT_DATA) {
+			*bytes += e->len;
+			++*files;
+		} else if (e->kind == ENT_FILE && stat(e->src, &st) == 0) {
+			*bytes += st.st_size;
+			++*files;
+		}
+	}
+}
+
+bool ent_has_name(const struct entries *es, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < es->n; i++) {
+		const char *g = es->v[i].guest;
+		size_t gl = strlen(g);
+
+		if (es->v[i].kind == ENT_DIR)
+			continue;
+		if (strchr(name, '/') ? !strcmp(g, name)
+				      : gl > n && g[gl - n - 1] == '/' &&
+					!strcmp(g + gl - n, name))
+			return true;
+	}
+	return false;
+}
+
+u64 ent_estimate(const struct entries *es, size_t *files)
+{
+	/* cpio newc: a 110-byte header, the name, each padded to 4 bytes;
+	 * a large file's data page-aligned behind a padding entry. */
+	u64 total = 512, size;
+	struct stat st;
+
+	*files = 0;
+	for (size_t i = 0; i < es->n; i++) {
+		const struct entry *e = &es->v[i];
+
+		size = e->kind == ENT_DATA ? e->len :
+		       e->kind == ENT_LINK ? strlen(e->src) : 0;
+		if (e->kind == ENT_FILE && stat(e->src, &st) == 0)
+			size = st.st_size;
+		total += ALIGN_UP(110 + strlen(e->guest) + 1, 4) +
+			 ALIGN_UP(size, 4);
+		if (size >= 65536)
+			total += 4096 + 128;
+		*files += e->kind == ENT_FILE || e->kind == ENT_DATA;
+	}
+	return total;
 }

@@ -1,16 +1,13 @@
 /*
  * The image skiff boots: a cpio newc archive (cpio.c) the kernel unpacks
  * into its root filesystem. It holds:
- *   - the program at the path typed (made absolute), with the host's
- *     symlinks on the way, and its file at its real path;
- *   - a dynamically linked program's interpreter and libraries (deps.c),
- *     at the paths ld.so finds them on the host, with their symlinks (a
- *     merged-/usr Debian's /lib -> usr/lib), and /etc/ld.so.cache, so the
- *     guest's ld.so finds them, and what is dlopened later, the same way;
- *   - an interpreter's own files (runtimes.c: python3's stdlib, ...);
- *   - each --dir HOST[:GUEST] tree and --file HOST[:GUEST] file, with the
- *     libraries of the ELF files among them;
- *   - the current directory (empty), so relative paths work in the guest;
+ *   - the program, a script's interpreters, libraries, an interpreter's
+ *     own files, --dir and --file, host data (pack.c's rules), at their
+ *     host paths with the symlinks on the way (a merged-/usr Debian's
+ *     /lib -> usr/lib), directories and symlinks with their host mtimes;
+ *   - skiff run: the current directory (empty), so relative paths work
+ *     in the guest (run.c shares it live unless --no-cwd); skiff build
+ *     records -w's directory or / instead, never the current one;
  *   - the files of skiff/proto.h: /.skiff/argv, env, exe, cwd;
  *   - /etc/passwd, group, nsswitch.conf, and hosts, hostname and
  *     resolv.conf for the guest's network (net.c; an image written by
@@ -39,7 +36,7 @@
 #include "skiff.h"
 
 #define IMAGE_ALIGN_MIN 65536
-#define LD_SO_CACHE "/etc/ld.so.cache"
+#define IMAGE_LARGE_MIB 256	/* an image this large is announced */
 
 /*
  * Written by skiff; what programs read through glibc's NSS and resolver.
@@ -52,13 +49,6 @@ static const struct {
 	{ "/etc/group", "root:x:0:\n" },
 	{ "/etc/nsswitch.conf",
 	  "passwd: files\ngroup: files\nhosts: files dns\n" },
-};
-
-struct collect {
-	struct entries *es;
-	struct deps *deps;	/* NULL for a static program */
-	bool quiet;		/* no warning for a library not found */
-	int err;		/* the first error of a callback */
 };
 
 /* NUL-terminated strings, concatenated. */
@@ -80,31 +70,40 @@ static char *join0(char **v, size_t n, size_t *len)
 	return buf;
 }
 
+/* KEY=VAL into v (n strings, room for one more): replaces KEY's string. */
+static void env_set(char **v, size_t *n, char *kv)
+{
+	size_t key = strchr(kv, '=') - kv + 1, j;
+
+	for (j = 0; j < *n && strncmp(v[j], kv, key); j++)
+		;
+	v[j] = kv;
+	if (j == *n)
+		(*n)++;
+}
+
 /* The defaults of proto.h (and skiff run's TERM when its output is a
- * terminal), then -e values, a later KEY replacing an earlier. */
+ * terminal, skiff's LD_LIBRARY_PATH, which the libraries were found
+ * with: pack_env), then -e values, a later KEY replacing an earlier. */
 static char *env_block(const struct skiff_opts *o, size_t *len)
 {
-	char **v = xmalloc((o->nenv + 3) * sizeof(*v));
-	const char *term = getenv("TERM");
+	char **v = xmalloc((o->nenv + 4) * sizeof(*v));
+	const char *term = getenv("TERM"), *llp = getenv("LD_LIBRARY_PATH");
 	size_t n = 0;
-	char *buf, *term_kv = NULL;
+	char *buf, *term_kv = NULL, *llp_kv = NULL;
 
 	v[n++] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	v[n++] = "HOME=/";
 	if (!o->build && term && *term && isatty(STDOUT_FILENO))
 		v[n++] = term_kv = xasprintf("TERM=%s", term);
-	for (size_t i = 0; i < o->nenv; i++) {
-		size_t key = strchr(o->env[i], '=') - o->env[i] + 1, j;
-
-		for (j = 0; j < n && strncmp(v[j], o->env[i], key); j++)
-			;
-		v[j] = o->env[i];
-		if (j == n)
-			n++;
-	}
+	if (llp && *llp)
+		v[n++] = llp_kv = xasprintf("LD_LIBRARY_PATH=%s", llp);
+	for (size_t i = 0; i < o->nenv; i++)
+		env_set(v, &n, o->env[i]);
 	buf = join0(v, n, len);
 	free(v);
 	free(term_kv);
+	free(llp_kv);
 	return buf;
 }
 
@@ -146,14 +145,16 @@ static int check_arg_limits(const char *args, size_t args_len, const char *env,
 static int add_control_files(struct entries *es, const struct skiff_opts *o,
 			     const struct program *p, const char *cwd)
 {
-	size_t len, env_len;
-	char **argv = xmalloc(o->argc * sizeof(*argv));
+	size_t len, env_len, argc = p->nlead + o->argc - 1;
+	char **argv = xmalloc(argc * sizeof(*argv));
 	char *buf, *env;
 
-	argv[0] = p->typed;
+	/* The program's name, or a script's interpreters (program.c). */
+	for (int i = 0; i < p->nlead; i++)
+		argv[i] = p->lead[i];
 	for (int i = 1; i < o->argc; i++)
-		argv[i] = o->argv[i];
-	buf = join0(argv, o->argc, &len);
+		argv[p->nlead + i - 1] = o->argv[i];
+	buf = join0(argv, argc, &len);
 	free(argv);
 	env = env_block(o, &env_len);
 	int err = check_arg_limits(buf, len, env, env_len);
@@ -165,102 +166,11 @@ static int add_control_files(struct entries *es, const struct skiff_opts *o,
 	ent_add_with_parents(es, PROTO_DIR "/argv", ENT_DATA, buf, len, 0444,
 			     "argv");
 	ent_add(es, PROTO_DIR "/env", ENT_DATA, env, env_len, 0444, "env");
-	ent_add(es, PROTO_DIR "/exe", ENT_DATA, xstrdup(p->real),
-		strlen(p->real), 0444, "exe");
+	ent_add(es, PROTO_DIR "/exe", ENT_DATA, xstrdup(p->exe),
+		strlen(p->exe), 0444, "exe");
 	ent_add(es, PROTO_DIR "/cwd", ENT_DATA, xstrdup(cwd), strlen(cwd), 0444,
 		"cwd");
 	return 0;
-}
-
-/* deps.c found name (needed by needed_by) at path: into the image. */
-static void on_found(void *ctx, const char *name, const char *path,
-		     const char *needed_by)
-{
-	struct collect *cl = ctx;
-	bool weak = cl->es->weak;
-	int err;
-
-	if (!path) {
-		if (!cl->quiet)
-			skiff_err("warning: %s (needed by %s) is not on this host; the program may not start",
-				  name, needed_by);
-		return;
-	}
-	cl->es->weak = true;
-	err = ent_add_host(cl->es, path, NULL,
-			   xasprintf("%s (needed by %s)", name, needed_by));
-	cl->es->weak = weak;
-	if (err && !cl->err)
-		cl->err = err;
-}
-
-/* An ELF file the program may dlopen: its libraries too. */
-static void on_elf(void *ctx, const char *host)
-{
-	struct collect *cl = ctx;
-
-	if (cl->deps)
-		deps_object(cl->deps, host);
-}
-
-/*
- * What glibc's ld.so reads besides the libraries: its cache (so that what
- * is dlopened later is found as on the host), and libgcc_s.so.1, which
- * glibc dlopens to unwind the stack in pthread_exit and pthread_cancel.
- */
-static int add_glibc_files(struct collect *cl)
-{
-	deps_dlopen(cl->deps, "libgcc_s.so.1");
-	if (access(LD_SO_CACHE, R_OK) < 0)
-		return 0;
-	return ent_add_host(cl->es, LD_SO_CACHE, NULL, "ld.so's cache");
-}
-
-/* The interpreter, libraries, ld.so.cache and runtime files: all weak. */
-static int collect_auto(struct collect *cl, const struct program *p)
-{
-	int err = 0;
-
-	cl->es->weak = true;
-	if (p->dynamic) {
-		cl->deps = deps_new(LD_SO_CACHE, on_found, cl);
-		if (deps_program(cl->deps, p->real))
-			err = SKIFF_EXIT_CANNOT_RUN;
-		if (!err && !deps_musl(cl->deps))
-			err = add_glibc_files(cl);
-	}
-	/* A module the interpreter may never load needs no warning. */
-	cl->quiet = true;
-	if (!err)
-		err = runtime_add(cl->es, p, on_elf, cl);
-	cl->quiet = false;
-	cl->es->weak = false;
-	return err ? err : cl->err;
-}
-
-/* --dir and --file, each ELF file among them with its libraries. */
-static int collect_user(struct collect *cl, const struct skiff_opts *o)
-{
-	struct tree_opts t = { NULL, on_elf, cl };
-	int err = 0;
-
-	for (size_t i = 0; i < o->ndirs && !err; i++) {
-		const struct file_spec *f = &o->dirs[i];
-
-		err = tree_add(cl->es, f->host, f->guest, &t,
-			       xasprintf("--dir %s", f->host));
-	}
-	for (size_t i = 0; i < o->nfiles && !err; i++) {
-		const struct file_spec *f = &o->files[i];
-		char *real = realpath(f->host, NULL);
-
-		err = ent_add_file(cl->es, f->host, f->guest,
-				   xasprintf("--file %s", f->host));
-		if (!err && real && tree_is_elf(real))
-			on_elf(cl, real);
-		free(real);
-	}
-	return err ? err : cl->err;
 }
 
 static void add_etc(struct entries *es, const char *path, char *text)
@@ -294,62 +204,42 @@ static void add_ports(struct entries *es, const struct skiff_opts *o)
 	ent_add(es, NET_PORTS_FILE, ENT_DATA, text, len, 0444, "-p");
 }
 
-/*
- * The terminfo entry of the TERM env_block passes (the first of ncurses'
- * directories holding it), so that a curses program in the guest knows the
- * host terminal. Nothing when TERM is not passed or has no entry here.
- */
-static int add_terminfo(struct entries *es, const struct skiff_opts *o)
-{
-	static const char *const dirs[] = { "/etc/terminfo", "/lib/terminfo",
-					    "/usr/share/terminfo" };
-	const char *term = getenv("TERM");
-
-	if (o->build || !term || !*term || strchr(term, '/') ||
-	    !isatty(STDOUT_FILENO))
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		char *path = xasprintf("%s/%c/%s", dirs[i], term[0], term);
-		int err = access(path, R_OK) ? -1 :
-			  ent_add_host(es, path, NULL, "the terminal's terminfo");
-
-		free(path);
-		if (err >= 0)
-			return err;
-	}
-	return 0;
-}
-
 static int collect(struct entries *es, const struct skiff_opts *o,
 		   const struct program *p)
 {
-	struct collect cl = { es, NULL, false, 0 };
 	char cwd[PATH_MAX];
 	int err;
 
-	if (!getcwd(cwd, sizeof(cwd))) {
+	/* skiff build never captures the current directory: its image
+	 * starts in -w's directory or /. */
+	if (o->build)
+		snprintf(cwd, sizeof(cwd), "%s", o->workdir ? o->workdir : "/");
+	else if (!getcwd(cwd, sizeof(cwd))) {
 		skiff_err("cannot get the current directory: %s", strerror(errno));
 		return SKIFF_EXIT_FAILED;
 	}
+	if (o->workdir) {
+		if (o->workdir[0] != '/') {
+			skiff_err("-w %s: the working directory must be an absolute guest path",
+				  o->workdir);
+			return SKIFF_EXIT_USAGE;
+		}
+		char *w = path_normalize(o->workdir);
+
+		snprintf(cwd, sizeof(cwd), "%s", w);
+		free(w);
+	}
 	if (strcmp(cwd, "/"))
 		ent_add_with_parents(es, cwd, ENT_DIR, NULL, 0, 0755,
-				     "the current directory");
-	/* The program at the path typed: its symlinks, its real file. */
-	err = ent_add_host(es, p->abs, NULL, p->typed);
-	if (!err)
-		err = collect_auto(&cl, p);
-	if (!err)
-		err = collect_user(&cl, o);
-	if (!err)
-		err = add_terminfo(es, o);
+				     o->workdir ? "-w" : "the current directory");
+	/* The program and all it needs, --dir and --file (pack.c). */
+	err = pack_program(es, o, p);
 	if (!err)
 		err = add_control_files(es, o, p, cwd);
 	if (!err) {
 		add_etc_files(es, &o->net);
 		add_ports(es, o);
 	}
-	if (cl.deps)
-		deps_free(cl.deps);
 	return err;
 }
 
@@ -384,14 +274,42 @@ static int write_entry(struct cpio *c, const struct entry *e, u64 now)
 {
 	switch (e->kind) {
 	case ENT_DIR:
-		return cpio_add_dir(c, e->guest, e->mode, now);
+		return cpio_add_dir(c, e->guest, e->mode, e->mtime ? (u64)e->mtime : now);
 	case ENT_LINK:
-		return cpio_add_symlink(c, e->guest, e->src, now);
+		return cpio_add_symlink(c, e->guest, e->src,
+					e->mtime ? (u64)e->mtime : now);
 	case ENT_DATA:
 		return cpio_add_data(c, e->guest, e->mode, now, e->src, e->len);
 	case ENT_FILE:
 		return write_file(c, e, now);
 	}
+	return 0;
+}
+
+/*
+ * Before anything is written: the image's estimated size, said when large,
+ * and refused when skiff run's guest memory cannot hold it (the kernel
+ * keeps the image in memory and needs a few MiB of its own).
+ */
+static int check_size(const struct entries *es, const struct skiff_opts *o)
+{
+	size_t files;
+	u64 size = ent_estimate(es, &files);
+	u64 mib = (size + (1 << 20) - 1) >> 20, need = mib + 8;
+
+	pack_note("the image: about %llu MiB, %zu files",
+		  (unsigned long long)mib, files);
+	if (!o->build && need > o->memory_mib) {
+		skiff_err("the image (about %llu MiB, %zu files) does not fit in %llu MiB of guest memory; use --memory %lluM or more",
+			  (unsigned long long)mib, files,
+			  (unsigned long long)o->memory_mib,
+			  (unsigned long long)ALIGN_UP(need + 32, 64));
+		return SKIFF_EXIT_FAILED;
+	}
+	if (mib >= IMAGE_LARGE_MIB && !o->verbose)
+		skiff_err("writing an image of about %llu MiB (%zu files)%s",
+			  (unsigned long long)mib, files, o->build ?
+			  "; skiff run needs --memory above its size" : "");
 	return 0;
 }
 
@@ -407,8 +325,15 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
 	err = collect(&es, o, p);
 	if (!err)
 		err = ent_finish(&es);
+	if (!err)
+		err = check_size(&es, o);
 	for (size_t i = 0; i < es.n && !err; i++)
 		err = write_entry(c, &es.v[i], now);
+	/* Once more at the end: the guest's unpacking of what a directory
+	 * holds changes its mtime; this sets the host's back. */
+	for (size_t i = 0; i < es.n && !err; i++)
+		if (es.v[i].kind == ENT_DIR && es.v[i].mtime)
+			err = write_entry(c, &es.v[i], now);
 	if (!err)
 		err = cpio_finish(c);
 	if (err < 0) {
@@ -473,4 +398,113 @@ fail:
 		close(fd);
 	*err = SKIFF_EXIT_FAILED;
 	return NULL;
+}
+
+/* The NUL-separated strings of buf (len bytes) into v (malloc'd, room for
+ * extra more); the strings stay in buf. */
+static char **split0(char *buf, size_t len, size_t extra, size_t *n)
+{
+	char **v;
+	size_t count = 0;
+
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		count++;
+	v = xmalloc((count + extra + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		v[(*n)++] = buf + i;
+	return v;
+}
+
+/* What skiff run IMAGE ARGS gives: the image's argv[0], then ARGS. */
+static char *override_argv(const char *image, const struct skiff_opts *o,
+			   size_t *len, int *err)
+{
+	size_t ilen;
+	char *old = image_read_file(image, PROTO_DIR "/argv", &ilen, err);
+	char **v = xmalloc((o->argc + 1) * sizeof(*v)), *buf;
+
+	if (!old) {
+		if (!*err)
+			skiff_err("%s: not a Skiff image (it has no %s/argv)",
+				  image, PROTO_DIR);
+		*err = SKIFF_EXIT_CANNOT_RUN;
+		free(v);
+		return NULL;
+	}
+	v[0] = old;
+	for (int i = 1; i < o->argc; i++)
+		v[i] = o->argv[i];
+	buf = join0(v, o->argc, len);
+	free(v);
+	free(old);
+	return buf;
+}
+
+/* The image's environment with -e's values, a later KEY replacing. */
+static char *override_env(const char *image, const struct skiff_opts *o,
+			  size_t *len, int *err)
+{
+	size_t ilen = 0, n;
+	char *old = image_read_file(image, PROTO_DIR "/env", &ilen, err), *buf;
+	char **v;
+
+	if (*err)
+		return NULL;
+	v = split0(old ? old : "", old ? ilen : 0, o->nenv, &n);
+	for (size_t i = 0; i < o->nenv; i++)
+		env_set(v, &n, o->env[i]);
+	buf = join0(v, n, len);
+	free(v);
+	free(old);
+	return buf;
+}
+
+int image_write_overrides(int fd, const char *image, const struct skiff_opts *o)
+{
+	struct cpio *c = xmalloc(sizeof(*c));
+	char *args = NULL, *env = NULL, *cwd = NULL;
+	size_t args_len = 0, env_len = 0;
+	u64 now = time(NULL);
+	int err = 0;
+
+	if (o->argc > 1)
+		args = override_argv(image, o, &args_len, &err);
+	if (!err && o->nenv)
+		env = override_env(image, o, &env_len, &err);
+	if (!err && (args || env))
+		err = check_arg_limits(args ? args : "", args_len,
+				       env ? env : "", env_len);
+	if (!err && o->workdir && o->workdir[0] != '/') {
+		skiff_err("-w %s: the working directory must be an absolute guest path",
+			  o->workdir);
+		err = SKIFF_EXIT_USAGE;
+	}
+	cpio_init(c, fd);
+	if (!err && o->workdir) {
+		cwd = path_normalize(o->workdir);
+		/* made with its parents by the kernel, as docker's -w does */
+		if (strcmp(cwd, "/"))
+			err = cpio_add_dir(c, cwd, 0755, now);
+		if (!err)
+			err = cpio_add_data(c, PROTO_DIR "/cwd", 0444, now, cwd,
+					    strlen(cwd));
+	}
+	if (!err && args)
+		err = cpio_add_data(c, PROTO_DIR "/argv", 0444, now, args,
+				    args_len);
+	if (!err && env)
+		err = cpio_add_data(c, PROTO_DIR "/env", 0444, now, env,
+				    env_len);
+	if (!err)
+		err = cpio_finish(c);
+	if (err < 0) {
+		skiff_err("writing the image's overrides: %s", strerror(-err));
+		err = SKIFF_EXIT_FAILED;
+	}
+	free(args);
+	free(env);
+	free(cwd);
+	free(c);
+	return err;
 }

@@ -13,7 +13,7 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -34,15 +34,26 @@ static const struct option long_opts[] = {
 	{ "dns", required_argument, NULL, OPT_DNS },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-cwd", no_argument, NULL, OPT_NO_CWD },
+	{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const char *command = "run"; /* for bad_usage's hint */
 
 static __noreturn void bad_usage(const char *fmt, const char *arg)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), fmt, arg);
-	skiff_err("%s (see skiff --help)", msg);
+	skiff_err("%s (see skiff %s --help)", msg, command);
 	exit(SKIFF_EXIT_USAGE);
 }
 
@@ -123,12 +134,22 @@ char *path_absolute(const char *path)
 	return abs;
 }
 
-/* HOST[:GUEST]: the last ':' followed by '/' starts GUEST. */
+/*
+ * HOST[:GUEST]: the last ':' followed by '/' starts GUEST. A ':' followed
+ * by anything else, in a path that is no host file, is a relative GUEST.
+ */
 static struct file_spec split_spec(const char *opt, const char *arg)
 {
 	const char *colon = strrchr(arg, ':');
 	struct file_spec f;
 
+	if (colon && colon != arg && colon[1] != '/' && access(arg, F_OK)) {
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "%s %s: the guest path '%s' must be absolute",
+			 opt, arg, colon + 1);
+		bad_usage("%s", msg);
+	}
 	if (colon && colon[1] != '/')
 		colon = NULL;
 	if (colon == arg || !arg[0]) {
@@ -193,6 +214,7 @@ static void add_env(struct skiff_opts *o, const char *arg)
 
 	if (eq == arg || !arg[0])
 		bad_usage("-e %s: expected KEY=VALUE", arg);
+	flags_check_env_key(arg, eq ? (size_t)(eq - arg) : strlen(arg));
 	if (eq) {
 		kv = xstrdup(arg);
 	} else {
@@ -276,8 +298,25 @@ static void parse_net(struct skiff_opts *o, int c, const char *arg)
 	}
 }
 
+/* --format lz4|gzip|cpio|raw|qcow2, skiff build's only. */
+static void parse_format(struct skiff_opts *o, const char *arg)
+{
+	static const char *const names[] = { "lz4", "gzip", "cpio", "raw",
+					     "qcow2" };
+
+	if (!o->build)
+		bad_usage("%s", "--format is an option of skiff build");
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(arg, names[i])) {
+			o->format = (enum image_format)i;
+			return;
+		}
+	bad_usage("--format %s: expected lz4, gzip, cpio, raw or qcow2", arg);
+}
+
 static void parse_one(struct skiff_opts *o, int c, const char *arg)
 {
+	char why[256], msg[600];
 	int err;
 
 	switch (c) {
@@ -306,10 +345,20 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "-v");
 		if (o->ndisks >= SKIFF_MAX_DISKS)
 			bad_usage("%s", "-v: at most 8 disks");
-		if (volume_parse(arg, &o->disks[o->ndisks]))
-			bad_usage("-v %s: expected NAME:/DIR[:ro] or ./IMAGE:/DIR[:ro] "
-				  "(an existing volume or image file)", arg);
+		if (volume_parse(arg, &o->disks[o->ndisks], why, sizeof(why))) {
+			snprintf(msg, sizeof(msg), "-v %s: %s", arg, why);
+			bad_usage("%s", msg);
+		}
 		o->ndisks++;
+		break;
+	case 'w': /* as docker: the guest directory, made if missing */
+		if (arg[0] != '/')
+			bad_usage("-w %s: the working directory must be absolute", arg);
+		o->workdir = path_normalize(arg);
+		break;
+	case OPT_NO_CWD:
+		vm_option(o, "--no-cwd");
+		o->no_cwd = true;
 		break;
 	case 'i': /* docker's -i: skiff always passes its stdin */
 		vm_option(o, "-i");
@@ -317,6 +366,9 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 	case 't':
 		vm_option(o, "-t");
 		o->tty = true;
+		break;
+	case OPT_FORMAT:
+		parse_format(o, arg);
 		break;
 	case OPT_FILE:
 		add_file(o, arg);
@@ -345,6 +397,25 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 		vm_option(o, "--kernel");
 		o->kernel = arg;
 		break;
+	case 'd':
+		vm_option(o, "-d");
+		o->detach = true;
+		break;
+	case OPT_NAME:
+		vm_option(o, "--name");
+		if (!inst_valid_name(arg))
+			bad_usage("--name %s: expected letters, digits, '_', '.' or '-' (at most 63, a letter or digit first)", arg);
+		o->name = arg;
+		break;
+	case OPT_RM:
+		vm_option(o, "--rm");
+		o->rm = true;
+		break;
+	case OPT_ENV_FILE:
+	case OPT_VERSION:
+	case OPT_CPUS:
+		flags_parse(o, c, arg);
+		break;
 	default:
 		parse_net(o, c, arg);
 		break;
@@ -358,12 +429,13 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->build = !strcmp(argv[0], "build");
+	command = o->build ? "build" : "run";
 	o->memory_mib = SKIFF_DEFAULT_MEMORY_MIB;
 	opterr = 0;
 	/* '+': stop at PROGRAM, its own options are its ARGS. */
-	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:hit", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:m:e:o:p:v:w:hitd", long_opts, NULL)) != -1) {
 		if (c == 'h') {
-			usage(stdout);
+			usage_command(stdout, command);
 			exit(0);
 		}
 		if (c == ':')
@@ -374,15 +446,21 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 			bad_usage("unknown option %s", opt);
 		}
 		if (c == '?')
-			bad_usage("unknown option %s", argv[optind - 1]);
+			flags_unknown(argv[optind - 1], long_opts, command);
 		parse_one(o, c, optarg);
 	}
+	flags_finish(o);
 	o->argc = argc - optind;
 	o->argv = argv + optind;
+	config_apply(argc, argv, optind, o); /* skiff.json, if any */
 	if (o->argc == 0)
 		bad_usage("%s", "missing PROGRAM");
 	if (o->build && !o->output)
 		bad_usage("%s", "skiff build needs -o IMAGE");
 	if (net_check_config(&o->net, why, sizeof(why)))
 		bad_usage("%s", why);
+	if (o->name && !o->detach)
+		bad_usage("%s", "--name names a detached instance: use it with -d");
+	o->cmd_argc = argc;
+	o->cmd_argv = argv;
 }

@@ -27,7 +27,7 @@
 #include <skiff/proto.h>
 #include "skiff.h"
 
-#define MAX_ARGS 64
+#define MAX_ARGS 128
 #define SOCK_BUF (1 << 20) /* a port socket's buffers (capped by the host) */
 
 struct argv_builder {
@@ -45,8 +45,9 @@ static void arg(struct argv_builder *a, char *s)
 /* The kernel command line: options only (skiff/proto.h). */
 static char *kernel_cmdline(const struct vm_config *vm)
 {
-	char buf[1536];
+	char buf[8192];
 	int n = 0;
+	size_t blk = 0, ninep = 0;
 
 	buf[0] = '\0';
 	if (vm->tsc_khz)
@@ -62,12 +63,29 @@ static char *kernel_cmdline(const struct vm_config *vm)
 			      vm->cols, vm->rows);
 	if (vm->verbose)
 		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
+	for (size_t i = 0; i < vm->ndisks; i++) {
+		const struct disk_spec *d = &vm->disks[i];
+		char *g = volume_escape(d->guest), dev[32];
+
+		if (d->dir)
+			snprintf(dev, sizeof(dev), "9p:skiff%zu", ninep++);
+		else
+			snprintf(dev, sizeof(dev), "vd%c", (char)('a' + blk++));
+		n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, " mount=%s:%s%s", dev, g,
+			 d->ro ? ":ro" : d->soft ? ":try" : "");
+		free(g);
+	}
+	if (vm->cwd) {
+		char *g = volume_escape(vm->cwd);
+
+		n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, " cwd=%s", g);
+		free(g);
+	}
+	/* The network's words last (tests/skiff/net.sh reads them there). */
 	if (vm->net)
 		net_cmdline(vm->net, buf, sizeof(buf));
-	for (size_t i = 0; i < vm->ndisks; i++)
-		n += snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-			      " mount=vd%c:%s%s", (char)('a' + i),
-			      vm->disks[i].guest, vm->disks[i].ro ? ":ro" : "");
 	return xstrdup(buf[0] ? buf + 1 : "");
 }
 
@@ -101,20 +119,51 @@ static char *qemu_escape(const char *s)
 	return out;
 }
 
-/* virtio-blk disks, in order: the guest's vda, vdb, ... */
+/*
+ * A host directory: QEMU's local fsdev with security_model=none (files
+ * keep the host's modes and owners, and QEMU, not root, ignores the
+ * owner changes it cannot make; mapped-xattr would hide the guest's modes
+ * in xattrs, so a script made executable in the guest would not be on
+ * the host), and a virtio-9p device whose mount tag the kernel's
+ * mount=9p:TAG word names.
+ */
+static void share_args(const struct vm_config *vm, const struct disk_spec *d,
+		       size_t i, struct argv_builder *a)
+{
+	arg(a, "-fsdev");
+	arg(a, xasprintf("local,id=fs%zu,path=%s,security_model=none%s", i,
+			 qemu_escape(d->path), d->ro ? ",readonly=on" : ""));
+	arg(a, "-device");
+	arg(a, xasprintf("%s,fsdev=fs%zu,mount_tag=skiff%zu", vm->q35 ?
+			 "virtio-9p-pci,disable-legacy=on" : "virtio-9p-device",
+			 i, i));
+}
+
+/* virtio-blk disks, in order: the guest's vda, vdb, ...; 9p shares. A
+ * writable disk passes the guest's discards on (discard=unmap): blocks the
+ * file system frees become holes in the image file again. */
 static void disk_args(const struct vm_config *vm, struct argv_builder *a)
 {
+	size_t ninep = 0, blk = 0;
+
+	/* Drives are disk0, disk1, ... in the guest's order (vda, vdb, ...),
+	 * whatever shares come between them. */
 	for (size_t i = 0; i < vm->ndisks; i++) {
 		const struct disk_spec *d = &vm->disks[i];
 
+		if (d->dir) {
+			share_args(vm, d, ninep++, a);
+			continue;
+		}
 		arg(a, "-drive");
 		arg(a, xasprintf("file=%s,format=raw,if=none,id=disk%zu%s",
-				 qemu_escape(d->path), i,
-				 d->ro ? ",readonly=on" : ""));
+				 qemu_escape(d->path), blk,
+				 d->ro ? ",readonly=on" : ",discard=unmap"));
 		arg(a, "-device");
 		arg(a, xasprintf("%s,drive=disk%zu", vm->q35 ?
 				 "virtio-blk-pci,disable-legacy=on" :
-				 "virtio-blk-device", i));
+				 "virtio-blk-device", blk));
+		blk++;
 	}
 	if (vm->ndisks && !vm->q35) {
 		arg(a, "-global");
@@ -213,6 +262,7 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "-serial");
 	arg(a, "chardev:con");
 	console_args(vm, q, a); /* before the exit device: the NIC's stay last */
+	disk_args(vm, a);
 	arg(a, "-device");
 	arg(a, xasprintf("isa-debug-exit,iobase=%#x,iosize=4", PROTO_EXIT_PORT));
 	if (vm->net) {
@@ -222,7 +272,14 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 		for (int i = 0; i < k; i++)
 			arg(a, nic[i]);
 	}
-	disk_args(vm, a);
+	if (vm->qmp) {
+		arg(a, "-qmp");
+		arg(a, xasprintf("unix:%s,server=on,wait=off", vm->qmp));
+	}
+	if (vm->incoming) {
+		arg(a, "-incoming");
+		arg(a, (char *)vm->incoming);
+	}
 	extra_args(a);
 }
 

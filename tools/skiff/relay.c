@@ -68,6 +68,7 @@ struct relay {
 	size_t sig_len, sig_off;
 	int forwarded;			/* the signal forwarded, 0: none yet */
 	s64 stop_deadline;		/* when the program's grace ends */
+	bool typeahead;			/* term_typeahead may have bytes */
 	bool stdin_eof;			/* read; the EOF marker is in inq */
 	bool stdin_dead;		/* QEMU's stdin is closed: stop */
 	bool out_eof, err_eof;		/* QEMU closed its stdout / stderr */
@@ -83,6 +84,12 @@ struct relay {
 };
 
 static volatile sig_atomic_t caught_signal;
+
+/* A detached instance's keeper (keeper.c) drives the loop too (skiff.h). */
+volatile sig_atomic_t relay_end_now;
+u64 relay_pending_signals;
+int relay_boot_fd = -1;
+volatile sig_atomic_t relay_send_time;
 static volatile sig_atomic_t winch; /* the host terminal was resized */
 
 static void on_winch(int signo)
@@ -266,10 +273,20 @@ static void write_ctl(struct relay *rl)
 		rl->ctl_off = rl->ctl_len = 0;
 }
 
-static void read_stdin(struct relay *rl)
+/* Stdin for the guest: the terminal's typeahead, else (when poll said
+ * so: readable) what a read gives. */
+static void read_stdin(struct relay *rl, bool readable)
 {
 	u8 buf[READ_SIZE];
-	ssize_t n = read(0, buf, sizeof(buf));
+	/* What the terminal took before raw mode comes first (term.c). */
+	ssize_t n = (ssize_t)term_typeahead(buf, sizeof(buf));
+
+	if (!n) {
+		rl->typeahead = false;
+		if (!readable)
+			return;
+		n = read(0, buf, sizeof(buf));
+	}
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -359,6 +376,14 @@ static void read_qemu_out(struct relay *rl)
 	}
 	if (rl->r->first_byte_ns < 0)
 		rl->r->first_byte_ns = relay_now_ns() - rl->launch_ns;
+	if (relay_boot_fd >= 0) {
+		/* If the starter is gone, nobody waits: no error. */
+		ssize_t ignored = write(relay_boot_fd, "b", 1);
+
+		(void)ignored;
+		close(relay_boot_fd);
+		relay_boot_fd = -1;
+	}
 	proto_feed(&rl->demux, buf, n);
 }
 
@@ -462,6 +487,21 @@ static bool relay_step(struct relay *rl, s64 deadline)
 
 	if (caught_signal && !forward_signal(rl))
 		return false;
+	if (relay_end_now)
+		return false;
+	if (relay_send_time && rl->vc) {
+		struct timespec rt;
+
+		relay_send_time = 0;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		ctl_line(rl, "time %llu\n", (unsigned long long)rt.tv_sec *
+			 1000000000ull + (unsigned long long)rt.tv_nsec);
+	}
+	for (u64 fwd = __atomic_exchange_n(&relay_pending_signals, 0,
+					   __ATOMIC_SEQ_CST), s = 1;
+	     fwd && s <= 64; s++)
+		if (rl->vc && (fwd & (1ull << (s - 1))))
+			ctl_line(rl, "signal %d\n", (int)s);
 	if (winch && rl->vc) {
 		struct winsize ws;
 
@@ -487,14 +527,18 @@ static bool relay_step(struct relay *rl, s64 deadline)
 		tsp = &ts;
 	}
 	set_pollfds(rl, p);
+	if (p[P_STDIN].fd >= 0 && rl->typeahead) {
+		ts = (struct timespec){ 0, 0 }; /* it is ready now */
+		tsp = &ts;
+	}
 	if (ppoll(p, P_COUNT, tsp, &run_mask) < 0)
 		return errno == EINTR;
 	if (ready(&p[P_OUT]))
 		write_head(rl);
 	if (ready(&p[P_QIN]))
 		write_guest_stdin(rl);
-	if (ready(&p[P_STDIN]))
-		read_stdin(rl);
+	if (ready(&p[P_STDIN]) || (p[P_STDIN].fd >= 0 && rl->typeahead))
+		read_stdin(rl, ready(&p[P_STDIN]));
 	if (ready(&p[P_QERR]))
 		read_qemu_err(rl);
 	if (ready(&p[P_QOUT]))
@@ -552,6 +596,7 @@ int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	proto_init(&rl.vdemux, on_guest_data, &rl);
 	rl.vdemux.channel = PROTO_CH_CTL; /* port 4 carries records only */
 	rl.vc = q->port[PROTO_VPORT_STDIN] >= 0;
+	rl.typeahead = true;
 	for (;;) {
 		if (record(&rl)->kind != REC_NONE && !deadline)
 			deadline = relay_now_ns() + RECORD_GRACE_MS * 1000000ll;

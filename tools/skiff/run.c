@@ -8,6 +8,7 @@
  * (/dev/fd/N), so nothing is left behind whichever way skiff ends.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,6 +28,21 @@ static void ensure_std_fds(void)
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			exit(SKIFF_EXIT_FAILED);
+}
+
+int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = xasprintf("%s/skiff-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		skiff_err("cannot create a temporary file in %s: %s (set TMPDIR?)",
+			  dir && *dir ? dir : "/tmp", strerror(errno));
+	else
+		unlink(path);
+	free(path);
+	return fd;
 }
 
 static int temp_image(const struct skiff_opts *o, const struct program *p,
@@ -95,17 +111,17 @@ static int prepare_image(const struct skiff_opts *o, struct program *p,
 	int fd, err;
 
 	if (p->is_image) {
-		struct stat st;
+		char *initrd;
 
-		if (o->argc > 1 || o->nenv || o->nfiles || o->ndirs ||
-		    o->net.ndns) {
-			skiff_err("%s is a Skiff image, booted as it was built; give arguments, -e, --file, --dir and --dns to skiff build",
+		if (o->nfiles || o->ndirs || o->net.ndns) {
+			skiff_err("%s is a Skiff image, whose files are fixed when it is built; give --file, --dir and --dns to skiff build",
 				  p->typed);
 			return SKIFF_EXIT_USAGE;
 		}
-		vm->initrd = p->real;
-		size = stat(p->real, &st) == 0 ? (u64)st.st_size : 0;
-		return check_fits(size, o->memory_mib);
+		err = prebuilt_prepare(o, p, &initrd, &size);
+		if (!err)
+			vm->initrd = initrd;
+		return err ? err : check_fits(size, o->memory_mib);
 	}
 	err = program_check(p);
 	if (!err)
@@ -156,7 +172,7 @@ static const char *last_line(char *s)
 	return start;
 }
 
-static int outcome(struct relay_result *r, int qemu_status)
+static int outcome(struct relay_result *r, int qemu_status, bool kvm)
 {
 	switch (r->rec.kind) {
 	case REC_EXIT:
@@ -173,7 +189,14 @@ static int outcome(struct relay_result *r, int qemu_status)
 	case REC_NONE:
 		break;
 	}
-	if (WIFSIGNALED(qemu_status))
+	/* QEMU aborts when KVM refuses the guest's CPU state (a /dev/kvm
+	 * that is not hardware virtualization does so at the first entry). */
+	if (kvm && WIFSIGNALED(qemu_status) && WTERMSIG(qemu_status) == SIGABRT) {
+		const char *why = last_line(r->qemu_err);
+
+		skiff_err("QEMU aborted under KVM: this host's KVM cannot run the guest%s%s%s; use --accel tcg",
+			  *why ? " (QEMU: " : "", why, *why ? ")" : "");
+	} else if (WIFSIGNALED(qemu_status))
 		skiff_err("QEMU was killed by signal %d (%s); rerun with --verbose",
 			  WTERMSIG(qemu_status), strsignal(WTERMSIG(qemu_status)));
 	else if (WEXITSTATUS(qemu_status) && *last_line(r->qemu_err))
@@ -242,7 +265,7 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 		die_by_signal(r->signo);
 	if (r->broken_pipe)
 		die_by_signal(SIGPIPE);
-	err = outcome(r, status);
+	err = outcome(r, status, vm->kvm);
 	free(r);
 	return err;
 }
@@ -252,7 +275,7 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
  * was given (they are published with user networking only), checked free.
  */
 static int prepare_net(const struct skiff_opts *o, const struct program *p,
-		       struct net_config *net)
+		       const char *image, struct net_config *net)
 {
 	size_t len;
 	char *text;
@@ -261,7 +284,7 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 	*net = o->net;
 	if (!p->is_image || net->ports_given)
 		return net_check_ports(net);
-	text = image_read_file(p->real, NET_PORTS_FILE, &len, &err);
+	text = image_read_file(image, NET_PORTS_FILE, &len, &err);
 	if (text) {
 		err = net_ports_from_text(net, text, len, p->typed);
 		free(text);
@@ -274,8 +297,115 @@ static int prepare_net(const struct skiff_opts *o, const struct program *p,
 	return err ? err : net_check_ports(net);
 }
 
+/* Whether the guest path p is dir or lies under it. */
+static bool under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return true;
+	return !strncmp(p, dir, n) && (p[n] == '/' || !p[n]);
+}
+
+/*
+ * Why the current directory cwd is not shared, or NULL to share it: it
+ * would hide files the image packs (the root, the system's directories:
+ * the program's libraries, skiff's /etc and /.skiff files), the kernel's
+ * own (/proc, /sys, /dev), or lies in a -v mount of the user's, which
+ * then gives the program its working directory.
+ */
+static const char *no_share_reason(const char *cwd, const struct disk_spec *d,
+				   size_t n)
+{
+	static const char *const sys[] = {
+		"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin",
+		"/etc", "/opt", "/proc", "/sys", "/dev", "/boot", PROTO_DIR,
+	};
+
+	if (!strcmp(cwd, "/"))
+		return "it is the root, which holds the image";
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
+		if (under(cwd, sys[i]))
+			return "it would hide the system files the image packs";
+	for (size_t i = 0; i < n; i++)
+		if (under(cwd, d[i].guest))
+			return "it lies in a -v mount";
+	return NULL;
+}
+
+/*
+ * A -v mount over the program's packed path hides it, unless the host
+ * directory holds it at the same place (the current directory, shared
+ * at its own path): one line, before QEMU starts.
+ */
+static int check_hidden(const struct program *p, const struct disk_spec *d,
+			size_t n)
+{
+	for (size_t i = 0; i < n && !p->is_image; i++) {
+		const char *rest = p->real + strlen(d[i].guest);
+		struct stat a, b;
+		char *there;
+		bool same;
+
+		if (!under(p->real, d[i].guest))
+			continue;
+		there = xasprintf("%s%s", d[i].path, rest);
+		same = d[i].dir && stat(there, &a) == 0 &&
+		       stat(p->real, &b) == 0 && a.st_dev == b.st_dev &&
+		       a.st_ino == b.st_ino;
+		free(there);
+		if (same)
+			continue;
+		skiff_err("-v ...:%s hides the program %s, packed at that path: "
+			  "mount elsewhere or move the program", d[i].guest,
+			  p->real);
+		return SKIFF_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * The program's working directory and the shares of vm: -w's directory,
+ * else the current one, shared live at the same path (before the -v
+ * mounts, which may lie inside it) unless --no-cwd or no_share_reason.
+ * A prebuilt image starts where it was built to, sharing nothing but -v.
+ * A detached instance (-d) shares nothing but -v either, as docker's:
+ * QEMU cannot snapshot or migrate a VM with a 9p share mounted.
+ */
+static int plan_cwd(const struct skiff_opts *o, const struct program *p,
+		    struct vm_config *vm, struct disk_spec *disks)
+{
+	char cwd[PATH_MAX];
+	const char *why;
+	size_t n = 0;
+
+	bool share = !p->is_image && !o->no_cwd && !o->detach;
+
+	vm->cwd = o->workdir;
+	if (share && !getcwd(cwd, sizeof(cwd))) {
+		skiff_err("not sharing the current directory: %s", strerror(errno));
+	} else if (share) {
+		why = no_share_reason(cwd, o->disks, o->ndisks);
+		if (!why && o->ndisks >= SKIFF_MAX_DISKS)
+			why = "-v took every mount";
+		if (why && o->verbose)
+			skiff_err("not sharing the current directory %s: %s", cwd, why);
+		if (!why)
+			disks[n++] = (struct disk_spec){ .path = xstrdup(cwd),
+							  .guest = xstrdup(cwd),
+							  .dir = true, .soft = true };
+		if (!vm->cwd)
+			vm->cwd = xstrdup(cwd);
+	}
+	memcpy(disks + n, o->disks, o->ndisks * sizeof(*disks));
+	vm->disks = disks;
+	vm->ndisks = n + o->ndisks;
+	return check_hidden(p, disks, vm->ndisks);
+}
+
 int run_command(const struct skiff_opts *o)
 {
+	struct disk_spec disks[SKIFF_MAX_DISKS + 1];
 	struct vm_config vm = { .memory_mib = o->memory_mib, .q35 = o->q35,
 				.verbose = o->verbose, .disks = o->disks,
 				.ndisks = o->ndisks };
@@ -288,10 +418,15 @@ int run_command(const struct skiff_opts *o)
 	if (o->accel == ACCEL_KVM && (err = host_check_kvm()))
 		return err;
 	err = program_find(o->argv[0], &p);
-	if (!err)
-		err = prepare_net(o, &p, &net);
 	vm.net = &net;
+	/* the image first: a compressed one's ports are read decompressed */
+	if (!err && p.is_image)
+		err = prepare_image(o, &p, &vm);
 	if (!err)
+		err = prepare_net(o, &p, vm.initrd, &net);
+	if (!err)
+		err = plan_cwd(o, &p, &vm, disks);
+	if (!err && !p.is_image)
 		err = prepare_image(o, &p, &vm);
 	if (err)
 		return err;
@@ -304,7 +439,61 @@ int run_command(const struct skiff_opts *o)
 	terminal_info(&vm);
 	if (o->tty)
 		vm.tty_mask = 7; /* -t */
+	if (o->detach)
+		return inst_start(o, &vm);
 	return boot(o, &vm);
+}
+
+/*
+ * skiff build's output into fd: the image, through the host's lz4 -9 by
+ * default (unlz4.c decodes it) or gzip -n (inflate.c), uncompressed, or a
+ * bootable disk (disk.c) holding it.
+ */
+static int build_write(const struct skiff_opts *o, struct program *p, int fd,
+		       const char *path, u64 *size)
+{
+	const char *tool = o->format == FORMAT_LZ4 ? "lz4" : "gzip";
+	int pfd[2], status, err, tfd;
+	pid_t pid;
+
+	if (o->format == FORMAT_CPIO)
+		return image_write(fd, o->output, o, p, size);
+	if (o->format == FORMAT_RAW || o->format == FORMAT_QCOW2) {
+		tfd = temp_fd();
+		if (tfd < 0)
+			return SKIFF_EXIT_FAILED;
+		err = image_write(tfd, o->output, o, p, size);
+		if (!err)
+			err = disk_write(o, path, tfd);
+		close(tfd);
+		return err;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		skiff_err("cannot start %s: %s", tool, strerror(errno));
+		return SKIFF_EXIT_FAILED;
+	}
+	if (pid == 0) {
+		dup2(pfd[0], 0);
+		dup2(fd, 1);
+		if (o->format == FORMAT_LZ4)
+			execlp(tool, tool, "-9", "-q", "-c", (char *)NULL);
+		else
+			execlp(tool, tool, "-6", "-n", "-c", (char *)NULL);
+		skiff_err("cannot run %s: %s (install Debian's %s)", tool,
+			  strerror(errno), tool);
+		_exit(SKIFF_EXIT_FAILED);
+	}
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	err = image_write(pfd[1], o->output, o, p, size);
+	close(pfd[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		skiff_err("%s failed writing %s", tool, o->output);
+		err = SKIFF_EXIT_FAILED;
+	}
+	return err;
 }
 
 int build_command(const struct skiff_opts *o)
@@ -332,7 +521,7 @@ int build_command(const struct skiff_opts *o)
 	mask = umask(0);
 	umask(mask);
 	fchmod(fd, 0644 & ~mask);
-	err = image_write(fd, o->output, o, &p, &size);
+	err = build_write(o, &p, fd, tmp, &size);
 	if (close(fd) < 0 && !err) {
 		skiff_err("writing the image %s: %s", o->output, strerror(errno));
 		err = SKIFF_EXIT_FAILED;

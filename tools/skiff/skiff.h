@@ -3,14 +3,23 @@
  *
  *   main.c     commands (run, build), usage, messages
  *   options.c  the command line into struct skiff_opts
+ *   flags.c    docker's flags: --env-file, --cpus, -d, ...; did you mean
  *   program.c  find the program, check that Skiff can run it
  *   image.c    collect the image's files, write them as a cpio newc archive
  *   entries.c  the image's entries: host paths with their symlinks, clashes
  *   tree.c     a host directory tree into entries (--dir, runtimes)
  *   deps.c     what a dynamic program loads: PT_INTERP, DT_NEEDED, as ld.so
  *   ldcache.c  the reader of glibc's /etc/ld.so.cache
- *   runtimes.c the files interpreters need (python3's stdlib, perl's modules)
+ *   pack.c     what the image holds for the program: the packing rules
+ *   runtimes.c the files interpreters report they need (sys.path, @INC)
+ *   datafiles.c host data programs read: terminfo, zoneinfo, certificates
+ *   config.c   skiff.json, as options before the command line's
+ *   json.c     the strict JSON reader config.c reads it with
  *   cpio.c     the cpio newc writer
+ *   unlz4.c    the LZ4 decoder of compressed images
+ *   inflate.c  the gzip decoder of compressed images
+ *   prebuilt.c skiff run IMAGE: decompressed (cached), overrides appended
+ *   disk.c     skiff build --format raw|qcow2: a disk GRUB boots
  *   host.c     host facts: accelerator, TSC rate, kernel and QEMU paths
  *   net.c      networking: -p, --net, --ip, the NIC's QEMU arguments, the
  *              kernel's ip= words, the image's /etc/hosts and resolv.conf
@@ -18,6 +27,11 @@
  *   relay.c    the poll loop between skiff's stdio and QEMU's console
  *   proto.c    demultiplexing the console stream (skiff/proto.h)
  *   run.c      `skiff run`: all of the above, and the final exit status
+ *   instance.c detached instances' state (instance.h); instcmd.c their
+ *              commands (ps, logs, stop, kill, wait, rm, ...); keeper.c
+ *              skiff run -d and the keeper process; snapshot.c snapshot
+ *              and restore; migrate.c migrate and receive; qmp.c the QMP
+ *              client; libvirt.c skiff libvirt-xml
  *
  * Functions print their own error message (one line, "skiff: ...") and
  * return an exit status for skiff (SKIFF_EXIT_*), 0 on success.
@@ -25,6 +39,7 @@
 #ifndef SKIFF_TOOL_H
 #define SKIFF_TOOL_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <skiff/proto.h>
@@ -70,17 +85,32 @@ struct net_config {
 	bool ports_given;	/* -p was on the command line */
 };
 
-/* -v SRC:GUEST[:ro]: a disk image attached and mounted at GUEST. */
+/* -v SRC:GUEST[:ro]: a disk image attached and mounted at GUEST, or a
+ * host directory shared live (virtio-9p). */
 struct disk_spec {
-	char *path;	/* the image file */
+	char *path;	/* the image file, or the host directory (absolute) */
 	char *guest;	/* absolute guest directory */
 	bool ro;
+	bool dir;	/* path is a host directory, shared over 9p */
+	bool soft;	/* the shared current directory: a mount that fails
+			   is a line in the kernel log, not the end */
 };
-#define SKIFF_MAX_DISKS 8
+#define SKIFF_MAX_DISKS 8 /* the kernel's mount= words, all kinds */
+
+/* skiff build --format: what -o IMAGE is. */
+enum image_format {
+	FORMAT_LZ4,	/* an LZ4-compressed cpio newc image (the default) */
+	FORMAT_GZIP,	/* a gzip-compressed one */
+	FORMAT_CPIO,	/* the cpio newc image, uncompressed */
+	FORMAT_RAW,	/* a bootable disk: MBR, GRUB, kernel, image */
+	FORMAT_QCOW2,	/* the same disk as qcow2 */
+};
 
 struct skiff_opts {
 	bool build;		/* skiff build (else skiff run) */
 	const char *output;	/* build: -o IMAGE */
+	enum image_format format; /* build: --format */
+	const char *workdir;	/* -w, --workdir: the guest's cwd, or NULL */
 	u64 memory_mib;		/* -m */
 	bool q35;		/* --machine q35 (else microvm) */
 	enum accel accel;	/* --accel */
@@ -88,6 +118,7 @@ struct skiff_opts {
 	struct disk_spec disks[SKIFF_MAX_DISKS]; /* -v, --volume */
 	size_t ndisks;
 	bool tty;		/* -t: the program's stdio is a terminal */
+	bool no_cwd;		/* --no-cwd: do not share the current directory */
 	const char *kernel;	/* --kernel, or NULL */
 	char **env;		/* -e values, KEY=VAL */
 	size_t nenv;
@@ -98,11 +129,23 @@ struct skiff_opts {
 	struct net_config net;	/* -p, --net, --ip, --gateway, --dns */
 	int argc;		/* PROGRAM [ARGS...] */
 	char **argv;
+	bool detach;		/* -d: a detached instance (instance.c) */
+	const char *name;	/* --name, or NULL: generated */
+	bool rm;		/* --rm: removed when it ends */
+	int cmd_argc;		/* the command line from "run" on */
+	char **cmd_argv;
+	const char *incoming;	/* skiff restore: QEMU's -incoming URI */
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
 int volume_command(int argc, char **argv);
-int volume_parse(const char *spec, struct disk_spec *out);
+/* -v's value into *out: 0, or -EINVAL with why (one sentence) in a buffer
+ * of whylen bytes. */
+int volume_parse(const char *spec, struct disk_spec *out, char *why,
+		 size_t whylen);
+/* A guest path for the kernel command line: %XX for a space, ':', '%' and
+ * any byte that is not printable ASCII (kernel/cmdline.c undoes it). */
+char *volume_escape(const char *path);
 const char *volume_dir(void);
 
 /* main.c */
@@ -111,6 +154,26 @@ void skiff_err(const char *fmt, ...) __printf(1, 2);
 void *xmalloc(size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __printf(1, 2);
+
+/* The page of `skiff COMMAND --help` (run, build, volume). */
+void usage_command(FILE *f, const char *command);
+
+/* flags.c: docker's flags beside options.c's own; each exits skiff on an
+ * error, after one line. */
+#define SKIFF_VERSION "0.1"
+enum { OPT_ENV_FILE = 300, OPT_VERSION, OPT_CPUS, OPT_NAME, OPT_RM };
+struct option;
+/* --env-file, --version, --cpus (option value c). */
+void flags_parse(struct skiff_opts *o, int c, const char *arg);
+/* -e's KEY (keylen bytes of arg): a variable name, else exits. */
+void flags_check_env_key(const char *arg, size_t keylen);
+/* After the options: the env files' variables before -e's. */
+void flags_finish(struct skiff_opts *o);
+/* True if typed is name with a typo or two (edit distance). */
+bool flags_close(const char *typed, const char *name);
+/* An unknown long option arg: one line, the close spelling if any. */
+__noreturn void flags_unknown(const char *arg, const struct option *opts,
+			      const char *command);
 
 /* options.c: parses argv (from the command name on); exits on bad usage. */
 void opts_parse(int argc, char **argv, struct skiff_opts *o);
@@ -128,10 +191,26 @@ struct program {
 	char *abs;	 /* its absolute path, symlinks kept */
 	char *real;	 /* its real path, where the image stores it */
 	bool is_image;	 /* a Skiff image (cpio newc), not an ELF */
-	bool dynamic;	 /* has PT_INTERP (set by program_check) */
+	bool searched;	 /* typed was a bare name: found in cwd or $PATH */
+	char *shim;	 /* the version manager's shim found for it (pyenv,
+			    rbenv): abs is what the manager picks; or NULL */
+	/* Set by program_check: */
+	bool dynamic;	 /* exe has PT_INTERP */
+	bool script;	 /* a #! script: exe is its (last) interpreter */
+	char *exe;	 /* the ELF file the kernel runs (real path) */
+	char **lead;	 /* argv before ARGS[1..]: typed, or as Linux
+			    rewrites a script's: interpreter, its argument,
+			    the script's path */
+	int nlead;
 };
 int program_find(const char *typed, struct program *p);
+/* Checks p (an executable ELF, or a script whose interpreters lead to
+ * one) and sets exe, lead, script, dynamic. 0 or an exit status. */
 int program_check(struct program *p);
+/* The #! line of the file path: the interpreter's name and its argument
+ * (NULL if none), malloc'd. 0; -ENOEXEC if no #! line; -ENAMETOOLONG if
+ * the name does not end in the 256 bytes Linux reads. */
+int program_shebang(const char *path, char **name, char **arg);
 
 /* image.c: writes the image of o and p to fd; *size gets its length. */
 int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
@@ -142,6 +221,36 @@ int image_write(int fd, const char *fd_name, const struct skiff_opts *o,
  * found) after a line if the file cannot be read at all. */
 char *image_read_file(const char *path, const char *guest, size_t *len,
 		      int *err);
+
+/* skiff run IMAGE ARGS, -e, -w: appends to fd (after a copy of the
+ * uncompressed image) a cpio archive whose /.skiff/argv (the image's
+ * argv[0], then ARGS), env (the image's, with -e's values) and cwd (with
+ * that directory) replace the image's. 0 or an exit status. */
+int image_write_overrides(int fd, const char *image,
+			  const struct skiff_opts *o);
+
+/* inflate.c: the gzip stream (one or more members) of in_fd, decoded into
+ * out_fd; name is in_fd's, for messages. 0, SKIFF_EXIT_CANNOT_RUN after a
+ * line saying how the data is corrupt, or SKIFF_EXIT_FAILED (I/O). */
+int gz_decompress(int in_fd, int out_fd, const char *name);
+/* unlz4.c: the same for an LZ4 frame stream (lz4(1)'s format). */
+int lz4_decompress(int in_fd, int out_fd, const char *name);
+/* prebuilt.c: true if the file starts with LZ4's or gzip's magic (a
+ * compressed image; program.c counts such a file as an image). */
+bool prebuilt_is_compressed(const char *path);
+
+/* prebuilt.c: the prebuilt image p as QEMU boots it, with o's overrides:
+ * *initrd a path (or /dev/fd/N, inherited by QEMU), *size its length. A
+ * compressed image is decompressed once into $XDG_CACHE_HOME/skiff/images
+ * (or a temporary file). 0 or an exit status. */
+int prebuilt_prepare(const struct skiff_opts *o, const struct program *p,
+		     char **initrd, u64 *size);
+
+/* disk.c: skiff build --format raw|qcow2: the disk at the path out holding
+ * GRUB (i386-pc, in the MBR and the gap after it), the kernel and the image
+ * (the cpio of image_fd, gzip-compressed) on an ext2 partition. 0 or an
+ * exit status. */
+int disk_write(const struct skiff_opts *o, const char *out, int image_fd);
 
 /* entries.c: the image's contents, collected, then sorted and checked. */
 enum entry_kind { ENT_DIR, ENT_FILE, ENT_LINK, ENT_DATA };
@@ -154,6 +263,8 @@ struct entry {
 	unsigned mode;		/* permission bits */
 	bool weak;		/* skiff's own choice: gives way to the user's */
 	const char *origin;	/* what asked for it, for messages */
+	s64 mtime;		/* DIR, LINK: the host's; 0: the packing time
+				   (a FILE's is its file's, read when written) */
 };
 
 struct entries {
@@ -162,9 +273,11 @@ struct entries {
 	bool weak;		/* entries added from now on are weak */
 };
 
-/* Takes src (malloc'd or NULL); origin must outlive es. */
-void ent_add(struct entries *es, const char *guest, enum entry_kind kind,
-	     char *src, size_t len, unsigned mode, const char *origin);
+/* Takes src (malloc'd or NULL); origin must outlive es. Returns the entry
+ * (valid until the next ent_add), to set its mtime. */
+struct entry *ent_add(struct entries *es, const char *guest,
+		      enum entry_kind kind, char *src, size_t len,
+		      unsigned mode, const char *origin);
 /* The same, and every parent directory of guest (but "/"), mode 0755. */
 void ent_add_with_parents(struct entries *es, const char *guest,
 			  enum entry_kind kind, char *src, size_t len,
@@ -199,6 +312,14 @@ const char *ent_reserved(const char *guest);
  * entry give way to a strong one, refuses a clash. 0 or an exit status. */
 int ent_finish(struct entries *es);
 void ent_free(struct entries *es);
+/* Entries from index from on: regular files (FILE, DATA) and their bytes. */
+void ent_count(const struct entries *es, size_t from, size_t *files,
+	       u64 *bytes);
+/* True if an entry other than a directory is at name (a path), or, for a
+ * name without '/', has it as its last component. */
+bool ent_has_name(const struct entries *es, const char *name);
+/* The archive's size if es were written now, in bytes; *files its files. */
+u64 ent_estimate(const struct entries *es, size_t *files);
 
 /* tree.c */
 struct tree_opts {
@@ -256,8 +377,16 @@ int deps_object(struct deps *d, const char *path);
 /* dlopen(name) by the program: searched as ld.so would, and reported with
  * what it needs if found; -ENOENT (not reported) if not. */
 int deps_dlopen(struct deps *d, const char *name);
+/* An object the program opens by path before the rest (java's libjvm.so):
+ * later objects find it by its soname. Once per file. */
+int deps_preload(struct deps *d, const char *path);
 /* After deps_program: true if the program's interpreter is musl's. */
 bool deps_musl(const struct deps *d);
+/* After deps_program: its PT_INTERP, NULL if static. */
+const char *deps_interp(const struct deps *d);
+/* The guest's LD_LIBRARY_PATH (NULL: none), searched after DT_RPATH and
+ * before DT_RUNPATH (musl: first). Call before deps_program. */
+void deps_set_library_path(struct deps *d, const char *path);
 void deps_free(struct deps *d);
 
 /* ldcache.c: /etc/ld.so.cache, format "glibc-ld.so.cache1.1" (also when
@@ -286,19 +415,79 @@ int ldcache_entry(const struct ldcache *c, u32 i, struct ldcache_entry *e);
 const char *ldcache_find(const struct ldcache *c, const char *name);
 
 /* runtimes.c */
+struct runtime_ctx {
+	struct entries *es;
+	const struct skiff_opts *o;
+	void (*elf)(void *ctx, const char *host);	/* each ELF file */
+	void (*preload)(void *ctx, const char *host);	/* java's libjvm */
+	void *ctx;
+};
 /*
- * If the program (by its real path) is an interpreter of the table
- * (python3.X, perl), adds the files it needs at run time, weak, and calls
- * elf() on each ELF file among them. 0 or an exit status.
+ * If the program (path: as exec names it; real: its real path) is an
+ * interpreter of runtimes.c's table, or in a Java home's bin/, adds the
+ * files it reports it needs, weak, and calls elf() on each ELF file among
+ * them; *matched tells whether it was one. 0 or an exit status.
  */
-int runtime_add(struct entries *es, const struct program *p,
-		void (*elf)(void *ctx, const char *host), void *ctx);
+int runtime_add(const struct runtime_ctx *rc, const char *path,
+		const char *real, bool *matched);
+/* Runs path with args (and input on its stdin) in the guest's environment;
+ * its output (stdout and stderr), malloc'd, or NULL if it failed. */
+char *runtime_ask(const struct skiff_opts *o, const char *path,
+		  const char *const *args, const char *input);
+
+/* datafiles.c: host data the program reads (terminfo, zoneinfo, CA
+ * certificates, locale), weak, by the rules in its header. */
+int datafiles_add(struct entries *es, const struct skiff_opts *o,
+		  bool interpreter);
+
+/* json.c: a strict JSON reader. */
+enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+		 JSON_OBJECT };
+struct json {
+	enum json_type type;
+	size_t pos;		/* byte offset of the value in the text */
+	double num;		/* NUMBER; BOOL: 1 or 0 */
+	char *str;		/* STRING (UTF-8, no NUL inside) */
+	char *key;		/* a member of an OBJECT: its name */
+	size_t keypos;		/* ... and the byte offset of the name */
+	struct json *kids;	/* ARRAY elements, OBJECT members, in order */
+	size_t n;
+};
+/* text (len bytes) into *out: 0, or -EINVAL with why (one sentence) and
+ * *errpos, the byte offset of the error. */
+int json_parse(const char *text, size_t len, struct json *out, char *why,
+	       size_t whylen, size_t *errpos);
+/* The line and column (from 1; the column in bytes) of offset pos. */
+void json_where(const char *text, size_t pos, int *line, int *col);
+void json_free(struct json *j);
+
+/* config.c: skiff.json. After the command line is parsed (o, argv from the
+ * command on, optind: where PROGRAM is): if a skiff.json applies, parses
+ * the command line again with its members as options before the user's,
+ * into o. Exits with a message on a bad file. */
+void config_apply(int argc, char **argv, int first, struct skiff_opts *o);
+
+/* pack.c */
+/* The program p and all it needs into es (see pack.c's rules); 0 or an
+ * exit status. */
+int pack_program(struct entries *es, const struct skiff_opts *o,
+		 const struct program *p);
+/* The guest's value of an environment variable (the -e values, else
+ * skiff's defaults: PATH, HOME, TERM, LD_LIBRARY_PATH), or NULL. */
+const char *pack_env(const struct skiff_opts *o, const char *key);
+/* --verbose: one line "skiff: ..." on stderr; else nothing. */
+void pack_note(const char *fmt, ...) __printf(1, 2);
+/* --verbose: what entries from index from on hold, for what. */
+void pack_note_range(const struct entries *es, size_t from, const char *what);
 
 /* host.c */
 bool host_use_kvm(enum accel want);
 /* --accel kvm: 0 if KVM can run a guest here, else an exit status after
  * one line saying why (QEMU would abort with a signal). */
 int host_check_kvm(void);
+/* An unlinked temporary file in TMPDIR: its fd, or -1 after a message
+ * (run.c). */
+int temp_fd(void);
 /* The host TSC's rate in kHz (0 if unknown), over a baseline of 2 ms that
  * starts at host_tsc_start, if called before, so that the work between
  * the two takes the place of a wait. */
@@ -366,12 +555,17 @@ struct vm_config {
 	u64 memory_mib;
 	bool q35, kvm, verbose;
 	const struct net_config *net; /* the NIC, its ports */
-	const struct disk_spec *disks;	/* virtio-blk disks, vda first */
+	const struct disk_spec *disks;	/* virtio-blk disks (vda first) and
+					   9p shares, in mount order */
 	size_t ndisks;
+	const char *cwd;	/* the program's working directory, or NULL:
+				   the image's own */
 	u64 tsc_khz;
 	u64 realtime_ns;	/* the host's Unix time at launch */
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
 	u16 cols, rows;		/* the terminal's size, 0 if unknown */
+	const char *qmp;	/* a QMP unix socket to serve, or NULL */
+	const char *incoming;	/* -incoming URI (a restore), or NULL */
 };
 struct qemu {
 	pid_t pid;
@@ -427,12 +621,63 @@ void relay_catch_signals(void);
 int relay_run(struct qemu *q, bool verbose, s64 launch_ns,
 	      struct relay_result *r);
 s64 relay_now_ns(void);
+/*
+ * Set by a detached instance's keeper (keeper.c), from its signal handlers
+ * or before relay_run: relay_end_now ends the loop at once (skiff stop's
+ * power-off); relay_pending_signals (atomic, bit n-1: signal n) are
+ * forwarded to the program with no grace (skiff kill); relay_boot_fd, if
+ * >= 0, gets one byte and is closed at the guest's first console byte.
+ */
+extern volatile sig_atomic_t relay_end_now;
+extern u64 relay_pending_signals;
+extern int relay_boot_fd;
+/* Set by the keeper after a restore: the relay sends the guest the host's
+ * time ("time NS" on the control port) and clears it. */
+extern volatile sig_atomic_t relay_send_time;
 
 /* term.c: the host terminal (stdin) in raw mode while a VM has it. */
 /* Raw mode if stdin is a terminal; false when it is not (nothing done). */
 bool term_raw(void);
 /* Its mode as before term_raw (no-op without it). */
 void term_restore(void);
+/* Input the terminal completed before raw mode (lines, an end of file as
+ * its VEOF byte), for the guest ahead of what stdin gives from now on:
+ * up to cap bytes into buf, how many (0: none left). */
+size_t term_typeahead(u8 *buf, size_t cap);
+
+/*
+ * instance.c: detached instances' state, one directory a name under
+ * inst_base() (docs/instances.md), and the commands that manage them;
+ * keeper.c: skiff run -d, the keeper process that owns QEMU.
+ */
+bool inst_valid_name(const char *name);
+bool inst_is_command(const char *cmd);
+/* argv from the command's name on ("ps", "-a"). */
+int inst_command(int argc, char **argv);
+/* The state directory ($SKIFF_RUN_DIR, /run/skiff for root, else
+ * $XDG_RUNTIME_DIR/skiff, else /tmp/skiff-UID), made if create. */
+char *inst_base(bool create);
+char *inst_path(const char *name, const char *file);
+/* file of the instance name written whole (a rename): 0 or -errno. */
+int inst_write(const char *name, const char *file, const char *text);
+/* Its text (malloc'd, without a last newline) or NULL. */
+char *inst_read(const char *name, const char *file);
+/* Removes the instance's directory and what is in it. */
+void inst_remove(const char *name);
+/* Starts vm as a detached instance (after run_command's preparation). */
+int inst_start(const struct skiff_opts *o, struct vm_config *vm);
+/* libvirt.c: skiff libvirt-xml (argv from "libvirt-xml" on). */
+int libvirt_command(int argc, char **argv);
+/* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
+ * [--name NAME]; exit statuses. */
+int snap_save(const char *name, const char *file, bool stop);
+int snap_restore(const char *file, const char *name);
+/* qmp.c: a QMP connection to the socket path (retried for wait_ms): its
+ * fd after capabilities negotiation, or -1. */
+int qmp_connect(const char *path, int wait_ms);
+/* One command (JSON text) and its reply line into reply: 0 if it
+ * returned, -1 on an error reply, EOF or timeout. */
+int qmp_command(int fd, const char *json, char *reply, size_t len);
 
 /* run.c */
 int run_command(const struct skiff_opts *o);

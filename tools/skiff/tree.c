@@ -79,7 +79,9 @@ static int add_link(struct tree *tr, const char *host, const char *guest)
 		return SKIFF_EXIT_FAILED;
 	}
 	target[n] = '\0';
-	ent_add(tr->es, guest, ENT_LINK, xstrdup(target), 0, 0777, tr->origin);
+	if (lstat(host, &st) == 0)
+		ent_add(tr->es, guest, ENT_LINK, xstrdup(target), 0, 0777,
+			tr->origin)->mtime = st.st_mtime;
 	if (!realpath(host, real) || stat(real, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || inside(real, tr->root))
 		return 0; /* dangling, a directory, or in the tree anyway */
@@ -124,7 +126,7 @@ static int add_one(struct tree *tr, const char *host, const char *guest,
 		return add_link(tr, host, guest);
 	if (S_ISDIR(st.st_mode)) {
 		ent_add(tr->es, guest, ENT_DIR, NULL, 0, st.st_mode & 07777,
-			tr->origin);
+			tr->origin)->mtime = st.st_mtime;
 		return walk(tr, host, guest, rel);
 	}
 	if (!S_ISREG(st.st_mode))
@@ -202,9 +204,11 @@ int tree_add(struct entries *es, const char *host, const char *guest,
 			 * /usr/lib when /lib is a symlink to usr/lib. */
 			at = ent_resolve(es, guest, true);
 			/* At /: merged into the root, which always exists. */
-			if (strcmp(at, "/"))
+			if (strcmp(at, "/")) {
 				ent_add_with_parents(es, at, ENT_DIR, NULL, 0,
 						     st.st_mode & 07777, origin);
+				es->v[es->n - 1].mtime = st.st_mtime;
+			}
 		}
 	}
 	tr.root = real;

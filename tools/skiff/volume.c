@@ -5,15 +5,17 @@
  * mke2fs -t ext2 from e2fsprogs), NAME.img in the volume directory:
  * $SKIFF_STATE_DIR/volumes, else $XDG_STATE_HOME/skiff/volumes, else
  * ~/.local/state/skiff/volumes. `-v SRC:GUEST[:ro|:rw]` attaches SRC at the
- * guest directory GUEST: SRC with a '/' (./disk.img, /abs/x.img) is an
- * image file, otherwise a volume's name. Each disk is a virtio-blk device
- * (the guest's vda, vdb, ... in the order given) and a mount=vdX:GUEST
- * word on the kernel command line.
+ * guest directory GUEST: SRC with a '/' (./disk.img, /abs/x.img, ./dir) is
+ * an image file or a host directory, otherwise a volume's name. Each disk
+ * is a virtio-blk device (the guest's vda, vdb, ... in the order given)
+ * and a mount=vdX:GUEST word on the kernel command line; each directory a
+ * virtio-9p device (qemu.c) and a mount=9p:TAG:GUEST word.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -196,31 +198,71 @@ int volume_command(int argc, char **argv)
 	return SKIFF_EXIT_USAGE;
 }
 
-int volume_parse(const char *spec, struct disk_spec *out)
+/* A -v error: why, and -EINVAL. */
+static int refuse(char *why, size_t whylen, const char *fmt, const char *arg)
+{
+	snprintf(why, whylen, fmt, arg);
+	return -EINVAL;
+}
+
+int volume_parse(const char *spec, struct disk_spec *out, char *why,
+		 size_t whylen)
 {
 	char *s = xstrdup(spec), *c1 = strchr(s, ':'), *c2;
+	struct stat st;
 
-	if (!c1 || c1 == s || c1[1] != '/')
-		return -EINVAL;
+	if (!c1 || c1 == s)
+		return refuse(why, whylen, "expected SRC:/DIR[:ro] (a volume, "
+			      "an image file or a host directory)%s", "");
 	*c1 = 0;
 	c2 = strchr(c1 + 1, ':');
 	out->ro = false;
+	out->dir = false;
 	if (c2) {
 		*c2 = 0;
 		if (!strcmp(c2 + 1, "ro"))
 			out->ro = true;
 		else if (strcmp(c2 + 1, "rw"))
-			return -EINVAL;
+			return refuse(why, whylen, "unknown mode :%s (ro or rw)",
+				      c2 + 1);
 	}
-	out->guest = c1 + 1;
-	if (strchr(s, '/')) {
-		out->path = s;
-	} else {
+	if (c1[1] != '/')
+		return refuse(why, whylen, "the guest path %s must be absolute",
+			      c1 + 1);
+	out->guest = path_normalize(c1 + 1);
+	if (!strchr(s, '/')) {
 		if (!name_ok(s))
-			return -EINVAL;
+			return refuse(why, whylen, "%s is no volume name (letters, "
+				      "digits, '_', '-', '.') and no path "
+				      "(./DIR, /DIR)", s);
 		out->path = volume_path(s);
+		if (access(out->path, out->ro ? R_OK : R_OK | W_OK) < 0)
+			return refuse(why, whylen, "no volume %s (skiff volume "
+				      "create it)", s);
+		return 0;
 	}
-	if (access(out->path, out->ro ? R_OK : R_OK | W_OK) < 0)
-		return -ENOENT;
+	if (stat(s, &st) < 0)
+		return refuse(why, whylen, "%s: no such file or directory", s);
+	out->dir = S_ISDIR(st.st_mode);
+	out->path = out->dir ? path_absolute(s) : s;
+	if (out->dir && !strcmp(out->guest, "/"))
+		return refuse(why, whylen, "a host directory cannot cover the "
+			      "guest's root (%s)", "/");
+	if (access(out->path, out->ro || out->dir ? R_OK : R_OK | W_OK) < 0)
+		return refuse(why, whylen, "%s: permission denied", s);
 	return 0;
+}
+
+char *volume_escape(const char *path)
+{
+	char *out = xmalloc(3 * strlen(path) + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p <= ' ' || *p >= 0x7f || *p == ':' || *p == '%')
+			o += sprintf(o, "%%%02X", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = 0;
+	return out;
 }
