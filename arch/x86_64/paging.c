@@ -245,13 +245,13 @@ static unsigned flags_of(u64 e)
 	       (e & PTE_COW ? PT_COW : 0);
 }
 
-/* Drops va's translation: now on this CPU if pt is loaded here, now on
- * the others where it is loaded (shootdown), and on the rest when they
- * next load it. */
-static void flush(struct pgtable *pt, u64 va)
+/* Drops va's translation on this CPU if pt is loaded here, and on the
+ * CPUs that do not have it loaded when they next load it; the CPUs that
+ * have it loaded need pt_shootdown. Interrupts are off (the caller's
+ * spinlock): this CPU stays the same throughout. */
+static void flush_here(struct pgtable *pt, u64 va)
 {
 	int me = this_cpu()->cpu_id;
-	bool others[CPU_MAX];
 
 	/* Stale first (a locked op: a fence), then who has it loaded: a CPU
 	 * that loads it in between sees the bit and flushes. */
@@ -260,8 +260,20 @@ static void flush(struct pgtable *pt, u64 va)
 		invlpg(va);
 	else
 		__atomic_fetch_or(&pt->stale, 1u << me, __ATOMIC_SEQ_CST);
+}
+
+void pt_shootdown(struct pgtable *pt)
+{
+	bool others[CPU_MAX];
+
 	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
 		cpu_flush_tlb_others(others);
+}
+
+static void flush(struct pgtable *pt, u64 va)
+{
+	flush_here(pt, va);
+	pt_shootdown(pt);
 }
 
 int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
@@ -278,7 +290,7 @@ int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
 	return 0;
 }
 
-paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+paddr_t pt_unmap_lazy(struct pgtable *pt, u64 va, unsigned *flags)
 {
 	u64 *e = walk(pt, va, false);
 
@@ -290,7 +302,16 @@ paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
 	if (flags)
 		*flags = flags_of(*e);
 	*e = 0;
-	flush(pt, va);
+	flush_here(pt, va);
+	return pa;
+}
+
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+{
+	paddr_t pa = pt_unmap_lazy(pt, va, flags);
+
+	if (pa)
+		pt_shootdown(pt);
 	return pa;
 }
 
@@ -303,15 +324,21 @@ paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags)
 	return e && mapped(*e) ? (*e & ADDR_MASK) : 0;
 }
 
-void pt_protect(struct pgtable *pt, u64 va, int prot)
+void pt_protect_lazy(struct pgtable *pt, u64 va, int prot)
 {
 	u64 *e = walk(pt, va, false);
 
 	if (e && mapped(*e)) {
 		*e = pte_of(*e & ADDR_MASK,
 			    (unsigned)prot | (flags_of(*e) & (PT_FILE | PT_COW)));
-		flush(pt, va);
+		flush_here(pt, va);
 	}
+}
+
+void pt_protect(struct pgtable *pt, u64 va, int prot)
+{
+	pt_protect_lazy(pt, va, prot);
+	pt_shootdown(pt);
 }
 
 /* The next page-table boundary above va at which nothing is mapped, or 0. */

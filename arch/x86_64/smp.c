@@ -2,7 +2,8 @@
  * arch/x86_64/smp.c: the other processors. Layer: arch. Interface:
  * skiff/arch.h (smp_init, cpu_count, cpu_kick, cpu_flush_tlb_others).
  *
- * Finding them: the MP configuration table (Intel MultiProcessor
+ * Finding them: the ACPI MADT (acpi_cpus: SeaBIOS on q35, the clouds),
+ * else the MP configuration table (Intel MultiProcessor
  * Specification 1.4, chapter 4), which both QEMU firmwares write (qboot on
  * microvm, SeaBIOS on q35): its floating pointer ("_MP_") sits in the
  * first KiB of the EBDA, the last KiB of base memory, or the BIOS ROM at
@@ -33,7 +34,8 @@
 #include "smp.h"
 #include "tsc.h"
 
-#define AP_WAIT_NS 200000000ull	/* 200 ms: generous under TCG */
+#define AP_WAIT_NS 5000000000ull	/* 5 s: a loaded host may be slow to
+					 * run a new vCPU thread under TCG */
 #define ICR_INIT 0x4500
 #define ICR_STARTUP 0x4600
 #define ICR_FIXED 0x4000
@@ -50,7 +52,12 @@ extern u64 early_pml4[512];
 static struct percpu *cpus[CPU_MAX];
 static u32 apic_of[CPU_MAX];
 static int ncpus = 1;
-static volatile bool online[CPU_MAX];
+/* A processor's start, claimed by whichever side moves it off AP_WAIT
+ * first: the processor itself (AP_STARTED, then AP_ONLINE) or the boot
+ * CPU giving up (AP_ABANDONED: the processor halts if it runs later,
+ * never joining a scheduler the rest does not count it in). */
+enum { AP_WAIT, AP_STARTED, AP_ONLINE, AP_ABANDONED };
+static int ap_state[CPU_MAX];
 
 int cpu_count(void)
 {
@@ -133,11 +140,18 @@ static void wait_ns(u64 ns)
 /* The first C code of an application processor (apboot.S). */
 static void __noreturn ap_entry(struct percpu *p)
 {
+	int wait = AP_WAIT;
+
+	if (!__atomic_compare_exchange_n(&ap_state[p->cpu_id], &wait,
+					 AP_STARTED, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		for (;;)
+			asm volatile("cli; hlt");
 	cpu_start_ap(p);
 	pt_activate(pt_kernel());
 	lapic_init_ap();
 	sched_init_ap();
-	__atomic_store_n(&online[p->cpu_id], true, __ATOMIC_RELEASE);
+	__atomic_store_n(&ap_state[p->cpu_id], AP_ONLINE, __ATOMIC_RELEASE);
 	sched_idle();
 }
 
@@ -161,27 +175,40 @@ static int start_one(int id, u32 apic)
 	cpus[id] = p;
 	apic_of[id] = apic;
 	*ap = (struct ap_param){ AP_PML4, p->kstack_top, (u64)p, (u64)ap_entry };
+	__atomic_store_n(&ap_state[id], AP_WAIT, __ATOMIC_SEQ_CST);
 	lapic_send(apic, ICR_INIT);
 	wait_ns(100000);
-	for (int i = 0; i < 2 && !online[id]; i++) {
+	for (int i = 0; i < 2 && !ap_state[id]; i++) {
 		lapic_send(apic, ICR_STARTUP | (AP_TRAMPOLINE >> 12));
 		wait_ns(200000);
 	}
 	u64 end = rdtsc() + ns_to_tsc(AP_WAIT_NS);
-	while (!__atomic_load_n(&online[id], __ATOMIC_ACQUIRE) && rdtsc() < end)
+	int wait = AP_WAIT;
+	while (__atomic_load_n(&ap_state[id], __ATOMIC_ACQUIRE) == AP_WAIT &&
+	       rdtsc() < end)
 		cpu_relax();
-	return online[id] ? 0 : -ETIMEDOUT;
+	if (__atomic_compare_exchange_n(&ap_state[id], &wait, AP_ABANDONED,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return -ETIMEDOUT;
+	/* Started: it sets itself up in far less than a second. */
+	while (__atomic_load_n(&ap_state[id], __ATOMIC_ACQUIRE) != AP_ONLINE)
+		cpu_relax();
+	return 0;
 }
 
 void smp_init(int max)
 {
 	u32 ids[CPU_MAX];
 	u32 me = lapic_id();
-	int n = mp_cpus(ids, CPU_MAX);
+	int n = acpi_cpus(ids, CPU_MAX);
+
+	if (n <= 1) /* qboot (microvm) writes an MP table, no MADT */
+		n = mp_cpus(ids, CPU_MAX);
 
 	cpus[0] = this_cpu();
 	apic_of[0] = me;
-	online[0] = true;
+	ap_state[0] = AP_ONLINE;
 	if (max > CPU_MAX)
 		max = CPU_MAX;
 	if (n <= 1 || max <= 1)
@@ -205,8 +232,10 @@ void smp_init(int max)
 			continue;
 		int r = start_one(ncpus, ids[i]);
 		if (r) {
+			/* No more: the late one would read the next one's
+			 * parameters in the trampoline's page. */
 			klog("cpu: APIC %u did not start (error %d)", ids[i], -r);
-			continue;
+			break;
 		}
 		ncpus++;
 	}
