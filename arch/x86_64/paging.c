@@ -100,6 +100,7 @@ struct pgtable *pt_create(void)
 	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
 		   (NPCID - 1) + 1;
 	pt->stale = ~0u;
+	pt->dying = false; /* kmalloc's memory is not zeroed */
 	return pt;
 }
 
@@ -143,12 +144,15 @@ void pt_destroy(struct pgtable *pt)
 
 	/* The caller runs on its kernel stack, which every root maps. A CPU
 	 * that ran a thread of pt's last and a kernel thread since still has
-	 * it loaded: it loads the boot root (pt_flush_ipi). */
+	 * it loaded: it loads the boot root (pt_flush_ipi). Interrupts off
+	 * while this CPU is looked at. */
+	u64 irqs = irq_save();
 	if (pt == loaded)
 		pt_activate(pt_kernel());
 	pt->dying = true;
 	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
 		cpu_flush_tlb_others(others);
+	irq_restore(irqs);
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (pt->e[i] & PTE_P)
 			free_tables(pt->e[i], 39);
@@ -164,13 +168,19 @@ void pt_destroy(struct pgtable *pt)
 	kfree(pt);
 }
 
+/* Interrupts off throughout: a thread moved to another CPU half-way
+ * would leave this CPU's loaded[] naming a root its CR3 does not hold,
+ * and the next thread of that root here would run on the wrong one. */
 void pt_activate(struct pgtable *pt)
 {
+	u64 flags = irq_save();
 	u64 cr3 = virt_to_phys(pt->e);
 	u32 bit = 1u << this_cpu()->cpu_id;
 
-	if (pt == loaded)
+	if (pt == loaded) {
+		irq_restore(flags);
 		return;
+	}
 	if (cpu_feat.pcid) {
 		cr3 |= pt->pcid;
 		if (owner[pt->pcid] == pt && !(pt->stale & bit))
@@ -180,6 +190,7 @@ void pt_activate(struct pgtable *pt)
 	__atomic_fetch_and(&pt->stale, ~bit, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&loaded, pt, __ATOMIC_SEQ_CST);
 	write_cr3(cr3);
+	irq_restore(flags);
 }
 
 /* Every root's TLB entries are suspect (the kernel half changed). */
