@@ -222,6 +222,12 @@ static void rearm_locked(struct sched_cpu *sc)
 	if (runq_first_on(&sc->runq, this_cpu()->cpu_id) &&
 	    (!next || end < next))
 		next = MAX(end, 1);
+	/* Several CPUs: each beats for the watchdog (smp_watchdog). */
+	if (cpu_count() > 1) {
+		u64 beat = time_monotonic_ns() + WATCHDOG_TICK_NS;
+		if (!next || beat < next)
+			next = beat;
+	}
 	lapic_timer_arm(next);
 }
 

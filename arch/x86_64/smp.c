@@ -21,6 +21,14 @@
  * need_resched (the scheduler's wake-ups); IPI_FLUSH makes it reload CR3,
  * dropping its TLB entries, and clear its flush request: the page-table
  * code's shootdown (cpu_flush_tlb_others).
+ *
+ * The watchdog (smp_watchdog): every CPU's timer beats at least each
+ * WATCHDOG_TICK_NS; a CPU whose last beat is WATCHDOG_NS old while the
+ * CPU looking beat recently has had interrupts off that long. The looker
+ * logs its own backtrace and sends the others an NMI, which arrives with
+ * interrupts off too: each logs where it is (trap_nmi) and goes on. It
+ * warns, never panics: a host that does not run a vCPU for a second
+ * looks the same from inside.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -28,6 +36,7 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/sched.h>
+#include <skiff/time.h>
 #include "cpu.h"
 #include "lapic.h"
 #include "paging.h"
@@ -151,6 +160,9 @@ static void __noreturn ap_entry(struct percpu *p)
 	pt_activate(pt_kernel());
 	lapic_init_ap();
 	sched_init_ap();
+	p->heartbeat = time_monotonic_ns();
+	/* The first beat; each tick arms the next (sched.c's rearm). */
+	lapic_timer_arm(p->heartbeat + WATCHDOG_TICK_NS);
 	__atomic_store_n(&ap_state[p->cpu_id], AP_ONLINE, __ATOMIC_RELEASE);
 	sched_idle();
 }
@@ -239,6 +251,8 @@ void smp_init(int max)
 		}
 		ncpus++;
 	}
+	cpus[0]->heartbeat = time_monotonic_ns();
+	lapic_timer_arm(cpus[0]->heartbeat + WATCHDOG_TICK_NS);
 	klog("cpu: %d processors online", ncpus);
 }
 
@@ -281,4 +295,53 @@ void cpu_flush_tlb_others(const bool *which)
 		while (c != me && which[c] &&
 		       __atomic_load_n(&cpus[c]->flush_req, __ATOMIC_ACQUIRE))
 			cpu_spin_poll();
+}
+
+/* The NMI IPI: delivery mode 100b. */
+#define ICR_NMI 0x4400
+
+void trap_nmi(struct trap_frame *f)
+{
+	struct percpu *me = this_cpu();
+
+	if (!__atomic_exchange_n(&me->nmi_dump, false, __ATOMIC_ACQ_REL))
+		trap_fatal(f);
+	klog_always("watchdog: CPU %d at %#lx, interrupts %s, thread %d", me->cpu_id,
+		    f->rip, (f->rflags & 0x200) ? "on" : "off",
+		    me->current ? thread_id(me->current) : -1);
+	backtrace_from(f->rbp, f->rip);
+}
+
+void smp_watchdog(u64 now)
+{
+	static int reporting; /* one CPU reports a stall at a time */
+	struct percpu *me = this_cpu();
+	u64 mine = me->heartbeat;
+
+	me->heartbeat = now;
+	/* This CPU's own beat late too: the host did not run it; no verdict. */
+	if (ncpus < 2 || !mine || now - mine > WATCHDOG_NS / 2)
+		return;
+	for (int c = 0; c < ncpus; c++) {
+		struct percpu *p = cpus[c];
+		u64 beat = __atomic_load_n(&p->heartbeat, __ATOMIC_RELAXED);
+		if (p == me || now < beat + WATCHDOG_NS)
+			continue;
+		if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQUIRE))
+			return;
+		klog_always("watchdog: CPU %d has taken no interrupt for %lu ms",
+			    c, (unsigned long)((now - beat) / 1000000));
+		klog_always("watchdog: CPU %d (looking):", me->cpu_id);
+		backtrace_from((u64)__builtin_frame_address(0),
+			       (u64)__builtin_return_address(0));
+		for (int o = 0; o < ncpus; o++) {
+			if (cpus[o] == me)
+				continue;
+			__atomic_store_n(&cpus[o]->nmi_dump, true, __ATOMIC_RELEASE);
+			lapic_send(apic_of[o], ICR_NMI);
+		}
+		/* Once per stall: its beat counts as fresh from here. */
+		__atomic_store_n(&p->heartbeat, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&reporting, 0, __ATOMIC_RELEASE);
+	}
 }
