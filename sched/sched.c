@@ -2,11 +2,16 @@
  * sched/sched.c: the per-CPU scheduler: run queue, timers, context switch,
  * sleeping and waking. Interface: skiff/sched.h and sched/thread.h.
  *
- * Each CPU has a struct sched_cpu (one CPU for now, reached through
- * this_cpu()->sched): its run queue (sched/runq.c), the threads sleeping
+ * Every CPU shares one struct sched_cpu (reached through
+ * this_cpu()->sched): the run queue (sched/runq.c), the threads sleeping
  * with a deadline and the kernel timers (two sched/timerq.c queues), and
- * the lock that guards them. The lock is a raw spinlock taken with
- * interrupts off; it also guards every thread's state and the wait queues'
+ * the lock that guards them. One queue for all CPUs: a thread made
+ * runnable goes to an idle CPU it may run on if there is one (an IPI,
+ * place_locked), and a CPU takes the next thread its affinity allows
+ * (runq_pop_on) whichever CPU queued it; with the few CPUs a Skiff VM
+ * has, one lock costs less than balancing would (docs/kernel.md, Several
+ * CPUs). Each CPU arms its own timer for the earliest deadline it knows
+ * of. The lock is a raw spinlock taken with interrupts off; it also guards every thread's state and the wait queues'
  * sleeper lists. It is held across switch_to and released by the thread
  * that resumes (or by sched_thread_start in a new thread). Functions named
  * *_locked want it held, and check it.
@@ -18,8 +23,6 @@
  *  3. a thread is on the run queue exactly when it is runnable and neither
  *     running nor the idle thread (sched/runq.c checks on_runq);
  *  4. a thread's timer is queued exactly while it sleeps with a deadline.
- * SMP will bring a lock per waitq sleeper list (the CPU's lock guards
- * them today) and wake-ups that take the sleeper's CPU's lock.
  *
  * Fairness, as a small CFS: each thread's vruntime counts the CPU time it
  * used; the run queue is ordered by vruntime and the thread that used
@@ -49,7 +52,7 @@ struct sched_cpu {
 	struct runq runq;       /* runnable threads but the running one */
 	struct timerq sleepers; /* struct thread.timer of sleeping threads */
 	struct timerq ktimers;  /* struct ktimer.node */
-	u64 slice_end;          /* end of the running thread's slice, 0 at boot */
+	u64 slice_end[CPU_MAX]; /* end of each CPU's running slice, 0 at boot */
 	struct list zombies;    /* exited, stack not freed (thread.wait_link) */
 };
 
@@ -92,7 +95,7 @@ static void lock(struct sched_cpu *sc)
 					    __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		free = 0;
-		cpu_relax();
+		cpu_spin_poll();
 	}
 }
 
@@ -111,7 +114,7 @@ int thread_tid(void)
 static void enqueue_locked(struct sched_cpu *sc, struct thread *t)
 {
 	assert_sched_locked(sc);
-	if (t->on_runq || t == this_cpu()->idle)
+	if (t->on_runq || t->idle)
 		return;
 	runq_add(&sc->runq, t);
 }
@@ -120,6 +123,72 @@ static void enqueue_locked(struct sched_cpu *sc, struct thread *t)
 static u64 current_vruntime(struct thread *t, u64 now)
 {
 	return t->vruntime + (now > t->run_start ? now - t->run_start : 0);
+}
+
+static void rearm_locked(struct sched_cpu *sc);
+
+static bool may_run(const struct thread *t, int cpu)
+{
+	return t->affinity & (1u << cpu);
+}
+
+/* CPU c looks at its run queue at its next trap exit (an IPI brings
+ * one at once when c is another CPU). */
+static void resched_cpu(int c)
+{
+	struct percpu *p = cpu_percpu(c);
+
+	p->need_resched = true;
+	if (p != this_cpu())
+		cpu_kick(c);
+}
+
+static bool idle_cpu(int c)
+{
+	struct percpu *p = cpu_percpu(c);
+
+	return p && p->current == p->idle && !p->need_resched;
+}
+
+/*
+ * t was queued: an idle CPU it may run on takes it (this one, the one it
+ * last ran on, any other: an IPI wakes that one); else, woken and allowed
+ * here, it preempts this CPU's thread when that has used clearly more;
+ * else the first CPU it may run on takes a turn.
+ */
+static void place_locked(struct thread *t, bool woken)
+{
+	struct percpu *me = this_cpu();
+	int c, here = me->cpu_id;
+
+	if (may_run(t, here) && me->current == me->idle) {
+		me->need_resched = true;
+		return;
+	}
+	if (may_run(t, t->cpu) && idle_cpu(t->cpu)) {
+		resched_cpu(t->cpu);
+		return;
+	}
+	for (c = 0; c < cpu_count(); c++)
+		if (may_run(t, c) && idle_cpu(c)) {
+			resched_cpu(c);
+			return;
+		}
+	if (may_run(t, here)) {
+		if (woken && runq_wake_preempts(t->vruntime,
+						current_vruntime(me->current,
+								 time_monotonic_ns())))
+			me->need_resched = true;
+		/* Every CPU is busy: this one's slice end takes the
+		 * queue's head (another may run a thread for ever). */
+		rearm_locked(this_sched());
+		return;
+	}
+	for (c = 0; c < cpu_count(); c++)
+		if (may_run(t, c)) {
+			resched_cpu(c);
+			return;
+		}
 }
 
 /* Makes a sleeping thread runnable with result r. */
@@ -137,11 +206,7 @@ static void wake_locked(struct sched_cpu *sc, struct thread *t, int r)
 	t->state = THREAD_RUNNABLE;
 	t->vruntime = runq_wake_vruntime(&sc->runq, t->vruntime);
 	enqueue_locked(sc, t);
-	struct thread *cur = this_cpu()->current;
-	if (cur == this_cpu()->idle ||
-	    runq_wake_preempts(t->vruntime,
-			       current_vruntime(cur, time_monotonic_ns())))
-		this_cpu()->need_resched = true;
+	place_locked(t, true);
 }
 
 /* Arms the timer for the next event: the earliest deadline or slice end. */
@@ -154,8 +219,16 @@ static void rearm_locked(struct sched_cpu *sc)
 	if (k && (!next || k < next))
 		next = k;
 	/* slice_end is 0 until the first switch: "now", not "never". */
-	if (!runq_empty(&sc->runq) && (!next || sc->slice_end < next))
-		next = MAX(sc->slice_end, 1);
+	u64 end = sc->slice_end[this_cpu()->cpu_id];
+	if (runq_first_on(&sc->runq, this_cpu()->cpu_id) &&
+	    (!next || end < next))
+		next = MAX(end, 1);
+	/* Several CPUs: each beats for the watchdog (smp_watchdog). */
+	if (cpu_count() > 1) {
+		u64 beat = time_monotonic_ns() + WATCHDOG_TICK_NS;
+		if (!next || beat < next)
+			next = beat;
+	}
 	lapic_timer_arm(next);
 }
 
@@ -214,14 +287,17 @@ static void schedule_locked(struct sched_cpu *sc)
 	assert_sched_locked(sc);
 	cpu->need_resched = false;
 	account_locked(cpu, prev, now);
-	if (prev->state == THREAD_RUNNABLE)
+	if (prev->state == THREAD_RUNNABLE) {
 		enqueue_locked(sc, prev);
-	next = runq_pop(&sc->runq);
+		if (!may_run(prev, cpu->cpu_id)) /* its affinity changed */
+			place_locked(prev, false);
+	}
+	next = runq_pop_on(&sc->runq, cpu->cpu_id);
 	if (next)
 		next->run_start = now;
 	else
 		next = cpu->idle;
-	sc->slice_end = now + RUNQ_SLICE_NS;
+	sc->slice_end[cpu->cpu_id] = now + RUNQ_SLICE_NS;
 	rearm_locked(sc);
 	if (next == prev)
 		return;
@@ -235,6 +311,7 @@ static void schedule_locked(struct sched_cpu *sc)
 	if (next->h.process && next->h.process->vm)
 		vm_activate(next->h.process->vm);
 	cpu->current = next;
+	next->cpu = cpu->cpu_id;
 	cpu->kstack_top = next->kstack_top;
 	cpu->kstack_base = (u64)next->kstack;
 	switch_to(&prev->h.rsp, &next->h.rsp);
@@ -334,7 +411,8 @@ void sched_timer_tick(void)
 		k->fn(k); /* may send a signal, waking threads */
 		lock(sc);
 	}
-	if (!runq_empty(&sc->runq) && now >= sc->slice_end)
+	if (runq_first_on(&sc->runq, this_cpu()->cpu_id) &&
+	    now >= sc->slice_end[this_cpu()->cpu_id])
 		this_cpu()->need_resched = true;
 	rearm_locked(sc);
 	unlock(sc);
@@ -523,6 +601,11 @@ void sched_interrupt(struct thread *t)
 	lock(sc);
 	if (!t->uninterruptible)
 		wake_locked(sc, t, -EINTR);
+	/* Running on another CPU: an interrupt there makes it look at its
+	 * signals (trap.c's return to the program). */
+	struct percpu *p = cpu_percpu(t->cpu);
+	if (p && p->current == t && p != this_cpu())
+		cpu_kick(t->cpu);
 	unlock(sc);
 	irq_restore(flags);
 }
@@ -549,21 +632,53 @@ void sched_add(struct thread *t)
 	t->state = THREAD_RUNNABLE;
 	t->vruntime = sc->runq.min_vruntime;
 	enqueue_locked(sc, t);
-	if (this_cpu()->current == this_cpu()->idle)
-		this_cpu()->need_resched = true;
+	place_locked(t, false);
 	rearm_locked(sc);
 	unlock(sc);
 	irq_restore(flags);
 }
 
-/* Gives the boot CPU its scheduler state, before any thread is added. */
+/* Gives the boot CPU the scheduler state, before any thread is added;
+ * each other CPU joins it (sched_init_ap). */
 void sched_cpu_init(void)
 {
 	struct sched_cpu *sc = &boot_sched;
 
-	runq_init(&sc->runq);
-	timerq_init(&sc->sleepers);
-	timerq_init(&sc->ktimers);
-	list_init(&sc->zombies);
+	if (this_cpu()->cpu_id == 0) {
+		runq_init(&sc->runq);
+		timerq_init(&sc->sleepers);
+		timerq_init(&sc->ktimers);
+		list_init(&sc->zombies);
+	}
 	this_cpu()->sched = sc;
+}
+
+u32 thread_affinity(struct thread *t)
+{
+	return __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
+}
+
+int thread_set_affinity(struct thread *t, u32 mask)
+{
+	u32 online = cpu_count() >= 32 ? ~0u : (1u << cpu_count()) - 1;
+	u64 flags;
+	struct sched_cpu *sc;
+
+	mask &= online;
+	if (!mask)
+		return -EINVAL;
+	flags = irq_save();
+	sc = this_sched();
+	lock(sc);
+	if (t->state != THREAD_DEAD) {
+		t->affinity = mask;
+		struct percpu *p = cpu_percpu(t->cpu);
+		/* Running where it may no longer: that CPU switches away
+		 * (the caller itself before its syscall returns). */
+		if (p && p->current == t && !may_run(t, t->cpu))
+			resched_cpu(t->cpu);
+	}
+	unlock(sc);
+	irq_restore(flags);
+	return 0;
 }

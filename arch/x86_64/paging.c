@@ -32,21 +32,27 @@ static void kimage_protect(void); /* below: the image W^X */
  * be shared by several roots: owner[] says which root last loaded each one
  * on this CPU, and only that root, unchanged since (stale), is loaded
  * without flushing its PCID's entries. The boot root has PCID 0.
- * (One CPU for now; with SMP, owner and loaded become per-CPU.)
+ * owner and loaded are per CPU, and stale a bit per CPU. A change to a
+ * root loaded on other CPUs drops their TLBs at once (shootdown, below).
  */
 struct pgtable {
 	u64 *e;		/* the PML4 (direct map) */
 	u32 pcid;
-	bool stale;	/* changed while not loaded: flush when loaded */
+	u32 stale;	/* bit c: changed while not loaded on CPU c: flush
+			 * when CPU c loads it */
+	bool dying;	/* pt_destroy: CPUs that have it loaded leave it */
 };
 
 #define KERNEL_HALF 256 /* the first PML4 entry of the kernel half */
 #define NPCID 256
 #define CR3_NOFLUSH (1ull << 63)
 
-static struct pgtable kernel_pt = { early_pml4, 0, false };
-static struct pgtable *loaded = &kernel_pt; /* on this CPU */
-static struct pgtable *owner[NPCID] = { &kernel_pt };
+static struct pgtable kernel_pt = { early_pml4, 0, 0, false };
+static struct pgtable *loaded_on[CPU_MAX] = { &kernel_pt };
+static struct pgtable *owner_on[CPU_MAX][NPCID] = { { &kernel_pt } };
+#define loaded loaded_on[this_cpu()->cpu_id]
+#define owner owner_on[this_cpu()->cpu_id]
+_Static_assert(CPU_MAX <= 32, "struct pgtable.stale has a bit per CPU");
 static u32 next_pcid;
 
 static u64 *table_of(u64 entry)
@@ -93,7 +99,8 @@ struct pgtable *pt_create(void)
 	       (512 - KERNEL_HALF) * sizeof(u64));
 	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
 		   (NPCID - 1) + 1;
-	pt->stale = true;
+	pt->stale = ~0u;
+	pt->dying = false; /* kmalloc's memory is not zeroed */
 	return pt;
 }
 
@@ -109,40 +116,81 @@ static void free_tables(u64 e, int shift)
 	page_free(t, 1);
 }
 
+/* The CPUs other than this one that have pt loaded, in others; any? */
+static bool loaded_elsewhere(struct pgtable *pt, bool *others)
+{
+	int me = this_cpu()->cpu_id;
+	bool any = false;
+
+	for (int c = 0; c < cpu_count(); c++) {
+		others[c] = c != me &&
+			    __atomic_load_n(&loaded_on[c], __ATOMIC_SEQ_CST) == pt;
+		any |= others[c];
+	}
+	return any;
+}
+
+void pt_flush_ipi(void)
+{
+	if (loaded->dying)
+		pt_activate(pt_kernel());
+	else
+		write_cr3(read_cr3());
+}
+
 void pt_destroy(struct pgtable *pt)
 {
-	/* The caller runs on its kernel stack, which every root maps. */
+	bool others[CPU_MAX];
+
+	/* The caller runs on its kernel stack, which every root maps. A CPU
+	 * that ran a thread of pt's last and a kernel thread since still has
+	 * it loaded: it loads the boot root (pt_flush_ipi). Interrupts off
+	 * while this CPU is looked at. */
+	u64 irqs = irq_save();
 	if (pt == loaded)
 		pt_activate(pt_kernel());
+	pt->dying = true;
+	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
+		cpu_flush_tlb_others(others);
+	irq_restore(irqs);
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (pt->e[i] & PTE_P)
 			free_tables(pt->e[i], 39);
 	if (pt == pt_kernel()) {
 		memset(pt->e, 0, KERNEL_HALF * sizeof(u64));
-		pt->stale = true;
+		pt->stale = ~0u;
 		return;
 	}
-	if (owner[pt->pcid] == pt)
-		owner[pt->pcid] = NULL;
+	for (int c = 0; c < CPU_MAX; c++)
+		if (owner_on[c][pt->pcid] == pt)
+			owner_on[c][pt->pcid] = NULL;
 	page_free(pt->e, 1);
 	kfree(pt);
 }
 
+/* Interrupts off throughout: a thread moved to another CPU half-way
+ * would leave this CPU's loaded[] naming a root its CR3 does not hold,
+ * and the next thread of that root here would run on the wrong one. */
 void pt_activate(struct pgtable *pt)
 {
+	u64 flags = irq_save();
 	u64 cr3 = virt_to_phys(pt->e);
+	u32 bit = 1u << this_cpu()->cpu_id;
 
-	if (pt == loaded)
+	if (pt == loaded) {
+		irq_restore(flags);
 		return;
+	}
 	if (cpu_feat.pcid) {
 		cr3 |= pt->pcid;
-		if (owner[pt->pcid] == pt && !pt->stale)
+		if (owner[pt->pcid] == pt && !(pt->stale & bit))
 			cr3 |= CR3_NOFLUSH;
 		owner[pt->pcid] = pt;
 	}
-	pt->stale = false;
-	loaded = pt;
+	__atomic_fetch_and(&pt->stale, ~bit, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&loaded, pt, __ATOMIC_SEQ_CST);
 	write_cr3(cr3);
+	irq_restore(flags);
 }
 
 /* Every root's TLB entries are suspect (the kernel half changed). */
@@ -208,13 +256,35 @@ static unsigned flags_of(u64 e)
 	       (e & PTE_COW ? PT_COW : 0);
 }
 
-/* Drops va's translation: now if pt is loaded, else when it is next. */
-static void flush(struct pgtable *pt, u64 va)
+/* Drops va's translation on this CPU if pt is loaded here, and on the
+ * CPUs that do not have it loaded when they next load it; the CPUs that
+ * have it loaded need pt_shootdown. Interrupts are off (the caller's
+ * spinlock): this CPU stays the same throughout. */
+static void flush_here(struct pgtable *pt, u64 va)
 {
+	int me = this_cpu()->cpu_id;
+
+	/* Stale first (a locked op: a fence), then who has it loaded: a CPU
+	 * that loads it in between sees the bit and flushes. */
+	__atomic_fetch_or(&pt->stale, ~(1u << me), __ATOMIC_SEQ_CST);
 	if (pt == loaded)
 		invlpg(va);
 	else
-		pt->stale = true;
+		__atomic_fetch_or(&pt->stale, 1u << me, __ATOMIC_SEQ_CST);
+}
+
+void pt_shootdown(struct pgtable *pt)
+{
+	bool others[CPU_MAX];
+
+	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
+		cpu_flush_tlb_others(others);
+}
+
+static void flush(struct pgtable *pt, u64 va)
+{
+	flush_here(pt, va);
+	pt_shootdown(pt);
 }
 
 int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
@@ -223,12 +293,15 @@ int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
 
 	if (!e)
 		return -ENOMEM;
+	u64 old = *e;
 	*e = pte_of(pa, flags);
-	flush(pt, va);
+	/* No TLB holds a non-present entry: a new mapping needs no flush. */
+	if (old & PTE_P)
+		flush(pt, va);
 	return 0;
 }
 
-paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+paddr_t pt_unmap_lazy(struct pgtable *pt, u64 va, unsigned *flags)
 {
 	u64 *e = walk(pt, va, false);
 
@@ -240,7 +313,16 @@ paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
 	if (flags)
 		*flags = flags_of(*e);
 	*e = 0;
-	flush(pt, va);
+	flush_here(pt, va);
+	return pa;
+}
+
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+{
+	paddr_t pa = pt_unmap_lazy(pt, va, flags);
+
+	if (pa)
+		pt_shootdown(pt);
 	return pa;
 }
 
@@ -253,15 +335,21 @@ paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags)
 	return e && mapped(*e) ? (*e & ADDR_MASK) : 0;
 }
 
-void pt_protect(struct pgtable *pt, u64 va, int prot)
+void pt_protect_lazy(struct pgtable *pt, u64 va, int prot)
 {
 	u64 *e = walk(pt, va, false);
 
 	if (e && mapped(*e)) {
 		*e = pte_of(*e & ADDR_MASK,
 			    (unsigned)prot | (flags_of(*e) & (PT_FILE | PT_COW)));
-		flush(pt, va);
+		flush_here(pt, va);
 	}
+}
+
+void pt_protect(struct pgtable *pt, u64 va, int prot)
+{
+	pt_protect_lazy(pt, va, prot);
+	pt_shootdown(pt);
 }
 
 /* The next page-table boundary above va at which nothing is mapped, or 0. */
