@@ -7,7 +7,8 @@
 #include <skiff/kernel.h>
 #include <skiff/errno.h>
 #include <skiff/lib.h>
-#include <skiff/mm.h>
+#include <skiff/alloc.h>
+#include <skiff/paging.h>
 #include "cpu.h"
 #include "percpu.h"
 

@@ -34,8 +34,7 @@
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
-#include <skiff/mm.h>
-#include <skiff/sched.h>
+#include <skiff/alloc.h>
 #include <skiff/time.h>
 #include "cpu.h"
 #include "lapic.h"
@@ -306,9 +305,8 @@ void trap_nmi(struct trap_frame *f)
 
 	if (!__atomic_exchange_n(&me->nmi_dump, false, __ATOMIC_ACQ_REL))
 		trap_fatal(f);
-	klog_always("watchdog: CPU %d at %#lx, interrupts %s, thread %d", me->cpu_id,
-		    f->rip, (f->rflags & 0x200) ? "on" : "off",
-		    me->current ? thread_id(me->current) : -1);
+	klog_always("watchdog: CPU %d at %#lx, interrupts %s, thread %p", me->cpu_id,
+		    f->rip, (f->rflags & 0x200) ? "on" : "off", (void *)me->current);
 	backtrace_from(f->rbp, f->rip);
 }
 
