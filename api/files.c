@@ -151,52 +151,57 @@ static void file_status(struct api_out *o, struct inode *ino,
 		   : "FILE");
 }
 
+/* LISTSTATUS: the names first (the directory's iterate may hold the
+ * namespace lock while it emits), then a lookup of each. */
 struct list_ctx {
 	struct dir_ctx ctx;
-	struct api_call *c;
-	struct dentry *dir;
-	size_t n;
+	struct api_out names;	/* NUL-ended names */
 };
 
 static bool list_one(struct dir_ctx *ctx, const char *name, size_t len,
 		     u64 ino, unsigned type, u64 next_pos)
 {
 	struct list_ctx *l = (struct list_ctx *)ctx;
-	char one[256];
-	struct dentry *d;
 
 	ctx->pos = next_pos;
-	if (len >= sizeof(one) || (len == 1 && name[0] == '.') ||
+	if ((len == 1 && name[0] == '.') ||
 	    (len == 2 && name[0] == '.' && name[1] == '.'))
 		return true;
-	memcpy(one, name, len);
-	one[len] = 0;
-	if (vfs_lookup(l->dir, one, 0, &d) < 0)
-		return true; /* gone meanwhile */
-	out_str(&l->c->out, l->n++ ? ", " : "");
-	file_status(&l->c->out, d->inode, one);
-	dentry_put(d);
-	return true;
+	out_bytes(&l->names, name, len);
+	out_bytes(&l->names, "", 1);
+	return !l->names.oom;
 }
 
 static void list_status(struct api_call *c, const char *path)
 {
-	struct list_ctx l = { { list_one, 0 }, c, NULL, 0 };
+	struct list_ctx l = { { list_one, 0 }, { NULL, 0, 0, false } };
 	struct file *f;
+	struct dentry *d;
+	size_t n = 0;
 	int r = vfs_open(path, O_RDONLY | O_DIRECTORY, 0, &f);
 
 	if (r) {
 		api_errno(c, r);
 		return;
 	}
-	l.dir = f->dentry;
-	out_str(&c->out, "[");
 	if (f->ops && f->ops->iterate) {
 		mutex_lock(&f->pos_lock);
 		r = f->ops->iterate(f, &l.ctx);
 		mutex_unlock(&f->pos_lock);
 	}
+	out_str(&c->out, "[");
+	for (size_t at = 0; !r && at < l.names.len;
+	     at += strlen(l.names.buf + at) + 1) {
+		if (vfs_lookup(f->dentry, l.names.buf + at, 0, &d) < 0)
+			continue; /* gone meanwhile */
+		out_str(&c->out, n++ ? ", " : "");
+		file_status(&c->out, d->inode, l.names.buf + at);
+		dentry_put(d);
+	}
 	out_str(&c->out, "]");
+	if (l.names.oom)
+		r = -ENOMEM;
+	out_free(&l.names);
 	file_put(f);
 	if (r)
 		api_errno(c, r);

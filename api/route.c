@@ -33,6 +33,7 @@ static const struct route routes[] = {
 	{ "/env", false, env_all },
 	{ "/env/", false, env_all },
 	{ "/env/", true, env_var },
+	{ "/file/", false, file_call },
 	{ "/file/", true, file_call },
 	{ "/fs/df", false, fs_df },
 	{ "/fs/df/", true, fs_df },

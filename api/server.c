@@ -38,6 +38,7 @@
 #define API_REQ_NS (10 * NSEC_PER_SEC)
 #define API_IDLE_NS (30 * NSEC_PER_SEC)
 #define API_SEND_NS (10 * NSEC_PER_SEC)
+#define API_QUIET_NS (2 * NSEC_PER_SEC)
 #define SO_REUSEADDR_LINUX 2
 
 struct conn {
@@ -57,6 +58,8 @@ struct conn {
 	enum api_after after;
 	u64 deadline;		/* of the current state */
 	u64 last;		/* the last time bytes moved */
+	u64 born;		/* accepted at */
+	u32 served;		/* responses sent */
 };
 
 static struct {
@@ -281,6 +284,7 @@ static bool conn_write(struct conn *c, u64 now)
 	c->last = now;
 	if (c->sent < c->out.len)
 		return true;
+	c->served++;
 	out_free(&c->out);
 	c->after = AFTER_NONE;
 	if (c->close_after)
@@ -307,8 +311,12 @@ static bool conn_step(struct conn *c, u64 now)
 	return conn_read(c, now);
 }
 
-/* A free slot, closing the longest-idle connection if need be; -1. */
-static int free_slot(void)
+/*
+ * A free slot, closing the longest-idle connection if need be; -1. Idle:
+ * between requests of a keep-alive connection, or silent API_QUIET_NS
+ * since it was accepted (not one whose request is on its way).
+ */
+static int free_slot(u64 now)
 {
 	struct conn *idle = NULL;
 
@@ -316,14 +324,17 @@ static int free_slot(void)
 		struct conn *c = srv.conns[i];
 		if (!c)
 			return i;
-		if (!c->inlen && !c->out.len && !c->head &&
-		    (!idle || c->last < idle->last))
+		if (c->inlen || c->out.len || c->head)
+			continue;
+		if (!c->served && now - c->born < API_QUIET_NS)
+			continue;
+		if (!idle || c->last < idle->last)
 			idle = c;
 	}
 	if (!idle)
 		return -1;
 	conn_close(idle);
-	return free_slot();
+	return free_slot(now);
 }
 
 static void reject(struct file *f)
@@ -350,14 +361,14 @@ static bool accept_some(u64 now)
 		if (net_accept(srv.lsk, NULL, NULL, SOCK_NONBLOCK, &f) < 0)
 			break;
 		moved = true;
-		if ((i = free_slot()) < 0 || !(c = kzalloc(sizeof(*c)))) {
+		if ((i = free_slot(now)) < 0 || !(c = kzalloc(sizeof(*c)))) {
 			reject(f);
 			continue;
 		}
 		c->f = f;
 		c->sk = sock_of_file(f);
 		c->deadline = now + API_IDLE_NS;
-		c->last = now;
+		c->last = c->born = now;
 		c->w.events = POLL_IN_BITS | POLL_OUT_BITS | POLLERR | POLLHUP;
 		c->w.fn = kick;
 		poll_watch_add(c->sk->inode, &c->w);
