@@ -65,6 +65,11 @@
 #   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
 #                                      background writer, MAP_SHARED pages,
 #                                      discards, punched holes
+#   api        tests/api/run.sh        the management API through skiff api
+#                                      and raw HTTP: every path, the token,
+#                                      hostile requests, shutdown, 1000
+#                                      connections and a slow client, the
+#                                      parser's fuzzer for 30 s
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -140,6 +145,7 @@ part storage tests/storage/run.sh
 part 9p tests/skiff/ninep.sh
 part storage-eio tests/storage/eio.sh
 part storage-cache tests/storage/cache.sh
+part api tests/api/run.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi
