@@ -226,7 +226,7 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->wwait);
 	vfs_poll_notify(f->inode, 0);
 	if (last) {
-		f->inode->priv = NULL;
+		f->inode->pipe = NULL;
 		pipe_free(p);
 	}
 	mutex_unlock(&f->inode->lock);
@@ -325,7 +325,7 @@ static void count_open(struct pipe *p, bool read, bool write)
 static void drop_unused(struct inode *ino, struct pipe *p)
 {
 	if (!p->readers && !p->writers) {
-		ino->priv = NULL;
+		ino->pipe = NULL;
 		pipe_free(p);
 	}
 }
@@ -354,12 +354,12 @@ static int pipe_open(struct inode *ino, struct file *f)
 	if (!rd && !wr)
 		return -EINVAL;
 	mutex_lock(&ino->lock);
-	p = ino->priv ? ino->priv : pipe_new();
+	p = ino->pipe ? ino->pipe : pipe_new();
 	if (!p) {
 		mutex_unlock(&ino->lock);
 		return -ENOMEM;
 	}
-	ino->priv = p;
+	ino->pipe = p;
 	if (wr && !rd && !p->readers && (f->flags & O_NONBLOCK)) {
 		drop_unused(ino, p);
 		mutex_unlock(&ino->lock);

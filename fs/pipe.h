@@ -33,7 +33,7 @@ struct pipe {
 
 static inline struct pipe *pipe_of(struct file *f)
 {
-	return f->inode->priv;
+	return f->inode->pipe;
 }
 
 static inline bool pipe_empty(struct pipe *p)

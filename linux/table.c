@@ -14,6 +14,7 @@
  */
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/metrics.h>
 #include <skiff/sched.h>
 #include "signal.h"
 #include "syscall.h"
@@ -36,6 +37,25 @@ static const char *const names[] = {
 
 static u8 logged[ARRAY_SIZE(table) / 8 + 1]; /* unknown numbers already logged */
 
+/*
+ * Calls by number (skiff/metrics.h's syscall_count): a plain increment on
+ * the common path, no lock and no atomic (one u64 add keeps the null
+ * syscall as fast as before). Numbers past the table are not counted.
+ */
+static u64 counts[ARRAY_SIZE(table)];
+
+u64 syscall_count(unsigned long nr)
+{
+	return nr < ARRAY_SIZE(counts)
+		       ? __atomic_load_n(&counts[nr], __ATOMIC_RELAXED)
+		       : 0;
+}
+
+unsigned long syscall_nr_end(void)
+{
+	return ARRAY_SIZE(table);
+}
+
 const char *syscall_name(unsigned long nr)
 {
 	return nr < ARRAY_SIZE(names) && names[nr] ? names[nr] : "unknown";
@@ -57,7 +77,10 @@ static long unknown(unsigned long nr)
 /* Declared in skiff/frame.h: the vsyscall page's emulation. */
 long syscall_invoke(unsigned long nr, u64 a0, u64 a1, u64 a2)
 {
-	if (nr >= ARRAY_SIZE(table) || !table[nr])
+	if (nr >= ARRAY_SIZE(table))
+		return unknown(nr);
+	counts[nr]++;
+	if (!table[nr])
 		return unknown(nr);
 	return table[nr](a0, a1, a2, 0, 0, 0);
 }
@@ -66,7 +89,10 @@ static inline long dispatch(struct syscall_frame *f)
 {
 	unsigned long nr = f->rax;
 
-	if (nr >= ARRAY_SIZE(table) || !table[nr])
+	if (nr >= ARRAY_SIZE(table))
+		return unknown(nr);
+	counts[nr]++;
+	if (!table[nr])
 		return unknown(nr);
 	return table[nr](f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
 }

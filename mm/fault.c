@@ -102,9 +102,13 @@ static bool allowed(const struct vma *v, const struct fault_info *fi)
 	return !fi->exec || (v->prot & PROT_EXEC);
 }
 
+/* Faults of every address space, dead ones too (vm_fault_total). */
+static u64 fault_total;
+
 /* Counts a fault; lock held (invariant 7). */
 static void account(struct vm_space *vs, u64 t0)
 {
+	__atomic_fetch_add(&fault_total, 1, __ATOMIC_RELAXED);
 	vs->fault_count++;
 	vs->fault_cycles += rdtsc() - t0;
 }
@@ -203,6 +207,11 @@ out:
 	account(vs, t0);
 	spin_unlock(&vs->lock);
 	return r == 1 ? 0 : r;
+}
+
+u64 vm_fault_total(void)
+{
+	return __atomic_load_n(&fault_total, __ATOMIC_RELAXED);
 }
 
 void vm_fault_stats(u64 *count, u64 *cycles)

@@ -28,6 +28,12 @@ struct free_block {
 
 static struct spinlock lock = SPINLOCK_INIT;
 static struct free_block *free_lists[NCLASSES];
+static size_t held_pages; /* pages the heap took (atomic): heap_page_count */
+
+size_t heap_page_count(void)
+{
+	return __atomic_load_n(&held_pages, __ATOMIC_RELAXED);
+}
 
 static int class_of(size_t total)
 {
@@ -45,6 +51,7 @@ static bool refill(int c)
 
 	if (!page)
 		return false;
+	__atomic_fetch_add(&held_pages, 1, __ATOMIC_RELAXED);
 	for (size_t off = 0; off + size <= PAGE_SIZE; off += size) {
 		struct free_block *b = (void *)(page + off);
 		b->next = free_lists[c];
@@ -65,6 +72,7 @@ void *kmalloc(size_t size)
 		h = page_alloc(n);
 		if (!h)
 			return NULL;
+		__atomic_fetch_add(&held_pages, n, __ATOMIC_RELAXED);
 		*h = (struct header){ MAGIC_LARGE, 0, n };
 		return (u8 *)h + HDR;
 	}
@@ -120,6 +128,7 @@ void kfree(void *p)
 	struct header *h = header_of(p);
 	if (h->magic == MAGIC_LARGE) {
 		h->magic = 0;
+		__atomic_fetch_sub(&held_pages, h->npages, __ATOMIC_RELAXED);
 		page_free(h, h->npages);
 		return;
 	}

@@ -66,11 +66,24 @@ struct vma *vma_find_le(struct vm_space *vs, u64 addr)
 	return vma_of(rb_find_le(&vs->areas, &addr, cmp_start));
 }
 
+/*
+ * The last area found is looked at first: a program's system calls pass
+ * the same few buffers again and again (copy_to_user's vm_check), and
+ * under TCG the tree search was a tenth of redis's instructions per
+ * request. unlink_area forgets it; an area's bounds may change while it
+ * stays in the tree, and are read anew at each look.
+ */
 struct vma *vma_find(struct vm_space *vs, u64 addr)
 {
-	struct vma *v = vma_find_le(vs, addr);
+	struct vma *v = vs->hint;
 
-	return v && addr < v->end ? v : NULL;
+	if (v && v->start <= addr && addr < v->end)
+		return v;
+	v = vma_find_le(vs, addr);
+	if (!v || addr >= v->end)
+		return NULL;
+	vs->hint = v;
+	return v;
 }
 
 struct vma *vma_first_after(struct vm_space *vs, u64 addr)
@@ -97,6 +110,8 @@ void vma_insert(struct vm_space *vs, struct vma *n)
 
 static void unlink_area(struct vm_space *vs, struct vma *v)
 {
+	if (vs->hint == v)
+		vs->hint = NULL;
 	rb_remove(&vs->areas, &v->node);
 	vs->nareas--;
 }

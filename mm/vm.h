@@ -44,7 +44,8 @@ extern bool vm_forked;
 void vma_insert(struct vm_space *vs, struct vma *n);
 /* The last area starting at or below addr, or NULL. Lock held. */
 struct vma *vma_find_le(struct vm_space *vs, u64 addr);
-/* The area containing addr, or NULL. Lock held. O(log n). */
+/* The area containing addr, or NULL. Lock held. O(log n); O(1) when
+ * addr lies in the area found last (vs->hint). */
 struct vma *vma_find(struct vm_space *vs, u64 addr);
 /* The lowest area ending above addr, or NULL. Lock held. */
 struct vma *vma_first_after(struct vm_space *vs, u64 addr);

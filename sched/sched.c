@@ -171,12 +171,33 @@ static void switch_fpu_and_tls(struct thread *prev, struct thread *next)
 	}
 }
 
+/* Since boot, every CPU (sched_stats): CPU time threads used, and switches
+ * away from a thread that slept (voluntary) or was preempted or yielded. */
+static u64 busy_ns, nvcsw, nivcsw;
+
+void sched_stats(struct sched_stats *s)
+{
+	struct thread *t = thread_current();
+	u64 flags = irq_save();
+	u64 now = time_monotonic_ns();
+
+	/* The caller's own slice so far (this CPU's; others' at their
+	 * next switch). */
+	s->busy_ns = __atomic_load_n(&busy_ns, __ATOMIC_RELAXED);
+	if (t != this_cpu()->idle && now > t->run_start)
+		s->busy_ns += now - t->run_start;
+	irq_restore(flags);
+	s->nvcsw = __atomic_load_n(&nvcsw, __ATOMIC_RELAXED);
+	s->nivcsw = __atomic_load_n(&nivcsw, __ATOMIC_RELAXED);
+}
+
 /* Charges the running thread for the CPU time it used up to now. */
 static void account_locked(struct percpu *cpu, struct thread *prev, u64 now)
 {
 	if (prev == cpu->idle)
 		return;
 	u64 ran = now > prev->run_start ? now - prev->run_start : 0;
+	__atomic_fetch_add(&busy_ns, ran, __ATOMIC_RELAXED);
 	prev->vruntime += ran;
 	prev->cpu_ns += ran;
 	if (prev->h.process)
@@ -204,6 +225,8 @@ static void schedule_locked(struct sched_cpu *sc)
 	rearm_locked(sc);
 	if (next == prev)
 		return;
+	__atomic_fetch_add(prev->state == THREAD_RUNNABLE ? &nivcsw : &nvcsw, 1,
+			   __ATOMIC_RELAXED);
 	switch_fpu_and_tls(prev, next);
 	/* Another process's thread: its page table. Kernel threads run on
 	 * whichever is loaded (they touch only the kernel half), and threads

@@ -6,6 +6,7 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/mm.h>
+#include <skiff/time.h>
 #include "thread.h"
 
 extern void thread_trampoline(void);
@@ -152,10 +153,40 @@ void thread_start(struct thread *t, void (*fn)(void *), void *arg)
 	sched_add(t);
 }
 
+/*
+ * Under TCG, QEMU's software TLB starts with 256 entries and is resized
+ * only when it is flushed (by how full it was since the last flush). A
+ * program that never reloads CR3 (one address space, no fork: most
+ * programs here) keeps 256 entries for good: redis's working set missed
+ * them ~440 times per batch of 16 pipelined GETs, against ~30 in a Linux
+ * guest, whose context switches flush. So an idle CPU reloads its CR3,
+ * at most every TLB_REFRESH_NS: QEMU then sizes the TLB to the working
+ * set (a CPU that never idles keeps the size of its last idle). On
+ * hardware it is a flush of this CPU's TLB for the current PCID a few
+ * dozen times a second, when idle. (docs/performance.md, "Network
+ * servers")
+ */
+#define TLB_REFRESH_NS 20000000ull
+
+static void tlb_refresh(u64 *last)
+{
+	u64 now = time_monotonic_ns();
+
+	if (now - *last >= TLB_REFRESH_NS) {
+		*last = now;
+		write_cr3(read_cr3());
+	}
+}
+
 static void idle_loop(void *arg)
 {
+	/* Per CPU (each has its idle thread); none in the first 20 ms, so
+	 * that a short program's boot pays no refill. */
+	u64 last_refresh = time_monotonic_ns();
+
 	for (;;) {
 		irq_disable();
+		tlb_refresh(&last_refresh);
 		if (!sched_need_resched())
 			asm volatile("sti; hlt" : : : "memory");
 		irq_enable();

@@ -70,9 +70,12 @@ NOT_KERNEL="tools tests bench docs scripts examples deps build include"
 # kthread.h (drivers' bottom-half threads) is implemented by sched/ and
 # declared at drivers' level the same way; so are blkdev.h's blk_* calls
 # (fs/blkio.c, which sleeps on a wait queue for the disk drivers).
+# metrics.h is kernel/metrics.c's, read by procfs, the API and the
+# virtio console's metrics port, and declares the syscall table's
+# counters (linux/table.c): declared at the bottom like kernel.h.
 owner_of() {
 	case $1 in
-	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h) echo lib ;;
+	types.h | lib.h | rbtree.h | errno.h | elf.h | cpio.h | proto.h | kernel.h | metrics.h) echo lib ;;
 	arch.h | time.h | paging.h | frame.h | alloc.h | uaccess.h | pvh.h) echo arch ;;
 	console.h | serial.h | vconsole.h | netdev.h | blkdev.h | p9chan.h | virtio.h | pci.h | kthread.h) echo drivers ;;
 	mm.h) echo mm ;;

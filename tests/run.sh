@@ -70,6 +70,12 @@
 #                                      hostile requests, shutdown, 1000
 #                                      connections and a slow client, the
 #                                      parser's fuzzer for 30 s
+#   stats      tests/skiff/stats.sh    skiff stats on detached instances:
+#                                      docker's table, each column moving
+#                                      with what the program does
+#   metrics    tests/metrics/run.sh    /proc/skiff/metrics: each counter
+#                                      moves with what a program does;
+#                                      the text is Prometheus' format
 #   real       tests/real/run.sh       unmodified Debian programs
 #   net        tests/net/run.sh        unmodified Debian servers through
 #                                      skiff run -p, natively and in Skiff,
@@ -146,6 +152,8 @@ part 9p tests/skiff/ninep.sh
 part storage-eio tests/storage/eio.sh
 part storage-cache tests/storage/cache.sh
 part api tests/api/run.sh
+part metrics tests/metrics/run.sh
+part stats tests/skiff/stats.sh
 if [ -x tests/real/run.sh ]; then
 	part real tests/real/run.sh
 fi

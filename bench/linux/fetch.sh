@@ -18,6 +18,9 @@
 #   modules-blk/  the same for the storage benchmark's guest (virtio_blk,
 #             virtio_mmio, virtio_pci; ext2 is the built-in ext4 driver,
 #             CONFIG_EXT4_USE_FOR_EXT2, checked here)
+#   modules-9p/   the same for the 9p benchmark's guest (9p, 9pnet_virtio,
+#             virtio_mmio): empty with a kernel built without 9p (the
+#             cloud kernel); bench/ninep.sh fetches linux-image-amd64 for it
 # Cached: once OUTDIR/vmlinuz and both order files exist nothing is
 # fetched again (delete OUTDIR to follow a newer Debian kernel).
 set -eu
@@ -25,6 +28,7 @@ out=$1
 meta=${2:-linux-image-cloud-amd64}
 NET_MODULES="virtio_net virtio_mmio virtio_pci"
 BLK_MODULES="virtio_blk virtio_mmio virtio_pci"
+NINEP_MODULES="9p 9pnet_virtio virtio_mmio"
 [ -s "$out/vmlinuz" ] && [ -s "$out/version" ] &&
 	[ -s "$out/modules/order" ] && [ -s "$out/modules-blk/order" ] && exit 0
 mkdir -p "$out"
@@ -87,14 +91,19 @@ mod_add() {
 	cp "$f" $mods/
 	echo "$1.ko" >>$mods/order
 }
-rm -rf modules modules-blk
-mkdir modules modules-blk
+rm -rf modules modules-blk modules-9p
+mkdir modules modules-blk modules-9p
 : >modules/order
 : >modules-blk/order
+: >modules-9p/order
 mods=modules
 for m in $NET_MODULES; do mod_add "$m"; done
 mods=modules-blk
 for m in $BLK_MODULES; do mod_add "$m"; done
+if grep -q '^CONFIG_NET_9P_VIRTIO=m' config; then
+	mods=modules-9p
+	for m in $NINEP_MODULES; do mod_add "$m"; done
+fi
 
 dpkg-deb -f "$deb" Package Version | paste -sd" " | sed "s/[^ ]*: //g" > version
 

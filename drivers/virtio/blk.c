@@ -179,6 +179,23 @@ static void start_waiting(struct vblk *b)
 		vq_kick(b->vq);
 }
 
+/* Counts a request done without error (struct blkdev's counters). */
+static void count(struct blkdev *bd, const struct blk_req *r)
+{
+	if (r->op == BLK_READ) {
+		__atomic_store_n(&bd->rd_ios, bd->rd_ios + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&bd->rd_bytes, bd->rd_bytes + r->len,
+				 __ATOMIC_RELAXED);
+	} else if (r->op == BLK_WRITE) {
+		__atomic_store_n(&bd->wr_ios, bd->wr_ios + 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&bd->wr_bytes, bd->wr_bytes + r->len,
+				 __ATOMIC_RELAXED);
+	} else if (r->op == BLK_FLUSH) {
+		__atomic_store_n(&bd->flush_ios, bd->flush_ios + 1,
+				 __ATOMIC_RELAXED);
+	}
+}
+
 static unsigned vblk_reap(struct blkdev *bd)
 {
 	struct vblk *b = bd->priv;
@@ -189,6 +206,8 @@ static unsigned vblk_reap(struct blkdev *bd)
 	while ((r = vq_get_used(b->vq, &len))) {
 		u8 s = ((struct vblk_cmd *)r->drv)->status;
 
+		if (s == S_OK)
+			count(&b->bd, r);
 		finish(r, s == S_OK ? 0 : s == S_UNSUPP ? -EOPNOTSUPP : -EIO);
 		n++;
 	}

@@ -6,8 +6,10 @@
  * for the table of drivers/virtio/virtio.c.
  *
  * QEMU: virtio-serial-device (microvm) or virtio-serial-pci (q35) with
- * max_ports=PROTO_VPORT_MAX+1 and one virtserialport per port of proto.h
- * (nr=1 stdin, 2 stdout, 3 stderr, 4 control). Queues (5.3.2): port 0's
+ * max_ports=PROTO_VPORT_METRICS+1 and one virtserialport per port of
+ * proto.h (nr=1 stdin, 2 stdout, 3 stderr, 4 control, 5 metrics: the
+ * last only for detached instances; a device with max_ports=5 works
+ * without it). Queues (5.3.2): port 0's
  * pair (0, 1, unused), the control pair (2, 3), then port n's receive
  * queue 2n+2 and transmit queue 2n+3.
  *
@@ -36,12 +38,19 @@
  * another queue), "signal N" (a forwarded signal), "winsize C R" (the
  * host terminal's new size: TIOCGWINSZ's, and SIGWINCH to the program)
  * and "time NS" (after a restore: the host's time, time_step).
+ *
+ * The metrics port (PROTO_VPORT_METRICS), when the device has it: its own
+ * kernel thread (vcon-metrics) answers each batch of request lines with
+ * metrics_text() and PROTO_METRICS_END. Its queues are that thread's
+ * alone (their interrupts only wake it), so it needs no console lock.
  */
 #include <skiff/alloc.h>
 #include <skiff/arch.h>
 #include <skiff/console.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/kthread.h>
+#include <skiff/metrics.h>
 #include <skiff/lib.h>
 #include <skiff/paging.h>
 #include <skiff/proto.h>
@@ -64,7 +73,8 @@ _Static_assert(sizeof(struct ctl_msg) == 8, "virtio 1.2 5.3.6.2");
 #define EV_PORT_READY 3
 #define EV_PORT_OPEN 6
 
-#define NQUEUES (2 * PROTO_VPORT_MAX + 4)
+#define NQUEUES (2 * PROTO_VPORT_METRICS + 4)
+#define NQUEUES_BASIC (2 * PROTO_VPORT_MAX + 4) /* without metrics */
 #define QUEUE_MAX 64
 #define TX_BUF 65536
 #define CTL_BUFS 16
@@ -88,6 +98,8 @@ static struct vcon {
 	u64 signals;
 	char line[64];
 	u32 line_len;
+	u32 nqueues;		/* NQUEUES, or NQUEUES_BASIC */
+	struct kthread *metrics; /* answers the metrics port, or NULL */
 } vc;
 
 static struct virtq *rxq(int port)
@@ -317,6 +329,75 @@ static void tx_callback(struct virtq *q)
 	console_vcon_tx_room();
 }
 
+/* ---- The metrics port ---- */
+
+static void metrics_wake(struct virtq *q)
+{
+	if (vc.metrics)
+		kthread_wake(vc.metrics);
+}
+
+/* How many request lines came (the used pages reposted). */
+static unsigned metrics_requests(void)
+{
+	struct virtq *q = rxq(PROTO_VPORT_METRICS);
+	unsigned lines = 0;
+	u8 *b;
+	u32 len;
+
+	while ((b = vq_get_used(q, &len))) {
+		for (u32 i = 0; i < MIN(len, PAGE_SIZE); i++)
+			lines += b[i] == '\n';
+		post_page(q, b);
+	}
+	vq_kick(q);
+	return lines;
+}
+
+/* Sends len bytes on the metrics port, sleeping while its queue is full. */
+static void metrics_send(struct kthread *self, const char *p, size_t len)
+{
+	while (len) {
+		long n = vcon_write_nowait(PROTO_VPORT_METRICS, p, len);
+		if (n == -EAGAIN) {
+			kthread_wait(self); /* woken by the transmit interrupt */
+			continue;
+		}
+		if (n <= 0 || txq(PROTO_VPORT_METRICS)->broken)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void metrics_thread(struct kthread *self, void *arg)
+{
+	for (;;) {
+		size_t len;
+		char *text;
+
+		kthread_wait(self);
+		if (!metrics_requests())
+			continue;
+		text = metrics_text(&len);
+		if (text)
+			metrics_send(self, text, len);
+		kfree(text);
+		metrics_send(self, PROTO_METRICS_END,
+			     sizeof(PROTO_METRICS_END) - 1);
+	}
+}
+
+/* After the handshake: the port's receive pages and its thread. */
+static void metrics_start(void)
+{
+	if (!(vc.ports_ready & (1u << PROTO_VPORT_METRICS)))
+		return;
+	vc.metrics = kthread_run("vcon-metrics", metrics_thread, NULL);
+	if (vc.metrics)
+		fill_rx(rxq(PROTO_VPORT_METRICS), 4);
+}
+
 /* ---- The multiport handshake (5.3.6.2), by polling ---- */
 
 static void ctl_send(u32 id, u16 event, u16 value)
@@ -344,7 +425,7 @@ static void ctl_poll(void)
 
 	while ((m = vq_get_used(q, &len))) {
 		if (len >= sizeof(*m) && m->event == EV_DEVICE_ADD &&
-		    m->id >= 1 && m->id <= PROTO_VPORT_MAX &&
+		    m->id >= 1 && 2 * m->id + 3 < vc.nqueues &&
 		    !(vc.ports_ready & (1u << m->id))) {
 			u32 id = m->id;
 			vc.ports_ready |= 1u << id;
@@ -378,6 +459,8 @@ static int vcon_probe(struct virtio_dev *vd)
 		[2 * PROTO_VPORT_STDOUT + 3] = tx_callback,
 		[2 * PROTO_VPORT_STDERR + 3] = tx_callback,
 		[2 * PROTO_VPORT_CTL + 2] = ctl_callback,
+		[2 * PROTO_VPORT_METRICS + 2] = metrics_wake,
+		[2 * PROTO_VPORT_METRICS + 3] = metrics_wake,
 	};
 	u32 max_ports = 0;
 	int r;
@@ -391,7 +474,9 @@ static int vcon_probe(struct virtio_dev *vd)
 	virtio_config_read(vd, CFG_MAX_PORTS, &max_ports, 4);
 	if (max_ports < PROTO_VPORT_MAX + 1)
 		return -ENODEV;
-	if ((r = virtio_setup_vqs(vd, NQUEUES, vc.q, cb, QUEUE_MAX)))
+	/* The metrics port's queues only when the device has the port. */
+	vc.nqueues = max_ports > PROTO_VPORT_METRICS ? NQUEUES : NQUEUES_BASIC;
+	if ((r = virtio_setup_vqs(vd, vc.nqueues, vc.q, cb, QUEUE_MAX)))
 		return r;
 	vc.vd = vd;
 	virtio_ready(vd);
@@ -416,6 +501,7 @@ static int vcon_probe(struct virtio_dev *vd)
 	fill_rx(rxq(PROTO_VPORT_STDIN), QUEUE_MAX);
 	fill_rx(rxq(PROTO_VPORT_CTL), CTL_BUFS);
 	console_vcon_rx(); /* what came before the interrupt's handler ran */
+	metrics_start();
 	if (boot_opts.verbose)
 		klog("virtio-console: %u ports (%s)", max_ports, vd->where);
 	return 0;

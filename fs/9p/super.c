@@ -55,7 +55,7 @@ static void set_ops(struct inode *ino)
 		ino->iops = &p9_link_iops;
 	} else {
 		ino->iops = &p9_other_iops; /* devices: the guest's own */
-		/* The VFS's fifos keep their pipe in ino->priv, ours. */
+		/* A FIFO on the share is not opened (p9_fifo_open). */
 		if (S_ISFIFO(ino->mode))
 			ino->fops = &p9_fifo_ops;
 	}

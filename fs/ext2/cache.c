@@ -53,6 +53,12 @@ int ext2_cache_init(struct ext2_fs *fs)
 	for (unsigned i = 0; i < CACHE_BUCKETS; i++)
 		list_init(&fs->hash[i]);
 	list_init(&fs->lru);
+	fs->pf_reqs = kmalloc(EXT2_PREFETCH_MAX * sizeof(*fs->pf_reqs));
+	fs->pf_cb = kmalloc(EXT2_PREFETCH_MAX * sizeof(*fs->pf_cb));
+	if (!fs->pf_reqs || !fs->pf_cb) {
+		ext2_cache_free(fs);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -85,6 +91,11 @@ void ext2_cache_free(struct ext2_fs *fs)
 	list_for_each_safe(it, tmp, &fs->lru)
 		drop(fs, list_entry(it, struct ext2_cblock, lru));
 	kfree(fs->hash);
+	kfree(fs->pf_reqs);
+	kfree(fs->pf_cb);
+	fs->hash = NULL;
+	fs->pf_reqs = NULL;
+	fs->pf_cb = NULL;
 }
 
 static struct ext2_cblock *find(struct ext2_fs *fs, u32 blk)
@@ -162,6 +173,22 @@ int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p)
 		klog("ext2: %s: reading block %u: error %d", fs->bd->name, blk,
 		     r);
 		return -EIO;
+	}
+	*p = c->data;
+	return 0;
+}
+
+int ext2_bget(struct ext2_fs *fs, u32 blk, u8 **p, bool *fresh)
+{
+	struct ext2_cblock *c;
+
+	if (blk >= fs->s.blocks_count)
+		return ext2_corrupt(fs, "block number out of range", blk);
+	*fresh = false;
+	if (!(c = find(fs, blk))) {
+		if (!(c = insert(fs, blk)))
+			return -ENOMEM;
+		*fresh = true;
 	}
 	*p = c->data;
 	return 0;
@@ -322,8 +349,8 @@ bool ext2_cached(struct ext2_fs *fs, u32 blk)
 
 void ext2_prefetch(struct ext2_fs *fs, const u32 *blks, u32 n)
 {
-	struct blk_req reqs[EXT2_PREFETCH_MAX];
-	struct ext2_cblock *cb[EXT2_PREFETCH_MAX];
+	struct blk_req *reqs = fs->pf_reqs;
+	struct ext2_cblock **cb = fs->pf_cb;
 	u32 k = 0;
 
 	for (u32 i = 0; i < n && i < EXT2_PREFETCH_MAX; i++) {

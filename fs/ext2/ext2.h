@@ -125,6 +125,8 @@ struct ext2_fs {
 	u32 ncached, ndirty;
 	u32 op;			/* the op's number (ext2_trim advances it) */
 	u32 nested;		/* ops run inside another (ext2_lock) */
+	struct blk_req *pf_reqs;	/* ext2_prefetch's batch */
+	struct ext2_cblock **pf_cb;	/* (EXT2_PREFETCH_MAX of each) */
 	/* The background writer (writeback.c): when to sync, 0: not due. */
 	u64 wb_due;
 	/* Freed blocks not yet discarded (writeback.c). */
@@ -140,6 +142,10 @@ struct ext2_inode {		/* ino->priv */
 	u32 block[15];
 	u32 flags, dtime, file_acl, generation;
 	bool freed;		/* its on-disk inode is free again */
+	/* Read-ahead (file.c): the file block a sequential reader reads
+	 * next, and the window in blocks (0: the access looks random). */
+	u64 ra_next;
+	u32 ra_win;
 	struct rb_tree pages;	/* MAP_SHARED pages (mmap.c) by index */
 };
 
@@ -179,13 +185,17 @@ void ext2_cache_free(struct ext2_fs *fs);
 /* The block's bytes in *p (read from the disk if not cached): 0, -EIO,
  * -EUCLEAN (block out of range). */
 int ext2_bread(struct ext2_fs *fs, u32 blk, u8 **p);
+/* The block's bytes without reading them from the disk: the cached copy,
+ * or (*fresh) a new cache entry whose bytes are undefined, which the
+ * caller fills whole, or drops with ext2_bforget. 0, -ENOMEM, -EUCLEAN. */
+int ext2_bget(struct ext2_fs *fs, u32 blk, u8 **p, bool *fresh);
 /* The block's bytes, zeroed and dirty, without reading it. */
 int ext2_bzero(struct ext2_fs *fs, u32 blk, u8 **p);
 /* The block changed: metadata (written by every sync), or data of file
  * ino (written by that file's fsync and by syncs of the filesystem). */
 void ext2_bdirty(struct ext2_fs *fs, u32 blk);
 void ext2_bdirty_data(struct ext2_fs *fs, u32 blk, u32 ino);
-#define EXT2_PREFETCH_MAX 32	/* blocks read in one batch ahead of need */
+#define EXT2_PREFETCH_MAX 256	/* blocks read in one batch ahead of need */
 /* Whether blk is in the cache (its place in the LRU unchanged). */
 bool ext2_cached(struct ext2_fs *fs, u32 blk);
 /* Reads the blocks of blks (0s skipped, cached ones too) in one batch of

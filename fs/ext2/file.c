@@ -7,6 +7,7 @@
  * background a few seconds later (writeback.c), or at exit. atime is not
  * updated (as mount -o noatime).
  */
+#include <skiff/mm.h>
 #include "ext2.h"
 
 static u64 max_size(struct ext2_fs *fs)
@@ -17,6 +18,40 @@ static u64 max_size(struct ext2_fs *fs)
 		return 0x7fffffffull;
 	/* i_blocks counts 512-byte units in 32 bits. */
 	return MIN(m, (1ull << 41) - 1);
+}
+
+/*
+ * Writes len bytes of io (from at) at byte in of file block n (disk block
+ * blk). The block is read first only when some of its old bytes stay and
+ * matter: not when the write covers it whole, nor when it lies wholly
+ * past the end of the file (its old bytes are not the file's: zeros).
+ */
+static int write_block(struct ext2_fs *fs, struct inode *ino, u64 n,
+		       u32 blk, struct iobuf *io, size_t at, u32 in, size_t len)
+{
+	bool whole = in == 0 && len == fs->bsize;
+	bool past = n * fs->bsize >= ino->size;
+	bool fresh = false;
+	u8 *p;
+	int r;
+
+	if (whole || past)
+		r = ext2_bget(fs, blk, &p, &fresh);
+	else
+		r = ext2_bread(fs, blk, &p);
+	if (r)
+		return r;
+	if (!whole && (fresh || past)) {
+		memset(p, 0, in);
+		memset(p + in + len, 0, fs->bsize - in - len);
+	}
+	r = iobuf_copy_in(io, at, p + in, len);
+	if (r && fresh) {
+		ext2_bforget(fs, blk); /* its bytes are undefined: not kept */
+		return r;
+	}
+	ext2_bdirty_data(fs, blk, (u32)ino->ino);
+	return r;
 }
 
 /* Moves len bytes between the file at pos and io (at io offset done). */
@@ -35,13 +70,56 @@ static int move(struct ext2_fs *fs, struct inode *ino, u64 pos,
 		return r;
 	if (!blk)
 		return iobuf_zero(io, at, len);
-	if ((r = ext2_bread(fs, blk, &p)))
-		return r;
-	if (!write)
+	if (!write) {
+		if ((r = ext2_bread(fs, blk, &p)))
+			return r;
 		return iobuf_copy_out(io, at, p + in, len);
-	r = iobuf_copy_in(io, at, p + in, len);
-	ext2_bdirty_data(fs, blk, (u32)ino->ino);
-	return r;
+	}
+	return write_block(fs, ino, n, blk, io, at, in, len);
+}
+
+/*
+ * Read-ahead, before file block n of a read ending at file block last is
+ * read and n is not cached: the blocks from n up to the window's end are
+ * read in one batch of requests in flight together (ext2_prefetch), not
+ * one at a time. The window, per inode: a read that starts where the last
+ * one ended (or at block 0) doubles it, from twice the read's blocks up to
+ * EXT2_PREFETCH_MAX; any other read empties it, and then only the read's
+ * own blocks are fetched. Cached blocks and holes are skipped.
+ */
+static void read_ahead(struct ext2_fs *fs, struct inode *ino, u64 n,
+		       u64 last)
+{
+	struct ext2_inode *ei = EI(ino);
+	u64 end = (ino->size + fs->bsize - 1) / fs->bsize;
+	u32 blks[EXT2_PREFETCH_MAX], k = 0, blk;
+
+	if (ext2_mpage_at(ino, n * fs->bsize) ||
+	    ext2_bmap(fs, ino, n, false, &blk) || !blk || ext2_cached(fs, blk))
+		return;
+	end = MIN(end, n + MAX((u64)ei->ra_win, last - n + 1));
+	for (u64 b = n; b < end && k < EXT2_PREFETCH_MAX; b++) {
+		if (ext2_mpage_at(ino, b * fs->bsize) ||
+		    ext2_bmap(fs, ino, b, false, &blk))
+			break;
+		if (blk && !ext2_cached(fs, blk))
+			blks[k++] = blk;
+	}
+	ext2_prefetch(fs, blks, k);
+}
+
+/* The read-ahead window for a read of file blocks [first, last]. */
+static void ra_window(struct inode *ino, u64 first, u64 last)
+{
+	struct ext2_inode *ei = EI(ino);
+	u64 want = 2 * (last - first + 1);
+
+	if (first == 0 || first == ei->ra_next)
+		ei->ra_win = (u32)MIN(MAX(2 * (u64)ei->ra_win, want),
+				      (u64)EXT2_PREFETCH_MAX);
+	else
+		ei->ra_win = 0;
+	ei->ra_next = last + 1;
 }
 
 static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
@@ -56,6 +134,9 @@ static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
 				   fs->bsize - off % fs->bsize);
 
 		ext2_trim(fs); /* no cached pointer is held between blocks */
+		if (!write && !fs->nested)
+			read_ahead(fs, ino, off / fs->bsize,
+				   (pos + io->len - 1) / fs->bsize);
 		if ((r = move(fs, ino, off, io, done, chunk, write)))
 			break;
 		done += chunk;
@@ -63,33 +144,6 @@ static long do_rw(struct ext2_fs *fs, struct inode *ino, struct iobuf *io,
 	if (write && done && pos + done > ino->size)
 		ino->size = pos + done;
 	return done ? (long)done : r;
-}
-
-/*
- * Before a read from file block `first` on that misses the cache: the
- * blocks of the read, and when the access looks sequential (the block
- * before is cached, or it is the first) the ones after it up to
- * EXT2_PREFETCH_MAX, are read in one batch instead of one at a time.
- */
-static void read_ahead(struct ext2_fs *fs, struct inode *ino, u64 pos,
-		       size_t len)
-{
-	u64 first = pos / fs->bsize, last = (pos + len - 1) / fs->bsize;
-	u64 end = (ino->size + fs->bsize - 1) / fs->bsize;
-	u32 blks[EXT2_PREFETCH_MAX], n = 0, blk, prev = 0;
-
-	if (ext2_mpage_at(ino, pos) || ext2_bmap(fs, ino, first, false, &blk) ||
-	    !blk || ext2_cached(fs, blk))
-		return;
-	if ((first && ext2_bmap(fs, ino, first - 1, false, &prev)) ||
-	    (first && (!prev || !ext2_cached(fs, prev))))
-		end = MIN(end, last + 1); /* random access: no more than asked */
-	for (u64 b = first; b < end && n < EXT2_PREFETCH_MAX; b++) {
-		if (ext2_bmap(fs, ino, b, false, &blk))
-			break;
-		blks[n++] = blk;
-	}
-	ext2_prefetch(fs, blks, n);
 }
 
 static long ext2_read(struct file *f, struct iobuf *io, u64 *pos)
@@ -105,8 +159,9 @@ static long ext2_read(struct file *f, struct iobuf *io, u64 *pos)
 	if (*pos < ino->size) {
 		if (io->len > ino->size - *pos)
 			io->len = ino->size - *pos;
-		if (!fs->nested && io->len)
-			read_ahead(fs, ino, *pos, io->len);
+		if (io->len)
+			ra_window(ino, *pos / fs->bsize,
+				  (*pos + io->len - 1) / fs->bsize);
 		r = do_rw(fs, ino, io, *pos, false);
 	}
 	ext2_unlock(fs, &fs->lock, took_fs);
@@ -186,6 +241,8 @@ int ext2_setsize(struct inode *ino, u64 size)
 		if (!r)
 			r = zero_tail(fs, ino, size);
 		ext2_mpages_zero(ino, size, ino->size);
+		/* Shared mappings fault again past the end: SIGBUS there. */
+		vm_unmap_file_from(ino, (size + PAGE_SIZE - 1) / PAGE_SIZE);
 	} else {
 		/* Bytes stored through a mapping past the old end are not the
 		 * file's: the grown part reads zeros, as on Linux. */

@@ -35,6 +35,18 @@ static unsigned nfs;
 static bool started;
 static bool pressure;	/* memory ran short: empty the caches */
 
+u64 ext2_cache_bytes(void)
+{
+	unsigned n = __atomic_load_n(&nfs, __ATOMIC_ACQUIRE);
+	u64 bytes = 0;
+
+	/* Unlocked reads: a gauge needs no exact snapshot. */
+	for (unsigned i = 0; i < n; i++)
+		bytes += (u64)__atomic_load_n(&all_fs[i]->ncached,
+					      __ATOMIC_RELAXED) * all_fs[i]->bsize;
+	return bytes;
+}
+
 /* The filesystem due first (its due time in *due), or NULL. wb_lock. */
 static struct ext2_fs *first_due(u64 *due)
 {

@@ -8,6 +8,7 @@
 #include <skiff/arch.h>
 #include <skiff/errno.h>
 #include <skiff/kernel.h>
+#include <skiff/metrics.h>
 #include <skiff/mm.h>
 #include <skiff/time.h>
 #include <skiff/vfs.h>
@@ -152,9 +153,10 @@ static int show_meminfo(struct pbuf *b, long arg)
 {
 	u64 total = page_total_count() * (PAGE_SIZE / 1024);
 	u64 free = page_free_count() * (PAGE_SIZE / 1024);
+	u64 cached = ext2_cache_bytes() / 1024;
 	const struct { const char *name; u64 kb; } lines[] = {
 		{ "MemTotal", total }, { "MemFree", free },
-		{ "MemAvailable", free }, { "Buffers", 0 }, { "Cached", 0 },
+		{ "MemAvailable", free }, { "Buffers", 0 }, { "Cached", cached },
 		{ "SwapCached", 0 }, { "Active", 0 }, { "Inactive", 0 },
 		{ "Unevictable", 0 }, { "Mlocked", 0 }, { "SwapTotal", 0 },
 		{ "SwapFree", 0 }, { "Dirty", 0 }, { "Writeback", 0 },
@@ -314,6 +316,25 @@ static long link_mounts(long arg, char *buf, size_t size)
 	return 11;
 }
 
+/* DIVERGENCE: /proc/skiff/metrics, Skiff's own: the kernel's counters in
+ * Prometheus' text format (skiff/metrics.h), as the API's /metrics. */
+static int show_metrics(struct pbuf *b, long arg)
+{
+	size_t len;
+	char *text = metrics_text(&len);
+
+	if (!text)
+		return -ENOMEM;
+	pb_write(b, text, len);
+	kfree(text);
+	return 0;
+}
+
+static const struct proc_node skiff_dir[] = {
+	{ "metrics", S_IFREG | 0444, .show = show_metrics },
+	{ .name = NULL },
+};
+
 const struct proc_node proc_root[] = {
 	{ "cpuinfo", S_IFREG | 0444, .show = show_cpuinfo },
 	{ "filesystems", S_IFREG | 0444, .show = show_filesystems },
@@ -322,6 +343,7 @@ const struct proc_node proc_root[] = {
 	{ "mounts", S_IFLNK | 0777, .readlink = link_mounts },
 	{ "net", S_IFLNK | 0777, .readlink = proc_link_net },
 	{ "self", S_IFLNK | 0777, .readlink = proc_link_self },
+	{ "skiff", S_IFDIR | 0555, .dir = skiff_dir },
 	{ "stat", S_IFREG | 0444, .show = show_stat },
 	{ "sys", S_IFDIR | 0555, .dir = sys_dir },
 	{ "thread-self", S_IFLNK | 0777, .readlink = proc_link_thread_self },

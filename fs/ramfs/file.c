@@ -148,6 +148,8 @@ int ramfs_setsize(struct inode *ino, u64 size)
 	if ((s64)size < 0)
 		return -EFBIG;
 	if (size < ino->size) {
+		/* Shared mappings lose the pages first: they are freed. */
+		vm_unmap_file_from(ino, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
 		ps_truncate(&f->ps, ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE);
 		page = ps_lookup(&f->ps, size / PAGE_SIZE);
 		if (page && size % PAGE_SIZE)

@@ -68,5 +68,7 @@ void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void *krealloc(void *p, size_t size);
 void kfree(void *p);
+/* Pages the heap holds: its size classes' and its large blocks' (/metrics). */
+size_t heap_page_count(void);
 
 #endif

@@ -50,6 +50,9 @@ struct blkdev {
 	/* Set by the user (fs/blkio.c): runs in the device's interrupt when
 	 * requests may have finished. Must not sleep. */
 	void (*irq)(struct blkdev *bd);
+	/* Requests done without error, and their bytes, since boot (the
+	 * driver counts them in reap; /metrics, /proc/diskstats). */
+	u64 rd_ios, rd_bytes, wr_ios, wr_bytes, flush_ios;
 	void *user;		/* the user's (fs/blkio.c) */
 	void *priv;		/* the driver's */
 };

@@ -61,6 +61,7 @@ struct vm_space {
 	u32 id;			/* for futex keys (vm_futex_key); set at creation */
 	struct rb_tree areas;	/* struct vma (mm/vm.h) by address */
 	size_t nareas;		/* nodes in areas */
+	void *hint;		/* the area vma_find found last (mm/vm.c), or NULL */
 	u64 brk_start, brk_cur;	/* the program break: start and current */
 	u64 free_top;		/* mmap's search resumes below here (0: top) */
 	u64 free_hole;		/* the largest gap above free_top */
@@ -148,11 +149,22 @@ bool vm_resident(u64 addr);
 u64 vm_mapped_end(u64 addr, int prot);
 /* Page faults taken and TSC cycles spent in them (either pointer may be NULL). */
 void vm_fault_stats(u64 *count, u64 *cycles);
+/* Page faults of every address space since boot (/metrics). Any context. */
+u64 vm_fault_total(void);
 /* The same for vs, which the caller holds a reference to (/proc/PID/stat). */
 void vm_space_fault_stats(struct vm_space *vs, u64 *count, u64 *cycles);
 
 /* struct fault_info and vm_fault (arch/x86_64/trap.c hands mm a decoded
  * page fault): skiff/paging.h. */
+
+/*
+ * File ino was cut short to first pages (truncate): unmaps its pages from
+ * first on in every MAP_SHARED mapping of every process, so the next
+ * access faults (SIGBUS past the end). Call before the file frees the
+ * pages; takes the process table's and each space's lock. mm/vmfile.c.
+ */
+struct inode;
+void vm_unmap_file_from(struct inode *ino, u64 first);
 
 /* An area as vm_for_each_area shows it (/proc/self/maps, status). */
 struct vm_area_info {
@@ -170,6 +182,8 @@ struct vm_area_info {
  */
 int vm_for_each_area(void (*fn)(const struct vm_area_info *a, void *arg),
 		     void *arg);
+/* Page faults of every address space since boot (/metrics). Any context. */
+u64 vm_fault_total(void);
 /* The same for vs, which the caller holds a reference to (another
  * process's, for /proc/PID/maps). */
 int vm_space_for_each_area(struct vm_space *vs,

@@ -42,7 +42,7 @@
 
 /*
  * The fast path, when skiff gives the VM a virtio console (virtio-serial)
- * with max_ports=PROTO_VPORT_MAX+1: the program's streams and the control
+ * with max_ports=PROTO_VPORT_MAX+1 or more: the program's streams and the control
  * records on ports of their own (virtserialport nr=N), nothing escaped.
  *   PROTO_VPORT_STDIN   host -> guest: stdin's bytes
  *   PROTO_VPORT_STDOUT  guest -> host: stdout's bytes
@@ -64,6 +64,18 @@
 #define PROTO_VPORT_STDERR 3
 #define PROTO_VPORT_CTL 4
 #define PROTO_VPORT_MAX 4
+
+/*
+ * One more port, optional: PROTO_VPORT_METRICS (skiff gives it to
+ * detached instances, on the unix socket metrics.sock in the instance's
+ * directory, and max_ports=PROTO_VPORT_METRICS+1; a foreground run's
+ * device keeps max_ports=PROTO_VPORT_MAX+1). Each line the host sends asks for the metrics; the kernel
+ * answers with the text of skiff/metrics.h followed by the line
+ * PROTO_METRICS_END (several lines queued get one answer). skiff stats
+ * reads it; the guest sends nothing unasked.
+ */
+#define PROTO_VPORT_METRICS 5
+#define PROTO_METRICS_END "# EOF\n"
 
 #define PROTO_EXIT_PORT 0xf4 /* -device isa-debug-exit,iobase=0xf4,iosize=4 */
 

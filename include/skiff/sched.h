@@ -212,6 +212,14 @@ void thread_leaving(void);
 u64 sched_thread_cpu_ns(void);
 u64 sched_process_cpu_ns(void);
 u64 thread_cpu_ns(struct thread *t);
+/* The scheduler's counters since boot, all CPUs (/metrics). Any context. */
+struct sched_stats {
+	u64 busy_ns;	/* CPU time used by threads (the idle threads not) */
+	u64 nvcsw;	/* switches away from a thread that went to sleep */
+	u64 nivcsw;	/* switches away from one still runnable (preempted,
+			 * yielded) */
+};
+void sched_stats(struct sched_stats *s);
 /* Wakes t from a sleep with -EINTR: a signal arrived for it. */
 void sched_interrupt(struct thread *t);
 

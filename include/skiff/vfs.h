@@ -323,6 +323,7 @@ struct inode {
 	struct mutex lock;	/* data and size */
 	struct spinlock poll_lock; /* guards watchers */
 	struct list watchers;	/* struct poll_watch.link: its wait queue */
+	struct pipe *pipe;	/* a FIFO's pipe while open (fs/pipe.c) */
 	void *priv;		/* the filesystem's */
 };
 
@@ -407,6 +408,9 @@ int vfs_sync_super(struct super *sb);
  * the reason in words (the features it refuses, by name). */
 int ext2_mount(const char *dev, bool ro, struct super **out, char *why,
 	       size_t wsize);
+/* Bytes in the block caches of every ext2 filesystem (fs/ext2/writeback.c):
+ * the page cache of /metrics and /proc/meminfo. Any context. */
+u64 ext2_cache_bytes(void);
 /* fs/9p/super.c: the host directory shared through the virtio-9p device
  * whose mount tag is tag, read-only when ro (every change -EROFS), as a
  * super to vfs_mount. -ENODEV (no such tag), -EIO, -ENOMEM; why gets the

@@ -70,6 +70,37 @@ static void big_pattern(const char *path, size_t len)
 	free(b);
 }
 
+/* A FIFO on the volume: both ends in one open (O_RDWR), a write, a read. */
+static void fifo_io(const char *path)
+{
+	char buf[16] = { 0 };
+	int fd = open(path, O_RDWR);
+
+	check("open fifo", fd < 0 ? -1 : 0);
+	if (fd < 0)
+		return;
+	check("write fifo", (int)write(fd, "through\n", 8));
+	check("read fifo", (int)read(fd, buf, sizeof(buf) - 1));
+	printf("  [%s]\n", buf);
+	close(fd);
+}
+
+/* Writes over a file: whole 4 KiB-aligned blocks (no read of the old
+ * bytes), part of a block, and one past the end leaving a gap. */
+static void overwrite(const char *path)
+{
+	static char blk[8192];
+	int fd = open(path, O_WRONLY);
+
+	memset(blk, 'W', sizeof(blk));
+	check("overwrite whole", (int)pwrite(fd, blk, sizeof(blk), 8192));
+	check("overwrite part", (int)pwrite(fd, "part", 4, 4096 * 5 + 50));
+	check("overwrite straddling", (int)pwrite(fd, blk, 5000, 4096 * 7 - 3));
+	check("write past the end", (int)pwrite(fd, "tail", 4,
+						3 * 1024 * 1024 + 9000));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	char longlink[300];
@@ -116,6 +147,8 @@ int main(int argc, char **argv)
 	check("chmod", chmod("a/one.txt", 0600));
 	check("unlink missing", unlink("nope"));
 	check("mkfifo", mkfifo("fifo", 0644));
+	fifo_io("fifo");
+	overwrite("big.bin");
 	show("a/one.txt");
 	show("hard");
 	show("hole.bin");

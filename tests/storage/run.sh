@@ -34,6 +34,8 @@
 #              working directory on an ext2 volume mounted there, compared
 #              with the native run in an empty directory; e2fsck -fn clean
 #              after each
+#   mmap-eof   tests/regress/mmap_shared_past_eof.c with /tmp on a volume:
+#              SIGBUS past the end of a truncated shared mapping, as natively
 #   damaged    $STORAGE_DAMAGED (default 28, 4 of each kind) damaged
 #              images: mounted or refused, never a hang or crash, never a
 #              write outside metadata, free blocks and the files changed
@@ -346,8 +348,28 @@ apps() {
 	fs_apps ext2 ext2_attach ext2_after
 }
 
+# mmap-eof: tests/regress/mmap_shared_past_eof.c with /tmp on an ext2
+# volume, as natively: a MAP_SHARED page wholly past the end of a
+# truncated file gives SIGBUS, the rest of the last page reads zeros.
+mmap_eof() {
+	bin=$(mktemp -d /var/tmp/skiff-mmap-eof.XXXXXX)
+	gcc -static -D_GNU_SOURCE -O1 -I tests/apps -o "$bin/app" \
+		tests/regress/mmap_shared_past_eof.c || { fail mmap-eof "does not build"; return; }
+	"$bin/app" >"$T/m.nat" 2>&1
+	mke2fs -q -F -t ext2 -b 4096 "$T/m.img" 16M >/dev/null 2>&1
+	sk --no-cwd -v "$T/m.img:/tmp" "$bin/app" >"$T/m.sk" 2>"$T/m.err"
+	if cmp -s "$T/m.nat" "$T/m.sk"; then
+		pass "mmap-eof: MAP_SHARED past the end of a truncated ext2 file as natively"
+	else
+		fail mmap-eof "$(diff "$T/m.nat" "$T/m.sk" | head -n 3 | tr '\n' ' ') $(head -n 1 "$T/m.err")"
+	fi
+	clean mmap-eof "$T/m.img"
+	rm -rf "$bin"
+}
+
 # tests/storage/run.sh [CASE...]: only those cases (fsops big reverse
-# features volume redis tar crash apps damaged; reverse before features).
+# features volume redis tar crash apps mmap-eof damaged; reverse before
+# features).
 all() {
 	fsops "fsops microvm 1k" microvm 1024
 	fsops "fsops q35 4k" q35 4096
@@ -359,6 +381,7 @@ all() {
 	tarx
 	crash_loop "${STORAGE_CRASH:-5}"
 	apps
+	mmap_eof
 	damaged_loop "${STORAGE_DAMAGED:-28}"
 }
 [ $# = 0 ] && all
@@ -368,6 +391,7 @@ for c in "$@"; do
 		fsops "fsops microvm 1k" microvm 1024
 		fsops "fsops q35 4k" q35 4096 ;;
 	tar) tarx ;;
+	mmap-eof) mmap_eof ;;
 	crash) crash_loop "${STORAGE_CRASH:-5}" ;;
 	damaged) damaged_loop "${STORAGE_DAMAGED:-28}" ;;
 	*) $c ;;

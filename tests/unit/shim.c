@@ -69,6 +69,20 @@ __attribute__((weak)) int p9_mount(const char *tag, bool ro,
 	return -19; /* -ENODEV */
 }
 
+/* kernel/metrics.c and fs/ext2/writeback.c, for fs/procfs/info.c
+ * (/proc/skiff/metrics, meminfo's Cached): no metrics, no cache. Weak: a
+ * unit test linking the real ones gets them. */
+__attribute__((weak)) char *metrics_text(size_t *len)
+{
+	*len = 0;
+	return NULL;
+}
+
+__attribute__((weak)) u64 ext2_cache_bytes(void)
+{
+	return 0;
+}
+
 /* fs/mounts.c: syncfs of one filesystem (linux/file.c calls it). */
 __attribute__((weak)) int vfs_sync_super(struct super *sb)
 {
@@ -82,4 +96,11 @@ __attribute__((weak)) int vfs_sync_all(bool at_exit)
 {
 	(void)at_exit;
 	return 0;
+}
+
+/* mm/vmfile.c: no address spaces map files on the host (fs/ramfs/file.c's
+ * truncate calls it). Weak, for a unit test linking mm/vmfile.c. */
+__attribute__((weak)) void vm_unmap_file_from(struct inode *ino, u64 first)
+{
+	(void)ino, (void)first;
 }

@@ -553,6 +553,37 @@ static void test_check_and_advise(void **state)
 	EXPECT(B, B + PG, B + PG, B + 2 * PG, B + 3 * PG, B + 7 * PG);
 }
 
+/*
+ * vma_find looks first at the area it found last (vm_space.hint): after
+ * that area is unmapped, split or merged away, checks still see the
+ * areas as they are (a hint left dangling would be a use after free,
+ * which ASan reports).
+ */
+static void test_check_last_area(void **state)
+{
+	(void)state;
+	assert_int_equal(vm_map(B, 4 * PG, RW, true, false), B);
+	assert_int_equal(vm_check(B + PG, 8, PROT_WRITE), 0);
+	assert_int_equal(vm_unmap(B, 4 * PG), 0);
+	assert_int_equal(vm_check(B + PG, 8, 0), -EFAULT);
+	assert_int_equal(vm_map(B, 4 * PG, RW, true, false), B);
+	assert_int_equal(vm_check(B + 2 * PG, 1, PROT_WRITE), 0);
+	assert_int_equal(vm_protect(B + PG, PG, PROT_READ), 0);
+	check();
+	assert_int_equal(vm_check(B + 2 * PG, 1, PROT_WRITE), 0);
+	assert_int_equal(vm_check(B + PG, 1, PROT_WRITE), -EFAULT);
+	assert_int_equal(vm_check(B + PG, 1, PROT_READ), 0);
+	assert_int_equal(vm_check(B, 1, PROT_WRITE), 0);
+	assert_int_equal(vm_protect(B + PG, PG, RW), 0); /* merged again */
+	check();
+	assert_int_equal(vm_check(B + 3 * PG, 1, PROT_WRITE), 0);
+	assert_int_equal(vm_check(B, 4 * PG, PROT_WRITE), 0);
+	assert_int_equal(vm_unmap(B + 3 * PG, PG), 0);
+	assert_int_equal(vm_check(B + 3 * PG, 1, 0), -EFAULT);
+	assert_int_equal(vm_check(B, 3 * PG, PROT_WRITE), 0);
+	EXPECT(B, B + 3 * PG);
+}
+
 /* The state a failed operation must leave alone. */
 struct state {
 	size_t n;
@@ -702,6 +733,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_fault, teardown),
 		cmocka_unit_test_teardown(test_fault_private_shared, teardown),
 		cmocka_unit_test_teardown(test_check_and_advise, teardown),
+		cmocka_unit_test_teardown(test_check_last_area, teardown),
 		cmocka_unit_test_teardown(test_out_of_memory, teardown),
 		cmocka_unit_test_teardown(test_unmap_whole_without_memory, teardown),
 		cmocka_unit_test_teardown(test_fault_out_of_memory, teardown),

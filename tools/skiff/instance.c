@@ -7,6 +7,7 @@
  *   keeper.pid  the keeper (a skiff process that owns QEMU and the relay)
  *   qemu.pid    its QEMU
  *   qmp.sock    QEMU's QMP socket
+ *   metrics.sock  the kernel's metrics port (skiff/proto.h; stats.c)
  *   log         the program's stdout and stderr, in order
  *   config      "program P", "memory M", "started UNIXTIME", "ports ..."
  *   cmdline     the skiff command line, shell-quoted

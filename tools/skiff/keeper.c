@@ -337,6 +337,7 @@ int inst_start(const struct skiff_opts *o, struct vm_config *vm)
 	vm->tty_mask = o->tty ? 7 : 0; /* skiff's terminal is not the guest's */
 	vm->cols = vm->rows = 0;
 	vm->qmp = inst_path(name, "qmp.sock");
+	vm->metrics = inst_path(name, "metrics.sock"); /* skiff stats */
 	vm->incoming = o->incoming;
 	log = inst_path(name, "log");
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

@@ -22,6 +22,7 @@ static const char usage_text[] =
 "       skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE\n"
 "       skiff api NAME METHOD PATH [BODY|@FILE]  (the management API of a\n"
 "       run --api instance; docs/api.md)\n"
+"       skiff stats [--no-stream] [NAME...] (CPU, memory, I/O of instances)\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
 "linked), its interpreter and shared libraries, its arguments, environment\n"
@@ -271,11 +272,12 @@ static const char *const commands[] = {
 	"run", "build", "volume", "help", "ps", "logs", "stop", "kill", "wait",
 	"rm", "snapshot", "restore", "migrate", "receive", "libvirt-xml",
 	"api",
+	"stats",
 };
 /* docker's commands that manage instances and Skiff has not. */
 static const char *const instance_commands[] = {
 	"start", "restart", "exec", "attach", "pause", "unpause", "inspect",
-	"top", "stats",
+	"top",
 };
 
 static bool is_help(const char *s)
@@ -338,6 +340,8 @@ int main(int argc, char **argv)
 		return api_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "libvirt-xml"))
 		return libvirt_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return stats_command(argc - 1, argv + 1);
 	if (strcmp(argv[1], "run") && strcmp(argv[1], "build"))
 		return unknown_command(argv[1]);
 	opts_parse(argc - 1, argv + 1, &o);

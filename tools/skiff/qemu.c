@@ -187,7 +187,7 @@ static void console_args(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "-device");
 	arg(a, xasprintf("%s,max_ports=%d", vm->q35 ? "virtio-serial-pci,"
 			 "disable-legacy=on" : "virtio-serial-device",
-			 PROTO_VPORT_MAX + 1));
+			 vm->metrics ? PROTO_VPORT_METRICS + 1 : PROTO_VPORT_MAX + 1));
 	if (!vm->q35) {
 		arg(a, "-global");
 		arg(a, "virtio-mmio.force-legacy=false");
@@ -198,6 +198,14 @@ static void console_args(const struct vm_config *vm, const struct qemu *q,
 		arg(a, "-device");
 		arg(a, xasprintf("virtserialport,chardev=vp%d,nr=%d,name=%s", i,
 				 i, port_names[i]));
+	}
+	if (vm->metrics) { /* skiff stats connects to it when it likes */
+		arg(a, "-chardev");
+		arg(a, xasprintf("socket,id=vpm,path=%s,server=on,wait=off",
+				 qemu_escape(vm->metrics)));
+		arg(a, "-device");
+		arg(a, xasprintf("virtserialport,chardev=vpm,nr=%d,"
+				 "name=skiff.metrics", PROTO_VPORT_METRICS));
 	}
 }
 

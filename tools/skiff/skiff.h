@@ -566,6 +566,8 @@ struct vm_config {
 	u32 tty_mask;		/* bits 0/1/2: stdin/stdout/stderr is a tty */
 	u16 cols, rows;		/* the terminal's size, 0 if unknown */
 	const char *qmp;	/* a QMP unix socket to serve, or NULL */
+	const char *metrics;	/* a unix socket to serve the metrics port
+				   (skiff/proto.h) on, or NULL */
 	const char *incoming;	/* -incoming URI (a restore), or NULL */
 	u16 api_port;		/* the management API's guest port, 0: off */
 	const char *api_token;	/* its bearer token (hex) */
@@ -684,6 +686,8 @@ char *inst_read(const char *name, const char *file);
 void inst_remove(const char *name);
 /* Starts vm as a detached instance (after run_command's preparation). */
 int inst_start(const struct skiff_opts *o, struct vm_config *vm);
+/* stats.c: skiff stats (argv from "stats" on). */
+int stats_command(int argc, char **argv);
 /* libvirt.c: skiff libvirt-xml (argv from "libvirt-xml" on). */
 int libvirt_command(int argc, char **argv);
 /* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
