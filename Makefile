@@ -17,7 +17,7 @@ HCFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -MMD -MP -D_GNU_SOURCE
 
 KSRC := $(wildcard arch/x86_64/*.S arch/x86_64/*.c kernel/*.c mm/*.c \
 	sched/*.c drivers/*.c drivers/virtio/*.c fs/*.c fs/*/*.c net/*.c \
-	net/lwip/*.c linux/*.c lib/*.c)
+	net/lwip/*.c linux/*.c lib/*.c api/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
 # lwIP (DESIGN.md, "Network"): Debian's source package, fetched and checked

@@ -145,6 +145,11 @@ static void option(const char *w, size_t len)
 		boot_opts.cwd[0] = 0;
 	else if (v && word_is(w, klen, "virtio_mmio.device"))
 		mmio_device(v, vlen);
+	else if (v && word_is(w, klen, "api"))
+		boot_opts.api_port = (u16)value(v, vlen);
+	else if (v && word_is(w, klen, "api_token"))
+		copy_value(boot_opts.api_token, sizeof(boot_opts.api_token),
+			   v, vlen);
 	else if (v && word_is(w, klen, "winsize")) {
 		u64 c = 0, r = 0;
 		size_t n = str_to_u64(v, &c);
@@ -165,5 +170,18 @@ void cmdline_parse(const char *s)
 			s++;
 		if (s > w)
 			option(w, s - w);
+	}
+}
+
+void cmdline_scrub(char *s)
+{
+	while (s && *s) {
+		while (*s == ' ')
+			s++;
+		char *w = s;
+		while (*s && *s != ' ')
+			s++;
+		if (s - w > 10 && !memcmp(w, "api_token=", 10))
+			memset(w + 10, 'x', s - w - 10);
 	}
 }

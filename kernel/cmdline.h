@@ -3,5 +3,8 @@
 #define KERNEL_CMDLINE_H
 
 void cmdline_parse(const char *s);
+/* Overwrites the api_token= value in s with 'x's once parsed: the token
+ * lives on in boot_opts only. */
+void cmdline_scrub(char *s);
 
 #endif

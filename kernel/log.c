@@ -8,10 +8,44 @@
 #include <skiff/kernel.h>
 #include <skiff/lib.h>
 #include <skiff/proto.h>
+#include <skiff/sched.h>
 #include <skiff/time.h>
 #include "ksyms.h"
 
-static void log_line(const char *fmt, va_list ap)
+/* The ring behind klog_ring_read: whole lines, the oldest overwritten. */
+#define RING_SIZE 16384
+static char ring[RING_SIZE];
+static size_t ring_head; /* bytes ever written; ring[head % SIZE] next */
+static struct spinlock ring_lock = SPINLOCK_INIT;
+
+static void ring_put(const char *s, size_t n)
+{
+	spin_lock(&ring_lock);
+	for (size_t i = 0; i < n; i++)
+		ring[ring_head++ % RING_SIZE] = s[i];
+	spin_unlock(&ring_lock);
+}
+
+size_t klog_ring_read(char *buf, size_t cap)
+{
+	size_t n, from, skip = 0;
+
+	spin_lock(&ring_lock);
+	n = ring_head < RING_SIZE ? ring_head : RING_SIZE;
+	from = ring_head - n;
+	/* A wrapped ring starts inside a line: from the next one on. */
+	while (ring_head > RING_SIZE && skip < n &&
+	       ring[(from + skip) % RING_SIZE] != '\n')
+		skip++;
+	if (ring_head > RING_SIZE && skip < n)
+		skip++;
+	for (size_t i = skip; i < n && i - skip < cap; i++)
+		buf[i - skip] = ring[(from + i) % RING_SIZE];
+	spin_unlock(&ring_lock);
+	return n - skip < cap ? n - skip : cap;
+}
+
+static void log_line(const char *fmt, va_list ap, bool always)
 {
 	char buf[512];
 	u64 ns = time_monotonic_ns();
@@ -23,17 +57,20 @@ static void log_line(const char *fmt, va_list ap)
 	if (n > (int)sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
-	console_write(PROTO_CH_LOG, buf, n);
+	if (boot_opts.api_port)
+		ring_put(buf, n);
+	if (boot_opts.verbose || !boot_opts.api_port || always)
+		console_write(PROTO_CH_LOG, buf, n);
 }
 
 void klog(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!boot_opts.verbose)
+	if (!boot_opts.verbose && !boot_opts.api_port)
 		return;
 	va_start(ap, fmt);
-	log_line(fmt, ap);
+	log_line(fmt, ap, false);
 	va_end(ap);
 }
 
@@ -42,7 +79,7 @@ void klog_always(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_line(fmt, ap);
+	log_line(fmt, ap, true);
 	va_end(ap);
 }
 

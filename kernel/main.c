@@ -2,6 +2,7 @@
  * kernel/main.c: the boot sequence, from the PVH entry's C call to the
  * program's first instruction (DESIGN.md, "Boot sequence").
  */
+#include <skiff/api.h>
 #include <skiff/arch.h>
 #include <skiff/console.h>
 #include <skiff/kernel.h>
@@ -65,8 +66,10 @@ void kmain(u32 start_info_phys)
 		panic("no boot information (neither PVH nor multiboot2)");
 	if (si->magic != PVH_MAGIC)
 		panic("not started through PVH (magic %#x)", si->magic);
-	if (si->cmdline_paddr)
+	if (si->cmdline_paddr) {
 		cmdline_parse(phys_to_virt(si->cmdline_paddr));
+		cmdline_scrub(phys_to_virt(si->cmdline_paddr));
+	}
 	if (!start_info_phys)
 		boot_opts.plain_console = true; /* a boot loader, not skiff */
 	acpi_set_rsdp(si->rsdp_paddr);
@@ -117,5 +120,7 @@ void kmain(u32 start_info_phys)
 	boot_mark("filesystems");
 	net_init(boot_opts.ip);
 	boot_mark("network");
+	if (boot_opts.api_port)
+		api_start(boot_opts.api_port, boot_opts.api_token);
 	exec_program();
 }

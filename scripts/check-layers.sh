@@ -83,6 +83,7 @@ owner_of() {
 	vfs.h | fdtable.h) echo fs ;;
 	net.h) echo net ;;
 	linux.h) echo linux ;;
+	api.h) echo api ;;
 	esac
 }
 

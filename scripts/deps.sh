@@ -6,13 +6,15 @@
 # for tests/storage/run.sh; tmux drives tests/skiff/terminal.sh; grub-pc-bin
 # and grub-common (grub-mkimage, boot.img) for skiff build --format raw/qcow2;
 # lz4 compresses skiff build's images; the interpreters of the last line (and
-# python3-yaml, python3-venv) are what tests/skiff/pack.sh packs.
+# python3-yaml, python3-venv) are what tests/skiff/pack.sh packs. clang and
+# libclang-rt-dev (libFuzzer) fuzz the API's request parser (tests/api/fuzz.sh).
 set -e
 need=""
 for p in gcc make qemu-system-x86 musl-tools libcmocka-dev cpio gcc-multilib bsdutils \
 	python3 perl busybox-static dpkg-dev xz-utils tmux less ncurses-base \
 	redis-server redis-tools nginx memcached curl nodejs golang-go git e2fsprogs sqlite3 lz4 \
 	grub-pc-bin grub-common \
+	clang libclang-rt-dev \
 	default-jdk-headless python3-yaml python3-venv ruby php-cli tcl; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need="$need $p"
 done

@@ -65,6 +65,11 @@
 #   storage-cache tests/storage/cache.sh  ext2's cache to the disk: the
 #                                      background writer, MAP_SHARED pages,
 #                                      discards, punched holes
+#   api        tests/api/run.sh        the management API through skiff api
+#                                      and raw HTTP: every path, the token,
+#                                      hostile requests, shutdown, 1000
+#                                      connections and a slow client, the
+#                                      parser's fuzzer for 30 s
 #   stats      tests/skiff/stats.sh    skiff stats on detached instances:
 #                                      docker's table, each column moving
 #                                      with what the program does
@@ -146,6 +151,7 @@ part storage tests/storage/run.sh
 part 9p tests/skiff/ninep.sh
 part storage-eio tests/storage/eio.sh
 part storage-cache tests/storage/cache.sh
+part api tests/api/run.sh
 part metrics tests/metrics/run.sh
 part stats tests/skiff/stats.sh
 if [ -x tests/real/run.sh ]; then

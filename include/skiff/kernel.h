@@ -17,6 +17,10 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 /* Logs even without verbose: for panics and crash reports (kernel/log.c). */
 void klog_always(const char *fmt, ...) __printf(1, 2);
+/* The last lines of the kernel log (kept only while the management API
+ * is on, verbose or not: its /os/dmesg), oldest first, into buf; the
+ * length. Never sleeps. */
+size_t klog_ring_read(char *buf, size_t cap);
 /* Logs a frame-pointer backtrace starting at rip with frame rbp. */
 void backtrace_from(u64 rbp, u64 rip);
 /* The name of the kernel function containing addr, and addr's offset in it
@@ -65,6 +69,11 @@ struct boot_options {
 	/* cwd=PATH (%XX escapes too): the program's working directory,
 	 * over the image's own (skiff run -w, the shared directory). */
 	char cwd[256];
+	/* api=PORT: the management API on TCP PORT (skiff run --api);
+	 * api_token=HEX its bearer token. cmdline_parse wipes the token
+	 * from the command line's memory once copied (skiff/api.h). */
+	u16 api_port;
+	char api_token[129];
 };
 extern struct boot_options boot_opts;
 

@@ -127,6 +127,20 @@ static void mounts_malformed(void **state)
 	assert_int_equal(boot_opts.nmounts, 8);
 }
 
+/* api= and api_token=; the token is wiped from the line once parsed. */
+static void api_token_scrubbed(void **state)
+{
+	char line[] = "verbose api=8000 api_token=00ff ip=10.0.2.15/24";
+
+	reset();
+	cmdline_parse(line);
+	cmdline_scrub(line);
+	assert_int_equal(boot_opts.api_port, 8000);
+	assert_string_equal(boot_opts.api_token, "00ff");
+	assert_string_equal(line, "verbose api=8000 api_token=xxxx "
+			    "ip=10.0.2.15/24");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +151,7 @@ int main(void)
 		cmocka_unit_test(mounts),
 		cmocka_unit_test(mounts_9p),
 		cmocka_unit_test(mounts_malformed),
+		cmocka_unit_test(api_token_scrubbed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,6 +204,16 @@ static void add_ports(struct entries *es, const struct skiff_opts *o)
 	ent_add(es, NET_PORTS_FILE, ENT_DATA, text, len, 0444, "-p");
 }
 
+/* skiff build --api: the API's port, for skiff run IMAGE (api.c). */
+static void add_api(struct entries *es, const struct skiff_opts *o)
+{
+	size_t len;
+	char *text = api_image_text(o, &len);
+
+	if (text)
+		ent_add(es, PROTO_DIR "/api", ENT_DATA, text, len, 0444, "--api");
+}
+
 static int collect(struct entries *es, const struct skiff_opts *o,
 		   const struct program *p)
 {
@@ -239,6 +249,7 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 	if (!err) {
 		add_etc_files(es, &o->net);
 		add_ports(es, o);
+		add_api(es, o);
 	}
 	return err;
 }

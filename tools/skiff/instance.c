@@ -206,6 +206,9 @@ bool inst_load(const char *name, struct inst_state *s)
 	config_value(config, "ports", s->ports, sizeof(s->ports));
 	config_value(config, "started", s->started, sizeof(s->started));
 	free(config);
+	text = inst_read(name, "api");
+	snprintf(s->api, sizeof(s->api), "%s", text ? text : "");
+	free(text);
 	s->running = !s->status[0] && keeper_alive(s->keeper);
 	if (!s->running && !s->status[0])
 		snprintf(s->status, sizeof(s->status),

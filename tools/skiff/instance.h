@@ -20,6 +20,7 @@ struct inst_state {
 	bool running;		/* no status yet, and the keeper lives */
 	char status[300];	/* the status file, or "failed ..." if stale */
 	char program[256], memory[32], ports[512], started[32]; /* config */
+	char api[200];		/* the "api" file: "HOSTPORT TOKEN" (api.c) */
 };
 
 /* inst_write of len bytes (NULs allowed). */

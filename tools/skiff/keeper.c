@@ -285,6 +285,8 @@ static int write_config(const struct skiff_opts *o, const struct vm_config *vm,
 		err = inst_write(name, "cmdline", cmd);
 	if (!err)
 		err = write_argv(o, name);
+	if (!err)
+		err = api_write_state(name, vm); /* api.c: the API's token */
 	free(text);
 	free(cmd);
 	if (err)

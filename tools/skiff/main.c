@@ -20,6 +20,8 @@ static const char usage_text[] =
 "       ... (detached instances: run -d; each command has --help; see\n"
 "       docs/instances.md)\n"
 "       skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE\n"
+"       skiff api NAME METHOD PATH [BODY|@FILE]  (the management API of a\n"
+"       run --api instance; docs/api.md)\n"
 "       skiff stats [--no-stream] [NAME...] (CPU, memory, I/O of instances)\n"
 "\n"
 "skiff run packs PROGRAM (an x86_64 Linux program, static or dynamically\n"
@@ -81,6 +83,10 @@ static const char usage_text[] =
 "                          publish on every address); IPv4 only. skiff build\n"
 "                          records the ports in the image, skiff run IMAGE\n"
 "                          publishes them unless -p is given again\n"
+"      --api[=PORT]        the management API (OSv's REST paths, /metrics;\n"
+"                          docs/api.md) on the guest's PORT (default 8000):\n"
+"                          publish it with -p to reach it; skiff build\n"
+"                          records it in the image\n"
 "      --dns ADDR          the guest's nameserver (repeatable; default: QEMU's\n"
 "                          10.0.2.3 with --net user; with tap, the host's own\n"
 "                          nameservers but loopback ones)\n"
@@ -265,6 +271,7 @@ void usage(FILE *f)
 static const char *const commands[] = {
 	"run", "build", "volume", "help", "ps", "logs", "stop", "kill", "wait",
 	"rm", "snapshot", "restore", "migrate", "receive", "libvirt-xml",
+	"api",
 	"stats",
 };
 /* docker's commands that manage instances and Skiff has not. */
@@ -329,6 +336,8 @@ int main(int argc, char **argv)
 	}
 	if (inst_is_command(argv[1]))
 		return inst_command(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "api"))
+		return api_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "libvirt-xml"))
 		return libvirt_command(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "stats"))

@@ -13,7 +13,8 @@
 #include "skiff.h"
 
 enum { OPT_FILE = 256, OPT_DIR, OPT_MACHINE, OPT_ACCEL, OPT_KERNEL, OPT_NET,
-       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD };
+       OPT_IP, OPT_GATEWAY, OPT_DNS, OPT_VERBOSE, OPT_FORMAT, OPT_NO_CWD,
+       OPT_API };
 
 static const struct option long_opts[] = {
 	{ "memory", required_argument, NULL, 'm' },
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "detach", no_argument, NULL, 'd' },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "rm", no_argument, NULL, OPT_RM },
+	{ "api", optional_argument, NULL, OPT_API },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -410,6 +412,10 @@ static void parse_one(struct skiff_opts *o, int c, const char *arg)
 	case OPT_RM:
 		vm_option(o, "--rm");
 		o->rm = true;
+		break;
+	case OPT_API:
+		if (api_parse_option(arg, &o->api_port))
+			bad_usage("--api=%s: expected a port, 1 to 65535", arg);
 		break;
 	case OPT_ENV_FILE:
 	case OPT_VERSION:

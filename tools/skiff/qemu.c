@@ -83,6 +83,9 @@ static char *kernel_cmdline(const struct vm_config *vm)
 		snprintf(buf + n, sizeof(buf) - n, " cwd=%s", g);
 		free(g);
 	}
+	if (vm->api_port)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 " api=%u api_token=%s", vm->api_port, vm->api_token);
 	/* The network's words last (tests/skiff/net.sh reads them there). */
 	if (vm->net)
 		net_cmdline(vm->net, buf, sizeof(buf));

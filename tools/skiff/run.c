@@ -439,6 +439,8 @@ int run_command(const struct skiff_opts *o)
 	terminal_info(&vm);
 	if (o->tty)
 		vm.tty_mask = 7; /* -t */
+	if ((err = api_prepare(o, p.is_image ? vm.initrd : NULL, &vm)))
+		return err;
 	if (o->detach)
 		return inst_start(o, &vm);
 	return boot(o, &vm);

@@ -135,6 +135,7 @@ struct skiff_opts {
 	int cmd_argc;		/* the command line from "run" on */
 	char **cmd_argv;
 	const char *incoming;	/* skiff restore: QEMU's -incoming URI */
+	u16 api_port;		/* --api[=PORT]: the management API, 0: off */
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
@@ -568,7 +569,24 @@ struct vm_config {
 	const char *metrics;	/* a unix socket to serve the metrics port
 				   (skiff/proto.h) on, or NULL */
 	const char *incoming;	/* -incoming URI (a restore), or NULL */
+	u16 api_port;		/* the management API's guest port, 0: off */
+	const char *api_token;	/* its bearer token (hex) */
 };
+
+/* api.c: the management API's host side (docs/api.md). */
+#define HOST_TOKEN_MAX 128
+/* --api's value (NULL: the default port 8000) into *port: 0 or -1. */
+int api_parse_option(const char *arg, u16 *port);
+/* Sets vm->api_port and a new token from --api or the image's
+ * /.skiff/api (image NULL: none): 0 or an exit status after a line. */
+int api_prepare(const struct skiff_opts *o, const char *image,
+		struct vm_config *vm);
+/* skiff build --api: the text of /.skiff/api (malloc'd), else NULL. */
+char *api_image_text(const struct skiff_opts *o, size_t *len);
+/* A detached instance's "api" file: "HOSTPORT TOKEN". 0 or -errno. */
+int api_write_state(const char *name, const struct vm_config *vm);
+/* skiff api NAME METHOD PATH [BODY] (argv[0] is "api"). */
+int api_command(int argc, char **argv);
 struct qemu {
 	pid_t pid;
 	int in;		/* write end: QEMU's stdin (the guest's COM1 input) */
