@@ -104,7 +104,7 @@ void net_route(struct api_call *c)
 void hw_processor_count(struct api_call *c)
 {
 	if (api_method(c, "GET"))
-		out_str(&c->out, "1"); /* main boots one CPU (the smp branch: its count) */
+		out_printf(&c->out, "%d", cpu_count());
 }
 
 /* The CPUID leaf 1 and 7 feature names most tools look for. */
