@@ -10,7 +10,7 @@
 # skiff libvirt-xml (virsh skipped where libvirt is missing); and the load
 # case: INST_LOAD (default 50) instances started at once, all listed, each
 # stopped cleanly, nothing left behind (tests/skiff/instances_load.sh runs
-# it alone). State goes to a directory of its own
+# it alone; INST_ONLY="foreground redis" runs those checks only). State goes to a directory of its own
 # (SKIFF_RUN_DIR). Every wait is bounded.
 #   tests/skiff/instances.sh   one line a check, then
 #                              "instances: N passed, N failed"
@@ -160,6 +160,39 @@ check_logs() {
 	$SKIFF rm "$name" >/dev/null
 }
 
+# --name without -d, as docker run --name in the foreground: skiff is the
+# keeper; ps lists it while it runs, its output goes to the terminal and
+# the log, its status is kept until rm; --rm removes it at the end.
+check_foreground() {
+	local run="$SKIFF run --accel $APPS_ACCEL -m 16M"
+	$run --name fg "$BIN" term >"$tmp/fg.out" 2>&1 &
+	local pid=$!
+	until_ok 60 in_log fg ready && state_is fg running &&
+		[ "$(cat "$SKIFF_RUN_DIR/fg/keeper.pid")" = $pid ] &&
+		pass "run --name in the foreground: listed by ps as running" ||
+		fail "foreground --name" "$($SKIFF ps -a), out: $(cat "$tmp/fg.out")"
+	expect_err "a foreground run with a taken name" $run --name fg "$BIN" term
+	$SKIFF kill -s USR1 fg >/dev/null && until_ok 30 in_log fg "got SIGUSR1" &&
+		pass "kill reaches a foreground instance" || fail "foreground kill"
+	[ "$($SKIFF stop fg)" = fg ] && wait $pid
+	local rc=$?
+	[ $rc = 3 ] && printf 'ready\ngot SIGUSR1\ngot SIGTERM\n' | cmp -s - "$tmp/fg.out" &&
+		state_is fg "exited 3" && [ "$($SKIFF logs fg | tr '\n' ' ')" = "ready got SIGUSR1 got SIGTERM " ] &&
+		pass "stop: the foreground skiff exits 3, its output on the terminal and in logs, kept as exited 3" ||
+		fail "foreground stop" "status $rc, out: $(cat "$tmp/fg.out"), $($SKIFF ps -a | grep '^fg ')"
+	expect_err "a taken name after the run (until rm)" $run --name fg "$BIN" count 1
+	$SKIFF rm fg >/dev/null
+	[ "$($run --rm --name fg2 "$BIN" count 3 | tr '\n' ' ')" = "1 2 3 " ] &&
+		[ ! -e "$SKIFF_RUN_DIR/fg2" ] &&
+		pass "run --rm --name in the foreground: its output, nothing left" ||
+		fail "foreground --rm" "$(ls "$SKIFF_RUN_DIR")"
+	[ "$($run --name fg3 "$BIN" count 2 | tr '\n' ' ')" = "1 2 " ] &&
+		state_is fg3 "exited 0" && [ "$(timeout 30 $SKIFF wait fg3)" = 0 ] &&
+		pass "a foreground run that ends: exited 0 in ps -a, wait says 0" ||
+		fail "foreground exit" "$($SKIFF ps -a | grep fg3)"
+	$SKIFF rm fg3 >/dev/null
+}
+
 # A keeper and its QEMU killed (a host crash): exited, not running.
 check_stale() {
 	local kp qp
@@ -183,7 +216,6 @@ check_errors() {
 	expect_err "rm of a wrong name" $SKIFF rm nosuch
 	expect_err "a name that is not one" $SKIFF logs ../etc
 	expect_err "--name that is not one" $SKIFF run -d --name 'a/b' "$BIN"
-	expect_err "--name without -d" $SKIFF run --name x "$BIN"
 	expect_err "stop without NAME" $SKIFF stop
 	expect_err "ps with an operand" $SKIFF ps x
 	expect_err "kill -s BOGUS" $SKIFF kill -s BOGUS x
@@ -381,11 +413,14 @@ PY
 
 if [ -n "$INST_LOAD_ONLY" ]; then
 	check_load "$INST_LOAD"
+elif [ -n "$INST_ONLY" ]; then
+	for f in $INST_ONLY; do "check_$f"; done # INST_ONLY="redis libvirt"
 else
 	check_help
 	check_errors
 	check_stop
 	check_poweroff
+	check_foreground
 	check_server
 	check_logs
 	check_stale
