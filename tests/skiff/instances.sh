@@ -29,6 +29,12 @@ cleanup() {
 		[ -d "$d" ] && $SKIFF rm -f "$(basename "$d")" >/dev/null 2>&1
 	done
 	for n in $NETNS; do ip netns delete "$n"; done
+	for d in $LIBVIRT_SOCKS; do # domains first: they outlive libvirtd
+		for n in $(virsh -c "qemu+unix:///system?socket=$d" list --name); do
+			virsh -c "qemu+unix:///system?socket=$d" destroy "$n"
+		done >/dev/null 2>&1
+	done
+	for p in $LIBVIRTDS; do kill "$p"; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -386,12 +392,68 @@ check_migrate() {
 	$B $SKIFF rm -f mc msrv >/dev/null
 }
 
+# libvirtd_start DIR UUID: a libvirtd of the test's own, in a mount
+# namespace where /etc/libvirt is DIR/etc (no default network, no
+# autostart) and its state directories are empty tmpfs, its socket in
+# DIR/sock, its host UUID UUID (two of them are two hosts to libvirt).
+# QEMU runs as root without cgroups or a security driver (the container
+# CI runs in has neither systemd nor cgroup controllers to give).
+libvirtd_start() {
+	local d=$1
+	mkdir -p "$d/etc/qemu" "$d/sock" /run/libvirt /var/lib/libvirt \
+		/var/cache/libvirt /var/log/libvirt
+	cat >"$d/etc/libvirtd.conf" <<EOF
+unix_sock_dir = "$d/sock"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+host_uuid = "$2"
+log_outputs = "3:file:$d/libvirtd.log"
+EOF
+	cat >"$d/etc/qemu.conf" <<EOF
+user = "root"
+group = "root"
+dynamic_ownership = 0
+remember_owner = 0
+security_driver = "none"
+cgroup_controllers = [ ]
+namespaces = [ ]
+stdio_handler = "file"
+EOF
+	unshare -m --propagation private sh -c "
+		mount --bind '$d/etc' /etc/libvirt || exit 1
+		for m in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+			mount -t tmpfs tmpfs \$m || exit 1
+		done
+		exec libvirtd -f '$d/etc/libvirtd.conf' -p '$d/pid'" >"$d/out" 2>&1 &
+	LIBVIRTDS="$LIBVIRTDS $!"
+	LIBVIRT_SOCKS="$LIBVIRT_SOCKS $d/sock/libvirt-sock"
+	until_ok 120 virsh -c "qemu+unix:///system?socket=$d/sock/libvirt-sock" list
+}
+
+# serial_lines LOG: the lines of a serial console log without the
+# protocol's channel switches (0xff and a byte, skiff/proto.h).
+serial_lines() {
+	python3 -c 'import re, sys
+b = re.sub(rb"\xff.", b"", open(sys.argv[1], "rb").read(), flags=re.S)
+sys.stdout.write(b.decode("latin-1").replace("\r", ""))' "$1"
+}
+# lv_xml IMAGE NAME: skiff libvirt-xml's domain, its serial console also
+# logged (appended) to $tmp/NAME.log.
+lv_xml() {
+	$SKIFF libvirt-xml --name "$2" -m 64M "$1" |
+		sed "s|<serial type='pty'><target port='0'/></serial>|<serial type='pty'><log file='$tmp/$2.log' append='on'/><target port='0'/></serial>|"
+}
+
 # skiff libvirt-xml: a well-formed domain with the image's kernel, initrd
-# and exit device; booted by libvirt where libvirtd can be started, else
-# skipped with the reason (never counted as passed).
+# and exit device; then, with a libvirtd the test starts: virsh define and
+# start run the program (its output on the serial console, the domain
+# shut off at its end), virsh console shows a running one, and virsh
+# migrate --live moves it to a second libvirtd (a second host UUID) with
+# its counter going on. Skipped, with the reason, only where libvirtd is
+# not installed or cannot run (never counted as passed).
 check_libvirt() {
-	local img=$tmp/count.img
-	$SKIFF build -o "$img" "$BIN" count 3 &&
+	local img=$tmp/count.img lva=$tmp/lva lvb=$tmp/lvb VA VB n0 n1
+	$SKIFF build --format cpio -o "$img" "$BIN" count 3 &&
 		$SKIFF libvirt-xml --name skiffvirt -m 64M "$img" >"$tmp/dom.xml" &&
 		python3 - "$tmp/dom.xml" "$img" <<'PY' && pass "libvirt-xml: a domain with the kernel, the image, the exit device" || fail "libvirt-xml" "$(head -c 300 "$tmp/dom.xml")"
 import sys, xml.etree.ElementTree as ET
@@ -404,11 +466,57 @@ args = [a.get("value") for a in d.iter(q + "arg")]
 assert any(a.startswith("isa-debug-exit") for a in args), args
 PY
 	expect_err "libvirt-xml of a program, not an image" $SKIFF libvirt-xml "$BIN"
+	$SKIFF build -o "$tmp/lz4.img" "$BIN" count 3
+	expect_err "libvirt-xml of a compressed image" $SKIFF libvirt-xml "$tmp/lz4.img"
 	if ! command -v virsh >/dev/null || ! command -v libvirtd >/dev/null; then
-		skip "virsh define/start/console" "libvirt (libvirt-daemon-system) is not installed here"
+		skip "virsh define/start/console/migrate" "libvirt (libvirt-daemon-system) is not installed here"
 		return
 	fi
-	skip "virsh define/start/console" "libvirtd is installed, but this test does not start it yet"
+	if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
+		skip "virsh define/start/console/migrate" "starting a libvirtd of its own needs root and unshare -m"
+		return
+	fi
+	if ! libvirtd_start "$lva" 5c1ff000-0000-4000-8000-00000000000a; then
+		skip "virsh define/start/console/migrate" "libvirtd does not run here: $(tail -1 "$lva/out") $(grep -m1 error "$lva/libvirtd.log")"
+		return
+	fi
+	VA="virsh -q -c qemu+unix:///system?socket=$lva/sock/libvirt-sock"
+	lv_xml "$img" skiffvirt >"$tmp/dom.xml"
+	$VA define "$tmp/dom.xml" >/dev/null && $VA start skiffvirt >/dev/null &&
+		until_ok 120 sh -c "$VA domstate skiffvirt | grep -q 'shut off'"
+	[ "$(echo $(serial_lines "$tmp/skiffvirt.log"))" = "1 2 3 exit 0" ] &&
+		pass "virsh define, virsh start: the program's 1 2 3 and its exit 0 on the serial console, the domain shut off" ||
+		fail "virsh start" "$($VA domstate skiffvirt), console: $(serial_lines "$tmp/skiffvirt.log" | head -c 300)"
+	$VA undefine skiffvirt >/dev/null
+	$SKIFF build --format cpio -o "$tmp/ctr.img" "$BIN" count 1000000 10
+	lv_xml "$tmp/ctr.img" skiffmig >"$tmp/mig.xml"
+	$VA create "$tmp/mig.xml" >/dev/null &&
+		until_ok 120 sh -c "[ \$(wc -l <'$tmp/skiffmig.log') -ge 50 ]"
+	timeout 5 script -qc "$VA console skiffmig --force" /dev/null </dev/null >"$tmp/con.out" 2>&1
+	tr -d '\r' <"$tmp/con.out" | grep -qx '[0-9]*[1-9]' &&
+		pass "virsh console shows the running program's output" ||
+		fail "virsh console" "$(head -c 200 "$tmp/con.out")"
+	if ! libvirtd_start "$lvb" 5c1ff000-0000-4000-8000-00000000000b; then
+		fail "a second libvirtd" "$(tail -1 "$lvb/out")"
+		return
+	fi
+	VB="virsh -q -c qemu+unix:///system?socket=$lvb/sock/libvirt-sock"
+	# --migrateuri: both libvirtds are on this host (libvirt would name its
+	# hostname, which may not resolve); the stream goes over loopback.
+	$VA migrate --live skiffmig "qemu+unix:///system?socket=$lvb/sock/libvirt-sock" \
+		--migrateuri "tcp://127.0.0.1:$((20000 + RANDOM % 20000))" >"$tmp/virmig" 2>&1
+	n0=$(serial_lines "$tmp/skiffmig.log" | wc -l)
+	until_ok 60 sh -c "[ \$(wc -l <'$tmp/skiffmig.log') -ge $((n0 + 100)) ]"
+	n1=$(serial_lines "$tmp/skiffmig.log" | wc -l)
+	if [ -z "$($VA list --name)" ] && [ "$($VB domstate skiffmig)" = running ] &&
+		[ "$n1" -ge $((n0 + 100)) ] &&
+		serial_lines "$tmp/skiffmig.log" | awk 'NR != $1 { exit 1 }'; then
+		pass "virsh migrate --live to a second libvirtd: the counter (10 ms) goes on there, 1..$n1 with no number repeated or skipped ($n0 lines at the end of the migration)"
+	else
+		fail "virsh migrate --live" "$(cat "$tmp/virmig") A: $($VA list --all | tr '\n' ' ') B: $($VB list --all | tr '\n' ' '), $n0 then $n1 lines"
+	fi
+	$VB destroy skiffmig >/dev/null 2>&1
+	$VA destroy skiffmig >/dev/null 2>&1
 }
 
 if [ -n "$INST_LOAD_ONLY" ]; then
