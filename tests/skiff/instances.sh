@@ -13,7 +13,7 @@
 # (skipped, with the reason, where libvirtd cannot run); and the load
 # case: INST_LOAD (default 50) instances started at once, all listed, each
 # stopped cleanly, nothing left behind (tests/skiff/instances_load.sh runs
-# it alone; INST_ONLY="foreground redis" runs those checks only). State goes to a directory of its own
+# it alone; INST_ONLY="foreground migrate" runs those checks only). State goes to a directory of its own
 # (SKIFF_RUN_DIR). Every wait is bounded.
 #   tests/skiff/instances.sh   one line a check, then
 #                              "instances: N passed, N failed"
@@ -623,7 +623,7 @@ PY
 if [ -n "$INST_LOAD_ONLY" ]; then
 	check_load "$INST_LOAD"
 elif [ -n "$INST_ONLY" ]; then
-	for f in $INST_ONLY; do "check_$f"; done # INST_ONLY="redis libvirt"
+	for f in $INST_ONLY; do "check_$f"; done # INST_ONLY="migrate libvirt"
 else
 	check_help
 	check_errors
