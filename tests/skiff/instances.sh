@@ -337,7 +337,8 @@ check_snapshot() {
 		pass "snapshot (no --stop): saved, it runs on" ||
 		fail "snapshot" "$($SKIFF ps -a | grep clk)"
 	$SKIFF snapshot clk "$f" --stop && state_is clk "stopped by snapshot" &&
-		pass "snapshot --stop: saved ($(du -k "$f" | cut -f1) KiB), stopped" ||
+		head -c 4096 "$f" | grep -aq '^state gzip$' &&
+		pass "snapshot --stop: saved ($(du -k "$f" | cut -f1) KiB, gzip), stopped" ||
 		fail "snapshot --stop" "$($SKIFF ps -a | grep clk)"
 	last=$($SKIFF logs clk | grep '^count' | tail -1)
 	sleep 10 # saved for 10 s: the program's 10 s sleeps fall due
