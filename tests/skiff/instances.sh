@@ -248,6 +248,16 @@ check_foreground() {
 		pass "a foreground run that ends: exited 0 in ps -a, wait says 0" ||
 		fail "foreground exit" "$($SKIFF ps -a | grep fg3)"
 	$SKIFF rm fg3 >/dev/null
+	$run --name fg4 "$BIN" ignore >"$tmp/fg.out" 2>&1 &
+	pid=$!
+	until_ok 60 in_log fg4 ready
+	timeout 60 $SKIFF stop -t 1 fg4 >/dev/null
+	wait $pid
+	rc=$?
+	[ $rc = 137 ] && [ "$(cat "$tmp/fg.out")" = ready ] && state_is fg4 "killed by SIGKILL" &&
+		pass "stop -t 1 of a foreground run that ignores SIGTERM: powered off, skiff exits 137 silently" ||
+		fail "foreground power-off" "status $rc, out: $(cat "$tmp/fg.out"), $($SKIFF ps -a | grep '^fg4 ')"
+	$SKIFF rm fg4 >/dev/null
 }
 
 # A keeper and its QEMU killed (a host crash): exited, not running.

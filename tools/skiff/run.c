@@ -270,7 +270,12 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 		die_by_signal(r->signo);
 	if (r->broken_pipe)
 		die_by_signal(SIGPIPE);
-	err = outcome(r, status, vm->kvm);
+	/* Powered off by skiff stop -t or rm -f (a named run): as docker run
+	 * exits when its container is killed. */
+	if (relay_end_now && r->rec.kind == REC_NONE)
+		err = 128 + SIGKILL;
+	else
+		err = outcome(r, status, vm->kvm);
 	free(r);
 	return err;
 }
