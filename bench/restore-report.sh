@@ -14,7 +14,7 @@ restore_value() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$R/
 
 restore_row() { # PROG LABEL
 	if [ ! -s "$R/restore-$1" ]; then
-		echo "| $2 | not measured (bench/restore_time.sh${1/python/}) | | | |"
+		echo "| $2 | not measured yet (PROG=$1 bench/restore_time.sh) | | | |"
 		return
 	fi
 	local c r
