@@ -45,9 +45,11 @@ public class Warm {
     }
 }
 JAVA
-	javac -d "$tmp" "$tmp/Warm.java" || exit 1
+	# Its own directory: --dir copies it into the image, and $tmp gets
+	# the snapshots and the instances' logs.
+	javac -d "$tmp/cls" "$tmp/Warm.java" || exit 1
 	MEM=1G
-	set -- --dir "$jdk" --dir "$tmp" "$jdk/bin/java" -cp "$tmp" Warm
+	set -- --dir "$jdk" --dir "$tmp/cls" "$jdk/bin/java" -cp "$tmp/cls" Warm
 else
 	MEM=256M
 	set -- --file "$tmp/warm.py" /usr/bin/python3 "$tmp/warm.py"
@@ -73,6 +75,7 @@ for i in $(seq 1 "$RUNS"); do
 	first_line "warm$i" 0
 	echo $(($(now_ms) - t0)) >>"$tmp/restore"
 	$SKIFF rm -f "cold$i" "warm$i" >/dev/null
+	rm -f "$tmp/s$i"
 done
 echo "cold $(median <"$tmp/cold") ms (runs: $(tr '\n' ' ' <"$tmp/cold"))"
 echo "restore $(median <"$tmp/restore") ms (runs: $(tr '\n' ' ' <"$tmp/restore"))"
