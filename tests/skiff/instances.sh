@@ -32,12 +32,7 @@ cleanup() {
 		[ -d "$d" ] && $SKIFF rm -f "$(basename "$d")" >/dev/null 2>&1
 	done
 	for n in $NETNS; do ip netns delete "$n"; done
-	for d in $LIBVIRT_SOCKS; do # domains first: they outlive libvirtd
-		for n in $(virsh -c "qemu+unix:///system?socket=$d" list --name); do
-			virsh -c "qemu+unix:///system?socket=$d" destroy "$n"
-		done >/dev/null 2>&1
-	done
-	for p in $LIBVIRTDS; do kill "$p"; done
+	libvirtd_stop_all
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -590,6 +585,7 @@ PY
 	fi
 	if ! libvirtd_start "$lva" 5c1ff000-0000-4000-8000-00000000000a; then
 		skip "virsh define/start/console/migrate" "libvirtd does not run here: $(tail -1 "$lva/out") $(grep -m1 error "$lva/libvirtd.log")"
+		libvirtd_stop_all
 		return
 	fi
 	VA="virsh -q -c qemu+unix:///system?socket=$lva/sock/libvirt-sock"
@@ -610,6 +606,7 @@ PY
 		fail "virsh console" "$(head -c 200 "$tmp/con.out")"
 	if ! libvirtd_start "$lvb" 5c1ff000-0000-4000-8000-00000000000b; then
 		fail "a second libvirtd" "$(tail -1 "$lvb/out")"
+		libvirtd_stop_all
 		return
 	fi
 	VB="virsh -q -c qemu+unix:///system?socket=$lvb/sock/libvirt-sock"
@@ -627,8 +624,20 @@ PY
 	else
 		fail "virsh migrate --live" "$(cat "$tmp/virmig") A: $($VA list --all | tr '\n' ' ') B: $($VB list --all | tr '\n' ' '), $n0 then $n1 lines"
 	fi
-	$VB destroy skiffmig >/dev/null 2>&1
-	$VA destroy skiffmig >/dev/null 2>&1
+	libvirtd_stop_all
+}
+
+# Destroys the domains of the test's libvirtds and ends them (a later
+# check's `wait` would wait for them for ever).
+libvirtd_stop_all() {
+	local d p n
+	for d in $LIBVIRT_SOCKS; do # domains first: they outlive libvirtd
+		for n in $(virsh -c "qemu+unix:///system?socket=$d" list --name 2>/dev/null); do
+			virsh -c "qemu+unix:///system?socket=$d" destroy "$n"
+		done >/dev/null 2>&1
+	done
+	for p in $LIBVIRTDS; do kill "$p" && wait "$p"; done 2>/dev/null
+	LIBVIRT_SOCKS= LIBVIRTDS=
 }
 
 if [ -n "$INST_LOAD_ONLY" ]; then
