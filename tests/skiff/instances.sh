@@ -643,7 +643,7 @@ libvirtd_stop_all() {
 if [ -n "$INST_LOAD_ONLY" ]; then
 	check_load "$INST_LOAD"
 elif [ -n "$INST_ONLY" ]; then
-	for f in $INST_ONLY; do "check_$f"; done # INST_ONLY="migrate libvirt"
+	for f in $INST_ONLY; do "check_$f" "$INST_LOAD"; done # INST_ONLY="migrate libvirt"
 else
 	check_help
 	check_errors
