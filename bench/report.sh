@@ -27,6 +27,7 @@ PNG=${OUT%.md}.png
 GUESTS="floor skiff skiff-nonet skiff-qemu linux linux-pvh"
 . "$(dirname "$0")/net/report.sh"
 . "$(dirname "$0")/storage-report.sh"
+. "$(dirname "$0")/restore-report.sh"
 if [ "$R" = --splice ]; then
 	storage_splice "$2" "$3"
 	exit 0
@@ -724,6 +725,7 @@ fi
 	console_section
 	ninep_section
 	storage_section
+	restore_section
 	size_section
 	method_section
 	commands_section

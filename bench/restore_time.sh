@@ -11,7 +11,10 @@
 # Integer.toString, a HashMap of 100,000 entries) before its first line.
 # Times are wall-clock on this host (TCG), the median of RUNS (default 5)
 # tries, the log polled every 5 ms. Not part of make test.
-#   bench/restore_time.sh   prints "cold MS", "restore MS", snapshot size
+#   bench/restore_time.sh   prints "cold MS", "restore MS", snapshot size,
+#                           keeps them in build/bench/results/restore-PROG
+#                           and puts docs/performance.md's "Snapshot and
+#                           restore" section in (bench/restore-report.sh)
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${RUNS:-5}
 SKIFF=build/skiff
@@ -42,13 +45,16 @@ public class Warm {
     }
 }
 JAVA
-	javac -d "$tmp" "$tmp/Warm.java" || exit 1
+	# Its own directory: --dir copies it into the image, and $tmp gets
+	# the snapshots and the instances' logs.
+	javac -d "$tmp/cls" "$tmp/Warm.java" || exit 1
 	MEM=1G
-	set -- --dir "$jdk" --dir "$tmp" "$jdk/bin/java" -cp "$tmp" Warm
+	set -- --dir "$jdk" --dir "$tmp/cls" "$jdk/bin/java" -cp "$tmp/cls" Warm
 else
 	MEM=256M
 	set -- --file "$tmp/warm.py" /usr/bin/python3 "$tmp/warm.py"
 fi
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 now_ms() { date +%s%3N; }
 # first_line NAME SKIP: waits until the log has more than SKIP lines.
 first_line() {
@@ -69,7 +75,21 @@ for i in $(seq 1 "$RUNS"); do
 	first_line "warm$i" 0
 	echo $(($(now_ms) - t0)) >>"$tmp/restore"
 	$SKIFF rm -f "cold$i" "warm$i" >/dev/null
+	rm -f "$tmp/s$i"
 done
 echo "cold $(median <"$tmp/cold") ms (runs: $(tr '\n' ' ' <"$tmp/cold"))"
 echo "restore $(median <"$tmp/restore") ms (runs: $(tr '\n' ' ' <"$tmp/restore"))"
 echo "snapshot ${size} KiB (gzip -1, -m $MEM)"
+R=build/bench/results
+mkdir -p "$R"
+{
+	echo "cold $(median <"$tmp/cold")"
+	echo "restore $(median <"$tmp/restore")"
+	echo "snapshot $size"
+	echo "memory $MEM"
+	echo "runs $RUNS runs, cold $(tr '\n' ' ' <"$tmp/cold" | sed 's/ $//') ms, restored $(tr '\n' ' ' <"$tmp/restore" | sed 's/ $//') ms"
+	echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "load $LOAD0"
+} >"$R/restore-${PROG:-python}"
+. bench/restore-report.sh
+restore_splice docs/performance.md

@@ -9,12 +9,16 @@
  *   inst_prog serve P   prints "ready", answers each TCP connection on port
  *                       P with "hello from skiff"
  *   inst_prog both      "out N" on stdout and "err N" on stderr, in turn
- *   inst_prog clock     "count N RT MONO" every 100 ms (N from 1, RT the
- *                       CLOCK_REALTIME seconds, MONO CLOCK_MONOTONIC ms);
+ *   inst_prog clock     "count N RT MONO L" every 100 ms (N from 1, RT the
+ *                       CLOCK_REALTIME seconds, MONO CLOCK_MONOTONIC ms,
+ *                       L the lines of /tmp/clock.log read by its path,
+ *                       to which each tick appends a line through one fd
+ *                       kept open: L = N while the file and fd are whole);
  *                       one thread sleeps until CLOCK_REALTIME start+10 s
  *                       (TIMER_ABSTIME) and prints "woke realtime", one
  *                       sleeps 10 s and prints "woke monotonic"
  */
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -78,9 +82,27 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+/* The lines of the file path, read whole (-1 if it cannot be read). */
+static long count_lines(const char *path)
+{
+	char buf[4096];
+	long lines = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n < 0 ? -1 : lines;
+}
+
 static __attribute__((noreturn)) void clock_mode(void)
 {
 	struct timespec tick = { 0, 100000000 }, rt, mono;
+	int fd = open("/tmp/clock.log", O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0600);
 	pthread_t t1, t2;
 	char line[96];
 
@@ -90,9 +112,11 @@ static __attribute__((noreturn)) void clock_mode(void)
 	for (long n = 1;; n++) {
 		clock_gettime(CLOCK_REALTIME, &rt);
 		clock_gettime(CLOCK_MONOTONIC, &mono);
-		snprintf(line, sizeof(line), "count %ld %lld %lld\n", n,
+		if (fd < 0 || write(fd, "tick\n", 5) != 5)
+			say("clock.log: cannot write\n");
+		snprintf(line, sizeof(line), "count %ld %lld %lld %ld\n", n,
 			 (long long)rt.tv_sec, (long long)mono.tv_sec * 1000 +
-			 mono.tv_nsec / 1000000);
+			 mono.tv_nsec / 1000000, count_lines("/tmp/clock.log"));
 		say(line);
 		nanosleep(&tick, NULL);
 	}

@@ -365,3 +365,60 @@ int inst_start(const struct skiff_opts *o, struct vm_config *vm)
 	}
 	return wait_boot(name, boot[0], child);
 }
+
+static char *fg_name; /* the named foreground run's, NULL if none */
+
+int inst_fg_begin(const struct skiff_opts *o, struct vm_config *vm)
+{
+	char *log, *pid;
+	int err;
+
+	if ((err = claim_name(o, &fg_name)))
+		return err;
+	vm->qmp = inst_path(fg_name, "qmp.sock");
+	log = inst_path(fg_name, "log");
+	relay_log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			    0600);
+	free(log);
+	pid = xasprintf("%d\n", (int)getpid());
+	err = relay_log_fd < 0 ? SKIFF_EXIT_FAILED : write_config(o, vm, fg_name);
+	if (!err && inst_write(fg_name, "keeper.pid", pid))
+		err = SKIFF_EXIT_FAILED;
+	free(pid);
+	if (err) {
+		skiff_err("cannot set up instance '%s': %s", fg_name,
+			  strerror(errno));
+		inst_remove(fg_name);
+		return err;
+	}
+	keeper_signals();
+	return 0;
+}
+
+void inst_fg_qemu(pid_t qemu)
+{
+	char *text = xasprintf("%d\n", (int)qemu);
+
+	if (fg_name)
+		inst_write(fg_name, "qemu.pid", text);
+	free(text);
+}
+
+void inst_fg_end(const struct skiff_opts *o, struct relay_result *r,
+		 int qemu_status)
+{
+	char *text, *old;
+
+	if (!fg_name)
+		return;
+	text = r ? status_text(r, qemu_status) : xstrdup("failed QEMU did not start\n");
+	if (o->rm)
+		inst_remove(fg_name);
+	else if (!(old = inst_read(fg_name, "status")))
+		inst_write(fg_name, "status", text);
+	else
+		free(old);
+	free(text);
+	free(fg_name);
+	fg_name = NULL;
+}

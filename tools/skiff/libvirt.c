@@ -1,7 +1,9 @@
 /*
  * skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE: a libvirt domain
  * definition (https://libvirt.org/formatdomain.html) for a Skiff image
- * made by skiff build, so that virsh define, start, console and migrate
+ * made by skiff build --format cpio (QEMU boots the initrd as it is, and
+ * the kernel unpacks only cpio: skiff run decodes a compressed image on
+ * the host, libvirt would not), so that virsh define, start, console and migrate
  * manage it. Domain type qemu (TCG; kvm where the host has it), machine
  * q35, direct kernel boot (the Skiff kernel, the image as the initrd, the
  * kernel's options), one virtio NIC on user networking, and QEMU's
@@ -100,7 +102,7 @@ int libvirt_command(int argc, char **argv)
 		if (c == 'h') {
 			puts("Usage: skiff libvirt-xml [--name NAME] [-m SIZE] IMAGE\n"
 			     "Prints a libvirt domain definition for the Skiff image IMAGE\n"
-			     "(skiff build -o IMAGE): virsh define FILE, virsh start NAME,\n"
+			     "(skiff build --format cpio -o IMAGE): virsh define FILE, virsh start NAME,\n"
 			     "virsh console NAME. See docs/instances.md.");
 			return 0;
 		}
@@ -124,6 +126,11 @@ int libvirt_command(int argc, char **argv)
 		return SKIFF_EXIT_NOT_FOUND;
 	if (!p.is_image || !realpath(p.real, real)) {
 		skiff_err("libvirt-xml: %s is not a Skiff image (skiff build -o IMAGE)",
+			  argv[optind]);
+		return 1;
+	}
+	if (prebuilt_is_compressed(real)) {
+		skiff_err("libvirt-xml: %s is compressed, and libvirt boots the initrd as it is: build it with skiff build --format cpio",
 			  argv[optind]);
 		return 1;
 	}

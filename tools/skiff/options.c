@@ -465,8 +465,6 @@ void opts_parse(int argc, char **argv, struct skiff_opts *o)
 		bad_usage("%s", "skiff build needs -o IMAGE");
 	if (net_check_config(&o->net, why, sizeof(why)))
 		bad_usage("%s", why);
-	if (o->name && !o->detach)
-		bad_usage("%s", "--name names a detached instance: use it with -d");
 	o->cmd_argc = argc;
 	o->cmd_argv = argv;
 }

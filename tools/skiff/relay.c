@@ -89,6 +89,7 @@ static volatile sig_atomic_t caught_signal;
 volatile sig_atomic_t relay_end_now;
 u64 relay_pending_signals;
 int relay_boot_fd = -1;
+int relay_log_fd = -1;
 volatile sig_atomic_t relay_send_time;
 static volatile sig_atomic_t winch; /* the host terminal was resized */
 
@@ -236,6 +237,8 @@ static void write_head(struct relay *rl)
 		pop_chunk(rl);
 		return;
 	}
+	if (relay_log_fd >= 0 && write(relay_log_fd, c->data + c->off, n) < 0)
+		relay_log_fd = -1; /* a full disk: the program runs on */
 	c->off += n;
 	rl->queued -= n;
 	if (c->off == c->len)

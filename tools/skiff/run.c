@@ -245,6 +245,8 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 	int status, err;
 
 	relay_catch_signals();
+	if (o->name && (err = inst_fg_begin(o, vm)))
+		return err;
 	clock_gettime(CLOCK_REALTIME, &now);
 	vm->realtime_ns = (u64)now.tv_sec * 1000000000 + now.tv_nsec;
 	launch = relay_now_ns();
@@ -254,18 +256,26 @@ static int boot(const struct skiff_opts *o, struct vm_config *vm)
 	err = qemu_start(vm, &q);
 	if (err) {
 		term_restore();
+		inst_fg_end(o, NULL, 0);
 		return err;
 	}
+	inst_fg_qemu(q.pid);
 	relay_run(&q, o->verbose, launch, r);
 	term_restore();
 	status = qemu_reap(&q, r->qemu_closed ? QEMU_GRACE_MS : 0);
+	inst_fg_end(o, r, status);
 	if (o->verbose)
 		print_times(r, relay_now_ns() - launch);
 	if (r->signo)
 		die_by_signal(r->signo);
 	if (r->broken_pipe)
 		die_by_signal(SIGPIPE);
-	err = outcome(r, status, vm->kvm);
+	/* Powered off by skiff stop -t or rm -f (a named run): as docker run
+	 * exits when its container is killed. */
+	if (relay_end_now && r->rec.kind == REC_NONE)
+		err = 128 + SIGKILL;
+	else
+		err = outcome(r, status, vm->kvm);
 	free(r);
 	return err;
 }

@@ -651,6 +651,9 @@ s64 relay_now_ns(void);
 extern volatile sig_atomic_t relay_end_now;
 extern u64 relay_pending_signals;
 extern int relay_boot_fd;
+/* If >= 0 (a named foreground run, keeper.c): a copy of what the relay
+ * writes to skiff's stdout and stderr goes there too, in the same order. */
+extern int relay_log_fd;
 /* Set by the keeper after a restore: the relay sends the guest the host's
  * time ("time NS" on the control port) and clears it. */
 extern volatile sig_atomic_t relay_send_time;
@@ -688,6 +691,18 @@ void inst_remove(const char *name);
 int inst_start(const struct skiff_opts *o, struct vm_config *vm);
 /* stats.c: skiff stats (argv from "stats" on). */
 int stats_command(int argc, char **argv);
+/*
+ * A named foreground run (skiff run --name N without -d), as docker's: the
+ * skiff process is the instance's keeper, listed by ps while it runs, its
+ * output copied to the log, its status kept until rm (--rm: removed at
+ * the end). inst_fg_begin claims the name (after relay_catch_signals and
+ * before qemu_start): 0 or an exit status after a line; inst_fg_qemu
+ * records QEMU's pid; inst_fg_end records how the run ended.
+ */
+int inst_fg_begin(const struct skiff_opts *o, struct vm_config *vm);
+void inst_fg_qemu(pid_t qemu);
+void inst_fg_end(const struct skiff_opts *o, struct relay_result *r,
+		 int qemu_status);
 /* libvirt.c: skiff libvirt-xml (argv from "libvirt-xml" on). */
 int libvirt_command(int argc, char **argv);
 /* snapshot.c: skiff snapshot NAME FILE [--stop], skiff restore FILE
