@@ -100,6 +100,7 @@ void kmain(u32 start_info_phys)
 		panic("cannot route the serial interrupt");
 	serial_enable_rx_irq(true);
 	irq_enable();
+	smp_init(CPU_MAX);
 	boot_mark("interrupts and threads");
 	/* Devices: a probe failure is a line in the log, never a panic. */
 	pci_init();

@@ -2,10 +2,14 @@
  * sched/sched.c: the per-CPU scheduler: run queue, timers, context switch,
  * sleeping and waking. Interface: skiff/sched.h and sched/thread.h.
  *
- * Each CPU has a struct sched_cpu (one CPU for now, reached through
- * this_cpu()->sched): its run queue (sched/runq.c), the threads sleeping
+ * Every CPU shares one struct sched_cpu (reached through
+ * this_cpu()->sched): the run queue (sched/runq.c), the threads sleeping
  * with a deadline and the kernel timers (two sched/timerq.c queues), and
- * the lock that guards them. The lock is a raw spinlock taken with
+ * the lock that guards them. One queue for all CPUs: a thread made
+ * runnable goes to an idle CPU if there is one (cpu_kick), and a CPU
+ * takes the next thread whichever CPU queued it; with the few CPUs a
+ * Skiff VM has, one lock costs less than balancing would. Each CPU arms
+ * its own timer for the earliest deadline it knows of. The lock is a raw spinlock taken with
  * interrupts off; it also guards every thread's state and the wait queues'
  * sleeper lists. It is held across switch_to and released by the thread
  * that resumes (or by sched_thread_start in a new thread). Functions named
@@ -18,8 +22,6 @@
  *  3. a thread is on the run queue exactly when it is runnable and neither
  *     running nor the idle thread (sched/runq.c checks on_runq);
  *  4. a thread's timer is queued exactly while it sleeps with a deadline.
- * SMP will bring a lock per waitq sleeper list (the CPU's lock guards
- * them today) and wake-ups that take the sleeper's CPU's lock.
  *
  * Fairness, as a small CFS: each thread's vruntime counts the CPU time it
  * used; the run queue is ordered by vruntime and the thread that used
@@ -49,7 +51,7 @@ struct sched_cpu {
 	struct runq runq;       /* runnable threads but the running one */
 	struct timerq sleepers; /* struct thread.timer of sleeping threads */
 	struct timerq ktimers;  /* struct ktimer.node */
-	u64 slice_end;          /* end of the running thread's slice, 0 at boot */
+	u64 slice_end[CPU_MAX]; /* end of each CPU's running slice, 0 at boot */
 	struct list zombies;    /* exited, stack not freed (thread.wait_link) */
 };
 
@@ -92,7 +94,7 @@ static void lock(struct sched_cpu *sc)
 					    __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		free = 0;
-		cpu_relax();
+		cpu_spin_poll();
 	}
 }
 
@@ -111,7 +113,7 @@ int thread_tid(void)
 static void enqueue_locked(struct sched_cpu *sc, struct thread *t)
 {
 	assert_sched_locked(sc);
-	if (t->on_runq || t == this_cpu()->idle)
+	if (t->on_runq || t->idle)
 		return;
 	runq_add(&sc->runq, t);
 }
@@ -120,6 +122,33 @@ static void enqueue_locked(struct sched_cpu *sc, struct thread *t)
 static u64 current_vruntime(struct thread *t, u64 now)
 {
 	return t->vruntime + (now > t->run_start ? now - t->run_start : 0);
+}
+
+static void rearm_locked(struct sched_cpu *sc);
+
+/* t was queued: an idle CPU takes it (this one first), or, woken, it
+ * preempts this CPU's thread when that has used clearly more. */
+static void place_locked(struct thread *t, bool woken)
+{
+	struct percpu *me = this_cpu(), *p;
+
+	if (me->current == me->idle) {
+		me->need_resched = true;
+		return;
+	}
+	for (int c = 0; (p = cpu_percpu(c)); c++)
+		if (p != me && p->current == p->idle && !p->need_resched) {
+			p->need_resched = true;
+			cpu_kick(c);
+			return;
+		}
+	if (woken && runq_wake_preempts(t->vruntime,
+					current_vruntime(me->current,
+							 time_monotonic_ns())))
+		me->need_resched = true;
+	/* Every CPU is busy: this one's slice end takes the queue's head
+	 * (another CPU may hold a thread that runs for ever). */
+	rearm_locked(this_sched());
 }
 
 /* Makes a sleeping thread runnable with result r. */
@@ -137,11 +166,7 @@ static void wake_locked(struct sched_cpu *sc, struct thread *t, int r)
 	t->state = THREAD_RUNNABLE;
 	t->vruntime = runq_wake_vruntime(&sc->runq, t->vruntime);
 	enqueue_locked(sc, t);
-	struct thread *cur = this_cpu()->current;
-	if (cur == this_cpu()->idle ||
-	    runq_wake_preempts(t->vruntime,
-			       current_vruntime(cur, time_monotonic_ns())))
-		this_cpu()->need_resched = true;
+	place_locked(t, true);
 }
 
 /* Arms the timer for the next event: the earliest deadline or slice end. */
@@ -154,8 +179,9 @@ static void rearm_locked(struct sched_cpu *sc)
 	if (k && (!next || k < next))
 		next = k;
 	/* slice_end is 0 until the first switch: "now", not "never". */
-	if (!runq_empty(&sc->runq) && (!next || sc->slice_end < next))
-		next = MAX(sc->slice_end, 1);
+	u64 end = sc->slice_end[this_cpu()->cpu_id];
+	if (!runq_empty(&sc->runq) && (!next || end < next))
+		next = MAX(end, 1);
 	lapic_timer_arm(next);
 }
 
@@ -200,7 +226,7 @@ static void schedule_locked(struct sched_cpu *sc)
 		next->run_start = now;
 	else
 		next = cpu->idle;
-	sc->slice_end = now + RUNQ_SLICE_NS;
+	sc->slice_end[cpu->cpu_id] = now + RUNQ_SLICE_NS;
 	rearm_locked(sc);
 	if (next == prev)
 		return;
@@ -212,6 +238,7 @@ static void schedule_locked(struct sched_cpu *sc)
 	if (next->h.process && next->h.process->vm)
 		vm_activate(next->h.process->vm);
 	cpu->current = next;
+	next->cpu = cpu->cpu_id;
 	cpu->kstack_top = next->kstack_top;
 	cpu->kstack_base = (u64)next->kstack;
 	switch_to(&prev->h.rsp, &next->h.rsp);
@@ -311,7 +338,7 @@ void sched_timer_tick(void)
 		k->fn(k); /* may send a signal, waking threads */
 		lock(sc);
 	}
-	if (!runq_empty(&sc->runq) && now >= sc->slice_end)
+	if (!runq_empty(&sc->runq) && now >= sc->slice_end[this_cpu()->cpu_id])
 		this_cpu()->need_resched = true;
 	rearm_locked(sc);
 	unlock(sc);
@@ -500,6 +527,11 @@ void sched_interrupt(struct thread *t)
 	lock(sc);
 	if (!t->uninterruptible)
 		wake_locked(sc, t, -EINTR);
+	/* Running on another CPU: an interrupt there makes it look at its
+	 * signals (trap.c's return to the program). */
+	struct percpu *p = cpu_percpu(t->cpu);
+	if (p && p->current == t && p != this_cpu())
+		cpu_kick(t->cpu);
 	unlock(sc);
 	irq_restore(flags);
 }
@@ -526,21 +558,23 @@ void sched_add(struct thread *t)
 	t->state = THREAD_RUNNABLE;
 	t->vruntime = sc->runq.min_vruntime;
 	enqueue_locked(sc, t);
-	if (this_cpu()->current == this_cpu()->idle)
-		this_cpu()->need_resched = true;
+	place_locked(t, false);
 	rearm_locked(sc);
 	unlock(sc);
 	irq_restore(flags);
 }
 
-/* Gives the boot CPU its scheduler state, before any thread is added. */
+/* Gives the boot CPU the scheduler state, before any thread is added;
+ * each other CPU joins it (sched_init_ap). */
 void sched_cpu_init(void)
 {
 	struct sched_cpu *sc = &boot_sched;
 
-	runq_init(&sc->runq);
-	timerq_init(&sc->sleepers);
-	timerq_init(&sc->ktimers);
-	list_init(&sc->zombies);
+	if (this_cpu()->cpu_id == 0) {
+		runq_init(&sc->runq);
+		timerq_init(&sc->sleepers);
+		timerq_init(&sc->ktimers);
+		list_init(&sc->zombies);
+	}
 	this_cpu()->sched = sc;
 }

@@ -13,7 +13,7 @@ void spin_lock(struct spinlock *l)
 
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
-			cpu_relax();
+			cpu_spin_poll();
 	l->saved_flags = flags;
 }
 

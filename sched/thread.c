@@ -185,6 +185,32 @@ void sched_init(void)
 	process_thread_started(t->h.process);
 	process_boot(t->h.process);
 	cpu->idle->state = THREAD_RUNNABLE;
+	cpu->idle->idle = true;
 	/* The idle thread starts in idle_loop the first time it is picked. */
 	((struct switch_frame *)cpu->idle->h.rsp)->r12 = (u64)idle_loop;
+}
+
+void sched_init_ap(void)
+{
+	struct percpu *cpu = this_cpu();
+	struct thread *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		panic("out of memory for CPU %d's idle thread", cpu->cpu_id);
+	sched_cpu_init();
+	t->tid = 0;
+	t->state = THREAD_RUNNABLE;
+	t->idle = true;
+	t->kstack = (u8 *)cpu->kstack_base;
+	t->kstack_top = cpu->kstack_top;
+	str_lcpy(t->name, "idle", sizeof(t->name));
+	list_init(&t->wait_link);
+	cpu->idle = t;
+	cpu->current = t;
+}
+
+void sched_idle(void)
+{
+	idle_loop(NULL);
+	panic("the idle loop ended");
 }

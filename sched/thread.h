@@ -22,6 +22,8 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	bool on_runq;
+	bool idle;               /* a CPU's idle thread: never queued */
+	int cpu;                 /* the CPU it runs or last ran on */
 	bool leaving;            /* thread_leaving: gone from thread_for_each */
 	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
 	u64 run_start;           /* when it last got the CPU */

@@ -5,7 +5,9 @@
  */
 #include <skiff/arch.h>
 #include <skiff/kernel.h>
+#include <skiff/errno.h>
 #include <skiff/lib.h>
+#include <skiff/mm.h>
 #include "cpu.h"
 #include "percpu.h"
 
@@ -36,16 +38,27 @@ struct __packed table_ptr {
 	u64 base;
 };
 
-static u64 gdt[5] = {
+/* One CPU's GDT, TSS and IST stacks (the boot CPU's are static). */
+struct cpu_tables {
+	u64 gdt[5];
+	struct tss tss;
+	u8 *ist1;	/* IST1_SIZE bytes: trap entry only */
+	u8 *ist2;	/* IST2_SIZE bytes: NMI, #DF, #MC */
+};
+#define IST1_SIZE 4096
+#define IST2_SIZE 16384
+
+static const u64 gdt_template[5] = {
 	0,
 	0x00af9a000000ffff, /* 0x08: kernel code, 64-bit */
 	0x00cf92000000ffff, /* 0x10: kernel data */
 	0, 0,               /* 0x18: TSS, filled in below */
 };
-static struct tss tss;
+static u8 ist1_stack[IST1_SIZE] __attribute__((aligned(16)));
+static u8 ist2_stack[IST2_SIZE] __attribute__((aligned(16)));
+static struct cpu_tables boot_tables = { .ist1 = ist1_stack, .ist2 = ist2_stack };
+static struct cpu_tables *tables[CPU_MAX] = { &boot_tables };
 static struct gate idt[256];
-static u8 ist1_stack[4096] __attribute__((aligned(16)));  /* trap entry only */
-static u8 ist2_stack[16384] __attribute__((aligned(16))); /* NMI, #DF, #MC */
 static struct percpu boot_cpu;
 u8 fpu_initial_state[4096] __attribute__((aligned(64)));
 
@@ -53,20 +66,21 @@ extern const u64 isr_table[256];
 extern u8 boot_stack_top[];
 extern void syscall_entry(void);
 
-static void load_gdt(void)
+static void load_gdt(struct cpu_tables *ct)
 {
-	u64 base = (u64)&tss;
-	u64 limit = sizeof(tss) - 1;
+	u64 base = (u64)&ct->tss;
+	u64 limit = sizeof(ct->tss) - 1;
 
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-		 (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
-		 (((base >> 24) & 0xff) << 56);
-	gdt[4] = base >> 32;
-	tss.ist[0] = (u64)ist1_stack + sizeof(ist1_stack);
-	tss.ist[1] = (u64)ist2_stack + sizeof(ist2_stack);
-	tss.iomap_base = sizeof(tss);
+	memcpy(ct->gdt, gdt_template, sizeof(ct->gdt));
+	ct->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		     (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
+		     (((base >> 24) & 0xff) << 56);
+	ct->gdt[4] = base >> 32;
+	ct->tss.ist[0] = (u64)ct->ist1 + IST1_SIZE;
+	ct->tss.ist[1] = (u64)ct->ist2 + IST2_SIZE;
+	ct->tss.iomap_base = sizeof(ct->tss);
 
-	struct table_ptr p = { sizeof(gdt) - 1, (u64)gdt };
+	struct table_ptr p = { sizeof(ct->gdt) - 1, (u64)ct->gdt };
 	asm volatile("lgdt %0\n\t"
 		     "pushq $0x08\n\t"
 		     "leaq 1f(%%rip), %%rax\n\t"
@@ -81,7 +95,7 @@ static void load_gdt(void)
 		     : : "m"(p), "r"(0x18) : "rax", "memory");
 }
 
-static void load_idt(void)
+static void fill_idt(void)
 {
 	for (int v = 0; v < 256; v++) {
 		u64 a = isr_table[v];
@@ -95,6 +109,10 @@ static void load_idt(void)
 			.off_hi = a >> 32,
 		};
 	}
+}
+
+static void load_idt(void)
+{
 	struct table_ptr p = { sizeof(idt) - 1, (u64)idt };
 	asm volatile("lidt %0" : : "m"(p));
 }
@@ -119,8 +137,8 @@ static void detect_features(void)
 	}
 }
 
-/* SSE always; XSAVE with x87, SSE, AVX and AVX-512 state where present. */
-static void enable_fpu(void)
+/* CR0, CR4 (and XCR0 once known) as cpu_feat says: every CPU alike. */
+static void set_modes(void)
 {
 	u64 cr0, cr4;
 
@@ -136,7 +154,15 @@ static void enable_fpu(void)
 	if (cpu_feat.pcid) /* CR3 holds PCID 0 now, as setting it requires */
 		cr4 |= 1ull << 17;
 	asm volatile("mov %0, %%cr4" : : "r"(cr4));
+	if (cpu_feat.xcr0)
+		asm volatile("xsetbv" : : "c"(0), "a"((u32)cpu_feat.xcr0),
+			     "d"((u32)(cpu_feat.xcr0 >> 32)));
+}
 
+/* SSE always; XSAVE with x87, SSE, AVX and AVX-512 state where present. */
+static void enable_fpu(void)
+{
+	set_modes();
 	if (cpu_feat.xsave) {
 		u32 r[4];
 		cpuid(0xd, 0, r);
@@ -176,8 +202,10 @@ void fpu_restore(const void *area)
 
 bool cpu_on_ist_stack(u64 sp)
 {
-	return (sp > (u64)ist1_stack && sp <= (u64)ist1_stack + sizeof(ist1_stack)) ||
-	       (sp > (u64)ist2_stack && sp <= (u64)ist2_stack + sizeof(ist2_stack));
+	const struct cpu_tables *ct = tables[this_cpu()->cpu_id];
+
+	return (sp > (u64)ct->ist1 && sp <= (u64)ct->ist1 + IST1_SIZE) ||
+	       (sp > (u64)ct->ist2 && sp <= (u64)ct->ist2 + IST2_SIZE);
 }
 
 void percpu_init(struct percpu *p)
@@ -201,9 +229,34 @@ static void enable_syscall(void)
 void cpu_init(void)
 {
 	detect_features();
-	load_gdt();
+	load_gdt(&boot_tables);
+	fill_idt();
 	load_idt();
 	percpu_init(&boot_cpu);
 	enable_fpu();
+	enable_syscall();
+}
+
+int cpu_init_ap(struct percpu *p)
+{
+	struct cpu_tables *ct = kzalloc(sizeof(*ct));
+
+	if (!ct)
+		return -ENOMEM;
+	ct->ist1 = page_alloc(IST1_SIZE / PAGE_SIZE);
+	ct->ist2 = page_alloc(IST2_SIZE / PAGE_SIZE);
+	if (!ct->ist1 || !ct->ist2)
+		return -ENOMEM; /* a CPU not started: its pages stay */
+	tables[p->cpu_id] = ct;
+	return 0;
+}
+
+void cpu_start_ap(struct percpu *p)
+{
+	load_gdt(tables[p->cpu_id]);
+	load_idt();
+	wrmsr(MSR_GS_BASE, (u64)p);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	set_modes();
 	enable_syscall();
 }

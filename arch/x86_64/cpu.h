@@ -9,6 +9,12 @@
 #include <skiff/types.h>
 
 /* cpu_init: skiff/arch.h. */
+/* An application processor's GDT, TSS and IST stacks, made by the boot CPU
+ * before it starts it (p->cpu_id set); 0 or -ENOMEM. */
+int cpu_init_ap(struct percpu *p);
+/* On that processor, first thing in long mode: its tables, GS, the FPU
+ * modes and SYSCALL, as cpu_init gave the boot CPU. */
+void cpu_start_ap(struct percpu *p);
 
 extern u8 fpu_initial_state[];
 

@@ -23,6 +23,9 @@
 #include "tsc.h"
 
 #define REG_ID 0x020
+#define REG_ICR_LO 0x300
+#define REG_ICR_HI 0x310
+#define ICR_PENDING (1u << 12)
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
 #define REG_TPR 0x080
@@ -42,6 +45,8 @@ static u64 apic_khz; /* one-shot mode: timer ticks per ms (by 1) */
 static u64 cal_tsc; /* TSC when the free-running count started */
 extern u64 boot_tsc;
 
+static void calibrate(void);
+
 static u32 rd(u32 reg)
 {
 	return regs[reg / 4];
@@ -52,14 +57,50 @@ static void wr(u32 reg, u32 v)
 	regs[reg / 4] = v;
 }
 
+/* This CPU's APIC on, its timer in the mode cpu_feat says. */
+static void enable(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	wr(REG_TPR, 0);
+	wr(REG_SVR, 0x100 | LAPIC_SPURIOUS_VECTOR);
+}
+
+void lapic_calibrate(void)
+{
+	if (!cpu_feat.tsc_deadline && !apic_khz)
+		calibrate();
+}
+
+void lapic_init_ap(void)
+{
+	enable();
+	if (cpu_feat.tsc_deadline) {
+		wr(REG_TIMER_DIV, DIV_1);
+		wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR | LVT_TSC_DEADLINE);
+		return;
+	}
+	/* One-shot, at the rate the boot CPU measured (the same clock). */
+	wr(REG_TIMER_DIV, DIV_1);
+	wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR);
+}
+
+void lapic_send(u32 apic_id, u32 icr)
+{
+	u64 flags = irq_save();
+
+	wr(REG_ICR_HI, apic_id << 24);
+	wr(REG_ICR_LO, icr);
+	while (rd(REG_ICR_LO) & ICR_PENDING)
+		cpu_relax();
+	irq_restore(flags);
+}
+
 void lapic_init(void)
 {
 	outb(0x21, 0xff); /* mask both 8259s */
 	outb(0xa1, 0xff);
 	regs = phys_to_virt(rdmsr(MSR_APIC_BASE) & ~0xfffull);
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
-	wr(REG_TPR, 0);
-	wr(REG_SVR, 0x100 | LAPIC_SPURIOUS_VECTOR);
+	enable();
 	if (cpu_feat.tsc_deadline) {
 		wr(REG_TIMER_DIV, DIV_1);
 		wr(REG_LVT_TIMER, LAPIC_TIMER_VECTOR | LVT_TSC_DEADLINE);
@@ -115,9 +156,10 @@ static void calibrate(void)
  * is. It then fires early now and then, finds nothing due, and the
  * scheduler's tick arms it for what is (lapic_timer_fired forgets armed
  * first): at most one early interrupt for each deadline armed, and no
- * deadline is ever missed. One CPU: armed is per CPU once there are more.
+ * deadline is ever missed. armed is per CPU, as each CPU's timer.
  */
-static u64 armed;
+static u64 armed_on[CPU_MAX];
+#define armed armed_on[this_cpu()->cpu_id]
 
 void lapic_timer_arm(u64 deadline_ns)
 {
@@ -129,7 +171,7 @@ void lapic_timer_arm(u64 deadline_ns)
 		return;
 	}
 	if (!apic_khz)
-		calibrate();
+		calibrate(); /* on the boot CPU: lapic_init_ap comes after */
 	u64 now = time_monotonic_ns();
 	u64 delta = deadline_ns > now ? deadline_ns - now : 0;
 	u64 count = delta * apic_khz / 1000000 + 1;

@@ -32,21 +32,27 @@ static void kimage_protect(void); /* below: the image W^X */
  * be shared by several roots: owner[] says which root last loaded each one
  * on this CPU, and only that root, unchanged since (stale), is loaded
  * without flushing its PCID's entries. The boot root has PCID 0.
- * (One CPU for now; with SMP, owner and loaded become per-CPU.)
+ * owner and loaded are per CPU, and stale a bit per CPU. A change to a
+ * root loaded on other CPUs drops their TLBs at once (shootdown, below).
  */
 struct pgtable {
 	u64 *e;		/* the PML4 (direct map) */
 	u32 pcid;
-	bool stale;	/* changed while not loaded: flush when loaded */
+	u32 stale;	/* bit c: changed while not loaded on CPU c: flush
+			 * when CPU c loads it */
+	bool dying;	/* pt_destroy: CPUs that have it loaded leave it */
 };
 
 #define KERNEL_HALF 256 /* the first PML4 entry of the kernel half */
 #define NPCID 256
 #define CR3_NOFLUSH (1ull << 63)
 
-static struct pgtable kernel_pt = { early_pml4, 0, false };
-static struct pgtable *loaded = &kernel_pt; /* on this CPU */
-static struct pgtable *owner[NPCID] = { &kernel_pt };
+static struct pgtable kernel_pt = { early_pml4, 0, 0, false };
+static struct pgtable *loaded_on[CPU_MAX] = { &kernel_pt };
+static struct pgtable *owner_on[CPU_MAX][NPCID] = { { &kernel_pt } };
+#define loaded loaded_on[this_cpu()->cpu_id]
+#define owner owner_on[this_cpu()->cpu_id]
+_Static_assert(CPU_MAX <= 32, "struct pgtable.stale has a bit per CPU");
 static u32 next_pcid;
 
 static u64 *table_of(u64 entry)
@@ -93,7 +99,7 @@ struct pgtable *pt_create(void)
 	       (512 - KERNEL_HALF) * sizeof(u64));
 	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
 		   (NPCID - 1) + 1;
-	pt->stale = true;
+	pt->stale = ~0u;
 	return pt;
 }
 
@@ -109,21 +115,51 @@ static void free_tables(u64 e, int shift)
 	page_free(t, 1);
 }
 
+/* The CPUs other than this one that have pt loaded, in others; any? */
+static bool loaded_elsewhere(struct pgtable *pt, bool *others)
+{
+	int me = this_cpu()->cpu_id;
+	bool any = false;
+
+	for (int c = 0; c < cpu_count(); c++) {
+		others[c] = c != me &&
+			    __atomic_load_n(&loaded_on[c], __ATOMIC_SEQ_CST) == pt;
+		any |= others[c];
+	}
+	return any;
+}
+
+void pt_flush_ipi(void)
+{
+	if (loaded->dying)
+		pt_activate(pt_kernel());
+	else
+		write_cr3(read_cr3());
+}
+
 void pt_destroy(struct pgtable *pt)
 {
-	/* The caller runs on its kernel stack, which every root maps. */
+	bool others[CPU_MAX];
+
+	/* The caller runs on its kernel stack, which every root maps. A CPU
+	 * that ran a thread of pt's last and a kernel thread since still has
+	 * it loaded: it loads the boot root (pt_flush_ipi). */
 	if (pt == loaded)
 		pt_activate(pt_kernel());
+	pt->dying = true;
+	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
+		cpu_flush_tlb_others(others);
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (pt->e[i] & PTE_P)
 			free_tables(pt->e[i], 39);
 	if (pt == pt_kernel()) {
 		memset(pt->e, 0, KERNEL_HALF * sizeof(u64));
-		pt->stale = true;
+		pt->stale = ~0u;
 		return;
 	}
-	if (owner[pt->pcid] == pt)
-		owner[pt->pcid] = NULL;
+	for (int c = 0; c < CPU_MAX; c++)
+		if (owner_on[c][pt->pcid] == pt)
+			owner_on[c][pt->pcid] = NULL;
 	page_free(pt->e, 1);
 	kfree(pt);
 }
@@ -131,17 +167,18 @@ void pt_destroy(struct pgtable *pt)
 void pt_activate(struct pgtable *pt)
 {
 	u64 cr3 = virt_to_phys(pt->e);
+	u32 bit = 1u << this_cpu()->cpu_id;
 
 	if (pt == loaded)
 		return;
 	if (cpu_feat.pcid) {
 		cr3 |= pt->pcid;
-		if (owner[pt->pcid] == pt && !pt->stale)
+		if (owner[pt->pcid] == pt && !(pt->stale & bit))
 			cr3 |= CR3_NOFLUSH;
 		owner[pt->pcid] = pt;
 	}
-	pt->stale = false;
-	loaded = pt;
+	__atomic_fetch_and(&pt->stale, ~bit, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&loaded, pt, __ATOMIC_SEQ_CST);
 	write_cr3(cr3);
 }
 
@@ -208,13 +245,23 @@ static unsigned flags_of(u64 e)
 	       (e & PTE_COW ? PT_COW : 0);
 }
 
-/* Drops va's translation: now if pt is loaded, else when it is next. */
+/* Drops va's translation: now on this CPU if pt is loaded here, now on
+ * the others where it is loaded (shootdown), and on the rest when they
+ * next load it. */
 static void flush(struct pgtable *pt, u64 va)
 {
+	int me = this_cpu()->cpu_id;
+	bool others[CPU_MAX];
+
+	/* Stale first (a locked op: a fence), then who has it loaded: a CPU
+	 * that loads it in between sees the bit and flushes. */
+	__atomic_fetch_or(&pt->stale, ~(1u << me), __ATOMIC_SEQ_CST);
 	if (pt == loaded)
 		invlpg(va);
 	else
-		pt->stale = true;
+		__atomic_fetch_or(&pt->stale, 1u << me, __ATOMIC_SEQ_CST);
+	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
+		cpu_flush_tlb_others(others);
 }
 
 int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
@@ -223,8 +270,11 @@ int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
 
 	if (!e)
 		return -ENOMEM;
+	u64 old = *e;
 	*e = pte_of(pa, flags);
-	flush(pt, va);
+	/* No TLB holds a non-present entry: a new mapping needs no flush. */
+	if (old & PTE_P)
+		flush(pt, va);
 	return 0;
 }
 

@@ -19,4 +19,8 @@
 #define PTE_PROT_SHIFT 52	 /* software: the PROT_* asked for, bits 52-54 */
 #define PTE_NX (1ull << 63)
 
+/* The TLB shootdown's work on a CPU it reaches (arch/x86_64/smp.c): drops
+ * the loaded root's entries, or leaves a root pt_destroy is freeing. */
+void pt_flush_ipi(void);
+
 #endif

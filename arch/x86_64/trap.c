@@ -291,6 +291,8 @@ void trap_handler(struct trap_frame *f)
 	} else if (f->vector == LAPIC_TIMER_VECTOR) {
 		lapic_timer_fired();
 		sched_timer_tick();
+	} else if (f->vector == IPI_RESCHED || f->vector == IPI_FLUSH) {
+		smp_ipi(f->vector);
 	} else if (f->vector > IRQ_VECTOR_BASE &&
 		   f->vector < IRQ_VECTOR_BASE + IRQ_COUNT &&
 		   irq_handlers[f->vector - IRQ_VECTOR_BASE]) {

@@ -147,6 +147,8 @@ struct sched_cpu;
  * changes: the program's TLS uses FS). entry.S reaches the first fields at
  * the offsets PERCPU_* of arch/x86_64/percpu.h, which checks them.
  */
+#define CPU_MAX 16 /* processors started at most */
+
 struct percpu {
 	struct percpu *self;
 	u64 kstack_top;          /* top of the running thread's kernel stack */
@@ -157,7 +159,33 @@ struct percpu {
 	bool need_resched; /* set by the timer or a wake-up; checked on trap exit */
 	int cpu_id;
 	struct sched_cpu *sched; /* this CPU's run queue and timers (sched/sched.c) */
+	bool flush_req;          /* another CPU waits for this one's TLB flush */
 };
+
+/*
+ * The processors (arch/x86_64/smp.c). smp_init, on the boot CPU after
+ * sched_init with interrupts on: starts the others the firmware's MP
+ * table lists, up to max in all. cpu_count: how many run (1 until then);
+ * cpu_percpu: CPU id's struct percpu, NULL past the last; cpu_kick: an
+ * interrupt that makes CPU id look at its need_resched (none to itself);
+ * cpu_flush_tlb_others: every CPU c != this one with which[c] drops its
+ * TLB entries before this returns.
+ */
+void smp_init(int max);
+int cpu_count(void);
+struct percpu *cpu_percpu(int id);
+void cpu_kick(int id);
+void cpu_flush_tlb_others(const bool *which);
+/* Does a TLB flush another CPU asks for: called by IPI_FLUSH, and in every
+ * spin with interrupts off (the asker may hold the lock spun on). */
+void cpu_serve_flush(void);
+#define cpu_spin_poll()                                              \
+	do {                                                          \
+		if (__atomic_load_n(&this_cpu()->flush_req,           \
+				    __ATOMIC_ACQUIRE))                \
+			cpu_serve_flush();                            \
+		cpu_relax();                                          \
+	} while (0)
 
 /* This CPU's struct percpu. */
 static inline struct percpu *this_cpu(void)
@@ -279,6 +307,11 @@ int irq_route_gsi(unsigned gsi, bool level, void (*fn)(void *), void *arg);
  * schedule() when sched_need_resched() says a switch is due.
  */
 void sched_timer_tick(void);
+/* On an application processor (arch/x86_64/smp.c), running on its boot
+ * stack: makes that stack its idle thread's and its scheduler state. */
+void sched_init_ap(void);
+/* The idle loop, for good (an application processor's end of boot). */
+void sched_idle(void) __noreturn;
 #ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 bool sched_need_resched(void);
 #else
