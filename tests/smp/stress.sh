@@ -82,6 +82,7 @@ for p in $PROGRAMS; do
 	fi
 	bad=""
 	i=1
+	start=$(date +%s)
 	while [ $i -le "$N" ]; do
 		# shellcheck disable=SC2086
 		timeout -k 5 "$SMP_TIMEOUT" $S run --accel "$APPS_ACCEL" \
@@ -97,7 +98,7 @@ for p in $PROGRAMS; do
 		i=$((i + 1))
 	done
 	if [ -z "$bad" ]; then
-		pass "$name: $N runs on $SMP_CPUS CPUs: $(head -n 1 "$tmp/native")"
+		pass "$name: $N runs on $SMP_CPUS CPUs ($(($(date +%s) - start)) s): $(head -n 1 "$tmp/native")"
 	else
 		fail "$name" "$bad"
 	fi
