@@ -83,6 +83,7 @@ struct lthread {
 	void *robust_list;       /* set_robust_list */
 	u64 rseq;                /* registered struct rseq, 0: none */
 	u32 rseq_len, rseq_sig;
+	int rseq_cpu;            /* the cpu_id last written there */
 	bool killable;           /* asleep where only SIGKILL interrupts
 				  * (a vfork parent) */
 };

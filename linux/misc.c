@@ -170,13 +170,14 @@ long sys_sysinfo(struct linux_sysinfo *info)
 	return copy_to_user(info, &s, sizeof(s));
 }
 
-/* getcpu(2): one CPU brought up, one NUMA node. The cache is unused. */
+/* getcpu(2): the CPU the caller runs on, one NUMA node. The cache is
+ * unused. */
 long sys_getcpu(unsigned *cpu, unsigned *node, void *cache)
 {
-	unsigned zero = 0;
+	unsigned id = sched_cpu_id(), zero = 0;
 
 	(void)cache;
-	if (cpu && copy_to_user(cpu, &zero, sizeof(zero)))
+	if (cpu && copy_to_user(cpu, &id, sizeof(id)))
 		return -EFAULT;
 	if (node && copy_to_user(node, &zero, sizeof(zero)))
 		return -EFAULT;

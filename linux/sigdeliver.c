@@ -311,6 +311,7 @@ void signal_deliver_syscall(struct syscall_frame *f)
 	/* -ERESTARTNOINTR: restarted in every case (handler or none). */
 	bool always = r == -ERESTARTNOINTR, restarted = false;
 
+	rseq_cpu_update(lt);
 	if (stop_or_kill(lp)) {
 		signal_stop_check(t);
 		lproc_killed_check(t);
@@ -352,6 +353,7 @@ void signal_deliver_trap(struct trap_frame *f)
 	struct lthread *lt = lthread_of(t);
 	struct linux_process *lp = lproc_of(thread_process(t));
 
+	rseq_cpu_update(lt);
 	if (stop_or_kill(lp)) {
 		signal_stop_check(t);
 		lproc_killed_check(t);

@@ -77,14 +77,18 @@ static inline bool signal_syscall_work(struct lthread *lt,
 	return __atomic_load_n(&lp->stopped, __ATOMIC_RELAXED) ||
 	       __atomic_load_n(&lp->killer, __ATOMIC_RELAXED) ||
 	       ((lt->pending.set | lp->shared.set) & ~lt->sigmask) ||
-	       r == -EINTR || r == -ERESTARTNOINTR || lt->restore_sigmask;
+	       r == -EINTR || r == -ERESTARTNOINTR || lt->restore_sigmask ||
+	       (lt->rseq && lt->rseq_cpu != sched_cpu_id());
 }
 void signal_deliver_syscall(struct syscall_frame *f);
 void signal_deliver_trap(struct trap_frame *f);
 /* A synchronous fault: run the handler now, or end the program. */
 void signal_fault(struct trap_frame *f, int sig, int code, u64 addr);
 
-/* linux/thread.c: restarts an interrupted rseq critical section. */
+/* linux/thread.c: restarts an interrupted rseq critical section;
+ * rseq_cpu_update: the rseq area's cpu_id is the CPU the caller runs on
+ * (called on the way back to the program). */
 void rseq_abort_check(u64 *rip);
+void rseq_cpu_update(struct lthread *lt);
 
 #endif

@@ -88,8 +88,10 @@ long sys_get_robust_list(int pid, void **head, size_t *len)
 #define RSEQ_MIN_LEN 32
 
 /*
- * rseq(2). One CPU: cpu_id is always 0. A critical section interrupted by
- * preemption or a signal restarts at its abort handler (rseq_abort_check).
+ * rseq(2). cpu_id_start and cpu_id are the CPU the thread runs on,
+ * rewritten on its way back to the program after it moved
+ * (rseq_cpu_update). A critical section interrupted by preemption or a
+ * signal restarts at its abort handler (rseq_abort_check).
  */
 long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 {
@@ -113,13 +115,26 @@ long sys_rseq(void *rseq, u32 len, int flags, u32 sig)
 	}
 	if (flags || (a & 31) || len < RSEQ_MIN_LEN)
 		return -EINVAL;
-	u32 ids[2] = { 0, 0 }; /* cpu_id_start, cpu_id */
+	int cpu = sched_cpu_id();
+	u32 ids[2] = { cpu, cpu }; /* cpu_id_start, cpu_id */
 	if (user_check(rseq, len, true) || copy_to_user(rseq, ids, sizeof(ids)))
 		return -EFAULT;
+	t->rseq_cpu = cpu;
 	t->rseq = a;
 	t->rseq_len = len;
 	t->rseq_sig = sig;
 	return 0;
+}
+
+void rseq_cpu_update(struct lthread *lt)
+{
+	int cpu = sched_cpu_id();
+	u32 ids[2] = { cpu, cpu };
+
+	if (!lt->rseq || lt->rseq_cpu == cpu)
+		return;
+	lt->rseq_cpu = cpu;
+	copy_to_user((void *)lt->rseq, ids, sizeof(ids)); /* a bad area: as Linux's SIGSEGV is not worth it here */
 }
 
 void rseq_abort_check(u64 *rip)
@@ -318,33 +333,40 @@ long sys_gettid(void)
 	return thread_tid();
 }
 
+/* The thread sched_{get,set}affinity name: pid 0 is the caller. */
+static struct thread *affinity_target(int pid)
+{
+	if (pid < 0)
+		return NULL;
+	return pid ? thread_find(pid) : thread_current();
+}
+
 long sys_sched_getaffinity(int pid, size_t len, unsigned long *mask)
 {
-	unsigned long cpus = 1; /* one CPU brought up */
+	struct thread *t = affinity_target(pid);
+	unsigned long m;
 
-	if (pid < 0)
+	if (!t)
 		return -ESRCH;
-	if (pid && pid != 1 && !thread_find(pid))
-		return -ESRCH;
-	if (len < sizeof(cpus) || (len & (sizeof(long) - 1)))
+	if (len < sizeof(m) || (len & (sizeof(long) - 1)))
 		return -EINVAL;
-	if (copy_to_user(mask, &cpus, sizeof(cpus)))
+	m = thread_affinity(t) & ((1ul << cpu_count()) - 1);
+	if (copy_to_user(mask, &m, sizeof(m)))
 		return -EFAULT;
-	return sizeof(cpus);
+	return sizeof(m);
 }
 
 long sys_sched_setaffinity(int pid, size_t len, const unsigned long *mask)
 {
-	unsigned long m;
+	struct thread *t = affinity_target(pid);
+	unsigned long m = 0;
 
-	if (pid < 0 || (pid && pid != 1 && !thread_find(pid)))
+	if (!t)
 		return -ESRCH;
-	if (len < sizeof(m))
-		return -EINVAL;
-	if (copy_from_user(&m, mask, sizeof(m)))
+	/* A shorter mask is zero-extended, a longer one cut, as Linux. */
+	if (copy_from_user(&m, mask, MIN(len, sizeof(m))))
 		return -EFAULT;
-	/* One CPU: a mask without CPU 0 leaves no CPU to run on. */
-	return (m & 1) ? 0 : -EINVAL;
+	return thread_set_affinity(t, (u32)m);
 }
 
 #define PRIO_PROCESS 0

@@ -240,14 +240,31 @@ static void merge_range(struct vm_space *vs, u64 start, u64 end)
 
 /* Pages. */
 
+#define FREE_BATCH 64
+
+/* Unmaps the pages of [start, end) and frees them, a batch at a time:
+ * no page is freed before every CPU's TLB has dropped it (pt_shootdown:
+ * one IPI per batch, not per page). */
 static void free_pages(struct vm_space *vs, u64 start, u64 end)
 {
+	paddr_t pa[FREE_BATCH];
+	unsigned flags[FREE_BATCH];
+	int n = 0;
+
 	for (u64 va = pt_next_mapped(vs->pt, start, end); va < end;
 	     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, end)) {
-		unsigned flags;
-		paddr_t pa = pt_unmap(vs->pt, va, &flags);
-		vm_page_release(pa, flags);
+		pa[n] = pt_unmap_lazy(vs->pt, va, &flags[n]);
+		if (++n < FREE_BATCH)
+			continue;
+		pt_shootdown(vs->pt);
+		while (n)
+			n--, vm_page_release(pa[n], flags[n]);
 	}
+	if (!n)
+		return;
+	pt_shootdown(vs->pt);
+	while (n)
+		n--, vm_page_release(pa[n], flags[n]);
 }
 
 /* Removes [start, end) from the address space; 2 reserved. Lock held. */
@@ -478,8 +495,9 @@ int vm_protect(u64 addr, u64 len, int prot)
 			for (u64 va = pt_next_mapped(vs->pt, v->start, v->end);
 			     va < v->end;
 			     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, v->end))
-				pt_protect(vs->pt, va, prot);
+				pt_protect_lazy(vs->pt, va, prot);
 		}
+		pt_shootdown(vs->pt); /* every CPU sees prot on return */
 		merge_range(vs, addr, end);
 	}
 	VM_DEBUG_CHECK(vs);
@@ -527,16 +545,19 @@ static void move_pages(struct vm_space *vs, u64 old, u64 new, u64 len,
 	for (u64 va = pt_next_mapped(vs->pt, old, old + len); va < old + len;
 	     va = pt_next_mapped(vs->pt, va + PAGE_SIZE, old + len)) {
 		unsigned flags;
-		paddr_t pa = pt_unmap(vs->pt, va, &flags);
+		paddr_t pa = pt_unmap_lazy(vs->pt, va, &flags);
 		/* The program's own memory moving: its page tables may use
 		 * the reserve, as a fault's (mm/page.c). */
 		page_urgent_enter();
 		int r = pa ? pt_map(vs->pt, new + (va - old), pa,
 				    prot | (flags & (PT_FILE | PT_COW))) : 0;
 		page_urgent_leave();
-		if (r)
-			vm_page_release(pa, flags); /* contents lost: OOM */
+		if (r) { /* contents lost: OOM */
+			pt_shootdown(vs->pt);
+			vm_page_release(pa, flags);
+		}
 	}
+	pt_shootdown(vs->pt); /* the old addresses fault on every CPU */
 }
 
 /*

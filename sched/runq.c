@@ -66,6 +66,27 @@ struct thread *runq_pop(struct runq *rq)
 	return t;
 }
 
+struct thread *runq_first_on(const struct runq *rq, int cpu)
+{
+	for (struct rb_node *n = rb_first(&rq->tree); n; n = rb_next(n)) {
+		struct thread *t = rb_entry(n, struct thread, run_node);
+		if (t->affinity & (1u << cpu))
+			return t;
+	}
+	return NULL;
+}
+
+struct thread *runq_pop_on(struct runq *rq, int cpu)
+{
+	struct thread *t = runq_first_on(rq, cpu);
+
+	if (!t)
+		return NULL;
+	runq_remove(rq, t);
+	rq->min_vruntime = MAX(rq->min_vruntime, t->vruntime);
+	return t;
+}
+
 u64 runq_wake_vruntime(const struct runq *rq, u64 vruntime)
 {
 	if (vruntime + RUNQ_SLICE_NS / 2 < rq->min_vruntime)

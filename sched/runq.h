@@ -38,6 +38,10 @@ struct thread *runq_first(const struct runq *rq);
 struct thread *runq_last(const struct runq *rq);
 /* Takes out and returns runq_first(rq) (the thread to run), or NULL. */
 struct thread *runq_pop(struct runq *rq);
+/* The first thread in line whose affinity has bit cpu, or NULL; and the
+ * same taken out. */
+struct thread *runq_first_on(const struct runq *rq, int cpu);
+struct thread *runq_pop_on(struct runq *rq, int cpu);
 
 /*
  * The vruntime a thread waking from a sleep resumes with: its own, but no

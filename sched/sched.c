@@ -126,29 +126,68 @@ static u64 current_vruntime(struct thread *t, u64 now)
 
 static void rearm_locked(struct sched_cpu *sc);
 
-/* t was queued: an idle CPU takes it (this one first), or, woken, it
- * preempts this CPU's thread when that has used clearly more. */
+static bool may_run(const struct thread *t, int cpu)
+{
+	return t->affinity & (1u << cpu);
+}
+
+/* CPU c looks at its run queue at its next trap exit (an IPI brings
+ * one at once when c is another CPU). */
+static void resched_cpu(int c)
+{
+	struct percpu *p = cpu_percpu(c);
+
+	p->need_resched = true;
+	if (p != this_cpu())
+		cpu_kick(c);
+}
+
+static bool idle_cpu(int c)
+{
+	struct percpu *p = cpu_percpu(c);
+
+	return p && p->current == p->idle && !p->need_resched;
+}
+
+/*
+ * t was queued: an idle CPU it may run on takes it (this one, the one it
+ * last ran on, any other: an IPI wakes that one); else, woken and allowed
+ * here, it preempts this CPU's thread when that has used clearly more;
+ * else the first CPU it may run on takes a turn.
+ */
 static void place_locked(struct thread *t, bool woken)
 {
-	struct percpu *me = this_cpu(), *p;
+	struct percpu *me = this_cpu();
+	int c, here = me->cpu_id;
 
-	if (me->current == me->idle) {
+	if (may_run(t, here) && me->current == me->idle) {
 		me->need_resched = true;
 		return;
 	}
-	for (int c = 0; (p = cpu_percpu(c)); c++)
-		if (p != me && p->current == p->idle && !p->need_resched) {
-			p->need_resched = true;
-			cpu_kick(c);
+	if (may_run(t, t->cpu) && idle_cpu(t->cpu)) {
+		resched_cpu(t->cpu);
+		return;
+	}
+	for (c = 0; c < cpu_count(); c++)
+		if (may_run(t, c) && idle_cpu(c)) {
+			resched_cpu(c);
 			return;
 		}
-	if (woken && runq_wake_preempts(t->vruntime,
-					current_vruntime(me->current,
-							 time_monotonic_ns())))
-		me->need_resched = true;
-	/* Every CPU is busy: this one's slice end takes the queue's head
-	 * (another CPU may hold a thread that runs for ever). */
-	rearm_locked(this_sched());
+	if (may_run(t, here)) {
+		if (woken && runq_wake_preempts(t->vruntime,
+						current_vruntime(me->current,
+								 time_monotonic_ns())))
+			me->need_resched = true;
+		/* Every CPU is busy: this one's slice end takes the
+		 * queue's head (another may run a thread for ever). */
+		rearm_locked(this_sched());
+		return;
+	}
+	for (c = 0; c < cpu_count(); c++)
+		if (may_run(t, c)) {
+			resched_cpu(c);
+			return;
+		}
 }
 
 /* Makes a sleeping thread runnable with result r. */
@@ -180,8 +219,15 @@ static void rearm_locked(struct sched_cpu *sc)
 		next = k;
 	/* slice_end is 0 until the first switch: "now", not "never". */
 	u64 end = sc->slice_end[this_cpu()->cpu_id];
-	if (!runq_empty(&sc->runq) && (!next || end < next))
+	if (runq_first_on(&sc->runq, this_cpu()->cpu_id) &&
+	    (!next || end < next))
 		next = MAX(end, 1);
+	/* Several CPUs: each beats for the watchdog (smp_watchdog). */
+	if (cpu_count() > 1) {
+		u64 beat = time_monotonic_ns() + WATCHDOG_TICK_NS;
+		if (!next || beat < next)
+			next = beat;
+	}
 	lapic_timer_arm(next);
 }
 
@@ -219,9 +265,12 @@ static void schedule_locked(struct sched_cpu *sc)
 	assert_sched_locked(sc);
 	cpu->need_resched = false;
 	account_locked(cpu, prev, now);
-	if (prev->state == THREAD_RUNNABLE)
+	if (prev->state == THREAD_RUNNABLE) {
 		enqueue_locked(sc, prev);
-	next = runq_pop(&sc->runq);
+		if (!may_run(prev, cpu->cpu_id)) /* its affinity changed */
+			place_locked(prev, false);
+	}
+	next = runq_pop_on(&sc->runq, cpu->cpu_id);
 	if (next)
 		next->run_start = now;
 	else
@@ -338,7 +387,8 @@ void sched_timer_tick(void)
 		k->fn(k); /* may send a signal, waking threads */
 		lock(sc);
 	}
-	if (!runq_empty(&sc->runq) && now >= sc->slice_end[this_cpu()->cpu_id])
+	if (runq_first_on(&sc->runq, this_cpu()->cpu_id) &&
+	    now >= sc->slice_end[this_cpu()->cpu_id])
 		this_cpu()->need_resched = true;
 	rearm_locked(sc);
 	unlock(sc);
@@ -577,4 +627,34 @@ void sched_cpu_init(void)
 		list_init(&sc->zombies);
 	}
 	this_cpu()->sched = sc;
+}
+
+u32 thread_affinity(struct thread *t)
+{
+	return __atomic_load_n(&t->affinity, __ATOMIC_RELAXED);
+}
+
+int thread_set_affinity(struct thread *t, u32 mask)
+{
+	u32 online = cpu_count() >= 32 ? ~0u : (1u << cpu_count()) - 1;
+	u64 flags;
+	struct sched_cpu *sc;
+
+	mask &= online;
+	if (!mask)
+		return -EINVAL;
+	flags = irq_save();
+	sc = this_sched();
+	lock(sc);
+	if (t->state != THREAD_DEAD) {
+		t->affinity = mask;
+		struct percpu *p = cpu_percpu(t->cpu);
+		/* Running where it may no longer: that CPU switches away
+		 * (the caller itself before its syscall returns). */
+		if (p && p->current == t && !may_run(t, t->cpu))
+			resched_cpu(t->cpu);
+	}
+	unlock(sc);
+	irq_restore(flags);
+	return 0;
 }

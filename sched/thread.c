@@ -113,6 +113,9 @@ struct thread *thread_create_in(struct process *p, const char *name,
 	t->kstack_top = (u64)t->kstack + KSTACK_SIZE;
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->h.process = p;
+	/* A program's thread keeps its creator's CPUs (clone, fork). */
+	struct thread *cur = thread_current();
+	t->affinity = p && cur && cur->h.process ? cur->affinity : ~0u;
 	if (p) {
 		if (!p->pid)
 			p->pid = t->tid;
@@ -171,6 +174,7 @@ void sched_init(void)
 	sched_cpu_init();
 	t->tid = next_tid++;
 	t->state = THREAD_RUNNABLE;
+	t->affinity = ~0u;
 	t->kstack = (u8 *)((u64)boot_stack_top - KSTACK_SIZE);
 	t->kstack_top = (u64)boot_stack_top;
 	t->fpu_area = alloc_fpu_area();
@@ -186,6 +190,7 @@ void sched_init(void)
 	process_boot(t->h.process);
 	cpu->idle->state = THREAD_RUNNABLE;
 	cpu->idle->idle = true;
+	cpu->idle->affinity = 1u;
 	/* The idle thread starts in idle_loop the first time it is picked. */
 	((struct switch_frame *)cpu->idle->h.rsp)->r12 = (u64)idle_loop;
 }
@@ -201,6 +206,8 @@ void sched_init_ap(void)
 	t->tid = 0;
 	t->state = THREAD_RUNNABLE;
 	t->idle = true;
+	t->cpu = cpu->cpu_id;
+	t->affinity = 1u << cpu->cpu_id;
 	t->kstack = (u8 *)cpu->kstack_base;
 	t->kstack_top = cpu->kstack_top;
 	str_lcpy(t->name, "idle", sizeof(t->name));

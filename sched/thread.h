@@ -24,6 +24,7 @@ struct thread {
 	bool on_runq;
 	bool idle;               /* a CPU's idle thread: never queued */
 	int cpu;                 /* the CPU it runs or last ran on */
+	u32 affinity;            /* the CPUs it may run on, a bit each */
 	bool leaving;            /* thread_leaving: gone from thread_for_each */
 	u64 vruntime;            /* ns of CPU used, the scheduler's fairness key */
 	u64 run_start;           /* when it last got the CPU */

@@ -14,12 +14,15 @@
  * "_S5_" PackageOp are looked for, as small kernels do (AML 20.2.5.4,
  * 20.2.3: a constant is ZeroOp, OneOp, or BytePrefix and a byte).
  *
+ * acpi_cpus reads the MADT's processors for arch/x86_64/smp.c.
+ *
  * Every table is checked against its length; what is missing or malformed
  * makes acpi_power_off return, and the caller falls back.
  */
 #include <skiff/arch.h>
 #include <skiff/lib.h>
 #include <skiff/paging.h>
+#include "smp.h"
 
 #define SLP_EN (1u << 13)
 #define SCI_EN 1u
@@ -88,7 +91,8 @@ static const struct sdt *table(u64 pa, const char *sig)
 	return !sig || !memcmp(t->sig, sig, 4) ? t : NULL;
 }
 
-static const struct sdt *find_fadt(const u8 *rsdp)
+/* The root table's entry with signature sig, or NULL. */
+static const struct sdt *find_table(const u8 *rsdp, const char *sig)
 {
 	u64 xsdt = rsdp[15] >= 2 ? *(const u64 *)(rsdp + 24) : 0;
 	const struct sdt *root = xsdt ? table(xsdt, "XSDT") : NULL;
@@ -103,12 +107,51 @@ static const struct sdt *find_fadt(const u8 *rsdp)
 	const u8 *e = (const u8 *)(root + 1), *end = (const u8 *)root + root->length;
 	for (; e + width <= end; e += width) {
 		u64 pa = width == 8 ? *(const u64 *)e : *(const u32 *)e;
-		const struct sdt *t = table(pa, "FACP");
+		const struct sdt *t = table(pa, sig);
 
 		if (t)
 			return t;
 	}
 	return NULL;
+}
+
+static const struct sdt *find_fadt(const u8 *rsdp)
+{
+	return find_table(rsdp, "FACP");
+}
+
+/*
+ * The processors of the MADT ("APIC", ACPI 6.x 5.2.12): after the header,
+ * the local APIC address and flags (8 bytes), entries of type, length:
+ * type 0 (8 bytes: ACPI id, APIC id, flags) and type 9 (16 bytes: x2APIC
+ * id at 4, flags at 8); flags bit 0 enabled. Only ids below 255 count
+ * (xAPIC IPIs name 8-bit ids).
+ */
+int acpi_cpus(u32 *ids, int max)
+{
+	const u8 *rsdp = find_rsdp();
+	const struct sdt *madt = rsdp ? find_table(rsdp, "APIC") : NULL;
+	int n = 0;
+
+	if (!madt || madt->length < sizeof(*madt) + 8)
+		return 0;
+	const u8 *e = (const u8 *)(madt + 1) + 8;
+	const u8 *end = (const u8 *)madt + madt->length;
+	for (; e + 2 <= end && e[1] >= 2 && e + e[1] <= end; e += e[1]) {
+		u32 id, flags;
+		if (e[0] == 0 && e[1] >= 8) {
+			id = e[3];
+			flags = *(const u32 *)(e + 4);
+		} else if (e[0] == 9 && e[1] >= 16) {
+			id = *(const u32 *)(e + 4);
+			flags = *(const u32 *)(e + 8);
+		} else {
+			continue;
+		}
+		if ((flags & 1) && id < 255 && n < max)
+			ids[n++] = id;
+	}
+	return n;
 }
 
 /* One AML integer constant at *p (below end): its value, or -1. */

@@ -23,6 +23,8 @@ bool cpu_on_ist_stack(u64 sp);
 
 void trap_handler(struct trap_frame *f);
 void trap_fatal(struct trap_frame *f) __noreturn;
+/* entry.S's NMI: the watchdog's backtrace request, else trap_fatal. */
+void trap_nmi(struct trap_frame *f);
 
 
 #endif

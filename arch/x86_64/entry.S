@@ -63,7 +63,9 @@ isr_\vec:
 	pushq $0
 	.endif
 	pushq $\vec
-	.if (\vec == 2 || \vec == 8 || \vec == 18)
+	.if (\vec == 2)
+	jmp isr_nmi
+	.elseif (\vec == 8 || \vec == 18)
 	jmp isr_fatal
 	.else
 	jmp isr_common
@@ -118,6 +120,17 @@ trap_return:
 	cli
 	movq %rdi, %rsp
 	jmp trap_exit
+
+/* NMI, on IST2 with further NMIs held until the iretq: the watchdog's
+ * request for a backtrace returns (smp.c, trap_nmi); any other is fatal. */
+isr_nmi:
+	PUSH_GPRS
+	cld
+	movq %rsp, %rdi
+	call trap_nmi
+	POP_GPRS
+	addq $16, %rsp
+	iretq
 
 isr_fatal:
 	PUSH_GPRS

@@ -100,6 +100,7 @@ struct pgtable *pt_create(void)
 	pt->pcid = __atomic_fetch_add(&next_pcid, 1, __ATOMIC_RELAXED) %
 		   (NPCID - 1) + 1;
 	pt->stale = ~0u;
+	pt->dying = false; /* kmalloc's memory is not zeroed */
 	return pt;
 }
 
@@ -143,12 +144,15 @@ void pt_destroy(struct pgtable *pt)
 
 	/* The caller runs on its kernel stack, which every root maps. A CPU
 	 * that ran a thread of pt's last and a kernel thread since still has
-	 * it loaded: it loads the boot root (pt_flush_ipi). */
+	 * it loaded: it loads the boot root (pt_flush_ipi). Interrupts off
+	 * while this CPU is looked at. */
+	u64 irqs = irq_save();
 	if (pt == loaded)
 		pt_activate(pt_kernel());
 	pt->dying = true;
 	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
 		cpu_flush_tlb_others(others);
+	irq_restore(irqs);
 	for (int i = 0; i < KERNEL_HALF; i++)
 		if (pt->e[i] & PTE_P)
 			free_tables(pt->e[i], 39);
@@ -164,13 +168,19 @@ void pt_destroy(struct pgtable *pt)
 	kfree(pt);
 }
 
+/* Interrupts off throughout: a thread moved to another CPU half-way
+ * would leave this CPU's loaded[] naming a root its CR3 does not hold,
+ * and the next thread of that root here would run on the wrong one. */
 void pt_activate(struct pgtable *pt)
 {
+	u64 flags = irq_save();
 	u64 cr3 = virt_to_phys(pt->e);
 	u32 bit = 1u << this_cpu()->cpu_id;
 
-	if (pt == loaded)
+	if (pt == loaded) {
+		irq_restore(flags);
 		return;
+	}
 	if (cpu_feat.pcid) {
 		cr3 |= pt->pcid;
 		if (owner[pt->pcid] == pt && !(pt->stale & bit))
@@ -180,6 +190,7 @@ void pt_activate(struct pgtable *pt)
 	__atomic_fetch_and(&pt->stale, ~bit, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&loaded, pt, __ATOMIC_SEQ_CST);
 	write_cr3(cr3);
+	irq_restore(flags);
 }
 
 /* Every root's TLB entries are suspect (the kernel half changed). */
@@ -245,13 +256,13 @@ static unsigned flags_of(u64 e)
 	       (e & PTE_COW ? PT_COW : 0);
 }
 
-/* Drops va's translation: now on this CPU if pt is loaded here, now on
- * the others where it is loaded (shootdown), and on the rest when they
- * next load it. */
-static void flush(struct pgtable *pt, u64 va)
+/* Drops va's translation on this CPU if pt is loaded here, and on the
+ * CPUs that do not have it loaded when they next load it; the CPUs that
+ * have it loaded need pt_shootdown. Interrupts are off (the caller's
+ * spinlock): this CPU stays the same throughout. */
+static void flush_here(struct pgtable *pt, u64 va)
 {
 	int me = this_cpu()->cpu_id;
-	bool others[CPU_MAX];
 
 	/* Stale first (a locked op: a fence), then who has it loaded: a CPU
 	 * that loads it in between sees the bit and flushes. */
@@ -260,8 +271,20 @@ static void flush(struct pgtable *pt, u64 va)
 		invlpg(va);
 	else
 		__atomic_fetch_or(&pt->stale, 1u << me, __ATOMIC_SEQ_CST);
+}
+
+void pt_shootdown(struct pgtable *pt)
+{
+	bool others[CPU_MAX];
+
 	if (cpu_count() > 1 && loaded_elsewhere(pt, others))
 		cpu_flush_tlb_others(others);
+}
+
+static void flush(struct pgtable *pt, u64 va)
+{
+	flush_here(pt, va);
+	pt_shootdown(pt);
 }
 
 int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
@@ -278,7 +301,7 @@ int pt_map(struct pgtable *pt, u64 va, paddr_t pa, unsigned flags)
 	return 0;
 }
 
-paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+paddr_t pt_unmap_lazy(struct pgtable *pt, u64 va, unsigned *flags)
 {
 	u64 *e = walk(pt, va, false);
 
@@ -290,7 +313,16 @@ paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
 	if (flags)
 		*flags = flags_of(*e);
 	*e = 0;
-	flush(pt, va);
+	flush_here(pt, va);
+	return pa;
+}
+
+paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags)
+{
+	paddr_t pa = pt_unmap_lazy(pt, va, flags);
+
+	if (pa)
+		pt_shootdown(pt);
 	return pa;
 }
 
@@ -303,15 +335,21 @@ paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags)
 	return e && mapped(*e) ? (*e & ADDR_MASK) : 0;
 }
 
-void pt_protect(struct pgtable *pt, u64 va, int prot)
+void pt_protect_lazy(struct pgtable *pt, u64 va, int prot)
 {
 	u64 *e = walk(pt, va, false);
 
 	if (e && mapped(*e)) {
 		*e = pte_of(*e & ADDR_MASK,
 			    (unsigned)prot | (flags_of(*e) & (PT_FILE | PT_COW)));
-		flush(pt, va);
+		flush_here(pt, va);
 	}
+}
+
+void pt_protect(struct pgtable *pt, u64 va, int prot)
+{
+	pt_protect_lazy(pt, va, prot);
+	pt_shootdown(pt);
 }
 
 /* The next page-table boundary above va at which nothing is mapped, or 0. */

@@ -2,7 +2,8 @@
  * arch/x86_64/smp.c: the other processors. Layer: arch. Interface:
  * skiff/arch.h (smp_init, cpu_count, cpu_kick, cpu_flush_tlb_others).
  *
- * Finding them: the MP configuration table (Intel MultiProcessor
+ * Finding them: the ACPI MADT (acpi_cpus: SeaBIOS on q35, the clouds),
+ * else the MP configuration table (Intel MultiProcessor
  * Specification 1.4, chapter 4), which both QEMU firmwares write (qboot on
  * microvm, SeaBIOS on q35): its floating pointer ("_MP_") sits in the
  * first KiB of the EBDA, the last KiB of base memory, or the BIOS ROM at
@@ -20,6 +21,14 @@
  * need_resched (the scheduler's wake-ups); IPI_FLUSH makes it reload CR3,
  * dropping its TLB entries, and clear its flush request: the page-table
  * code's shootdown (cpu_flush_tlb_others).
+ *
+ * The watchdog (smp_watchdog): every CPU's timer beats at least each
+ * WATCHDOG_TICK_NS; a CPU whose last beat is WATCHDOG_NS old while the
+ * CPU looking beat recently has had interrupts off that long. The looker
+ * logs its own backtrace and sends the others an NMI, which arrives with
+ * interrupts off too: each logs where it is (trap_nmi) and goes on. It
+ * warns, never panics: a host that does not run a vCPU for a second
+ * looks the same from inside.
  */
 #include <skiff/arch.h>
 #include <skiff/errno.h>
@@ -27,13 +36,15 @@
 #include <skiff/lib.h>
 #include <skiff/mm.h>
 #include <skiff/sched.h>
+#include <skiff/time.h>
 #include "cpu.h"
 #include "lapic.h"
 #include "paging.h"
 #include "smp.h"
 #include "tsc.h"
 
-#define AP_WAIT_NS 200000000ull	/* 200 ms: generous under TCG */
+#define AP_WAIT_NS 5000000000ull	/* 5 s: a loaded host may be slow to
+					 * run a new vCPU thread under TCG */
 #define ICR_INIT 0x4500
 #define ICR_STARTUP 0x4600
 #define ICR_FIXED 0x4000
@@ -50,7 +61,12 @@ extern u64 early_pml4[512];
 static struct percpu *cpus[CPU_MAX];
 static u32 apic_of[CPU_MAX];
 static int ncpus = 1;
-static volatile bool online[CPU_MAX];
+/* A processor's start, claimed by whichever side moves it off AP_WAIT
+ * first: the processor itself (AP_STARTED, then AP_ONLINE) or the boot
+ * CPU giving up (AP_ABANDONED: the processor halts if it runs later,
+ * never joining a scheduler the rest does not count it in). */
+enum { AP_WAIT, AP_STARTED, AP_ONLINE, AP_ABANDONED };
+static int ap_state[CPU_MAX];
 
 int cpu_count(void)
 {
@@ -133,11 +149,21 @@ static void wait_ns(u64 ns)
 /* The first C code of an application processor (apboot.S). */
 static void __noreturn ap_entry(struct percpu *p)
 {
+	int wait = AP_WAIT;
+
+	if (!__atomic_compare_exchange_n(&ap_state[p->cpu_id], &wait,
+					 AP_STARTED, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		for (;;)
+			asm volatile("cli; hlt");
 	cpu_start_ap(p);
 	pt_activate(pt_kernel());
 	lapic_init_ap();
 	sched_init_ap();
-	__atomic_store_n(&online[p->cpu_id], true, __ATOMIC_RELEASE);
+	p->heartbeat = time_monotonic_ns();
+	/* The first beat; each tick arms the next (sched.c's rearm). */
+	lapic_timer_arm(p->heartbeat + WATCHDOG_TICK_NS);
+	__atomic_store_n(&ap_state[p->cpu_id], AP_ONLINE, __ATOMIC_RELEASE);
 	sched_idle();
 }
 
@@ -161,27 +187,40 @@ static int start_one(int id, u32 apic)
 	cpus[id] = p;
 	apic_of[id] = apic;
 	*ap = (struct ap_param){ AP_PML4, p->kstack_top, (u64)p, (u64)ap_entry };
+	__atomic_store_n(&ap_state[id], AP_WAIT, __ATOMIC_SEQ_CST);
 	lapic_send(apic, ICR_INIT);
 	wait_ns(100000);
-	for (int i = 0; i < 2 && !online[id]; i++) {
+	for (int i = 0; i < 2 && !ap_state[id]; i++) {
 		lapic_send(apic, ICR_STARTUP | (AP_TRAMPOLINE >> 12));
 		wait_ns(200000);
 	}
 	u64 end = rdtsc() + ns_to_tsc(AP_WAIT_NS);
-	while (!__atomic_load_n(&online[id], __ATOMIC_ACQUIRE) && rdtsc() < end)
+	int wait = AP_WAIT;
+	while (__atomic_load_n(&ap_state[id], __ATOMIC_ACQUIRE) == AP_WAIT &&
+	       rdtsc() < end)
 		cpu_relax();
-	return online[id] ? 0 : -ETIMEDOUT;
+	if (__atomic_compare_exchange_n(&ap_state[id], &wait, AP_ABANDONED,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return -ETIMEDOUT;
+	/* Started: it sets itself up in far less than a second. */
+	while (__atomic_load_n(&ap_state[id], __ATOMIC_ACQUIRE) != AP_ONLINE)
+		cpu_relax();
+	return 0;
 }
 
 void smp_init(int max)
 {
 	u32 ids[CPU_MAX];
 	u32 me = lapic_id();
-	int n = mp_cpus(ids, CPU_MAX);
+	int n = acpi_cpus(ids, CPU_MAX);
+
+	if (n <= 1) /* qboot (microvm) writes an MP table, no MADT */
+		n = mp_cpus(ids, CPU_MAX);
 
 	cpus[0] = this_cpu();
 	apic_of[0] = me;
-	online[0] = true;
+	ap_state[0] = AP_ONLINE;
 	if (max > CPU_MAX)
 		max = CPU_MAX;
 	if (n <= 1 || max <= 1)
@@ -205,11 +244,15 @@ void smp_init(int max)
 			continue;
 		int r = start_one(ncpus, ids[i]);
 		if (r) {
+			/* No more: the late one would read the next one's
+			 * parameters in the trampoline's page. */
 			klog("cpu: APIC %u did not start (error %d)", ids[i], -r);
-			continue;
+			break;
 		}
 		ncpus++;
 	}
+	cpus[0]->heartbeat = time_monotonic_ns();
+	lapic_timer_arm(cpus[0]->heartbeat + WATCHDOG_TICK_NS);
 	klog("cpu: %d processors online", ncpus);
 }
 
@@ -252,4 +295,53 @@ void cpu_flush_tlb_others(const bool *which)
 		while (c != me && which[c] &&
 		       __atomic_load_n(&cpus[c]->flush_req, __ATOMIC_ACQUIRE))
 			cpu_spin_poll();
+}
+
+/* The NMI IPI: delivery mode 100b. */
+#define ICR_NMI 0x4400
+
+void trap_nmi(struct trap_frame *f)
+{
+	struct percpu *me = this_cpu();
+
+	if (!__atomic_exchange_n(&me->nmi_dump, false, __ATOMIC_ACQ_REL))
+		trap_fatal(f);
+	klog_always("watchdog: CPU %d at %#lx, interrupts %s, thread %d", me->cpu_id,
+		    f->rip, (f->rflags & 0x200) ? "on" : "off",
+		    me->current ? thread_id(me->current) : -1);
+	backtrace_from(f->rbp, f->rip);
+}
+
+void smp_watchdog(u64 now)
+{
+	static int reporting; /* one CPU reports a stall at a time */
+	struct percpu *me = this_cpu();
+	u64 mine = me->heartbeat;
+
+	me->heartbeat = now;
+	/* This CPU's own beat late too: the host did not run it; no verdict. */
+	if (ncpus < 2 || !mine || now - mine > WATCHDOG_NS / 2)
+		return;
+	for (int c = 0; c < ncpus; c++) {
+		struct percpu *p = cpus[c];
+		u64 beat = __atomic_load_n(&p->heartbeat, __ATOMIC_RELAXED);
+		if (p == me || now < beat + WATCHDOG_NS)
+			continue;
+		if (__atomic_exchange_n(&reporting, 1, __ATOMIC_ACQUIRE))
+			return;
+		klog_always("watchdog: CPU %d has taken no interrupt for %lu ms",
+			    c, (unsigned long)((now - beat) / 1000000));
+		klog_always("watchdog: CPU %d (looking):", me->cpu_id);
+		backtrace_from((u64)__builtin_frame_address(0),
+			       (u64)__builtin_return_address(0));
+		for (int o = 0; o < ncpus; o++) {
+			if (cpus[o] == me)
+				continue;
+			__atomic_store_n(&cpus[o]->nmi_dump, true, __ATOMIC_RELEASE);
+			lapic_send(apic_of[o], ICR_NMI);
+		}
+		/* Once per stall: its beat counts as fresh from here. */
+		__atomic_store_n(&p->heartbeat, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&reporting, 0, __ATOMIC_RELEASE);
+	}
 }

@@ -18,6 +18,10 @@
 #ifndef __ASSEMBLY__
 #include <skiff/types.h>
 
+/* arch/x86_64/acpi.c: the enabled processors' APIC ids from the ACPI
+ * MADT, at most max; 0 without one. */
+int acpi_cpus(u32 *ids, int max);
+
 struct ap_param {
 	u64 cr3;
 	u64 stack;

@@ -34,6 +34,7 @@
 #include <skiff/errno.h>
 #include <skiff/frame.h>
 #include <skiff/kernel.h>
+#include <skiff/time.h>
 #include <skiff/paging.h>
 #include <skiff/uaccess.h>
 #include "cpu.h"
@@ -290,6 +291,7 @@ void trap_handler(struct trap_frame *f)
 		exception(f, cr2);
 	} else if (f->vector == LAPIC_TIMER_VECTOR) {
 		lapic_timer_fired();
+		smp_watchdog(time_monotonic_ns());
 		sched_timer_tick();
 	} else if (f->vector == IPI_RESCHED || f->vector == IPI_FLUSH) {
 		smp_ipi(f->vector);

@@ -160,6 +160,8 @@ struct percpu {
 	int cpu_id;
 	struct sched_cpu *sched; /* this CPU's run queue and timers (sched/sched.c) */
 	bool flush_req;          /* another CPU waits for this one's TLB flush */
+	u64 heartbeat;           /* when its timer interrupt last came (smp.c) */
+	bool nmi_dump;           /* the watchdog asks for its backtrace */
 };
 
 /*
@@ -176,6 +178,16 @@ int cpu_count(void);
 struct percpu *cpu_percpu(int id);
 void cpu_kick(int id);
 void cpu_flush_tlb_others(const bool *which);
+/*
+ * The watchdog (smp.c), from each CPU's timer interrupt: notes that this
+ * CPU took one, and when another has taken none for WATCHDOG_NS (stuck
+ * with interrupts off) logs every CPU's backtrace through NMIs, once per
+ * stall. With several CPUs the scheduler arms each timer WATCHDOG_TICK_NS
+ * ahead at most, so an idle CPU still beats.
+ */
+#define WATCHDOG_NS 1000000000ull
+#define WATCHDOG_TICK_NS 250000000ull
+void smp_watchdog(u64 now);
 /* Does a TLB flush another CPU asks for: called by IPI_FLUSH, and in every
  * spin with interrupts off (the asker may hold the lock spun on). */
 void cpu_serve_flush(void);

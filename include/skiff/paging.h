@@ -78,6 +78,16 @@ paddr_t pt_unmap(struct pgtable *pt, u64 va, unsigned *flags);
 paddr_t pt_lookup(struct pgtable *pt, u64 va, unsigned *flags);
 /* Sets the protection of a mapped page, keeping PT_FILE and PT_COW; no-op if none. */
 void pt_protect(struct pgtable *pt, u64 va, int prot);
+/*
+ * The same without the other CPUs' TLB flush, for a run of pages: the
+ * caller holds interrupts off (a spinlock) and calls pt_shootdown(pt)
+ * before it frees or reuses any page they mapped, or returns to the
+ * program. pt_shootdown: every other CPU that has pt loaded has dropped
+ * its TLB entries when it returns (an IPI each, waited for).
+ */
+paddr_t pt_unmap_lazy(struct pgtable *pt, u64 va, unsigned *flags);
+void pt_protect_lazy(struct pgtable *pt, u64 va, int prot);
+void pt_shootdown(struct pgtable *pt);
 /* The first mapped page in [va, end), or end. Skips empty tables. */
 u64 pt_next_mapped(struct pgtable *pt, u64 va, u64 end);
 

@@ -212,6 +212,26 @@ void thread_leaving(void);
 u64 sched_thread_cpu_ns(void);
 u64 sched_process_cpu_ns(void);
 u64 thread_cpu_ns(struct thread *t);
+/* The CPUs t may run on, bit c for CPU c (sched/sched.c). Setting: the
+ * mask is cut to the CPUs online and must keep one (else -EINVAL); t
+ * leaves a CPU no longer in it at its next switch, which comes at once
+ * (the caller's before its syscall returns). New program threads keep
+ * their creator's. */
+u32 thread_affinity(struct thread *t);
+int thread_set_affinity(struct thread *t, u32 mask);
+/* The CPU the caller runs on (it may move at any time after). */
+#ifdef SKIFF_HOST_TEST
+int sched_cpu_id(void);
+#else
+static inline int sched_cpu_id(void)
+{
+	int id;
+
+	asm volatile("movl %%gs:%c1, %0" : "=r"(id)
+		     : "i"(offsetof(struct percpu, cpu_id)));
+	return id;
+}
+#endif
 /* Wakes t from a sleep with -EINTR: a signal arrived for it. */
 void sched_interrupt(struct thread *t);
 

@@ -187,6 +187,22 @@ void pt_protect(struct pgtable *pt, u64 va, int prot)
 		e->flags = (unsigned)prot | (e->flags & (PT_FILE | PT_COW));
 }
 
+/* One CPU on the host: the lazy forms are the same, nothing to shoot. */
+paddr_t pt_unmap_lazy(struct pgtable *pt, u64 va, unsigned *flags)
+{
+	return pt_unmap(pt, va, flags);
+}
+
+void pt_protect_lazy(struct pgtable *pt, u64 va, int prot)
+{
+	pt_protect(pt, va, prot);
+}
+
+void pt_shootdown(struct pgtable *pt)
+{
+	(void)pt;
+}
+
 u64 pt_next_mapped(struct pgtable *pt, u64 va, u64 end)
 {
 	struct rb_node *n = rb_find_le(&pt->table, &va, cmp_va);
