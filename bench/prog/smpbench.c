@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #define REPS 5
-#define WORK 10000000UL		/* hash steps of the speed-up loop */
+#define WORK 100000000UL		/* hash steps of the speed-up loop */
 #define PINGS 2000
 #define CREATES 200
 
