@@ -134,7 +134,8 @@ void rseq_cpu_update(struct lthread *lt)
 	if (!lt->rseq || lt->rseq_cpu == cpu)
 		return;
 	lt->rseq_cpu = cpu;
-	copy_to_user((void *)lt->rseq, ids, sizeof(ids)); /* a bad area: as Linux's SIGSEGV is not worth it here */
+	/* An area unmapped since: left alone (Linux would SIGSEGV). */
+	copy_to_user((void *)lt->rseq, ids, sizeof(ids));
 }
 
 void rseq_abort_check(u64 *rip)

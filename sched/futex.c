@@ -4,7 +4,8 @@
  * address within its address space, or the page of a shared file that
  * several processes map); each waiter records its key and bitset, and
  * wake-ups pick the matching sleepers. The check of the futex word and the
- * sleep happen under the bucket's lock, so no wake-up is lost.
+ * sleep happen under the bucket's lock, and so do wake-ups (on another CPU
+ * a wake between the check and the sleep was lost), so none is lost.
  */
 #include <skiff/errno.h>
 #include <skiff/mm.h>
@@ -101,7 +102,14 @@ int futex_wake(u32 *uaddr, int n, u32 bitset)
 		return 0;
 	(void)uaccess_load32(uaddr); /* the key depends on the page: present */
 	struct match m = { key_of(uaddr), bitset };
-	return waitq_wake_match(bucket(m.key), matches, &m, n, NULL);
+	struct waitq *wq = bucket(m.key);
+	/* Under the bucket's lock, as the waiter's check of the word and its
+	 * sleep: on another CPU, a wake between the two was lost (the word
+	 * is changed without any lock). */
+	spin_lock(&wq->lock);
+	int r = waitq_wake_match(wq, matches, &m, n, NULL);
+	spin_unlock(&wq->lock);
+	return r;
 }
 
 struct requeue_arg {
@@ -137,10 +145,18 @@ int futex_requeue(u32 *uaddr, int nwake, u32 *uaddr2, int nmove,
 	(void)uaccess_load32(uaddr2);
 	struct match m = { key_of(uaddr), ~0u };
 	struct waitq *from = bucket(m.key), *to = bucket(key_of(uaddr2));
+	/* Both buckets' locks (in address order), as futex_wake. */
+	struct waitq *first = from < to ? from : to, *second = from < to ? to : from;
+	spin_lock(&first->lock);
+	if (second != first)
+		spin_lock(&second->lock);
 	int woken = waitq_wake_match(from, matches, &m, nwake, NULL);
 	struct requeue_arg a = { m, key_of(uaddr2) };
 	/* to == from (one bucket): the waiters stay, their key changes. */
 	int moved = waitq_wake_match(from, requeue_move, &a, nmove, to);
+	if (second != first)
+		spin_unlock(&second->lock);
+	spin_unlock(&first->lock);
 	return woken + moved;
 }
 

@@ -6,11 +6,12 @@
  * this_cpu()->sched): the run queue (sched/runq.c), the threads sleeping
  * with a deadline and the kernel timers (two sched/timerq.c queues), and
  * the lock that guards them. One queue for all CPUs: a thread made
- * runnable goes to an idle CPU if there is one (cpu_kick), and a CPU
- * takes the next thread whichever CPU queued it; with the few CPUs a
- * Skiff VM has, one lock costs less than balancing would. Each CPU arms
- * its own timer for the earliest deadline it knows of. The lock is a raw spinlock taken with
- * interrupts off; it also guards every thread's state and the wait queues'
+ * runnable goes to an idle CPU it may run on if there is one (an IPI,
+ * place_locked), and a CPU takes the next thread its affinity allows
+ * (runq_pop_on) whichever CPU queued it; with the few CPUs a Skiff VM
+ * has, one lock costs less than balancing would (docs/kernel.md, Several
+ * CPUs). Each CPU arms its own timer for the earliest deadline it knows
+ * of. The lock is a raw spinlock taken with interrupts off; it also guards every thread's state and the wait queues'
  * sleeper lists. It is held across switch_to and released by the thread
  * that resumes (or by sched_thread_start in a new thread). Functions named
  * *_locked want it held, and check it.

@@ -327,9 +327,15 @@ void sched_idle(void) __noreturn;
 #ifdef SKIFF_HOST_TEST /* tests/unit: the shims define them */
 bool sched_need_resched(void);
 #else
+/* One %gs load: a thread moved between finding its percpu and reading
+ * the flag would read another CPU's. */
 static inline bool sched_need_resched(void)
 {
-	return __atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED);
+	bool r;
+
+	asm volatile("movb %%gs:%c1, %0" : "=q"(r)
+		     : "i"(offsetof(struct percpu, need_resched)));
+	return r;
 }
 #endif
 void schedule(void);
