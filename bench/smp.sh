@@ -22,6 +22,7 @@
 # missing, with the reason.
 #
 # Environment: SMP_ROUNDS (3; 1 with QUICK=1), BENCH_ACCEL (tcg),
+# SMP_REPORT_ONLY=1 (no runs: the report of the results already there),
 # BENCH_LINUX_DIR (build/bench/linux: where fetch.sh leaves the kernel).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -38,7 +39,7 @@ START=$(date +%s)
 log() { echo "bench/smp: $*" >&2; }
 
 mkdir -p "$S" "$R"
-rm -f "$R"/smp-*
+[ -z "${SMP_REPORT_ONLY:-}" ] && rm -f "$R"/smp-*
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -pthread \
 	-o "$S/smpbench" bench/prog/smpbench.c || exit 1
 KHZ=$("$S/smpbench" calibrate | awk '{ print $2 }')
@@ -89,7 +90,9 @@ smp_boot() {
 	[ "$rc" = "$want" ] || log "$g, $n CPUs, round $i: exit status $rc"
 }
 
+[ -n "${SMP_REPORT_ONLY:-}" ] && ROUNDS=$(wc -l <"$R/smp-skiff-1-cpus")
 for i in $(seq "$ROUNDS"); do
+	[ -n "${SMP_REPORT_ONLY:-}" ] && break
 	for n in 1 2; do
 		for g in skiff linux; do
 			[ "$g" = linux ] && [ -z "$LINUX_OK" ] && continue
@@ -111,12 +114,15 @@ ratio() { # A B: A/B to 2 places, or empty
 }
 show() { echo "${1:-missing}"; }
 
-secs=$(($(date +%s) - START))
+if [ -z "${SMP_REPORT_ONLY:-}" ]; then
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC')|$(git rev-parse --short HEAD)|$(($(date +%s) - START))|$(cut -d' ' -f1-3 /proc/loadavg)" >"$R/smp-facts"
+fi
+IFS='|' read -r when commit secs load <"$R/smp-facts"
 {
 	echo "<!-- smp-begin -->"
 	echo "## Several CPUs"
 	echo
-	echo "bench/smp.sh ($(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), $ROUNDS rounds, $secs s; load average $(cut -d' ' -f1-3 /proc/loadavg) at the end): bench/prog/smpbench.c in Skiff (\`skiff run --cpus N\`) and in the Linux guest (\`-smp N\`, multi-threaded TCG), microvm, $ACCEL, $MEM MiB. Medians of the rounds; \"CPUs seen\" is what the program's sysconf(_SC_NPROCESSORS_ONLN) said."
+	echo "bench/smp.sh ($when, commit $commit, $ROUNDS rounds, $secs s; load average $load at the end): bench/prog/smpbench.c in Skiff (\`skiff run --cpus N\`) and in the Linux guest (\`-smp N\`, multi-threaded TCG), microvm, $ACCEL, $MEM MiB. Medians of the rounds; \"CPUs seen\" is what the program's sysconf(_SC_NPROCESSORS_ONLN) said."
 	echo
 	echo "| Guest | CPUs given | CPUs seen | 1 thread, ms | 2 threads, ms | Speed-up | Futex ping-pong, ns | Thread create+join, us |"
 	echo "|---|---|---|---|---|---|---|---|"
@@ -128,6 +134,13 @@ secs=$(($(date +%s) - START))
 	done
 	echo
 	echo "The speed-up is the same work done by 1 thread, then split across 2: about 2x when the two threads run at once. With 2 CPUs the ping-pong's threads are pinned to CPUs 0 and 1 (sched_setaffinity), so each hand-over is a wake-up of a thread on the other CPU."
+	noisy=""
+	for g in skiff linux; do
+		r=$(ratio "$(med $g 1 cpu_1thread_ms)" "$(med $g 1 cpu_2threads_ms)")
+		[ -n "$r" ] && awk -v r="$r" 'BEGIN { exit !(r > 1.15 || r < 0.85) }' &&
+			noisy="$noisy $g (${r}x)"
+	done
+	[ -n "$noisy" ] && echo && echo "Caution: with 1 CPU the speed-up must be about 1x, and here it is not for$noisy: the host was loaded (the load average above, on $(nproc) cores), so these timings are disturbed and the speed-up verdict is not to be trusted; run bench/smp.sh again on a quiet host."
 	echo "<!-- smp-end -->"
 } >"$B/smp.md"
 
