@@ -74,7 +74,13 @@ static u64 remaining(struct timerfd *t)
 {
 	u64 now = time_monotonic_ns();
 
-	return t->deadline > now && !t->expired ? t->deadline - now : 0;
+	if (t->expired || !t->deadline)
+		return 0;
+	if (t->deadline > now)
+		return t->deadline - now;
+	/* Due, its ktimer not run yet (another CPU's timer interrupt may be
+	 * on its way): an interval timer's next expiry, as Linux's forward. */
+	return t->interval ? t->interval - (now - t->deadline) % t->interval : 0;
 }
 
 static long timerfd_read(struct file *f, struct iobuf *io, u64 *pos)

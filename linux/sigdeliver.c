@@ -51,14 +51,18 @@ void signal_send_thread(struct thread *t, int sig, const struct linux_siginfo *i
 	if (!lt) /* freed after it exited: as Linux, to no one */
 		return;
 	lp = lproc_of(thread_process(t));
-	signal_stop_on_send(thread_process(t), sig);
 	spin_lock(&lp->sig_lock);
 	if (ignored(lp, sig) && !(lt->sigmask & sigbit(sig)) && sig != SIGKILL) {
 		spin_unlock(&lp->sig_lock);
+		signal_stop_on_send(thread_process(t), sig);
 		return;
 	}
 	sigq_add(&lt->pending, &lp->budget, sig, info);
 	spin_unlock(&lp->sig_lock);
+	/* After queueing: a SIGKILL that ends a stop is pending when the
+	 * stopped thread wakes (before, a thread woken first went back to
+	 * its restarted read, stopped again, and slept for ever). */
+	signal_stop_on_send(thread_process(t), sig);
 	if (!(lt->sigmask & sigbit(sig)))
 		sched_interrupt(t);
 	signalfd_notify();
@@ -119,11 +123,11 @@ void signal_send_process(struct process *proc, int sig,
 		signal_send_thread(p.t, sig, info);
 		return;
 	}
-	signal_stop_on_send(proc, sig);
 	spin_lock(&lp->sig_lock);
 	if (!ignored(lp, sig) || sig == SIGKILL)
 		sigq_add(&lp->shared, &lp->budget, sig, info);
 	spin_unlock(&lp->sig_lock);
+	signal_stop_on_send(proc, sig); /* after queueing, as above */
 	signalfd_notify();
 }
 
