@@ -558,4 +558,5 @@ sizes
 echo "seconds $(($(date +%s) - START))" >"$R/elapsed"
 facts
 bench/report.sh "$R" docs/performance.md
+bench/smp.sh || log "the SMP part (bench/smp.sh) failed"
 log "done in $(($(date +%s) - START)) s: docs/performance.md"

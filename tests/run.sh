@@ -37,6 +37,14 @@
 #                                      typed before skiff starts
 #   flags      tests/skiff/flags.sh    docker's flags of skiff run and the
 #                                      command line's errors, one line each
+#   cpus       tests/skiff/cpus.sh     skiff run --cpus N: errors, QEMU's
+#                                      -smp, skiff build's record, and what
+#                                      the program counts (nproc, sysconf,
+#                                      /proc, /sys) with 1, 2 and 4 CPUs
+#   smp        tests/smp/run.sh        the SMP stress programs, twice each
+#                                      on 2 CPUs (stress.sh N: N times)
+#   apps-smp   tests/smp/apps.sh       tests/apps, static build, microvm,
+#                                      on 2 CPUs (skiff run --cpus 2)
 #   virtio     tests/virtio/run.sh     virtio-net probed on microvm
 #                                      (virtio-mmio) and q35 (virtio-pci);
 #                                      legacy devices refused, boot goes on
@@ -143,6 +151,9 @@ part tsc-cache tests/skiff/tsc_cache.sh
 part console tests/skiff/console.sh
 part terminal tests/skiff/terminal.sh
 part flags tests/skiff/flags.sh
+part cpus tests/skiff/cpus.sh
+part smp tests/smp/run.sh
+part apps-smp tests/smp/apps.sh
 part virtio tests/virtio/run.sh
 part image tests/skiff/image.sh
 part netopts tests/skiff/net.sh

@@ -1,8 +1,9 @@
 /*
  * fs/procfs/info.c: the root of /proc and its system-wide files in Linux's
- * formats: cpuinfo (from CPUID, one CPU), meminfo, stat, uptime, loadavg,
- * version, filesystems, and /proc/sys/{kernel,vm,fs}. Layer: filesystem.
- * DIVERGENCE: no idle time is accounted (the CPU shows as busy since boot
+ * formats: cpuinfo (from CPUID, a block a CPU), meminfo, stat, uptime,
+ * loadavg, version, filesystems, and /proc/sys/{kernel,vm,fs}. Layer:
+ * filesystem.
+ * DIVERGENCE: no idle time is accounted (each CPU shows as busy since boot
  * in /proc/stat, idle 0 in /proc/uptime), load averages are 0.00.
  */
 #include <skiff/arch.h>
@@ -109,7 +110,9 @@ static void model_name(char name[49])
 	memmove(name, p, strlen(p) + 1);
 }
 
-static int show_cpuinfo(struct pbuf *b, long arg)
+/* One CPU's block of /proc/cpuinfo: the same CPUID on every CPU (QEMU's
+ * vCPUs are alike), its own number and APIC id. */
+static void cpuinfo_block(struct pbuf *b, int cpu, int ncpu)
 {
 	u32 r[4], sig = cpuid_reg(1, 0, 0), fam = (sig >> 8) & 0xf;
 	u32 model = (sig >> 4) & 0xf, l2 = cpuid_reg(0x80000006, 0, 2) >> 16;
@@ -128,22 +131,32 @@ static int show_cpuinfo(struct pbuf *b, long arg)
 	if (fam >= 6)
 		model += ((sig >> 16) & 0xf) << 4;
 	model_name(name);
-	pb_printf(b, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\n"
+	pb_printf(b, "processor\t: %d\nvendor_id\t: %s\ncpu family\t: %u\n"
 		  "model\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n"
-		  "cpu MHz\t\t: %lu.%03lu\n", vendor, fam, model, name, sig & 0xf,
-		  (unsigned long)(khz / 1000), (unsigned long)(khz % 1000));
+		  "cpu MHz\t\t: %lu.%03lu\n", cpu, vendor, fam, model, name,
+		  sig & 0xf, (unsigned long)(khz / 1000),
+		  (unsigned long)(khz % 1000));
 	if (l2)
 		pb_printf(b, "cache size\t: %u KB\n", l2);
-	pb_printf(b, "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\n"
-		  "cpu cores\t: 1\napicid\t\t: 0\ninitial apicid\t: 0\n"
+	pb_printf(b, "physical id\t: 0\nsiblings\t: %d\ncore id\t\t: %d\n"
+		  "cpu cores\t: %d\napicid\t\t: %d\ninitial apicid\t: %d\n"
 		  "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\n"
-		  "wp\t\t: yes\n", r[0]);
+		  "wp\t\t: yes\n", ncpu, cpu, ncpu, cpu, cpu, r[0]);
 	show_flags(b);
 	pb_printf(b, "bugs\t\t:\nbogomips\t: %lu.%02lu\nclflush size\t: %u\n"
 		  "cache_alignment\t: %u\naddress sizes\t: %u bits physical, "
 		  "%u bits virtual\npower management:\n\n",
 		  (unsigned long)(khz * 2 / 1000), (unsigned long)(khz * 2 / 10 % 100),
 		  clflush, clflush, sizes & 0xff, (sizes >> 8) & 0xff);
+}
+
+/* A block for each CPU that runs (cpu_count()). */
+static int show_cpuinfo(struct pbuf *b, long arg)
+{
+	int n = cpu_count();
+
+	for (int cpu = 0; cpu < n; cpu++)
+		cpuinfo_block(b, cpu, n);
 	return 0;
 }
 
@@ -189,9 +202,14 @@ static int show_stat(struct pbuf *b, long arg)
 	u64 now = time_monotonic_ns();
 	u64 btime = (time_realtime_ns() - now) / NSEC_PER_SEC;
 
-	for (int cpu = -1; cpu < 1; cpu++) {
+	int n = cpu_count();
+
+	/* No per-CPU accounting yet: each CPU's uptime counts as user time,
+	 * the "cpu" line their sum (as Linux's is). */
+	for (int cpu = -1; cpu < n; cpu++) {
 		pb_printf(b, cpu < 0 ? "cpu  " : "cpu%d ", cpu);
-		pb_printf(b, "%lu 0 0 0 0 0 0 0 0 0\n", (unsigned long)ticks());
+		pb_printf(b, "%lu 0 0 0 0 0 0 0 0 0\n",
+			  (unsigned long)(ticks() * (cpu < 0 ? (u64)n : 1)));
 	}
 	pb_printf(b, "intr 0\nctxt 0\nbtime %lu\nprocesses 1\nprocs_running 1\n"
 		  "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",

@@ -226,7 +226,7 @@ static const struct proc_node pid_dir_node = {
 };
 
 const struct proc_dyn proc_pid_dyn = {
-	pid_next, pid_exists, &pid_dir_node, NULL, false,
+	pid_next, pid_exists, &pid_dir_node, NULL, false, NULL,
 };
 
 /* ---- links ---- */
@@ -549,7 +549,7 @@ static long write_comm(long arg, const char *buf, size_t len)
 static const struct proc_node task_dir_node;
 
 static const struct proc_dyn task_dyn = {
-	task_next, task_exists, &task_dir_node, NULL, false,
+	task_next, task_exists, &task_dir_node, NULL, false, NULL,
 };
 
 /* The entries of /proc/1 and of /proc/1/task/TID (which has no task/). */

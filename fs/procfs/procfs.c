@@ -142,7 +142,10 @@ static int proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		if (!n->dyn)
 			return -ENOENT;
 	}
-	arg = parse_num(name);
+	size_t plen = n->dyn->prefix ? strlen(n->dyn->prefix) : 0;
+	if (plen && strncmp(name, n->dyn->prefix, plen))
+		return -ENOENT;
+	arg = parse_num(name + plen);
 	if (arg < 0 || !n->dyn->exists(arg_of(dir), arg))
 		return -ENOENT;
 	if (n->dyn->pair)
@@ -236,7 +239,8 @@ static void iterate_locked(struct dentry *d, struct dir_ctx *ctx)
 	long parent = arg_of(d->inode);
 	for (long a = n->dyn->next(parent, ctx->pos - 2 - count); a >= 0;
 	     a = n->dyn->next(parent, a + 1)) {
-		fmt_snprintf(name, sizeof(name), "%ld", a);
+		fmt_snprintf(name, sizeof(name), "%s%ld",
+			     n->dyn->prefix ? n->dyn->prefix : "", a);
 		if (!emit_child(ctx, d, name, count + a + 3))
 			return;
 		ctx->pos = count + a + 3;

@@ -41,7 +41,8 @@ struct proc_node {
 };
 
 /*
- * The numbered entries of a dynamic directory (named by arg in decimal).
+ * The numbered entries of a dynamic directory (named by arg in decimal,
+ * after prefix if any: "cpu" names /sys/devices/system/cpu/cpu0).
  * parent is the directory's own arg (the pid of /proc/PID/fd). A node may
  * have both dir and dyn: its static entries, then the numbered ones (the
  * /proc root: its files, then a directory per pid).
@@ -59,6 +60,7 @@ struct proc_dyn {
 	 * /proc/PID/fd names); next and exists still take the number.
 	 */
 	bool pair;
+	const char *prefix;	/* before the number in the name, or NULL */
 };
 
 /* Two args in one: a directory's (a pid, a tid) and an entry's (an fd). */

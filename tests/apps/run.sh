@@ -30,6 +30,7 @@
 #   APPS_JOBS=2                     VMs run at once (default 2)
 #   APPS_ACCEL=tcg                  skiff --accel (default tcg; auto uses
 #                                   KVM where the host really has it)
+#   APPS_CPUS=2                     skiff --cpus (default: left out, 1 CPU)
 #
 # Each tests/apps/lib/NAME.c is built into build/apps/libNAME.so (gcc
 # -shared -fPIC) before the programs, for the programs that dlopen it.
@@ -275,7 +276,8 @@ one() {
 	# the programs were written for; tests/skiff/ninep.sh and
 	# tests/storage/run.sh run tests/apps/fs on a share and on ext2.
 	# shellcheck disable=SC2046
-	set -- "$SKIFF" run --no-cwd --machine "$MACHINE" --accel "$APPS_ACCEL" $envopts \
+	set -- "$SKIFF" run --no-cwd --machine "$MACHINE" --accel "$APPS_ACCEL" \
+		${APPS_CPUS:+--cpus "$APPS_CPUS"} $envopts \
 		$(directive "$src" SKIFF) "$ROOT/$OUT/$NAME.$BUILD" "$@"
 	cwd=$(mktemp -d /tmp/skiff-apps.XXXXXX)
 	start=$(date +%s%N)

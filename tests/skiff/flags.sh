@@ -8,7 +8,7 @@
 #   -e KEY        skiff's own value of KEY, as docker
 #   --env-file    docker's format: KEY=VAL, KEY alone (the host's value,
 #                 left out if unset), # comments, blank lines, -e winning
-#   --cpus 1, --rm  accepted
+#   --cpus 1, --rm  accepted (--cpus N: tests/skiff/cpus.sh)
 #   per-command help: skiff run/build/volume --help, skiff help build
 #   tests/skiff/flags.sh   one line a case, then "flags: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
@@ -47,11 +47,7 @@ err "unknown option of build" 2 'see skiff build --help' \
 	build -o "$tmp/img" --xyzzy /bin/true
 err "unknown command, close" 2 "unknown command 'rnu' \(did you mean skiff run\?\)" rnu /bin/true
 err "docker command Skiff has not" 125 'skiff exec: not in Skiff' exec web ls
-err "--cpus 2" 125 'one CPU for now' run --cpus 2 /bin/true
-err "--cpus 0.5" 125 'share of a CPU is not in Skiff yet' run --cpus 0.5 /bin/true
 err "--cpus garbage" 2 'expected a number of CPUs' run --cpus two /bin/true
-err "--cpus of build" 2 'option of skiff run, not skiff build' \
-	build -o "$tmp/img" --cpus 1 /bin/true
 err "-e PROGRAM by mistake" 2 "'/bin/true' is not a variable name" run -e /bin/true
 err "-e =VAL" 2 'expected KEY=VALUE' run -e =x /bin/true
 err "option without its value" 2 'option -e needs a value' run -e

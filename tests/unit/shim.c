@@ -49,15 +49,16 @@ void panic(const char *fmt, ...)
 void kernel_error(const char *fmt, ...)
 	__attribute__((alias("panic")));
 
-void spin_lock(struct spinlock *l) { l->locked++; }
-void spin_unlock(struct spinlock *l) { l->locked--; }
-void mutex_init(struct mutex *m) { m->owner = NULL; }
-void mutex_lock(struct mutex *m) { (void)m; }
-void mutex_unlock(struct mutex *m) { (void)m; }
-bool mutex_trylock(struct mutex *m) { (void)m; return true; }
-void waitq_init(struct waitq *wq) { list_init(&wq->sleepers); }
-void waitq_wake_one(struct waitq *wq) { (void)wq; }
-void waitq_wake_all(struct waitq *wq) { (void)wq; }
+/* Weak: tests/unit/test_locktorture.c compiles the real locks in. */
+__attribute__((weak)) void spin_lock(struct spinlock *l) { l->locked++; }
+__attribute__((weak)) void spin_unlock(struct spinlock *l) { l->locked--; }
+__attribute__((weak)) void mutex_init(struct mutex *m) { m->owner = NULL; }
+__attribute__((weak)) void mutex_lock(struct mutex *m) { (void)m; }
+__attribute__((weak)) void mutex_unlock(struct mutex *m) { (void)m; }
+__attribute__((weak)) bool mutex_trylock(struct mutex *m) { (void)m; return true; }
+__attribute__((weak)) void waitq_init(struct waitq *wq) { list_init(&wq->sleepers); }
+__attribute__((weak)) void waitq_wake_one(struct waitq *wq) { (void)wq; }
+__attribute__((weak)) void waitq_wake_all(struct waitq *wq) { (void)wq; }
 
 /* fs/9p/super.c: no 9p devices on the host (fs/mounts.c calls it). Weak:
  * a unit test linking fs/9p/ gets the real one. */

@@ -18,7 +18,7 @@
  *                                relative to the file's directory)
  *   "ports": ["8080:80", ...]    as -p
  *   "memory": "1G" or 1024 (MiB) as --memory (skiff run)
- *   "cpus": 1                    checked; Skiff runs one vCPU
+ *   "cpus": 2                    as --cpus (a whole number)
  * Any other member is an error. The members become options placed before
  * the command line's, so a flag overrides them: a later -e KEY and
  * --memory win, lists add up, and PROGRAM [ARGS...] replace "program" and
@@ -139,12 +139,10 @@ static void memory_member(struct cfg *c, const struct json *m)
 
 static void cpus_member(struct cfg *c, const struct json *m)
 {
-	if (m->type != JSON_NUMBER || m->num < 1 || m->num > 4096 ||
+	if (m->type != JSON_NUMBER || m->num < 1 || m->num > SKIFF_MAX_CPUS ||
 	    m->num != (double)(int)m->num)
-		bad(c, m->pos, "\"cpus\" must be a whole number from 1");
-	if (m->num > 1)
-		skiff_err("warning: %s: \"cpus\": %d: Skiff runs the program on one vCPU",
-			  c->path, (int)m->num);
+		bad(c, m->pos, "\"cpus\" must be a whole number from 1 to 16");
+	add(c, "--cpus", xasprintf("%d", (int)m->num));
 }
 
 /* One member of the object, as options; program and args are read later. */

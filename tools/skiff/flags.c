@@ -5,9 +5,13 @@
  * spelling meant when one is close. (-d, --name and --rm are the
  * instances' options: options.c, keeper.c.)
  *
- * A flag whose feature has not landed says so in one line and ends skiff
- * with SKIFF_EXIT_FAILED (docker's 125), never "unknown option":
- *   --cpus N, N > 1        one CPU per VM until SMP
+ * --cpus N: the VM's vCPUs (QEMU's -smp N), 1 to SKIFF_MAX_CPUS (the
+ * kernel's CPU_MAX). docker's --cpus takes a fraction (a CFS quota);
+ * a VM has whole vCPUs, so a fraction is rounded up (0.5 -> 1, 1.5 -> 2):
+ * the program gets at least the CPU time asked, never a quota. As docker
+ * does, skiff run refuses more than the host's online CPUs; skiff build
+ * records N in the image (SKIFF_CPUS_FILE) for skiff run IMAGE, which
+ * takes at most the host's CPUs from it (with a warning). Default 1.
  *
  * --env-file FILE, docker's format: one variable a line, KEY=VALUE (the
  * value as written, up to the line's end: no quotes, no expansion) or
@@ -18,8 +22,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "skiff.h"
 
 static char **file_env;		/* --env-file variables, in order */
@@ -29,13 +35,6 @@ static __noreturn void usage_error(const char *msg)
 {
 	skiff_err("%s", msg);
 	exit(SKIFF_EXIT_USAGE);
-}
-
-/* A flag whose feature Skiff does not have yet: one line, 125. */
-static __noreturn void not_yet(const char *msg)
-{
-	skiff_err("%s", msg);
-	exit(SKIFF_EXIT_FAILED);
 }
 
 void flags_check_env_key(const char *arg, size_t keylen)
@@ -122,8 +121,9 @@ static void read_env_file(const char *path)
 	fclose(f);
 }
 
-/* --cpus N: a positive number; one CPU is all a VM has for now. */
-static void check_cpus(const char *arg)
+/* --cpus N: a number above 0, at most SKIFF_MAX_CPUS once rounded up;
+ * returns it rounded up to whole vCPUs. */
+static int check_cpus(const char *arg)
 {
 	char msg[300], *end;
 	double v;
@@ -132,22 +132,63 @@ static void check_cpus(const char *arg)
 	v = strtod(arg, &end);
 	if (!isdigit((unsigned char)arg[0]) || *end || errno || v <= 0) {
 		snprintf(msg, sizeof(msg),
-			 "--cpus %s: expected a number of CPUs above 0, such as 1",
+			 "--cpus %s: expected a number of CPUs above 0, such as 2",
 			 arg);
 		usage_error(msg);
 	}
-	if (v > 1) {
+	if (v > SKIFF_MAX_CPUS) {
 		snprintf(msg, sizeof(msg),
-			 "--cpus %s: a Skiff VM has one CPU for now (several CPUs are not in Skiff yet); leave --cpus out or give 1",
-			 arg);
-		not_yet(msg);
+			 "--cpus %s: a Skiff VM has at most %d CPUs", arg,
+			 SKIFF_MAX_CPUS);
+		usage_error(msg);
 	}
-	if (v < 1) {
-		snprintf(msg, sizeof(msg),
-			 "--cpus %s: a share of a CPU is not in Skiff yet (a VM has one whole CPU); give 1",
-			 arg);
-		not_yet(msg);
+	return (int)ceil(v);
+}
+
+/* The host's online CPUs, as docker counts them (at least 1). */
+static int host_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > SKIFF_MAX_CPUS ? SKIFF_MAX_CPUS : (int)n;
+}
+
+int flags_vm_cpus(const struct skiff_opts *o, bool is_image,
+		  const char *image, int *cpus)
+{
+	size_t len;
+	char *text, *end;
+	long v;
+	int err = 0, host = host_cpus();
+
+	*cpus = 1;
+	if (o->cpus) {
+		if (o->cpus > host && !getenv("SKIFF_CPUS_ANY")) {
+			skiff_err("--cpus %d: the host has %d CPU%s online (as docker, skiff gives a VM at most the host's CPUs)",
+				  o->cpus, host, host == 1 ? "" : "s");
+			return SKIFF_EXIT_USAGE;
+		}
+		*cpus = o->cpus;
+		return 0;
 	}
+	if (!is_image)
+		return 0;
+	text = image_read_file(image, SKIFF_CPUS_FILE, &len, &err);
+	if (!text)
+		return err;
+	v = strtol(text, &end, 10);
+	if (end == text || v < 1 || v > SKIFF_MAX_CPUS)
+		skiff_err("warning: %s: the image's CPU count '%.16s' is not 1 to %d; running on 1 CPU",
+			  image, text, SKIFF_MAX_CPUS);
+	else if (v > host && !getenv("SKIFF_CPUS_ANY")) {
+		skiff_err("warning: %s was built for %ld CPUs; the host has %d: running on %d",
+			  image, v, host, host);
+		*cpus = host;
+	} else {
+		*cpus = (int)v;
+	}
+	free(text);
+	return 0;
 }
 
 void flags_parse(struct skiff_opts *o, int c, const char *arg)
@@ -160,9 +201,7 @@ void flags_parse(struct skiff_opts *o, int c, const char *arg)
 		printf("skiff version %s\n", SKIFF_VERSION);
 		exit(0);
 	case OPT_CPUS:
-		if (o->build)
-			usage_error("--cpus is an option of skiff run, not skiff build (see skiff build --help)");
-		check_cpus(arg);
+		o->cpus = check_cpus(arg);
 		break;
 	}
 }

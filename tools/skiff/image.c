@@ -14,7 +14,8 @@
  *     skiff build: for QEMU's user networking), unless --file or --dir put
  *     others there;
  *   - skiff build: the ports published with -p, in NET_PORTS_FILE, which
- *     skiff run IMAGE reads back (image_read_file) and the kernel ignores.
+ *     skiff run IMAGE reads back (image_read_file) and the kernel ignores;
+ *     --cpus N the same way, in SKIFF_CPUS_FILE (flags.c).
  * Entries are collected (entries.c), sorted so that a directory precedes
  * its contents, checked for clashes, then written. File data is streamed,
  * never held in memory. A file of IMAGE_ALIGN_MIN bytes or more has its
@@ -214,6 +215,18 @@ static void add_api(struct entries *es, const struct skiff_opts *o)
 		ent_add(es, PROTO_DIR "/api", ENT_DATA, text, len, 0444, "--api");
 }
 
+/* skiff build --cpus N: the vCPUs, for skiff run IMAGE (flags.c). */
+static void add_cpus(struct entries *es, const struct skiff_opts *o)
+{
+	char *text;
+
+	if (!o->build || !o->cpus)
+		return;
+	text = xasprintf("%d\n", o->cpus);
+	ent_add(es, SKIFF_CPUS_FILE, ENT_DATA, text, strlen(text), 0444,
+		"--cpus");
+}
+
 static int collect(struct entries *es, const struct skiff_opts *o,
 		   const struct program *p)
 {
@@ -250,6 +263,7 @@ static int collect(struct entries *es, const struct skiff_opts *o,
 		add_etc_files(es, &o->net);
 		add_ports(es, o);
 		add_api(es, o);
+		add_cpus(es, o);
 	}
 	return err;
 }

@@ -261,7 +261,13 @@ static void build_argv(const struct vm_config *vm, const struct qemu *q,
 	arg(a, "-cpu");
 	arg(a, vm->kvm ? "host" : "max");
 	arg(a, "-accel");
-	arg(a, vm->kvm ? "kvm" : "tcg");
+	/* several vCPUs: a host thread each (MTTCG, QEMU's default for an
+	 * x86 guest on an x86 host; asked for so it never falls back) */
+	arg(a, vm->kvm ? "kvm" : vm->cpus > 1 ? "tcg,thread=multi" : "tcg");
+	if (vm->cpus > 1) {
+		arg(a, "-smp");
+		arg(a, xasprintf("%d", vm->cpus));
+	}
 	arg(a, "-kernel");
 	arg(a, (char *)vm->kernel);
 	arg(a, "-initrd");

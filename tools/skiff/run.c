@@ -438,6 +438,8 @@ int run_command(const struct skiff_opts *o)
 		err = plan_cwd(o, &p, &vm, disks);
 	if (!err && !p.is_image)
 		err = prepare_image(o, &p, &vm);
+	if (!err)
+		err = flags_vm_cpus(o, p.is_image, vm.initrd, &vm.cpus);
 	if (err)
 		return err;
 	vm.kernel = host_kernel_path(o->kernel);

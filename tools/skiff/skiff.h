@@ -136,6 +136,8 @@ struct skiff_opts {
 	char **cmd_argv;
 	const char *incoming;	/* skiff restore: QEMU's -incoming URI */
 	u16 api_port;		/* --api[=PORT]: the management API, 0: off */
+	int cpus;		/* --cpus rounded up (1..SKIFF_MAX_CPUS), 0 if
+				   not given */
 };
 
 /* volume.c: `skiff volume ...` (argv after "volume"), and -v's value. */
@@ -166,6 +168,13 @@ enum { OPT_ENV_FILE = 300, OPT_VERSION, OPT_CPUS, OPT_NAME, OPT_RM };
 struct option;
 /* --env-file, --version, --cpus (option value c). */
 void flags_parse(struct skiff_opts *o, int c, const char *arg);
+#define SKIFF_MAX_CPUS 16	/* the kernel's CPU_MAX */
+#define SKIFF_CPUS_FILE PROTO_DIR "/cpus" /* skiff build's --cpus */
+/* The VM's vCPUs into *cpus: --cpus (refused above the host's online CPUs
+ * unless $SKIFF_CPUS_ANY is set), else the count an image records (capped
+ * at the host's, with a warning), else 1. 0 or an exit status. */
+int flags_vm_cpus(const struct skiff_opts *o, bool is_image,
+		  const char *image, int *cpus);
 /* -e's KEY (keylen bytes of arg): a variable name, else exits. */
 void flags_check_env_key(const char *arg, size_t keylen);
 /* After the options: the env files' variables before -e's. */
@@ -554,6 +563,7 @@ struct vm_config {
 	const char *kernel;	/* kernel.elf */
 	const char *initrd;	/* the image, a path QEMU opens */
 	u64 memory_mib;
+	int cpus;		/* vCPUs: QEMU's -smp */
 	bool q35, kvm, verbose;
 	const struct net_config *net; /* the NIC, its ports */
 	const struct disk_spec *disks;	/* virtio-blk disks (vda first) and
