@@ -200,6 +200,21 @@ ends() {
 	check "/os/poweroff: killed as by SIGKILL" 137 $?
 }
 
+# A restored instance keeps its kernel's token: skiff api reaches it.
+restored() {
+	local f=$tmp/api.snap
+	start apisnap || return
+	if ! $SKIFF snapshot apisnap "$f" --stop >/dev/null; then
+		fail "snapshot --stop of an instance with --api"
+		return
+	fi
+	NAME=apisnap2
+	$SKIFF restore "$f" --name apisnap2 >/dev/null && until_ok 60 api GET /os/name
+	check "after restore: skiff api with the instance's token" '"Skiff"' "$(api GET /os/name)"
+	check "after restore: the same token" "$TOKEN" "$(cut -d' ' -f2 "$SKIFF_RUN_DIR/apisnap2/api")"
+	$SKIFF rm -f apisnap apisnap2 >/dev/null 2>&1
+}
+
 image() {
 	local img=$tmp/api.img
 	if ! $SKIFF build --api -o "$img" "$BIN" >/dev/null; then
@@ -231,6 +246,7 @@ if start apitest -e "APITEST=hello 42"; then
 else
 	fail "apitest: the API answers" "$($SKIFF logs apitest 2>&1 | tail -3)"
 fi
+restored
 image
 tests/api/fuzz.sh "$API_FUZZ_SECS" >"$tmp/fuzz" 2>&1
 grep -v '^api-fuzz:' "$tmp/fuzz"

@@ -46,6 +46,9 @@ bool inst_wait_keeper(pid_t pid, int ms);
  * SNAP_MAX_ARGS + 1): 0 or -1. */
 #define SNAP_MAX_ARGS 4096
 int snap_header(FILE *f, const char *name, const char *state);
+/* snap_parse also sets $SKIFF_API_TOKEN to the header's API token, if
+ * any: the restored kernel keeps the one it booted with, so the new
+ * instance's state must name the same. */
 int snap_parse(const char *buf, size_t len, size_t *off, char **cwd,
 	       char **argv, int *argc, char **name, const char *state);
 /* The instance's command line again, detached, QEMU taking -incoming. */

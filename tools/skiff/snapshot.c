@@ -7,6 +7,7 @@
  *   "SKIFF-SNAPSHOT 1\n"
  *   "cwd LEN\n" LEN bytes "\n"         the directory skiff run ran in
  *   "arg LEN\n" LEN bytes "\n" ...     its command line, from "run" on
+ *   ["token LEN\n" LEN bytes "\n"]     its management API's token (--api)
  *   "state gzip\n"                     then the gzip stream to the end
  * Restore runs the same command line again (the same program, kernel,
  * disks and ports must be there: QEMU needs the same machine) with
@@ -69,6 +70,7 @@ static bool write_field(FILE *f, const char *key, const char *v)
 int snap_header(FILE *f, const char *name, const char *state)
 {
 	char *cmd = inst_read(name, "argv"), *cwd = inst_read(name, "cwd");
+	char *api = inst_read(name, "api"), *tok;
 	bool ok = cmd && cwd && fputs(SNAP_MAGIC, f) >= 0 &&
 		  write_field(f, "cwd", cwd);
 
@@ -77,9 +79,15 @@ int snap_header(FILE *f, const char *name, const char *state)
 		ok = write_field(f, "arg", a);
 	if (strcmp(state, "gzip")) /* a migration keeps the name */
 		ok = ok && write_field(f, "name", name);
+	if (ok && api && (tok = strchr(api, ' '))) {
+		/* The guest's kernel keeps the token it booted with. */
+		tok[1 + strcspn(tok + 1, "\n")] = '\0';
+		ok = write_field(f, "token", tok + 1);
+	}
 	ok = ok && fprintf(f, "state %s\n", state) > 0;
 	free(cmd);
 	free(cwd);
+	free(api);
 	return ok ? 0 : -1;
 }
 
@@ -222,6 +230,7 @@ int snap_parse(const char *buf, size_t len, size_t *off, char **cwd,
 	       char **argv, int *argc, char **name, const char *state)
 {
 	size_t k = strlen(state);
+	char *token;
 
 	*off = sizeof(SNAP_MAGIC) - 1;
 	*argc = 0;
@@ -232,6 +241,10 @@ int snap_parse(const char *buf, size_t len, size_t *off, char **cwd,
 		++*argc;
 	argv[*argc] = NULL;
 	*name = read_field(buf, len, off, "name");
+	token = read_field(buf, len, off, "token");
+	if (token) /* what api_prepare (api.c) takes for the new state */
+		setenv("SKIFF_API_TOKEN", token, 1);
+	free(token);
 	if (!*cwd || *argc < 2 || *off + k + 7 > len ||
 	    memcmp(buf + *off, "state ", 6) || memcmp(buf + *off + 6, state, k) ||
 	    buf[*off + 6 + k] != '\n')
