@@ -14,6 +14,7 @@
 #   tests/api/run.sh      one line a check, then "api: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
+. tests/lib/skiffcli.sh
 : "${APPS_ACCEL:=tcg}"
 : "${API_LOAD:=1000}"
 : "${API_FUZZ_SECS:=30}"
@@ -37,16 +38,6 @@ if ! gcc -static -O1 -Wall -Werror -o "$BIN" tests/api/prog.c; then
 	exit 1
 fi
 
-# until_ok SECS CMD...: retries CMD every 0.2 s for at most SECS seconds.
-until_ok() {
-	local n=$(($1 * 5))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -le 0 ] && return 1
-		sleep 0.2
-	done
-}
 # check NAME EXPECTED ACTUAL
 check() {
 	if [ "$2" = "$3" ]; then pass "$1: $3"; else fail "$1" "expected '$2', got '$3'"; fi
@@ -57,7 +48,6 @@ check_re() {
 		fail "$1" "'$(printf '%s' "$3" | head -c 300)' does not match $2"; fi
 }
 api() { $SKIFF api "$NAME" "$@"; }
-in_log() { $SKIFF logs "$1" | grep -qx "$2"; }
 
 # start NAME EXTRA...: an instance of the test program, API and its own
 # server (8080) published; sets PORT, APP, TOKEN.

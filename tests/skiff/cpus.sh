@@ -18,27 +18,13 @@
 #   tests/skiff/cpus.sh       one line a case, then "cpus: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
+. tests/lib/skiffcli.sh
 : "${APPS_ACCEL:=tcg}"
 S=build/skiff
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 HOST=$(getconf _NPROCESSORS_ONLN)
 
-# err NAME STATUS PATTERN ARGS...: skiff ARGS exits STATUS with one line
-# on stderr matching PATTERN (grep -E) and nothing on stdout.
-err() {
-	name=$1 want=$2 pat=$3
-	shift 3
-	timeout 60 $S "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	st=$?
-	lines=$(grep -c . "$tmp/err")
-	if [ $st = "$want" ] && [ "$lines" = 1 ] && [ ! -s "$tmp/out" ] &&
-	   grep -Eq -- "$pat" "$tmp/err"; then
-		pass "$name: $(cat "$tmp/err")"
-	else
-		fail "$name" "status $st (want $want), $lines lines: $(head -c 300 "$tmp/err" | tr '\n' '|')"
-	fi
-}
 
 # smp NAME WANT ARGS...: skiff run --verbose ARGS runs QEMU with -smp WANT
 # and the multi-threaded TCG (WANT 1: neither -smp nor thread=multi).

@@ -13,26 +13,12 @@
 #   tests/skiff/flags.sh   one line a case, then "flags: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
+. tests/lib/skiffcli.sh
 : "${APPS_ACCEL:=tcg}"
 S=build/skiff
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# err NAME STATUS PATTERN ARGS...: skiff ARGS exits STATUS with one line
-# on stderr matching PATTERN (grep -E) and nothing on stdout.
-err() {
-	name=$1 want=$2 pat=$3
-	shift 3
-	timeout 60 $S "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	st=$?
-	lines=$(grep -c . "$tmp/err")
-	if [ $st = "$want" ] && [ "$lines" = 1 ] && [ ! -s "$tmp/out" ] &&
-	   grep -Eq -- "$pat" "$tmp/err"; then
-		pass "$name: $(cat "$tmp/err")"
-	else
-		fail "$name" "status $st (want $want), $lines lines: $(head -c 300 "$tmp/err" | tr '\n' '|')"
-	fi
-}
 
 err "unknown option, close" 2 'unknown option --memroy \(did you mean --memory\?\)' \
 	run --memroy 1G /bin/true

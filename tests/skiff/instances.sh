@@ -19,6 +19,7 @@
 #                              "instances: N passed, N failed"
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
+. tests/lib/skiffcli.sh
 : "${APPS_ACCEL:=tcg}"
 : "${INST_LOAD:=50}"
 PART=${INST_PART:-instances}
@@ -44,17 +45,6 @@ if ! gcc -static -O1 -Wall -Werror -o "$BIN" tests/skiff/inst_prog.c -lpthread; 
 fi
 run_d() { $SKIFF run -d --accel "$APPS_ACCEL" -m 16M "$@"; }
 
-# until SECS CMD...: retries CMD every 0.2 s for at most SECS seconds.
-until_ok() {
-	local n=$(($1 * 5))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -le 0 ] && return 1
-		sleep 0.2
-	done
-}
-in_log() { $SKIFF logs "$1" | grep -qx "$2"; }
 state_is() { $SKIFF ps -a | awk -v n="$1" '$1 == n' | grep -q "$2"; }
 
 # expect_err NAME CMD...: fails with one line on stderr, nothing on stdout.

@@ -13,6 +13,7 @@
 # is bounded. Ends with "stats: N passed, N failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/verdict.sh
+. tests/lib/skiffcli.sh
 : "${APPS_ACCEL:=tcg}"
 SKIFF=$(pwd)/build/skiff
 tmp=$(mktemp -d)
@@ -36,17 +37,6 @@ if ! command -v mke2fs >/dev/null; then
 	exit 0
 fi
 
-# until_ok SECS CMD...: retries CMD every 0.2 s for at most SECS seconds.
-until_ok() {
-	local n=$(($1 * 5))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -le 0 ] && return 1
-		sleep 0.2
-	done
-}
-in_log() { $SKIFF logs "$1" | grep -qx "$2"; }
 
 # row NAME: the instance's row of skiff stats --no-stream NAME, as
 # "CPU MEMUSED MEMLIMIT MEMPCT RX TX RD WR PIDS" in plain numbers (bytes).

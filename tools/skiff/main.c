@@ -44,7 +44,7 @@ static const char usage_text[] =
 "What a Skiff VM runs: one x86_64 Linux program (it may fork and exec, as\n"
 "shell scripts and servers with workers do) on --cpus CPUs (1 by default),\n"
 "in the foreground of skiff or detached.\n"
-"Not yet inside: ptrace, mount,\n"
+"Not yet: inside, no ptrace, mount,\n"
 "namespaces or modules; processes share ring 0, the VM being the\n"
 "boundary (docs/linux-compat.md has the details).\n"
 "\n"
