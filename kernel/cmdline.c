@@ -132,6 +132,8 @@ static void option(const char *w, size_t len)
 		boot_opts.realtime_ns = value(v, vlen);
 	else if (v && word_is(w, klen, "tty"))
 		boot_opts.tty_mask = value(v, vlen);
+	else if (v && word_is(w, klen, "outerr"))
+		boot_opts.one_stream = value(v, vlen) == 1;
 	else if (v && word_is(w, klen, "console"))
 		boot_opts.plain_console = word_is(v, vlen, "ttyS0");
 	else if (v && word_is(w, klen, "ip"))

@@ -87,8 +87,9 @@ void console_vcon_tx_room(void)
 
 static int vport(int channel)
 {
-	return channel == PROTO_CH_STDERR ? PROTO_VPORT_STDERR :
-					    PROTO_VPORT_STDOUT;
+	return channel == PROTO_CH_STDERR && !boot_opts.one_stream
+		       ? PROTO_VPORT_STDERR
+		       : PROTO_VPORT_STDOUT;
 }
 
 /* The program's output over the virtio console: sleeps while it is full. */

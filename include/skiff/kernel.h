@@ -44,6 +44,10 @@ struct boot_options {
 	 * end of COM1; the program's output goes there unframed, and the
 	 * exit powers off through ACPI (kernel/console.c, kernel/power.c). */
 	bool plain_console;
+	/* outerr=1: stderr's bytes go over stdout's port too, so that one
+	 * log (a detached instance's) has both streams in the order the
+	 * program wrote them (kernel/console.c). */
+	bool one_stream;
 	char ip[48];	/* ip=ADDR/PREFIX or ip=dhcp: eth0's IPv4 address */
 	char gw[48];	/* gw=ADDR: the IPv4 default gateway */
 	/* virtio_mmio.device=SIZE@BASE:IRQ, one per device (QEMU's microvm

@@ -338,6 +338,8 @@ int inst_start(const struct skiff_opts *o, struct vm_config *vm)
 	vm->cols = vm->rows = 0;
 	vm->qmp = inst_path(name, "qmp.sock");
 	vm->metrics = inst_path(name, "metrics.sock"); /* skiff stats */
+	/* One log: stderr over stdout's port keeps the two in order. */
+	vm->one_stream = true;
 	vm->incoming = o->incoming;
 	log = inst_path(name, "log");
 	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);

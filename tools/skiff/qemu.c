@@ -63,6 +63,8 @@ static char *kernel_cmdline(const struct vm_config *vm)
 			      vm->cols, vm->rows);
 	if (vm->verbose)
 		n += snprintf(buf + n, sizeof(buf) - n, " verbose");
+	if (vm->one_stream)
+		n += snprintf(buf + n, sizeof(buf) - n, " outerr=1");
 	for (size_t i = 0; i < vm->ndisks; i++) {
 		const struct disk_spec *d = &vm->disks[i];
 		char *g = volume_escape(d->guest), dev[32];

@@ -579,6 +579,8 @@ struct vm_config {
 	const char *metrics;	/* a unix socket to serve the metrics port
 				   (skiff/proto.h) on, or NULL */
 	const char *incoming;	/* -incoming URI (a restore), or NULL */
+	bool one_stream;	/* stderr over stdout's port (one log, in
+				   order: detached instances) */
 	u16 api_port;		/* the management API's guest port, 0: off */
 	const char *api_token;	/* its bearer token (hex) */
 };
