@@ -6,7 +6,8 @@
  * found no sleeper: both threads slept for ever (a hang within a few
  * hundred turns).
  */
-#include <linux/futex.h>
+#define FUTEX_WAIT_PRIVATE 128 /* (linux/futex.h: not in musl) */
+#define FUTEX_WAKE_PRIVATE (1 | 128)
 #include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
