@@ -31,7 +31,7 @@ alias_of() { printf 'ffff8000%08x' $(($(low "$1") - 0x80000000)); }
 
 TABLE=$(sym table r)   # linux/table.c's syscall table (rodata)
 TEXT=$(sym sys_getpid T)
-DATA=$(sym gdt d)      # arch/x86_64/cpu.c's GDT (data)
+DATA=$(sym boot_tables d) # arch/x86_64/cpu.c's boot CPU's GDT and TSS (data)
 if [ -z "$TABLE" ] || [ -z "$TEXT" ] || [ -z "$DATA" ]; then
 	fail "kernel symbols" "not found in $ELF"
 	summary kernel-wx
