@@ -83,7 +83,11 @@ if [ "$HOST" -ge 2 ]; then
 		fail "skiff build --cpus 2" "$(cat "$tmp/err")"
 	fi
 	printf '{ "program": "/bin/true", "cpus": 2 }\n' >"$tmp/cfg/skiff.json"
-	(cd "$tmp/cfg" && smp "skiff.json \"cpus\": 2" 2)
+	# In the directory of skiff.json, in this shell (a subshell's verdict
+	# would not be counted).
+	top=$PWD
+	cd "$tmp/cfg" && S=$top/build/skiff smp "skiff.json \"cpus\": 2" 2
+	cd "$top" || exit 1
 fi
 
 # What the program sees with N CPUs: every count N (tests/smp/cpucount.c
