@@ -16,73 +16,20 @@
 #include <unistd.h>
 #include "../../tools/skiff/skiff.h"
 #include "shim.h"
-
-static char last_err[1024];
-
-void skiff_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_err, sizeof(last_err), fmt, ap);
-	va_end(ap);
-}
-
-static int mem_fd(const void *data, size_t len)
-{
-	int fd = memfd_create("t", 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
+#include "codec_test.h"
 
 /* data through `gzip -LEVEL -c -n`: malloc'd, *out_len bytes. */
 static u8 *gzip(const u8 *data, size_t len, int level, size_t *out_len)
 {
 	char cmd[64];
-	int in = mem_fd(data, len), out = memfd_create("z", 0);
 
-	snprintf(cmd, sizeof(cmd), "gzip -%d -c -n <&%d >&%d", level, in, out);
-	assert_int_equal(system(cmd), 0);
-	*out_len = lseek(out, 0, SEEK_END);
-	u8 *z = malloc(*out_len);
-	assert_int_equal(pread(out, z, *out_len, 0), (ssize_t)*out_len);
-	close(in);
-	close(out);
-	return z;
+	snprintf(cmd, sizeof(cmd), "gzip -%d -c -n", level);
+	return host_filter(cmd, data, len, out_len);
 }
 
-/* Decodes z; returns the status, the output in *out (malloc'd). */
 static int decode(const u8 *z, size_t zlen, u8 **out, size_t *out_len)
 {
-	int in = mem_fd(z, zlen), o = memfd_create("o", 0);
-	int status = gz_decompress(in, o, "test.img");
-
-	*out_len = lseek(o, 0, SEEK_END);
-	*out = malloc(*out_len + 1);
-	assert_int_equal(pread(o, *out, *out_len, 0), (ssize_t)*out_len);
-	close(in);
-	close(o);
-	return status;
-}
-
-static u8 *sample(size_t len, unsigned seed)
-{
-	u8 *d = malloc(len);
-	u32 x = seed;
-
-	for (size_t i = 0; i < len; i++) {
-		x = x * 1103515245 + 12345;
-		if (i % 3000 < 1000)
-			d[i] = "the quick brown fox jumps over "[i % 31];
-		else if (i % 3000 < 2000)
-			d[i] = x >> 24;
-		else
-			d[i] = (i / 7) & 0xff;
-	}
-	return d;
+	return decode_with(gz_decompress, z, zlen, out, out_len);
 }
 
 static void round_trip(size_t len, int level)
