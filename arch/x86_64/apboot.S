@@ -9,6 +9,7 @@
  * to the kernel with RDI = the block's argument and RSP = its stack.
  * Position-dependent: every address is AP_TRAMPOLINE + offset.
  */
+#include "longmode.h"
 #include "smp.h"
 
 #define T(x) (AP_TRAMPOLINE + (x) - ap_trampoline)
@@ -33,18 +34,7 @@ ap_pm32:
 	movl %eax, %ds
 	movl %eax, %es
 	movl %eax, %ss
-	movl %cr4, %eax
-	orl $0x20, %eax		/* PAE */
-	movl %eax, %cr4
-	movl T(ap_param) + AP_PARAM_CR3, %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx
-	rdmsr
-	orl $0x900, %eax	/* EFER.LME | EFER.NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $0x80010001, %eax	/* PG | WP | PE */
-	movl %eax, %cr0
+	ENTER_LONG_MODE T(ap_param) + AP_PARAM_CR3
 	ljmpl $0x18, $T(ap_lm64)
 
 	.code64

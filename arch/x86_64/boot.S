@@ -14,6 +14,8 @@
  *   - the first 1 GiB at KERNEL_BASE (0xffffffff80000000), the kernel image,
  * then clear .bss and call kmain(start_info_phys) on the boot stack.
  */
+#include "longmode.h"
+
 #define KERNEL_BASE 0xffffffff80000000
 #define PHYS(x) ((x) - KERNEL_BASE)
 #define PTE_P 0x1
@@ -79,18 +81,7 @@ boot_common:
 	movl %edx, PHYS(boot_tsc) + 4
 
 	/* PAE, then the page tables, then long mode with NX, then paging. */
-	movl %cr4, %eax
-	orl $0x20, %eax
-	movl %eax, %cr4
-	movl $PHYS(early_pml4), %eax
-	movl %eax, %cr3
-	movl $0xc0000080, %ecx
-	rdmsr
-	orl $0x900, %eax	/* EFER.LME | EFER.NXE */
-	wrmsr
-	movl %cr0, %eax
-	orl $0x80010001, %eax	/* PG | WP | PE */
-	movl %eax, %cr0
+	ENTER_LONG_MODE $PHYS(early_pml4)
 
 	lgdt PHYS(early_gdt_ptr)
 	ljmp $0x08, $PHYS(long_mode)
